@@ -1,0 +1,15 @@
+package dev.runbook;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/** Runbook Platform: production operations for Node.js apps as BPMN processes on an embedded Camunda 7 engine. */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class RunbookApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(RunbookApplication.class, args);
+    }
+}

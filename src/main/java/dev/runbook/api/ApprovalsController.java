@@ -1,0 +1,146 @@
+package dev.runbook.api;
+
+import dev.runbook.api.ProblemHandler.ConflictException;
+import dev.runbook.api.ProblemHandler.NotFoundException;
+import dev.runbook.approval.FourEyesTaskListener.FourEyesViolationException;
+import dev.runbook.process.ProcessVariables;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.impl.identity.Authentication;
+import org.camunda.bpm.engine.task.Task;
+import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code GET /api/approvals} (approvals the caller may decide, with their release context) and
+ * {@code POST /api/approvals/{taskId}} (decide one). Four eyes is enforced by the engine's task listener.
+ */
+@RestController
+@Validated
+class ApprovalsController {
+
+    private final TaskService tasks;
+    private final HistoryService history;
+    private final IdentityService identity;
+
+    ApprovalsController(TaskService tasks, HistoryService history, IdentityService identity) {
+        this.tasks = tasks;
+        this.history = history;
+        this.identity = identity;
+    }
+
+    /**
+     * An approval waiting for a decision.
+     *
+     * @param taskId         task id, for the decision call
+     * @param runId          the run waiting on it
+     * @param processKey     process of the run
+     * @param target         target name
+     * @param gitRef         requested ref
+     * @param components     components the run changes
+     * @param fromCommit     commit serving now
+     * @param toCommit       commit to deploy
+     * @param commits        commits between them (JSON array of sha, subject, author, date)
+     * @param requestedBy    who asked
+     * @param createdAt      when the approval was requested
+     */
+    record Approval(String taskId, String runId, String processKey, String target, String gitRef, String components,
+            String fromCommit, String toCommit, String commits, String requestedBy, Instant createdAt) {}
+
+    /** A decision: approve or reject, with an optional comment. */
+    record Decision(@NotNull Boolean approved, @Size(max = 2000) String comment) {}
+
+    @Operation(summary = "Approvals the caller may decide (their groups, not their own requests)")
+    @GetMapping("/api/approvals")
+    List<Approval> list() {
+        Authentication caller = identity.getCurrentAuthentication();
+        List<String> groups = caller.getGroupIds() == null ? List.of() : caller.getGroupIds();
+        if (groups.isEmpty()) {
+            return List.of();
+        }
+        List<Approval> approvals = new ArrayList<>();
+        for (Task task : tasks.createTaskQuery().taskCandidateGroupIn(groups).orderByTaskCreateTime().asc().list()) {
+            Map<String, Object> vars = tasks.getVariables(task.getId());
+            if (caller.getUserId().equals(vars.get(ProcessVariables.REQUESTED_BY))) {
+                continue;
+            }
+            approvals.add(new Approval(task.getId(), task.getProcessInstanceId(), processKey(task),
+                    str(vars.get(ProcessVariables.TARGET)), str(vars.get(ProcessVariables.GIT_REF)),
+                    str(vars.get(ProcessVariables.COMPONENTS)), str(vars.get(ProcessVariables.PREVIOUS_COMMIT)),
+                    str(vars.get(ProcessVariables.TARGET_COMMIT)), str(vars.get(ProcessVariables.COMMITS)),
+                    str(vars.get(ProcessVariables.REQUESTED_BY)), instant(task.getCreateTime())));
+        }
+        return approvals;
+    }
+
+    @Operation(summary = "Approve or reject a release")
+    @ApiResponse(responseCode = "204", description = "decided; the run goes on")
+    @ApiResponse(responseCode = "400", description = "missing 'approved'")
+    @ApiResponse(responseCode = "403", description = "the caller requested this run (four eyes) or may not decide")
+    @ApiResponse(responseCode = "404", description = "no such approval")
+    @ApiResponse(responseCode = "409", description = "already decided")
+    @PostMapping("/api/approvals/{taskId}")
+    org.springframework.http.ResponseEntity<Void> decide(
+            @PathVariable @Pattern(regexp = "[A-Za-z0-9-]{1,64}") String taskId,
+            @Valid @RequestBody Decision decision) {
+        Authentication caller = identity.getCurrentAuthentication();
+        Task task = tasks.createTaskQuery().taskId(taskId).singleResult();
+        if (task == null) {
+            if (history.createHistoricTaskInstanceQuery().taskId(taskId).count() > 0) {
+                throw new ConflictException("approval " + taskId + " has already been decided");
+            }
+            throw new NotFoundException("no approval with id " + taskId);
+        }
+        List<String> groups = caller.getGroupIds() == null ? List.of() : caller.getGroupIds();
+        if (tasks.createTaskQuery().taskId(taskId).taskCandidateGroupIn(groups.isEmpty() ? List.of("-") : groups)
+                .count() == 0 && !groups.contains("camunda-admin")) {
+            throw new FourEyesViolationException(caller.getUserId() + " is not in a group that may decide this "
+                    + "approval");
+        }
+        Map<String, Object> variables = new HashMap<>();
+        variables.put(ProcessVariables.APPROVED, decision.approved());
+        variables.put(ProcessVariables.APPROVAL_COMMENT, decision.comment() == null ? "" : decision.comment());
+        try {
+            tasks.complete(taskId, variables);
+        } catch (org.camunda.bpm.engine.exception.NullValueException e) {
+            throw new ConflictException("approval " + taskId + " has already been decided");
+        } catch (RuntimeException e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof FourEyesViolationException violation) {
+                    throw violation;
+                }
+            }
+            throw e;
+        }
+        return org.springframework.http.ResponseEntity.noContent().build();
+    }
+
+    private String processKey(Task task) {
+        return task.getProcessDefinitionId() == null ? null : task.getProcessDefinitionId().split(":")[0];
+    }
+
+    private static String str(Object value) {
+        return value == null ? null : value.toString();
+    }
+
+    private static Instant instant(Date date) {
+        return date == null ? null : date.toInstant();
+    }
+}

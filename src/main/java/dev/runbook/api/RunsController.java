@@ -1,0 +1,63 @@
+package dev.runbook.api;
+
+import dev.runbook.api.ProblemHandler.NotFoundException;
+import dev.runbook.run.RunQueries;
+import dev.runbook.run.RunView;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+import java.nio.file.Path;
+import java.util.List;
+import org.springframework.core.io.FileSystemResource;
+import org.springframework.core.io.Resource;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code GET /api/runs}, {@code GET /api/runs/{runId}} and a step's whole log. */
+@RestController
+@Validated
+class RunsController {
+
+    private final RunQueries runs;
+
+    RunsController(RunQueries runs) {
+        this.runs = runs;
+    }
+
+    @Operation(summary = "Runs, newest first, optionally filtered by target, process key and state "
+            + "(RUNNING, WAITING_FOR_APPROVAL, INCIDENT, ENDED)")
+    @ApiResponse(responseCode = "400", description = "invalid filter")
+    @GetMapping("/api/runs")
+    List<RunView> list(@RequestParam(required = false) @Pattern(regexp = "[A-Za-z0-9._-]{1,64}") String target,
+            @RequestParam(required = false) @Pattern(regexp = "[a-z-]{1,64}") String processKey,
+            @RequestParam(required = false) @Pattern(regexp = "RUNNING|WAITING_FOR_APPROVAL|INCIDENT|ENDED")
+            String state,
+            @RequestParam(defaultValue = "50") @Min(1) @Max(500) int limit) {
+        return runs.list(target, processKey, state, limit);
+    }
+
+    @Operation(summary = "One run with its steps (outcome, compensation flag, log tail)")
+    @ApiResponse(responseCode = "404", description = "no such run")
+    @GetMapping("/api/runs/{runId}")
+    RunView get(@PathVariable @Pattern(regexp = "[A-Za-z0-9-]{1,64}") String runId) {
+        return runs.find(runId).orElseThrow(() -> new NotFoundException("no run with id " + runId));
+    }
+
+    @Operation(summary = "The whole command output of one step of a run (text)")
+    @ApiResponse(responseCode = "404", description = "no such run or the step ran no command")
+    @GetMapping(value = "/api/runs/{runId}/steps/{activityId}/log", produces = MediaType.TEXT_PLAIN_VALUE)
+    ResponseEntity<Resource> log(@PathVariable @Pattern(regexp = "[A-Za-z0-9-]{1,64}") String runId,
+            @PathVariable @Pattern(regexp = "[A-Za-z][A-Za-z0-9_]{0,99}") String activityId) {
+        Path file = runs.stepLog(runId, activityId).orElseThrow(() -> new NotFoundException(
+                "no log for step " + activityId + " of run " + runId));
+        return ResponseEntity.ok().contentType(new MediaType("text", "plain", java.nio.charset.StandardCharsets.UTF_8))
+                .body(new FileSystemResource(file));
+    }
+}

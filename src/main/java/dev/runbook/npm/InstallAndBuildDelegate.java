@@ -1,0 +1,49 @@
+package dev.runbook.npm;
+
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.RunbookDelegate;
+import dev.runbook.release.ReleaseBackupStore;
+import dev.runbook.target.RunbookProperties.Component;
+import dev.runbook.target.RunbookProperties.Target;
+import dev.runbook.target.TargetRegistry;
+import java.util.Map;
+
+/**
+ * Task_InstallAndBuild: for each selected component, checks the lock file, then runs its install and build commands.
+ * When any of them fails, the artifacts of the selected components are restored from the release backup
+ * ({@code backupId}) before the step fails, so the failed step leaves no change behind.
+ */
+@org.springframework.stereotype.Component("installAndBuildDelegate")
+class InstallAndBuildDelegate extends RunbookDelegate {
+
+    private final NpmClient npm;
+    private final ReleaseBackupStore backups;
+
+    InstallAndBuildDelegate(TargetRegistry targets, Redactor redactor, NpmClient npm, ReleaseBackupStore backups) {
+        super(targets, redactor);
+        this.npm = npm;
+        this.backups = backups;
+    }
+
+    @Override
+    protected void run(ProcessVariables vars, StepLog log) {
+        Target target = targets.get(vars.target());
+        Map<String, Component> components = TargetRegistry.select(target, vars.components());
+        for (Component component : components.values()) {
+            npm.checkLockFile(ReleaseBackupStore.componentDir(target, component), component);
+        }
+        try {
+            for (Map.Entry<String, Component> entry : components.entrySet()) {
+                log.line("component " + entry.getKey() + ": install and build");
+                npm.install(ReleaseBackupStore.componentDir(target, entry.getValue()), entry.getValue(), log);
+                npm.build(ReleaseBackupStore.componentDir(target, entry.getValue()), entry.getValue(), log);
+            }
+        } catch (RuntimeException e) {
+            log.line("install or build failed: restoring artifacts from release backup " + vars.backupId());
+            backups.restoreArtifacts(vars.target(), target, components, vars.backupId(), log);
+            throw e;
+        }
+    }
+}

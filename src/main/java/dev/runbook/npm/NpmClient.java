@@ -1,0 +1,78 @@
+package dev.runbook.npm;
+
+import dev.runbook.exec.Command;
+import dev.runbook.exec.CommandRunner;
+import dev.runbook.exec.StepLog;
+import dev.runbook.process.BpmnErrors;
+import dev.runbook.process.StepFailedException;
+import dev.runbook.target.RunbookProperties;
+import dev.runbook.target.RunbookProperties.Component;
+import dev.runbook.target.RunbookProperties.Tools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A component's install and build commands ({@code install}, default {@code npm ci}; {@code build}, default
+ * {@code npm run build}) over {@link CommandRunner}, run in the component dir without {@code NODE_ENV} so that
+ * devDependencies are installed for the build. The first word of a command is mapped through {@code runbook.tools}.
+ */
+@org.springframework.stereotype.Component
+public class NpmClient {
+
+    private final CommandRunner runner;
+    private final Tools tools;
+
+    public NpmClient(CommandRunner runner, RunbookProperties properties) {
+        this.runner = runner;
+        this.tools = properties.tools();
+    }
+
+    /**
+     * Checks what {@code npm ci} needs before anything is touched: a {@code package.json} and a
+     * {@code package-lock.json} (or {@code npm-shrinkwrap.json}) in the component dir.
+     *
+     * @throws StepFailedException {@code PRECONDITION_FAILED} naming the missing file
+     */
+    public void checkLockFile(Path componentDir, Component component) {
+        boolean ci = component.install().size() >= 2 && "npm".equals(component.install().get(0))
+                && "ci".equals(component.install().get(1));
+        if (!Files.isRegularFile(componentDir.resolve("package.json"))) {
+            throw new StepFailedException(BpmnErrors.PRECONDITION_FAILED, "no package.json in " + componentDir);
+        }
+        if (ci && !Files.isRegularFile(componentDir.resolve("package-lock.json"))
+                && !Files.isRegularFile(componentDir.resolve("npm-shrinkwrap.json"))) {
+            throw new StepFailedException(BpmnErrors.PRECONDITION_FAILED, "no package-lock.json in " + componentDir
+                    + ": 'npm ci' needs one (commit the lock file; the platform never falls back to 'npm install')");
+        }
+    }
+
+    /** Runs the component's install command; {@code CommandFailedException} on a non-zero exit. */
+    public void install(Path componentDir, Component component, StepLog log) {
+        runner.runChecked(command(componentDir, component.install()), log);
+    }
+
+    /** Runs the component's build command; {@code CommandFailedException} on a non-zero exit. */
+    public void build(Path componentDir, Component component, StepLog log) {
+        runner.runChecked(command(componentDir, component.build()), log);
+    }
+
+    /** The argument list that will run for a configured command (first word mapped to the configured tool). */
+    public List<String> argv(List<String> configured) {
+        List<String> argv = new ArrayList<>(configured);
+        argv.set(0, tools.resolve(configured.get(0)));
+        return argv;
+    }
+
+    private Command command(Path componentDir, List<String> configured) {
+        Map<String, String> env = new HashMap<>();
+        env.put("NODE_ENV", null);
+        env.put("npm_config_update_notifier", "false");
+        env.put("npm_config_fund", "false");
+        env.put("npm_config_audit", "false");
+        return new Command(argv(configured), componentDir, env, tools.timeout());
+    }
+}

@@ -1,0 +1,160 @@
+package dev.runbook.pm2;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbook.exec.Command;
+import dev.runbook.exec.CommandRunner;
+import dev.runbook.exec.StepLog;
+import dev.runbook.process.BpmnErrors;
+import dev.runbook.process.StepFailedException;
+import dev.runbook.target.RunbookProperties;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.stereotype.Component;
+
+/**
+ * PM2 over {@link CommandRunner}: start-or-reload an app from its ecosystem file, read the process list
+ * ({@code pm2 jlist}) into {@link Pm2Process} records, and judge an app by that list (online, restart count not
+ * climbing over the stability window), never by pm2's exit code alone. PM2 uses the platform's {@code PM2_HOME}.
+ */
+@Component
+public class Pm2Client {
+
+    private static final Duration TIMEOUT = Duration.ofMinutes(2);
+    /** Variables of the platform's environment that PM2 and the apps keep. */
+    static final Set<String> INHERITED = Set.of("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR",
+            "PM2_HOME");
+
+    private final CommandRunner runner;
+    private final ObjectMapper json;
+    private final String pm2;
+
+    public Pm2Client(CommandRunner runner, ObjectMapper json, RunbookProperties properties) {
+        this.runner = runner;
+        this.json = json;
+        this.pm2 = properties.tools().pm2();
+    }
+
+    /** The process list ({@code pm2 jlist}); starts the PM2 daemon when it is not running yet. */
+    public List<Pm2Process> list(Path dir, StepLog log) {
+        String output = runner.runChecked(command(dir, Map.of(), "jlist").withoutOutputLog(), log).output();
+        String array = lastJsonArray(output);
+        try {
+            List<Pm2Process> processes = new ArrayList<>();
+            for (JsonNode node : json.readTree(array)) {
+                JsonNode env = node.path("pm2_env");
+                processes.add(new Pm2Process(node.path("name").asText(), node.path("pm_id").asInt(),
+                        node.path("pid").asLong(), env.path("status").asText("unknown"),
+                        env.path("restart_count").asInt(), env.path("pm_uptime").asLong(),
+                        node.path("monit").path("memory").asLong(), node.path("monit").path("cpu").asDouble()));
+            }
+            return processes;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot parse 'pm2 jlist' output: " + e.getMessage(), e);
+        }
+    }
+
+    private static String lastJsonArray(String output) {
+        String found = null;
+        for (String line : output.split("\n")) {
+            if (line.startsWith("[")) {
+                found = line;
+            }
+        }
+        if (found == null) {
+            throw new IllegalStateException("'pm2 jlist' printed no process list");
+        }
+        return found;
+    }
+
+    /** The app of that name in the process list, if PM2 knows it. */
+    public Optional<Pm2Process> find(String app, Path dir, StepLog log) {
+        return list(dir, log).stream().filter(p -> p.name().equals(app)).findFirst();
+    }
+
+    /**
+     * Starts the app, or reloads it when it runs, from its ecosystem file with the target's env
+     * ({@code pm2 startOrReload <ecosystem> --only <app> --update-env}, run in the ecosystem file's directory), then
+     * waits {@code stabilityWindow} and checks the app is online and did not restart in between.
+     *
+     * @throws StepFailedException {@code HEALTH_CHECK_FAILED} when the app is missing, not online or restarting
+     */
+    public Pm2Process startOrReload(Path ecosystem, String app, Map<String, String> env, Duration stabilityWindow,
+            StepLog log) {
+        Path dir = ecosystem.getParent();
+        runner.runChecked(command(dir, env, "startOrReload", ecosystem.getFileName().toString(), "--only", app,
+                "--update-env"), log);
+        return awaitStable(app, dir, stabilityWindow, log);
+    }
+
+    /** Checks, over the stability window, that the app is online and its restart count does not climb. */
+    public Pm2Process awaitStable(String app, Path dir, Duration stabilityWindow, StepLog log) {
+        Pm2Process first = requireOnline(app, dir, log);
+        sleep(stabilityWindow);
+        Pm2Process second = requireOnline(app, dir, log);
+        if (second.restarts() > first.restarts()) {
+            throw new StepFailedException(BpmnErrors.HEALTH_CHECK_FAILED, "pm2 app '" + app + "' restarted "
+                    + (second.restarts() - first.restarts()) + " time(s) within " + stabilityWindow.toMillis()
+                    + " ms after the reload: it is crashing");
+        }
+        log.line("pm2 app '" + app + "' is online (pid " + second.pid() + ", restarts " + second.restarts() + ")");
+        return second;
+    }
+
+    private Pm2Process requireOnline(String app, Path dir, StepLog log) {
+        Pm2Process process = find(app, dir, log).orElseThrow(() -> new StepFailedException(
+                BpmnErrors.HEALTH_CHECK_FAILED, "pm2 has no app named '" + app + "' after the reload; check the "
+                        + "app name in the ecosystem file"));
+        if (!process.online()) {
+            throw new StepFailedException(BpmnErrors.HEALTH_CHECK_FAILED, "pm2 app '" + app + "' is "
+                    + process.status() + " after the reload (restarts " + process.restarts() + ")");
+        }
+        return process;
+    }
+
+    /** {@code pm2 save}: the current process list is what {@code pm2 resurrect} brings back after a reboot. */
+    public void save(Path dir, StepLog log) {
+        runner.runChecked(command(dir, Map.of(), "save", "--force"), log);
+    }
+
+    /** {@code pm2 delete <app>}; an app PM2 does not know is not an error. */
+    public void delete(String app, Path dir, StepLog log) {
+        runner.run(command(dir, Map.of(), "delete", app), log);
+    }
+
+    private Command command(Path dir, Map<String, String> env, String... args) {
+        List<String> argv = new ArrayList<>();
+        argv.add(pm2);
+        argv.addAll(List.of(args));
+        return new Command(argv, dir, appEnvironment(env), TIMEOUT);
+    }
+
+    /**
+     * The environment PM2 runs with, and so the apps it starts with {@code --update-env}: only the basic variables
+     * of the platform's own environment ({@link #INHERITED}) plus the target's {@code env}. Everything else of the
+     * platform (database passwords, Spring settings) is removed, so it never reaches an app or a PM2 dump.
+     */
+    static Map<String, String> appEnvironment(Map<String, String> targetEnv) {
+        Map<String, String> env = new HashMap<>();
+        System.getenv().keySet().stream().filter(name -> !INHERITED.contains(name))
+                .forEach(name -> env.put(name, null));
+        env.putAll(targetEnv);
+        return env;
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while watching a pm2 app", e);
+        }
+    }
+}

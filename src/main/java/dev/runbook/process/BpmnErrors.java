@@ -1,0 +1,21 @@
+package dev.runbook.process;
+
+import java.util.List;
+
+/** The BPMN error codes the delegates throw; every one of them is caught in the models (checked by a test). */
+public final class BpmnErrors {
+
+    /** A command exited non-zero or ran past its timeout. */
+    public static final String COMMAND_FAILED = "COMMAND_FAILED";
+    /** A health URL did not answer 2xx within the attempts, or a PM2 app did not stay online. */
+    public static final String HEALTH_CHECK_FAILED = "HEALTH_CHECK_FAILED";
+    /** The target is not in a state to run this change (dirty tree, unknown ref, lock file out of sync ...). */
+    public static final String PRECONDITION_FAILED = "PRECONDITION_FAILED";
+    /** A release backup could not be written (disk full, not writable) before anything was changed. */
+    public static final String BACKUP_FAILED = "BACKUP_FAILED";
+
+    public static final List<String> ALL = List.of(COMMAND_FAILED, HEALTH_CHECK_FAILED, PRECONDITION_FAILED,
+            BACKUP_FAILED);
+
+    private BpmnErrors() {}
+}

@@ -1,0 +1,97 @@
+package dev.runbook.process;
+
+import java.util.Map;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.VariableScope;
+
+/**
+ * Every process variable name of the platform, and typed access to them. One Java type per variable:
+ * Strings unless stated; {@code approved} and {@code approvalRequired} Boolean; {@code approvalTimeout} an ISO-8601
+ * duration String; {@code commits} a JSON String.
+ */
+public final class ProcessVariables {
+
+    public static final String TARGET = "target";
+    public static final String GIT_REF = "gitRef";
+    public static final String COMPONENTS = "components";
+    public static final String BACKUP_ID = "backupId";
+    public static final String PREVIOUS_COMMIT = "previousCommit";
+    public static final String TARGET_COMMIT = "targetCommit";
+    public static final String APPROVED = "approved";
+    public static final String APPROVAL_COMMENT = "approvalComment";
+    public static final String APPROVAL_REQUIRED = "approvalRequired";
+    public static final String APPROVAL_TIMEOUT = "approvalTimeout";
+    public static final String APPROVED_BY = "approvedBy";
+    public static final String REQUESTED_BY = "requestedBy";
+    public static final String COMMITS = "commits";
+    public static final String RUN_OUTCOME = "runOutcome";
+    public static final String FAILED_STEP = "failedStep";
+    public static final String FAILURE_CODE = "failureCode";
+    public static final String FAILURE_MESSAGE = "failureMessage";
+
+    private final VariableScope scope;
+
+    private ProcessVariables(VariableScope scope) {
+        this.scope = scope;
+    }
+
+    public static ProcessVariables of(VariableScope scope) {
+        return new ProcessVariables(scope);
+    }
+
+    public String target() {
+        return required(TARGET);
+    }
+
+    public String gitRef() {
+        return string(GIT_REF);
+    }
+
+    public String components() {
+        return string(COMPONENTS);
+    }
+
+    public String backupId() {
+        return required(BACKUP_ID);
+    }
+
+    public String previousCommit() {
+        return required(PREVIOUS_COMMIT);
+    }
+
+    public String targetCommit() {
+        return required(TARGET_COMMIT);
+    }
+
+    /** The process instance id of the run (its {@code runId} in the API). */
+    public String runId() {
+        return scope instanceof DelegateExecution execution ? execution.getProcessInstanceId() : null;
+    }
+
+    public String requestedBy() {
+        return string(REQUESTED_BY);
+    }
+
+    /** A String variable, or null when unset. */
+    public String string(String name) {
+        Object value = scope.getVariable(name);
+        return value == null ? null : value.toString();
+    }
+
+    /** A String variable that the model guarantees; IllegalStateException (an incident) when it is missing. */
+    public String required(String name) {
+        String value = string(name);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException("process variable '" + name + "' is missing");
+        }
+        return value;
+    }
+
+    public void set(String name, Object value) {
+        scope.setVariable(name, value);
+    }
+
+    public void setAll(Map<String, ?> values) {
+        scope.setVariables(values);
+    }
+}

@@ -1,0 +1,85 @@
+package dev.runbook.process;
+
+import dev.runbook.exec.CommandFailedException;
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
+import dev.runbook.target.TargetRegistry;
+import org.camunda.bpm.engine.delegate.BpmnError;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.camunda.bpm.model.bpmn.instance.Activity;
+import org.camunda.bpm.model.bpmn.instance.SubProcess;
+import org.camunda.bpm.model.xml.instance.ModelElementInstance;
+
+/**
+ * Base of every service task delegate: gives the step its log file and turns expected failures
+ * ({@link StepFailedException}, {@link CommandFailedException}) into a {@link BpmnError} with a code from
+ * {@link BpmnErrors}, recording {@code failedStep}, {@code failureCode} and a redacted {@code failureMessage}.
+ * In an undo path (a compensation handler, or a step of an event subprocess that rolls back) an expected failure
+ * is not a BPMN error but an {@link UndoFailedException}: the job retries and then stays an incident, so a failed
+ * undo is never a silent end.
+ */
+public abstract class RunbookDelegate implements JavaDelegate {
+
+    protected final TargetRegistry targets;
+    private final Redactor redactor;
+
+    protected RunbookDelegate(TargetRegistry targets, Redactor redactor) {
+        this.targets = targets;
+        this.redactor = redactor;
+    }
+
+    /** The step's work: read inputs from {@code vars}, call one client, write outputs. */
+    protected abstract void run(ProcessVariables vars, StepLog log);
+
+    @Override
+    public final void execute(DelegateExecution execution) {
+        StepLog log = StepLog.of(targets.dataDir(), execution.getProcessInstanceId(), execution.getCurrentActivityId());
+        ProcessVariables vars = ProcessVariables.of(execution);
+        try {
+            run(vars, log);
+        } catch (StepFailedException e) {
+            fail(execution, log, e.code(), e.getMessage(), e);
+        } catch (CommandFailedException e) {
+            fail(execution, log, BpmnErrors.COMMAND_FAILED, e.getMessage(), e);
+        }
+    }
+
+    private void fail(DelegateExecution execution, StepLog log, String code, String message, RuntimeException cause) {
+        String safe = redactor.redact(message);
+        log.line("! " + code + ": " + safe);
+        if (inUndoPath(execution)) {
+            throw new UndoFailedException(execution.getCurrentActivityId() + " could not undo: " + safe, cause);
+        }
+        execution.setVariable(ProcessVariables.FAILED_STEP, execution.getCurrentActivityId());
+        execution.setVariable(ProcessVariables.FAILURE_CODE, code);
+        execution.setVariable(ProcessVariables.FAILURE_MESSAGE, abbreviate(safe));
+        throw new BpmnError(code, abbreviate(safe));
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 3500 ? text : text.substring(0, 3500) + " ...";
+    }
+
+    /** True for a compensation handler, or any step inside an event subprocess (the rollback path). */
+    static boolean inUndoPath(DelegateExecution execution) {
+        ModelElementInstance element = execution.getBpmnModelElementInstance();
+        if (element instanceof Activity activity && activity.isForCompensation()) {
+            return true;
+        }
+        for (ModelElementInstance parent = element == null ? null : element.getParentElement(); parent != null;
+                parent = parent.getParentElement()) {
+            if (parent instanceof SubProcess subProcess && subProcess.triggeredByEvent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A compensation or rollback step could not do its work: an incident for an operator, never a silent end. */
+    public static class UndoFailedException extends RuntimeException {
+        public UndoFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.runbook.release;
+
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.RunbookDelegate;
+import dev.runbook.target.RunbookProperties.Target;
+import dev.runbook.target.TargetRegistry;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.runtime.VariableInstance;
+import org.springframework.stereotype.Component;
+
+/**
+ * Task_RecordRelease: writes the deployed release to {@code release_record} and applies the target's release backup
+ * retention ({@code backups.keep}), never deleting a backup that a running run refers to ({@code backupId}).
+ */
+@Component("recordReleaseDelegate")
+class RecordReleaseDelegate extends RunbookDelegate {
+
+    private final ReleaseRecordRepository releases;
+    private final ReleaseBackupStore backups;
+    private final RuntimeService runtime;
+
+    RecordReleaseDelegate(TargetRegistry targets, Redactor redactor, ReleaseRecordRepository releases,
+            ReleaseBackupStore backups, RuntimeService runtime) {
+        super(targets, redactor);
+        this.releases = releases;
+        this.backups = backups;
+        this.runtime = runtime;
+    }
+
+    @Override
+    protected void run(ProcessVariables vars, StepLog log) {
+        Target target = targets.get(vars.target());
+        releases.save(new ReleaseRecord(vars.target(), vars.targetCommit(), vars.gitRef(),
+                vars.components() == null ? "all" : vars.components(), vars.runId(), vars.requestedBy(),
+                vars.string(ProcessVariables.APPROVED_BY), vars.backupId(), Instant.now()));
+        log.line("recorded release " + vars.targetCommit() + " of " + vars.target());
+        Set<String> inUse = new HashSet<>();
+        inUse.add(vars.backupId());
+        for (VariableInstance variable : runtime.createVariableInstanceQuery()
+                .variableName(ProcessVariables.BACKUP_ID).list()) {
+            inUse.add(String.valueOf(variable.getValue()));
+        }
+        backups.applyRetention(vars.target(), target.backups().keep(), inUse, log);
+    }
+}

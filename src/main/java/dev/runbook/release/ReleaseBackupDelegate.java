@@ -1,0 +1,47 @@
+package dev.runbook.release;
+
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
+import dev.runbook.git.GitClient;
+import dev.runbook.pm2.Pm2Client;
+import dev.runbook.pm2.Pm2Process;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.RunbookDelegate;
+import dev.runbook.target.RunbookProperties.Target;
+import dev.runbook.target.TargetRegistry;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.stereotype.Component;
+
+/**
+ * Task_BackupRelease: snapshot of what serves now (HEAD, the selected components' artifacts, PM2 process list) into
+ * a release backup; writes its id to {@code backupId}. Fails with {@code BACKUP_FAILED} before anything is changed.
+ */
+@Component("releaseBackupDelegate")
+class ReleaseBackupDelegate extends RunbookDelegate {
+
+    private final ReleaseBackupStore backups;
+    private final GitClient git;
+    private final Pm2Client pm2;
+
+    ReleaseBackupDelegate(TargetRegistry targets, Redactor redactor, ReleaseBackupStore backups, GitClient git,
+            Pm2Client pm2) {
+        super(targets, redactor);
+        this.backups = backups;
+        this.git = git;
+        this.pm2 = pm2;
+    }
+
+    @Override
+    protected void run(ProcessVariables vars, StepLog log) {
+        Target target = targets.get(vars.target());
+        Map<String, String> processes = new LinkedHashMap<>();
+        for (Pm2Process process : pm2.list(target.workdir(), log)) {
+            processes.put(process.name(), process.status());
+        }
+        ReleaseManifest manifest = backups.create(vars.target(), target,
+                TargetRegistry.select(target, vars.components()), git.head(target.workdir(), log), processes,
+                vars.requestedBy(), vars.runId(), log);
+        vars.set(ProcessVariables.BACKUP_ID, manifest.id());
+    }
+}

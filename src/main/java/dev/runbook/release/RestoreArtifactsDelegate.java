@@ -1,0 +1,31 @@
+package dev.runbook.release;
+
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.RunbookDelegate;
+import dev.runbook.target.RunbookProperties.Target;
+import dev.runbook.target.TargetRegistry;
+import org.springframework.stereotype.Component;
+
+/**
+ * Compensation handler of Task_InstallAndBuild: puts the selected components' artifacts (dist, node_modules ...)
+ * back from the release backup {@code backupId}. No install, no build.
+ */
+@Component("restoreArtifactsDelegate")
+class RestoreArtifactsDelegate extends RunbookDelegate {
+
+    private final ReleaseBackupStore backups;
+
+    RestoreArtifactsDelegate(TargetRegistry targets, Redactor redactor, ReleaseBackupStore backups) {
+        super(targets, redactor);
+        this.backups = backups;
+    }
+
+    @Override
+    protected void run(ProcessVariables vars, StepLog log) {
+        Target target = targets.get(vars.target());
+        backups.restoreArtifacts(vars.target(), target, TargetRegistry.select(target, vars.components()),
+                vars.backupId(), log);
+    }
+}

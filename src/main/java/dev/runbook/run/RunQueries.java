@@ -1,0 +1,170 @@
+package dev.runbook.run;
+
+import dev.runbook.exec.StepLog;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.target.TargetRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.history.HistoricActivityInstance;
+import org.camunda.bpm.engine.history.HistoricProcessInstance;
+import org.camunda.bpm.engine.history.HistoricProcessInstanceQuery;
+import org.camunda.bpm.engine.history.HistoricVariableInstance;
+import org.camunda.bpm.model.bpmn.instance.Activity;
+import org.springframework.stereotype.Component;
+
+/**
+ * Reads runs from the engine's history: state, outcome, who asked and approved, and the steps with their outcome,
+ * compensation flag and log tail. Completed runs are included (history level full).
+ */
+@Component
+public class RunQueries {
+
+    /** Run ids (Camunda UUIDs or numeric ids): letters, digits and '-'. */
+    public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
+    static final int LOG_TAIL_LINES = 20;
+    private static final Set<String> STEP_TYPES = Set.of("serviceTask", "userTask");
+
+    private final HistoryService history;
+    private final RuntimeService runtime;
+    private final TaskService tasks;
+    private final RepositoryService repository;
+    private final TargetRegistry targets;
+    private final Map<String, Boolean> compensationHandlers = new ConcurrentHashMap<>();
+
+    public RunQueries(HistoryService history, RuntimeService runtime, TaskService tasks, RepositoryService repository,
+            TargetRegistry targets) {
+        this.history = history;
+        this.runtime = runtime;
+        this.tasks = tasks;
+        this.repository = repository;
+        this.targets = targets;
+    }
+
+    /** Runs newest first, at most {@code limit}, filtered by target, process key and state (each optional). */
+    public List<RunView> list(String target, String processKey, String state, int limit) {
+        HistoricProcessInstanceQuery query = history.createHistoricProcessInstanceQuery();
+        if (target != null) {
+            query.variableValueEquals(ProcessVariables.TARGET, target);
+        }
+        if (processKey != null) {
+            query.processDefinitionKey(processKey);
+        }
+        List<RunView> runs = new ArrayList<>();
+        for (HistoricProcessInstance instance : query.orderByProcessInstanceStartTime().desc().listPage(0,
+                state == null ? limit : limit * 10)) {
+            RunView view = view(instance, false);
+            if (state == null || state.equals(view.state())) {
+                runs.add(view);
+            }
+            if (runs.size() >= limit) {
+                break;
+            }
+        }
+        return runs;
+    }
+
+    /** The run with its steps, if it exists. */
+    public Optional<RunView> find(String runId) {
+        HistoricProcessInstance instance = history.createHistoricProcessInstanceQuery().processInstanceId(runId)
+                .singleResult();
+        return Optional.ofNullable(instance).map(i -> view(i, true));
+    }
+
+    /** The whole log of one step of a run, if it ran a command. */
+    public Optional<Path> stepLog(String runId, String activityId) {
+        Path file = StepLog.of(targets.dataDir(), runId, activityId).file();
+        return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+    }
+
+    private RunView view(HistoricProcessInstance instance, boolean withSteps) {
+        String id = instance.getId();
+        Map<String, Object> vars = new HashMap<>();
+        for (HistoricVariableInstance variable : history.createHistoricVariableInstanceQuery().processInstanceId(id)
+                .list()) {
+            if (variable.getValue() != null) {
+                vars.put(variable.getName(), variable.getValue());
+            }
+        }
+        String failure = vars.containsKey(ProcessVariables.FAILURE_CODE)
+                ? vars.get(ProcessVariables.FAILURE_CODE) + ": " + vars.get(ProcessVariables.FAILURE_MESSAGE) : null;
+        return new RunView(id, instance.getProcessDefinitionKey(), str(vars.get(ProcessVariables.TARGET)),
+                instance.getBusinessKey(), state(instance), str(vars.get(ProcessVariables.RUN_OUTCOME)),
+                instance.getStartUserId(), str(vars.get(ProcessVariables.APPROVED_BY)),
+                str(vars.get(ProcessVariables.GIT_REF)), str(vars.get(ProcessVariables.TARGET_COMMIT)), failure,
+                instant(instance.getStartTime()), instant(instance.getEndTime()),
+                withSteps ? steps(instance, str(vars.get(ProcessVariables.FAILED_STEP))) : null);
+    }
+
+    private String state(HistoricProcessInstance instance) {
+        if (instance.getEndTime() != null) {
+            return "ENDED";
+        }
+        if (runtime.createIncidentQuery().processInstanceId(instance.getId()).count() > 0) {
+            return "INCIDENT";
+        }
+        if (tasks.createTaskQuery().processInstanceId(instance.getId()).count() > 0) {
+            return "WAITING_FOR_APPROVAL";
+        }
+        return "RUNNING";
+    }
+
+    private List<RunView.Step> steps(HistoricProcessInstance instance, String failedStep) {
+        List<RunView.Step> steps = new ArrayList<>();
+        for (HistoricActivityInstance activity : history.createHistoricActivityInstanceQuery()
+                .processInstanceId(instance.getId()).orderByHistoricActivityInstanceStartTime().asc()
+                .orderPartiallyByOccurrence().asc().list()) {
+            if (!STEP_TYPES.contains(activity.getActivityType())) {
+                continue;
+            }
+            String outcome = activity.getEndTime() == null ? "RUNNING"
+                    : activity.isCanceled() && activity.getActivityId().equals(failedStep) ? "FAILED"
+                    : activity.isCanceled() ? "CANCELED" : "COMPLETED";
+            steps.add(new RunView.Step(activity.getActivityId(), activity.getActivityName(),
+                    instant(activity.getStartTime()), instant(activity.getEndTime()), outcome,
+                    isCompensationHandler(instance.getProcessDefinitionId(), activity.getActivityId()),
+                    logTail(instance.getId(), activity.getActivityId())));
+        }
+        return steps;
+    }
+
+    private boolean isCompensationHandler(String definitionId, String activityId) {
+        return compensationHandlers.computeIfAbsent(definitionId + "/" + activityId, key -> repository
+                .getBpmnModelInstance(definitionId).getModelElementById(activityId) instanceof Activity activity
+                && activity.isForCompensation());
+    }
+
+    private String logTail(String runId, String activityId) {
+        return stepLog(runId, activityId).map(file -> {
+            try {
+                List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+                return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+            } catch (IOException e) {
+                return "(log unreadable: " + e.getMessage() + ")";
+            }
+        }).orElse("");
+    }
+
+    private static String str(Object value) {
+        return value == null ? null : value.toString();
+    }
+
+    private static Instant instant(Date date) {
+        return date == null ? null : date.toInstant();
+    }
+}

@@ -1,0 +1,41 @@
+package dev.runbook.run;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A run as the API shows it.
+ *
+ * @param runId        process instance id
+ * @param processKey   process definition key ({@code deploy} ...)
+ * @param target       target name
+ * @param businessKey  {@code <target>:<description>}
+ * @param state        {@code RUNNING}, {@code WAITING_FOR_APPROVAL}, {@code INCIDENT} or {@code ENDED}
+ * @param outcome      {@code runOutcome} ({@code DEPLOYED}, {@code ROLLED_BACK} ...), null while running
+ * @param requestedBy  the user who started it
+ * @param approvedBy   the user who decided the approval, if any
+ * @param gitRef       requested ref, if any
+ * @param targetCommit commit being deployed, if resolved
+ * @param failure      {@code failureCode: failureMessage} of the step that failed, if any
+ * @param startedAt    start time
+ * @param endedAt      end time, null while running
+ * @param steps        service and user tasks in start order, compensation handlers included
+ */
+public record RunView(String runId, String processKey, String target, String businessKey, String state,
+        String outcome, String requestedBy, String approvedBy, String gitRef, String targetCommit, String failure,
+        Instant startedAt, Instant endedAt, List<Step> steps) {
+
+    /**
+     * One step.
+     *
+     * @param activityId   BPMN element id, e.g. {@code Task_GitCheckout}
+     * @param name         element name
+     * @param startedAt    start time
+     * @param endedAt      end time, null while it runs
+     * @param outcome      {@code RUNNING}, {@code COMPLETED}, {@code FAILED} (it raised the error) or {@code CANCELED}
+     * @param compensation true for a compensation handler
+     * @param logTail      the last lines of the step's command log (empty when it ran no command)
+     */
+    public record Step(String activityId, String name, Instant startedAt, Instant endedAt, String outcome,
+            boolean compensation, String logTail) {}
+}

@@ -1,0 +1,62 @@
+package dev.runbook.security;
+
+import dev.runbook.target.RunbookProperties;
+import java.util.List;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.identity.Group;
+import org.camunda.bpm.engine.identity.User;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Creates the platform's groups ({@code operators}, {@code approvers}, {@code camunda-admin}) and the users of
+ * {@code runbook.identity.users} in Camunda's identity service at start-up, when they are missing. Existing users
+ * are left as they are (their password is not reset).
+ */
+@Component
+class IdentityBootstrap {
+
+    static final List<String> GROUPS = List.of("operators", "approvers", "camunda-admin");
+    private static final Logger log = LoggerFactory.getLogger(IdentityBootstrap.class);
+
+    private final IdentityService identity;
+    private final RunbookProperties properties;
+
+    IdentityBootstrap(IdentityService identity, RunbookProperties properties) {
+        this.identity = identity;
+        this.properties = properties;
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void createMissing() {
+        for (String groupId : GROUPS) {
+            if (identity.createGroupQuery().groupId(groupId).count() == 0) {
+                Group group = identity.newGroup(groupId);
+                group.setName(groupId);
+                group.setType("camunda-admin".equals(groupId) ? "SYSTEM" : "WORKFLOW");
+                identity.saveGroup(group);
+            }
+        }
+        for (RunbookProperties.User configured : properties.identity().users()) {
+            if (identity.createUserQuery().userId(configured.id()).count() > 0) {
+                continue;
+            }
+            User user = identity.newUser(configured.id());
+            user.setFirstName(configured.id());
+            user.setLastName("");
+            user.setPassword(configured.password());
+            identity.saveUser(user);
+            for (String groupId : configured.groups()) {
+                if (identity.createGroupQuery().groupId(groupId).count() == 0) {
+                    throw new IllegalStateException("runbook.identity.users: user " + configured.id()
+                            + " names unknown group '" + groupId + "'; known: " + GROUPS);
+                }
+                identity.createMembership(configured.id(), groupId);
+            }
+            log.info("created user {} in groups {}", configured.id(), configured.groups());
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.runbook;
+
+import dev.runbook.demo.DemoRepository;
+import dev.runbook.exec.Command;
+import dev.runbook.exec.CommandRunner;
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
+import dev.runbook.target.RunbookProperties;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+/**
+ * A real deploy target for tests: the demo Node app in a local bare origin (releases v1, v2, v3-broken,
+ * build-broken) cloned into a work dir under a temporary folder, served by PM2 on a free port, plus the
+ * {@code runbook.*} properties that describe it. PM2 runs with the test {@code PM2_HOME} set by the build.
+ */
+public final class FixtureTarget {
+
+    public final Path root;
+    public final Path origin;
+    public final Path workdir;
+    public final Path dataDir;
+    public final String app;
+    public final int port;
+    private final CommandRunner runner = runner();
+
+    public FixtureTarget(String app) {
+        try {
+            this.root = Files.createTempDirectory("runbook-it-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.origin = root.resolve("shop-origin.git");
+        this.workdir = root.resolve("shop");
+        this.dataDir = root.resolve("data");
+        this.app = app;
+        this.port = freePort();
+        new DemoRepository(runner, "git").createIfMissing(origin, workdir, app);
+    }
+
+    /** A command runner outside Spring, for set-up and checks. */
+    public static CommandRunner runner() {
+        return new CommandRunner(new Redactor(new RunbookProperties(Path.of("."), null, null, Map.of())));
+    }
+
+    /** Registers data dir, users alice (operators), bob (approvers), carol (approvers) and target "shop". */
+    public void register(DynamicPropertyRegistry registry, boolean approvalRequired) {
+        registry.add("runbook.data-dir", dataDir::toString);
+        registry.add("runbook.identity.users[0].id", () -> "alice");
+        registry.add("runbook.identity.users[0].password", () -> "alice-pw");
+        registry.add("runbook.identity.users[0].groups[0]", () -> "operators");
+        registry.add("runbook.identity.users[1].id", () -> "bob");
+        registry.add("runbook.identity.users[1].password", () -> "bob-pw");
+        registry.add("runbook.identity.users[1].groups[0]", () -> "approvers");
+        registry.add("runbook.identity.users[2].id", () -> "carol");
+        registry.add("runbook.identity.users[2].password", () -> "carol-pw");
+        registry.add("runbook.identity.users[2].groups[0]", () -> "approvers");
+        registry.add("runbook.identity.users[2].groups[1]", () -> "operators");
+        String prefix = "runbook.targets.shop.";
+        registry.add(prefix + "workdir", workdir::toString);
+        registry.add(prefix + "approval.required", () -> approvalRequired);
+        registry.add(prefix + "approval.timeout", () -> "PT1H");
+        registry.add(prefix + "env.PORT", () -> String.valueOf(port));
+        registry.add(prefix + "env.NODE_ENV", () -> "production");
+        registry.add(prefix + "components.backend.dir", () -> "backend");
+        registry.add(prefix + "components.backend.pm2-app", () -> app);
+        registry.add(prefix + "components.backend.ecosystem", () -> "backend/ecosystem.config.js");
+        registry.add(prefix + "components.backend.health-url", () -> healthUrl().toString());
+        registry.add(prefix + "health.attempts", () -> "3");
+        registry.add(prefix + "health.interval", () -> "PT0.5S");
+        registry.add(prefix + "health.timeout", () -> "PT2S");
+        registry.add(prefix + "health.stability-window", () -> "PT1S");
+        registry.add(prefix + "backups.keep", () -> "3");
+    }
+
+    public URI healthUrl() {
+        return URI.create("http://127.0.0.1:" + port + "/api/health");
+    }
+
+    /** The body of {@code GET /api/health} of the served app, or the error text when nothing answers. */
+    public String served() {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(healthUrl()).timeout(Duration.ofSeconds(2))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            return "unreachable: " + e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    /** HEAD of the work dir. */
+    public String head() {
+        return git("rev-parse", "HEAD").strip();
+    }
+
+    /** SHA of a tag or branch in the origin. */
+    public String sha(String ref) {
+        return git("rev-parse", ref + "^{commit}").strip();
+    }
+
+    public String git(String... args) {
+        List<String> argv = new java.util.ArrayList<>(List.of("git"));
+        argv.addAll(List.of(args));
+        return runner.runChecked(new Command(argv, workdir, Map.of(), Duration.ofMinutes(1)), StepLog.NONE)
+                .output();
+    }
+
+    /** Removes this fixture's app from PM2 (the test PM2 daemon keeps running for other classes). */
+    public void stopApp() {
+        String pm2 = System.getenv().getOrDefault("RUNBOOK_TOOLS_PM2", "pm2");
+        runner.run(new Command(List.of(pm2, "delete", app), root, Map.of(), Duration.ofMinutes(1)), StepLog.NONE);
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package dev.runbook.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+
+import dev.runbook.FixtureTarget;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The deploy runbook through the REST API against a real target: real git, npm, PM2 and HTTP on the demo Node app.
+ * The methods build on each other (v1, then v2, then failures that must roll back to v2), hence the order.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("test")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DeployEndToEndTest {
+
+    static final FixtureTarget shop = new FixtureTarget("e2e-shop-backend");
+
+    @LocalServerPort
+    int port;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        shop.register(registry, true);
+    }
+
+    @BeforeEach
+    void restAssured() {
+        RestAssured.port = port;
+    }
+
+    @AfterAll
+    static void stopApp() {
+        shop.stopApp();
+    }
+
+    @Test
+    @Order(1)
+    void shouldDeployV1AfterApprovalByAnotherUser() {
+        String runId = requestDeploy("alice", "v1");
+        String taskId = awaitApproval(runId);
+
+        JsonPath approval = given().auth().preemptive().basic("bob", "bob-pw").get("/api/approvals").then()
+                .statusCode(200).extract().jsonPath();
+        assertThat(approval.getString("find { it.taskId == '" + taskId + "' }.toCommit")).isEqualTo(shop.sha("v1"));
+        assertThat(approval.getString("find { it.taskId == '" + taskId + "' }.requestedBy")).isEqualTo("alice");
+
+        decide("bob", taskId, true).then().statusCode(204);
+
+        JsonPath run = awaitEnd(runId);
+        assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
+        assertThat(run.getString("approvedBy")).isEqualTo("bob");
+        assertThat(run.getString("requestedBy")).isEqualTo("alice");
+        assertThat(shop.served()).contains("\"version\":\"v1\"");
+        assertThat(shop.head()).isEqualTo(shop.sha("v1"));
+    }
+
+    @Test
+    @Order(2)
+    void shouldRefuseTheRequesterApprovingTheirOwnRelease() {
+        String runId = requestDeploy("carol", "v2");
+        String taskId = awaitApproval(runId);
+
+        decide("carol", taskId, true).then().statusCode(403).contentType("application/problem+json")
+                .body("detail", containsString("four eyes"));
+        decide("alice", taskId, true).then().statusCode(403).contentType("application/problem+json")
+                .body("detail", containsString("not in a group"));
+        assertThat(given().auth().preemptive().basic("alice", "alice-pw").get("/api/runs/" + runId).then()
+                .extract().jsonPath().getString("state")).isEqualTo("WAITING_FOR_APPROVAL");
+
+        decide("bob", taskId, true).then().statusCode(204);
+        decide("bob", taskId, true).then().statusCode(409);
+        assertThat(awaitEnd(runId).getString("outcome")).isEqualTo("DEPLOYED");
+        assertThat(shop.served()).contains("\"version\":\"v2\"");
+    }
+
+    @Test
+    @Order(3)
+    void shouldRollBackToV2WhenHealthCheckFails() {
+        String v2 = shop.head();
+        String runId = requestDeploy("alice", "v3-broken");
+        decide("bob", awaitApproval(runId), true).then().statusCode(204);
+
+        JsonPath run = awaitEnd(runId);
+        assertThat(run.getString("outcome")).isEqualTo("ROLLED_BACK");
+        assertThat(run.getString("failure")).startsWith("HEALTH_CHECK_FAILED");
+        assertThat(shop.head()).isEqualTo(v2);
+        assertThat(shop.served()).contains("\"version\":\"v2\"");
+
+        List<Map<String, Object>> steps = run.getList("steps");
+        List<Object> compensation = steps.stream().filter(s -> Boolean.TRUE.equals(s.get("compensation")))
+                .map(s -> s.get("activityId")).toList();
+        assertThat(compensation).containsExactly("Task_RestoreArtifacts", "Task_UndoGitCheckout");
+        assertThat(steps).filteredOn(s -> "Task_HealthCheck".equals(s.get("activityId")))
+                .extracting(s -> s.get("outcome")).containsExactly("FAILED");
+        assertThat(steps).extracting(s -> s.get("activityId")).endsWith("Task_ReloadPreviousRelease",
+                "Task_HealthCheckPreviousRelease");
+        for (String undo : List.of("Task_RestoreArtifacts", "Task_UndoGitCheckout", "Task_ReloadPreviousRelease",
+                "Task_HealthCheckPreviousRelease")) {
+            String log = stepLog(runId, undo);
+            assertThat(log).as("no npm command while rolling back (%s)", undo).doesNotContain("$ npm");
+        }
+    }
+
+    @Test
+    @Order(4)
+    void shouldRollBackWhenBuildExitsNonZeroWhileV2KeepsServing() {
+        String v2 = shop.head();
+        String runId = requestDeploy("alice", "build-broken");
+        decide("bob", awaitApproval(runId), true).then().statusCode(204);
+
+        JsonPath run = awaitEnd(runId);
+        assertThat(run.getString("outcome")).isEqualTo("ROLLED_BACK");
+        assertThat(run.getString("failure")).startsWith("COMMAND_FAILED").contains("npm run build");
+        assertThat(shop.head()).isEqualTo(v2);
+        assertThat(shop.served()).contains("\"version\":\"v2\"");
+        assertThat(stepLog(runId, "Task_InstallAndBuild")).contains("build failed: type error");
+        assertThat(Files.exists(shop.workdir.resolve("backend/dist/main.js"))).isTrue();
+    }
+
+    @Test
+    @Order(5)
+    void shouldChangeNothingWhenRejected() {
+        String before = shop.head();
+        String runId = requestDeploy("alice", "v1");
+        decide("bob", awaitApproval(runId), false).then().statusCode(204);
+
+        JsonPath run = awaitEnd(runId);
+        assertThat(run.getString("outcome")).isEqualTo("REJECTED");
+        assertThat(run.getList("steps.activityId")).doesNotContain("Task_BackupRelease", "Task_GitCheckout");
+        assertThat(shop.head()).isEqualTo(before);
+        assertThat(shop.served()).contains("\"version\":\"v2\"");
+    }
+
+    @Test
+    @Order(6)
+    void shouldFailWithPreconditionBeforeApprovalWhenTreeIsDirty() throws Exception {
+        Files.writeString(shop.workdir.resolve("backend/src/main.js"), "// hot fix on the server\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        try {
+            String runId = requestDeploy("alice", "v1");
+            JsonPath run = awaitEnd(runId);
+            assertThat(run.getString("outcome")).isEqualTo("FAILED");
+            assertThat(run.getString("failure")).startsWith("PRECONDITION_FAILED").contains("backend/src/main.js");
+            assertThat(run.getList("steps.activityId")).containsExactly("Task_ResolveRelease");
+            assertThat(shop.served()).contains("\"version\":\"v2\"");
+        } finally {
+            shop.git("checkout", "--", "backend/src/main.js");
+        }
+    }
+
+    @Test
+    @Order(7)
+    void shouldAnswer409NamingTheRunThatHoldsABusyTarget() {
+        String holder = requestDeploy("alice", "v1");
+        awaitApproval(holder);
+        given().auth().preemptive().basic("alice", "alice-pw").contentType(ContentType.JSON)
+                .body(Map.of("gitRef", "v2")).post("/api/targets/shop/deployments").then().statusCode(409)
+                .contentType("application/problem+json").body("runId", equalTo(holder));
+        decide("bob", awaitApproval(holder), false).then().statusCode(204);
+        awaitEnd(holder);
+    }
+
+    @Test
+    @Order(8)
+    void shouldRejectOptionLikeGitRefBeforeGitSeesIt() {
+        String before = shop.head();
+        for (String ref : List.of("--upload-pack=touch /tmp/pwned", "-x", "v1;rm -rf /", "../../etc", "a b")) {
+            given().auth().preemptive().basic("alice", "alice-pw").contentType(ContentType.JSON)
+                    .body(Map.of("gitRef", ref)).post("/api/targets/shop/deployments").then().statusCode(400)
+                    .contentType("application/problem+json").body("detail", containsString("invalid git ref"));
+        }
+        given().auth().preemptive().basic("alice", "alice-pw").get("/api/runs?target=shop&state=RUNNING").then()
+                .statusCode(200).body("size()", equalTo(0));
+        assertThat(shop.head()).isEqualTo(before);
+    }
+
+    @Test
+    @Order(9)
+    void shouldAnswer401WithoutCredentialsAnd404ForUnknownTarget() {
+        given().get("/api/targets").then().statusCode(401);
+        given().contentType(ContentType.JSON).body(Map.of("gitRef", "v1")).post("/api/targets/shop/deployments")
+                .then().statusCode(401);
+        given().get("/engine-rest/process-definition").then().statusCode(401);
+        given().auth().preemptive().basic("alice", "alice-pw").contentType(ContentType.JSON)
+                .body(Map.of("gitRef", "v1")).post("/api/targets/nowhere/deployments").then().statusCode(404)
+                .contentType("application/problem+json").body("detail", containsString("nowhere"));
+    }
+
+    @Test
+    @Order(10)
+    void shouldListTargetsWithTheCurrentRelease() {
+        given().auth().preemptive().basic("alice", "alice-pw").get("/api/targets").then().statusCode(200)
+                .body("[0].name", equalTo("shop"))
+                .body("[0].components.backend.pm2App", equalTo(shop.app))
+                .body("[0].currentRelease.commit", equalTo(shop.sha("v2")))
+                .body("[0].currentRelease.gitRef", equalTo("v2"))
+                .body("[0].currentRelease.runId", notNullValue());
+    }
+
+    private String requestDeploy(String user, String ref) {
+        return given().auth().preemptive().basic(user, user + "-pw").contentType(ContentType.JSON)
+                .body(Map.of("gitRef", ref)).post("/api/targets/shop/deployments").then().statusCode(202)
+                .header("Location", containsString("/api/runs/")).extract().path("runId");
+    }
+
+    private io.restassured.response.Response decide(String user, String taskId, boolean approved) {
+        return given().auth().preemptive().basic(user, user + "-pw").contentType(ContentType.JSON)
+                .body(Map.of("approved", approved, "comment", "by test")).post("/api/approvals/" + taskId);
+    }
+
+    private String awaitApproval(String runId) {
+        return Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            List<Map<String, Object>> approvals = given().auth().preemptive().basic("bob", "bob-pw")
+                    .get("/api/approvals").then().statusCode(200).extract().jsonPath().getList("$");
+            return approvals.stream().filter(a -> runId.equals(a.get("runId"))).map(a -> (String) a.get("taskId"))
+                    .findFirst().orElse(null);
+        }, java.util.Objects::nonNull);
+    }
+
+    private JsonPath awaitEnd(String runId) {
+        return Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(
+                () -> given().auth().preemptive().basic("alice", "alice-pw").get("/api/runs/" + runId).then()
+                        .statusCode(200).extract().jsonPath(),
+                run -> "ENDED".equals(run.getString("state")) || "INCIDENT".equals(run.getString("state")));
+    }
+
+    private String stepLog(String runId, String activityId) {
+        return given().auth().preemptive().basic("alice", "alice-pw")
+                .get("/api/runs/" + runId + "/steps/" + activityId + "/log").then().statusCode(200).extract()
+                .asString();
+    }
+}
