@@ -1,0 +1,240 @@
+package dev.runbook.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.complete;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.historyService;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.identityService;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.managementService;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtimeService;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.task;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.withVariables;
+
+import dev.runbook.approval.FourEyesTaskListener;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.camunda.bpm.engine.delegate.BpmnError;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.camunda.bpm.engine.runtime.Job;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.test.Deployment;
+import org.camunda.bpm.engine.test.mock.Mocks;
+import org.camunda.community.process_test_coverage.junit5.platform7.ProcessEngineCoverageExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Every path of {@code bpmn/deploy.bpmn} on an in-memory engine, with the delegates replaced by recording stubs
+ * (the real tools are exercised by DeployEndToEndTest). Each job is executed by the test, so the order of steps,
+ * compensation handlers included, is exactly what the model does.
+ */
+@Deployment(resources = "bpmn/deploy.bpmn")
+class DeployProcessTest {
+
+    @RegisterExtension
+    static ProcessEngineCoverageExtension engine = ProcessEngineCoverageExtension.builder().assertClassCoverageAtLeast(0.9).build();
+
+    private final List<String> calls = new ArrayList<>();
+    private final Set<String> failing = new java.util.HashSet<>();
+
+    @BeforeEach
+    void stubDelegates() {
+        stub("resolveReleaseDelegate", Map.of("targetCommit", "b".repeat(40), "previousCommit", "a".repeat(40),
+                "commits", "[]", "approvalTimeout", "PT1H"));
+        for (String bean : List.of("releaseBackupDelegate", "gitCheckoutDelegate", "gitUndoCheckoutDelegate",
+                "installAndBuildDelegate", "restoreArtifactsDelegate", "pm2ReloadDelegate", "healthCheckDelegate",
+                "recordReleaseDelegate")) {
+            stub(bean, Map.of());
+        }
+        Mocks.register("fourEyesTaskListener", new FourEyesTaskListener(identityService()));
+    }
+
+    @AfterEach
+    void reset() {
+        Mocks.reset();
+        identityService().clearAuthentication();
+    }
+
+    private void stub(String bean, Map<String, Object> outputs) {
+        Mocks.register(bean, (JavaDelegate) execution -> {
+            String step = execution.getCurrentActivityId();
+            calls.add(step);
+            if (failing.contains(step)) {
+                throw new BpmnError(failureCode(step), step + " failed");
+            }
+            execution.setVariables(outputs);
+        });
+    }
+
+    private static String failureCode(String step) {
+        return switch (step) {
+            case "Task_ResolveRelease" -> BpmnErrors.PRECONDITION_FAILED;
+            case "Task_HealthCheck" -> BpmnErrors.HEALTH_CHECK_FAILED;
+            case "Task_BackupRelease" -> BpmnErrors.BACKUP_FAILED;
+            default -> BpmnErrors.COMMAND_FAILED;
+        };
+    }
+
+    private ProcessInstance start(boolean approvalRequired) {
+        identityService().setAuthenticatedUserId("alice");
+        ProcessInstance instance = runtimeService().startProcessInstanceByKey("deploy", "shop:deploy v2",
+                withVariables("target", "shop", "gitRef", "v2", "components", "all", "approvalRequired",
+                        approvalRequired));
+        identityService().clearAuthentication();
+        return instance;
+    }
+
+    /** Executes due jobs until the run waits or ends. */
+    private void runJobs() {
+        for (int i = 0; i < 50; i++) {
+            List<Job> due = managementService().createJobQuery().executable().list();
+            if (due.isEmpty()) {
+                return;
+            }
+            managementService().executeJob(due.get(0).getId());
+        }
+        throw new AssertionError("run did not settle after 50 jobs");
+    }
+
+    private void approveAs(ProcessInstance instance, String user, boolean approved) {
+        identityService().setAuthentication(user, List.of("approvers"));
+        try {
+            complete(task(instance), withVariables("approved", approved, "approvalComment", "checked"));
+        } finally {
+            identityService().clearAuthentication();
+        }
+    }
+
+    private Object outcome(ProcessInstance instance) {
+        return historyService().createHistoricVariableInstanceQuery().processInstanceId(instance.getId())
+                .variableName("runOutcome").singleResult().getValue();
+    }
+
+    @Test
+    void shouldDeployAfterApproval() {
+        ProcessInstance instance = start(true);
+        runJobs();
+        assertThat(instance).isWaitingAt("Task_ApproveRelease").task().hasCandidateGroup("approvers");
+
+        approveAs(instance, "bob", true);
+        runJobs();
+
+        assertThat(instance).hasPassedInOrder("Task_ResolveRelease", "Task_ApproveRelease", "Task_BackupRelease",
+                "Task_GitCheckout", "Task_InstallAndBuild", "Task_Pm2Reload", "Task_HealthCheck",
+                "Task_RecordRelease", "EndEvent_Deployed").isEnded().variables().containsEntry("approvedBy", "bob");
+        assertThat(outcome(instance)).isEqualTo("DEPLOYED");
+        assertThat(calls).doesNotContain("Task_UndoGitCheckout", "Task_RestoreArtifacts");
+    }
+
+    @Test
+    void shouldSkipApprovalWhenTargetDoesNotRequireIt() {
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(instance).hasNotPassed("Task_ApproveRelease").hasPassed("EndEvent_Deployed").isEnded();
+    }
+
+    @Test
+    void shouldRefuseTheRequesterDecidingTheirOwnApproval() {
+        ProcessInstance instance = start(true);
+        runJobs();
+        assertThatThrownBy(() -> approveAs(instance, "alice", true)).hasRootCauseInstanceOf(
+                FourEyesTaskListener.FourEyesViolationException.class);
+        assertThat(instance).isWaitingAt("Task_ApproveRelease");
+    }
+
+    @Test
+    void shouldEndRejectedWithoutChangingAnything() {
+        ProcessInstance instance = start(true);
+        runJobs();
+        approveAs(instance, "bob", false);
+        runJobs();
+        assertThat(instance).hasPassed("EndEvent_Rejected").hasNotPassed("Task_BackupRelease").isEnded();
+        assertThat(outcome(instance)).isEqualTo("REJECTED");
+    }
+
+    @Test
+    void shouldExpireWhenNobodyDecidesInTime() {
+        ProcessInstance instance = start(true);
+        runJobs();
+        Job timer = managementService().createJobQuery().timers().singleResult();
+        managementService().executeJob(timer.getId());
+        assertThat(instance).hasPassed("EndEvent_Expired").isEnded();
+        assertThat(outcome(instance)).isEqualTo("EXPIRED");
+    }
+
+    @Test
+    void shouldFailBeforeApprovalWhenPreconditionFails() {
+        failing.add("Task_ResolveRelease");
+        ProcessInstance instance = start(true);
+        runJobs();
+        assertThat(instance).hasPassed("EndEvent_NotStarted").hasNotPassed("Task_ApproveRelease").isEnded();
+        assertThat(outcome(instance)).isEqualTo("FAILED");
+    }
+
+    @Test
+    void shouldEndFailedWithNothingChangedWhenBackupFails() {
+        failing.add("Task_BackupRelease");
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(instance).hasPassed("EndEvent_BackupFailed").hasNotPassed("Task_GitCheckout").isEnded();
+        assertThat(outcome(instance)).isEqualTo("FAILED");
+    }
+
+    @Test
+    void shouldRollBackWhenHealthCheckFails() {
+        failing.add("Task_HealthCheck");
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(instance).hasPassed("EndEvent_RolledBack").hasNotPassed("Task_RecordRelease").isEnded();
+        assertThat(outcome(instance)).isEqualTo("ROLLED_BACK");
+        assertThat(calls).containsSubsequence("Task_HealthCheck", "Task_RestoreArtifacts", "Task_UndoGitCheckout",
+                "Task_ReloadPreviousRelease", "Task_HealthCheckPreviousRelease");
+    }
+
+    @Test
+    void shouldUndoOnlyTheCheckoutWhenBuildFails() {
+        failing.add("Task_InstallAndBuild");
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(instance).hasPassed("Task_UndoGitCheckout", "EndEvent_RolledBack")
+                .hasNotPassed("Task_RestoreArtifacts", "Task_Pm2Reload").isEnded();
+        assertThat(outcome(instance)).isEqualTo("ROLLED_BACK");
+    }
+
+    @Test
+    void shouldRollBackWhenPm2ReloadFails() {
+        failing.add("Task_Pm2Reload");
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(instance).hasPassed("Task_RestoreArtifacts", "Task_UndoGitCheckout",
+                "Task_ReloadPreviousRelease", "EndEvent_RolledBack").isEnded();
+    }
+
+    @Test
+    void shouldLeaveAnIncidentWhenTheUndoItselfFails() {
+        failing.add("Task_HealthCheck");
+        Mocks.register("gitUndoCheckoutDelegate", (JavaDelegate) execution -> {
+            throw new IllegalStateException("git checkout of the previous commit failed");
+        });
+        ProcessInstance instance = start(false);
+        for (int i = 0; i < 20; i++) {
+            List<Job> due = managementService().createJobQuery().executable().list();
+            if (due.isEmpty()) {
+                break;
+            }
+            try {
+                managementService().executeJob(due.get(0).getId());
+            } catch (RuntimeException expected) {
+                managementService().setJobRetries(due.get(0).getId(), 0);
+            }
+        }
+        assertThat(instance).isNotEnded();
+        assertThat(runtimeService().createIncidentQuery().processInstanceId(instance.getId()).singleResult()
+                .getActivityId()).isEqualTo("IntermediateThrowEvent_UndoCheckout");
+    }
+}
