@@ -1,6 +1,7 @@
 package dev.runbook.npm;
 
 import dev.runbook.exec.Command;
+import dev.runbook.exec.CommandFailedException;
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.BpmnErrors;
@@ -50,9 +51,23 @@ public class NpmClient {
         }
     }
 
-    /** Runs the component's install command; {@code CommandFailedException} on a non-zero exit. */
+    /**
+     * Runs the component's install command.
+     *
+     * @throws StepFailedException    {@code PRECONDITION_FAILED} when npm reports the lock file out of sync with
+     *                                package.json (npm checks that before it touches node_modules)
+     * @throws CommandFailedException on any other non-zero exit
+     */
     public void install(Path componentDir, Component component, StepLog log) {
-        runner.runChecked(command(componentDir, component.install()), log);
+        try {
+            runner.runChecked(command(componentDir, component.install()), log);
+        } catch (CommandFailedException e) {
+            if (e.result() != null && e.result().output().contains("in sync")) {
+                throw new StepFailedException(BpmnErrors.PRECONDITION_FAILED, "package.json and package-lock.json "
+                        + "in " + componentDir + " are out of sync: run 'npm install' and commit the lock file");
+            }
+            throw e;
+        }
     }
 
     /** Runs the component's build command; {@code CommandFailedException} on a non-zero exit. */

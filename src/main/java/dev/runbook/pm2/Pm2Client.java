@@ -53,7 +53,8 @@ public class Pm2Client {
                 processes.add(new Pm2Process(node.path("name").asText(), node.path("pm_id").asInt(),
                         node.path("pid").asLong(), env.path("status").asText("unknown"),
                         env.path("restart_count").asInt(), env.path("pm_uptime").asLong(),
-                        node.path("monit").path("memory").asLong(), node.path("monit").path("cpu").asDouble()));
+                        node.path("monit").path("memory").asLong(), node.path("monit").path("cpu").asDouble(),
+                        env.path("pm_out_log_path").asText(null), env.path("pm_err_log_path").asText(null)));
             }
             return processes;
         } catch (IOException e) {
@@ -117,6 +118,62 @@ public class Pm2Client {
                     + process.status() + " after the reload (restarts " + process.restarts() + ")");
         }
         return process;
+    }
+
+    /**
+     * Restarts the app with its environment read afresh from the ecosystem file and the target's env:
+     * {@code pm2 delete <app>} (an unknown app is fine), then {@code pm2 start <ecosystem> --only <app>}, then the
+     * stability check. A plain reload would keep env keys that were removed from the ecosystem file.
+     */
+    public Pm2Process restartFresh(Path ecosystem, String app, Map<String, String> env, Duration stabilityWindow,
+            StepLog log) {
+        Path dir = ecosystem.getParent();
+        delete(app, dir, log);
+        runner.runChecked(command(dir, env, "start", ecosystem.getFileName().toString(), "--only", app), log);
+        return awaitStable(app, dir, stabilityWindow, log);
+    }
+
+    /**
+     * One service-control action on an app of the target.
+     * <ul>
+     * <li>{@code start}: {@code pm2 start <ecosystem> --only <app> --update-env}, then the stability check;</li>
+     * <li>{@code stop}: {@code pm2 stop <app>}; an app PM2 does not know or that is stopped already is success;
+     * afterwards the app must be {@code stopped};</li>
+     * <li>{@code restart} / {@code reload}: {@code pm2 restart|reload <app> --update-env} (an app PM2 does not
+     * know is started from the ecosystem file), then the stability check.</li>
+     * </ul>
+     *
+     * @throws StepFailedException {@code HEALTH_CHECK_FAILED} when the app does not end in the expected state
+     */
+    public void control(String action, Path ecosystem, String app, Map<String, String> env, Duration stabilityWindow,
+            StepLog log) {
+        Path dir = ecosystem.getParent();
+        Optional<Pm2Process> current = find(app, dir, log);
+        switch (action) {
+            case "stop" -> {
+                if (current.isEmpty() || "stopped".equals(current.get().status())) {
+                    log.line("pm2 app '" + app + "' is not running: nothing to stop");
+                    return;
+                }
+                runner.runChecked(command(dir, env, "stop", app), log);
+                String status = find(app, dir, log).map(Pm2Process::status).orElse("unknown");
+                if (!"stopped".equals(status)) {
+                    throw new StepFailedException(BpmnErrors.HEALTH_CHECK_FAILED, "pm2 app '" + app + "' is "
+                            + status + " after 'pm2 stop'");
+                }
+            }
+            case "start", "restart", "reload" -> {
+                if (current.isEmpty() || "start".equals(action)) {
+                    runner.runChecked(command(dir, env, "start", ecosystem.getFileName().toString(), "--only",
+                            app, "--update-env"), log);
+                } else {
+                    runner.runChecked(command(dir, env, action, app, "--update-env"), log);
+                }
+                awaitStable(app, dir, stabilityWindow, log);
+            }
+            default -> throw new IllegalArgumentException("unknown service action '" + action
+                    + "': use start, stop, restart or reload");
+        }
     }
 
     /** {@code pm2 save}: the current process list is what {@code pm2 resurrect} brings back after a reboot. */

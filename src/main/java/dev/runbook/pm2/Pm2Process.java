@@ -11,9 +11,11 @@ package dev.runbook.pm2;
  * @param startedAt   {@code pm2_env.pm_uptime}, epoch milliseconds of the last (re)start
  * @param memoryBytes {@code monit.memory}, resident memory in bytes
  * @param cpuPercent  {@code monit.cpu}, CPU use in percent of one core
+ * @param outLog      {@code pm2_env.pm_out_log_path}, the app's stdout log file
+ * @param errorLog    {@code pm2_env.pm_err_log_path}, the app's stderr log file
  */
 public record Pm2Process(String name, int pmId, long pid, String status, int restarts, long startedAt,
-        long memoryBytes, double cpuPercent) {
+        long memoryBytes, double cpuPercent, String outLog, String errorLog) {
 
     public boolean online() {
         return "online".equals(status);

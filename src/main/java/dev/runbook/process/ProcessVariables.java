@@ -15,6 +15,9 @@ public final class ProcessVariables {
     public static final String GIT_REF = "gitRef";
     public static final String COMPONENTS = "components";
     public static final String BACKUP_ID = "backupId";
+    public static final String SAFETY_BACKUP_ID = "safetyBackupId";
+    public static final String ACTION = "action";
+    public static final String APP = "app";
     public static final String PREVIOUS_COMMIT = "previousCommit";
     public static final String TARGET_COMMIT = "targetCommit";
     public static final String APPROVED = "approved";

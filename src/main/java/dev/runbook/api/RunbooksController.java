@@ -1,0 +1,165 @@
+package dev.runbook.api;
+
+import dev.runbook.api.ProblemHandler.NotFoundException;
+import dev.runbook.exec.StepLog;
+import dev.runbook.git.GitClient;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.release.ReleaseBackupStore;
+import dev.runbook.release.ReleaseManifest;
+import dev.runbook.run.RunLauncher;
+import dev.runbook.target.RunbookProperties.Target;
+import dev.runbook.target.TargetRegistry;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import org.springframework.http.ResponseEntity;
+import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Starts the release runbooks of a target: {@code deploy}, {@code update}, {@code restart}, {@code rollback} and
+ * {@code backup}. Every start answers 202 with the run id and {@code Location: /api/runs/{runId}}; 400 for bad
+ * input, 404 for an unknown target or backup, 409 while another changing run holds the target.
+ */
+@RestController
+@Validated
+@ApiResponse(responseCode = "401", description = "not signed in")
+@ApiResponse(responseCode = "404", description = "unknown target")
+class RunbooksController {
+
+    static final String TARGET = "[A-Za-z0-9._-]{1,64}";
+
+    private final TargetRegistry targets;
+    private final RunLauncher launcher;
+    private final ReleaseBackupStore backups;
+    private final GitClient git;
+
+    RunbooksController(TargetRegistry targets, RunLauncher launcher, ReleaseBackupStore backups, GitClient git) {
+        this.targets = targets;
+        this.launcher = launcher;
+        this.backups = backups;
+        this.git = git;
+    }
+
+    /** {@code gitRef}: branch, tag or 40-hex SHA (default the target's branch); {@code components}: see update. */
+    record DeploymentRequest(@Size(max = 200) String gitRef, @Size(max = 200) String components) {}
+
+    /** {@code components}: {@code all} or comma-separated component names (required for an update). */
+    record UpdateRequest(@Size(max = 200) String gitRef, @Size(max = 200) String components) {}
+
+    /** {@code components}: {@code all} (default) or comma-separated component names. */
+    record RestartRequest(@Size(max = 200) String components) {}
+
+    /** {@code backupId}: the release backup to return to; default the newest one of another commit than HEAD. */
+    record RollbackRequest(@Size(max = 64) String backupId) {}
+
+    /** Reply to an accepted start: the run id, its process key and the target. */
+    record RunStarted(String runId, String processKey, String target) {}
+
+    @Operation(summary = "Deploy a git ref (approval, backup, checkout, install + build, reload, health check; "
+            + "automatic rollback on failure)")
+    @ApiResponse(responseCode = "202", description = "run started")
+    @ApiResponse(responseCode = "400", description = "invalid git ref or component")
+    @ApiResponse(responseCode = "409", description = "another changing run holds the target (runId in the body)")
+    @PostMapping("/api/targets/{target}/deployments")
+    ResponseEntity<RunStarted> deploy(@PathVariable @Pattern(regexp = TARGET) String target,
+            @RequestBody(required = false) DeploymentRequest request) {
+        DeploymentRequest body = request == null ? new DeploymentRequest(null, null) : request;
+        return release("deploy", target, body.gitRef(), body.components() == null ? "all" : body.components());
+    }
+
+    @Operation(summary = "Update the chosen components to a git ref, like deploy without migration")
+    @ApiResponse(responseCode = "202", description = "run started")
+    @ApiResponse(responseCode = "400", description = "missing or unknown component, invalid git ref")
+    @ApiResponse(responseCode = "409", description = "another changing run holds the target (runId in the body)")
+    @PostMapping("/api/targets/{target}/updates")
+    ResponseEntity<RunStarted> update(@PathVariable @Pattern(regexp = TARGET) String target,
+            @RequestBody UpdateRequest request) {
+        if (request.components() == null || request.components().isBlank()) {
+            throw new IllegalArgumentException("components is required: 'all' or component names such as backend");
+        }
+        return release("update", target, request.gitRef(), request.components());
+    }
+
+    private ResponseEntity<RunStarted> release(String processKey, String target, String gitRef, String components) {
+        Target configured = targets.get(target);
+        String ref = gitRef == null || gitRef.isBlank() ? configured.branch() : GitClient.validateRef(gitRef.trim());
+        Map<String, Object> variables = new HashMap<>();
+        variables.put(ProcessVariables.GIT_REF, ref);
+        variables.put(ProcessVariables.COMPONENTS, components(configured, components));
+        return started(processKey, target, launcher.start(processKey, target, processKey + " " + ref, variables));
+    }
+
+    @Operation(summary = "Restart the target's PM2 apps with their env read afresh, then health check")
+    @ApiResponse(responseCode = "202", description = "run started")
+    @ApiResponse(responseCode = "400", description = "unknown component")
+    @ApiResponse(responseCode = "409", description = "another changing run holds the target (runId in the body)")
+    @PostMapping("/api/targets/{target}/restarts")
+    ResponseEntity<RunStarted> restart(@PathVariable @Pattern(regexp = TARGET) String target,
+            @RequestBody(required = false) RestartRequest request) {
+        String components = components(targets.get(target), request == null ? null : request.components());
+        return started("restart", target, launcher.start("restart", target, "restart " + components,
+                Map.of(ProcessVariables.COMPONENTS, components)));
+    }
+
+    @Operation(summary = "Roll back to a release backup (no install, no build); reverts to a safety snapshot if "
+            + "the restored release is unhealthy")
+    @ApiResponse(responseCode = "202", description = "run started")
+    @ApiResponse(responseCode = "400", description = "malformed backup id")
+    @ApiResponse(responseCode = "404", description = "unknown target or backup, or no earlier release to return to")
+    @ApiResponse(responseCode = "409", description = "another changing run holds the target (runId in the body)")
+    @PostMapping("/api/targets/{target}/rollbacks")
+    ResponseEntity<RunStarted> rollback(@PathVariable @Pattern(regexp = TARGET) String target,
+            @RequestBody(required = false) RollbackRequest request) {
+        Target configured = targets.get(target);
+        String requested = request == null ? null : request.backupId();
+        ReleaseManifest backup;
+        if (requested == null || requested.isBlank()) {
+            String head = git.head(configured.workdir(), StepLog.NONE);
+            backup = backups.list(target).stream().filter(b -> !b.commit().equals(head)).findFirst()
+                    .orElseThrow(() -> new NotFoundException("target '" + target + "' has no release backup of "
+                            + "another commit than the one serving now"));
+        } else {
+            if (!ReleaseBackupStore.ID.matcher(requested).matches()) {
+                throw new IllegalArgumentException("invalid backup id '" + requested
+                        + "': letters, digits, '_' and '-' only");
+            }
+            backup = backups.find(target, requested).orElseThrow(() -> new NotFoundException(
+                    "target '" + target + "' has no release backup '" + requested + "'"));
+        }
+        return started("rollback", target, launcher.start("rollback", target, "rollback to " + backup.id(),
+                Map.of(ProcessVariables.BACKUP_ID, backup.id())));
+    }
+
+    @Operation(summary = "Take a release backup of what serves now (commit, artifacts, PM2 list)")
+    @ApiResponse(responseCode = "202", description = "run started")
+    @PostMapping("/api/targets/{target}/backups")
+    ResponseEntity<RunStarted> backup(@PathVariable @Pattern(regexp = TARGET) String target) {
+        targets.get(target);
+        return started("backup", target, launcher.start("backup", target, "backup",
+                Map.of(ProcessVariables.COMPONENTS, "all")));
+    }
+
+    /** Checks a components value against the target; {@code all} when blank. */
+    private static String components(Target target, String components) {
+        String value = components == null || components.isBlank() ? "all" : components.trim();
+        if (!value.matches("[A-Za-z0-9._,-]{1,200}")) {
+            throw new IllegalArgumentException("invalid components '" + value + "': 'all' or component names "
+                    + target.components().keySet() + " separated by commas");
+        }
+        TargetRegistry.select(target, value);
+        return value;
+    }
+
+    private static ResponseEntity<RunStarted> started(String processKey, String target, String runId) {
+        return ResponseEntity.accepted().location(URI.create("/api/runs/" + runId))
+                .body(new RunStarted(runId, processKey, target));
+    }
+}

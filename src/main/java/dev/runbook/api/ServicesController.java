@@ -1,0 +1,138 @@
+package dev.runbook.api;
+
+import dev.runbook.api.ProblemHandler.NotFoundException;
+import dev.runbook.exec.StepLog;
+import dev.runbook.pm2.Pm2Client;
+import dev.runbook.pm2.Pm2Process;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.run.RunLauncher;
+import dev.runbook.target.RunbookProperties.Target;
+import dev.runbook.target.TargetRegistry;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.http.ResponseEntity;
+import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The target's PM2 apps: status ({@code pm2 jlist}), log tails (PM2's out and error log files), and the
+ * {@code service-control} runbook for start, stop, restart and reload.
+ */
+@RestController
+@Validated
+@ApiResponse(responseCode = "404", description = "unknown target or app")
+class ServicesController {
+
+    static final int MAX_LOG_BYTES = 1024 * 1024;
+
+    private final TargetRegistry targets;
+    private final Pm2Client pm2;
+    private final RunLauncher launcher;
+
+    ServicesController(TargetRegistry targets, Pm2Client pm2, RunLauncher launcher) {
+        this.targets = targets;
+        this.pm2 = pm2;
+        this.launcher = launcher;
+    }
+
+    /**
+     * One app: {@code status} is PM2's ({@code online}, {@code stopped}, {@code errored} ...) or
+     * {@code not-running} when PM2 does not know it; {@code uptimeMs} since the last (re)start while online;
+     * {@code memoryBytes} resident memory; {@code cpuPercent} of one core.
+     */
+    record Service(String component, String name, String status, long pid, Long uptimeMs, int restarts,
+            long memoryBytes, double cpuPercent) {}
+
+    /** The last lines of the app's stdout and stderr logs. */
+    record Logs(String app, int lines, List<String> out, List<String> error) {}
+
+    @Operation(summary = "PM2 status of the target's apps")
+    @GetMapping("/api/targets/{target}/services")
+    List<Service> list(@PathVariable @Pattern(regexp = RunbooksController.TARGET) String target) {
+        Target configured = targets.get(target);
+        List<Pm2Process> processes = pm2.list(configured.workdir(), StepLog.NONE);
+        List<Service> services = new ArrayList<>();
+        configured.components().forEach((component, config) -> {
+            Optional<Pm2Process> process = processes.stream().filter(p -> p.name().equals(config.pm2App()))
+                    .findFirst();
+            services.add(process.map(p -> new Service(component, p.name(), p.status(), p.pid(),
+                    p.online() ? System.currentTimeMillis() - p.startedAt() : null, p.restarts(), p.memoryBytes(),
+                    p.cpuPercent())).orElse(new Service(component, config.pm2App(), "not-running", 0, null, 0, 0,
+                    0)));
+        });
+        return services;
+    }
+
+    @Operation(summary = "The last lines of an app's out and error logs")
+    @ApiResponse(responseCode = "400", description = "lines outside 1..1000")
+    @GetMapping("/api/targets/{target}/services/{app}/logs")
+    Logs logs(@PathVariable @Pattern(regexp = RunbooksController.TARGET) String target,
+            @PathVariable @Pattern(regexp = "[A-Za-z0-9._-]{1,64}") String app,
+            @RequestParam(defaultValue = "100") @Min(1) @Max(1000) int lines) {
+        Target configured = targets.get(target);
+        requireApp(configured, app, false);
+        Pm2Process process = pm2.find(app, configured.workdir(), StepLog.NONE).orElseThrow(
+                () -> new NotFoundException("pm2 does not know app '" + app + "': it has never been started"));
+        return new Logs(app, lines, tail(process.outLog(), lines), tail(process.errorLog(), lines));
+    }
+
+    @Operation(summary = "Start, stop, restart or reload an app (or 'all' apps) of the target; audited run")
+    @ApiResponse(responseCode = "202", description = "run started")
+    @ApiResponse(responseCode = "400", description = "unknown action")
+    @ApiResponse(responseCode = "409", description = "another changing run holds the target (runId in the body)")
+    @PostMapping("/api/targets/{target}/services/{app}/{action}")
+    ResponseEntity<RunbooksController.RunStarted> control(
+            @PathVariable @Pattern(regexp = RunbooksController.TARGET) String target,
+            @PathVariable @Pattern(regexp = "[A-Za-z0-9._-]{1,64}") String app,
+            @PathVariable String action) {
+        if (!List.of("start", "stop", "restart", "reload").contains(action)) {
+            throw new IllegalArgumentException("unknown action '" + action + "': use start, stop, restart or reload");
+        }
+        requireApp(targets.get(target), app, true);
+        String runId = launcher.start("service-control", target, action + " " + app,
+                Map.of(ProcessVariables.APP, app, ProcessVariables.ACTION, action));
+        return ResponseEntity.accepted().location(URI.create("/api/runs/" + runId))
+                .body(new RunbooksController.RunStarted(runId, "service-control", target));
+    }
+
+    private static void requireApp(Target target, String app, boolean allowAll) {
+        boolean known = target.components().values().stream().anyMatch(c -> c.pm2App().equals(app));
+        if (!known && !(allowAll && "all".equals(app))) {
+            throw new NotFoundException("target has no app '" + app + "'");
+        }
+    }
+
+    /** The last {@code lines} lines of a log file (reading at most its last MiB); empty when there is none. */
+    static List<String> tail(String file, int lines) {
+        if (file == null) {
+            return List.of();
+        }
+        try (RandomAccessFile log = new RandomAccessFile(file, "r")) {
+            long length = log.length();
+            int size = (int) Math.min(length, MAX_LOG_BYTES);
+            byte[] bytes = new byte[size];
+            log.seek(length - size);
+            log.readFully(bytes);
+            List<String> all = Arrays.asList(new String(bytes, StandardCharsets.UTF_8).split("\n"));
+            return all.subList(Math.max(0, all.size() - lines), all.size());
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.runbook.pm2;
+
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.RunbookDelegate;
+import dev.runbook.target.RunbookProperties.Component;
+import dev.runbook.target.RunbookProperties.Target;
+import dev.runbook.target.TargetRegistry;
+
+/**
+ * Task_RestartApps (restart runbook): each selected component's PM2 app restarted with its environment read afresh
+ * from the ecosystem file and the target's env (see {@link Pm2Client#restartFresh}); no code change.
+ */
+@org.springframework.stereotype.Component("pm2RestartDelegate")
+class Pm2RestartDelegate extends RunbookDelegate {
+
+    private final Pm2Client pm2;
+
+    Pm2RestartDelegate(TargetRegistry targets, Redactor redactor, Pm2Client pm2) {
+        super(targets, redactor);
+        this.pm2 = pm2;
+    }
+
+    @Override
+    protected void run(ProcessVariables vars, StepLog log) {
+        Target target = targets.get(vars.target());
+        for (Component component : TargetRegistry.select(target, vars.components()).values()) {
+            pm2.restartFresh(target.workdir().resolve(component.ecosystem()).normalize(), component.pm2App(),
+                    target.env(), target.health().stabilityWindow(), log);
+        }
+    }
+}

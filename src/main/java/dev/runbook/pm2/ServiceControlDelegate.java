@@ -1,0 +1,38 @@
+package dev.runbook.pm2;
+
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.RunbookDelegate;
+import dev.runbook.target.RunbookProperties.Component;
+import dev.runbook.target.RunbookProperties.Target;
+import dev.runbook.target.TargetRegistry;
+
+/**
+ * Task_ControlService (service-control runbook): {@code action} (start, stop, restart, reload) on the PM2 app
+ * {@code app} of the target, or on every app of the target when {@code app} is {@code all}
+ * (see {@link Pm2Client#control}).
+ */
+@org.springframework.stereotype.Component("serviceControlDelegate")
+class ServiceControlDelegate extends RunbookDelegate {
+
+    private final Pm2Client pm2;
+
+    ServiceControlDelegate(TargetRegistry targets, Redactor redactor, Pm2Client pm2) {
+        super(targets, redactor);
+        this.pm2 = pm2;
+    }
+
+    @Override
+    protected void run(ProcessVariables vars, StepLog log) {
+        Target target = targets.get(vars.target());
+        String app = vars.required(ProcessVariables.APP);
+        String action = vars.required(ProcessVariables.ACTION);
+        for (Component component : target.components().values()) {
+            if ("all".equals(app) || component.pm2App().equals(app)) {
+                pm2.control(action, target.workdir().resolve(component.ecosystem()).normalize(),
+                        component.pm2App(), target.env(), target.health().stabilityWindow(), log);
+            }
+        }
+    }
+}
