@@ -8,6 +8,8 @@ import jakarta.validation.constraints.Positive;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -27,7 +29,12 @@ public record RunbookProperties(
         Map<String, @Valid Target> targets) {
 
     public RunbookProperties {
-        targets = targets == null ? Map.of() : Map.copyOf(targets);
+        targets = targets == null ? Map.of() : ordered(targets);
+    }
+
+    /** An unmodifiable copy that keeps the configuration order (Map.copyOf would not). */
+    static <V> Map<String, V> ordered(Map<String, V> map) {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(map));
     }
 
     /** Command name on PATH or absolute path of each external tool, and the default timeout of one command. */
@@ -85,7 +92,7 @@ public record RunbookProperties(
 
         public Target {
             env = env == null ? Map.of() : Map.copyOf(env);
-            components = components == null ? Map.of() : Map.copyOf(components);
+            components = components == null ? Map.of() : ordered(components);
         }
     }
 
