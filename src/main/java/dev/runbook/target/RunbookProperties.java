@@ -1,0 +1,142 @@
+package dev.runbook.target;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The whole {@code runbook.*} configuration tree (see DESIGN.md): data dir, tool paths, bootstrap users and targets.
+ * Bound and validated at start-up; a violation stops the platform with a message naming the property.
+ */
+@Validated
+@ConfigurationProperties("runbook")
+public record RunbookProperties(
+        @DefaultValue("./data") @NotNull Path dataDir,
+        @DefaultValue @Valid Tools tools,
+        @DefaultValue @Valid Identity identity,
+        Map<String, @Valid Target> targets) {
+
+    public RunbookProperties {
+        targets = targets == null ? Map.of() : ordered(targets);
+    }
+
+    /** An unmodifiable copy that keeps the configuration order (Map.copyOf would not). */
+    static <V> Map<String, V> ordered(Map<String, V> map) {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(map));
+    }
+
+    /** Command name on PATH or absolute path of each external tool, and the default timeout of one command. */
+    public record Tools(
+            @DefaultValue("git") @NotBlank String git,
+            @DefaultValue("npm") @NotBlank String npm,
+            @DefaultValue("pm2") @NotBlank String pm2,
+            @DefaultValue("mongodump") String mongodump,
+            @DefaultValue("mongorestore") String mongorestore,
+            @DefaultValue("pg_dump") String pgDump,
+            @DefaultValue("pg_restore") String pgRestore,
+            @DefaultValue("PT15M") Duration timeout) {
+
+        /** Maps the first word of a configured command ({@code npm}, {@code git}, {@code pm2}) to its configured path. */
+        public String resolve(String command) {
+            return switch (command) {
+                case "git" -> git;
+                case "npm" -> npm;
+                case "pm2" -> pm2;
+                default -> command;
+            };
+        }
+    }
+
+    /** Users created at start-up when missing (demo and tests). */
+    public record Identity(List<@Valid User> users) {
+        public Identity {
+            users = users == null ? List.of() : List.copyOf(users);
+        }
+    }
+
+    /** One bootstrap user: id ([a-zA-Z0-9]+), password and group ids. */
+    public record User(@NotBlank String id, @NotBlank String password, List<String> groups) {
+        public User {
+            groups = groups == null ? List.of() : List.copyOf(groups);
+        }
+
+        @Override
+        public String toString() {
+            return "User[id=" + id + ", groups=" + groups + "]";
+        }
+    }
+
+    /** A deploy target: a git checkout that production runs from, its components and policies. */
+    public record Target(
+            @NotNull Path workdir,
+            @DefaultValue("origin") @NotBlank String remote,
+            @DefaultValue("main") @NotBlank String branch,
+            @DefaultValue @Valid Approval approval,
+            Map<String, String> env,
+            @NotEmpty Map<String, @Valid Component> components,
+            @Valid Database database,
+            @DefaultValue @Valid Backups backups,
+            @DefaultValue @Valid Health health) {
+
+        public Target {
+            env = env == null ? Map.of() : Map.copyOf(env);
+            components = components == null ? Map.of() : ordered(components);
+        }
+    }
+
+    /** Approval gate of a target: required or not, and how long a request waits (ISO-8601). */
+    public record Approval(@DefaultValue("true") boolean required, @DefaultValue("PT24H") @NotNull Duration timeout) {}
+
+    /** One deployable part of a target (backend, frontend), run under PM2. Commands are argument lists. */
+    public record Component(
+            @DefaultValue(".") String dir,
+            @DefaultValue({"npm", "ci"}) @NotEmpty List<String> install,
+            @DefaultValue({"npm", "run", "build"}) @NotEmpty List<String> build,
+            List<String> migrate,
+            @DefaultValue({"dist", "node_modules"}) List<String> artifacts,
+            @NotBlank String pm2App,
+            @NotBlank String ecosystem,
+            @NotNull URI healthUrl) {
+
+        public Component {
+            migrate = migrate == null ? List.of() : List.copyOf(migrate);
+        }
+    }
+
+    /** The target's database: kind ({@code mongodb} or {@code postgresql}) and connection URI (a secret). */
+    public record Database(@NotBlank String kind, @NotBlank String uri) {
+        @Override
+        public String toString() {
+            return "Database[kind=" + kind + "]";
+        }
+    }
+
+    /** Retention: release backups kept, database backups kept per schedule class. */
+    public record Backups(@DefaultValue("10") @Positive int keep, Map<String, Integer> dbKeep) {
+        public Backups {
+            dbKeep = dbKeep == null ? Map.of("daily", 7, "weekly", 4, "monthly", 12) : Map.copyOf(dbKeep);
+        }
+    }
+
+    /**
+     * Health check policy: attempts, pause between attempts, timeout of one HTTP call, and the window in which a
+     * freshly reloaded PM2 app must stay online without restarting.
+     */
+    public record Health(
+            @DefaultValue("10") @Positive int attempts,
+            @DefaultValue("PT2S") @NotNull Duration interval,
+            @DefaultValue("PT5S") @NotNull Duration timeout,
+            @DefaultValue("PT2S") @NotNull Duration stabilityWindow) {}
+}

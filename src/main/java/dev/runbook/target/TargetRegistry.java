@@ -1,0 +1,102 @@
+package dev.runbook.target;
+
+import dev.runbook.target.RunbookProperties.Component;
+import dev.runbook.target.RunbookProperties.Target;
+import dev.runbook.demo.DemoTarget;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+
+/**
+ * The configured targets, checked once at start-up: a target whose work dir is missing, whose name is not a plain
+ * identifier, or whose component lacks a PM2 app or health URL stops the platform with a message naming the property.
+ */
+@org.springframework.stereotype.Component
+public class TargetRegistry {
+
+    /** Target, component and PM2 app names: letters, digits, '.', '_' and '-', starting with a letter or digit. */
+    public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    private final RunbookProperties properties;
+
+    public TargetRegistry(RunbookProperties properties, Optional<DemoTarget> demo) {
+        this.properties = properties;
+        demo.ifPresent(DemoTarget::createIfMissing);
+        properties.targets().forEach(TargetRegistry::check);
+    }
+
+    private static void check(String name, Target target) {
+        String prefix = "runbook.targets." + name;
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalStateException(prefix + ": target name must match " + NAME.pattern());
+        }
+        if (!Files.isDirectory(target.workdir())) {
+            throw new IllegalStateException(prefix + ".workdir: directory does not exist: " + target.workdir());
+        }
+        target.components().forEach((componentName, component) -> {
+            String componentPrefix = prefix + ".components." + componentName;
+            if (!NAME.matcher(componentName).matches() || "all".equals(componentName)) {
+                throw new IllegalStateException(componentPrefix + ": component name must match " + NAME.pattern()
+                        + " and not be 'all'");
+            }
+            if (component.healthUrl() == null) {
+                throw new IllegalStateException(componentPrefix + ".health-url: must be set");
+            }
+            if (!NAME.matcher(component.pm2App()).matches()) {
+                throw new IllegalStateException(componentPrefix + ".pm2-app: must match " + NAME.pattern());
+            }
+        });
+    }
+
+    /** All targets by name, in configuration order. */
+    public Map<String, Target> all() {
+        return new LinkedHashMap<>(properties.targets());
+    }
+
+    /** The target of that name, if configured. */
+    public Optional<Target> find(String name) {
+        return Optional.ofNullable(name).map(properties.targets()::get);
+    }
+
+    /** The target of that name; {@link UnknownTargetException} when none is configured. */
+    public Target get(String name) {
+        return find(name).orElseThrow(() -> new UnknownTargetException(name));
+    }
+
+    /**
+     * The components a run works on: {@code all} (or blank) means every component of the target, otherwise a
+     * comma-separated list of component names. Throws {@link IllegalArgumentException} naming an unknown component.
+     */
+    public static Map<String, Component> select(Target target, String components) {
+        if (components == null || components.isBlank() || "all".equals(components.trim())) {
+            return new LinkedHashMap<>(target.components());
+        }
+        Map<String, Component> selected = new LinkedHashMap<>();
+        for (String name : List.of(components.split(","))) {
+            String trimmed = name.trim();
+            Component component = target.components().get(trimmed);
+            if (component == null) {
+                throw new IllegalArgumentException("unknown component '" + trimmed + "'; the target has "
+                        + target.components().keySet() + " or 'all'");
+            }
+            selected.put(trimmed, component);
+        }
+        return selected;
+    }
+
+    /** Data directory of the platform (release backups, dumps, step logs). */
+    public java.nio.file.Path dataDir() {
+        return properties.dataDir().toAbsolutePath().normalize();
+    }
+
+    /** Raised when a request or a run names a target that is not configured. */
+    public static class UnknownTargetException extends RuntimeException {
+        public UnknownTargetException(String name) {
+            super("no target named '" + name + "' is configured");
+        }
+    }
+}
