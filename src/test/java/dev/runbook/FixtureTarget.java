@@ -118,6 +118,38 @@ public final class FixtureTarget {
                 .output();
     }
 
+    /**
+     * Publishes a new branch {@code branch} to the origin: {@code main} with {@code files} written (path relative to
+     * the repository root; null content deletes the file). Returns the new commit's SHA.
+     */
+    public String publish(String branch, Map<String, String> files) {
+        try {
+            Path clone = Files.createTempDirectory(root, "publish-");
+            Files.delete(clone);
+            run(root, "git", "clone", "--quiet", origin.toString(), clone.toString());
+            for (Map.Entry<String, String> file : files.entrySet()) {
+                Path path = clone.resolve(file.getKey());
+                if (file.getValue() == null) {
+                    Files.delete(path);
+                } else {
+                    Files.writeString(path, file.getValue());
+                }
+            }
+            run(clone, "git", "add", "-A");
+            run(clone, "git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "commit", "--quiet",
+                    "-m", "Variant " + branch);
+            run(clone, "git", "push", "--quiet", "origin", "HEAD:refs/heads/" + branch);
+            return run(clone, "git", "rev-parse", "HEAD").strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private String run(Path dir, String... argv) {
+        return runner.runChecked(new Command(List.of(argv), dir, Map.of(), Duration.ofMinutes(1)), StepLog.NONE)
+                .output();
+    }
+
     /** Removes this fixture's app from PM2 (the test PM2 daemon keeps running for other classes). */
     public void stopApp() {
         String pm2 = System.getenv().getOrDefault("RUNBOOK_TOOLS_PM2", "pm2");

@@ -1,5 +1,9 @@
 package dev.runbook.api;
 
+import static dev.runbook.api.ApiClient.awaitApproval;
+import static dev.runbook.api.ApiClient.awaitEnd;
+import static dev.runbook.api.ApiClient.decide;
+import static dev.runbook.api.ApiClient.stepLog;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -11,10 +15,8 @@ import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -221,35 +223,6 @@ class DeployEndToEndTest {
     }
 
     private String requestDeploy(String user, String ref) {
-        return given().auth().preemptive().basic(user, user + "-pw").contentType(ContentType.JSON)
-                .body(Map.of("gitRef", ref)).post("/api/targets/shop/deployments").then().statusCode(202)
-                .header("Location", containsString("/api/runs/")).extract().path("runId");
-    }
-
-    private io.restassured.response.Response decide(String user, String taskId, boolean approved) {
-        return given().auth().preemptive().basic(user, user + "-pw").contentType(ContentType.JSON)
-                .body(Map.of("approved", approved, "comment", "by test")).post("/api/approvals/" + taskId);
-    }
-
-    private String awaitApproval(String runId) {
-        return Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            List<Map<String, Object>> approvals = given().auth().preemptive().basic("bob", "bob-pw")
-                    .get("/api/approvals").then().statusCode(200).extract().jsonPath().getList("$");
-            return approvals.stream().filter(a -> runId.equals(a.get("runId"))).map(a -> (String) a.get("taskId"))
-                    .findFirst().orElse(null);
-        }, java.util.Objects::nonNull);
-    }
-
-    private JsonPath awaitEnd(String runId) {
-        return Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(
-                () -> given().auth().preemptive().basic("alice", "alice-pw").get("/api/runs/" + runId).then()
-                        .statusCode(200).extract().jsonPath(),
-                run -> "ENDED".equals(run.getString("state")) || "INCIDENT".equals(run.getString("state")));
-    }
-
-    private String stepLog(String runId, String activityId) {
-        return given().auth().preemptive().basic("alice", "alice-pw")
-                .get("/api/runs/" + runId + "/steps/" + activityId + "/log").then().statusCode(200).extract()
-                .asString();
+        return ApiClient.start(user, "/api/targets/shop/deployments", Map.of("gitRef", ref));
     }
 }

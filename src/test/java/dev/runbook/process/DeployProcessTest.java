@@ -37,7 +37,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class DeployProcessTest {
 
     @RegisterExtension
-    static ProcessEngineCoverageExtension engine = ProcessEngineCoverageExtension.builder().assertClassCoverageAtLeast(0.9).build();
+    static ProcessEngineCoverageExtension engine = ProcessEngineCoverageExtension.builder("process-test-engine.cfg.xml")
+            .assertClassCoverageAtLeast(0.9).build();
 
     private final List<String> calls = new ArrayList<>();
     private final Set<String> failing = new java.util.HashSet<>();
