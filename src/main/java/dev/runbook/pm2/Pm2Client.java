@@ -52,7 +52,7 @@ public class Pm2Client {
                 JsonNode env = node.path("pm2_env");
                 processes.add(new Pm2Process(node.path("name").asText(), node.path("pm_id").asInt(),
                         node.path("pid").asLong(), env.path("status").asText("unknown"),
-                        env.path("restart_count").asInt(), env.path("pm_uptime").asLong(),
+                        env.path("restart_time").asInt(), env.path("pm_uptime").asLong(),
                         node.path("monit").path("memory").asLong(), node.path("monit").path("cpu").asDouble(),
                         env.path("pm_out_log_path").asText(null), env.path("pm_err_log_path").asText(null)));
             }

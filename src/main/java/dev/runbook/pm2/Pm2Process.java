@@ -7,7 +7,7 @@ package dev.runbook.pm2;
  * @param pmId        PM2 id ({@code pm_id})
  * @param pid         OS process id ({@code pid}; 0 when not running)
  * @param status      {@code pm2_env.status}: online, stopping, stopped, launching, errored, one-launch-status
- * @param restarts    {@code pm2_env.restart_count}, restarts since the app was started
+ * @param restarts    {@code pm2_env.restart_time}, restarts since the app was started
  * @param startedAt   {@code pm2_env.pm_uptime}, epoch milliseconds of the last (re)start
  * @param memoryBytes {@code monit.memory}, resident memory in bytes
  * @param cpuPercent  {@code monit.cpu}, CPU use in percent of one core

@@ -14,7 +14,8 @@ import org.camunda.bpm.engine.runtime.VariableInstance;
 import org.springframework.stereotype.Component;
 
 /**
- * Task_RecordRelease: writes the deployed release to {@code release_record} and applies the target's release backup
+ * Task_RecordRelease: writes the deployed release to {@code release_record} (its ref is {@code gitRef}, or the
+ * commit SHA for a rollback) and applies the target's release backup
  * retention ({@code backups.keep}), never deleting a backup that a running run refers to ({@code backupId}).
  */
 @Component("recordReleaseDelegate")
@@ -35,7 +36,8 @@ class RecordReleaseDelegate extends RunbookDelegate {
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
-        releases.save(new ReleaseRecord(vars.target(), vars.targetCommit(), vars.gitRef(),
+        String ref = vars.gitRef() == null ? vars.targetCommit() : vars.gitRef();
+        releases.save(new ReleaseRecord(vars.target(), vars.targetCommit(), ref,
                 vars.components() == null ? "all" : vars.components(), vars.runId(), vars.requestedBy(),
                 vars.string(ProcessVariables.APPROVED_BY), vars.backupId(), Instant.now()));
         log.line("recorded release " + vars.targetCommit() + " of " + vars.target());
