@@ -77,7 +77,7 @@ public final class FixtureTarget {
         registry.add(prefix + "components.backend.pm2-app", () -> app);
         registry.add(prefix + "components.backend.ecosystem", () -> "backend/ecosystem.config.js");
         registry.add(prefix + "components.backend.health-url", () -> healthUrl().toString());
-        registry.add(prefix + "health.attempts", () -> "3");
+        registry.add(prefix + "health.attempts", () -> "10");
         registry.add(prefix + "health.interval", () -> "PT0.5S");
         registry.add(prefix + "health.timeout", () -> "PT2S");
         registry.add(prefix + "health.stability-window", () -> "PT1S");
