@@ -57,6 +57,7 @@ public final class FixtureTarget {
     /** Registers data dir, users alice (operators), bob (approvers), carol (approvers) and target "shop". */
     public void register(DynamicPropertyRegistry registry, boolean approvalRequired) {
         registry.add("runbook.data-dir", dataDir::toString);
+        TestDatabases.register(registry);
         registry.add("runbook.identity.users[0].id", () -> "alice");
         registry.add("runbook.identity.users[0].password", () -> "alice-pw");
         registry.add("runbook.identity.users[0].groups[0]", () -> "operators");

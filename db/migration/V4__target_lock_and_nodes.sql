@@ -6,3 +6,10 @@ CREATE TABLE target_lock (
     process_key VARCHAR(64) NOT NULL,
     acquired_at TIMESTAMP WITH TIME ZONE NOT NULL
 );
+
+-- Platform nodes sharing this database and when each was last seen alive. The job locks of a node not seen for a
+-- while are released so another node resumes its steps (see dev.runbook.run.JobLockOwner).
+CREATE TABLE platform_node (
+    lock_owner   VARCHAR(255) PRIMARY KEY,
+    heartbeat_at TIMESTAMP WITH TIME ZONE NOT NULL
+);
