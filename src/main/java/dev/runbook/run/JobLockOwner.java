@@ -1,11 +1,11 @@
 package dev.runbook.run;
 
-import dev.runbook.target.TargetRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.UUID;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
@@ -16,12 +16,13 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Job locks of this platform node. The node gets a stable job lock owner ({@code <hostname>:<data dir>}); when its
- * engine starts it releases the locks the same node held when it stopped (a crash or SIGKILL mid-step), so its
- * interrupted steps run again at once. While it runs it writes a heartbeat to {@code platform_node} every
- * {@link #HEARTBEAT}; any node releases the job locks of a node whose heartbeat is older than {@link #DEAD_AFTER},
- * so when one of several nodes dies the others resume its steps within about a minute. A step that a live node is
- * running stays locked for the whole lock time ({@code camunda.bpm.job-execution.lock-time-in-millis}).
+ * Job locks of this platform node. Each start of a node gets its own job lock owner
+ * ({@code <hostname>:<pid>:<random>}) and writes a heartbeat to {@code platform_node} every {@link #HEARTBEAT}.
+ * Every node releases the job locks of owners whose heartbeat is older than {@link #DEAD_AFTER}: when a node is
+ * killed mid-step (SIGKILL, crash, power loss), the step's job is free again within about a minute, and the same
+ * node after a restart, or any other node sharing the database, runs it again. A step that a live node is running
+ * stays locked for the whole lock time ({@code camunda.bpm.job-execution.lock-time-in-millis}, longer than any
+ * command timeout), so it is never taken over while it runs.
  */
 @Component
 class JobLockOwner extends AbstractProcessEnginePlugin {
@@ -35,8 +36,9 @@ class JobLockOwner extends AbstractProcessEnginePlugin {
     private String jobTable = "ACT_RU_JOB";
     private volatile boolean started;
 
-    JobLockOwner(TargetRegistry targets, JdbcTemplate jdbc) {
-        this.owner = truncate(hostname() + ":" + targets.dataDir());
+    JobLockOwner(JdbcTemplate jdbc) {
+        this.owner = hostname() + ":" + ProcessHandle.current().pid() + ":"
+                + UUID.randomUUID().toString().substring(0, 8);
         this.jdbc = jdbc;
     }
 
@@ -50,10 +52,6 @@ class JobLockOwner extends AbstractProcessEnginePlugin {
 
     @Override
     public void postProcessEngineBuild(ProcessEngine engine) {
-        int released = release(owner);
-        if (released > 0) {
-            log.warn("released {} job(s) this node ({}) held when it stopped; their steps run again", released, owner);
-        }
         started = true;
     }
 
@@ -72,7 +70,7 @@ class JobLockOwner extends AbstractProcessEnginePlugin {
                 String.class, deadline)) {
             int released = release(dead);
             jdbc.update("DELETE FROM platform_node WHERE lock_owner = ? AND heartbeat_at < ?", dead, deadline);
-            log.warn("node {} stopped beating; released {} of its job(s) for the other nodes", dead, released);
+            log.warn("node {} stopped beating; released {} of its job(s) so they run again", dead, released);
         }
     }
 
@@ -89,7 +87,4 @@ class JobLockOwner extends AbstractProcessEnginePlugin {
         }
     }
 
-    private static String truncate(String value) {
-        return value.length() <= 255 ? value : value.substring(value.length() - 255);
-    }
 }
