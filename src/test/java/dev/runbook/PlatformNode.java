@@ -89,6 +89,11 @@ public final class PlatformNode implements AutoCloseable {
         }
     }
 
+    /** OS process id of the node. */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean alive() {
         return process.isAlive();
     }

@@ -22,7 +22,8 @@ import org.springframework.stereotype.Component;
  * killed mid-step (SIGKILL, crash, power loss), the step's job is free again within about a minute, and the same
  * node after a restart, or any other node sharing the database, runs it again. A step that a live node is running
  * stays locked for the whole lock time ({@code camunda.bpm.job-execution.lock-time-in-millis}, longer than any
- * command timeout), so it is never taken over while it runs.
+ * command timeout), so it is never taken over while it runs. The owner is also the engine's host name, so the job log
+ * ({@code ACT_HI_JOB_LOG.HOSTNAME_}) tells which node ran each step.
  */
 @Component
 class JobLockOwner extends AbstractProcessEnginePlugin {
@@ -45,6 +46,7 @@ class JobLockOwner extends AbstractProcessEnginePlugin {
     @Override
     public void postInit(ProcessEngineConfigurationImpl configuration) {
         configuration.getJobExecutor().setLockOwner(owner);
+        configuration.setHostname(owner);
         if (configuration.getDatabaseTablePrefix() != null) {
             jobTable = configuration.getDatabaseTablePrefix() + "ACT_RU_JOB";
         }
