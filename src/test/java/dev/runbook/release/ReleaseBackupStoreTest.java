@@ -71,6 +71,24 @@ class ReleaseBackupStoreTest {
     }
 
     @Test
+    void shouldGiveEveryBackupItsOwnIdWhenManyAreTakenInTheSameSecond() throws Exception {
+        writeRelease("v1");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        List<java.util.concurrent.Future<ReleaseManifest>> backups = new java.util.ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            backups.add(pool.submit(this::create));
+        }
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (var backup : backups) {
+            ids.add(backup.get().id());
+        }
+        pool.shutdown();
+
+        assertThat(ids).hasSize(16);
+        assertThat(store.list("shop")).hasSize(16);
+    }
+
+    @Test
     void shouldPutOldArtifactsBackAndKeepSymlinkWhenRestoring() throws IOException {
         writeRelease("v1");
         ReleaseManifest manifest = create();
