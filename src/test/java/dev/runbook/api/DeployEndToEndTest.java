@@ -253,6 +253,41 @@ class DeployEndToEndTest {
         assertThat(awaitEnd(next).getString("outcome")).isEqualTo("REJECTED");
     }
 
+    @Test
+    @Order(12)
+    void shouldDeployTheApprovedCommitEvenWhenTheBranchMovesAfterTheRequest() {
+        String requested = shop.sha("origin/main");
+        String runId = requestDeploy("alice", "main");
+        String taskId = awaitApproval(runId);
+        String moved = shop.publish("main", Map.of("backend/NOTES.md", "pushed after the approval request\n"));
+        assertThat(moved).isNotEqualTo(requested);
+
+        decide("bob", taskId, true).then().statusCode(204);
+
+        JsonPath run = awaitEnd(runId);
+        assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
+        assertThat(run.getString("targetCommit")).isEqualTo(requested);
+        assertThat(shop.head()).isEqualTo(requested);
+    }
+
+    @Test
+    @Order(13)
+    void shouldStopWithPreconditionWhenSomeoneElseChangedTheTargetWhileWaitingForApproval() {
+        String runId = requestDeploy("alice", "v2");
+        String taskId = awaitApproval(runId);
+        shop.git("checkout", "--quiet", "--detach", "v1");
+        try {
+            decide("bob", taskId, true).then().statusCode(204);
+            JsonPath run = awaitEnd(runId);
+            assertThat(run.getString("outcome")).isEqualTo("FAILED");
+            assertThat(run.getString("failure")).startsWith("PRECONDITION_FAILED").contains("request the run again");
+            assertThat(run.getList("steps.activityId")).doesNotContain("Task_GitCheckout");
+            assertThat(shop.head()).isEqualTo(shop.sha("v1"));
+        } finally {
+            shop.git("checkout", "--quiet", "--detach", "v2");
+        }
+    }
+
     private String requestDeploy(String user, String ref) {
         return ApiClient.start(user, "/api/targets/shop/deployments", Map.of("gitRef", ref));
     }
