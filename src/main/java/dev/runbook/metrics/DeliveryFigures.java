@@ -52,7 +52,7 @@ public final class DeliveryFigures {
         List<Double> restores = new ArrayList<>();
         for (int i = 0; i < runs.size(); i++) {
             Run run = runs.get(i);
-            if (!CHANGES.contains(run.processKey())) {
+            if (!CHANGES.contains(run.processKey()) || run.outcome() == null) {
                 continue;
             }
             if ("DEPLOYED".equals(run.outcome())) {
@@ -62,7 +62,8 @@ public final class DeliveryFigures {
             } else if (FAILURES.contains(run.outcome())) {
                 changes++;
                 failures++;
-                runs.subList(i + 1, runs.size()).stream().filter(next -> GOOD.contains(next.outcome())).findFirst()
+                runs.subList(i + 1, runs.size()).stream().filter(next -> next.outcome() != null
+                        && GOOD.contains(next.outcome())).findFirst()
                         .ifPresent(next -> restores.add(seconds(run.end(), next.end())));
             }
         }

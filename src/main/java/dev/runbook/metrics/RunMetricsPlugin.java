@@ -1,6 +1,7 @@
 package dev.runbook.metrics;
 
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.ExecutionListener;
@@ -8,10 +9,13 @@ import org.camunda.bpm.engine.impl.bpmn.parser.AbstractBpmnParseListener;
 import org.camunda.bpm.engine.impl.bpmn.parser.BpmnParseListener;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.impl.context.Context;
 import org.camunda.bpm.engine.impl.history.event.HistoricActivityInstanceEventEntity;
 import org.camunda.bpm.engine.impl.history.event.HistoryEvent;
 import org.camunda.bpm.engine.impl.history.event.HistoryEventTypes;
 import org.camunda.bpm.engine.impl.history.handler.HistoryEventHandler;
+import org.camunda.bpm.engine.impl.interceptor.CommandContext;
+import org.camunda.bpm.engine.impl.persistence.entity.HistoricActivityInstanceEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.ProcessDefinitionEntity;
 import org.camunda.bpm.engine.impl.pvm.runtime.ActivityInstanceState;
 import org.camunda.bpm.engine.impl.util.xml.Element;
@@ -66,15 +70,31 @@ public class RunMetricsPlugin extends AbstractProcessEnginePlugin {
     private final class StepTimer implements HistoryEventHandler {
         @Override
         public void handleEvent(HistoryEvent event) {
-            if (event instanceof HistoricActivityInstanceEventEntity activity
-                    && HistoryEventTypes.ACTIVITY_INSTANCE_END.getEventName().equals(activity.getEventType())
-                    && activity.getStartTime() != null && activity.getEndTime() != null) {
-                long millis = activity.getDurationInMillis() != null ? activity.getDurationInMillis()
-                        : activity.getEndTime().getTime() - activity.getStartTime().getTime();
+            if (!(event instanceof HistoricActivityInstanceEventEntity activity)
+                    || !HistoryEventTypes.ACTIVITY_INSTANCE_END.getEventName().equals(activity.getEventType())
+                    || activity.getEndTime() == null) {
+                return;
+            }
+            Date start = activity.getStartTime() != null ? activity.getStartTime() : storedStart(activity);
+            if (start != null) {
                 metrics.stepEnded(activity.getProcessDefinitionKey(), activity.getActivityId(),
-                        activity.getActivityType(), millis,
+                        activity.getActivityType(), activity.getEndTime().getTime() - start.getTime(),
                         activity.getActivityInstanceState() == ActivityInstanceState.CANCELED.getStateCode());
             }
+        }
+
+        /**
+         * An activity that ends in a later transaction than it started (an approval task) has no start time in its
+         * end event: read it from the history row written when it started.
+         */
+        private static Date storedStart(HistoricActivityInstanceEventEntity activity) {
+            CommandContext context = Context.getCommandContext();
+            if (context == null) {
+                return null;
+            }
+            HistoricActivityInstanceEntity stored = context.getDbEntityManager()
+                    .selectById(HistoricActivityInstanceEntity.class, activity.getActivityInstanceId());
+            return stored == null ? null : stored.getStartTime();
         }
 
         @Override
