@@ -11,6 +11,8 @@ import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.camunda.bpm.model.bpmn.instance.Activity;
 import org.camunda.bpm.model.bpmn.instance.SubProcess;
 import org.camunda.bpm.model.xml.instance.ModelElementInstance;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
@@ -25,6 +27,7 @@ public abstract class RunbookDelegate implements JavaDelegate {
 
     /** MDC keys set while a step runs, so every log line of the step (structured logs: fields) names its run. */
     public static final List<String> MDC_KEYS = List.of("runId", "processKey", "target", "activityId");
+    private static final Logger logger = LoggerFactory.getLogger(RunbookDelegate.class);
 
     protected final TargetRegistry targets;
     private final Redactor redactor;
@@ -42,8 +45,10 @@ public abstract class RunbookDelegate implements JavaDelegate {
         StepLog log = StepLog.of(targets.dataDir(), execution.getProcessInstanceId(), execution.getCurrentActivityId());
         ProcessVariables vars = ProcessVariables.of(execution);
         putMdc(execution);
+        long started = System.nanoTime();
         try {
             run(vars, log);
+            logger.info("step {} completed in {} ms", execution.getCurrentActivityId(), millisSince(started));
         } catch (StepFailedException e) {
             fail(execution, log, e.code(), e.getMessage(), e);
         } catch (CommandFailedException e) {
@@ -51,6 +56,10 @@ public abstract class RunbookDelegate implements JavaDelegate {
         } finally {
             MDC_KEYS.forEach(MDC::remove);
         }
+    }
+
+    private static long millisSince(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
     }
 
     private static void putMdc(DelegateExecution execution) {
@@ -65,6 +74,7 @@ public abstract class RunbookDelegate implements JavaDelegate {
     private void fail(DelegateExecution execution, StepLog log, String code, String message, RuntimeException cause) {
         String safe = redactor.redact(message);
         log.line("! " + code + ": " + safe);
+        logger.warn("step {} failed: {}: {}", execution.getCurrentActivityId(), code, abbreviate(safe));
         if (inUndoPath(execution)) {
             throw new UndoFailedException(execution.getCurrentActivityId() + " could not undo: " + safe, cause);
         }
