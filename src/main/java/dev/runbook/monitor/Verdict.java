@@ -30,7 +30,7 @@ final class Verdict {
         for (ComponentReport c : components) {
             String prefix = c.component() + ": ";
             if (pm2Error == null && !"online".equals(c.app().status())) {
-                reasons.add(prefix + "pm2 app '" + c.app().name() + "' is " + c.app().status());
+                reasons.add(prefix + "pm2 app '" + c.app().name() + "' is " + c.app().status().replace('-', ' '));
             }
             if (c.app().restartsDuringCheck() >= limits.restarts()) {
                 reasons.add(prefix + "pm2 app '" + c.app().name() + "' restarted " + c.app().restartsDuringCheck()

@@ -53,6 +53,9 @@ class VerdictTest {
 
         ComponentReport silent = new ComponentReport("backend", app("online", 0), new PortReport("127.0.0.1", 3000,
                 true), new HttpReport("http://127.0.0.1:3000/api/health", null, 5, "ConnectException"), log(0));
+        assertThat(Verdict.reasons(List.of(component(new AppReport("shop-backend", "not-running", 0, null, 0, 0, 0,
+                0), 200, 5, 0, true)), system(1, 10, 1), LIMITS, WINDOW, null))
+                .containsExactly("backend: pm2 app 'shop-backend' is not running");
         assertThat(Verdict.reasons(List.of(silent), system(1, 10, 1), LIMITS, WINDOW, "pm2 not found"))
                 .containsExactly("pm2 could not be asked for its process list: pm2 not found",
                         "backend: GET http://127.0.0.1:3000/api/health got no answer: ConnectException");
