@@ -59,7 +59,7 @@ class ServicesController {
     record Service(String component, String name, String status, long pid, Long uptimeMs, int restarts,
             long memoryBytes, double cpuPercent) {}
 
-    /** The last lines of the app's stdout and stderr logs. */
+    /** The last lines of the app's stdout and stderr logs (of the last MiB of each; see {@link Pm2LogFile}). */
     record Logs(String app, int lines, List<String> out, List<String> error) {}
 
     @Operation(summary = "PM2 status of the target's apps")
@@ -140,10 +140,5 @@ class ServicesController {
         if (!known && !(allowAll && "all".equals(app))) {
             throw new NotFoundException("target has no app '" + app + "'");
         }
-    }
-
-    /** The last {@code lines} lines of a log file (reading at most its last MiB); empty when there is none. */
-    static List<String> tail(String file, int lines) {
-        return Pm2LogFile.read(file, ZoneId.systemDefault()).select(null, null, lines);
     }
 }
