@@ -31,6 +31,14 @@ public final class ProcessVariables {
     public static final String FAILED_STEP = "failedStep";
     public static final String FAILURE_CODE = "failureCode";
     public static final String FAILURE_MESSAGE = "failureMessage";
+    /** monitor: Boolean, the check found the target healthy. */
+    public static final String HEALTHY = "healthy";
+    /** monitor: the health report as JSON (at most ~3900 characters; the last error-log lines go first). */
+    public static final String HEALTH_REPORT = "healthReport";
+    /** monitor: why the target is unhealthy, one reason a line (empty when healthy). */
+    public static final String UNHEALTHY_REASONS = "unhealthyReasons";
+    /** monitor: Boolean, this run sent the episode's alert. */
+    public static final String ALERTED = "alerted";
 
     private final VariableScope scope;
 

@@ -30,7 +30,8 @@ final class StubbedRun {
     static final List<String> DELEGATES = List.of("resolveReleaseDelegate", "releaseBackupDelegate",
             "gitCheckoutDelegate", "gitUndoCheckoutDelegate", "installAndBuildDelegate", "restoreArtifactsDelegate",
             "pm2ReloadDelegate", "healthCheckDelegate", "recordReleaseDelegate", "pm2RestartDelegate",
-            "serviceControlDelegate", "pm2SaveDelegate", "validateBackupDelegate");
+            "serviceControlDelegate", "pm2SaveDelegate", "validateBackupDelegate", "monitorCheckDelegate",
+            "monitorAlertDelegate", "monitorRecoveryDelegate");
 
     final List<String> calls = new ArrayList<>();
     final Set<String> failing = new HashSet<>();
