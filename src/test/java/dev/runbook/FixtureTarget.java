@@ -54,7 +54,10 @@ public final class FixtureTarget {
         return new CommandRunner(new Redactor(new RunbookProperties(Path.of("."), null, null, Map.of())));
     }
 
-    /** Registers data dir, users alice (operators), bob (approvers), carol (approvers) and target "shop". */
+    /**
+     * Registers data dir, users alice (operators), bob (approvers), carol (approvers and operators), admin
+     * (camunda-admin) and target "shop".
+     */
     public void register(DynamicPropertyRegistry registry, boolean approvalRequired) {
         registry.add("runbook.data-dir", dataDir::toString);
         registry.add("runbook.identity.users[0].id", () -> "alice");
@@ -67,6 +70,9 @@ public final class FixtureTarget {
         registry.add("runbook.identity.users[2].password", () -> "carol-pw");
         registry.add("runbook.identity.users[2].groups[0]", () -> "approvers");
         registry.add("runbook.identity.users[2].groups[1]", () -> "operators");
+        registry.add("runbook.identity.users[3].id", () -> "admin");
+        registry.add("runbook.identity.users[3].password", () -> "admin-pw");
+        registry.add("runbook.identity.users[3].groups[0]", () -> "camunda-admin");
         String prefix = "runbook.targets.shop.";
         registry.add(prefix + "workdir", workdir::toString);
         registry.add(prefix + "approval.required", () -> approvalRequired);

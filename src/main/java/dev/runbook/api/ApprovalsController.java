@@ -3,6 +3,7 @@ package dev.runbook.api;
 import dev.runbook.api.ProblemHandler.ConflictException;
 import dev.runbook.api.ProblemHandler.NotFoundException;
 import dev.runbook.approval.FourEyesTaskListener.FourEyesViolationException;
+import dev.runbook.exec.Redactor;
 import dev.runbook.process.ProcessVariables;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.camunda.bpm.engine.task.Task;
@@ -39,11 +41,13 @@ class ApprovalsController {
     private final TaskService tasks;
     private final HistoryService history;
     private final IdentityService identity;
+    private final Redactor redactor;
 
-    ApprovalsController(TaskService tasks, HistoryService history, IdentityService identity) {
+    ApprovalsController(TaskService tasks, HistoryService history, IdentityService identity, Redactor redactor) {
         this.tasks = tasks;
         this.history = history;
         this.identity = identity;
+        this.redactor = redactor;
     }
 
     /**
@@ -116,10 +120,12 @@ class ApprovalsController {
         }
         Map<String, Object> variables = new HashMap<>();
         variables.put(ProcessVariables.APPROVED, decision.approved());
-        variables.put(ProcessVariables.APPROVAL_COMMENT, decision.comment() == null ? "" : decision.comment());
+        variables.put(ProcessVariables.APPROVAL_COMMENT, decision.comment() == null ? ""
+                : redactor.redact(decision.comment()));
         try {
             tasks.complete(taskId, variables);
-        } catch (org.camunda.bpm.engine.exception.NullValueException e) {
+        } catch (org.camunda.bpm.engine.exception.NullValueException | OptimisticLockingException e) {
+            // a double click or two approvers at once: the first decision counts, the engine rolled this one back
             throw new ConflictException("approval " + taskId + " has already been decided");
         } catch (RuntimeException e) {
             for (Throwable cause = e; cause != null; cause = cause.getCause()) {
