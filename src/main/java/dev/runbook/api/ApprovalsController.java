@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.IdentityService;
-import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.camunda.bpm.engine.task.Task;
@@ -124,14 +123,16 @@ class ApprovalsController {
                 : redactor.redact(decision.comment()));
         try {
             tasks.complete(taskId, variables);
-        } catch (org.camunda.bpm.engine.exception.NullValueException | OptimisticLockingException e) {
-            // a double click or two approvers at once: the first decision counts, the engine rolled this one back
-            throw new ConflictException("approval " + taskId + " has already been decided");
         } catch (RuntimeException e) {
             for (Throwable cause = e; cause != null; cause = cause.getCause()) {
                 if (cause instanceof FourEyesViolationException violation) {
                     throw violation;
                 }
+            }
+            // a double click or two approvers at once: the engine lets one decision through and rolls the other
+            // back (optimistic locking, or the task or its execution gone by the time this one looked)
+            if (tasks.createTaskQuery().taskId(taskId).count() == 0) {
+                throw new ConflictException("approval " + taskId + " has already been decided");
             }
             throw e;
         }

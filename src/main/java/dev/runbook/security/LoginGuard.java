@@ -125,6 +125,15 @@ public class LoginGuard {
         if (!logIt && !state.stored()) {
             return;
         }
+        try {
+            write(userId, state, reason, now, logIt, request);
+        } catch (DuplicateKeyException raced) {
+            // another node or thread stored this user's first failure at the same moment: once more, as an update
+            write(userId, state, reason, now, logIt, request);
+        }
+    }
+
+    private void write(String userId, State state, Reason reason, Instant now, boolean logIt, Request request) {
         ownTransaction.executeWithoutResult(status -> {
             if (reason == Reason.OK && state.stored()) {
                 jdbc.update("DELETE FROM login_lockout WHERE user_id = ?", userId);
@@ -147,12 +156,8 @@ public class LoginGuard {
         Object[] values = {failures, utc(now), utc(lockedUntil), userId};
         String update = "UPDATE login_lockout SET failures = ?, last_failure_at = ?, locked_until = ? WHERE user_id = ?";
         if (jdbc.update(update, values) == 0) {
-            try {
-                jdbc.update("INSERT INTO login_lockout (failures, last_failure_at, locked_until, user_id) "
-                        + "VALUES (?, ?, ?, ?)", values);
-            } catch (DuplicateKeyException raced) {
-                jdbc.update(update, values);
-            }
+            jdbc.update("INSERT INTO login_lockout (failures, last_failure_at, locked_until, user_id) "
+                    + "VALUES (?, ?, ?, ?)", values);
         }
     }
 

@@ -75,38 +75,55 @@ class FourEyesApiTest extends SecuredPlatform {
     @Test
     @Order(2)
     void shouldTakeOneOfTwoSimultaneousDecisionsAndRunOnce() throws Exception {
+        for (int round = 0; round < 4; round++) {
+            String rejected = start("alice", DEPLOYMENTS, Map.of("gitRef", "v1"));
+            assertThat(decideTogether(awaitApproval(rejected), false)).as("round %d", round)
+                    .containsExactlyInAnyOrder(204, 409);
+            assertThat(awaitEnd(rejected).getString("outcome")).isEqualTo("REJECTED");
+            assertThat(actions(rejected)).containsExactlyInAnyOrder("START", "REJECT", "END");
+        }
+
         String runId = start("alice", DEPLOYMENTS, Map.of("gitRef", "v1"));
         String taskId = awaitApproval(runId);
-
-        CyclicBarrier together = new CyclicBarrier(2);
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        List<Future<Response>> decisions = new ArrayList<>();
-        for (String approver : List.of("bob", "carol")) {
-            decisions.add(pool.submit(() -> {
-                together.await(10, TimeUnit.SECONDS);
-                return decide(approver, taskId, true);
-            }));
-        }
-        List<Integer> statuses = new ArrayList<>();
-        for (Future<Response> decision : decisions) {
-            Response response = decision.get(60, TimeUnit.SECONDS);
-            statuses.add(response.statusCode());
-            if (response.statusCode() == 409) {
-                response.then().contentType("application/problem+json")
-                        .body("detail", containsString("already been decided"));
-            }
-        }
-        pool.shutdown();
-        assertThat(statuses).containsExactlyInAnyOrder(204, 409);
-
+        assertThat(decideTogether(taskId, true)).containsExactlyInAnyOrder(204, 409);
         JsonPath run = awaitEnd(runId);
         assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
         assertThat(run.getList("steps.activityId", String.class)).containsOnlyOnce("Task_BackupRelease",
                 "Task_GitCheckout", "Task_InstallAndBuild");
-        List<String> actions = as("admin").get("/api/audit/events?runId=" + runId).then().statusCode(200).extract()
-                .jsonPath().getList("items.action", String.class);
-        assertThat(actions).containsExactlyInAnyOrder("START", "APPROVE", "END");
+        assertThat(actions(runId)).containsExactlyInAnyOrder("START", "APPROVE", "END");
         decide("bob", taskId, true).then().statusCode(409);
+    }
+
+    /** bob and carol decide the same approval at the same moment; returns both statuses. */
+    private static List<Integer> decideTogether(String taskId, boolean approved) throws Exception {
+        CyclicBarrier together = new CyclicBarrier(2);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<Response>> decisions = new ArrayList<>();
+            for (String approver : List.of("bob", "carol")) {
+                decisions.add(pool.submit(() -> {
+                    together.await(10, TimeUnit.SECONDS);
+                    return decide(approver, taskId, approved);
+                }));
+            }
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Response> decision : decisions) {
+                Response response = decision.get(60, TimeUnit.SECONDS);
+                statuses.add(response.statusCode());
+                if (response.statusCode() == 409) {
+                    response.then().contentType("application/problem+json")
+                            .body("detail", containsString("already been decided"));
+                }
+            }
+            return statuses;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private static List<String> actions(String runId) {
+        return as("admin").get("/api/audit/events?runId=" + runId).then().statusCode(200).extract().jsonPath()
+                .getList("items.action", String.class);
     }
 
     private static Map<String, Object> form(boolean approved) {
