@@ -55,7 +55,7 @@ class StartupSecretsCheck {
             }
         });
         if (!problems.isEmpty()) {
-            throw new IllegalStateException("refusing to start with unsafe secrets: " + String.join("; ", problems));
+            throw new IllegalStateException("refusing to start, unsafe configuration: " + String.join("; ", problems));
         }
     }
 
