@@ -41,6 +41,8 @@ final class AccessRules {
     static final List<Rule> RULES = List.of(
             open("GET", "/actuator/health"),
             open("GET", "/"),
+            // Admin's "create the first administrator" page would let anyone in while no administrator exists
+            groups("*", "/camunda/api/admin/setup/**", ADMIN),
             // Cockpit, Tasklist and Admin: Camunda's own login form, session and authorizations
             open("*", "/camunda/**"),
             groups("*", "/api/audit/**", ADMIN),

@@ -55,6 +55,9 @@ class AccessApiTest extends SecuredPlatform {
         given().get("/actuator/health").then().statusCode(200).body("status", equalTo("UP"))
                 .body("components", org.hamcrest.Matchers.nullValue());
         given().get("/camunda/app/tasklist/default/").then().statusCode(200);
+        given().contentType(ContentType.JSON).body(Map.of("profile", Map.of("id", "mallory"), "credentials",
+                Map.of("password", "mallory-pw"))).post("/camunda/api/admin/setup/default/user/create").then()
+                .statusCode(401);
     }
 
     @Test

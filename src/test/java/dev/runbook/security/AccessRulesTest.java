@@ -19,6 +19,7 @@ class AccessRulesTest {
                 {"POST", "/", "camunda-admin"},
                 {"GET", "/camunda/app/cockpit/default/", "open"},
                 {"POST", "/camunda/api/engine/engine/default/task/1/submit-form", "open"},
+                {"POST", "/camunda/api/admin/setup/default/user/create", "camunda-admin"},
                 {"GET", "/api/audit/events", "camunda-admin"},
                 {"GET", "/api/audit", "camunda-admin"},
                 {"GET", "/api/approvals", "approvers,camunda-admin"},
