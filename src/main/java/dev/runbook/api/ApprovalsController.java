@@ -114,6 +114,9 @@ class ApprovalsController {
         List<String> groups = caller.getGroupIds() == null ? List.of() : caller.getGroupIds();
         if (tasks.createTaskQuery().taskId(taskId).taskCandidateGroupIn(groups.isEmpty() ? List.of("-") : groups)
                 .count() == 0 && !groups.contains("camunda-admin")) {
+            if (tasks.createTaskQuery().taskId(taskId).count() == 0) {
+                throw new ConflictException("approval " + taskId + " has already been decided");
+            }
             throw new FourEyesViolationException(caller.getUserId() + " is not in a group that may decide this "
                     + "approval");
         }
