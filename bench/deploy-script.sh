@@ -14,10 +14,10 @@ git checkout --quiet --detach "$sha"
 while [ $# -ge 4 ]; do
   dir=$1 ecosystem=$2 app=$3 url=$4
   shift 4
-  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && npm run --silent build >/dev/null)
+  (cd "$dir" && npm ci >/dev/null && npm run build >/dev/null)
   "$pm2" startOrReload "$ecosystem" --only "$app" --update-env >/dev/null
   i=0
-  until curl -fsS -o /dev/null --max-time 2 "$url"; do
+  until curl -fs -o /dev/null --max-time 2 "$url"; do
     i=$((i + 1))
     if [ "$i" -ge 120 ]; then echo "$app not healthy at $url" >&2; exit 1; fi
     sleep 0.5

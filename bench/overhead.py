@@ -15,7 +15,7 @@ Usage:
 
     mvn -B -q -o package -DskipTests && python3 bench/overhead.py [--runs 5] [--targets small,realistic]
 """
-import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, signal, shutil, statistics, subprocess, sys, tempfile, time
 
 from common import GIT_ENV, PM2, Platform, free_port, machine, run, ts, write
 
@@ -210,6 +210,7 @@ def main():
     env_b.pop("NODE_ENV", None)
     extra = [p for t in targets for p in t.properties(args.health_interval)]
     platform = Platform(work, extra, env=env_a)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     try:
         for t in targets:
             platform_deploy(platform, t, "v1")  # warm-up: first install, first PM2 start
