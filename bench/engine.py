@@ -7,12 +7,12 @@ LoadEndToEndTest), --n starts (default 400) from --clients concurrent client thr
   engine  POST /engine-rest/process-definition/key/backup/start with the same variables (target, components=all),
           the same basic auth: the same engine work without our REST layer (the reference).
 On H2 (the default file database) and on PostgreSQL (a scratch database on 127.0.0.1:5432, user postgres, dropped
-afterwards). Per database one platform; a warm-up of 40 starts per path, then the paths alternate in --rounds
+afterwards). Per database one platform; a warm-up of --warmup starts per path (default 40), then the paths alternate in --rounds
 blocks of n/rounds starts, each block waits for its runs to end. Usage:
 
     mvn -B -q -o package -DskipTests && python3 bench/engine.py [--n 400] [--clients 20] [--db h2,postgres]
 """
-import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, os, shutil, signal, statistics, subprocess, sys, tempfile, time, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 from common import AUTH, Platform, machine, run, write
@@ -85,7 +85,9 @@ def main():
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--db", default="h2,postgres")
+    parser.add_argument("--warmup", type=int, default=40)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     print(machine(), flush=True)
     per_block = args.n // args.rounds
     for db in args.db.split(","):
@@ -106,7 +108,7 @@ def main():
         platform = Platform(work, extra)
         try:
             for path in ("ours", "engine"):
-                block(platform, path, 40, args.clients)
+                block(platform, path, args.warmup, args.clients)
             results = {"ours": [], "engine": []}
             for r in range(args.rounds):
                 for path in (("ours", "engine") if r % 2 == 0 else ("engine", "ours")):

@@ -8,7 +8,7 @@ start, alternated, medians of --runs (default 5). Usage:
     mvn -B -q -o package -DskipTests && mvn -B -q -f bench/bare/pom.xml package -DskipTests
     python3 bench/startup.py [--runs 5]
 """
-import argparse, glob, os, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, glob, os, shutil, signal, statistics, subprocess, sys, tempfile, time
 
 from common import ROOT, USERS, free_port, http_status, jar, machine
 
@@ -54,6 +54,7 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--jvm", default="-Xmx512m")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     print(machine(), flush=True)
     flags = args.jvm.split()
     results = {"platform": [], "bare": []}
