@@ -67,7 +67,11 @@ class Platform:
                 "--runbook.tools.pm2=%s" % PM2] + USERS + extra
         self.proc = subprocess.Popen(args, cwd=work, env=env, stdout=open(os.path.join(work, log), "w"),
                                      stderr=subprocess.STDOUT)
-        wait_ready(self.port, self.proc)
+        try:
+            wait_ready(self.port, self.proc)
+        except BaseException:
+            self.stop()
+            raise
 
     def call(self, method, path, body=None, timeout=60):
         req = urllib.request.Request("http://127.0.0.1:%d%s" % (self.port, path), method=method,

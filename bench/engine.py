@@ -105,8 +105,9 @@ def main():
                             "CREATE DATABASE " + dbname], check=True)
             extra += ["--spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/" + dbname,
                       "--spring.datasource.username=postgres"]
-        platform = Platform(work, extra)
+        platform = None
         try:
+            platform = Platform(work, extra)
             for path in ("ours", "engine"):
                 block(platform, path, args.warmup, args.clients)
             results = {"ours": [], "engine": []}
@@ -129,7 +130,8 @@ def main():
             print("%s ratio ours/engine starts/s: %.2f" % (db, summary["ours"][0] / summary["engine"][0]),
                   flush=True)
         finally:
-            platform.stop()
+            if platform:
+                platform.stop()
             if db == "postgres":
                 subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-qc",
                                 "DROP DATABASE IF EXISTS " + dbname])
