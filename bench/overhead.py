@@ -112,7 +112,7 @@ def realistic_repo(src):
     write(os.path.join(src, "backend/src/main.ts"), NEST_MAIN)
     write(os.path.join(src, "backend/src/app.module.ts"), NEST_MODULE)
     write(os.path.join(src, "frontend/package.json"), json.dumps({
-        "name": "shop-frontend", "version": "1.0.0", "private": True, "type": "module",
+        "name": "shop-frontend", "version": "1.0.0", "private": True,
         "scripts": {"build": "vite build"}, "devDependencies": {"vite": "5.4.11"}}, indent=2))
     write(os.path.join(src, "frontend/index.html"),
           "<!doctype html>\n<html><head><title>shop</title></head>\n"
