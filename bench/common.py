@@ -61,10 +61,10 @@ AUTH = "Basic " + b64encode(b"bench:bench-pw").decode()
 class Platform:
     """The platform jar on a free port with the given extra command-line properties and environment."""
 
-    def __init__(self, work, extra, env=None, log="platform.log"):
+    def __init__(self, work, extra, env=None, log="platform.log", pm2=PM2):
         self.port = free_port()
         args = ["java", "-jar", jar(), "--server.port=%d" % self.port, "--runbook.data-dir=%s/data" % work,
-                "--runbook.tools.pm2=%s" % PM2] + USERS + extra
+                "--runbook.tools.pm2=%s" % pm2] + USERS + extra
         self.proc = subprocess.Popen(args, cwd=work, env=env, stdout=open(os.path.join(work, log), "w"),
                                      stderr=subprocess.STDOUT)
         try:

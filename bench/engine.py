@@ -93,7 +93,7 @@ def main():
     for db in args.db.split(","):
         work = tempfile.mkdtemp(prefix="runbook-bench-engine-")
         workdir, pm2 = fixture(work)
-        extra = ["--runbook.tools.pm2=" + pm2, "--runbook.targets.stub.workdir=" + workdir,
+        extra = ["--runbook.targets.stub.workdir=" + workdir,
                  "--runbook.targets.stub.approval.required=false",
                  "--runbook.targets.stub.components.backend.dir=backend",
                  "--runbook.targets.stub.components.backend.pm2-app=stub-backend",
@@ -107,7 +107,7 @@ def main():
                       "--spring.datasource.username=postgres"]
         platform = None
         try:
-            platform = Platform(work, extra)
+            platform = Platform(work, extra, pm2=pm2)
             for path in ("ours", "engine"):
                 block(platform, path, args.warmup, args.clients)
             results = {"ours": [], "engine": []}
