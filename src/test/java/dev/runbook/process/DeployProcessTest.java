@@ -42,16 +42,19 @@ class DeployProcessTest {
 
     private final List<String> calls = new ArrayList<>();
     private final Set<String> failing = new java.util.HashSet<>();
+    private final Map<String, Object> resolved = new java.util.HashMap<>(Map.of("targetCommit", "b".repeat(40),
+            "previousCommit", "a".repeat(40), "commits", "[]", "approvalTimeout", "PT1H",
+            "migrationRequired", false, "databaseBackupRequired", false));
 
     @BeforeEach
     void stubDelegates() {
-        stub("resolveReleaseDelegate", Map.of("targetCommit", "b".repeat(40), "previousCommit", "a".repeat(40),
-                "commits", "[]", "approvalTimeout", "PT1H"));
+        stub("resolveReleaseDelegate", resolved);
         for (String bean : List.of("releaseBackupDelegate", "gitCheckoutDelegate", "gitUndoCheckoutDelegate",
                 "installAndBuildDelegate", "restoreArtifactsDelegate", "pm2ReloadDelegate", "healthCheckDelegate",
-                "recordReleaseDelegate")) {
+                "recordReleaseDelegate", "migrateDelegate", "dbRestoreBackupDelegate")) {
             stub(bean, Map.of());
         }
+        stub("dbBackupDelegate", Map.of("dbBackupId", "20250101_020000_manual"));
         Mocks.register("fourEyesTaskListener", new FourEyesTaskListener(identityService()));
     }
 
@@ -76,7 +79,7 @@ class DeployProcessTest {
         return switch (step) {
             case "Task_ResolveRelease" -> BpmnErrors.PRECONDITION_FAILED;
             case "Task_HealthCheck" -> BpmnErrors.HEALTH_CHECK_FAILED;
-            case "Task_BackupRelease" -> BpmnErrors.BACKUP_FAILED;
+            case "Task_BackupRelease", "Task_DatabaseBackup" -> BpmnErrors.BACKUP_FAILED;
             default -> BpmnErrors.COMMAND_FAILED;
         };
     }
@@ -237,5 +240,70 @@ class DeployProcessTest {
         assertThat(instance).isNotEnded();
         assertThat(runtimeService().createIncidentQuery().processInstanceId(instance.getId()).singleResult()
                 .getActivityId()).isEqualTo("IntermediateThrowEvent_UndoCheckout");
+    }
+
+    private void withDatabaseAndMigration() {
+        resolved.put("migrationRequired", true);
+        resolved.put("databaseBackupRequired", true);
+    }
+
+    @Test
+    void shouldSkipTheDatabaseStepsWhenNoComponentMigrates() {
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(instance).hasPassed("EndEvent_Deployed").hasNotPassed("Task_DatabaseBackup", "Task_Migrate")
+                .isEnded();
+    }
+
+    @Test
+    void shouldBackUpTheDatabaseBeforeCheckoutAndMigrateAfterBuild() {
+        withDatabaseAndMigration();
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(instance).hasPassedInOrder("Task_BackupRelease", "Task_DatabaseBackup", "Task_GitCheckout",
+                "Task_InstallAndBuild", "Task_Migrate", "Task_Pm2Reload", "Task_HealthCheck", "EndEvent_Deployed")
+                .isEnded().variables().containsEntry("dbBackupId", "20250101_020000_manual");
+        assertThat(calls).doesNotContain("Task_RestoreDatabase");
+    }
+
+    @Test
+    void shouldMigrateWithoutBackupWhenTheTargetHasNoDatabase() {
+        resolved.put("migrationRequired", true);
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(instance).hasPassed("Task_Migrate", "EndEvent_Deployed").hasNotPassed("Task_DatabaseBackup");
+    }
+
+    @Test
+    void shouldRestoreTheDatabaseFirstWhenTheHealthCheckFailsAfterAMigration() {
+        withDatabaseAndMigration();
+        failing.add("Task_HealthCheck");
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(instance).hasPassed("EndEvent_RolledBack").isEnded();
+        assertThat(calls).containsSubsequence("Task_Migrate", "Task_HealthCheck", "Task_RestoreDatabase",
+                "Task_RestoreArtifacts", "Task_UndoGitCheckout", "Task_ReloadPreviousRelease");
+        assertThat(outcome(instance)).isEqualTo("ROLLED_BACK");
+    }
+
+    @Test
+    void shouldNotCompensateAMigrationThatFailedAndUndidItself() {
+        withDatabaseAndMigration();
+        failing.add("Task_Migrate");
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(instance).hasPassed("Task_RestoreArtifacts", "Task_UndoGitCheckout", "EndEvent_RolledBack")
+                .hasNotPassed("Task_RestoreDatabase", "Task_Pm2Reload").isEnded();
+    }
+
+    @Test
+    void shouldEndFailedWithNothingChangedWhenTheDatabaseBackupFails() {
+        withDatabaseAndMigration();
+        failing.add("Task_DatabaseBackup");
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(instance).hasPassed("EndEvent_BackupFailed").hasNotPassed("Task_GitCheckout", "Task_Migrate")
+                .isEnded();
+        assertThat(outcome(instance)).isEqualTo("FAILED");
     }
 }
