@@ -8,8 +8,9 @@ real format; exit 0 on success, 1 on failure (`Failed: ...`), 3 on bad options.
 
 The "server" is a directory: <root>/store/<database>/<collection>.json (a JSON array of documents). When
 <root>/users.json exists ({"user": {"password": "...", "db": "admin"}}), connections must authenticate as one of them.
-Switches for tests: <root>/fail-mongodump (its text is the error), <root>/fail-mongorestore-after (restore that many
-collections, then fail), <root>/fail-documents (that many documents of the first collection fail to restore).
+Switches for tests: <root>/fail-mongodump (its text is the error; stays until removed), <root>/fail-mongorestore-after
+(restore that many collections, then fail; once), <root>/fail-documents (that many documents of the first collection
+fail to restore, exit code 0 as the real tool; once).
 Every call is appended to <root>/calls.jsonl: argv and the mode of the --config file.
 
 The archive is the real archive's magic number followed by this stand-in's own JSON (gzip'd with --gzip).
@@ -190,8 +191,8 @@ def restore(options, conn):
     ns_to = options.get('nsTo', [])
     if len(ns_from) != len(ns_to):
         fail('--nsFrom and --nsTo arguments must be specified an equal number of times', 3)
-    fail_after = read_int('fail-mongorestore-after')
-    failing_documents = read_int('fail-documents') or 0
+    fail_after = read_int('fail-mongorestore-after', once=True)
+    failing_documents = read_int('fail-documents', once=True) or 0
     restored_total = failed_total = 0
     done = 0
     for ns, documents in content['collections'].items():
@@ -232,12 +233,15 @@ def restore(options, conn):
     log('%d document(s) restored successfully. %d document(s) failed to restore.' % (restored_total, failed_total))
 
 
-def read_int(name):
+def read_int(name, once=False):
     path = os.path.join(ROOT, name)
     if not os.path.exists(path):
         return None
     with open(path, encoding='utf-8') as f:
-        return int(f.read().strip() or '0')
+        value = int(f.read().strip() or '0')
+    if once:
+        os.remove(path)
+    return value
 
 
 def main():

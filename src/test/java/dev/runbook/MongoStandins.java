@@ -71,12 +71,12 @@ public final class MongoStandins {
         toggle("fail-mongodump", message);
     }
 
-    /** Makes mongorestore fail after restoring this many collections (null: stop failing). */
+    /** Makes the next mongorestore fail after restoring this many collections (once; null: don't). */
     public void failRestoreAfter(Integer collections) {
         toggle("fail-mongorestore-after", collections == null ? null : collections.toString());
     }
 
-    /** Makes this many documents fail to restore, exit code 0 as the real tool does (null: none). */
+    /** Makes this many documents fail in the next mongorestore, exit code 0 as the real tool (once; null: none). */
     public void failDocuments(Integer documents) {
         toggle("fail-documents", documents == null ? null : documents.toString());
     }

@@ -68,9 +68,9 @@ class DbBackups {
     }
 
     /**
-     * Verifies a fresh dump and completes its catalogue entry: the archive exists, is at least
-     * {@value #MIN_ARCHIVE_BYTES} bytes, has the tool's format, and holds at least one collection or table (unless
-     * {@code allowEmpty}, for a safety backup of a database that may be new); then size and sha256, status {@code OK}.
+     * Verifies a fresh dump and completes its catalogue entry: the archive exists, has the tool's format, holds at
+     * least one collection or table (unless {@code allowEmpty}, for a safety backup of a database that may be new)
+     * and then is at least {@value #MIN_ARCHIVE_BYTES} bytes; then size and sha256, status {@code OK}.
      *
      * @throws StepFailedException {@code BACKUP_FAILED}; the entry is then {@code FAILED} and the archive deleted
      */
@@ -89,7 +89,7 @@ class DbBackups {
                 throw failed(backup, "empty dump: database " + backup.getDatabaseName() + " of " + backup.getTarget()
                         + " has no collections or tables (wrong database name in the URI?)");
             }
-            if (size < MIN_ARCHIVE_BYTES) {
+            if (size < MIN_ARCHIVE_BYTES && !counts.isEmpty()) {
                 throw failed(backup, "archive " + archive + " is only " + size + " bytes: not a real dump");
             }
             db.client().checkFormat(archive);
