@@ -1,5 +1,6 @@
 package dev.runbook.api;
 
+import dev.runbook.api.ProblemHandler.ConflictException;
 import dev.runbook.api.ProblemHandler.NotFoundException;
 import dev.runbook.database.DatabaseTargets;
 import dev.runbook.database.DbBackup;
@@ -75,9 +76,6 @@ class DbBackupsController {
     /** A schedule class with its cron (Quartz form, or {@code off}) and its next three fire times. */
     record ScheduleView(String scheduleClass, String cron, boolean enabled, List<Instant> nextFireTimes) {}
 
-    /** Reply to an accepted start: the run id, its process key and the target. */
-    record RunStarted(String runId, String processKey, String target) {}
-
     @Operation(summary = "Database backups of a target, newest first (retention-deleted ones left out)")
     @GetMapping("/api/targets/{target}/db-backups")
     List<DbBackupView> list(@PathVariable @Pattern(regexp = RunbooksController.TARGET) String target) {
@@ -91,7 +89,7 @@ class DbBackupsController {
     @Operation(summary = "Take a database backup now (mongodump or pg_dump, verify, checksum, catalogue, retention)")
     @ApiResponse(responseCode = "202", description = "run started")
     @PostMapping("/api/targets/{target}/db-backups")
-    ResponseEntity<RunStarted> backup(@PathVariable @Pattern(regexp = RunbooksController.TARGET) String target) {
+    ResponseEntity<RunbooksController.RunStarted> backup(@PathVariable @Pattern(regexp = RunbooksController.TARGET) String target) {
         requireDatabase(target);
         return started("db-backup", target, launcher.start("db-backup", target, "db-backup manual",
                 Map.of(ProcessVariables.SCHEDULE_CLASS, "manual")));
@@ -101,9 +99,10 @@ class DbBackupsController {
             + "reverted to the safety backup when the restore or its check fails)")
     @ApiResponse(responseCode = "202", description = "run started; it waits for an approval")
     @ApiResponse(responseCode = "400", description = "missing or malformed backupId, malformed intoDatabase")
-    @ApiResponse(responseCode = "409", description = "another changing run holds the target (runId in the body)")
+    @ApiResponse(responseCode = "409", description = "the backup is not a good one, or another changing run holds "
+            + "the target (runId in the body)")
     @PostMapping("/api/targets/{target}/db-restores")
-    ResponseEntity<RunStarted> restore(@PathVariable @Pattern(regexp = RunbooksController.TARGET) String target,
+    ResponseEntity<RunbooksController.RunStarted> restore(@PathVariable @Pattern(regexp = RunbooksController.TARGET) String target,
             @RequestBody RestoreRequest request) {
         requireDatabase(target);
         String id = request.backupId();
@@ -116,6 +115,10 @@ class DbBackupsController {
         }
         DbBackup backup = catalogue.find(target, id).orElseThrow(() -> new NotFoundException(
                 "target '" + target + "' has no database backup '" + id + "'"));
+        if (!DbBackup.OK.equals(backup.getStatus())) {
+            throw new ConflictException("database backup '" + id + "' is " + backup.getStatus()
+                    + "; only a good (OK) backup can be restored");
+        }
         Map<String, Object> variables = new HashMap<>();
         variables.put(ProcessVariables.DB_BACKUP_ID, backup.getId());
         if (into != null) {
@@ -144,8 +147,8 @@ class DbBackupsController {
         }
     }
 
-    private static ResponseEntity<RunStarted> started(String processKey, String target, String runId) {
+    private static ResponseEntity<RunbooksController.RunStarted> started(String processKey, String target, String runId) {
         return ResponseEntity.accepted().location(URI.create("/api/runs/" + runId))
-                .body(new RunStarted(runId, processKey, target));
+                .body(new RunbooksController.RunStarted(runId, processKey, target));
     }
 }

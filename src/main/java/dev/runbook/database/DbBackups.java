@@ -54,7 +54,9 @@ class DbBackups {
         Path archive = catalogue.file(backup);
         try {
             Files.createDirectories(archive.getParent());
-            db.client().ensureDatabase(db.uri().withDatabase(name), log);
+            if (!name.equals(db.uri().database())) {
+                db.client().ensureDatabase(db.uri().withDatabase(name), log);
+            }
             catalogue.recordCounts(backup, db.client().dump(db.uri().withDatabase(name), archive, log));
             log.line("dumped " + db.kind() + " database " + name + " of " + target + " as backup " + backup.getId());
             return backup;
@@ -149,7 +151,9 @@ class DbBackups {
         DatabaseTargets.Db db = databases.get(backup.getTarget());
         String into = database == null ? db.uri().database() : database;
         DatabaseUri uri = db.uri().withDatabase(into);
-        db.client().ensureDatabase(uri, log);
+        if (!into.equals(db.uri().database())) {
+            db.client().ensureDatabase(uri, log);
+        }
         return db.client().restore(uri, catalogue.file(backup), backup.getDatabaseName(),
                 catalogue.counts(backup).keySet(), log);
     }

@@ -79,11 +79,11 @@ class PostgresClient implements DatabaseClient {
      * counts the rows of each table; this also proves the whole archive decompresses.
      */
     Map<String, Long> countRows(Path archive, StepLog log) {
-        CopyCounter counter = new CopyCounter();
+        PgCopyCounter counter = new PgCopyCounter();
         Command command = command(List.of(tools.pgRestore(), "--data-only", "--file=-", archive.toString()), null);
         CommandRunner.checked(command, runner.runWithStdoutTo(command, log, counter));
-        log.line("archive holds " + counter.counts.size() + " table(s): " + counter.counts);
-        return counter.counts;
+        log.line("archive holds " + counter.counts().size() + " table(s): " + counter.counts());
+        return counter.counts();
     }
 
     @Override
@@ -193,38 +193,5 @@ class PostgresClient implements DatabaseClient {
             throw new UncheckedIOException("cannot create " + secrets, e);
         }
         return new Command(argv, secrets.getParent(), env, tools.timeout());
-    }
-
-    /** Counts the data lines of each {@code COPY <table> (...) FROM stdin;} block up to its {@code \.} line. */
-    static final class CopyCounter implements java.util.function.Consumer<String> {
-        final Map<String, Long> counts = new LinkedHashMap<>();
-        private String table;
-
-        @Override
-        public void accept(String line) {
-            if (table == null) {
-                if (line.startsWith("COPY ") && line.endsWith(" FROM stdin;")) {
-                    table = tableName(line.substring(5));
-                    counts.put(table, 0L);
-                }
-            } else if ("\\.".equals(line)) {
-                table = null;
-            } else {
-                counts.merge(table, 1L, Long::sum);
-            }
-        }
-
-        private static String tableName(String rest) {
-            boolean quoted = false;
-            for (int i = 0; i < rest.length(); i++) {
-                char c = rest.charAt(i);
-                if (c == '"') {
-                    quoted = !quoted;
-                } else if (c == ' ' && !quoted) {
-                    return rest.substring(0, i);
-                }
-            }
-            return rest;
-        }
     }
 }

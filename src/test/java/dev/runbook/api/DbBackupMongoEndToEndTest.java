@@ -225,6 +225,8 @@ class DbBackupMongoEndToEndTest {
         assertThat(failed.getString("[0].status")).isEqualTo("FAILED");
         assertThat(shop.dataDir.resolve("db-backups/shop/" + failed.getString("[0].id") + ".archive.gz"))
                 .as("no partial archive left").doesNotExist();
+        as("alice").contentType(ContentType.JSON).body(Map.of("backupId", failed.getString("[0].id")))
+                .post(RESTORES).then().statusCode(409).contentType("application/problem+json");
         String incident = as("alice").get("/engine-rest/incident?processInstanceId=" + runId).then().statusCode(200)
                 .extract().jsonPath().getString("[0].incidentMessage");
         assertThat(incident).contains("take a backup");
