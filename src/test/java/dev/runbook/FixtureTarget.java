@@ -54,34 +54,42 @@ public final class FixtureTarget {
         return new CommandRunner(new Redactor(new RunbookProperties(Path.of("."), null, null, Map.of())));
     }
 
-    /** Registers data dir, users alice (operators), bob (approvers), carol (approvers) and target "shop". */
+    /** Registers data dir, database, users alice (operators), bob (approvers), carol (both) and target "shop". */
     public void register(DynamicPropertyRegistry registry, boolean approvalRequired) {
-        registry.add("runbook.data-dir", dataDir::toString);
-        registry.add("runbook.identity.users[0].id", () -> "alice");
-        registry.add("runbook.identity.users[0].password", () -> "alice-pw");
-        registry.add("runbook.identity.users[0].groups[0]", () -> "operators");
-        registry.add("runbook.identity.users[1].id", () -> "bob");
-        registry.add("runbook.identity.users[1].password", () -> "bob-pw");
-        registry.add("runbook.identity.users[1].groups[0]", () -> "approvers");
-        registry.add("runbook.identity.users[2].id", () -> "carol");
-        registry.add("runbook.identity.users[2].password", () -> "carol-pw");
-        registry.add("runbook.identity.users[2].groups[0]", () -> "approvers");
-        registry.add("runbook.identity.users[2].groups[1]", () -> "operators");
+        TestDatabases.register(registry);
+        properties(approvalRequired).forEach((key, value) -> registry.add(key, () -> value));
+    }
+
+    /** The {@code runbook.*} properties of this fixture: data dir, users and target "shop". */
+    public Map<String, String> properties(boolean approvalRequired) {
+        Map<String, String> properties = new java.util.LinkedHashMap<>();
+        properties.put("runbook.data-dir", dataDir.toString());
+        List<List<String>> users = List.of(List.of("alice", "operators"), List.of("bob", "approvers"),
+                List.of("carol", "approvers", "operators"));
+        for (int i = 0; i < users.size(); i++) {
+            List<String> user = users.get(i);
+            properties.put("runbook.identity.users[" + i + "].id", user.get(0));
+            properties.put("runbook.identity.users[" + i + "].password", user.get(0) + "-pw");
+            for (int g = 1; g < user.size(); g++) {
+                properties.put("runbook.identity.users[" + i + "].groups[" + (g - 1) + "]", user.get(g));
+            }
+        }
         String prefix = "runbook.targets.shop.";
-        registry.add(prefix + "workdir", workdir::toString);
-        registry.add(prefix + "approval.required", () -> approvalRequired);
-        registry.add(prefix + "approval.timeout", () -> "PT1H");
-        registry.add(prefix + "env.PORT", () -> String.valueOf(port));
-        registry.add(prefix + "env.NODE_ENV", () -> "production");
-        registry.add(prefix + "components.backend.dir", () -> "backend");
-        registry.add(prefix + "components.backend.pm2-app", () -> app);
-        registry.add(prefix + "components.backend.ecosystem", () -> "backend/ecosystem.config.js");
-        registry.add(prefix + "components.backend.health-url", () -> healthUrl().toString());
-        registry.add(prefix + "health.attempts", () -> "10");
-        registry.add(prefix + "health.interval", () -> "PT0.5S");
-        registry.add(prefix + "health.timeout", () -> "PT2S");
-        registry.add(prefix + "health.stability-window", () -> "PT1S");
-        registry.add(prefix + "backups.keep", () -> "3");
+        properties.put(prefix + "workdir", workdir.toString());
+        properties.put(prefix + "approval.required", String.valueOf(approvalRequired));
+        properties.put(prefix + "approval.timeout", "PT1H");
+        properties.put(prefix + "env.PORT", String.valueOf(port));
+        properties.put(prefix + "env.NODE_ENV", "production");
+        properties.put(prefix + "components.backend.dir", "backend");
+        properties.put(prefix + "components.backend.pm2-app", app);
+        properties.put(prefix + "components.backend.ecosystem", "backend/ecosystem.config.js");
+        properties.put(prefix + "components.backend.health-url", healthUrl().toString());
+        properties.put(prefix + "health.attempts", "10");
+        properties.put(prefix + "health.interval", "PT0.5S");
+        properties.put(prefix + "health.timeout", "PT2S");
+        properties.put(prefix + "health.stability-window", "PT1S");
+        properties.put(prefix + "backups.keep", "3");
+        return properties;
     }
 
     /** Gives target "shop" a database: {@code database.kind} and {@code database.uri}. */

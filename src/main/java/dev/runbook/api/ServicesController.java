@@ -3,6 +3,7 @@ package dev.runbook.api;
 import dev.runbook.api.ProblemHandler.NotFoundException;
 import dev.runbook.exec.StepLog;
 import dev.runbook.pm2.Pm2Client;
+import dev.runbook.pm2.Pm2LogFile;
 import dev.runbook.pm2.Pm2Process;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.run.RunLauncher;
@@ -13,12 +14,13 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
-import java.io.IOException;
-import java.io.RandomAccessFile;
+import jakarta.validation.constraints.Size;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,8 +41,6 @@ import org.springframework.web.bind.annotation.RestController;
 @ApiResponse(responseCode = "404", description = "unknown target or app")
 class ServicesController {
 
-    static final int MAX_LOG_BYTES = 1024 * 1024;
-
     private final TargetRegistry targets;
     private final Pm2Client pm2;
     private final RunLauncher launcher;
@@ -59,7 +59,7 @@ class ServicesController {
     record Service(String component, String name, String status, long pid, Long uptimeMs, int restarts,
             long memoryBytes, double cpuPercent) {}
 
-    /** The last lines of the app's stdout and stderr logs. */
+    /** The last lines of the app's stdout and stderr logs (of the last MiB of each; see {@link Pm2LogFile}). */
     record Logs(String app, int lines, List<String> out, List<String> error) {}
 
     @Operation(summary = "PM2 status of the target's apps")
@@ -79,17 +79,41 @@ class ServicesController {
         return services;
     }
 
-    @Operation(summary = "The last lines of an app's out and error logs")
-    @ApiResponse(responseCode = "400", description = "lines outside 1..1000")
+    @Operation(summary = "The last lines of an app's out and error logs, optionally since a time and containing a "
+            + "text")
+    @ApiResponse(responseCode = "400", description = "lines outside 1..1000, since neither an ISO-8601 instant nor a "
+            + "duration, grep longer than 200 characters")
     @GetMapping("/api/targets/{target}/services/{app}/logs")
     Logs logs(@PathVariable @Pattern(regexp = RunbooksController.TARGET) String target,
             @PathVariable @Pattern(regexp = "[A-Za-z0-9._-]{1,64}") String app,
-            @RequestParam(defaultValue = "100") @Min(1) @Max(1000) int lines) {
+            @RequestParam(defaultValue = "100") @Min(1) @Max(1000) int lines,
+            @RequestParam(required = false) @Size(max = 64) String since,
+            @RequestParam(required = false) @Size(min = 1, max = 200) String grep) {
         Target configured = targets.get(target);
         requireApp(configured, app, false);
+        Instant from = since(since, Instant.now());
         Pm2Process process = pm2.find(app, configured.workdir(), StepLog.NONE).orElseThrow(
                 () -> new NotFoundException("pm2 does not know app '" + app + "': it has never been started"));
-        return new Logs(app, lines, tail(process.outLog(), lines), tail(process.errorLog(), lines));
+        ZoneId zone = ZoneId.systemDefault();
+        return new Logs(app, lines, Pm2LogFile.read(process.outLog(), zone).select(from, grep, lines),
+                Pm2LogFile.read(process.errorLog(), zone).select(from, grep, lines));
+    }
+
+    /**
+     * {@code since} as an instant: an ISO-8601 instant ({@code 2025-01-31T10:00:00Z}) or a duration back from now
+     * ({@code PT10M}); null when not given. IllegalArgumentException (400) otherwise.
+     */
+    static Instant since(String since, Instant now) {
+        if (since == null || since.isBlank()) {
+            return null;
+        }
+        try {
+            return since.startsWith("P") || since.startsWith("-P") ? now.minus(Duration.parse(since).abs())
+                    : Instant.parse(since);
+        } catch (DateTimeParseException | ArithmeticException e) {
+            throw new IllegalArgumentException("since must be an ISO-8601 instant such as 2025-01-31T10:00:00Z or a "
+                    + "duration such as PT10M");
+        }
     }
 
     @Operation(summary = "Start, stop, restart or reload an app (or 'all' apps) of the target; audited run")
@@ -115,24 +139,6 @@ class ServicesController {
         boolean known = target.components().values().stream().anyMatch(c -> c.pm2App().equals(app));
         if (!known && !(allowAll && "all".equals(app))) {
             throw new NotFoundException("target has no app '" + app + "'");
-        }
-    }
-
-    /** The last {@code lines} lines of a log file (reading at most its last MiB); empty when there is none. */
-    static List<String> tail(String file, int lines) {
-        if (file == null) {
-            return List.of();
-        }
-        try (RandomAccessFile log = new RandomAccessFile(file, "r")) {
-            long length = log.length();
-            int size = (int) Math.min(length, MAX_LOG_BYTES);
-            byte[] bytes = new byte[size];
-            log.seek(length - size);
-            log.readFully(bytes);
-            List<String> all = Arrays.asList(new String(bytes, StandardCharsets.UTF_8).split("\n"));
-            return all.subList(Math.max(0, all.size() - lines), all.size());
-        } catch (IOException e) {
-            return List.of();
         }
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbook.exec.StepLog;
+import dev.runbook.metrics.DatabaseBackupCatalogue;
 import dev.runbook.target.TargetRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,10 +25,10 @@ import org.springframework.stereotype.Component;
 /**
  * The database backup catalogue (table {@code db_backup}) and the archive files it names
  * ({@code <data-dir>/db-backups/<target>/<id><suffix>}): new entries, status changes, listing, and retention per
- * schedule class.
+ * schedule class. As {@link DatabaseBackupCatalogue} it feeds the {@code runbook.db.backup.age} gauge.
  */
 @Component
-public class DbBackupCatalogue {
+public class DbBackupCatalogue implements DatabaseBackupCatalogue {
 
     /** Backup ids: letters, digits, '_' and '-' only (no path separators, no '..'). */
     public static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
@@ -87,6 +88,12 @@ public class DbBackupCatalogue {
     /** The newest good ({@code OK}) backup of the target created after {@code after}. */
     Optional<DbBackup> newestGoodSince(String target, Instant after) {
         return backups.findFirstByTargetAndStatusAndCreatedAtAfterOrderByCreatedAtDesc(target, DbBackup.OK, after);
+    }
+
+    /** When the newest good ({@code OK}) backup of the target was taken; empty when it has none. */
+    @Override
+    public Optional<Instant> newestGoodBackup(String target) {
+        return newestGoodSince(target, Instant.EPOCH).map(DbBackup::getCreatedAt);
     }
 
     /** Counts per collection or table recorded for a backup (empty when none were recorded). */

@@ -73,6 +73,7 @@ public class DemoRepository {
                         instances: 1,
                         exec_mode: 'fork',
                         max_memory_restart: '200M',
+                        time: true,
                         env: { NODE_ENV: 'production' }
                       }]
                     };

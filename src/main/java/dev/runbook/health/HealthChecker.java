@@ -34,25 +34,49 @@ public class HealthChecker {
             if (attempt > 1) {
                 sleep(policy.interval());
             }
-            try {
-                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(url).timeout(policy.timeout()).GET()
-                        .build(), HttpResponse.BodyHandlers.discarding());
-                int status = response.statusCode();
-                log.line("GET " + url + " -> " + status + " (attempt " + attempt + "/" + policy.attempts() + ")");
-                if (status >= 200 && status < 300) {
-                    return status;
-                }
-                last = "HTTP " + status;
-            } catch (IOException e) {
-                last = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-                log.line("GET " + url + " -> " + last + " (attempt " + attempt + "/" + policy.attempts() + ")");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted during health check of " + url, e);
+            Probe probe = probe(url, policy.timeout());
+            log.line("GET " + url + " -> " + (probe.status() != null ? probe.status() : probe.error())
+                    + " (attempt " + attempt + "/" + policy.attempts() + ")");
+            if (probe.healthy()) {
+                return probe.status();
             }
+            last = probe.status() != null ? "HTTP " + probe.status() : probe.error();
         }
         throw new StepFailedException(BpmnErrors.HEALTH_CHECK_FAILED, "health check of " + url + " failed after "
                 + policy.attempts() + " attempts: " + last);
+    }
+
+    /**
+     * One answer of a health URL.
+     *
+     * @param status    the HTTP status code, null when no answer came
+     * @param latencyMs time until the status line arrived (or the call failed), milliseconds
+     * @param error     why no answer came (exception class and message), null when one did
+     */
+    public record Probe(Integer status, long latencyMs, String error) {
+        public boolean healthy() {
+            return status != null && status >= 200 && status < 300;
+        }
+    }
+
+    /** One GET of {@code url} bounded by {@code timeout}; never throws for a failed call. */
+    public Probe probe(URI url, Duration timeout) {
+        long started = System.nanoTime();
+        try {
+            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(url).timeout(timeout).GET().build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return new Probe(response.statusCode(), millisSince(started), null);
+        } catch (IOException e) {
+            return new Probe(null, millisSince(started),
+                    e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during health check of " + url, e);
+        }
+    }
+
+    private static long millisSince(long startedNanos) {
+        return Duration.ofNanos(System.nanoTime() - startedNanos).toMillis();
     }
 
     private static void sleep(Duration duration) {

@@ -48,6 +48,14 @@ public final class ProcessVariables {
     public static final String DAILY_CRON = "dailyCron";
     public static final String WEEKLY_CRON = "weeklyCron";
     public static final String MONTHLY_CRON = "monthlyCron";
+    /** monitor: Boolean, the check found the target healthy. */
+    public static final String HEALTHY = "healthy";
+    /** monitor: the health report as JSON (at most ~3900 characters; the last error-log lines go first). */
+    public static final String HEALTH_REPORT = "healthReport";
+    /** monitor: why the target is unhealthy, one reason a line (empty when healthy). */
+    public static final String UNHEALTHY_REASONS = "unhealthyReasons";
+    /** monitor: Boolean, this run sent the episode's alert. */
+    public static final String ALERTED = "alerted";
 
     private final VariableScope scope;
 

@@ -4,12 +4,16 @@ import dev.runbook.exec.CommandFailedException;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.target.TargetRegistry;
+import java.util.List;
 import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.camunda.bpm.model.bpmn.instance.Activity;
 import org.camunda.bpm.model.bpmn.instance.SubProcess;
 import org.camunda.bpm.model.xml.instance.ModelElementInstance;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Base of every service task delegate: gives the step its log file and turns expected failures
@@ -20,6 +24,10 @@ import org.camunda.bpm.model.xml.instance.ModelElementInstance;
  * undo is never a silent end.
  */
 public abstract class RunbookDelegate implements JavaDelegate {
+
+    /** MDC keys set while a step runs, so every log line of the step (structured logs: fields) names its run. */
+    public static final List<String> MDC_KEYS = List.of("runId", "processKey", "target", "activityId");
+    private static final Logger logger = LoggerFactory.getLogger(RunbookDelegate.class);
 
     protected final TargetRegistry targets;
     private final Redactor redactor;
@@ -36,18 +44,37 @@ public abstract class RunbookDelegate implements JavaDelegate {
     public final void execute(DelegateExecution execution) {
         StepLog log = StepLog.of(targets.dataDir(), execution.getProcessInstanceId(), execution.getCurrentActivityId());
         ProcessVariables vars = ProcessVariables.of(execution);
+        putMdc(execution);
+        long started = System.nanoTime();
         try {
             run(vars, log);
+            logger.info("step {} completed in {} ms", execution.getCurrentActivityId(), millisSince(started));
         } catch (StepFailedException e) {
             fail(execution, log, e.code(), e.getMessage(), e);
         } catch (CommandFailedException e) {
             fail(execution, log, BpmnErrors.COMMAND_FAILED, e.getMessage(), e);
+        } finally {
+            MDC_KEYS.forEach(MDC::remove);
         }
+    }
+
+    private static long millisSince(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+
+    private static void putMdc(DelegateExecution execution) {
+        String definition = execution.getProcessDefinitionId();
+        Object target = execution.getVariable(ProcessVariables.TARGET);
+        MDC.put("runId", execution.getProcessInstanceId());
+        MDC.put("processKey", definition == null ? null : definition.split(":", 2)[0]);
+        MDC.put("target", target == null ? null : target.toString());
+        MDC.put("activityId", execution.getCurrentActivityId());
     }
 
     private void fail(DelegateExecution execution, StepLog log, String code, String message, RuntimeException cause) {
         String safe = redactor.redact(message);
         log.line("! " + code + ": " + safe);
+        logger.warn("step {} failed: {}: {}", execution.getCurrentActivityId(), code, abbreviate(safe));
         if (inUndoPath(execution)) {
             throw new UndoFailedException(execution.getCurrentActivityId() + " could not undo: " + safe, cause);
         }

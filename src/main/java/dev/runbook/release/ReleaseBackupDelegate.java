@@ -5,7 +5,9 @@ import dev.runbook.exec.StepLog;
 import dev.runbook.git.GitClient;
 import dev.runbook.pm2.Pm2Client;
 import dev.runbook.pm2.Pm2Process;
+import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.StepFailedException;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.target.RunbookProperties.Target;
 import dev.runbook.target.TargetRegistry;
@@ -14,8 +16,11 @@ import java.util.Map;
 import org.springframework.stereotype.Component;
 
 /**
- * Task_BackupRelease: snapshot of what serves now (HEAD, the selected components' artifacts, PM2 process list) into
- * a release backup; writes its id to {@code backupId}. Fails with {@code BACKUP_FAILED} before anything is changed.
+ * Task_BackupRelease (and the rollback's safety snapshot): first checks that the target still serves
+ * {@code previousCommit}, the commit the approval showed (someone may have deployed something else while the request
+ * waited: then {@code PRECONDITION_FAILED}, nothing changed); then takes a snapshot of what serves now (HEAD, the
+ * selected components' artifacts, PM2 process list) into a release backup and writes its id to {@code backupId}.
+ * Fails with {@code BACKUP_FAILED} before anything is changed.
  */
 @Component("releaseBackupDelegate")
 class ReleaseBackupDelegate extends RunbookDelegate {
@@ -35,12 +40,22 @@ class ReleaseBackupDelegate extends RunbookDelegate {
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
+        String head = git.head(target.workdir(), log);
+        String approved = vars.string(ProcessVariables.PREVIOUS_COMMIT);
+        if (approved != null) {
+            if (!approved.equals(head)) {
+                throw new StepFailedException(BpmnErrors.PRECONDITION_FAILED, "target " + vars.target() + " serves "
+                        + head + " now, not " + approved + " as when this run was requested and approved; nothing "
+                        + "was changed: request the run again");
+            }
+            git.requireClean(target.workdir(), log);
+        }
         Map<String, String> processes = new LinkedHashMap<>();
         for (Pm2Process process : pm2.list(target.workdir(), log)) {
             processes.put(process.name(), process.status());
         }
         ReleaseManifest manifest = backups.create(vars.target(), target,
-                TargetRegistry.select(target, vars.components()), git.head(target.workdir(), log), processes,
+                TargetRegistry.select(target, vars.components()), head, processes,
                 vars.requestedBy(), vars.runId(), log);
         vars.set(ProcessVariables.BACKUP_ID, manifest.id());
     }

@@ -59,10 +59,15 @@ public class ReleaseBackupStore {
     public ReleaseManifest create(String targetName, Target target, Map<String, Component> components, String commit,
             Map<String, String> pm2, String createdBy, String runId, StepLog log) {
         Path targetDir = root.resolve(targetName);
-        String id = newId(targetDir);
+        String id;
+        try {
+            id = reserveId(targetDir);
+        } catch (IOException e) {
+            throw new StepFailedException(BpmnErrors.BACKUP_FAILED, "cannot write release backup to " + targetDir
+                    + " (" + e.getClass().getSimpleName() + ": " + e.getMessage() + "); nothing was changed");
+        }
         Path partial = targetDir.resolve(id + ".partial");
         try {
-            Files.createDirectories(partial);
             Map<String, List<String>> copied = new LinkedHashMap<>();
             long size = 0;
             for (Map.Entry<String, Component> entry : components.entrySet()) {
@@ -93,13 +98,28 @@ public class ReleaseBackupStore {
         }
     }
 
-    private static String newId(Path targetDir) {
+    /**
+     * A new id ({@code yyyyMMdd_HHmmss}, then {@code _2}, {@code _3} ... within one second), reserved by creating its
+     * {@code .partial} directory atomically, so concurrent backups of one target never share a directory.
+     */
+    private static String reserveId(Path targetDir) throws IOException {
+        Files.createDirectories(targetDir);
         String base = ID_FORMAT.format(Instant.now());
-        String id = base;
-        for (int n = 2; Files.exists(targetDir.resolve(id)) || Files.exists(targetDir.resolve(id + ".partial")); n++) {
-            id = base + "_" + n;
+        for (int n = 1; ; n++) {
+            String id = n == 1 ? base : base + "_" + n;
+            if (Files.exists(targetDir.resolve(id))) {
+                continue;
+            }
+            try {
+                Files.createDirectory(targetDir.resolve(id + ".partial"));
+            } catch (java.nio.file.FileAlreadyExistsException taken) {
+                continue;
+            }
+            if (!Files.exists(targetDir.resolve(id))) {
+                return id;
+            }
+            Files.delete(targetDir.resolve(id + ".partial"));
         }
-        return id;
     }
 
     /**

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.ManagementService;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
@@ -25,7 +26,11 @@ import org.camunda.bpm.engine.history.HistoricActivityInstance;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.history.HistoricProcessInstanceQuery;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
+import org.camunda.bpm.engine.impl.persistence.entity.JobEntity;
+import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.model.bpmn.instance.Activity;
+import org.camunda.bpm.model.bpmn.instance.FlowElement;
+import org.camunda.bpm.model.xml.instance.ModelElementInstance;
 import org.springframework.stereotype.Component;
 
 /**
@@ -44,11 +49,13 @@ public class RunQueries {
     private final RuntimeService runtime;
     private final TaskService tasks;
     private final RepositoryService repository;
+    private final ManagementService management;
     private final TargetRegistry targets;
     private final Map<String, Boolean> compensationHandlers = new ConcurrentHashMap<>();
 
     public RunQueries(HistoryService history, RuntimeService runtime, TaskService tasks, RepositoryService repository,
-            TargetRegistry targets) {
+            ManagementService management, TargetRegistry targets) {
+        this.management = management;
         this.history = history;
         this.runtime = runtime;
         this.tasks = tasks;
@@ -139,6 +146,32 @@ public class RunQueries {
                     instant(activity.getStartTime()), instant(activity.getEndTime()), outcome,
                     isCompensationHandler(instance.getProcessDefinitionId(), activity.getActivityId()),
                     logTail(instance.getId(), activity.getActivityId())));
+        }
+        if (instance.getEndTime() == null) {
+            steps.addAll(executing(instance));
+        }
+        return steps;
+    }
+
+    /**
+     * Steps whose job a job executor is running right now: history shows a step only once its transaction commits,
+     * so a long build would otherwise be invisible until it ends. Read from the locked jobs of the run.
+     */
+    private List<RunView.Step> executing(HistoricProcessInstance instance) {
+        List<RunView.Step> steps = new ArrayList<>();
+        Date now = new Date();
+        for (Job job : management.createJobQuery().processInstanceId(instance.getId()).list()) {
+            if (job instanceof JobEntity entity && entity.getLockExpirationTime() != null
+                    && entity.getLockExpirationTime().after(now) && job.getJobDefinitionId() != null) {
+                String activityId = management.createJobDefinitionQuery().jobDefinitionId(job.getJobDefinitionId())
+                        .singleResult().getActivityId();
+                ModelElementInstance element = repository.getBpmnModelInstance(instance.getProcessDefinitionId())
+                        .getModelElementById(activityId);
+                String name = element instanceof FlowElement flowElement ? flowElement.getName() : activityId;
+                steps.add(new RunView.Step(activityId, name, null, null, "RUNNING",
+                        isCompensationHandler(instance.getProcessDefinitionId(), activityId),
+                        logTail(instance.getId(), activityId)));
+            }
         }
         return steps;
     }

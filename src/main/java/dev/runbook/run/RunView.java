@@ -17,7 +17,7 @@ import java.util.List;
  * @param gitRef       requested ref, if any
  * @param targetCommit commit being deployed, if resolved
  * @param failure      {@code failureCode: failureMessage} of the step that failed, if any
- * @param startedAt    start time
+ * @param startedAt    start time (null for a step running now: its start commits with its end)
  * @param endedAt      end time, null while running
  * @param steps        service and user tasks in start order, compensation handlers included
  */
@@ -30,7 +30,7 @@ public record RunView(String runId, String processKey, String target, String bus
      *
      * @param activityId   BPMN element id, e.g. {@code Task_GitCheckout}
      * @param name         element name
-     * @param startedAt    start time
+     * @param startedAt    start time (null for a step running now: its start commits with its end)
      * @param endedAt      end time, null while it runs
      * @param outcome      {@code RUNNING}, {@code COMPLETED}, {@code FAILED} (it raised the error) or {@code CANCELED}
      * @param compensation true for a compensation handler

@@ -89,11 +89,13 @@ public record RunbookProperties(
             @NotEmpty Map<String, @Valid Component> components,
             @Valid Database database,
             @DefaultValue @Valid Backups backups,
-            @DefaultValue @Valid Health health) {
+            @DefaultValue @Valid Health health,
+            @DefaultValue @Valid MonitorPolicy monitor) {
 
         public Target {
             env = env == null ? Map.of() : Map.copyOf(env);
             components = components == null ? Map.of() : ordered(components);
+            monitor = monitor == null ? MonitorPolicy.DEFAULTS : monitor;
         }
     }
 

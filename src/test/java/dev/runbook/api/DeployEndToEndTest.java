@@ -222,6 +222,72 @@ class DeployEndToEndTest {
                 .body("[0].currentRelease.runId", notNullValue());
     }
 
+    @Test
+    @Order(11)
+    void shouldStartExactlyOneOfTenConcurrentDeploymentsAndReleaseTheHoldWhenCancelled() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(10);
+        List<java.util.concurrent.Future<io.restassured.response.Response>> replies = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            replies.add(pool.submit(() -> given().auth().preemptive().basic("alice", "alice-pw")
+                    .contentType(ContentType.JSON).body(Map.of("gitRef", "v1"))
+                    .post("/api/targets/shop/deployments")));
+        }
+        List<io.restassured.response.Response> responses = new java.util.ArrayList<>();
+        for (var reply : replies) {
+            responses.add(reply.get());
+        }
+        pool.shutdown();
+        List<String> started = responses.stream().filter(r -> r.statusCode() == 202)
+                .map(r -> r.jsonPath().getString("runId")).toList();
+        assertThat(started).hasSize(1);
+        assertThat(responses).filteredOn(r -> r.statusCode() != 202).hasSize(9)
+                .allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(409));
+        assertThat(responses).filteredOn(r -> r.statusCode() == 409)
+                .extracting(r -> r.jsonPath().getString("runId")).containsOnly(started.get(0));
+
+        given().auth().preemptive().basic("carol", "carol-pw")
+                .delete("/engine-rest/process-instance/" + started.get(0)).then().statusCode(204);
+        String next = requestDeploy("alice", "v2");
+        assertThat(next).isNotEqualTo(started.get(0));
+        decide("bob", awaitApproval(next), false).then().statusCode(204);
+        assertThat(awaitEnd(next).getString("outcome")).isEqualTo("REJECTED");
+    }
+
+    @Test
+    @Order(12)
+    void shouldDeployTheApprovedCommitEvenWhenTheBranchMovesAfterTheRequest() {
+        String requested = shop.sha("origin/main");
+        String runId = requestDeploy("alice", "main");
+        String taskId = awaitApproval(runId);
+        String moved = shop.publish("main", Map.of("backend/NOTES.md", "pushed after the approval request\n"));
+        assertThat(moved).isNotEqualTo(requested);
+
+        decide("bob", taskId, true).then().statusCode(204);
+
+        JsonPath run = awaitEnd(runId);
+        assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
+        assertThat(run.getString("targetCommit")).isEqualTo(requested);
+        assertThat(shop.head()).isEqualTo(requested);
+    }
+
+    @Test
+    @Order(13)
+    void shouldStopWithPreconditionWhenSomeoneElseChangedTheTargetWhileWaitingForApproval() {
+        String runId = requestDeploy("alice", "v2");
+        String taskId = awaitApproval(runId);
+        shop.git("checkout", "--quiet", "--detach", "v1");
+        try {
+            decide("bob", taskId, true).then().statusCode(204);
+            JsonPath run = awaitEnd(runId);
+            assertThat(run.getString("outcome")).isEqualTo("FAILED");
+            assertThat(run.getString("failure")).startsWith("PRECONDITION_FAILED").contains("request the run again");
+            assertThat(run.getList("steps.activityId")).doesNotContain("Task_GitCheckout");
+            assertThat(shop.head()).isEqualTo(shop.sha("v1"));
+        } finally {
+            shop.git("checkout", "--quiet", "--detach", "v2");
+        }
+    }
+
     private String requestDeploy(String user, String ref) {
         return ApiClient.start(user, "/api/targets/shop/deployments", Map.of("gitRef", ref));
     }

@@ -47,7 +47,7 @@ class DbBackupCatalogueTest {
                 List.of("dist"), "shop-backend", "ecosystem.config.js", URI.create("http://127.0.0.1:1/"));
         Target shop = new Target(dataDir, "origin", "main", new Approval(true, Duration.ofHours(1)), Map.of(),
                 Map.of("backend", backend), new Database("postgresql", "postgresql://postgres@127.0.0.1:5432/shop"),
-                new Backups(10, Map.of("daily", 2, "monthly", 1)), null);
+                new Backups(10, Map.of("daily", 2, "monthly", 1)), null, null);
         RunbookProperties properties = new RunbookProperties(dataDir, null, null, Map.of("shop", shop));
         TargetRegistry registry = new TargetRegistry(properties, Optional.empty());
         DatabaseTargets databases = new DatabaseTargets(registry, List.of(new PostgresClient(null, properties,
@@ -117,6 +117,7 @@ class DbBackupCatalogueTest {
         assertThat(catalogue.newestGoodSince("shop", T0.plusSeconds(1))).get().extracting(DbBackup::getId)
                 .isEqualTo("d2");
         assertThat(catalogue.newestGoodSince("shop", T0.plus(Duration.ofHours(30)))).isEmpty();
+        assertThat(catalogue.newestGoodBackup("shop")).as("backup age gauge").contains(T0.plus(Duration.ofHours(24)));
     }
 
     @Test

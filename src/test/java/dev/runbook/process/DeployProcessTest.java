@@ -3,20 +3,13 @@ package dev.runbook.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
-import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.complete;
-import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.historyService;
-import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.identityService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.managementService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtimeService;
-import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.task;
-import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.withVariables;
 
 import dev.runbook.approval.FourEyesTaskListener;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
@@ -40,83 +33,40 @@ class DeployProcessTest {
     static ProcessEngineCoverageExtension engine = ProcessEngineCoverageExtension.builder("process-test-engine.cfg.xml")
             .assertClassCoverageAtLeast(0.9).build();
 
-    private final List<String> calls = new ArrayList<>();
-    private final Set<String> failing = new java.util.HashSet<>();
+    private StubbedRun stubs;
+    private List<String> calls;
+    private Set<String> failing;
     private final Map<String, Object> resolved = new java.util.HashMap<>(Map.of("targetCommit", "b".repeat(40),
             "previousCommit", "a".repeat(40), "commits", "[]", "approvalTimeout", "PT1H",
             "migrationRequired", false, "databaseBackupRequired", false));
 
     @BeforeEach
     void stubDelegates() {
-        stub("resolveReleaseDelegate", resolved);
-        for (String bean : List.of("releaseBackupDelegate", "gitCheckoutDelegate", "gitUndoCheckoutDelegate",
-                "installAndBuildDelegate", "restoreArtifactsDelegate", "pm2ReloadDelegate", "healthCheckDelegate",
-                "recordReleaseDelegate", "migrateDelegate", "dbRestoreBackupDelegate")) {
-            stub(bean, Map.of());
-        }
-        stub("dbBackupDelegate", Map.of("dbBackupId", "20250101_020000_manual"));
-        Mocks.register("fourEyesTaskListener", new FourEyesTaskListener(identityService()));
+        stubs = new StubbedRun().outputs("resolveReleaseDelegate", resolved)
+                .outputs("dbBackupDelegate", Map.of("dbBackupId", "20250101_020000_manual"));
+        calls = stubs.calls;
+        failing = stubs.failing;
     }
 
     @AfterEach
     void reset() {
-        Mocks.reset();
-        identityService().clearAuthentication();
-    }
-
-    private void stub(String bean, Map<String, Object> outputs) {
-        Mocks.register(bean, (JavaDelegate) execution -> {
-            String step = execution.getCurrentActivityId();
-            calls.add(step);
-            if (failing.contains(step)) {
-                throw new BpmnError(failureCode(step), step + " failed");
-            }
-            execution.setVariables(outputs);
-        });
-    }
-
-    private static String failureCode(String step) {
-        return switch (step) {
-            case "Task_ResolveRelease" -> BpmnErrors.PRECONDITION_FAILED;
-            case "Task_HealthCheck" -> BpmnErrors.HEALTH_CHECK_FAILED;
-            case "Task_BackupRelease", "Task_DatabaseBackup" -> BpmnErrors.BACKUP_FAILED;
-            default -> BpmnErrors.COMMAND_FAILED;
-        };
+        StubbedRun.reset();
     }
 
     private ProcessInstance start(boolean approvalRequired) {
-        identityService().setAuthenticatedUserId("alice");
-        ProcessInstance instance = runtimeService().startProcessInstanceByKey("deploy", "shop:deploy v2",
-                withVariables("target", "shop", "gitRef", "v2", "components", "all", "approvalRequired",
-                        approvalRequired));
-        identityService().clearAuthentication();
-        return instance;
+        return StubbedRun.start("deploy", "gitRef", "v2", "components", "all", "approvalRequired", approvalRequired);
     }
 
-    /** Executes due jobs until the run waits or ends. */
     private void runJobs() {
-        for (int i = 0; i < 50; i++) {
-            List<Job> due = managementService().createJobQuery().executable().list();
-            if (due.isEmpty()) {
-                return;
-            }
-            managementService().executeJob(due.get(0).getId());
-        }
-        throw new AssertionError("run did not settle after 50 jobs");
+        StubbedRun.runJobs();
     }
 
     private void approveAs(ProcessInstance instance, String user, boolean approved) {
-        identityService().setAuthentication(user, List.of("approvers"));
-        try {
-            complete(task(instance), withVariables("approved", approved, "approvalComment", "checked"));
-        } finally {
-            identityService().clearAuthentication();
-        }
+        StubbedRun.decide(instance, user, approved);
     }
 
     private Object outcome(ProcessInstance instance) {
-        return historyService().createHistoricVariableInstanceQuery().processInstanceId(instance.getId())
-                .variableName("runOutcome").singleResult().getValue();
+        return StubbedRun.outcome(instance);
     }
 
     @Test

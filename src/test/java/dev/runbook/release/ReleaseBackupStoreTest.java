@@ -52,7 +52,7 @@ class ReleaseBackupStoreTest {
         components = Map.of("backend", component);
         target = new Target(workdir, "origin", "main", new Approval(false, Duration.ofHours(1)), Map.of(), components,
                 null, new Backups(3, null), new Health(3, Duration.ofSeconds(1), Duration.ofSeconds(1),
-                        Duration.ofSeconds(1)));
+                        Duration.ofSeconds(1)), null);
         store = storeWithDataDir(dir.resolve("data"), new ObjectMapper().findAndRegisterModules());
         log = StepLog.of(dir.resolve("data"), "run1", "Task_ReleaseBackup");
     }
@@ -68,6 +68,24 @@ class ReleaseBackupStoreTest {
         assertThat(manifest.pm2()).containsEntry("shop-backend", "online");
         assertThat(manifest.sizeBytes()).isPositive();
         assertThat(store.find("shop", manifest.id())).contains(manifest);
+    }
+
+    @Test
+    void shouldGiveEveryBackupItsOwnIdWhenManyAreTakenInTheSameSecond() throws Exception {
+        writeRelease("v1");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        List<java.util.concurrent.Future<ReleaseManifest>> backups = new java.util.ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            backups.add(pool.submit(this::create));
+        }
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (var backup : backups) {
+            ids.add(backup.get().id());
+        }
+        pool.shutdown();
+
+        assertThat(ids).hasSize(16);
+        assertThat(store.list("shop")).hasSize(16);
     }
 
     @Test

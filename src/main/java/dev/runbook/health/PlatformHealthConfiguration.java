@@ -1,0 +1,53 @@
+package dev.runbook.health;
+
+import dev.runbook.exec.CommandRunner;
+import dev.runbook.pm2.Pm2Client;
+import dev.runbook.target.RunbookProperties;
+import dev.runbook.target.RunbookProperties.Tools;
+import dev.runbook.target.TargetRegistry;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.actuate.health.CompositeHealthContributor;
+import org.springframework.boot.actuate.health.HealthContributor;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The platform's own health in {@code /actuator/health}: {@code tools} (one contributor per external tool: found or
+ * not, its version) and {@code targets} (one per target: work dir present, PM2 reachable). Details show only to an
+ * authorized user ({@code management.endpoint.health.show-details} and {@code .roles}).
+ */
+@Configuration
+class PlatformHealthConfiguration {
+
+    static final Duration TOOL_CACHE = Duration.ofMinutes(1);
+
+    @Bean
+    CompositeHealthContributor toolsHealthContributor(RunbookProperties properties, CommandRunner runner) {
+        Tools tools = properties.tools();
+        boolean mongo = usesDatabase(properties, "mongodb");
+        boolean postgres = usesDatabase(properties, "postgresql");
+        Map<String, HealthContributor> contributors = new LinkedHashMap<>();
+        contributors.put("git", new ToolHealthIndicator(tools.git(), true, runner, TOOL_CACHE));
+        contributors.put("npm", new ToolHealthIndicator(tools.npm(), true, runner, TOOL_CACHE));
+        contributors.put("pm2", new ToolHealthIndicator(tools.pm2(), true, runner, TOOL_CACHE));
+        contributors.put("mongodump", new ToolHealthIndicator(tools.mongodump(), mongo, runner, TOOL_CACHE));
+        contributors.put("mongorestore", new ToolHealthIndicator(tools.mongorestore(), mongo, runner, TOOL_CACHE));
+        contributors.put("pg_dump", new ToolHealthIndicator(tools.pgDump(), postgres, runner, TOOL_CACHE));
+        contributors.put("pg_restore", new ToolHealthIndicator(tools.pgRestore(), postgres, runner, TOOL_CACHE));
+        return CompositeHealthContributor.fromMap(contributors);
+    }
+
+    @Bean
+    CompositeHealthContributor targetsHealthContributor(TargetRegistry targets, Pm2Client pm2) {
+        Map<String, HealthContributor> contributors = new LinkedHashMap<>();
+        targets.all().forEach((name, target) -> contributors.put(name, new TargetHealthIndicator(target, pm2)));
+        return CompositeHealthContributor.fromMap(contributors);
+    }
+
+    private static boolean usesDatabase(RunbookProperties properties, String kind) {
+        return properties.targets().values().stream()
+                .anyMatch(t -> t.database() != null && kind.equalsIgnoreCase(t.database().kind()));
+    }
+}

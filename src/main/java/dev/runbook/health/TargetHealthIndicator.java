@@ -1,0 +1,42 @@
+package dev.runbook.health;
+
+import dev.runbook.exec.StepLog;
+import dev.runbook.pm2.Pm2Client;
+import dev.runbook.pm2.Pm2Process;
+import dev.runbook.target.RunbookProperties.Target;
+import java.nio.file.Files;
+import java.util.List;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
+
+/** One target: its work dir exists and PM2 answers {@code pm2 jlist} there; UP with the apps PM2 runs, else DOWN. */
+class TargetHealthIndicator implements HealthIndicator {
+
+    private final Target target;
+    private final Pm2Client pm2;
+
+    TargetHealthIndicator(Target target, Pm2Client pm2) {
+        this.target = target;
+        this.pm2 = pm2;
+    }
+
+    @Override
+    public Health health() {
+        boolean workdir = Files.isDirectory(target.workdir());
+        Health.Builder health = Health.up().withDetail("workdir", target.workdir().toString())
+                .withDetail("workdirPresent", workdir);
+        if (!workdir) {
+            return health.down().withDetail("pm2Reachable", false).build();
+        }
+        try {
+            List<Pm2Process> apps = pm2.list(target.workdir(), StepLog.NONE);
+            List<String> names = target.components().values().stream().map(c -> c.pm2App()).toList();
+            return health.withDetail("pm2Reachable", true).withDetail("appsOnline", apps.stream()
+                    .filter(p -> names.contains(p.name()) && p.online()).map(Pm2Process::name).toList()).build();
+        } catch (RuntimeException e) {
+            String message = String.valueOf(e.getMessage());
+            return health.down().withDetail("pm2Reachable", false)
+                    .withDetail("error", message.lines().findFirst().orElse(message)).build();
+        }
+    }
+}

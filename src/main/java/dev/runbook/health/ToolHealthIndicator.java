@@ -1,0 +1,69 @@
+package dev.runbook.health;
+
+import dev.runbook.exec.Command;
+import dev.runbook.exec.CommandFailedException;
+import dev.runbook.exec.CommandResult;
+import dev.runbook.exec.CommandRunner;
+import dev.runbook.exec.StepLog;
+import dev.runbook.exec.ToolMissingException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
+
+/**
+ * One external tool: runs {@code <tool> --version} (cached for a while; tools rarely change) and reports UP with the
+ * first line of its output, or, when it cannot be started or fails, DOWN if the platform needs it (git, npm, pm2; the
+ * database tools when a target has a database of their kind) and UNKNOWN if not.
+ */
+class ToolHealthIndicator implements HealthIndicator {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    private final String command;
+    private final boolean needed;
+    private final CommandRunner runner;
+    private final Duration cache;
+    private Health last;
+    private Instant lastAt = Instant.MIN;
+
+    ToolHealthIndicator(String command, boolean needed, CommandRunner runner, Duration cache) {
+        this.command = command;
+        this.needed = needed;
+        this.runner = runner;
+        this.cache = cache;
+    }
+
+    @Override
+    public synchronized Health health() {
+        Instant now = Instant.now();
+        if (last == null || lastAt.plus(cache).isBefore(now)) {
+            last = probe();
+            lastAt = now;
+        }
+        return last;
+    }
+
+    private Health probe() {
+        try {
+            CommandResult result = runner.run(new Command(List.of(command, "--version"),
+                    Path.of(System.getProperty("java.io.tmpdir")), java.util.Map.of(), TIMEOUT), StepLog.NONE);
+            String version = result.output().lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst()
+                    .orElse("");
+            if (result.succeeded()) {
+                return Health.up().withDetail("command", command).withDetail("found", true)
+                        .withDetail("version", version).build();
+            }
+            return missing("'" + command + " --version' exited with code " + result.exitCode());
+        } catch (ToolMissingException | CommandFailedException e) {
+            return missing(e.getMessage());
+        }
+    }
+
+    private Health missing(String why) {
+        return (needed ? Health.down() : Health.unknown()).withDetail("command", command).withDetail("found", false)
+                .withDetail("needed", needed).withDetail("error", why).build();
+    }
+}

@@ -1,0 +1,80 @@
+package dev.runbook.metrics;
+
+import dev.runbook.process.RunOutcome;
+import dev.runbook.target.TargetRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Component;
+
+/**
+ * The run meters (Micrometer; Prometheus names in brackets):
+ * <ul>
+ * <li>{@code runbook.runs.started} [{@code runbook_runs_started_total}] by {@code process} and {@code target};</li>
+ * <li>{@code runbook.runs.ended} [{@code runbook_runs_ended_total}] by {@code process}, {@code target} and
+ * {@code outcome} (a {@code runOutcome} value, {@code CANCELED} for a deleted run);</li>
+ * <li>{@code runbook.rollbacks} [{@code runbook_rollbacks_total}]: runs that undid their change (ended
+ * {@code ROLLED_BACK} or {@code REVERTED});</li>
+ * <li>{@code runbook.step.duration} [{@code runbook_step_duration_seconds}] by {@code process}, {@code step} (the
+ * service task id) and {@code outcome} ({@code completed} or {@code canceled}, e.g. by an error);</li>
+ * <li>{@code runbook.approval.wait} [{@code runbook_approval_wait_seconds}] by {@code process}: how long approval
+ * tasks waited for a decision (or for their timeout).</li>
+ * </ul>
+ * Tag values are bounded: targets not in the configuration count as {@code unknown}, outcomes outside
+ * {@link RunOutcome} as {@code OTHER}.
+ */
+@Component
+public class RunMetrics {
+
+    private static final Set<String> OUTCOMES = Arrays.stream(RunOutcome.values()).map(Enum::name)
+            .collect(Collectors.toSet());
+
+    private final MeterRegistry registry;
+    private final Predicate<String> knownTarget;
+
+    @Autowired
+    RunMetrics(MeterRegistry registry, TargetRegistry targets) {
+        this(registry, name -> targets.find(name).isPresent());
+    }
+
+    /** Meters on {@code registry}; {@code knownTarget} decides which target names become tag values. */
+    public RunMetrics(MeterRegistry registry, Predicate<String> knownTarget) {
+        this.registry = registry;
+        this.knownTarget = knownTarget;
+    }
+
+    void runStarted(String process, String target) {
+        registry.counter("runbook.runs.started", "process", process, "target", target(target)).increment();
+    }
+
+    void runEnded(String process, String target, String outcome, boolean canceled) {
+        String tag = outcome == null ? (canceled ? "CANCELED" : "NONE") : OUTCOMES.contains(outcome) ? outcome
+                : "OTHER";
+        registry.counter("runbook.runs.ended", "process", process, "target", target(target), "outcome", tag)
+                .increment();
+        if ("ROLLED_BACK".equals(tag) || "REVERTED".equals(tag)) {
+            registry.counter("runbook.rollbacks", "process", process, "target", target(target)).increment();
+        }
+    }
+
+    void stepEnded(String process, String activityId, String activityType, long millis, boolean canceled) {
+        String outcome = canceled ? "canceled" : "completed";
+        if ("userTask".equals(activityType)) {
+            Timer.builder("runbook.approval.wait").description("time an approval task waited").tag("process", process)
+                    .tag("outcome", outcome).register(registry).record(Duration.ofMillis(millis));
+        } else if ("serviceTask".equals(activityType)) {
+            Timer.builder("runbook.step.duration").description("time a runbook step took").tag("process", process)
+                    .tag("step", activityId).tag("outcome", outcome).register(registry)
+                    .record(Duration.ofMillis(millis));
+        }
+    }
+
+    private String target(String target) {
+        return target != null && knownTarget.test(target) ? target : "unknown";
+    }
+}

@@ -1,0 +1,33 @@
+package dev.runbook.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runbook.FixtureTarget;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.Status;
+
+class ToolHealthIndicatorTest {
+
+    @Test
+    void shouldReportAFoundToolWithItsVersion() {
+        Health git = new ToolHealthIndicator("git", true, FixtureTarget.runner(), Duration.ofMinutes(1)).health();
+        assertThat(git.getStatus()).isEqualTo(Status.UP);
+        assertThat(git.getDetails()).containsEntry("found", true);
+        assertThat((String) git.getDetails().get("version")).startsWith("git version");
+    }
+
+    @Test
+    void shouldReportAMissingToolDownWhenNeededAndUnknownWhenNot() {
+        Health needed = new ToolHealthIndicator("/nonexistent/mongodump", true, FixtureTarget.runner(),
+                Duration.ofMinutes(1)).health();
+        assertThat(needed.getStatus()).isEqualTo(Status.DOWN);
+        assertThat(needed.getDetails()).containsEntry("found", false).containsEntry("needed", true);
+        assertThat((String) needed.getDetails().get("error")).contains("/nonexistent/mongodump");
+
+        Health optional = new ToolHealthIndicator("/nonexistent/pg_dump", false, FixtureTarget.runner(),
+                Duration.ofMinutes(1)).health();
+        assertThat(optional.getStatus()).isEqualTo(Status.UNKNOWN);
+    }
+}

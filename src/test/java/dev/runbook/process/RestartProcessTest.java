@@ -1,0 +1,88 @@
+package dev.runbook.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
+
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.test.Deployment;
+import org.camunda.community.process_test_coverage.junit5.platform7.ProcessEngineCoverageExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Paths of {@code bpmn/restart.bpmn}, {@code bpmn/backup.bpmn} and {@code bpmn/service-control.bpmn}. */
+@Deployment(resources = {"bpmn/restart.bpmn", "bpmn/backup.bpmn", "bpmn/service-control.bpmn"})
+class RestartProcessTest {
+
+    @RegisterExtension
+    static ProcessEngineCoverageExtension engine = ProcessEngineCoverageExtension.builder(
+            "process-test-engine.cfg.xml").assertClassCoverageAtLeast(0.9).build();
+
+    private StubbedRun stubs;
+
+    @BeforeEach
+    void stubDelegates() {
+        stubs = new StubbedRun();
+    }
+
+    @AfterEach
+    void reset() {
+        StubbedRun.reset();
+    }
+
+    @Test
+    void shouldRestartAndCheckHealth() {
+        ProcessInstance instance = StubbedRun.start("restart", "components", "all");
+        StubbedRun.runJobs();
+        assertThat(instance).hasPassedInOrder("Task_RestartApps", "Task_HealthCheck", "EndEvent_Done").isEnded();
+        assertThat(StubbedRun.outcome(instance)).isEqualTo("DONE");
+    }
+
+    @Test
+    void shouldEndFailedWhenTheRestartOrTheHealthCheckFails() {
+        stubs.failing.add("Task_RestartApps");
+        ProcessInstance restartFails = StubbedRun.start("restart", "components", "all");
+        StubbedRun.runJobs();
+        assertThat(restartFails).hasPassed("EndEvent_Failed").hasNotPassed("Task_HealthCheck");
+        assertThat(StubbedRun.outcome(restartFails)).isEqualTo("FAILED");
+
+        stubs.failing.clear();
+        stubs.failing.add("Task_HealthCheck");
+        ProcessInstance unhealthy = StubbedRun.start("restart", "components", "all");
+        StubbedRun.runJobs();
+        assertThat(StubbedRun.outcome(unhealthy)).isEqualTo("FAILED");
+    }
+
+    @Test
+    void shouldBackUpOrFail() {
+        ProcessInstance done = StubbedRun.start("backup", "components", "all");
+        StubbedRun.runJobs();
+        assertThat(StubbedRun.outcome(done)).isEqualTo("BACKED_UP");
+
+        stubs.failing.add("Task_BackupRelease");
+        ProcessInstance failed = StubbedRun.start("backup", "components", "all");
+        StubbedRun.runJobs();
+        assertThat(failed).hasPassed("EndEvent_Failed");
+        assertThat(StubbedRun.outcome(failed)).isEqualTo("FAILED");
+    }
+
+    @Test
+    void shouldControlTheServiceThenSaveTheProcessList() {
+        ProcessInstance done = StubbedRun.start("service-control", "app", "shop-backend", "action", "stop");
+        StubbedRun.runJobs();
+        assertThat(done).hasPassedInOrder("Task_ControlService", "Task_SaveProcessList", "EndEvent_Done");
+        assertThat(StubbedRun.outcome(done)).isEqualTo("DONE");
+
+        stubs.failing.add("Task_ControlService");
+        ProcessInstance errored = StubbedRun.start("service-control", "app", "shop-backend", "action", "start");
+        StubbedRun.runJobs();
+        assertThat(errored).hasPassed("EndEvent_Failed").hasNotPassed("Task_SaveProcessList");
+
+        stubs.failing.clear();
+        stubs.failing.add("Task_SaveProcessList");
+        ProcessInstance unsaved = StubbedRun.start("service-control", "app", "shop-backend", "action", "start");
+        StubbedRun.runJobs();
+        assertThat(StubbedRun.outcome(unsaved)).isEqualTo("FAILED");
+    }
+}

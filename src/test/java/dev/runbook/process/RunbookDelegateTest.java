@@ -1,0 +1,67 @@
+package dev.runbook.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
+import dev.runbook.target.RunbookProperties;
+import dev.runbook.target.TargetRegistry;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.camunda.bpm.engine.delegate.BpmnError;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.MDC;
+
+/** Every log line written while a step runs names its run, process and target (MDC), and only then. */
+class RunbookDelegateTest {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void shouldPutRunProcessAndTargetIntoTheMdcWhileTheStepRunsAndClearThemAfter() {
+        Map<String, String> seen = new HashMap<>();
+        RunbookDelegate delegate = delegate(vars -> seen.putAll(MDC.getCopyOfContextMap()));
+        delegate.execute(execution());
+
+        assertThat(seen).containsEntry("runId", "run-7").containsEntry("processKey", "deploy")
+                .containsEntry("target", "shop").containsEntry("activityId", "Task_GitCheckout");
+        assertThat(MDC.get("runId")).isNull();
+        assertThat(MDC.get("target")).isNull();
+    }
+
+    @Test
+    void shouldClearTheMdcWhenTheStepFails() {
+        RunbookDelegate delegate = delegate(vars -> {
+            throw new StepFailedException(BpmnErrors.PRECONDITION_FAILED, "dirty tree");
+        });
+        assertThatThrownBy(() -> delegate.execute(execution())).isInstanceOf(BpmnError.class);
+        assertThat(MDC.get("processKey")).isNull();
+    }
+
+    private RunbookDelegate delegate(java.util.function.Consumer<ProcessVariables> work) {
+        RunbookProperties properties = new RunbookProperties(dataDir, null, null, Map.of());
+        return new RunbookDelegate(new TargetRegistry(properties, Optional.empty()), new Redactor(properties)) {
+            @Override
+            protected void run(ProcessVariables vars, StepLog log) {
+                work.accept(vars);
+            }
+        };
+    }
+
+    private static DelegateExecution execution() {
+        DelegateExecution execution = mock(DelegateExecution.class);
+        when(execution.getProcessInstanceId()).thenReturn("run-7");
+        when(execution.getProcessDefinitionId()).thenReturn("deploy:3:abc-123");
+        when(execution.getCurrentActivityId()).thenReturn("Task_GitCheckout");
+        when(execution.getVariable("target")).thenReturn("shop");
+        return execution;
+    }
+}

@@ -1,0 +1,89 @@
+package dev.runbook.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
+
+import java.util.Map;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.test.Deployment;
+import org.camunda.community.process_test_coverage.junit5.platform7.ProcessEngineCoverageExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Paths of {@code bpmn/update.bpmn}: the deploy steps for the chosen components, without migration. */
+@Deployment(resources = "bpmn/update.bpmn")
+class UpdateProcessTest {
+
+    @RegisterExtension
+    static ProcessEngineCoverageExtension engine = ProcessEngineCoverageExtension.builder(
+            "process-test-engine.cfg.xml").assertClassCoverageAtLeast(0.9).build();
+
+    private StubbedRun stubs;
+
+    @BeforeEach
+    void stubDelegates() {
+        stubs = new StubbedRun().outputs("resolveReleaseDelegate", Map.of("targetCommit", "b".repeat(40),
+                "previousCommit", "a".repeat(40), "commits", "[]", "approvalTimeout", "PT1H"));
+    }
+
+    @AfterEach
+    void reset() {
+        StubbedRun.reset();
+    }
+
+    private ProcessInstance start(boolean approvalRequired) {
+        return StubbedRun.start("update", "gitRef", "v2", "components", "backend", "approvalRequired",
+                approvalRequired);
+    }
+
+    @Test
+    void shouldUpdateAfterApproval() {
+        ProcessInstance instance = start(true);
+        StubbedRun.runJobs();
+        assertThat(instance).isWaitingAt("Task_ApproveRelease");
+        StubbedRun.decide(instance, "bob", true);
+        StubbedRun.runJobs();
+        assertThat(instance).hasPassedInOrder("Task_BackupRelease", "Task_GitCheckout", "Task_InstallAndBuild",
+                "Task_Pm2Reload", "Task_HealthCheck", "Task_RecordRelease", "EndEvent_Deployed").isEnded();
+        assertThat(StubbedRun.outcome(instance)).isEqualTo("DEPLOYED");
+    }
+
+    @Test
+    void shouldRollBackWhenHealthCheckFails() {
+        stubs.failing.add("Task_HealthCheck");
+        ProcessInstance instance = start(false);
+        StubbedRun.runJobs();
+        assertThat(instance).hasPassed("Task_RestoreArtifacts", "Task_UndoGitCheckout", "EndEvent_RolledBack")
+                .isEnded();
+        assertThat(StubbedRun.outcome(instance)).isEqualTo("ROLLED_BACK");
+    }
+
+    @Test
+    void shouldEndEachWayWithoutChangesWhenNotApproved() {
+        ProcessInstance rejected = start(true);
+        StubbedRun.runJobs();
+        StubbedRun.decide(rejected, "bob", false);
+        assertThat(StubbedRun.outcome(rejected)).isEqualTo("REJECTED");
+
+        ProcessInstance expired = start(true);
+        StubbedRun.runJobs();
+        org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.execute(
+                org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.managementService().createJobQuery()
+                        .processInstanceId(expired.getId()).timers().singleResult());
+        assertThat(StubbedRun.outcome(expired)).isEqualTo("EXPIRED");
+
+        stubs.failing.add("Task_ResolveRelease");
+        ProcessInstance refused = start(true);
+        StubbedRun.runJobs();
+        assertThat(refused).hasPassed("EndEvent_NotStarted").hasNotPassed("Task_ApproveRelease");
+
+        stubs.failing.clear();
+        stubs.failing.add("Task_BackupRelease");
+        ProcessInstance noBackup = start(false);
+        StubbedRun.runJobs();
+        assertThat(noBackup).hasPassed("EndEvent_BackupFailed").hasNotPassed("Task_GitCheckout");
+        assertThat(stubs.calls).doesNotContain("Task_InstallAndBuild");
+    }
+}
