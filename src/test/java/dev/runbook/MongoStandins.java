@@ -38,6 +38,17 @@ public final class MongoStandins {
         }
     }
 
+    /** Removes the stand-ins and their store. */
+    public void delete() {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public String mongodump() {
         return root.resolve("bin/mongodump").toString();
     }

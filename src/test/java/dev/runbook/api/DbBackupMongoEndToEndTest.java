@@ -106,6 +106,7 @@ class DbBackupMongoEndToEndTest {
     @AfterAll
     static void stopApp() {
         shop.stopApp();
+        mongo.delete();
     }
 
     private static JsonPath backups(String target) {

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +37,11 @@ class MongoClientTest {
     private final MongoStandins mongo = new MongoStandins();
     private MongoClient client;
     private StepLog log;
+
+    @AfterEach
+    void removeStandins() {
+        mongo.delete();
+    }
 
     @BeforeEach
     void setUp() {
