@@ -54,7 +54,7 @@ public final class FixtureTarget {
         return new CommandRunner(new Redactor(new RunbookProperties(Path.of("."), null, null, Map.of())));
     }
 
-    /** Registers data dir, database, users alice (operators), bob (approvers), carol (both) and target "shop". */
+    /** Registers data dir, database, users alice (operators), bob (approvers), carol (both), admin (camunda-admin) and target "shop". */
     public void register(DynamicPropertyRegistry registry, boolean approvalRequired) {
         TestDatabases.register(registry);
         properties(approvalRequired).forEach((key, value) -> registry.add(key, () -> value));
@@ -65,7 +65,7 @@ public final class FixtureTarget {
         Map<String, String> properties = new java.util.LinkedHashMap<>();
         properties.put("runbook.data-dir", dataDir.toString());
         List<List<String>> users = List.of(List.of("alice", "operators"), List.of("bob", "approvers"),
-                List.of("carol", "approvers", "operators"));
+                List.of("carol", "approvers", "operators"), List.of("admin", "camunda-admin"));
         for (int i = 0; i < users.size(); i++) {
             List<String> user = users.get(i);
             properties.put("runbook.identity.users[" + i + "].id", user.get(0));

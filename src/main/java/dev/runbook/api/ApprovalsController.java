@@ -3,6 +3,7 @@ package dev.runbook.api;
 import dev.runbook.api.ProblemHandler.ConflictException;
 import dev.runbook.api.ProblemHandler.NotFoundException;
 import dev.runbook.approval.FourEyesTaskListener.FourEyesViolationException;
+import dev.runbook.exec.Redactor;
 import dev.runbook.process.ProcessVariables;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -39,11 +40,13 @@ class ApprovalsController {
     private final TaskService tasks;
     private final HistoryService history;
     private final IdentityService identity;
+    private final Redactor redactor;
 
-    ApprovalsController(TaskService tasks, HistoryService history, IdentityService identity) {
+    ApprovalsController(TaskService tasks, HistoryService history, IdentityService identity, Redactor redactor) {
         this.tasks = tasks;
         this.history = history;
         this.identity = identity;
+        this.redactor = redactor;
     }
 
     /**
@@ -111,21 +114,28 @@ class ApprovalsController {
         List<String> groups = caller.getGroupIds() == null ? List.of() : caller.getGroupIds();
         if (tasks.createTaskQuery().taskId(taskId).taskCandidateGroupIn(groups.isEmpty() ? List.of("-") : groups)
                 .count() == 0 && !groups.contains("camunda-admin")) {
+            if (tasks.createTaskQuery().taskId(taskId).count() == 0) {
+                throw new ConflictException("approval " + taskId + " has already been decided");
+            }
             throw new FourEyesViolationException(caller.getUserId() + " is not in a group that may decide this "
                     + "approval");
         }
         Map<String, Object> variables = new HashMap<>();
         variables.put(ProcessVariables.APPROVED, decision.approved());
-        variables.put(ProcessVariables.APPROVAL_COMMENT, decision.comment() == null ? "" : decision.comment());
+        variables.put(ProcessVariables.APPROVAL_COMMENT, decision.comment() == null ? ""
+                : redactor.redact(decision.comment()));
         try {
             tasks.complete(taskId, variables);
-        } catch (org.camunda.bpm.engine.exception.NullValueException e) {
-            throw new ConflictException("approval " + taskId + " has already been decided");
         } catch (RuntimeException e) {
             for (Throwable cause = e; cause != null; cause = cause.getCause()) {
                 if (cause instanceof FourEyesViolationException violation) {
                     throw violation;
                 }
+            }
+            // a double click or two approvers at once: the engine lets one decision through and rolls the other
+            // back (optimistic locking, or the task or its execution gone by the time this one looked)
+            if (tasks.createTaskQuery().taskId(taskId).count() == 0) {
+                throw new ConflictException("approval " + taskId + " has already been decided");
             }
             throw e;
         }

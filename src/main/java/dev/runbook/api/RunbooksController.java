@@ -11,6 +11,7 @@ import dev.runbook.target.RunbookProperties.Target;
 import dev.runbook.target.TargetRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.net.URI;
@@ -70,7 +71,7 @@ class RunbooksController {
     @ApiResponse(responseCode = "409", description = "another changing run holds the target (runId in the body)")
     @PostMapping("/api/targets/{target}/deployments")
     ResponseEntity<RunStarted> deploy(@PathVariable @Pattern(regexp = TARGET) String target,
-            @RequestBody(required = false) DeploymentRequest request) {
+            @RequestBody(required = false) @Valid DeploymentRequest request) {
         DeploymentRequest body = request == null ? new DeploymentRequest(null, null) : request;
         return release("deploy", target, body.gitRef(), body.components() == null ? "all" : body.components());
     }
@@ -81,7 +82,7 @@ class RunbooksController {
     @ApiResponse(responseCode = "409", description = "another changing run holds the target (runId in the body)")
     @PostMapping("/api/targets/{target}/updates")
     ResponseEntity<RunStarted> update(@PathVariable @Pattern(regexp = TARGET) String target,
-            @RequestBody UpdateRequest request) {
+            @RequestBody @Valid UpdateRequest request) {
         if (request.components() == null || request.components().isBlank()) {
             throw new IllegalArgumentException("components is required: 'all' or component names such as backend");
         }
@@ -103,7 +104,7 @@ class RunbooksController {
     @ApiResponse(responseCode = "409", description = "another changing run holds the target (runId in the body)")
     @PostMapping("/api/targets/{target}/restarts")
     ResponseEntity<RunStarted> restart(@PathVariable @Pattern(regexp = TARGET) String target,
-            @RequestBody(required = false) RestartRequest request) {
+            @RequestBody(required = false) @Valid RestartRequest request) {
         String components = components(targets.get(target), request == null ? null : request.components());
         return started("restart", target, launcher.start("restart", target, "restart " + components,
                 Map.of(ProcessVariables.COMPONENTS, components)));
@@ -117,7 +118,7 @@ class RunbooksController {
     @ApiResponse(responseCode = "409", description = "another changing run holds the target (runId in the body)")
     @PostMapping("/api/targets/{target}/rollbacks")
     ResponseEntity<RunStarted> rollback(@PathVariable @Pattern(regexp = TARGET) String target,
-            @RequestBody(required = false) RollbackRequest request) {
+            @RequestBody(required = false) @Valid RollbackRequest request) {
         Target configured = targets.get(target);
         String requested = request == null ? null : request.backupId();
         ReleaseManifest backup;

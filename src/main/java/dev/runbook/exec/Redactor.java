@@ -13,14 +13,28 @@ import org.springframework.stereotype.Component;
 
 /**
  * Removes secrets from text before it reaches a log, a step log, a variable, an incident or a response: the user
- * info of any {@code scheme://user:password@host} URI, and every configured secret (database URI passwords, raw and
- * URL-decoded) wherever it appears.
+ * info of any {@code scheme://user:password@host} URI, the value of {@code password=}, {@code token: },
+ * {@code "apiKey":"..."}-like assignments and {@code Authorization} headers, well-known token formats (GitHub, npm,
+ * Slack, AWS access keys), and every configured secret (database URI passwords raw and URL-decoded, bootstrap user
+ * passwords of 8 or more characters) wherever it appears. The platform's log lines go through the last constructed
+ * instance too ({@link #forLogs}).
  */
 @Component
 public class Redactor {
 
     static final String MASK = "****";
     private static final Pattern URI_CREDENTIALS = Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\\s]+):[^@\\s]+@");
+    /** {@code password=x}, {@code PGPASSWORD=x}, {@code _authToken=x}, {@code "secret": "x"}, {@code api-key: x}. */
+    private static final Pattern ASSIGNMENT = Pattern.compile("(?i)((?<![A-Za-z0-9_.-])[A-Za-z0-9_.-]{0,40}?"
+            + "(?:password|passwd|secret|token|api[_-]?key|access[_-]?key)[A-Za-z0-9_.-]{0,40}"
+            + "[\"']?\\s*[:=]\\s*[\"']?)(?!\\*{4})[^\\s\"'&,;]+");
+    private static final Pattern AUTHORIZATION = Pattern.compile("(?i)(authorization[\"']?\\s*[:=]\\s*[\"']?"
+            + "(?:bearer\\s+|basic\\s+|token\\s+)?)[^\\s\"',;]+");
+    private static final Pattern BEARER = Pattern.compile("(?i)(\\bbearer\\s+)[A-Za-z0-9._~+/=-]{20,}");
+    private static final Pattern KNOWN_TOKENS = Pattern.compile("\\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_"
+            + "[A-Za-z0-9_]{20,}|npm_[A-Za-z0-9]{20,}|xox[abpors]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16})\\b");
+    static final int MIN_USER_PASSWORD = 8;
+    private static volatile Redactor current;
 
     private final List<String> secrets;
 
@@ -31,7 +45,17 @@ public class Redactor {
                 addUriPassword(target.database().uri(), found);
             }
         });
+        List<RunbookProperties.User> users = properties.identity() == null ? List.of() : properties.identity().users();
+        users.stream().map(RunbookProperties.User::password)
+                .filter(password -> password != null && password.length() >= MIN_USER_PASSWORD).forEach(found::add);
         this.secrets = found.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList();
+        current = this;
+    }
+
+    /** Redaction for log lines: the last constructed instance's, or the patterns alone before there is one. */
+    public static String forLogs(String text) {
+        Redactor redactor = current;
+        return redactor == null ? patterns(text) : redactor.redact(text);
     }
 
     private static void addUriPassword(String uri, Set<String> found) {
@@ -54,13 +78,24 @@ public class Redactor {
         if (text == null || text.isEmpty()) {
             return text;
         }
-        String result = URI_CREDENTIALS.matcher(text).replaceAll("$1:" + MASK + "@");
+        String result = patterns(text);
         for (String secret : secrets) {
             if (secret.length() >= 3) {
                 result = result.replace(secret, MASK);
             }
         }
         return result;
+    }
+
+    private static String patterns(String text) {
+        if (text == null || text.isEmpty()) {
+            return text;
+        }
+        String result = URI_CREDENTIALS.matcher(text).replaceAll("$1:" + MASK + "@");
+        result = AUTHORIZATION.matcher(result).replaceAll("$1" + MASK);
+        result = ASSIGNMENT.matcher(result).replaceAll("$1" + MASK);
+        result = BEARER.matcher(result).replaceAll("$1" + MASK);
+        return KNOWN_TOKENS.matcher(result).replaceAll(MASK);
     }
 
     /** A URI string with its password masked, for display. */

@@ -21,6 +21,13 @@ import org.springframework.context.annotation.Configuration;
 @Configuration
 class PlatformHealthConfiguration {
 
+    /**
+     * Status of a tool or target in trouble. Not in the health endpoint's status order, so it shows in the details
+     * but does not turn the platform's own status DOWN (a load balancer would take a healthy node out).
+     */
+    static final org.springframework.boot.actuate.health.Status DEGRADED =
+            new org.springframework.boot.actuate.health.Status("DEGRADED", "needs an operator; see the details");
+
     static final Duration TOOL_CACHE = Duration.ofMinutes(1);
 
     @Bean

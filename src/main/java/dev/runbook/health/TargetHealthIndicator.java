@@ -9,7 +9,8 @@ import java.util.List;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 
-/** One target: its work dir exists and PM2 answers {@code pm2 jlist} there; UP with the apps PM2 runs, else DOWN. */
+/** One target: its work dir exists and PM2 answers {@code pm2 jlist} there; UP with the apps PM2 runs, else DEGRADED
+ * (shown in the details; a target in trouble does not make the platform itself unhealthy for a load balancer). */
 class TargetHealthIndicator implements HealthIndicator {
 
     private final Target target;
@@ -26,7 +27,7 @@ class TargetHealthIndicator implements HealthIndicator {
         Health.Builder health = Health.up().withDetail("workdir", target.workdir().toString())
                 .withDetail("workdirPresent", workdir);
         if (!workdir) {
-            return health.down().withDetail("pm2Reachable", false).build();
+            return health.status(PlatformHealthConfiguration.DEGRADED).withDetail("pm2Reachable", false).build();
         }
         try {
             List<Pm2Process> apps = pm2.list(target.workdir(), StepLog.NONE);
@@ -35,7 +36,7 @@ class TargetHealthIndicator implements HealthIndicator {
                     .filter(p -> names.contains(p.name()) && p.online()).map(Pm2Process::name).toList()).build();
         } catch (RuntimeException e) {
             String message = String.valueOf(e.getMessage());
-            return health.down().withDetail("pm2Reachable", false)
+            return health.status(PlatformHealthConfiguration.DEGRADED).withDetail("pm2Reachable", false)
                     .withDetail("error", message.lines().findFirst().orElse(message)).build();
         }
     }

@@ -15,7 +15,7 @@ import org.springframework.boot.actuate.health.HealthIndicator;
 
 /**
  * One external tool: runs {@code <tool> --version} (cached for a while; tools rarely change) and reports UP with the
- * first line of its output, or, when it cannot be started or fails, DOWN if the platform needs it (git, npm, pm2; the
+ * first line of its output, or, when it cannot be started or fails, DEGRADED if the platform needs it (git, npm, pm2; the
  * database tools when a target has a database of their kind) and UNKNOWN if not.
  */
 class ToolHealthIndicator implements HealthIndicator {
@@ -63,7 +63,7 @@ class ToolHealthIndicator implements HealthIndicator {
     }
 
     private Health missing(String why) {
-        return (needed ? Health.down() : Health.unknown()).withDetail("command", command).withDetail("found", false)
+        return (needed ? Health.status(PlatformHealthConfiguration.DEGRADED) : Health.unknown()).withDetail("command", command).withDetail("found", false)
                 .withDetail("needed", needed).withDetail("error", why).build();
     }
 }

@@ -1,29 +1,34 @@
 package dev.runbook.security;
 
-import org.camunda.bpm.engine.rest.security.auth.ProcessEngineAuthenticationFilter;
-import org.camunda.bpm.engine.rest.security.auth.impl.HttpBasicAuthenticationProvider;
+import org.camunda.bpm.engine.IdentityService;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * HTTP Basic authentication against Camunda's identity service for {@code /api/*} and {@code /engine-rest/*}
- * (Camunda's own {@link ProcessEngineAuthenticationFilter}). Unauthenticated calls get 401; an authenticated call
- * runs with the user and their groups as the engine's current authentication, so {@code camunda:initiator} and the
- * four-eyes listener see who it is.
+ * Registers the platform's HTTP filters for every path: {@link ApiAuthenticationFilter} (HTTP Basic sign-in and
+ * the {@link AccessRules}) and then {@link RequestBodyLimitFilter} (413 for oversized request bodies).
  */
 @Configuration
 class AuthenticationConfiguration {
 
     @Bean
-    FilterRegistrationBean<ProcessEngineAuthenticationFilter> basicAuthenticationFilter() {
-        FilterRegistrationBean<ProcessEngineAuthenticationFilter> registration = new FilterRegistrationBean<>(
-                new ProcessEngineAuthenticationFilter());
+    FilterRegistrationBean<ApiAuthenticationFilter> basicAuthenticationFilter(IdentityService identity) {
+        FilterRegistrationBean<ApiAuthenticationFilter> registration = new FilterRegistrationBean<>(
+                new ApiAuthenticationFilter(identity));
         registration.setName("runbook-basic-authentication");
-        registration.addUrlPatterns("/api/*", "/engine-rest/*");
-        registration.addInitParameter(ProcessEngineAuthenticationFilter.AUTHENTICATION_PROVIDER_PARAM,
-                HttpBasicAuthenticationProvider.class.getName());
+        registration.addUrlPatterns("/*");
         registration.setOrder(10);
+        return registration;
+    }
+
+    @Bean
+    FilterRegistrationBean<RequestBodyLimitFilter> requestBodyLimitFilter(SecurityProperties properties) {
+        FilterRegistrationBean<RequestBodyLimitFilter> registration = new FilterRegistrationBean<>(
+                new RequestBodyLimitFilter(properties.maxBodySize().toBytes()));
+        registration.setName("runbook-request-body-limit");
+        registration.addUrlPatterns("/api/*");
+        registration.setOrder(11);
         return registration;
     }
 }

@@ -228,15 +228,15 @@ class DbBackupMongoEndToEndTest {
                 .as("no partial archive left").doesNotExist();
         as("alice").contentType(ContentType.JSON).body(Map.of("backupId", failed.getString("[0].id")))
                 .post(RESTORES).then().statusCode(409).contentType("application/problem+json");
-        String incident = as("alice").get("/engine-rest/incident?processInstanceId=" + runId).then().statusCode(200)
+        String incident = as("admin").get("/engine-rest/incident?processInstanceId=" + runId).then().statusCode(200)
                 .extract().jsonPath().getString("[0].incidentMessage");
         assertThat(incident).contains("take a backup");
 
         mongo.failDump(null);
         goodBackup();
-        String jobId = as("alice").get("/engine-rest/job?processInstanceId=" + runId).then().extract().jsonPath()
+        String jobId = as("admin").get("/engine-rest/job?processInstanceId=" + runId).then().extract().jsonPath()
                 .getString("[0].id");
-        as("alice").contentType(ContentType.JSON).body(Map.of("retries", 1))
+        as("admin").contentType(ContentType.JSON).body(Map.of("retries", 1))
                 .put("/engine-rest/job/" + jobId + "/retries").then().statusCode(204);
         JsonPath closed = Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> awaitEnd(runId),
                 r -> "ENDED".equals(r.getString("state")));
@@ -306,8 +306,8 @@ class DbBackupMongoEndToEndTest {
         }
         everything.append(as("alice").get("/api/runs?limit=500").asString());
         everything.append(as("alice").get(BACKUPS).asString());
-        everything.append(as("alice").get("/engine-rest/history/variable-instance?deserializeValues=false").asString());
-        everything.append(as("alice").get("/engine-rest/history/incident").asString());
+        everything.append(as("admin").get("/engine-rest/history/variable-instance?deserializeValues=false").asString());
+        everything.append(as("admin").get("/engine-rest/history/incident").asString());
         everything.append(mongo.calls().stream().map(c -> c.get("argv").toString()).toList());
         ALERTS.forEach(alert -> everything.append(alert));
 

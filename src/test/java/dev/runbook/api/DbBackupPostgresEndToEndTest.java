@@ -296,8 +296,8 @@ class DbBackupPostgresEndToEndTest {
         }
         everything.append(as("alice").get("/api/runs?limit=100").asString());
         everything.append(as("alice").get(BACKUPS).asString());
-        everything.append(as("alice").get("/engine-rest/history/variable-instance?deserializeValues=false").asString());
-        everything.append(as("alice").get("/engine-rest/history/incident").asString());
+        everything.append(as("admin").get("/engine-rest/history/variable-instance?deserializeValues=false").asString());
+        everything.append(as("admin").get("/engine-rest/history/incident").asString());
 
         assertThat(everything.toString()).contains("pg_dump").doesNotContain(PASSWORD)
                 .doesNotContain("S3cr%40t").doesNotContain("S3cr@t");

@@ -245,7 +245,7 @@ class DeployEndToEndTest {
         assertThat(responses).filteredOn(r -> r.statusCode() == 409)
                 .extracting(r -> r.jsonPath().getString("runId")).containsOnly(started.get(0));
 
-        given().auth().preemptive().basic("carol", "carol-pw")
+        given().auth().preemptive().basic("admin", "admin-pw")
                 .delete("/engine-rest/process-instance/" + started.get(0)).then().statusCode(204);
         String next = requestDeploy("alice", "v2");
         assertThat(next).isNotEqualTo(started.get(0));

@@ -19,10 +19,10 @@ class ToolHealthIndicatorTest {
     }
 
     @Test
-    void shouldReportAMissingToolDownWhenNeededAndUnknownWhenNot() {
+    void shouldReportAMissingToolDegradedWhenNeededAndUnknownWhenNot() {
         Health needed = new ToolHealthIndicator("/nonexistent/mongodump", true, FixtureTarget.runner(),
                 Duration.ofMinutes(1)).health();
-        assertThat(needed.getStatus()).isEqualTo(Status.DOWN);
+        assertThat(needed.getStatus()).isEqualTo(new Status("DEGRADED"));
         assertThat(needed.getDetails()).containsEntry("found", false).containsEntry("needed", true);
         assertThat((String) needed.getDetails().get("error")).contains("/nonexistent/mongodump");
 

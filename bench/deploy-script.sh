@@ -1,0 +1,25 @@
+#!/bin/sh
+# The plain deploy script bench/overhead.py measures the platform against: the same commands as the deploy runbook,
+# as argument lists, nothing else (no backup, no approval, no rollback).
+#   deploy-script.sh WORKDIR SHA DIR ECOSYSTEM APP HEALTH_URL [DIR ECOSYSTEM APP HEALTH_URL ...]
+# DIR and ECOSYSTEM are relative to WORKDIR; PM2 is $PM2 (default pm2); each component's health URL is polled
+# every 0.5 s for up to 60 s after its reload.
+set -eu
+workdir=$1 sha=$2
+shift 2
+pm2=${PM2:-pm2}
+cd "$workdir"
+git fetch --quiet origin
+git checkout --quiet --detach "$sha"
+while [ $# -ge 4 ]; do
+  dir=$1 ecosystem=$2 app=$3 url=$4
+  shift 4
+  (cd "$dir" && npm ci >/dev/null && npm run build >/dev/null)
+  "$pm2" startOrReload "$ecosystem" --only "$app" --update-env >/dev/null
+  i=0
+  until curl -fs -o /dev/null --max-time 2 "$url"; do
+    i=$((i + 1))
+    if [ "$i" -ge 120 ]; then echo "$app not healthy at $url" >&2; exit 1; fi
+    sleep 0.5
+  done
+done

@@ -1,0 +1,48 @@
+package dev.runbook.approval;
+
+import dev.runbook.approval.FourEyesTaskListener.FourEyesViolationException;
+import jakarta.annotation.Priority;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import java.util.Map;
+import org.camunda.bpm.engine.ProcessEngineException;
+import org.camunda.bpm.engine.rest.exception.ExceptionHandlerHelper;
+import org.camunda.bpm.engine.rest.exception.RestException;
+
+/**
+ * Camunda's exception mappers for {@code /engine-rest}, with 403 and the listener's message for a four-eyes refusal
+ * (which the engine, and then the task resource, wrap in generic exceptions that Camunda answers with 500).
+ */
+public final class FourEyesExceptionMapper {
+
+    private FourEyesExceptionMapper() {}
+
+    static Response toResponse(Throwable exception) {
+        for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
+            if (cause instanceof FourEyesViolationException violation) {
+                return Response.status(Response.Status.FORBIDDEN).type(MediaType.APPLICATION_JSON_TYPE)
+                        .entity(Map.of("type", "FourEyesViolation", "message", violation.getMessage())).build();
+            }
+        }
+        return ExceptionHandlerHelper.getInstance().getResponse(exception);
+    }
+
+    /** For engine exceptions thrown straight through (e.g. {@code POST /task/{id}/submit-form}). */
+    @Priority(1)
+    public static class ForEngineExceptions implements ExceptionMapper<ProcessEngineException> {
+        @Override
+        public Response toResponse(ProcessEngineException exception) {
+            return FourEyesExceptionMapper.toResponse(exception);
+        }
+    }
+
+    /** For engine exceptions the task resource wrapped (e.g. {@code POST /task/{id}/complete}). */
+    @Priority(1)
+    public static class ForRestExceptions implements ExceptionMapper<RestException> {
+        @Override
+        public Response toResponse(RestException exception) {
+            return FourEyesExceptionMapper.toResponse(exception);
+        }
+    }
+}

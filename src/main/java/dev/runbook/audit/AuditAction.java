@@ -1,0 +1,9 @@
+package dev.runbook.audit;
+
+/**
+ * What an audit event records: a run started, an approval decided, a run ended (by itself, by expiry of its
+ * approval, or cancelled by someone), an incident raised, or an incident retried by someone.
+ */
+public enum AuditAction {
+    START, APPROVE, REJECT, EXPIRE, CANCEL, END, INCIDENT, INCIDENT_RETRY
+}

@@ -1,0 +1,16 @@
+package dev.runbook.exec;
+
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import org.springframework.boot.logging.logback.ExtendedWhitespaceThrowableProxyConverter;
+
+/**
+ * Logback {@code %wEx}/{@code %ex}: the stack trace of a logged exception, exception messages included, with
+ * secrets masked by {@link Redactor#forLogs}.
+ */
+public class RedactingThrowableConverter extends ExtendedWhitespaceThrowableProxyConverter {
+
+    @Override
+    protected String throwableProxyToString(IThrowableProxy proxy) {
+        return Redactor.forLogs(super.throwableProxyToString(proxy));
+    }
+}

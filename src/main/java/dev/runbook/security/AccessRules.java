@@ -1,0 +1,89 @@
+package dev.runbook.security;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.List;
+import java.util.Set;
+import org.springframework.util.AntPathMatcher;
+
+/**
+ * Who may call what over HTTP, in one place: the first rule whose method and path pattern match decides. A rule is
+ * open (no sign-in), for any signed-in user, or for members of the listed groups. The groups mirror the engine
+ * grants of {@link GroupAuthorizations}: {@code operators} start runbooks and read runs, {@code approvers} read and
+ * decide approvals, {@code camunda-admin} may do everything. New {@code /api} endpoints fall under these rules
+ * without being listed; anything unlisted is for administrators only.
+ */
+final class AccessRules {
+
+    static final String OPERATORS = "operators";
+    static final String APPROVERS = "approvers";
+    static final String ADMIN = "camunda-admin";
+    private static final AntPathMatcher MATCHER = new AntPathMatcher();
+
+    /**
+     * One rule.
+     *
+     * @param method  HTTP method, or {@code *} for any
+     * @param pattern Ant-style path pattern within the application
+     * @param open    true: no sign-in needed
+     * @param groups  groups that may call it (any one suffices); empty with {@code open} false: any signed-in user
+     */
+    record Rule(String method, String pattern, boolean open, Set<String> groups) {
+
+        boolean matches(String requestMethod, String path) {
+            return ("*".equals(method) || method.equalsIgnoreCase(requestMethod)) && MATCHER.match(pattern, path);
+        }
+
+        boolean allows(List<String> memberOf) {
+            return open || groups.isEmpty() || memberOf.stream().anyMatch(groups::contains);
+        }
+    }
+
+    static final List<Rule> RULES = List.of(
+            open("GET", "/actuator/health"),
+            open("GET", "/"),
+            // Admin's "create the first administrator" page would let anyone in while no administrator exists
+            groups("*", "/camunda/api/admin/setup/**", ADMIN),
+            // Cockpit, Tasklist and Admin: Camunda's own login form, session and authorizations
+            open("*", "/camunda/**"),
+            groups("*", "/api/audit/**", ADMIN),
+            groups("*", "/api/approvals/**", APPROVERS, ADMIN),
+            groups("*", "/api/**", OPERATORS, ADMIN),
+            // runs start through /api, which validates the input and lets one changing run at a time touch a target
+            groups("POST", "/engine-rest/process-definition/**/start", ADMIN),
+            groups("POST", "/engine-rest/process-definition/**/submit-form", ADMIN),
+            signedIn("*", "/engine-rest/**"),
+            signedIn("GET", "/v3/api-docs/**"),
+            signedIn("GET", "/swagger-ui/**"),
+            signedIn("GET", "/swagger-ui.html"),
+            groups("*", "/**", ADMIN));
+
+    private AccessRules() {}
+
+    /** The rule that decides a request. */
+    static Rule rule(String method, String path) {
+        return RULES.stream().filter(rule -> rule.matches(method, path)).findFirst().orElseThrow();
+    }
+
+    /**
+     * The request's path within the application as the servlet container resolved it (decoded, dot segments and
+     * path parameters removed), so {@code /api/%61udit} or {@code /api/x/../audit} cannot slip past a rule.
+     */
+    static String path(HttpServletRequest request) {
+        String servletPath = request.getServletPath();
+        String pathInfo = request.getPathInfo();
+        String path = (servletPath == null ? "" : servletPath) + (pathInfo == null ? "" : pathInfo);
+        return path.isEmpty() ? "/" : path;
+    }
+
+    private static Rule open(String method, String pattern) {
+        return new Rule(method, pattern, true, Set.of());
+    }
+
+    private static Rule signedIn(String method, String pattern) {
+        return new Rule(method, pattern, false, Set.of());
+    }
+
+    private static Rule groups(String method, String pattern, String... groups) {
+        return new Rule(method, pattern, false, Set.of(groups));
+    }
+}

@@ -1,0 +1,97 @@
+package dev.runbook.security;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.TreeSet;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.identity.Group;
+import org.camunda.bpm.engine.identity.Tenant;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * HTTP Basic sign-in against Camunda's identity service for everything but the open paths of {@link AccessRules},
+ * then the access rule check. A missing, malformed, wrong or unknown credential gets the same 401 (which part was
+ * wrong is only in the login log); a signed-in user outside the rule's groups gets 403. During the call the user,
+ * their groups and tenants are the engine's current authentication, so engine authorizations,
+ * {@code camunda:initiator} and the four-eyes listener see who it is; it is cleared afterwards.
+ */
+class ApiAuthenticationFilter extends OncePerRequestFilter {
+
+    static final String REALM = "Basic realm=\"Runbook Platform\", charset=\"UTF-8\"";
+
+    private final IdentityService identity;
+
+    ApiAuthenticationFilter(IdentityService identity) {
+        this.identity = identity;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String path = AccessRules.path(request);
+        AccessRules.Rule rule = AccessRules.rule(request.getMethod(), path);
+        if (rule.open()) {
+            chain.doFilter(request, response);
+            return;
+        }
+        identity.clearAuthentication();
+        String[] credentials = credentials(request.getHeader(HttpHeaders.AUTHORIZATION));
+        if (credentials == null || !identity.checkPassword(credentials[0], credentials[1])) {
+            problem(response, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized",
+                    "sign in with HTTP Basic credentials");
+            return;
+        }
+        String userId = credentials[0];
+        List<String> groups = identity.createGroupQuery().groupMember(userId).list().stream().map(Group::getId)
+                .toList();
+        if (!rule.allows(groups)) {
+            problem(response, HttpServletResponse.SC_FORBIDDEN, "Not allowed", userId + " is not in a group that "
+                    + "may call " + request.getMethod() + " " + rule.pattern() + "; it needs "
+                    + String.join(" or ", new TreeSet<>(rule.groups())));
+            return;
+        }
+        List<String> tenants = identity.createTenantQuery().userMember(userId).includingGroupsOfUser(true).list()
+                .stream().map(Tenant::getId).toList();
+        identity.setAuthentication(userId, groups, tenants);
+        try {
+            chain.doFilter(request, response);
+        } finally {
+            identity.clearAuthentication();
+        }
+    }
+
+    /** {user, password} from an {@code Authorization: Basic ...} header, or null when there is none or it is bad. */
+    static String[] credentials(String header) {
+        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return null;
+        }
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        int colon = decoded.indexOf(':');
+        return colon <= 0 ? null : new String[] {decoded.substring(0, colon), decoded.substring(colon + 1)};
+    }
+
+    private static void problem(HttpServletResponse response, int status, String title, String detail)
+            throws IOException {
+        if (status == HttpServletResponse.SC_UNAUTHORIZED) {
+            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, REALM);
+        }
+        response.setStatus(status);
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status
+                + ",\"detail\":\"" + detail.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}");
+    }
+}
