@@ -107,6 +107,9 @@ class DbBackupPostgresEndToEndTest {
     private static JsonPath restoreApprovedByBob(Map<String, String> body) {
         String runId = start("alice", RESTORES, body);
         String taskId = awaitApproval(runId);
+        assertThat(as("bob").get("/api/approvals").then().statusCode(200).extract().jsonPath()
+                .getString("find { it.runId == '" + runId + "' }.dbBackup")).as("what bob approves")
+                .contains(body.get("backupId")).contains("restored into database");
         decide("alice", taskId, true).then().statusCode(403);
         decide("bob", taskId, true).then().statusCode(204);
         return awaitEnd(runId);
