@@ -92,6 +92,12 @@ public final class FixtureTarget {
         return properties;
     }
 
+    /** Gives target "shop" a database: {@code database.kind} and {@code database.uri}. */
+    public void registerDatabase(DynamicPropertyRegistry registry, String kind, String uri) {
+        registry.add("runbook.targets.shop.database.kind", () -> kind);
+        registry.add("runbook.targets.shop.database.uri", () -> uri);
+    }
+
     public URI healthUrl() {
         return URI.create("http://127.0.0.1:" + port + "/api/health");
     }

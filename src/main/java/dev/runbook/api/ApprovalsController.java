@@ -63,9 +63,11 @@ class ApprovalsController {
      * @param commits        commits between them (JSON array of sha, subject, author, date)
      * @param requestedBy    who asked
      * @param createdAt      when the approval was requested
+     * @param dbBackup       db-restore: which database backup is restored into which database (else null)
      */
     record Approval(String taskId, String runId, String processKey, String target, String gitRef, String components,
-            String fromCommit, String toCommit, String commits, String requestedBy, Instant createdAt) {}
+            String fromCommit, String toCommit, String commits, String requestedBy, Instant createdAt,
+            String dbBackup) {}
 
     /** A decision: approve or reject, with an optional comment. */
     record Decision(@NotNull Boolean approved, @Size(max = 2000) String comment) {}
@@ -88,7 +90,8 @@ class ApprovalsController {
                     str(vars.get(ProcessVariables.TARGET)), str(vars.get(ProcessVariables.GIT_REF)),
                     str(vars.get(ProcessVariables.COMPONENTS)), str(vars.get(ProcessVariables.PREVIOUS_COMMIT)),
                     str(vars.get(ProcessVariables.TARGET_COMMIT)), str(vars.get(ProcessVariables.COMMITS)),
-                    str(vars.get(ProcessVariables.REQUESTED_BY)), instant(task.getCreateTime())));
+                    str(vars.get(ProcessVariables.REQUESTED_BY)), instant(task.getCreateTime()),
+                    str(vars.get(ProcessVariables.DB_BACKUP_SUMMARY))));
         }
         return approvals;
     }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -42,15 +43,47 @@ public class CommandRunner {
      * @throws ToolMissingException   when the program cannot be started
      */
     public CommandResult run(Command command, StepLog stepLog) {
+        return execute(command, stepLog, null, null);
+    }
+
+    /**
+     * Runs the command like {@link #run(Command, StepLog)} and also hands every output line (redacted) to
+     * {@code observer} as it comes, for tools whose progress lines carry results (e.g. mongodump's per-collection
+     * document counts), however long the output is.
+     */
+    public CommandResult runObserved(Command command, StepLog stepLog, Consumer<String> observer) {
+        return execute(command, stepLog, observer, null);
+    }
+
+    /**
+     * Runs the command with every line of its standard output handed, raw, to {@code stdout} only: neither logged
+     * nor kept in the result. Standard error is logged and kept as usual. For large or private machine output, such
+     * as the table rows {@code pg_restore --data-only} writes.
+     */
+    public CommandResult runWithStdoutTo(Command command, StepLog stepLog, Consumer<String> stdout) {
+        return execute(command, stepLog, null, stdout);
+    }
+
+    private CommandResult execute(Command command, StepLog stepLog, Consumer<String> observer,
+            Consumer<String> stdout) {
         String display = redactor.redact(command.display());
         stepLog.line("$ " + display + "   (in " + command.dir() + ")");
-        CappedOutput output = new CappedOutput(command.logOutput() ? stepLog : StepLog.NONE);
+        CappedOutput output = new CappedOutput(command.logOutput() ? stepLog : StepLog.NONE, observer);
         ProcessExecutor executor = new ProcessExecutor()
                 .command(command.argv())
                 .directory(command.dir().toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(output)
                 .exitValueAny();
+        LogOutputStream sink = stdout == null ? null : new LogOutputStream() {
+            @Override
+            protected void processLine(String line) {
+                stdout.accept(line);
+            }
+        };
+        if (sink == null) {
+            executor.redirectErrorStream(true).redirectOutput(output);
+        } else {
+            executor.redirectOutput(sink).redirectError(output);
+        }
         command.env().forEach(executor::environment);
         long started = System.nanoTime();
         StartedProcess process;
@@ -64,6 +97,9 @@ public class CommandRunner {
         try {
             int exit = process.getFuture().get(command.timeout().toMillis(), TimeUnit.MILLISECONDS).getExitValue();
             output.flushQuietly();
+            if (sink != null) {
+                sink.flush();
+            }
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             stepLog.line((command.logOutput() ? "" : "(output not logged) ") + "exit " + exit + " after "
                     + took.toMillis() + " ms");
@@ -90,7 +126,15 @@ public class CommandRunner {
      * @throws CommandFailedException on a non-zero exit (message: command, directory, exit code, output tail)
      */
     public CommandResult runChecked(Command command, StepLog stepLog) {
-        CommandResult result = run(command, stepLog);
+        return checked(command, run(command, stepLog));
+    }
+
+    /**
+     * The result of {@code command} when it exited 0.
+     *
+     * @throws CommandFailedException otherwise (message: command, directory, exit code, output tail)
+     */
+    public static CommandResult checked(Command command, CommandResult result) {
         if (!result.succeeded()) {
             throw new CommandFailedException("'" + result.command() + "' in " + command.dir() + " exited with code "
                     + result.exitCode() + ":\n" + result.outputTail(15), result, false);
@@ -113,19 +157,24 @@ public class CommandRunner {
     /** Collects lines: all to the step log (up to a size cap), the first and last lines in memory. */
     private final class CappedOutput extends LogOutputStream {
         private final StepLog stepLog;
+        private final Consumer<String> observer;
         private final StringBuilder head = new StringBuilder();
         private final Deque<String> tail = new ArrayDeque<>();
         private int headLines;
         private long dropped;
         private long logged;
 
-        CappedOutput(StepLog stepLog) {
+        CappedOutput(StepLog stepLog, Consumer<String> observer) {
             this.stepLog = stepLog;
+            this.observer = observer;
         }
 
         @Override
         protected synchronized void processLine(String raw) {
             String line = redactor.redact(raw);
+            if (observer != null) {
+                observer.accept(line);
+            }
             if (logged < MAX_LOG_BYTES) {
                 stepLog.append(line + "\n");
                 logged += line.length() + 1;

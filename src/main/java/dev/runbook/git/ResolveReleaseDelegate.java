@@ -18,7 +18,9 @@ import org.springframework.stereotype.Component;
 /**
  * Task_ResolveRelease: fetches the target's remote, refuses a dirty work tree, resolves {@code gitRef} (default: the
  * target's branch) to {@code targetCommit}, reads HEAD into {@code previousCommit}, lists the commits in between
- * ({@code commits}, JSON, at most 50) and sets the approval policy ({@code approvalRequired}, {@code approvalTimeout}).
+ * ({@code commits}, JSON, at most 50) and sets the approval policy ({@code approvalRequired}, {@code approvalTimeout})
+ * and the database steps of deploy ({@code migrationRequired}: a selected component has a migrate command;
+ * {@code databaseBackupRequired}: and the target has a database).
  * Fails fast with {@code PRECONDITION_FAILED}, before any approval or change.
  */
 @Component("resolveReleaseDelegate")
@@ -57,6 +59,11 @@ class ResolveReleaseDelegate extends RunbookDelegate {
                 log);
         log.line("release " + ref + " = " + targetCommit + ", now serving " + previousCommit + ", " + commits.size()
                 + " new commit(s)");
+        boolean migrate = TargetRegistry.select(target, vars.components()).values().stream()
+                .anyMatch(component -> !component.migrate().isEmpty());
+        vars.setAll(Map.of(
+                ProcessVariables.MIGRATION_REQUIRED, migrate,
+                ProcessVariables.DATABASE_BACKUP_REQUIRED, migrate && target.database() != null));
         vars.setAll(Map.of(
                 ProcessVariables.GIT_REF, ref,
                 ProcessVariables.TARGET_COMMIT, targetCommit,

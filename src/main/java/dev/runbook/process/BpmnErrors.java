@@ -14,8 +14,14 @@ public final class BpmnErrors {
     /** A release backup could not be written (disk full, not writable) before anything was changed. */
     public static final String BACKUP_FAILED = "BACKUP_FAILED";
 
+    /* Database backups also fail with BACKUP_FAILED: tool missing, non-zero exit, empty or unreadable dump. */
+    /** A database backup is missing, damaged (sha256 differs from the catalogue) or unreadable. */
+    public static final String BACKUP_INVALID = "BACKUP_INVALID";
+    /** A restored database does not hold what the catalogue says the backup holds (counts differ). */
+    public static final String VERIFICATION_FAILED = "VERIFICATION_FAILED";
+
     public static final List<String> ALL = List.of(COMMAND_FAILED, HEALTH_CHECK_FAILED, PRECONDITION_FAILED,
-            BACKUP_FAILED);
+            BACKUP_FAILED, BACKUP_INVALID, VERIFICATION_FAILED);
 
     private BpmnErrors() {}
 }

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
@@ -125,10 +126,37 @@ public record RunbookProperties(
         }
     }
 
-    /** Retention: release backups kept, database backups kept per schedule class. */
-    public record Backups(@DefaultValue("10") @Positive int keep, Map<String, Integer> dbKeep) {
+    /**
+     * Retention: release backups kept, database backups kept per schedule class; and the database backup schedules
+     * (cron per class, Quartz form as Camunda reads it).
+     */
+    public record Backups(@DefaultValue("10") @Positive int keep, Map<String, Integer> dbKeep,
+            @DefaultValue @Valid DbSchedule dbSchedule) {
+        @ConstructorBinding
         public Backups {
             dbKeep = dbKeep == null ? Map.of("daily", 7, "weekly", 4, "monthly", 12) : Map.copyOf(dbKeep);
+            dbSchedule = dbSchedule == null ? new DbSchedule(null, null, null) : dbSchedule;
+        }
+
+        public Backups(int keep, Map<String, Integer> dbKeep) {
+            this(keep, dbKeep, null);
+        }
+    }
+
+    /**
+     * When the scheduled database backups run: a cron expression per schedule class (seconds first, Quartz form:
+     * {@code 0 0 2 * * ?}), or {@code off}. Defaults as {@code setup_cron_backup.sh}: daily 02:00, weekly Sunday
+     * 03:00, monthly the 1st 04:00 (platform time zone).
+     */
+    public record DbSchedule(String daily, String weekly, String monthly) {
+        public static final String DAILY = "0 0 2 * * ?";
+        public static final String WEEKLY = "0 0 3 ? * SUN";
+        public static final String MONTHLY = "0 0 4 1 * ?";
+
+        public DbSchedule {
+            daily = daily == null ? DAILY : daily.strip();
+            weekly = weekly == null ? WEEKLY : weekly.strip();
+            monthly = monthly == null ? MONTHLY : monthly.strip();
         }
     }
 

@@ -36,11 +36,14 @@ class DeployProcessTest {
     private StubbedRun stubs;
     private List<String> calls;
     private Set<String> failing;
+    private final Map<String, Object> resolved = new java.util.HashMap<>(Map.of("targetCommit", "b".repeat(40),
+            "previousCommit", "a".repeat(40), "commits", "[]", "approvalTimeout", "PT1H",
+            "migrationRequired", false, "databaseBackupRequired", false));
 
     @BeforeEach
     void stubDelegates() {
-        stubs = new StubbedRun().outputs("resolveReleaseDelegate", Map.of("targetCommit", "b".repeat(40),
-                "previousCommit", "a".repeat(40), "commits", "[]", "approvalTimeout", "PT1H"));
+        stubs = new StubbedRun().outputs("resolveReleaseDelegate", resolved)
+                .outputs("dbBackupDelegate", Map.of("dbBackupId", "20250101_020000_manual"));
         calls = stubs.calls;
         failing = stubs.failing;
     }
@@ -187,5 +190,70 @@ class DeployProcessTest {
         assertThat(instance).isNotEnded();
         assertThat(runtimeService().createIncidentQuery().processInstanceId(instance.getId()).singleResult()
                 .getActivityId()).isEqualTo("IntermediateThrowEvent_UndoCheckout");
+    }
+
+    private void withDatabaseAndMigration() {
+        resolved.put("migrationRequired", true);
+        resolved.put("databaseBackupRequired", true);
+    }
+
+    @Test
+    void shouldSkipTheDatabaseStepsWhenNoComponentMigrates() {
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(instance).hasPassed("EndEvent_Deployed").hasNotPassed("Task_DatabaseBackup", "Task_Migrate")
+                .isEnded();
+    }
+
+    @Test
+    void shouldBackUpTheDatabaseBeforeCheckoutAndMigrateAfterBuild() {
+        withDatabaseAndMigration();
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(instance).hasPassedInOrder("Task_BackupRelease", "Task_DatabaseBackup", "Task_GitCheckout",
+                "Task_InstallAndBuild", "Task_Migrate", "Task_Pm2Reload", "Task_HealthCheck", "EndEvent_Deployed")
+                .isEnded().variables().containsEntry("dbBackupId", "20250101_020000_manual");
+        assertThat(calls).doesNotContain("Task_RestoreDatabase");
+    }
+
+    @Test
+    void shouldMigrateWithoutBackupWhenTheTargetHasNoDatabase() {
+        resolved.put("migrationRequired", true);
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(instance).hasPassed("Task_Migrate", "EndEvent_Deployed").hasNotPassed("Task_DatabaseBackup");
+    }
+
+    @Test
+    void shouldRestoreTheDatabaseFirstWhenTheHealthCheckFailsAfterAMigration() {
+        withDatabaseAndMigration();
+        failing.add("Task_HealthCheck");
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(instance).hasPassed("EndEvent_RolledBack").isEnded();
+        assertThat(calls).containsSubsequence("Task_Migrate", "Task_HealthCheck", "Task_RestoreDatabase",
+                "Task_RestoreArtifacts", "Task_UndoGitCheckout", "Task_ReloadPreviousRelease");
+        assertThat(outcome(instance)).isEqualTo("ROLLED_BACK");
+    }
+
+    @Test
+    void shouldNotCompensateAMigrationThatFailedAndUndidItself() {
+        withDatabaseAndMigration();
+        failing.add("Task_Migrate");
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(instance).hasPassed("Task_RestoreArtifacts", "Task_UndoGitCheckout", "EndEvent_RolledBack")
+                .hasNotPassed("Task_RestoreDatabase", "Task_Pm2Reload").isEnded();
+    }
+
+    @Test
+    void shouldEndFailedWithNothingChangedWhenTheDatabaseBackupFails() {
+        withDatabaseAndMigration();
+        failing.add("Task_DatabaseBackup");
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(instance).hasPassed("EndEvent_BackupFailed").hasNotPassed("Task_GitCheckout", "Task_Migrate")
+                .isEnded();
+        assertThat(outcome(instance)).isEqualTo("FAILED");
     }
 }

@@ -31,7 +31,8 @@ final class StubbedRun {
             "gitCheckoutDelegate", "gitUndoCheckoutDelegate", "installAndBuildDelegate", "restoreArtifactsDelegate",
             "pm2ReloadDelegate", "healthCheckDelegate", "recordReleaseDelegate", "pm2RestartDelegate",
             "serviceControlDelegate", "pm2SaveDelegate", "validateBackupDelegate", "monitorCheckDelegate",
-            "monitorAlertDelegate", "monitorRecoveryDelegate");
+            "monitorAlertDelegate", "monitorRecoveryDelegate", "dbBackupDelegate", "migrateDelegate",
+            "dbRestoreBackupDelegate");
 
     final List<String> calls = new ArrayList<>();
     final Set<String> failing = new HashSet<>();

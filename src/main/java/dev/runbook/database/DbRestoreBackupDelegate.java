@@ -1,0 +1,35 @@
+package dev.runbook.database;
+
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.RunbookDelegate;
+import dev.runbook.target.TargetRegistry;
+import org.springframework.stereotype.Component;
+
+/**
+ * Compensation handler that puts a database backup back: Task_RestoreSafetyBackup (db-restore, {@code dbBackupId}
+ * mapped from {@code safetyDbBackupId}, into {@code intoDatabase}) and Task_RestoreDatabase (deploy, the backup taken
+ * before the migration, into the target's own database). Checks the archive's sha256 first and the restored counts
+ * after; any failure is an incident (never a silent end).
+ */
+@Component("dbRestoreBackupDelegate")
+class DbRestoreBackupDelegate extends RunbookDelegate {
+
+    private final DbBackups backups;
+
+    DbRestoreBackupDelegate(TargetRegistry targets, Redactor redactor, DbBackups backups) {
+        super(targets, redactor);
+        this.backups = backups;
+    }
+
+    @Override
+    protected void run(ProcessVariables vars, StepLog log) {
+        String backupId = vars.string(ProcessVariables.DB_BACKUP_ID);
+        if (backupId == null) {
+            throw new IllegalStateException("no database backup was taken before this change (does the target have "
+                    + "a database configured?): the database cannot be put back automatically");
+        }
+        backups.restoreAndCheck(vars.target(), backupId, vars.string(ProcessVariables.INTO_DATABASE), log);
+    }
+}

@@ -1,0 +1,34 @@
+package dev.runbook.database;
+
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.RunbookDelegate;
+import dev.runbook.target.TargetRegistry;
+import org.springframework.stereotype.Component;
+
+/**
+ * Task_VerifyRestore (db-restore): compares {@code restoredCounts} with the counts the catalogue holds for
+ * {@code dbBackupId}; {@code VERIFICATION_FAILED} naming each collection or table that differs.
+ */
+@Component("dbVerifyRestoreDelegate")
+class DbVerifyRestoreDelegate extends RunbookDelegate {
+
+    private final DbBackups backups;
+    private final DbBackupCatalogue catalogue;
+
+    DbVerifyRestoreDelegate(TargetRegistry targets, Redactor redactor, DbBackups backups,
+            DbBackupCatalogue catalogue) {
+        super(targets, redactor);
+        this.backups = backups;
+        this.catalogue = catalogue;
+    }
+
+    @Override
+    protected void run(ProcessVariables vars, StepLog log) {
+        String backupId = vars.required(ProcessVariables.DB_BACKUP_ID);
+        DbBackup backup = catalogue.find(vars.target(), backupId).orElseThrow(() -> new IllegalStateException(
+                "database backup " + backupId + " is no longer in the catalogue"));
+        backups.checkCounts(backup, catalogue.parseCounts(vars.required(ProcessVariables.RESTORED_COUNTS)), log);
+    }
+}

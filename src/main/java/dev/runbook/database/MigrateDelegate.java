@@ -1,0 +1,70 @@
+package dev.runbook.database;
+
+import dev.runbook.exec.Command;
+import dev.runbook.exec.CommandRunner;
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
+import dev.runbook.npm.NpmClient;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.RunbookDelegate;
+import dev.runbook.release.ReleaseBackupStore;
+import dev.runbook.target.RunbookProperties;
+import dev.runbook.target.RunbookProperties.Component;
+import dev.runbook.target.RunbookProperties.Target;
+import dev.runbook.target.TargetRegistry;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Task_Migrate (deploy): runs the {@code migrate} command of each selected component that has one, in the component
+ * dir with the target's {@code env} (the settings the app runs with). When a migration fails half-way, the database
+ * backup taken before it ({@code dbBackupId}) is put back first, then the step fails with {@code COMMAND_FAILED};
+ * once the step has completed, its compensation handler (Task_RestoreDatabase) does the same.
+ */
+@org.springframework.stereotype.Component("migrateDelegate")
+class MigrateDelegate extends RunbookDelegate {
+
+    private final CommandRunner runner;
+    private final NpmClient npm;
+    private final DbBackups backups;
+    private final Duration timeout;
+
+    MigrateDelegate(TargetRegistry targets, Redactor redactor, CommandRunner runner, NpmClient npm, DbBackups backups,
+            RunbookProperties properties) {
+        super(targets, redactor);
+        this.runner = runner;
+        this.npm = npm;
+        this.backups = backups;
+        this.timeout = properties.tools().timeout();
+    }
+
+    @Override
+    protected void run(ProcessVariables vars, StepLog log) {
+        Target target = targets.get(vars.target());
+        try {
+            for (Map.Entry<String, Component> entry : TargetRegistry.select(target, vars.components()).entrySet()) {
+                if (entry.getValue().migrate().isEmpty()) {
+                    continue;
+                }
+                log.line("component " + entry.getKey() + ": migrate");
+                runner.runChecked(new Command(npm.argv(entry.getValue().migrate()),
+                        ReleaseBackupStore.componentDir(target, entry.getValue()), target.env(), timeout), log);
+            }
+        } catch (RuntimeException e) {
+            String backupId = vars.string(ProcessVariables.DB_BACKUP_ID);
+            if (backupId == null) {
+                log.line("migration failed and no database backup was taken (target has no database): nothing to put "
+                        + "back");
+                throw e;
+            }
+            log.line("migration failed: putting database backup " + backupId + " back");
+            try {
+                backups.restoreAndCheck(vars.target(), backupId, null, log);
+            } catch (RuntimeException undo) {
+                throw new UndoFailedException("migration failed and putting database backup " + backupId
+                        + " back failed too: " + undo.getMessage(), undo);
+            }
+            throw e;
+        }
+    }
+}
