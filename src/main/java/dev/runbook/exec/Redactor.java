@@ -14,7 +14,7 @@ import org.springframework.stereotype.Component;
 /**
  * Removes secrets from text before it reaches a log, a step log, a variable, an incident or a response: the user
  * info of any {@code scheme://user:password@host} URI, and every configured secret (database URI passwords, raw and
- * URL-decoded) wherever it appears.
+ * URL-decoded, and whatever a {@link SecretSource} names, such as webhook URLs) wherever it appears.
  */
 @Component
 public class Redactor {
@@ -25,16 +25,23 @@ public class Redactor {
     private final List<String> secrets;
 
     public Redactor(RunbookProperties properties) {
+        this(properties, List.of());
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    public Redactor(RunbookProperties properties, List<SecretSource> sources) {
         Set<String> found = new LinkedHashSet<>();
         properties.targets().values().forEach(target -> {
             if (target.database() != null) {
                 addUriPassword(target.database().uri(), found);
             }
         });
+        sources.forEach(source -> found.addAll(source.secrets()));
         this.secrets = found.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList();
     }
 
-    private static void addUriPassword(String uri, Set<String> found) {
+    /** Adds the password of a {@code scheme://user:password@host} URI, raw and URL-decoded, to {@code found}. */
+    public static void addUriPassword(String uri, Set<String> found) {
         int scheme = uri.indexOf("://");
         int at = uri.lastIndexOf('@');
         if (scheme < 0 || at < scheme) {
