@@ -96,7 +96,7 @@
       if (step.outcome === 'RUNNING') {
         add(step.activityId, 'rb-running');
       }
-      if (step.outcome === 'FAILED') {
+      if (step.outcome === 'FAILED' || step.outcome === 'INCIDENT') {
         add(step.activityId, 'rb-failed');
       }
       if (step.compensation) {

@@ -191,6 +191,7 @@ public class RunQueries {
         }
         if (instance.getEndTime() == null) {
             List<RunView.Step> executing = executing(instance);
+            executing.addAll(incidents(instance));
             executing.forEach(step -> path.add(step.activityId()));
             steps.addAll(executing);
         }
@@ -216,6 +217,25 @@ public class RunQueries {
                         isCompensationHandler(instance.getProcessDefinitionId(), activityId),
                         logTail(instance.getId(), activityId)));
             }
+        }
+        return steps;
+    }
+
+    /** Steps stopped at an incident (their failed job rolled back, so history does not show them). */
+    private List<RunView.Step> incidents(HistoricProcessInstance instance) {
+        List<RunView.Step> steps = new ArrayList<>();
+        for (org.camunda.bpm.engine.runtime.Incident incident : runtime.createIncidentQuery()
+                .processInstanceId(instance.getId()).list()) {
+            String activityId = incident.getActivityId();
+            if (activityId == null) {
+                continue;
+            }
+            ModelElementInstance element = repository.getBpmnModelInstance(instance.getProcessDefinitionId())
+                    .getModelElementById(activityId);
+            String name = element instanceof FlowElement flowElement ? flowElement.getName() : activityId;
+            steps.add(new RunView.Step(activityId, name, null, null, "INCIDENT",
+                    isCompensationHandler(instance.getProcessDefinitionId(), activityId),
+                    logTail(instance.getId(), activityId)));
         }
         return steps;
     }

@@ -49,7 +49,8 @@ public record RunView(String runId, String processKey, String target, String bus
      * @param name         element name
      * @param startedAt    start time (null for a step running now: its start commits with its end)
      * @param endedAt      end time, null while it runs
-     * @param outcome      {@code RUNNING}, {@code COMPLETED}, {@code FAILED} (it raised the error) or {@code CANCELED}
+     * @param outcome      {@code RUNNING}, {@code COMPLETED}, {@code FAILED} (it raised the error), {@code CANCELED} or
+     *                     {@code INCIDENT} (stopped at an incident, waiting for an operator)
      * @param compensation true for a compensation handler
      * @param logTail      the last lines of the step's command log (empty when it ran no command)
      */

@@ -58,6 +58,10 @@ class TasklistAndRunPageEndToEndTest {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         shop.register(registry, true);
+        // Camunda's webapps send everyone to the "create the first admin" page until a camunda-admin user exists
+        registry.add("runbook.identity.users[3].id", () -> "admin");
+        registry.add("runbook.identity.users[3].password", () -> "admin-pw");
+        registry.add("runbook.identity.users[3].groups[0]", () -> "camunda-admin");
     }
 
     @BeforeAll
@@ -113,6 +117,7 @@ class TasklistAndRunPageEndToEndTest {
         WebElement commits = waiting().until(ExpectedConditions.presenceOfElementLocated(
                 By.cssSelector("[cam-variable-name='commitsText']")));
         waiting().until(driver -> !commits.getDomProperty("value").isEmpty());
+        snapshot("tasklist-approval");
         assertThat(commits.getDomProperty("value")).contains(tip.substring(0, 7) + " Variant browser-change");
         assertThat(field("planText")).contains("git checkout --detach --force " + tip, "npm ci", "npm run build",
                 "startOrReload", "GET " + shop.healthUrl());
@@ -124,8 +129,12 @@ class TasklistAndRunPageEndToEndTest {
                 By.cssSelector("[cam-variable-name='approved']")));
         approved.click();
         browser.findElement(By.cssSelector("[cam-variable-name='approvalComment']")).sendKeys("ok from Tasklist");
-        waiting().until(ExpectedConditions.elementToBeClickable(By.cssSelector("button[ng-click='complete()']")))
-                .click();
+        WebElement complete = waiting().until(ExpectedConditions.elementToBeClickable(
+                By.cssSelector("button[ng-click='complete()']")));
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+                "arguments[0].scrollIntoView({block: 'center'})", complete);
+        snapshot("tasklist-decided");
+        complete.click();
 
         assertThat(awaitEnd(runId).getString("outcome")).isEqualTo("DEPLOYED");
         deployedRunId = runId;
@@ -200,6 +209,19 @@ class TasklistAndRunPageEndToEndTest {
         browser.get(credentialed("/runs/" + runId));
         waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-state", "ENDED"));
         waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-rendered", "true"));
+        snapshot("run-" + browser.findElement(By.tagName("body")).getDomAttribute("data-outcome"));
+    }
+
+    /** A screenshot under target/browser/, to look at what the test saw. */
+    private static void snapshot(String name) {
+        try {
+            Path file = Path.of("target", "browser", name + ".png");
+            Files.createDirectories(file.getParent());
+            Files.write(file, ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(
+                    org.openqa.selenium.OutputType.BYTES));
+        } catch (java.io.IOException | RuntimeException e) {
+            System.err.println("no screenshot " + name + ": " + e);
+        }
     }
 
     /** The marker classes bpmn-js put on a drawn element. */
