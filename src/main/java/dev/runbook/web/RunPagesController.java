@@ -13,6 +13,7 @@ import org.springframework.web.bind.annotation.PathVariable;
  */
 @Controller
 @Validated
+@io.swagger.v3.oas.annotations.Hidden
 class RunPagesController {
 
     @GetMapping("/runs")
