@@ -91,8 +91,27 @@ class TasklistAndRunPageEndToEndTest {
         RestAssured.port = port;
     }
 
+    /** Waits up to {@link #WAIT}, trying again while Angular re-renders or covers what the test looks for. */
     private WebDriverWait waiting() {
-        return new WebDriverWait(browser, WAIT, Duration.ofMillis(250));
+        WebDriverWait wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(250));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .ignoring(org.openqa.selenium.ElementClickInterceptedException.class)
+                .ignoring(org.openqa.selenium.ElementNotInteractableException.class);
+        return wait;
+    }
+
+    /** Scrolls the element to the middle of the window and clicks it once it is clickable. */
+    private void click(By by) {
+        waiting().until(driver -> {
+            WebElement element = ExpectedConditions.elementToBeClickable(by).apply(driver);
+            if (element == null) {
+                return false;
+            }
+            ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(
+                    "arguments[0].scrollIntoView({block: 'center'})", element);
+            element.click();
+            return true;
+        });
     }
 
     private String base() {
@@ -114,27 +133,33 @@ class TasklistAndRunPageEndToEndTest {
         waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("form[name='signinForm']")));
 
         browser.get(base() + "/camunda/app/tasklist/default/#/?task=" + taskId);
-        WebElement commits = waiting().until(ExpectedConditions.presenceOfElementLocated(
-                By.cssSelector("[cam-variable-name='commitsText']")));
-        waiting().until(driver -> !commits.getDomProperty("value").isEmpty());
+        waiting().until(driver -> !field("commitsText").isEmpty());
         snapshot("tasklist-approval");
-        assertThat(commits.getDomProperty("value")).contains(tip.substring(0, 7) + " Variant browser-change");
+        assertThat(field("commitsText")).contains(tip.substring(0, 7) + " Variant browser-change");
         assertThat(field("planText")).contains("git checkout --detach --force " + tip, "npm ci", "npm run build",
                 "startOrReload", "GET " + shop.healthUrl());
         assertThat(field("toSubject")).isEqualTo("Variant browser-change");
         assertThat(field("requestedBy")).isEqualTo("alice");
 
-        waiting().until(ExpectedConditions.elementToBeClickable(By.cssSelector("button.claim"))).click();
-        WebElement approved = waiting().until(ExpectedConditions.elementToBeClickable(
-                By.cssSelector("[cam-variable-name='approved']")));
-        approved.click();
-        browser.findElement(By.cssSelector("[cam-variable-name='approvalComment']")).sendKeys("ok from Tasklist");
-        WebElement complete = waiting().until(ExpectedConditions.elementToBeClickable(
-                By.cssSelector("button[ng-click='complete()']")));
-        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
-                "arguments[0].scrollIntoView({block: 'center'})", complete);
+        click(By.cssSelector("button.claim"));
+        waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("button.claim")));
+        By approved = By.cssSelector("[cam-variable-name='approved']");
+        waiting().until(driver -> {
+            WebElement box = driver.findElement(approved);
+            if (!box.isSelected()) {
+                box.click();
+            }
+            return box.isSelected();
+        });
+        By comment = By.cssSelector("[cam-variable-name='approvalComment']");
+        waiting().until(driver -> {
+            WebElement input = driver.findElement(comment);
+            input.clear();
+            input.sendKeys("ok from Tasklist");
+            return "ok from Tasklist".equals(input.getDomProperty("value"));
+        });
         snapshot("tasklist-decided");
-        complete.click();
+        click(By.cssSelector("button[ng-click='complete()']"));
 
         assertThat(awaitEnd(runId).getString("outcome")).isEqualTo("DEPLOYED");
         deployedRunId = runId;
@@ -196,8 +221,11 @@ class TasklistAndRunPageEndToEndTest {
                 .jsonPath().getList("runId")).containsExactly(deployedRunId);
     }
 
+    /** The value of a field of Tasklist's generated form ("" while it is empty). */
     private String field(String name) {
-        return browser.findElement(By.cssSelector("[cam-variable-name='" + name + "']")).getDomProperty("value");
+        String value = browser.findElement(By.cssSelector("[cam-variable-name='" + name + "']")).getDomProperty(
+                "value");
+        return value == null ? "" : value;
     }
 
     private String credentialed(String path) {
