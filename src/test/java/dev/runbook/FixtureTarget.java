@@ -159,6 +159,31 @@ public final class FixtureTarget {
         }
     }
 
+    /**
+     * Publishes a new branch {@code branch} to the origin: {@code main} plus one commit per map of files (as in
+     * {@link #publish}), with subjects {@code "<branch>: change <n>"}. Returns the last commit's SHA.
+     */
+    public String publishCommits(String branch, List<Map<String, String>> commits) {
+        try {
+            Path clone = Files.createTempDirectory(root, "publish-");
+            Files.delete(clone);
+            run(root, "git", "clone", "--quiet", origin.toString(), clone.toString());
+            for (int n = 0; n < commits.size(); n++) {
+                for (Map.Entry<String, String> file : commits.get(n).entrySet()) {
+                    Files.createDirectories(clone.resolve(file.getKey()).getParent());
+                    Files.writeString(clone.resolve(file.getKey()), file.getValue());
+                }
+                run(clone, "git", "add", "-A");
+                run(clone, "git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "commit", "--quiet",
+                        "-m", branch + ": change " + (n + 1));
+            }
+            run(clone, "git", "push", "--quiet", "origin", "HEAD:refs/heads/" + branch);
+            return run(clone, "git", "rev-parse", "HEAD").strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private String run(Path dir, String... argv) {
         return runner.runChecked(new Command(List.of(argv), dir, Map.of(), Duration.ofMinutes(1)), StepLog.NONE)
                 .output();

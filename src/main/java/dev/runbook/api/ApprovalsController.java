@@ -11,9 +11,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,57 +39,36 @@ class ApprovalsController {
     private final HistoryService history;
     private final IdentityService identity;
     private final Redactor redactor;
+    private final ApprovalViews views;
 
-    ApprovalsController(TaskService tasks, HistoryService history, IdentityService identity, Redactor redactor) {
+    ApprovalsController(TaskService tasks, HistoryService history, IdentityService identity, Redactor redactor,
+            ApprovalViews views) {
+        this.views = views;
         this.tasks = tasks;
         this.history = history;
         this.identity = identity;
         this.redactor = redactor;
     }
 
-    /**
-     * An approval waiting for a decision.
-     *
-     * @param taskId         task id, for the decision call
-     * @param runId          the run waiting on it
-     * @param processKey     process of the run
-     * @param target         target name
-     * @param gitRef         requested ref
-     * @param components     components the run changes
-     * @param fromCommit     commit serving now
-     * @param toCommit       commit to deploy
-     * @param commits        commits between them (JSON array of sha, subject, author, date)
-     * @param requestedBy    who asked
-     * @param createdAt      when the approval was requested
-     * @param dbBackup       db-restore: which database backup is restored into which database (else null)
-     */
-    record Approval(String taskId, String runId, String processKey, String target, String gitRef, String components,
-            String fromCommit, String toCommit, String commits, String requestedBy, Instant createdAt,
-            String dbBackup) {}
-
     /** A decision: approve or reject, with an optional comment. */
     record Decision(@NotNull Boolean approved, @Size(max = 2000) String comment) {}
 
-    @Operation(summary = "Approvals the caller may decide (their groups, not their own requests)")
+    @Operation(summary = "Approvals the caller may decide (their groups, not their own requests), with the release "
+            + "context: commits, changed files, database migration, deadline and the plan of commands")
     @GetMapping("/api/approvals")
-    List<Approval> list() {
+    List<ApprovalView> list() {
         Authentication caller = identity.getCurrentAuthentication();
         List<String> groups = caller.getGroupIds() == null ? List.of() : caller.getGroupIds();
         if (groups.isEmpty()) {
             return List.of();
         }
-        List<Approval> approvals = new ArrayList<>();
+        List<ApprovalView> approvals = new ArrayList<>();
         for (Task task : tasks.createTaskQuery().taskCandidateGroupIn(groups).orderByTaskCreateTime().asc().list()) {
             Map<String, Object> vars = tasks.getVariables(task.getId());
             if (caller.getUserId().equals(vars.get(ProcessVariables.REQUESTED_BY))) {
                 continue;
             }
-            approvals.add(new Approval(task.getId(), task.getProcessInstanceId(), processKey(task),
-                    str(vars.get(ProcessVariables.TARGET)), str(vars.get(ProcessVariables.GIT_REF)),
-                    str(vars.get(ProcessVariables.COMPONENTS)), str(vars.get(ProcessVariables.PREVIOUS_COMMIT)),
-                    str(vars.get(ProcessVariables.TARGET_COMMIT)), str(vars.get(ProcessVariables.COMMITS)),
-                    str(vars.get(ProcessVariables.REQUESTED_BY)), instant(task.getCreateTime()),
-                    str(vars.get(ProcessVariables.DB_BACKUP_SUMMARY))));
+            approvals.add(views.view(task, vars));
         }
         return approvals;
     }
@@ -143,17 +120,5 @@ class ApprovalsController {
             throw e;
         }
         return org.springframework.http.ResponseEntity.noContent().build();
-    }
-
-    private String processKey(Task task) {
-        return task.getProcessDefinitionId() == null ? null : task.getProcessDefinitionId().split(":")[0];
-    }
-
-    private static String str(Object value) {
-        return value == null ? null : value.toString();
-    }
-
-    private static Instant instant(Date date) {
-        return date == null ? null : date.toInstant();
     }
 }

@@ -31,19 +31,28 @@ class RunsController {
         this.runs = runs;
     }
 
-    @Operation(summary = "Runs, newest first, optionally filtered by target, process key and state "
-            + "(RUNNING, WAITING_FOR_APPROVAL, INCIDENT, ENDED)")
+    @Operation(summary = "Runs, newest first, optionally filtered by target, process key, state "
+            + "(RUNNING, WAITING_FOR_APPROVAL, INCIDENT, ENDED) and outcome (DEPLOYED, ROLLED_BACK ...)")
     @ApiResponse(responseCode = "400", description = "invalid filter")
     @GetMapping("/api/runs")
     List<RunView> list(@RequestParam(required = false) @Pattern(regexp = "[A-Za-z0-9._-]{1,64}") String target,
             @RequestParam(required = false) @Pattern(regexp = "[a-z-]{1,64}") String processKey,
             @RequestParam(required = false) @Pattern(regexp = "RUNNING|WAITING_FOR_APPROVAL|INCIDENT|ENDED")
             String state,
+            @RequestParam(required = false) @Pattern(regexp = "[A-Z_]{1,32}") String outcome,
             @RequestParam(defaultValue = "50") @Min(1) @Max(500) int limit) {
-        return runs.list(target, processKey, state, limit);
+        return runs.list(target, processKey, state, outcome, limit);
     }
 
-    @Operation(summary = "One run with its steps (outcome, compensation flag, log tail)")
+    @Operation(summary = "The BPMN 2.0 XML of the process definition version the run runs (for drawing it)")
+    @ApiResponse(responseCode = "404", description = "no such run")
+    @GetMapping(value = "/api/runs/{runId}/diagram", produces = MediaType.APPLICATION_XML_VALUE)
+    String diagram(@PathVariable @Pattern(regexp = "[A-Za-z0-9-]{1,64}") String runId) {
+        return runs.diagram(runId).orElseThrow(() -> new NotFoundException("no run with id " + runId));
+    }
+
+    @Operation(summary = "One run with its steps (outcome, compensation flag, log tail), its approval and the path of "
+            + "BPMN elements it took")
     @ApiResponse(responseCode = "404", description = "no such run")
     @GetMapping("/api/runs/{runId}")
     RunView get(@PathVariable @Pattern(regexp = "[A-Za-z0-9-]{1,64}") String runId) {

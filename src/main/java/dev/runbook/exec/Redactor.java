@@ -16,7 +16,8 @@ import org.springframework.stereotype.Component;
  * info of any {@code scheme://user:password@host} URI, the value of {@code password=}, {@code token: },
  * {@code "apiKey":"..."}-like assignments and {@code Authorization} headers, well-known token formats (GitHub, npm,
  * Slack, AWS access keys), and every configured secret (database URI passwords raw and URL-decoded, bootstrap user
- * passwords of 8 or more characters) wherever it appears. The platform's log lines go through the last constructed
+ * passwords of 8 or more characters, and whatever a {@link SecretSource} names, such as webhook URLs) wherever it
+ * appears. The platform's log lines go through the last constructed
  * instance too ({@link #forLogs}).
  */
 @Component
@@ -39,6 +40,11 @@ public class Redactor {
     private final List<String> secrets;
 
     public Redactor(RunbookProperties properties) {
+        this(properties, List.of());
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    public Redactor(RunbookProperties properties, List<SecretSource> sources) {
         Set<String> found = new LinkedHashSet<>();
         properties.targets().values().forEach(target -> {
             if (target.database() != null) {
@@ -48,6 +54,7 @@ public class Redactor {
         List<RunbookProperties.User> users = properties.identity() == null ? List.of() : properties.identity().users();
         users.stream().map(RunbookProperties.User::password)
                 .filter(password -> password != null && password.length() >= MIN_USER_PASSWORD).forEach(found::add);
+        sources.forEach(source -> found.addAll(source.secrets()));
         this.secrets = found.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList();
         current = this;
     }
@@ -58,7 +65,8 @@ public class Redactor {
         return redactor == null ? patterns(text) : redactor.redact(text);
     }
 
-    private static void addUriPassword(String uri, Set<String> found) {
+    /** Adds the password of a {@code scheme://user:password@host} URI, raw and URL-decoded, to {@code found}. */
+    public static void addUriPassword(String uri, Set<String> found) {
         int scheme = uri.indexOf("://");
         int at = uri.lastIndexOf('@');
         if (scheme < 0 || at < scheme) {

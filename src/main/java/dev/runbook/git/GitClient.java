@@ -117,10 +117,40 @@ public class GitClient {
 
     /** {@code git checkout --detach --force <sha>}: the work tree then holds exactly that commit's tracked files. */
     public void checkout(Path workdir, String sha, StepLog log) {
-        if (!SHA.matcher(sha).matches()) {
+        runner.runChecked(checkoutCommand(workdir, sha), log);
+    }
+
+    /**
+     * The command {@link #checkout} runs, for plans shown before a run.
+     *
+     * @throws IllegalArgumentException when {@code sha} is not a 40-hex commit SHA
+     */
+    public Command checkoutCommand(Path workdir, String sha) {
+        if (sha == null || !SHA.matcher(sha).matches()) {
             throw new IllegalArgumentException("not a 40-hex commit SHA: " + sha);
         }
-        git(workdir, log, List.of("checkout", "--detach", "--force", sha));
+        return command(workdir, List.of("checkout", "--detach", "--force", sha));
+    }
+
+    /** The subject line of a commit ({@code git log -1 --format=%s <sha>}). */
+    public String subject(Path workdir, String sha, StepLog log) {
+        return git(workdir, log, List.of("log", "-1", "--format=%s", sha, "--")).output().strip();
+    }
+
+    /** How many commits are in {@code to} but not in {@code from} ({@code git rev-list --count from..to}). */
+    public int countBetween(Path workdir, String from, String to, StepLog log) {
+        return Integer.parseInt(git(workdir, log, List.of("rev-list", "--count", from + ".." + to, "--")).output()
+                .strip());
+    }
+
+    /**
+     * Paths (relative to the repository root) that differ between two commits, in either direction
+     * ({@code git diff --name-only from to --}).
+     */
+    public List<String> changedFiles(Path workdir, String from, String to, StepLog log) {
+        String output = git(workdir, log, List.of("-c", "core.quotePath=false", "diff", "--name-only", from, to, "--"))
+                .output();
+        return Arrays.stream(output.split("\n")).map(String::strip).filter(line -> !line.isEmpty()).toList();
     }
 
     /**

@@ -60,7 +60,7 @@ public class NpmClient {
      */
     public void install(Path componentDir, Component component, StepLog log) {
         try {
-            runner.runChecked(command(componentDir, component.install()), log);
+            runner.runChecked(installCommand(componentDir, component), log);
         } catch (CommandFailedException e) {
             if (e.result() != null && e.result().output().contains("in sync")) {
                 throw new StepFailedException(BpmnErrors.PRECONDITION_FAILED, "package.json and package-lock.json "
@@ -72,7 +72,17 @@ public class NpmClient {
 
     /** Runs the component's build command; {@code CommandFailedException} on a non-zero exit. */
     public void build(Path componentDir, Component component, StepLog log) {
-        runner.runChecked(command(componentDir, component.build()), log);
+        runner.runChecked(buildCommand(componentDir, component), log);
+    }
+
+    /** The command {@link #install} runs in the component dir, for plans shown before a run. */
+    public Command installCommand(Path componentDir, Component component) {
+        return command(componentDir, component.install());
+    }
+
+    /** The command {@link #build} runs in the component dir, for plans shown before a run. */
+    public Command buildCommand(Path componentDir, Component component) {
+        return command(componentDir, component.build());
     }
 
     /** The argument list that will run for a configured command (first word mapped to the configured tool). */

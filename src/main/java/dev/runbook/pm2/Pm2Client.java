@@ -89,10 +89,17 @@ public class Pm2Client {
      */
     public Pm2Process startOrReload(Path ecosystem, String app, Map<String, String> env, Duration stabilityWindow,
             StepLog log) {
-        Path dir = ecosystem.getParent();
-        runner.runChecked(command(dir, env, "startOrReload", ecosystem.getFileName().toString(), "--only", app,
-                "--update-env"), log);
-        return awaitStable(app, dir, stabilityWindow, log);
+        runner.runChecked(startOrReloadCommand(ecosystem, app, env), log);
+        return awaitStable(app, ecosystem.getParent(), stabilityWindow, log);
+    }
+
+    /**
+     * The command {@link #startOrReload} runs ({@code pm2 startOrReload <ecosystem> --only <app> --update-env} in the
+     * ecosystem file's directory), for plans shown before a run.
+     */
+    public Command startOrReloadCommand(Path ecosystem, String app, Map<String, String> env) {
+        return command(ecosystem.getParent(), env, "startOrReload", ecosystem.getFileName().toString(), "--only", app,
+                "--update-env");
     }
 
     /** Checks, over the stability window, that the app is online and its restart count does not climb. */

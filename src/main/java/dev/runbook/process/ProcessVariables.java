@@ -8,6 +8,9 @@ import org.camunda.bpm.engine.delegate.VariableScope;
  * Every process variable name of the platform, and typed access to them. One Java type per variable:
  * Strings unless stated; {@code approved} and {@code approvalRequired} Boolean; {@code approvalTimeout} an ISO-8601
  * duration String; {@code commits} a JSON String.
+ * The approval context written before an approval: {@code commitCount} Long, {@code databaseMigration} Boolean,
+ * {@code changedFiles} and {@code plan} JSON Strings, the rest (subjects, {@code commitsText}, {@code planText}) text
+ * for Tasklist's form.
  */
 public final class ProcessVariables {
 
@@ -56,6 +59,14 @@ public final class ProcessVariables {
     public static final String UNHEALTHY_REASONS = "unhealthyReasons";
     /** monitor: Boolean, this run sent the episode's alert. */
     public static final String ALERTED = "alerted";
+    public static final String FROM_SUBJECT = "fromSubject";
+    public static final String TO_SUBJECT = "toSubject";
+    public static final String COMMIT_COUNT = "commitCount";
+    public static final String COMMITS_TEXT = "commitsText";
+    public static final String CHANGED_FILES = "changedFiles";
+    public static final String DATABASE_MIGRATION = "databaseMigration";
+    public static final String PLAN = "plan";
+    public static final String PLAN_TEXT = "planText";
 
     private final VariableScope scope;
 
@@ -94,6 +105,11 @@ public final class ProcessVariables {
     /** The process instance id of the run (its {@code runId} in the API). */
     public String runId() {
         return scope instanceof DelegateExecution execution ? execution.getProcessInstanceId() : null;
+    }
+
+    /** The BPMN element of the step that runs now (null outside a process execution). */
+    public org.camunda.bpm.model.xml.instance.ModelElementInstance currentElement() {
+        return scope instanceof DelegateExecution execution ? execution.getBpmnModelElementInstance() : null;
     }
 
     public String requestedBy() {

@@ -1,7 +1,8 @@
 package dev.runbook.release;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbook.approval.ApprovalContext;
+import dev.runbook.approval.ApprovalContext.Direction;
+import dev.runbook.approval.ReleasePlanner.Release;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.git.GitClient;
@@ -9,30 +10,31 @@ import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepFailedException;
+import dev.runbook.target.RunbookProperties.Component;
 import dev.runbook.target.RunbookProperties.Target;
 import dev.runbook.target.TargetRegistry;
+import java.util.HashMap;
 import java.util.Map;
-import org.springframework.stereotype.Component;
 
 /**
  * Task_ValidateBackup (rollback runbook): finds the release backup {@code backupId} of the target (intact manifest,
  * same target), refuses a dirty work tree, and sets {@code targetCommit} (the backup's commit),
  * {@code previousCommit} (HEAD), {@code components} (those the backup holds), {@code commits} (the commits the
- * rollback takes away, JSON) and the approval policy. {@code PRECONDITION_FAILED} when anything is off.
+ * rollback takes away, JSON), the rest of the {@link ApprovalContext approval context} and the approval policy. {@code PRECONDITION_FAILED} when anything is off.
  */
-@Component("validateBackupDelegate")
+@org.springframework.stereotype.Component("validateBackupDelegate")
 class ValidateBackupDelegate extends RunbookDelegate {
 
     private final ReleaseBackupStore backups;
     private final GitClient git;
-    private final ObjectMapper json;
+    private final ApprovalContext context;
 
     ValidateBackupDelegate(TargetRegistry targets, Redactor redactor, ReleaseBackupStore backups, GitClient git,
-            ObjectMapper json) {
+            ApprovalContext context) {
         super(targets, redactor);
         this.backups = backups;
         this.git = git;
-        this.json = json;
+        this.context = context;
     }
 
     @Override
@@ -45,17 +47,22 @@ class ValidateBackupDelegate extends RunbookDelegate {
         git.requireClean(target.workdir(), log);
         String head = git.head(target.workdir(), log);
         log.line("rolling back from " + head + " to " + manifest.commit() + " (release backup " + backupId + ")");
+        String components = String.join(",", manifest.artifacts().keySet());
+        Map<String, Component> selected;
         try {
-            vars.setAll(Map.of(
-                    ProcessVariables.TARGET_COMMIT, manifest.commit(),
-                    ProcessVariables.PREVIOUS_COMMIT, head,
-                    ProcessVariables.COMPONENTS, String.join(",", manifest.artifacts().keySet()),
-                    ProcessVariables.COMMITS, json.writeValueAsString(git.commitsBetween(target.workdir(),
-                            manifest.commit(), head, 50, log)),
-                    ProcessVariables.APPROVAL_REQUIRED, target.approval().required(),
-                    ProcessVariables.APPROVAL_TIMEOUT, target.approval().timeout().toString()));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+            selected = TargetRegistry.select(target, components);
+        } catch (IllegalArgumentException e) {
+            throw new StepFailedException(BpmnErrors.PRECONDITION_FAILED, "release backup " + backupId + " holds a "
+                    + "component the target no longer has: " + e.getMessage());
         }
+        Map<String, Object> variables = new HashMap<>(context.describe(new Release(vars.target(), target, selected,
+                head, manifest.commit(), backupId), Direction.BACKWARD, vars.currentElement(), log));
+        variables.putAll(Map.of(
+                ProcessVariables.TARGET_COMMIT, manifest.commit(),
+                ProcessVariables.PREVIOUS_COMMIT, head,
+                ProcessVariables.COMPONENTS, components,
+                ProcessVariables.APPROVAL_REQUIRED, target.approval().required(),
+                ProcessVariables.APPROVAL_TIMEOUT, target.approval().timeout().toString()));
+        vars.setAll(variables);
     }
 }

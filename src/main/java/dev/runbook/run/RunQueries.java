@@ -25,6 +25,7 @@ import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.history.HistoricActivityInstance;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.history.HistoricProcessInstanceQuery;
+import org.camunda.bpm.engine.history.HistoricTaskInstance;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
 import org.camunda.bpm.engine.impl.persistence.entity.JobEntity;
 import org.camunda.bpm.engine.runtime.Job;
@@ -65,9 +66,20 @@ public class RunQueries {
 
     /** Runs newest first, at most {@code limit}, filtered by target, process key and state (each optional). */
     public List<RunView> list(String target, String processKey, String state, int limit) {
+        return list(target, processKey, state, null, limit);
+    }
+
+    /**
+     * Runs newest first, at most {@code limit}, filtered by target, process key, state and outcome ({@code runOutcome},
+     * e.g. {@code ROLLED_BACK}); each filter optional.
+     */
+    public List<RunView> list(String target, String processKey, String state, String outcome, int limit) {
         HistoricProcessInstanceQuery query = history.createHistoricProcessInstanceQuery();
         if (target != null) {
             query.variableValueEquals(ProcessVariables.TARGET, target);
+        }
+        if (outcome != null) {
+            query.variableValueEquals(ProcessVariables.RUN_OUTCOME, outcome);
         }
         if (processKey != null) {
             query.processDefinitionKey(processKey);
@@ -93,6 +105,20 @@ public class RunQueries {
         return Optional.ofNullable(instance).map(i -> view(i, true));
     }
 
+    /** The BPMN XML of the process definition version the run runs, if the run exists. */
+    public Optional<String> diagram(String runId) {
+        HistoricProcessInstance instance = history.createHistoricProcessInstanceQuery().processInstanceId(runId)
+                .singleResult();
+        if (instance == null) {
+            return Optional.empty();
+        }
+        try (java.io.InputStream xml = repository.getProcessModel(instance.getProcessDefinitionId())) {
+            return Optional.of(new String(xml.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The whole log of one step of a run, if it ran a command. */
     public Optional<Path> stepLog(String runId, String activityId) {
         Path file = StepLog.of(targets.dataDir(), runId, activityId).file();
@@ -110,12 +136,27 @@ public class RunQueries {
         }
         String failure = vars.containsKey(ProcessVariables.FAILURE_CODE)
                 ? vars.get(ProcessVariables.FAILURE_CODE) + ": " + vars.get(ProcessVariables.FAILURE_MESSAGE) : null;
+        List<String> path = withSteps ? new ArrayList<>() : null;
         return new RunView(id, instance.getProcessDefinitionKey(), str(vars.get(ProcessVariables.TARGET)),
                 instance.getBusinessKey(), state(instance), str(vars.get(ProcessVariables.RUN_OUTCOME)),
                 instance.getStartUserId(), str(vars.get(ProcessVariables.APPROVED_BY)),
                 str(vars.get(ProcessVariables.GIT_REF)), str(vars.get(ProcessVariables.TARGET_COMMIT)), failure,
                 instant(instance.getStartTime()), instant(instance.getEndTime()),
-                withSteps ? steps(instance, str(vars.get(ProcessVariables.FAILED_STEP))) : null);
+                withSteps ? steps(instance, str(vars.get(ProcessVariables.FAILED_STEP)), path) : null,
+                withSteps ? approval(id, vars) : null, path);
+    }
+
+    private RunView.Approval approval(String runId, Map<String, Object> vars) {
+        HistoricTaskInstance task = history.createHistoricTaskInstanceQuery().processInstanceId(runId)
+                .orderByHistoricActivityInstanceStartTime().desc().listPage(0, 1).stream().findFirst().orElse(null);
+        if (task == null) {
+            return null;
+        }
+        boolean decided = vars.containsKey(ProcessVariables.APPROVED_BY);
+        return new RunView.Approval(task.getId(), instant(task.getStartTime()), instant(task.getDueDate()),
+                instant(task.getEndTime()), decided ? str(vars.get(ProcessVariables.APPROVED_BY)) : null,
+                decided ? (Boolean) vars.get(ProcessVariables.APPROVED) : null,
+                decided ? str(vars.get(ProcessVariables.APPROVAL_COMMENT)) : null);
     }
 
     private String state(HistoricProcessInstance instance) {
@@ -131,11 +172,12 @@ public class RunQueries {
         return "RUNNING";
     }
 
-    private List<RunView.Step> steps(HistoricProcessInstance instance, String failedStep) {
+    private List<RunView.Step> steps(HistoricProcessInstance instance, String failedStep, List<String> path) {
         List<RunView.Step> steps = new ArrayList<>();
         for (HistoricActivityInstance activity : history.createHistoricActivityInstanceQuery()
                 .processInstanceId(instance.getId()).orderByHistoricActivityInstanceStartTime().asc()
                 .orderPartiallyByOccurrence().asc().list()) {
+            path.add(activity.getActivityId());
             if (!STEP_TYPES.contains(activity.getActivityType())) {
                 continue;
             }
@@ -148,7 +190,10 @@ public class RunQueries {
                     logTail(instance.getId(), activity.getActivityId())));
         }
         if (instance.getEndTime() == null) {
-            steps.addAll(executing(instance));
+            List<RunView.Step> executing = executing(instance);
+            executing.addAll(incidents(instance));
+            executing.forEach(step -> path.add(step.activityId()));
+            steps.addAll(executing);
         }
         return steps;
     }
@@ -172,6 +217,25 @@ public class RunQueries {
                         isCompensationHandler(instance.getProcessDefinitionId(), activityId),
                         logTail(instance.getId(), activityId)));
             }
+        }
+        return steps;
+    }
+
+    /** Steps stopped at an incident (their failed job rolled back, so history does not show them). */
+    private List<RunView.Step> incidents(HistoricProcessInstance instance) {
+        List<RunView.Step> steps = new ArrayList<>();
+        for (org.camunda.bpm.engine.runtime.Incident incident : runtime.createIncidentQuery()
+                .processInstanceId(instance.getId()).list()) {
+            String activityId = incident.getActivityId();
+            if (activityId == null) {
+                continue;
+            }
+            ModelElementInstance element = repository.getBpmnModelInstance(instance.getProcessDefinitionId())
+                    .getModelElementById(activityId);
+            String name = element instanceof FlowElement flowElement ? flowElement.getName() : activityId;
+            steps.add(new RunView.Step(activityId, name, null, null, "INCIDENT",
+                    isCompensationHandler(instance.getProcessDefinitionId(), activityId),
+                    logTail(instance.getId(), activityId)));
         }
         return steps;
     }

@@ -20,10 +20,27 @@ import java.util.List;
  * @param startedAt    start time (null for a step running now: its start commits with its end)
  * @param endedAt      end time, null while running
  * @param steps        service and user tasks in start order, compensation handlers included
+ * @param approval     the run's approval, if it had one (single-run view only)
+ * @param path         every BPMN element the run entered (events, gateways, tasks), in order (single-run view
+ *                     only); the run page draws it on the diagram
  */
 public record RunView(String runId, String processKey, String target, String businessKey, String state,
         String outcome, String requestedBy, String approvedBy, String gitRef, String targetCommit, String failure,
-        Instant startedAt, Instant endedAt, List<Step> steps) {
+        Instant startedAt, Instant endedAt, List<Step> steps, Approval approval, List<String> path) {
+
+    /**
+     * The approval of a run.
+     *
+     * @param taskId      the approval task
+     * @param requestedAt when it started waiting
+     * @param deadline    when it expires unless decided
+     * @param decidedAt   when it was decided (or expired), null while waiting
+     * @param decidedBy   who decided, null while waiting or when it expired
+     * @param approved    the decision, null while waiting or when it expired
+     * @param comment     the decider's comment
+     */
+    public record Approval(String taskId, Instant requestedAt, Instant deadline, Instant decidedAt, String decidedBy,
+            Boolean approved, String comment) {}
 
     /**
      * One step.
@@ -32,7 +49,8 @@ public record RunView(String runId, String processKey, String target, String bus
      * @param name         element name
      * @param startedAt    start time (null for a step running now: its start commits with its end)
      * @param endedAt      end time, null while it runs
-     * @param outcome      {@code RUNNING}, {@code COMPLETED}, {@code FAILED} (it raised the error) or {@code CANCELED}
+     * @param outcome      {@code RUNNING}, {@code COMPLETED}, {@code FAILED} (it raised the error), {@code CANCELED} or
+     *                     {@code INCIDENT} (stopped at an incident, waiting for an operator)
      * @param compensation true for a compensation handler
      * @param logTail      the last lines of the step's command log (empty when it ran no command)
      */

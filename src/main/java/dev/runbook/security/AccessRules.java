@@ -55,6 +55,9 @@ final class AccessRules {
             signedIn("GET", "/v3/api-docs/**"),
             signedIn("GET", "/swagger-ui/**"),
             signedIn("GET", "/swagger-ui.html"),
+            signedIn("GET", "/runs"),
+            signedIn("GET", "/runs/**"),
+            signedIn("GET", "/web/**"),
             groups("*", "/**", ADMIN));
 
     private AccessRules() {}

@@ -112,6 +112,15 @@ class DeployProcessTest {
     }
 
     @Test
+    void shouldDueTheApprovalWhenItsTimeoutTimerFires() {
+        ProcessInstance instance = start(true);
+        runJobs();
+        Job timer = managementService().createJobQuery().timers().singleResult();
+        java.util.Date due = org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.task(instance).getDueDate();
+        assertThat(due).isCloseTo(timer.getDuedate(), 2000);
+    }
+
+    @Test
     void shouldExpireWhenNobodyDecidesInTime() {
         ProcessInstance instance = start(true);
         runJobs();

@@ -8,6 +8,7 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtime
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.task;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.withVariables;
 
+import dev.runbook.approval.ApprovalDeadlineTaskListener;
 import dev.runbook.approval.FourEyesTaskListener;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,6 +51,7 @@ final class StubbedRun {
             });
         }
         Mocks.register("fourEyesTaskListener", new FourEyesTaskListener(identityService()));
+        Mocks.register("approvalDeadlineTaskListener", new ApprovalDeadlineTaskListener());
     }
 
     /** Variables the stub of {@code bean} writes when it runs. */

@@ -1,0 +1,49 @@
+package dev.runbook.api;
+
+import dev.runbook.approval.ReleasePlanner.PlannedStep;
+import dev.runbook.git.GitClient.CommitInfo;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An approval waiting for a decision, with everything the run will do once approved.
+ *
+ * @param taskId            task id, for the decision call
+ * @param runId             the run waiting on it
+ * @param processKey        process of the run
+ * @param name              task name ({@code Approve release} ...)
+ * @param target            target name
+ * @param gitRef            requested ref (deploy, update)
+ * @param components        components the run changes
+ * @param fromCommit        SHA serving now
+ * @param fromSubject       its subject line
+ * @param toCommit          SHA the run deploys (or restores)
+ * @param toSubject         its subject line
+ * @param commits           commits between them, newest first, at most 50 (sha, subject, author, date); for a
+ *                          rollback the commits it takes away
+ * @param commitCount       how many commits there are in all
+ * @param changedFiles      changed files per component of the target ({@code (other)}: outside every component)
+ * @param databaseMigration whether the run migrates the database (a component has {@code migrate}, the target a
+ *                          database, and the process runs migrations)
+ * @param databaseBackup    whether a database backup is taken before that migration
+ * @param releaseBackup     the release backup (or rollback's safety snapshot) of what serves now: taken after the
+ *                          approval, before the first change, so its id is not known yet
+ * @param backupId          the release backup a rollback restores (null for deploy and update)
+ * @param plan              the steps after the approval, in order, with the exact commands each runs
+ * @param requestedBy       who asked
+ * @param createdAt         when the approval was requested
+ * @param deadline          when the request expires unless decided (the task's due date)
+ * @param url               the approval in Tasklist ({@code runbook.public-url} based)
+ * @param runUrl            the run's page
+ * @param dbBackup          db-restore: which database backup is restored into which database (else null)
+ */
+record ApprovalView(String taskId, String runId, String processKey, String name, String target, String gitRef,
+        String components, String fromCommit, String fromSubject, String toCommit, String toSubject,
+        List<CommitInfo> commits, Long commitCount, Map<String, Integer> changedFiles, Boolean databaseMigration,
+        Boolean databaseBackup, String releaseBackup, String backupId, List<PlannedStep> plan, String requestedBy,
+        Instant createdAt, Instant deadline, String url, String runUrl, String dbBackup) {
+
+    /** What {@code releaseBackup} says: the backup is taken once approved (see README, "Approvals"). */
+    static final String RELEASE_BACKUP_AFTER_APPROVAL = "taken after approval, before the first change";
+}

@@ -1,0 +1,145 @@
+package dev.runbook.approval;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbook.approval.ReleasePlanner.PlannedStep;
+import dev.runbook.approval.ReleasePlanner.Release;
+import dev.runbook.exec.StepLog;
+import dev.runbook.git.GitClient;
+import dev.runbook.git.GitClient.CommitInfo;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.target.RunbookProperties.Component;
+import dev.runbook.target.RunbookProperties.Target;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.camunda.bpm.model.bpmn.instance.FlowNode;
+import org.camunda.bpm.model.bpmn.instance.Process;
+import org.camunda.bpm.model.xml.instance.ModelElementInstance;
+
+/**
+ * What an approver sees before deciding, computed by the step before the approval and kept in process variables:
+ * the commits between the serving and the new commit (at most {@value #MAX_COMMITS}, plus their count), both
+ * commits' subjects, changed files per component, whether a database migration (and the database backup before it)
+ * will run, and the {@link ReleasePlanner plan}. Values are Strings, Booleans and Longs (lists and maps as JSON),
+ * so Cockpit and Tasklist can show them and no Java class is serialized into the engine.
+ */
+@org.springframework.stereotype.Component
+public class ApprovalContext {
+
+    public static final int MAX_COMMITS = 50;
+    /** Key of files outside every component dir in {@code changedFiles}. */
+    public static final String OTHER_FILES = "(other)";
+    /** The processes whose model runs a component's {@code migrate} command. */
+    private static final List<String> MIGRATING_PROCESSES = List.of("deploy");
+
+    /** Which way a run moves: to newer commits (deploy, update) or back to an older one (rollback). */
+    public enum Direction { FORWARD, BACKWARD }
+
+    private final GitClient git;
+    private final ReleasePlanner planner;
+    private final ObjectMapper json;
+
+    public ApprovalContext(GitClient git, ReleasePlanner planner, ObjectMapper json) {
+        this.git = git;
+        this.planner = planner;
+        this.json = json;
+    }
+
+    /**
+     * The context variables of a release ({@code commits}, {@code commitCount}, {@code commitsText},
+     * {@code fromSubject}, {@code toSubject}, {@code changedFiles}, {@code databaseMigration}, {@code plan},
+     * {@code planText}). Runs git log, rev-list and diff in the target's work dir (logged to {@code log}).
+     *
+     * @param direction FORWARD lists the commits the run brings; BACKWARD the commits a rollback takes away
+     * @param current   the model element of the step computing this (the plan lists the steps after it)
+     */
+    public Map<String, Object> describe(Release release, Direction direction, ModelElementInstance current,
+            StepLog log) {
+        Target target = release.target();
+        String from = release.fromCommit();
+        String to = release.toCommit();
+        String base = direction == Direction.FORWARD ? from : to;
+        String tip = direction == Direction.FORWARD ? to : from;
+        List<CommitInfo> commits = git.commitsBetween(target.workdir(), base, tip, MAX_COMMITS, log);
+        long count = base.equals(tip) ? 0 : git.countBetween(target.workdir(), base, tip, log);
+        Map<String, Integer> changed = from.equals(to) ? Map.of()
+                : byComponent(git.changedFiles(target.workdir(), from, to, log), target.components());
+        List<PlannedStep> plan = current instanceof FlowNode node ? planner.plan(node, release) : List.of();
+
+        Map<String, Object> variables = new HashMap<>();
+        variables.put(ProcessVariables.COMMITS, toJson(commits));
+        variables.put(ProcessVariables.COMMIT_COUNT, count);
+        variables.put(ProcessVariables.COMMITS_TEXT, commitsText(commits, count));
+        variables.put(ProcessVariables.FROM_SUBJECT, git.subject(target.workdir(), from, log));
+        variables.put(ProcessVariables.TO_SUBJECT, git.subject(target.workdir(), to, log));
+        variables.put(ProcessVariables.CHANGED_FILES, toJson(changed));
+        variables.put(ProcessVariables.DATABASE_MIGRATION, migrates(current, target, release.components()));
+        variables.put(ProcessVariables.PLAN, toJson(plan));
+        variables.put(ProcessVariables.PLAN_TEXT, ReleasePlanner.text(plan));
+        return variables;
+    }
+
+    /**
+     * Counts changed files per component of the target (config order): a file counts for every component whose dir
+     * holds it (dir {@code .} holds all); files in none count under {@value #OTHER_FILES}, shown only when non-zero.
+     */
+    static Map<String, Integer> byComponent(List<String> files, Map<String, Component> components) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        components.keySet().forEach(name -> counts.put(name, 0));
+        int other = 0;
+        for (String file : files) {
+            boolean matched = false;
+            for (Map.Entry<String, Component> entry : components.entrySet()) {
+                if (holds(entry.getValue().dir(), file)) {
+                    counts.merge(entry.getKey(), 1, Integer::sum);
+                    matched = true;
+                }
+            }
+            other += matched ? 0 : 1;
+        }
+        if (other > 0) {
+            counts.put(OTHER_FILES, other);
+        }
+        return counts;
+    }
+
+    private static boolean holds(String dir, String file) {
+        String prefix = dir == null ? "" : dir.replace('\\', '/').replaceAll("^(\\./)+", "").replaceAll("/+$", "");
+        return prefix.isEmpty() || ".".equals(prefix) || file.startsWith(prefix + "/");
+    }
+
+    /** True when this process runs migrations and a selected component has one and the target has a database. */
+    static boolean migrates(ModelElementInstance current, Target target, Map<String, Component> components) {
+        return MIGRATING_PROCESSES.contains(processKey(current)) && target.database() != null
+                && components.values().stream().anyMatch(c -> !c.migrate().isEmpty());
+    }
+
+    private static String processKey(ModelElementInstance element) {
+        for (ModelElementInstance e = element; e != null; e = e.getParentElement()) {
+            if (e instanceof Process process) {
+                return process.getId();
+            }
+        }
+        return null;
+    }
+
+    private static String commitsText(List<CommitInfo> commits, long count) {
+        if (commits.isEmpty()) {
+            return "none";
+        }
+        String text = commits.stream().map(c -> c.sha().substring(0, 7) + " " + c.subject() + " (" + c.author() + ", "
+                + c.date() + ")").collect(Collectors.joining("; "));
+        return count > commits.size() ? text + "; … and " + (count - commits.size()) + " more" : text;
+    }
+
+    private String toJson(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

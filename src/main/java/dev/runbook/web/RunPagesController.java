@@ -1,0 +1,28 @@
+package dev.runbook.web;
+
+import jakarta.validation.constraints.Pattern;
+import org.springframework.stereotype.Controller;
+import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+
+/**
+ * The run pages: {@code GET /runs} (recent runs, filtered by target, process and outcome) and {@code GET /runs/{runId}}
+ * (the run's diagram with the path taken, its steps, approval and outcome). Both are static pages
+ * ({@code static/web/}) that read {@code /api/runs}; they need HTTP Basic credentials like the API.
+ */
+@Controller
+@Validated
+@io.swagger.v3.oas.annotations.Hidden
+class RunPagesController {
+
+    @GetMapping("/runs")
+    String runs() {
+        return "forward:/web/runs.html";
+    }
+
+    @GetMapping("/runs/{runId}")
+    String run(@PathVariable @Pattern(regexp = "[A-Za-z0-9-]{1,64}") String runId) {
+        return "forward:/web/run.html";
+    }
+}

@@ -1,0 +1,157 @@
+/* The run page: /runs/{runId}. Draws the run's BPMN diagram with the path taken, the failed step and the
+   compensation steps marked, and lists steps (duration, log tail, whole log), approval and outcome. Polls while the
+   run is not ended. When drawn, body[data-rendered] is "true" and body[data-state] holds the run's state. */
+(function () {
+  'use strict';
+  const { json, text, el, time, duration, badge, showError } = window.Runbook;
+  const runId = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop());
+  const api = '/api/runs/' + encodeURIComponent(runId);
+  const viewer = new window.BpmnJS({ container: '#diagram' });
+  let drawn = false;
+  let markers = [];
+
+  function facts(run) {
+    const rows = [['Run', run.runId], ['Process', run.processKey], ['Target', run.target],
+      ['Description', run.businessKey], ['State', run.state], ['Outcome', run.outcome || '—'],
+      ['Requested by', run.requestedBy], ['Git ref', run.gitRef], ['Commit', run.targetCommit],
+      ['Started', time(run.startedAt)], ['Ended', time(run.endedAt)],
+      ['Duration', duration(run.startedAt, run.endedAt)], ['Failure', run.failure]];
+    document.getElementById('facts').replaceChildren(...rows.filter(r => r[1]).flatMap(([name, value]) =>
+      [el('dt', {}, [name]), el('dd', { id: 'fact-' + name.toLowerCase().replace(/ /g, '-') }, [value])]));
+  }
+
+  function approval(run) {
+    const box = document.getElementById('approval');
+    const a = run.approval;
+    if (!a) {
+      box.textContent = 'This run had no approval.';
+      return;
+    }
+    const parts = [];
+    if (a.decidedBy) {
+      parts.push(badge(a.approved ? 'APPROVED' : 'REJECTED'), ' by ', el('strong', {}, [a.decidedBy]),
+        ' at ' + time(a.decidedAt));
+      if (a.comment) {
+        parts.push(el('div', {}, ['Comment: ', el('q', { id: 'approval-comment' }, [a.comment])]));
+      }
+    } else if (a.decidedAt) {
+      parts.push(badge('EXPIRED'), ' nobody decided by ' + time(a.deadline || a.decidedAt));
+    } else {
+      parts.push(badge('WAITING_FOR_APPROVAL'), ' since ' + time(a.requestedAt) + ', deadline ' + time(a.deadline) + ' ',
+        el('a', { href: '/camunda/app/tasklist/default/#/?task=' + encodeURIComponent(a.taskId) }, ['open in Tasklist']));
+    }
+    box.replaceChildren(el('div', { id: 'approval-summary' }, parts));
+  }
+
+  function steps(run) {
+    const rows = (run.steps || []).map(step => {
+      const log = step.logTail
+        ? el('details', {}, [el('summary', {}, ['tail']), el('pre', { 'class': 'log' }, [step.logTail])])
+        : '';
+      const whole = step.logTail
+        ? el('a', { href: api + '/steps/' + encodeURIComponent(step.activityId) + '/log', target: '_blank' }, ['whole log'])
+        : '';
+      return el('tr', { 'class': step.compensation ? 'compensation' : null, 'data-activity': step.activityId }, [
+        el('td', {}, [step.name || step.activityId, el('div', { 'class': 'mono' }, [step.activityId])]),
+        el('td', {}, [badge(step.outcome)]),
+        el('td', {}, [time(step.startedAt)]),
+        el('td', {}, [duration(step.startedAt, step.endedAt)]),
+        el('td', {}, [whole, log])]);
+    });
+    document.querySelector('#steps tbody').replaceChildren(...rows);
+  }
+
+  /** Marker classes per element id: path taken, flows taken, running, failed and compensation steps. */
+  function markersOf(run, registry) {
+    const classes = new Map();
+    const add = (id, cls) => classes.set(id, (classes.get(id) || new Set()).add(cls));
+    const path = run.path || [];
+    const firstIndex = new Map();
+    const lastIndex = new Map();
+    path.forEach((id, i) => {
+      if (!firstIndex.has(id)) {
+        firstIndex.set(id, i);
+      }
+      lastIndex.set(id, i);
+      add(id, 'rb-visited');
+    });
+    // A flow was taken when its target was entered from it: of the flows into a visited element whose source was
+    // visited, the one whose source was entered last before the target.
+    const flows = registry.filter(e => e.type === 'bpmn:SequenceFlow');
+    const byTarget = new Map();
+    flows.forEach(flow => {
+      const source = flow.businessObject.sourceRef.id;
+      const target = flow.businessObject.targetRef.id;
+      if (firstIndex.has(source) && firstIndex.has(target)) {
+        byTarget.set(target, (byTarget.get(target) || []).concat([flow]));
+      }
+    });
+    byTarget.forEach((candidates, target) => {
+      const before = candidates.filter(f => firstIndex.get(f.businessObject.sourceRef.id) < lastIndex.get(target));
+      const pool = before.length ? before : candidates;
+      const best = Math.max(...pool.map(f => firstIndex.get(f.businessObject.sourceRef.id)));
+      pool.filter(f => firstIndex.get(f.businessObject.sourceRef.id) === best).forEach(f => add(f.id, 'rb-taken'));
+    });
+    (run.steps || []).forEach(step => {
+      if (step.outcome === 'RUNNING') {
+        add(step.activityId, 'rb-running');
+      }
+      if (step.outcome === 'FAILED' || step.outcome === 'INCIDENT') {
+        add(step.activityId, 'rb-failed');
+      }
+      if (step.compensation) {
+        add(step.activityId, 'rb-compensation');
+        registry.filter(e => e.type === 'bpmn:Association' && e.businessObject.targetRef
+            && e.businessObject.targetRef.id === step.activityId).forEach(association => {
+          add(association.id, 'rb-compensation');
+          add(association.businessObject.sourceRef.id, 'rb-compensation');
+        });
+      }
+    });
+    return classes;
+  }
+
+  function mark(run) {
+    const canvas = viewer.get('canvas');
+    const registry = viewer.get('elementRegistry');
+    markers.forEach(([id, cls]) => canvas.removeMarker(id, cls));
+    markers = [];
+    markersOf(run, registry).forEach((classes, id) => {
+      if (registry.get(id)) {
+        classes.forEach(cls => {
+          canvas.addMarker(id, cls);
+          markers.push([id, cls]);
+        });
+      }
+    });
+  }
+
+  async function load() {
+    try {
+      const run = await json(api);
+      document.title = run.processKey + ' on ' + run.target + ' · Runbook Platform';
+      document.getElementById('title').textContent = run.processKey + ' on ' + run.target;
+      document.getElementById('outcome').replaceWith(Object.assign(badge(run.outcome || run.state), { id: 'outcome' }));
+      facts(run);
+      approval(run);
+      steps(run);
+      if (!drawn) {
+        await viewer.importXML(await text(api + '/diagram'));
+        viewer.get('canvas').zoom('fit-viewport');
+        drawn = true;
+      }
+      mark(run);
+      document.body.dataset.state = run.state;
+      document.body.dataset.outcome = run.outcome || '';
+      document.body.dataset.rendered = 'true';
+      if (run.state !== 'ENDED') {
+        setTimeout(load, 2000);
+      }
+    } catch (error) {
+      showError(error);
+      setTimeout(load, 5000);
+    }
+  }
+
+  load();
+}());

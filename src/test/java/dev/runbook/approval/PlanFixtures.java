@@ -1,0 +1,78 @@
+package dev.runbook.approval;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbook.FixtureTarget;
+import dev.runbook.exec.CommandRunner;
+import dev.runbook.exec.Redactor;
+import dev.runbook.git.GitClient;
+import dev.runbook.npm.NpmClient;
+import dev.runbook.pm2.Pm2Client;
+import dev.runbook.target.RunbookProperties;
+import dev.runbook.target.RunbookProperties.Approval;
+import dev.runbook.target.RunbookProperties.Backups;
+import dev.runbook.target.RunbookProperties.Component;
+import dev.runbook.target.RunbookProperties.Database;
+import dev.runbook.target.RunbookProperties.Health;
+import dev.runbook.target.RunbookProperties.Target;
+import dev.runbook.target.RunbookProperties.Tools;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.model.bpmn.Bpmn;
+import org.camunda.bpm.model.bpmn.BpmnModelInstance;
+import org.camunda.bpm.model.bpmn.instance.FlowNode;
+
+/** Targets, clients and models for the planner and approval-context tests (real git, no Spring). */
+final class PlanFixtures {
+
+    static final String PM2 = "/opt/tools/pm2";
+
+    private PlanFixtures() {}
+
+    static RunbookProperties properties(Path dataDir) {
+        return new RunbookProperties(dataDir, new Tools("git", "npm", PM2, null, null, null, null,
+                Duration.ofMinutes(1)), null, Map.of());
+    }
+
+    static ReleasePlanner planner(Path dataDir) {
+        RunbookProperties properties = properties(dataDir);
+        CommandRunner runner = FixtureTarget.runner();
+        return new ReleasePlanner(new GitClient(runner, properties), new NpmClient(runner, properties),
+                new Pm2Client(runner, new ObjectMapper(), properties), new Redactor(properties));
+    }
+
+    static ApprovalContext context(Path dataDir) {
+        RunbookProperties properties = properties(dataDir);
+        return new ApprovalContext(new GitClient(FixtureTarget.runner(), properties), planner(dataDir),
+                new ObjectMapper());
+    }
+
+    static Component backend(List<String> migrate) {
+        return new Component("backend", List.of("npm", "ci"), List.of("npm", "run", "build"), migrate,
+                List.of("dist", "node_modules"), "shop-backend", "backend/ecosystem.config.js",
+                URI.create("http://127.0.0.1:3999/api/health"));
+    }
+
+    static Component frontend() {
+        return new Component("./frontend/", List.of("npm", "ci"), List.of("npm", "run", "build"), null,
+                List.of("dist"), "shop-frontend", "frontend/ecosystem.config.js",
+                URI.create("http://127.0.0.1:3998/"));
+    }
+
+    static Target target(Path workdir, Database database, Map<String, Component> components) {
+        return new Target(workdir, "origin", "main", new Approval(true, Duration.ofHours(1)), Map.of("PORT", "3999"),
+                new LinkedHashMap<>(components), database, new Backups(7, null),
+                new Health(4, Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2)), null);
+    }
+
+    static BpmnModelInstance model(String processKey) {
+        return Bpmn.readModelFromFile(Path.of("bpmn", processKey + ".bpmn").toFile());
+    }
+
+    static FlowNode element(String processKey, String id) {
+        return model(processKey).getModelElementById(id);
+    }
+}

@@ -1,0 +1,129 @@
+package dev.runbook.approval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runbook.approval.ReleasePlanner.PlannedCommand;
+import dev.runbook.approval.ReleasePlanner.PlannedStep;
+import dev.runbook.approval.ReleasePlanner.Release;
+import dev.runbook.target.RunbookProperties.Component;
+import dev.runbook.target.RunbookProperties.Target;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.camunda.bpm.model.bpmn.Bpmn;
+import org.camunda.bpm.model.bpmn.BpmnModelInstance;
+import org.camunda.bpm.model.bpmn.instance.FlowNode;
+import org.camunda.bpm.model.bpmn.instance.UserTask;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The plan shown with an approval: steps in model order, exact commands, and no step left out. */
+class ReleasePlannerTest {
+
+    static final String FROM = "a".repeat(40);
+    static final String TO = "b".repeat(40);
+
+    @TempDir
+    Path dir;
+
+    private Release release(Map<String, Component> components, String backupId) {
+        Target target = PlanFixtures.target(dir.resolve("shop"), null, components);
+        return new Release("shop", target, components, FROM, TO, backupId);
+    }
+
+    @Test
+    void shouldPlanTheDeployStepsInModelOrderWithTheExactCommands() {
+        Path workdir = dir.resolve("shop");
+        List<PlannedStep> plan = PlanFixtures.planner(dir).plan(PlanFixtures.element("deploy", "Task_ResolveRelease"),
+                release(Map.of("backend", PlanFixtures.backend(null)), null));
+
+        assertThat(plan).extracting(PlannedStep::activityId).containsExactly("Task_BackupRelease", "Task_GitCheckout",
+                "Task_InstallAndBuild", "Task_Pm2Reload", "Task_HealthCheck", "Task_RecordRelease");
+        assertThat(step(plan, "Task_GitCheckout").commands()).containsExactly(
+                new PlannedCommand("git checkout --detach --force " + TO, workdir.toString()));
+        assertThat(step(plan, "Task_InstallAndBuild").commands()).containsExactly(
+                new PlannedCommand("npm ci", workdir.resolve("backend").toString()),
+                new PlannedCommand("npm run build", workdir.resolve("backend").toString()));
+        assertThat(step(plan, "Task_Pm2Reload").commands()).containsExactly(new PlannedCommand(PlanFixtures.PM2
+                + " startOrReload ecosystem.config.js --only shop-backend --update-env",
+                workdir.resolve("backend").toString()));
+        assertThat(step(plan, "Task_HealthCheck").commands()).containsExactly(
+                new PlannedCommand("GET http://127.0.0.1:3999/api/health", null));
+        assertThat(step(plan, "Task_BackupRelease").commands()).isEmpty();
+        assertThat(step(plan, "Task_BackupRelease").note()).contains("aaaaaaaaaaaa", "backend (backend: dist, "
+                + "node_modules)", "after the approval");
+        assertThat(ReleasePlanner.text(plan)).startsWith("1) Back up current release: ")
+                .contains("3) Install and build: npm ci [in " + workdir.resolve("backend") + "]; npm run build");
+    }
+
+    @Test
+    void shouldPlanEveryComponentOfAnUpdateInConfigurationOrder() {
+        Map<String, Component> components = new java.util.LinkedHashMap<>();
+        components.put("frontend", PlanFixtures.frontend());
+        components.put("backend", PlanFixtures.backend(null));
+        List<PlannedStep> plan = PlanFixtures.planner(dir).plan(PlanFixtures.element("update", "Task_ResolveRelease"),
+                release(components, null));
+
+        assertThat(step(plan, "Task_InstallAndBuild").commands()).extracting(PlannedCommand::dir).containsExactly(
+                dir.resolve("shop/frontend").toString(), dir.resolve("shop/frontend").toString(),
+                dir.resolve("shop/backend").toString(), dir.resolve("shop/backend").toString());
+        assertThat(step(plan, "Task_HealthCheck").commands()).extracting(PlannedCommand::command)
+                .containsExactly("GET http://127.0.0.1:3998/", "GET http://127.0.0.1:3999/api/health");
+    }
+
+    @Test
+    void shouldPlanARollbackWithoutInstallOrBuild() {
+        List<PlannedStep> plan = PlanFixtures.planner(dir).plan(PlanFixtures.element("rollback", "Task_ValidateBackup"),
+                release(Map.of("backend", PlanFixtures.backend(null)), "20260101_120000"));
+
+        assertThat(plan).extracting(PlannedStep::activityId).containsExactly("Task_SafetySnapshot",
+                "Task_GitCheckout", "Task_RestoreArtifacts", "Task_Pm2Reload", "Task_HealthCheck",
+                "Task_RecordRelease");
+        assertThat(step(plan, "Task_RestoreArtifacts").note()).contains("release backup 20260101_120000",
+                "no install, no build");
+        assertThat(plan).flatExtracting(PlannedStep::commands).extracting(PlannedCommand::command)
+                .noneMatch(command -> command.startsWith("npm"));
+    }
+
+    @Test
+    void shouldListAStepItHasNoPreviewForSoThePlanNeverHidesAStep() {
+        BpmnModelInstance model = Bpmn.createExecutableProcess("migrating").startEvent("StartEvent_Requested")
+                .serviceTask("Task_ResolveRelease").camundaDelegateExpression("${resolveReleaseDelegate}")
+                .serviceTask("Task_Migrate").name("Migrate database").camundaDelegateExpression("${migrateDelegate}")
+                .serviceTask("Task_GitCheckout").name("Check out").camundaDelegateExpression("${gitCheckoutDelegate}")
+                .endEvent("EndEvent_Done").done();
+        List<PlannedStep> plan = PlanFixtures.planner(dir).plan(model.getModelElementById("Task_ResolveRelease"),
+                release(Map.of("backend", PlanFixtures.backend(null)), null));
+
+        assertThat(plan).extracting(PlannedStep::activityId).containsExactly("Task_Migrate", "Task_GitCheckout");
+        assertThat(plan.get(0).note()).isEqualTo(ReleasePlanner.NO_PREVIEW);
+    }
+
+    /** Every step after an approval in every model has a command preview or a note saying what it does. */
+    @Test
+    void shouldPreviewEveryStepThatRunsAfterAnApprovalInEveryModel() throws IOException {
+        List<Path> models;
+        try (Stream<Path> files = Files.list(Path.of("bpmn"))) {
+            models = files.filter(p -> p.toString().endsWith(".bpmn")).sorted().toList();
+        }
+        for (Path file : models) {
+            BpmnModelInstance model = Bpmn.readModelFromFile(file.toFile());
+            for (UserTask approval : model.getModelElementsByType(UserTask.class)) {
+                FlowNode node = approval;
+                List<PlannedStep> plan = PlanFixtures.planner(dir).plan(node,
+                        release(Map.of("backend", PlanFixtures.backend(null)), "20260101_120000"));
+                assertThat(plan).as("%s: steps after %s", file, approval.getId()).isNotEmpty();
+                assertThat(plan).as("%s: a plan entry for each step", file)
+                        .allSatisfy(step -> assertThat(step.note()).as(step.activityId())
+                                .isNotEqualTo(ReleasePlanner.NO_PREVIEW));
+            }
+        }
+    }
+
+    private static PlannedStep step(List<PlannedStep> plan, String activityId) {
+        return plan.stream().filter(s -> s.activityId().equals(activityId)).findFirst().orElseThrow();
+    }
+}
