@@ -68,7 +68,22 @@ public class ReleasePlanner {
 
     /** The steps after {@code current} in the model, with their commands for this release. */
     public List<PlannedStep> plan(FlowNode current, Release release) {
-        return stepsAfter(current).stream().map(task -> step(task, release)).toList();
+        return stepsAfter(current).stream().filter(task -> runs(task, release)).map(task -> step(task, release))
+                .toList();
+    }
+
+    /**
+     * Whether a step will run for this release: deploy's database steps run only when a selected component has a
+     * migrate command (and the backup only when the target has a database), as the model's gateways decide.
+     */
+    private static boolean runs(ServiceTask task, Release release) {
+        boolean migrate = release.components().values().stream().anyMatch(c -> !c.migrate().isEmpty());
+        return switch (String.valueOf(task.getCamundaDelegateExpression())) {
+            case "${migrateDelegate}" -> migrate;
+            case "${dbBackupDelegate}" -> !"Task_DatabaseBackup".equals(task.getId())
+                    || migrate && release.target().database() != null;
+            default -> true;
+        };
     }
 
     /** The plan on one line per step, numbered, for Tasklist's form. */
@@ -142,6 +157,20 @@ public class ReleasePlanner {
                     + release.backupId() + " (no install, no build)";
             case "${recordReleaseDelegate}" -> "records the release; keeps the newest " + target.backups().keep()
                     + " release backups";
+            case "${migrateDelegate}" -> {
+                release.components().values().stream().filter(c -> !c.migrate().isEmpty()).forEach(component ->
+                        commands.add(planned(new Command(npm.argv(component.migrate()),
+                                ReleaseBackupStore.componentDir(target, component), target.env(),
+                                java.time.Duration.ofMinutes(15)))));
+                yield "with the target's env; a failure restores the database backup taken before";
+            }
+            case "${dbBackupDelegate}" -> "dumps the " + (target.database() == null ? "" : target.database().kind())
+                    + " database into a new catalogued database backup (mongodump --archive --gzip or pg_dump -Fc), "
+                    + "verified and checksummed before anything changes";
+            case "${dbRestoreDelegate}" -> "restores the approved database backup (mongorestore --archive --gzip "
+                    + "--drop or pg_restore --clean); a failure puts the safety backup back";
+            case "${dbVerifyRestoreDelegate}" -> "compares the restored collection/table counts with the catalogue; "
+                    + "a mismatch puts the safety backup back";
             default -> NO_PREVIEW;
         };
         return new PlannedStep(task.getId(), task.getName(), List.copyOf(commands), note);

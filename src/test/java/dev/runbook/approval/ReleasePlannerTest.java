@@ -92,13 +92,13 @@ class ReleasePlannerTest {
     void shouldListAStepItHasNoPreviewForSoThePlanNeverHidesAStep() {
         BpmnModelInstance model = Bpmn.createExecutableProcess("migrating").startEvent("StartEvent_Requested")
                 .serviceTask("Task_ResolveRelease").camundaDelegateExpression("${resolveReleaseDelegate}")
-                .serviceTask("Task_Migrate").name("Migrate database").camundaDelegateExpression("${migrateDelegate}")
+                .serviceTask("Task_WarmCache").name("Warm the cache").camundaDelegateExpression("${warmCacheDelegate}")
                 .serviceTask("Task_GitCheckout").name("Check out").camundaDelegateExpression("${gitCheckoutDelegate}")
                 .endEvent("EndEvent_Done").done();
         List<PlannedStep> plan = PlanFixtures.planner(dir).plan(model.getModelElementById("Task_ResolveRelease"),
                 release(Map.of("backend", PlanFixtures.backend(null)), null));
 
-        assertThat(plan).extracting(PlannedStep::activityId).containsExactly("Task_Migrate", "Task_GitCheckout");
+        assertThat(plan).extracting(PlannedStep::activityId).containsExactly("Task_WarmCache", "Task_GitCheckout");
         assertThat(plan.get(0).note()).isEqualTo(ReleasePlanner.NO_PREVIEW);
     }
 
