@@ -12,31 +12,11 @@ Both run against the same "realistic" backend: express + TypeScript from the npm
 
     mvn -B -q package -DskipTests && python3 bench/time_to_restore.py [--runs 5]
 """
-import argparse, glob, json, os, shutil, socket, statistics, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time, urllib.request
 from base64 import b64encode
 from datetime import datetime
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PM2 = os.path.join(ROOT, "tools", "node_modules", ".bin", "pm2")
-GIT_ENV = dict(os.environ, GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@example.invalid",
-               GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@example.invalid")
-
-
-def run(cmd, cwd, env=None, quiet=True):
-    subprocess.run(cmd, cwd=cwd, env=env or GIT_ENV, check=True,
-                   stdout=subprocess.DEVNULL if quiet else None, stderr=subprocess.DEVNULL if quiet else None)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def write(path, text):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        f.write(text)
+from common import GIT_ENV, PM2, free_port, jar, run, write
 
 
 MAIN_TS = """import express from 'express';
@@ -94,9 +74,8 @@ def wait_healthy(port, limit=120):
 
 class Platform:
     def __init__(self, work, workdir, port, app):
-        jar = sorted(glob.glob(os.path.join(ROOT, "target", "runbook-platform-*.jar")))[-1]
         self.port = free_port()
-        args = ["java", "-jar", jar, "--server.port=%d" % self.port, "--runbook.data-dir=%s/data" % work,
+        args = ["java", "-jar", jar(), "--server.port=%d" % self.port, "--runbook.data-dir=%s/data" % work,
                 "--runbook.tools.pm2=%s" % PM2,
                 "--runbook.identity.users[0].id=bench", "--runbook.identity.users[0].password=bench-pw",
                 "--runbook.identity.users[0].groups[0]=operators",
