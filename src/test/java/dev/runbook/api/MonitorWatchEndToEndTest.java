@@ -125,7 +125,9 @@ class MonitorWatchEndToEndTest {
     @Test
     @Order(2)
     void shouldExposeRunMetricsForPrometheus() {
-        String metrics = given().get("/actuator/prometheus").then().statusCode(200).extract().asString();
+        given().get("/actuator/prometheus").then().statusCode(401);
+        String metrics = given().auth().preemptive().basic("admin", "admin-pw").get("/actuator/prometheus").then()
+                .statusCode(200).extract().asString();
         assertThat(metrics)
                 .contains("runbook_runs_started_total{process=\"monitor\",target=\"shop\"}")
                 .contains("runbook_runs_ended_total{outcome=\"HEALTHY\",process=\"monitor\",target=\"shop\"}")

@@ -61,7 +61,8 @@ class RunMetricsTest {
     void stubs() {
         BpmnAwareTests.init(engine);
         stubs = new StubbedRun().outputs("resolveReleaseDelegate", Map.of("targetCommit", "b".repeat(40),
-                "previousCommit", "a".repeat(40), "commits", "[]", "approvalTimeout", "PT1H"));
+                "previousCommit", "a".repeat(40), "commits", "[]", "approvalTimeout", "PT1H",
+                "migrationRequired", false, "databaseBackupRequired", false));
     }
 
     @AfterEach
