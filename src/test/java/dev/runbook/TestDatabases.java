@@ -40,6 +40,10 @@ public class TestDatabases implements LauncherSessionListener {
         registry.add("spring.datasource.url", () -> server() + name);
         registry.add("spring.datasource.username", () -> "postgres");
         registry.add("spring.datasource.password", () -> "");
+        // Many Spring contexts stay cached during the pass: keep each one's pool small (still above the job
+        // executor's threads) so the server's connection limit is not reached.
+        registry.add("spring.datasource.hikari.maximum-pool-size", () -> "10");
+        registry.add("spring.datasource.hikari.minimum-idle", () -> "1");
     }
 
     @Override
