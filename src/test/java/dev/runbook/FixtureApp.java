@@ -4,12 +4,16 @@ import dev.runbook.exec.Command;
 import dev.runbook.exec.StepLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 
 /**
  * Puts the fixture target's PM2 app into the states a monitoring test needs, without a deploy run: serving its
@@ -52,7 +56,10 @@ public final class FixtureApp {
         }
     }
 
-    /** (Re)starts the app from its ecosystem file with {@code mainJs} as its code. */
+    /**
+     * (Re)starts the app from its ecosystem file with {@code mainJs} as its code and waits (at most a minute) until its
+     * health URL answers, so that a check made next sees the app as started, however slow the machine.
+     */
     public void serve(String mainJs) {
         try {
             Path main = target.workdir.resolve("backend/dist/main.js");
@@ -63,6 +70,20 @@ public final class FixtureApp {
         }
         pm2("delete", target.app);
         pm2("start", "ecosystem.config.js", "--only", target.app);
+        Awaitility.await("app " + target.app + " answering on " + target.healthUrl()).atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(100)).until(this::answers);
+    }
+
+    private boolean answers() {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(target.healthUrl())
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** {@code pm2 stop <app>}. */

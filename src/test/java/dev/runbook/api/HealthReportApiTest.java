@@ -9,7 +9,9 @@ import dev.runbook.FixtureApp;
 import dev.runbook.FixtureTarget;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
+import java.time.Duration;
 import java.time.Instant;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -102,8 +104,8 @@ class HealthReportApiTest {
         app.serveRelease();
         JsonPath report = report(REPORT);
 
-        assertThat(report.getString("status")).isEqualTo("HEALTHY");
         assertThat(report.getList("reasons")).isEmpty();
+        assertThat(report.getString("status")).isEqualTo("HEALTHY");
         assertThat(report.getString("components[0].component")).isEqualTo("backend");
         assertThat(report.getString("components[0].app.status")).isEqualTo("online");
         assertThat(report.getLong("components[0].app.pid")).isPositive();
@@ -135,6 +137,9 @@ class HealthReportApiTest {
     @Order(3)
     void shouldCountErrorLinesPerPatternAndTurnUnhealthyAtTheLimit() {
         app.serve(FixtureApp.WRITING_ERRORS);
+        String logs = "/api/targets/shop/services/" + shop.app + "/logs?grep=payment";
+        Awaitility.await("PM2 wrote the four error lines to its log").atMost(Duration.ofSeconds(30)).until(() ->
+                as("alice").get(logs).then().statusCode(200).extract().jsonPath().getList("error").size() == 4);
         JsonPath report = report(REPORT);
 
         assertThat(report.getString("status")).isEqualTo("UNHEALTHY");
