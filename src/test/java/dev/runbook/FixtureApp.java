@@ -4,9 +4,6 @@ import dev.runbook.exec.Command;
 import dev.runbook.exec.StepLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,15 +72,7 @@ public final class FixtureApp {
     }
 
     private boolean answers() {
-        try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(target.healthUrl())
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return !target.served().startsWith("unreachable");
     }
 
     /** {@code pm2 stop <app>}. */
