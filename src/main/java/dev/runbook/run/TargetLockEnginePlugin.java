@@ -25,6 +25,9 @@ import org.springframework.stereotype.Component;
 @Component
 class TargetLockEnginePlugin extends AbstractProcessEnginePlugin {
 
+    /** The width of {@code target_lock.target}. */
+    private static final int MAX_TARGET_LENGTH = 64;
+
     private final TargetLock lock;
 
     TargetLockEnginePlugin(TargetLock lock) {
@@ -54,9 +57,9 @@ class TargetLockEnginePlugin extends AbstractProcessEnginePlugin {
         }
         Object target = execution.getVariable(ProcessVariables.TARGET);
         String processKey = execution.getProcessDefinition().getKey();
-        if (!(target instanceof String name) || name.isBlank()) {
+        if (!(target instanceof String name) || name.isBlank() || name.length() > MAX_TARGET_LENGTH) {
             throw new TargetRequiredException("a " + processKey + " run changes a target: start it with the "
-                    + "variable '" + ProcessVariables.TARGET + "'");
+                    + "variable '" + ProcessVariables.TARGET + "' naming it");
         }
         lock.acquire(name, execution.getProcessInstanceId(), processKey, TargetLockEnginePlugin::running);
     }
