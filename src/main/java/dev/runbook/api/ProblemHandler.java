@@ -85,8 +85,10 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(TargetBusyException.class)
     ProblemDetail busy(TargetBusyException e) {
         ProblemDetail problem = problem(HttpStatus.CONFLICT, "Target busy", e.getMessage());
-        problem.setProperty("runId", e.runId());
-        problem.setInstance(URI.create("/api/runs/" + e.runId()));
+        if (e.runId() != null) {
+            problem.setProperty("runId", e.runId());
+            problem.setInstance(URI.create("/api/runs/" + e.runId()));
+        }
         return problem;
     }
 

@@ -1,6 +1,7 @@
 package dev.runbook.approval;
 
 import dev.runbook.approval.FourEyesTaskListener.FourEyesViolationException;
+import dev.runbook.run.TargetLockResponses;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -12,7 +13,8 @@ import org.camunda.bpm.engine.rest.exception.RestException;
 
 /**
  * Camunda's exception mappers for {@code /engine-rest}, with 403 and the listener's message for a four-eyes refusal
- * (which the engine, and then the task resource, wrap in generic exceptions that Camunda answers with 500).
+ * (which the engine, and then the task resource, wrap in generic exceptions that Camunda answers with 500), and the
+ * answers of {@link TargetLockResponses} (409 busy target) for a start the target lock refused.
  */
 public final class FourEyesExceptionMapper {
 
@@ -23,6 +25,10 @@ public final class FourEyesExceptionMapper {
             if (cause instanceof FourEyesViolationException violation) {
                 return Response.status(Response.Status.FORBIDDEN).type(MediaType.APPLICATION_JSON_TYPE)
                         .entity(Map.of("type", "FourEyesViolation", "message", violation.getMessage())).build();
+            }
+            Response targetLock = TargetLockResponses.of(cause);
+            if (targetLock != null) {
+                return targetLock;
             }
         }
         return ExceptionHandlerHelper.getInstance().getResponse(exception);

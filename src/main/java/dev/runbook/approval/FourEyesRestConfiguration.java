@@ -6,7 +6,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Makes {@code /engine-rest} answer a four-eyes refusal (the engine wraps the task listener's exception) with 403
- * and the listener's message, like {@code /api}; every other engine exception is answered as Camunda does.
+ * and the listener's message, like {@code /api}, and a start refused by the target lock with 409 (busy) or 400 (no
+ * target); every other engine exception is answered as Camunda does.
  */
 @Configuration
 class FourEyesRestConfiguration {

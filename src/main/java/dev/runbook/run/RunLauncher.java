@@ -1,26 +1,19 @@
 package dev.runbook.run;
 
 import dev.runbook.process.ProcessVariables;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
+import org.camunda.bpm.engine.BadUserRequestException;
 import org.camunda.bpm.engine.RuntimeService;
-import org.springframework.dao.DataAccessException;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Starts runs. A run that changes a target (deploy, update, rollback, restart, db-restore, service-control) is
- * refused with {@link TargetBusyException} while another such run of the same target has not ended. The hold is a
- * row in {@code target_lock} (primary key: the target) written in the same transaction that starts the process
- * instance, so it holds across restarts and across platform nodes sharing one database; a row whose run has ended
- * or was cancelled is stale and taken over. The business key is {@code <target>:<description>}; the initiator is
- * the engine's authenticated user.
+ * refused with {@link TargetBusyException} while another such run of the same target has not ended: the engine
+ * takes the target's {@link TargetLock} in the transaction that starts the process instance
+ * ({@link TargetLockEnginePlugin}), so the same holds for starts over {@code /engine-rest} and Cockpit. The business
+ * key is {@code <target>:<description>}; the initiator is the engine's authenticated user.
  */
 @Component
 public class RunLauncher {
@@ -30,13 +23,9 @@ public class RunLauncher {
             "service-control");
 
     private final RuntimeService runtime;
-    private final JdbcTemplate jdbc;
-    private final TransactionTemplate transaction;
 
-    public RunLauncher(RuntimeService runtime, JdbcTemplate jdbc, TransactionTemplate transaction) {
+    public RunLauncher(RuntimeService runtime) {
         this.runtime = runtime;
-        this.jdbc = jdbc;
-        this.transaction = transaction;
     }
 
     /**
@@ -50,53 +39,24 @@ public class RunLauncher {
     public String start(String processKey, String target, String description, Map<String, Object> variables) {
         Map<String, Object> all = new HashMap<>(variables);
         all.put(ProcessVariables.TARGET, target);
-        String businessKey = target + ":" + description;
-        if (!CHANGING.contains(processKey)) {
-            return runtime.startProcessInstanceByKey(processKey, businessKey, all).getId();
-        }
-        try {
-            return transaction.execute(status -> {
-                releaseIfStale(target);
-                jdbc.update("INSERT INTO target_lock (target, run_id, process_key, acquired_at) VALUES (?, ?, ?, ?)",
-                        target, "starting", processKey, Timestamp.from(Instant.now()));
-                String runId = runtime.startProcessInstanceByKey(processKey, businessKey, all).getId();
-                jdbc.update("UPDATE target_lock SET run_id = ? WHERE target = ?", runId, target);
-                return runId;
-            });
-        } catch (DataAccessException e) {
-            throw new TargetBusyException(target, holder(target).orElse("being started"));
-        }
+        return runtime.startProcessInstanceByKey(processKey, target + ":" + description, all).getId();
     }
 
-    /** Deletes the target's lock row when its run has ended; throws TargetBusyException when it still runs. */
-    private void releaseIfStale(String target) {
-        String holder = holder(target).orElse(null);
-        if (holder == null) {
-            return;
-        }
-        if (!"starting".equals(holder)
-                && runtime.createProcessInstanceQuery().processInstanceId(holder).count() == 0) {
-            jdbc.update("DELETE FROM target_lock WHERE target = ? AND run_id = ?", target, holder);
-            return;
-        }
-        throw new TargetBusyException(target, holder);
-    }
-
-    private Optional<String> holder(String target) {
-        List<String> runs = jdbc.queryForList("SELECT run_id FROM target_lock WHERE target = ?", String.class,
-                target);
-        return runs.stream().findFirst();
-    }
-
-    /** Another changing run holds the target. */
-    public static class TargetBusyException extends RuntimeException {
+    /**
+     * Another changing run holds the target. A {@link BadUserRequestException}, so the engine logs the refused start
+     * as a caller's mistake (debug), not as an error with a stack trace.
+     */
+    public static class TargetBusyException extends BadUserRequestException {
         private final String runId;
 
+        /** @param runId the run holding the target; null while it is being started by another request */
         public TargetBusyException(String target, String runId) {
-            super("target '" + target + "' is busy: run " + runId + " is changing it; wait until it ends");
+            super("target '" + target + "' is busy: " + (runId == null ? "another run is being started on it"
+                    : "run " + runId + " is changing it") + "; wait until it ends");
             this.runId = runId;
         }
 
+        /** The run holding the target, or null when it is being started by another request. */
         public String runId() {
             return runId;
         }

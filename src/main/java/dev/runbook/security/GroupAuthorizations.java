@@ -23,9 +23,10 @@ import org.springframework.stereotype.Component;
 /**
  * The engine grants of the platform's groups, created (or completed) at start-up, and the Tasklist filter
  * "Approvals": {@code operators} use Cockpit, start runbooks, read process definitions and runs (history, incidents,
- * waiting tasks); {@code approvers} use Tasklist, read and work on tasks and the history of tasks, read process
- * definitions; {@code camunda-admin} has every permission on every resource. {@link AccessRules} applies the same
- * split to {@code /api}.
+ * waiting tasks) and retry a run's failed job (Cockpit's incident retry, {@code PUT /engine-rest/job/{id}/retries};
+ * no other change to a running instance); {@code approvers} use Tasklist, read and work on tasks and the history of
+ * tasks, read process definitions, and see no run's history beyond that; {@code camunda-admin} has every permission
+ * on every resource. {@link AccessRules} applies the same split to {@code /api}.
  */
 @Component
 class GroupAuthorizations {
@@ -51,7 +52,7 @@ class GroupAuthorizations {
         grant(AccessRules.OPERATORS, Resources.PROCESS_DEFINITION, Authorization.ANY,
                 ProcessDefinitionPermissions.READ, ProcessDefinitionPermissions.CREATE_INSTANCE,
                 ProcessDefinitionPermissions.READ_HISTORY, ProcessDefinitionPermissions.READ_INSTANCE,
-                ProcessDefinitionPermissions.READ_TASK);
+                ProcessDefinitionPermissions.READ_TASK, ProcessDefinitionPermissions.RETRY_JOB);
         grant(AccessRules.OPERATORS, Resources.PROCESS_INSTANCE, Authorization.ANY,
                 ProcessInstancePermissions.CREATE, ProcessInstancePermissions.READ);
         grant(AccessRules.OPERATORS, Resources.DEPLOYMENT, Authorization.ANY, Permissions.READ);

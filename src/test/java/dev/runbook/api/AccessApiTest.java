@@ -7,15 +7,23 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 
+import dev.runbook.security.ApplicationProcessEngineProvider;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.ProcessEngineConfiguration;
+import org.camunda.bpm.engine.ProcessEngines;
+import org.camunda.bpm.engine.rest.util.EngineUtil;
+import org.camunda.bpm.model.bpmn.Bpmn;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * Who gets in and what each group may do: 401 for every kind of bad credential (all alike), the allowed and refused
@@ -23,6 +31,9 @@ import org.junit.jupiter.api.Test;
  * client address from a trusted proxy, and the lockout of one user that leaves the others alone.
  */
 class AccessApiTest extends SecuredPlatform {
+
+    @Autowired
+    ProcessEngine engine;
 
     @Test
     void shouldAnswerTheSame401ForMissingMalformedUnknownAndWrongCredentials() throws InterruptedException {
@@ -113,7 +124,6 @@ class AccessApiTest extends SecuredPlatform {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("fails since the merge of the run pages, database and monitoring work; see the closing note of 2026-11-29: approvers read 14 historic process instances over /engine-rest")
     void shouldFilterEngineReadsByTheGroupsGrants() {
         int definitions = as("alice").get("/engine-rest/process-definition/count").then().statusCode(200).extract()
                 .path("count");
@@ -121,6 +131,49 @@ class AccessApiTest extends SecuredPlatform {
         as("bob").get("/engine-rest/history/process-instance/count").then().statusCode(200).body("count",
                 equalTo(0));
         as("admin").get("/engine-rest/history/process-instance/count").then().statusCode(200);
+    }
+
+    /**
+     * Another engine named "default" registered in the JVM after this one (another application context, as in this
+     * test JVM, or a camunda.cfg.xml on the class path) must not be what /engine-rest and the webapps serve: it did
+     * not authenticate the caller, so it checked no authorization (an approver read its whole history), it checked
+     * and logged webapp logins in its own tables, and it did not know this application's processes.
+     */
+    @Test
+    void shouldServeThisApplicationsEngineWhenAnotherEngineHasTheSameName() {
+        assertThat(EngineUtil.getProcessEngineProvider()).isInstanceOf(ApplicationProcessEngineProvider.class);
+        ProcessEngine other = ProcessEngineConfiguration.createStandaloneInMemProcessEngineConfiguration()
+                .setProcessEngineName(engine.getName()).setJdbcUrl("jdbc:h2:mem:other-" + UUID.randomUUID())
+                .buildProcessEngine();
+        try {
+            assertThat(ProcessEngines.getProcessEngines().get(engine.getName())).isSameAs(other);
+            other.getRepositoryService().createDeployment().addModelInstance("otherProbe.bpmn",
+                    Bpmn.createExecutableProcess("otherProbe").camundaHistoryTimeToLive(1).startEvent()
+                            .endEvent().done()).deploy();
+            other.getRuntimeService().startProcessInstanceByKey("otherProbe");
+
+            as("bob").get("/engine-rest/history/process-instance/count").then().statusCode(200)
+                    .body("count", equalTo(0));
+            as("admin").get("/engine-rest/history/process-instance/count").then().statusCode(200)
+                    .body("count", equalTo((int) engine.getHistoryService().createHistoricProcessInstanceQuery()
+                            .count()));
+            as("admin").get("/engine-rest/process-definition/key/otherProbe").then().statusCode(404);
+            as("admin").get("/engine-rest/engine").then().statusCode(200).body("name", equalTo(List.of(
+                    engine.getName())));
+
+            Instant before = Instant.now().minusSeconds(1);
+            WebappSession alice = new WebappSession();
+            alice.login("cockpit", "alice", "alice-pw").then().statusCode(200);
+            alice.api().get("/camunda/api/engine/engine/default/process-definition/key/otherProbe").then()
+                    .statusCode(404);
+            alice.api().get("/camunda/api/engine/engine/default/process-definition/key/deploy").then()
+                    .statusCode(200);
+            assertThat(as("admin").get("/api/audit/logins?user=alice&from=" + before).then().statusCode(200)
+                    .extract().jsonPath().getList("items.via", String.class)).contains("webapp");
+        } finally {
+            other.close();
+            ProcessEngines.registerProcessEngine(engine);
+        }
     }
 
     @Test
@@ -152,7 +205,6 @@ class AccessApiTest extends SecuredPlatform {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("fails since the merge of the run pages, database and monitoring work; see the closing note of 2026-11-29: the webapp login of an operator is not logged")
     void shouldLogLoginsWithTheClientBehindATrustedProxy() {
         String agent = "access-test/" + UUID.randomUUID();
         as("erin").header("User-Agent", agent).header("X-Forwarded-For", "203.0.113.7").get("/api/targets").then()
