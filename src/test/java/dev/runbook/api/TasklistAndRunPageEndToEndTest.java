@@ -23,6 +23,9 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -57,10 +60,10 @@ class TasklistAndRunPageEndToEndTest {
     @LocalServerPort
     int port;
 
-    @org.junit.jupiter.api.extension.RegisterExtension
-    static final org.junit.jupiter.api.extension.TestWatcher lastView = new org.junit.jupiter.api.extension.TestWatcher() {
+    @RegisterExtension
+    static final TestWatcher lastView = new TestWatcher() {
         @Override
-        public void testFailed(org.junit.jupiter.api.extension.ExtensionContext context, Throwable cause) {
+        public void testFailed(ExtensionContext context, Throwable cause) {
             if (browser != null) {
                 snapshot("failed-" + context.getRequiredTestMethod().getName());
             }
@@ -295,8 +298,9 @@ class TasklistAndRunPageEndToEndTest {
 
     /** Completes the task and waits until Tasklist has closed its form. */
     private void complete() {
-        click(By.cssSelector("button[ng-click='complete()']"));
-        waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("button[ng-click='complete()']")));
+        By complete = By.cssSelector("button[ng-click='complete()']");
+        click(complete);
+        waiting().until(ExpectedConditions.invisibilityOfElementLocated(complete));
     }
 
     /** Types into a field until the field holds the text (Angular may re-render it meanwhile). */
