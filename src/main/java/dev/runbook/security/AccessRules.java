@@ -45,6 +45,9 @@ final class AccessRules {
             groups("*", "/camunda/api/admin/setup/**", ADMIN),
             // Cockpit, Tasklist and Admin: Camunda's own login form, session and authorizations
             open("*", "/camunda/**"),
+            // The webapps' login pages ask for Camunda Run's welcome page to decide on a first-visit hint; a 401
+            // with a Basic challenge there would open the browser's own sign-in dialog over their login form
+            open("GET", "/camunda-welcome"),
             groups("*", "/api/audit/**", ADMIN),
             groups("*", "/api/approvals/**", APPROVERS, ADMIN),
             groups("*", "/api/**", OPERATORS, ADMIN),

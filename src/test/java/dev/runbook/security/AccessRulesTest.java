@@ -20,6 +20,8 @@ class AccessRulesTest {
                 {"GET", "/camunda/app/cockpit/default/", "open"},
                 {"POST", "/camunda/api/engine/engine/default/task/1/submit-form", "open"},
                 {"POST", "/camunda/api/admin/setup/default/user/create", "camunda-admin"},
+                {"GET", "/camunda-welcome", "open"},
+                {"POST", "/camunda-welcome", "camunda-admin"},
                 {"GET", "/api/audit/events", "camunda-admin"},
                 {"GET", "/api/audit", "camunda-admin"},
                 {"GET", "/api/approvals", "approvers,camunda-admin"},
