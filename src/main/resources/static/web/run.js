@@ -14,6 +14,7 @@
     const rows = [['Run', run.runId], ['Process', run.processKey], ['Target', run.target],
       ['Description', run.businessKey], ['State', run.state], ['Outcome', run.outcome || '—'],
       ['Requested by', run.requestedBy], ['Git ref', run.gitRef], ['Commit', run.targetCommit],
+      ['Previous commit', run.previousCommit], ['Release backup', run.backupId],
       ['Started', time(run.startedAt)], ['Ended', time(run.endedAt)],
       ['Duration', duration(run.startedAt, run.endedAt)], ['Failure', run.failure]];
     document.getElementById('facts').replaceChildren(...rows.filter(r => r[1]).flatMap(([name, value]) =>

@@ -1,5 +1,6 @@
 package dev.runbook.api;
 
+import dev.runbook.api.ProblemHandler.ConflictException;
 import dev.runbook.api.ProblemHandler.NotFoundException;
 import dev.runbook.exec.StepLog;
 import dev.runbook.git.GitClient;
@@ -115,6 +116,8 @@ class RunbooksController {
     @ApiResponse(responseCode = "202", description = "run started")
     @ApiResponse(responseCode = "400", description = "malformed backup id")
     @ApiResponse(responseCode = "404", description = "unknown target or backup, or no earlier release to return to")
+    @ApiResponse(responseCode = "409", description = "the backup holds no artifacts of a component (taken before it "
+            + "was built), or the target is busy")
     @ApiResponse(responseCode = "409", description = "another changing run holds the target (runId in the body)")
     @PostMapping("/api/targets/{target}/rollbacks")
     ResponseEntity<RunStarted> rollback(@PathVariable @Pattern(regexp = TARGET) String target,
@@ -124,9 +127,10 @@ class RunbooksController {
         ReleaseManifest backup;
         if (requested == null || requested.isBlank()) {
             String head = git.head(configured.workdir(), StepLog.NONE);
-            backup = backups.list(target).stream().filter(b -> !b.commit().equals(head)).findFirst()
+            backup = backups.list(target).stream().filter(b -> !b.commit().equals(head))
+                    .filter(b -> b.componentsWithoutArtifacts().isEmpty()).findFirst()
                     .orElseThrow(() -> new NotFoundException("target '" + target + "' has no release backup of "
-                            + "another commit than the one serving now"));
+                            + "another commit than the one serving now that holds built artifacts"));
         } else {
             if (!ReleaseBackupStore.ID.matcher(requested).matches()) {
                 throw new IllegalArgumentException("invalid backup id '" + requested
@@ -134,6 +138,11 @@ class RunbooksController {
             }
             backup = backups.find(target, requested).orElseThrow(() -> new NotFoundException(
                     "target '" + target + "' has no release backup '" + requested + "'"));
+            if (!backup.componentsWithoutArtifacts().isEmpty()) {
+                throw new ConflictException("release backup '" + requested + "' holds no artifacts of "
+                        + backup.componentsWithoutArtifacts() + " (it was taken before they were built); "
+                        + "restoring it would leave them not serving: pick another backup");
+            }
         }
         return started("rollback", target, launcher.start("rollback", target, "rollback to " + backup.id(),
                 Map.of(ProcessVariables.BACKUP_ID, backup.id())));

@@ -20,7 +20,8 @@ import java.util.Map;
  * Task_ValidateBackup (rollback runbook): finds the release backup {@code backupId} of the target (intact manifest,
  * same target), refuses a dirty work tree, and sets {@code targetCommit} (the backup's commit),
  * {@code previousCommit} (HEAD), {@code components} (those the backup holds), {@code commits} (the commits the
- * rollback takes away, JSON), the rest of the {@link ApprovalContext approval context} and the approval policy. {@code PRECONDITION_FAILED} when anything is off.
+ * rollback takes away, JSON), the rest of the {@link ApprovalContext approval context} and the approval policy.
+ * {@code PRECONDITION_FAILED} when anything is off, including a backup that holds no artifacts of a component.
  */
 @org.springframework.stereotype.Component("validateBackupDelegate")
 class ValidateBackupDelegate extends RunbookDelegate {
@@ -44,6 +45,11 @@ class ValidateBackupDelegate extends RunbookDelegate {
         ReleaseManifest manifest = backups.find(vars.target(), backupId).orElseThrow(() -> new StepFailedException(
                 BpmnErrors.PRECONDITION_FAILED, "release backup " + backupId + " of target " + vars.target()
                         + " does not exist or its manifest is damaged"));
+        if (!manifest.componentsWithoutArtifacts().isEmpty()) {
+            throw new StepFailedException(BpmnErrors.PRECONDITION_FAILED, "release backup " + backupId + " holds no "
+                    + "artifacts of " + manifest.componentsWithoutArtifacts() + " (taken before they were built); "
+                    + "restoring it would leave them not serving");
+        }
         git.requireClean(target.workdir(), log);
         String head = git.head(target.workdir(), log);
         log.line("rolling back from " + head + " to " + manifest.commit() + " (release backup " + backupId + ")");

@@ -130,7 +130,9 @@ public class RunQueries {
         Map<String, Object> vars = new HashMap<>();
         for (HistoricVariableInstance variable : history.createHistoricVariableInstanceQuery().processInstanceId(id)
                 .list()) {
-            if (variable.getValue() != null) {
+            // a step's local variable (rollback's safety backup id in its own backupId) never hides the run's own
+            if (variable.getValue() != null && (!vars.containsKey(variable.getName())
+                    || id.equals(variable.getActivityInstanceId()))) {
                 vars.put(variable.getName(), variable.getValue());
             }
         }
@@ -140,7 +142,8 @@ public class RunQueries {
         return new RunView(id, instance.getProcessDefinitionKey(), str(vars.get(ProcessVariables.TARGET)),
                 instance.getBusinessKey(), state(instance), str(vars.get(ProcessVariables.RUN_OUTCOME)),
                 instance.getStartUserId(), str(vars.get(ProcessVariables.APPROVED_BY)),
-                str(vars.get(ProcessVariables.GIT_REF)), str(vars.get(ProcessVariables.TARGET_COMMIT)), failure,
+                str(vars.get(ProcessVariables.GIT_REF)), str(vars.get(ProcessVariables.TARGET_COMMIT)),
+                str(vars.get(ProcessVariables.PREVIOUS_COMMIT)), str(vars.get(ProcessVariables.BACKUP_ID)), failure,
                 instant(instance.getStartTime()), instant(instance.getEndTime()),
                 withSteps ? steps(instance, str(vars.get(ProcessVariables.FAILED_STEP)), path) : null,
                 withSteps ? approval(id, vars) : null, path);

@@ -16,6 +16,9 @@ import java.util.List;
  * @param approvedBy   the user who decided the approval, if any
  * @param gitRef       requested ref, if any
  * @param targetCommit commit being deployed, if resolved
+ * @param previousCommit the commit that served before the run changed anything (HEAD of the work dir), if read
+ * @param backupId     deploy and update: the release backup taken before changing anything; rollback: the backup it
+ *                     restores; null if none
  * @param failure      {@code failureCode: failureMessage} of the step that failed, if any
  * @param startedAt    start time (null for a step running now: its start commits with its end)
  * @param endedAt      end time, null while running
@@ -25,7 +28,8 @@ import java.util.List;
  *                     only); the run page draws it on the diagram
  */
 public record RunView(String runId, String processKey, String target, String businessKey, String state,
-        String outcome, String requestedBy, String approvedBy, String gitRef, String targetCommit, String failure,
+        String outcome, String requestedBy, String approvedBy, String gitRef, String targetCommit, String previousCommit,
+        String backupId, String failure,
         Instant startedAt, Instant endedAt, List<Step> steps, Approval approval, List<String> path) {
 
     /**

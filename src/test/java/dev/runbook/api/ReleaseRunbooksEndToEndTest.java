@@ -9,6 +9,8 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.runbook.FixtureTarget;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -156,6 +158,8 @@ class ReleaseRunbooksEndToEndTest {
 
         JsonPath run = awaitEnd(start("alice", "/api/targets/shop/rollbacks", Map.of("backupId", v2Backup)));
         assertThat(run.getString("outcome")).isEqualTo("REVERTED");
+        assertThat(run.getString("backupId")).as("the backup it restored").isEqualTo(v2Backup);
+        assertThat(run.getString("previousCommit")).isEqualTo(shop.sha("v1"));
         assertThat(run.getList("steps.findAll { it.compensation }.activityId"))
                 .containsExactly("Task_RestoreSafetySnapshot", "Task_UndoGitCheckout");
         assertThat(shop.head()).isEqualTo(shop.sha("v1"));
@@ -174,6 +178,34 @@ class ReleaseRunbooksEndToEndTest {
                 .post("/api/targets/shop/rollbacks").then().statusCode(404);
         as("alice").contentType(ContentType.JSON).body(Map.of()).post("/api/targets/nowhere/restarts").then()
                 .statusCode(404);
+    }
+
+    @Test
+    @Order(8)
+    void shouldRefuseABackupTakenBeforeTheComponentWasBuilt() throws Exception {
+        // what the first deploy onto a never-built checkout records: the backend had no dist or node_modules yet
+        ObjectMapper json = new ObjectMapper();
+        Path releases = shop.dataDir.resolve("releases/shop");
+        Path real;
+        try (var dirs = Files.list(releases)) {
+            real = dirs.filter(dir -> Files.isRegularFile(dir.resolve("manifest.json"))).findFirst().orElseThrow();
+        }
+        ObjectNode manifest = (ObjectNode) json.readTree(real.resolve("manifest.json").toFile());
+        manifest.put("id", "20200101_000001").putObject("artifacts").putArray("backend");
+        Path empty = Files.createDirectories(releases.resolve("20200101_000001"));
+        try {
+            json.writeValue(empty.resolve("manifest.json").toFile(), manifest);
+            String served = shop.served();
+
+            as("alice").contentType(ContentType.JSON).body(Map.of("backupId", "20200101_000001"))
+                    .post("/api/targets/shop/rollbacks").then().statusCode(409)
+                    .contentType("application/problem+json")
+                    .body("detail", containsString("holds no artifacts of [backend]"));
+            assertThat(shop.served()).isEqualTo(served);
+        } finally {
+            Files.deleteIfExists(empty.resolve("manifest.json"));
+            Files.deleteIfExists(empty);
+        }
     }
 
     @Test
