@@ -53,7 +53,9 @@ public class ApprovalContext {
      * {@code fromSubject}, {@code toSubject}, {@code changedFiles}, {@code databaseMigration}, {@code plan},
      * {@code planText}). Runs git log, rev-list and diff in the target's work dir (logged to {@code log}).
      *
-     * @param direction FORWARD lists the commits the run brings; BACKWARD the commits a rollback takes away
+     * @param direction FORWARD lists the commits the run brings; BACKWARD the commits a rollback takes away. A
+     *                  FORWARD release whose {@code toCommit} is an ancestor of {@code fromCommit} (a deploy of an
+     *                  older release) is described as BACKWARD, its {@code commitsText} starting "TAKEN AWAY"
      * @param current   the model element of the step computing this (the plan lists the steps after it)
      */
     public Map<String, Object> describe(Release release, Direction direction, ModelElementInstance current,
@@ -61,8 +63,11 @@ public class ApprovalContext {
         Target target = release.target();
         String from = release.fromCommit();
         String to = release.toCommit();
-        String base = direction == Direction.FORWARD ? from : to;
-        String tip = direction == Direction.FORWARD ? to : from;
+        // a deploy or update of an older commit than the serving one moves back: show what it takes away
+        Direction way = direction == Direction.FORWARD && !from.equals(to)
+                && git.countBetween(target.workdir(), from, to, log) == 0 ? Direction.BACKWARD : direction;
+        String base = way == Direction.FORWARD ? from : to;
+        String tip = way == Direction.FORWARD ? to : from;
         List<CommitInfo> commits = git.commitsBetween(target.workdir(), base, tip, MAX_COMMITS, log);
         long count = base.equals(tip) ? 0 : git.countBetween(target.workdir(), base, tip, log);
         Map<String, Integer> changed = from.equals(to) ? Map.of()
@@ -72,7 +77,9 @@ public class ApprovalContext {
         Map<String, Object> variables = new HashMap<>();
         variables.put(ProcessVariables.COMMITS, toJson(commits));
         variables.put(ProcessVariables.COMMIT_COUNT, count);
-        variables.put(ProcessVariables.COMMITS_TEXT, commitsText(commits, count));
+        variables.put(ProcessVariables.COMMITS_TEXT, way == Direction.BACKWARD && !commits.isEmpty()
+                ? "TAKEN AWAY (moves back to an older commit): " + commitsText(commits, count)
+                : commitsText(commits, count));
         variables.put(ProcessVariables.FROM_SUBJECT, git.subject(target.workdir(), from, log));
         variables.put(ProcessVariables.TO_SUBJECT, git.subject(target.workdir(), to, log));
         variables.put(ProcessVariables.CHANGED_FILES, toJson(changed));

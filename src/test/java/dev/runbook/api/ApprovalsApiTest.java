@@ -8,6 +8,7 @@ import static dev.runbook.api.ApiClient.start;
 import static dev.runbook.api.ApiClient.stepLog;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.runbook.FixtureApp;
 import dev.runbook.FixtureTarget;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -84,6 +85,7 @@ class ApprovalsApiTest {
     @Test
     @Order(1)
     void shouldShowTheReleaseContextAndPlanThatTheRunThenExecutes() {
+        new FixtureApp(shop).serveRelease(); // serving its checked-out release, so the first backup holds it
         String serving = shop.head();
         String tip = shop.publishCommits("two-changes", List.of(
                 Map.of("backend/notes.txt", "first", "README.md", "read me"),

@@ -64,6 +64,16 @@ class ApprovalContextTest {
     }
 
     @Test
+    void shouldListTheCommitsADeployOfAnOlderReleaseTakesAway() throws Exception {
+        Map<String, Object> vars = describe(shop.sha("v2"), shop.sha("v1"), Direction.FORWARD, "deploy",
+                target(null, null));
+
+        assertThat(vars.get(ProcessVariables.COMMIT_COUNT)).isEqualTo(1L);
+        assertThat((String) vars.get(ProcessVariables.COMMITS)).contains("Release v2").doesNotContain("Release v1");
+        assertThat((String) vars.get(ProcessVariables.COMMITS_TEXT)).startsWith("TAKEN AWAY").contains("Release v2");
+    }
+
+    @Test
     void shouldCapTheCommitListAtFiftyAndCountTheRest() {
         String base = shop.head();
         shop.git("checkout", "--quiet", "-b", "many");
