@@ -13,7 +13,8 @@ import org.camunda.bpm.engine.rest.exception.RestException;
 
 /**
  * Camunda's exception mappers for {@code /engine-rest}, with 403 and the listener's message for a four-eyes refusal
- * (which the engine, and then the task resource, wrap in generic exceptions that Camunda answers with 500), and the
+ * (which the engine, and then the task resource, wrap in generic exceptions that Camunda answers with 500), 400 for
+ * a decision that is not a Boolean ({@link ApprovalPin.InvalidDecisionException}), and the
  * answers of {@link TargetLockResponses} (409 busy target) for a start the target lock refused.
  */
 public final class FourEyesExceptionMapper {
@@ -25,6 +26,10 @@ public final class FourEyesExceptionMapper {
             if (cause instanceof FourEyesViolationException violation) {
                 return Response.status(Response.Status.FORBIDDEN).type(MediaType.APPLICATION_JSON_TYPE)
                         .entity(Map.of("type", "FourEyesViolation", "message", violation.getMessage())).build();
+            }
+            if (cause instanceof ApprovalPin.InvalidDecisionException invalid) {
+                return Response.status(Response.Status.BAD_REQUEST).type(MediaType.APPLICATION_JSON_TYPE)
+                        .entity(Map.of("type", "InvalidDecision", "message", invalid.getMessage())).build();
             }
             Response targetLock = TargetLockResponses.of(cause);
             if (targetLock != null) {

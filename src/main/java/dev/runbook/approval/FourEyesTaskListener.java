@@ -1,7 +1,6 @@
 package dev.runbook.approval;
 
 import dev.runbook.process.ProcessVariables;
-import org.camunda.bpm.engine.BadUserRequestException;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.delegate.DelegateTask;
 import org.camunda.bpm.engine.delegate.TaskListener;
@@ -37,11 +36,8 @@ public class FourEyesTaskListener implements TaskListener {
         task.setVariable(ProcessVariables.APPROVED_BY, authentication.getUserId());
     }
 
-    /**
-     * The decider may not decide this approval (their own request, or not signed in). A {@link BadUserRequestException}
-     * so that the engine logs the refusal at debug level, not as an ERROR with a stack trace; /api answers 403.
-     */
-    public static class FourEyesViolationException extends BadUserRequestException {
+    /** The decider may not decide this approval (their own request, or not signed in). */
+    public static class FourEyesViolationException extends RuntimeException {
         public FourEyesViolationException(String message) {
             super(message);
         }

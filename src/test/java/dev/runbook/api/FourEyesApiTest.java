@@ -94,6 +94,50 @@ class FourEyesApiTest extends SecuredPlatform {
         decide("bob", taskId, true).then().statusCode(409);
     }
 
+    @Test
+    @Order(3)
+    void shouldRefuseADecisionThatChangesWhatWasApprovedOrWhoAskedForIt() {
+        String runId = start("carol", DEPLOYMENTS, Map.of("gitRef", "v1"));
+        String taskId = awaitApproval(runId);
+        String pinned = as("alice").get("/api/runs/" + runId).then().extract().path("targetCommit");
+        String other = "0".repeat(40);
+
+        Response swapCommit = as("bob").contentType(ContentType.JSON).body(Map.of("variables", Map.of(
+                "approved", Map.of("value", true), "targetCommit", Map.of("value", other))))
+                .post("/engine-rest/task/" + taskId + "/complete");
+        assertThat(swapCommit.statusCode()).as(swapCommit.asString()).isEqualTo(403);
+        assertThat(swapCommit.asString()).contains("changed after it was requested (targetCommit)");
+
+        Response ownRun = as("carol").contentType(ContentType.JSON).body(Map.of("variables", Map.of(
+                "approved", Map.of("value", true), "requestedBy", Map.of("value", "bob"))))
+                .post("/engine-rest/task/" + taskId + "/complete");
+        assertThat(ownRun.statusCode()).as(ownRun.asString()).isEqualTo(403);
+
+        // a variable changed before the decision is caught too
+        as("bob").contentType(ContentType.JSON).body(Map.of("value", other))
+                .put("/engine-rest/task/" + taskId + "/variables/targetCommit");
+        assertThat(as("bob").contentType(ContentType.JSON).body(form(true))
+                .post("/engine-rest/task/" + taskId + "/complete").statusCode()).isEqualTo(403);
+        as("admin").contentType(ContentType.JSON).body(Map.of("value", pinned))
+                .put("/engine-rest/process-instance/" + runId + "/variables/targetCommit").then().statusCode(204);
+
+        Response notABoolean = as("bob").contentType(ContentType.JSON).body(Map.of("variables", Map.of(
+                "approved", Map.of("value", "nope", "type", "String"))))
+                .post("/engine-rest/task/" + taskId + "/complete");
+        assertThat(notABoolean.statusCode()).as(notABoolean.asString()).isEqualTo(400);
+        as("alice").get("/api/runs/" + runId).then().statusCode(200).body("state", org.hamcrest.Matchers
+                .equalTo("WAITING_FOR_APPROVAL"));
+
+        as("bob").contentType(ContentType.JSON).body(Map.of("variables", Map.of(
+                "approved", Map.of("value", false),
+                "approvalComment", Map.of("value", "no: password=hunter5 ok"))))
+                .post("/engine-rest/task/" + taskId + "/complete").then().statusCode(204);
+        JsonPath run = awaitEnd(runId);
+        assertThat(run.getString("outcome")).isEqualTo("REJECTED");
+        assertThat(run.getString("targetCommit")).isEqualTo(pinned);
+        assertThat(run.getString("approval.comment")).contains("no:").doesNotContain("hunter5");
+    }
+
     /** bob and carol decide the same approval at the same moment; returns both statuses. */
     private static List<Integer> decideTogether(String taskId, boolean approved) throws Exception {
         CyclicBarrier together = new CyclicBarrier(2);
