@@ -44,13 +44,15 @@ public class GitClient {
      * Checks a user-supplied ref (branch, tag or SHA) before any git command sees it.
      *
      * @throws IllegalArgumentException when it is blank, starts with '-', contains '..', '//', ends with '/' or
-     *                                  '.lock', or holds characters outside {@code [A-Za-z0-9._/-]}
+     *                                  '.lock', has a component starting with '.' (git check-ref-format refuses
+     *                                  those), or holds characters outside {@code [A-Za-z0-9._/-]}
      */
     public static String validateRef(String ref) {
         if (ref == null || !REF.matcher(ref).matches() || ref.startsWith("-") || ref.startsWith("/")
-                || ref.contains("..") || ref.contains("//") || ref.endsWith("/") || ref.endsWith(".lock")) {
+                || ref.contains("..") || ref.contains("//") || ref.endsWith("/") || ref.endsWith(".lock")
+                || ref.startsWith(".") || ref.contains("/.")) {
             throw new IllegalArgumentException("invalid git ref '" + ref + "': use a branch, tag or commit SHA made of "
-                    + "letters, digits and . _ / - (not starting with '-', no '..')");
+                    + "letters, digits and . _ / - (not starting with '-' or '.', no '..')");
         }
         return ref;
     }

@@ -1,8 +1,11 @@
 package dev.runbook.run;
 
 import dev.runbook.process.ProcessVariables;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.camunda.bpm.engine.BadUserRequestException;
 import org.camunda.bpm.engine.RuntimeService;
@@ -18,14 +21,23 @@ import org.springframework.stereotype.Component;
 @Component
 public class RunLauncher {
 
-    /** Process keys whose runs change a target and so exclude each other per target. */
+    /**
+     * Process keys whose runs change a target and so exclude each other per target. {@code backup} changes nothing
+     * but is among them: a snapshot taken while a deploy is between checkout and reload would pair the new commit
+     * with the old artifacts.
+     */
     public static final Set<String> CHANGING = Set.of("deploy", "update", "rollback", "restart", "db-restore",
-            "service-control");
+            "service-control", "backup");
+
+    /** How long a refused start waits for a concurrent start that took the target to commit, to name its run. */
+    private static final Duration HOLDER_WAIT = Duration.ofSeconds(5);
 
     private final RuntimeService runtime;
+    private final TargetLock lock;
 
-    public RunLauncher(RuntimeService runtime) {
+    public RunLauncher(RuntimeService runtime, TargetLock lock) {
         this.runtime = runtime;
+        this.lock = lock;
     }
 
     /**
@@ -34,12 +46,33 @@ public class RunLauncher {
      * @param description short text for the business key, e.g. {@code deploy v2}
      * @param variables   process variables besides {@code target}
      * @return the run id (process instance id)
-     * @throws TargetBusyException when a changing run of the target is still going (or being started)
+     * @throws TargetBusyException when a changing run of the target is still going (or being started); it names
+     *                             the holding run, waiting up to 5 s for a start that raced this one to commit
      */
     public String start(String processKey, String target, String description, Map<String, Object> variables) {
         Map<String, Object> all = new HashMap<>(variables);
         all.put(ProcessVariables.TARGET, target);
-        return runtime.startProcessInstanceByKey(processKey, target + ":" + description, all).getId();
+        try {
+            return runtime.startProcessInstanceByKey(processKey, target + ":" + description, all).getId();
+        } catch (TargetBusyException e) {
+            if (e.runId() != null) {
+                throw e;
+            }
+            Instant deadline = Instant.now().plus(HOLDER_WAIT);
+            while (Instant.now().isBefore(deadline)) {
+                Optional<String> holder = lock.holder(target);
+                if (holder.isPresent()) {
+                    throw new TargetBusyException(target, holder.get());
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            throw e;
+        }
     }
 
     /**

@@ -158,7 +158,7 @@ public class RunQueries {
         boolean decided = vars.containsKey(ProcessVariables.APPROVED_BY);
         return new RunView.Approval(task.getId(), instant(task.getStartTime()), instant(task.getDueDate()),
                 instant(task.getEndTime()), decided ? str(vars.get(ProcessVariables.APPROVED_BY)) : null,
-                decided ? (Boolean) vars.get(ProcessVariables.APPROVED) : null,
+                decided && vars.get(ProcessVariables.APPROVED) instanceof Boolean approved ? approved : null,
                 decided ? str(vars.get(ProcessVariables.APPROVAL_COMMENT)) : null);
     }
 

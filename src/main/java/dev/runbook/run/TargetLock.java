@@ -49,7 +49,8 @@ class TargetLock {
         }
     }
 
-    private Optional<String> holder(String target) {
+    /** The run holding the target, as committed (or as seen by the caller's transaction). */
+    Optional<String> holder(String target) {
         List<String> runs = jdbc.queryForList("SELECT run_id FROM target_lock WHERE target = ?", String.class,
                 target);
         return runs.stream().findFirst();

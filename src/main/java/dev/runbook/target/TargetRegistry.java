@@ -76,8 +76,12 @@ public class TargetRegistry {
             return new LinkedHashMap<>(target.components());
         }
         Map<String, Component> selected = new LinkedHashMap<>();
-        for (String name : List.of(components.split(","))) {
+        for (String name : List.of(components.split(",", -1))) {
             String trimmed = name.trim();
+            if (trimmed.isEmpty()) {
+                throw new IllegalArgumentException("empty component name in '" + components + "'; name components "
+                        + "separated by commas, e.g. " + String.join(",", target.components().keySet()) + ", or 'all'");
+            }
             Component component = target.components().get(trimmed);
             if (component == null) {
                 throw new IllegalArgumentException("unknown component '" + trimmed + "'; the target has "

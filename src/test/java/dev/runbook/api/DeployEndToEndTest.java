@@ -181,6 +181,9 @@ class DeployEndToEndTest {
         given().auth().preemptive().basic("alice", "alice-pw").contentType(ContentType.JSON)
                 .body(Map.of("gitRef", "v2")).post("/api/targets/shop/deployments").then().statusCode(409)
                 .contentType("application/problem+json").body("runId", equalTo(holder));
+        // a release backup waits too: taken mid-deploy it would pair the new commit with the old artifacts
+        given().auth().preemptive().basic("alice", "alice-pw").contentType(ContentType.JSON).body(Map.of())
+                .post("/api/targets/shop/backups").then().statusCode(409).body("runId", equalTo(holder));
         decide("bob", awaitApproval(holder), false).then().statusCode(204);
         awaitEnd(holder);
     }

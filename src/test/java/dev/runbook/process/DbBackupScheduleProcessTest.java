@@ -137,7 +137,7 @@ class DbBackupScheduleProcessTest {
     @Test
     void shouldReplaceTheScheduleOnRestartOnlyWhenItsCronsChanged() {
         DbBackupScheduleStarter starter = new DbBackupScheduleStarter(null, runtimeService(), repositoryService(),
-                new RunLauncher(runtimeService()));
+                new RunLauncher(runtimeService(), null));
 
         assertThat(starter.reconcile(Map.of("shop", CRONS, "blog", CRONS))).isEqualTo(2);
         String shopSchedule = schedule("shop").getId();
