@@ -7,6 +7,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import java.util.Map;
+import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.rest.exception.ExceptionHandlerHelper;
 import org.camunda.bpm.engine.rest.exception.RestException;
@@ -14,8 +15,9 @@ import org.camunda.bpm.engine.rest.exception.RestException;
 /**
  * Camunda's exception mappers for {@code /engine-rest}, with 403 and the listener's message for a four-eyes refusal
  * (which the engine, and then the task resource, wrap in generic exceptions that Camunda answers with 500), 400 for
- * a decision that is not a Boolean ({@link ApprovalPin.InvalidDecisionException}), and the
- * answers of {@link TargetLockResponses} (409 busy target) for a start the target lock refused.
+ * a decision that is not a Boolean ({@link ApprovalPin.InvalidDecisionException}), 409 for the loser of two
+ * simultaneous decisions (optimistic locking), and the answers of {@link TargetLockResponses} (409 busy target) for
+ * a start the target lock refused.
  */
 public final class FourEyesExceptionMapper {
 
@@ -30,6 +32,11 @@ public final class FourEyesExceptionMapper {
             if (cause instanceof ApprovalPin.InvalidDecisionException invalid) {
                 return Response.status(Response.Status.BAD_REQUEST).type(MediaType.APPLICATION_JSON_TYPE)
                         .entity(Map.of("type", "InvalidDecision", "message", invalid.getMessage())).build();
+            }
+            if (cause instanceof OptimisticLockingException) {
+                return Response.status(Response.Status.CONFLICT).type(MediaType.APPLICATION_JSON_TYPE)
+                        .entity(Map.of("type", "Conflict", "message", "someone else changed this at the same time "
+                                + "(e.g. decided this approval); reload and try again")).build();
             }
             Response targetLock = TargetLockResponses.of(cause);
             if (targetLock != null) {

@@ -1,6 +1,7 @@
 package dev.runbook.run;
 
 import dev.runbook.process.ProcessVariables;
+import dev.runbook.target.TargetRegistry;
 import java.util.ArrayList;
 import org.camunda.bpm.engine.BadUserRequestException;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
@@ -20,7 +21,8 @@ import org.springframework.stereotype.Component;
  * the transaction that creates the process instance. A start over {@code /api}, {@code /engine-rest} or Cockpit
  * (restart) while another changing run holds the target fails with {@link RunLauncher.TargetBusyException} and
  * leaves nothing behind; a changing process started without a {@code target} is refused
- * ({@link TargetRequiredException}). Built-in listeners run even when a start skips custom listeners.
+ * ({@link TargetRequiredException}), and so is one naming a target that is not configured. Built-in listeners run
+ * even when a start skips custom listeners.
  */
 @Component
 class TargetLockEnginePlugin extends AbstractProcessEnginePlugin {
@@ -29,9 +31,11 @@ class TargetLockEnginePlugin extends AbstractProcessEnginePlugin {
     private static final int MAX_TARGET_LENGTH = 64;
 
     private final TargetLock lock;
+    private final TargetRegistry targets;
 
-    TargetLockEnginePlugin(TargetLock lock) {
+    TargetLockEnginePlugin(TargetLock lock, TargetRegistry targets) {
         this.lock = lock;
+        this.targets = targets;
     }
 
     @Override
@@ -60,6 +64,10 @@ class TargetLockEnginePlugin extends AbstractProcessEnginePlugin {
         if (!(target instanceof String name) || name.isBlank() || name.length() > MAX_TARGET_LENGTH) {
             throw new TargetRequiredException("a " + processKey + " run changes a target: start it with the "
                     + "variable '" + ProcessVariables.TARGET + "' naming it");
+        }
+        if (!targets.all().containsKey(name)) {
+            throw new TargetRequiredException("a " + processKey + " run changes a target: no target is configured "
+                    + "under the name given in '" + ProcessVariables.TARGET + "'");
         }
         lock.acquire(name, execution.getProcessInstanceId(), processKey, TargetLockEnginePlugin::running);
     }

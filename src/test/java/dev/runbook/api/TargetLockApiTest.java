@@ -44,6 +44,11 @@ class TargetLockApiTest extends SecuredPlatform {
             as("admin").contentType(ContentType.JSON).body(Map.of("variables", Map.of()))
                     .post(ENGINE_START.formatted("deploy")).then().statusCode(400)
                     .body("message", containsString("variable 'target'"));
+            for (String unknown : List.of("nope", "../../tmp/x")) {
+                as("admin").contentType(ContentType.JSON).body(Map.of("variables", Map.of("target",
+                        Map.of("value", unknown), "gitRef", Map.of("value", "v1")))).post(ENGINE_START
+                        .formatted("deploy")).then().statusCode(400).body("message", containsString("no target"));
+            }
             assertThat(countRuns()).isEqualTo(runs);
             assertThat(as("admin").get("/api/audit/events?target=shop&action=START&size=1").then().extract()
                     .jsonPath().getString("items[0].runId")).isEqualTo(holder);
