@@ -103,3 +103,25 @@ def machine():
     return "nproc %s, memory %.1f GiB, %s, node %s, load average %s" % (
         out(["nproc"]), int(mem) / 1048576, out(["java", "-version"]), out(["node", "-v"]),
         open("/proc/loadavg").read().split()[:3])
+
+
+def step_times(run):
+    """{activityId: (duration s, gap s before it)} of a run's steps, in order of start (the gap is the time since the
+    previous step ended: job acquisition and the engine's own work between two asynchronous steps)."""
+    steps = sorted((s for s in run["steps"] if s.get("startedAt") and s.get("endedAt")), key=lambda s: s["startedAt"])
+    times, previous_end = {}, None
+    for s in steps:
+        start, end = ts(s["startedAt"]), ts(s["endedAt"])
+        times[s["activityId"]] = (end - start, 0.0 if previous_end is None else max(0.0, start - previous_end))
+        previous_end = end
+    return times
+
+
+def print_step_medians(label, runs):
+    """Median duration and gap before it of each step over a list of step_times() results."""
+    import statistics
+    print("%s: step medians (duration, gap before it)" % label, flush=True)
+    for activity in runs[0]:
+        values = [r[activity] for r in runs if activity in r]
+        print("  %-34s %6.2f s  %5.2f s" % (activity, statistics.median(v[0] for v in values),
+                                           statistics.median(v[1] for v in values)), flush=True)

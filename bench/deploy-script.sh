@@ -5,6 +5,8 @@
 # DIR and ECOSYSTEM are relative to WORKDIR; PM2 is $PM2 (default pm2); each component's health URL is polled
 # every 0.5 s for up to 60 s after its reload.
 set -eu
+# npm as the platform runs it (npm/NpmClient): no audit or fund requests to the registry, no update check
+export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 workdir=$1 sha=$2
 shift 2
 pm2=${PM2:-pm2}

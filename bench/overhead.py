@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Overhead: a deploy runbook (approval off) against a plain shell script running the same commands.
 
-Side A, the platform: POST /api/targets/<t>/deployments, timed from the POST to the run ENDED (client wall time);
-the sum of the run's step durations is reported too (the rest is job acquisition and polling).
+Side A, the platform: POST /api/targets/<t>/deployments, timed from the POST to the run's endedAt (polled every
+--poll seconds, default 0.5); the sum of the run's step durations and each step's median duration and the gap before
+it (job acquisition) are reported too, and the platform JVM's CPU time per deploy.
 Side B, bench/deploy-script.sh: git fetch, git checkout --detach <sha>, npm ci, npm run build,
 pm2 startOrReload <ecosystem> --only <app> --update-env, curl health loop; wall time.
 
@@ -17,7 +18,7 @@ Usage:
 """
 import argparse, json, os, signal, shutil, statistics, subprocess, sys, tempfile, time
 
-from common import GIT_ENV, PM2, Platform, free_port, machine, run, ts, write
+from common import GIT_ENV, PM2, Platform, free_port, machine, print_step_medians, run, step_times, ts, write
 
 SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "deploy-script.sh")
 
@@ -183,14 +184,28 @@ class Target:
         return time.monotonic() - start
 
 
-def platform_deploy(platform, target, version):
-    start = time.monotonic()
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far, seconds (/proc/<pid>/stat fields 14 and 15)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def platform_deploy(platform, target, version, poll):
+    """POST to the run's own endedAt (server clock = this machine's clock), so polling adds no waiting; polling every
+    `poll` seconds (each poll is an authenticated API call, CPU the deploy competes with on 2 cores)."""
+    cpu = cpu_seconds(platform.proc.pid)
+    start = time.time()
     run_id = platform.call("POST", "/api/targets/%s/deployments" % target.name, {"gitRef": version})["runId"]
-    r = platform.await_end(run_id, poll=0.05)
-    wall = time.monotonic() - start
+    r = platform.await_end(run_id, poll=poll)
+    wall = ts(r["endedAt"]) - start
+    CPU.append(cpu_seconds(platform.proc.pid) - cpu)
     assert r["outcome"] == "DEPLOYED", r
     steps = sum(ts(s["endedAt"]) - ts(s["startedAt"]) for s in r["steps"] if s.get("startedAt") and s.get("endedAt"))
-    return wall, steps
+    return wall, steps, step_times(r)
+
+
+CPU = []
 
 
 def main():
@@ -198,7 +213,11 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--targets", default="small,realistic")
     parser.add_argument("--health-interval", default="PT0.5S",
-                        help="platform health.interval (the script polls every 0.5 s); stability window: default")
+                        help="platform health.interval (the script polls every 0.5 s)")
+    parser.add_argument("--poll", type=float, default=0.5,
+                        help="seconds between GET /api/runs/<id> while a deploy runs (until 2026-11-29: 0.05)")
+    parser.add_argument("--stability-window", default=None,
+                        help="platform health.stability-window (default: the platform's default)")
     args = parser.parse_args()
     print(machine(), flush=True)
     work = tempfile.mkdtemp(prefix="runbook-bench-overhead-")
@@ -209,27 +228,32 @@ def main():
     env_a.pop("NODE_ENV", None)
     env_b.pop("NODE_ENV", None)
     extra = [p for t in targets for p in t.properties(args.health_interval)]
+    if args.stability_window:
+        extra += ["--runbook.targets.%s.health.stability-window=%s" % (t.name, args.stability_window) for t in targets]
     platform = Platform(work, extra, env=env_a)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     try:
         for t in targets:
-            platform_deploy(platform, t, "v1")  # warm-up: first install, first PM2 start
+            platform_deploy(platform, t, "v1", args.poll)  # warm-up: first install, first PM2 start
             t.script("v1", env_b)
-            walls, sums, scripts = [], [], []
+            walls, sums, scripts, breakdowns = [], [], [], []
             for i in range(args.runs):
                 version = "v2" if i % 2 == 0 else "v1"
                 if i % 2 == 0:
-                    w, s = platform_deploy(platform, t, version)
+                    w, s, d = platform_deploy(platform, t, version, args.poll)
                     b = t.script(version, env_b)
                 else:
                     b = t.script(version, env_b)
-                    w, s = platform_deploy(platform, t, version)
-                walls.append(w), sums.append(s), scripts.append(b)
+                    w, s, d = platform_deploy(platform, t, version, args.poll)
+                walls.append(w), sums.append(s), scripts.append(b), breakdowns.append(d)
                 print("%s run %d (%s): platform %.2f s (steps %.2f s), script %.2f s, load %s" % (
                     t.name, i + 1, version, w, s, b, open("/proc/loadavg").read().split()[0]), flush=True)
             mw, ms, mb = statistics.median(walls), statistics.median(sums), statistics.median(scripts)
             print("%s median: platform %.2f s (steps %.2f s), script %.2f s, ratio %.2f (steps/script %.2f)" % (
                 t.name, mw, ms, mb, mw / mb, ms / mb), flush=True)
+            print_step_medians(t.name, breakdowns)
+            print("%s: platform JVM CPU per deploy (median) %.2f s" % (t.name, statistics.median(CPU[-args.runs:])),
+                  flush=True)
     finally:
         platform.stop()
         for env in (env_a, env_b):

@@ -16,7 +16,7 @@ import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time, 
 from base64 import b64encode
 from datetime import datetime
 
-from common import GIT_ENV, PM2, free_port, jar, run, write
+from common import GIT_ENV, PM2, free_port, jar, print_step_medians, run, step_times, write
 
 
 MAIN_TS = """import express from 'express';
@@ -127,7 +127,11 @@ def platform_restore(platform):
     r = platform.deploy("broken")
     assert r["outcome"] == "ROLLED_BACK", r
     steps = {s["activityId"]: s for s in r["steps"]}
+    BREAKDOWNS.append(step_times(r))
     return ts(steps["Task_HealthCheckPreviousRelease"]["endedAt"]) - ts(steps["Task_HealthCheck"]["endedAt"])
+
+
+BREAKDOWNS = []
 
 
 def script_restore(workdir, port, app, good_sha):
@@ -176,9 +180,11 @@ def main():
             ours.append(platform_restore(platform))
             script_break(b_dir, port_b, app + "-script")
             theirs.append(script_restore(b_dir, port_b, app + "-script", good_sha))
-            print("run %d: platform %.2f s, rebuild script %.2f s" % (i + 1, ours[-1], theirs[-1]), flush=True)
+            print("run %d: platform %.2f s, rebuild script %.2f s, load %s" % (
+                i + 1, ours[-1], theirs[-1], open("/proc/loadavg").read().split()[0]), flush=True)
         mo, mt = statistics.median(ours), statistics.median(theirs)
         print("median time to restore: platform %.2f s, rebuild script %.2f s, ratio %.2f" % (mo, mt, mo / mt))
+        print_step_medians("platform", BREAKDOWNS)
     finally:
         platform.stop()
         subprocess.run([PM2, "kill"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

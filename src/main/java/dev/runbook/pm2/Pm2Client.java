@@ -81,16 +81,32 @@ public class Pm2Client {
     }
 
     /**
-     * Starts the app, or reloads it when it runs, from its ecosystem file with the target's env
-     * ({@code pm2 startOrReload <ecosystem> --only <app> --update-env}, run in the ecosystem file's directory), then
-     * waits {@code stabilityWindow} and checks the app is online and did not restart in between.
+     * Starts each app, or reloads it when it runs, from its ecosystem file with the target's env
+     * ({@code pm2 startOrReload <ecosystem> --only <app> --update-env} in the ecosystem file's directory, one app
+     * after the other), then checks all of them together over one stability window counted from the last reload
+     * (see {@link #awaitStable(List, Path, long, Duration, StepLog)}): two {@code pm2 jlist} calls in all, not two per
+     * app, and one window, not one per app.
      *
-     * @throws StepFailedException {@code HEALTH_CHECK_FAILED} when the app is missing, not online or restarting
+     * @param apps            the apps, in reload order; not empty
+     * @param stabilityWindow how long after the last reload the apps must still be online with unchanged restart
+     *                        counts
+     * @return the apps as the second {@code pm2 jlist} shows them, in the order given
+     * @throws StepFailedException {@code HEALTH_CHECK_FAILED} when an app is missing, not online or restarting
      */
-    public Pm2Process startOrReload(Path ecosystem, String app, Map<String, String> env, Duration stabilityWindow,
+    public List<Pm2Process> startOrReload(List<App> apps, Map<String, String> env, Duration stabilityWindow,
             StepLog log) {
-        runner.runChecked(startOrReloadCommand(ecosystem, app, env), log);
-        return awaitStable(app, ecosystem.getParent(), stabilityWindow, log);
+        for (App app : apps) {
+            runner.runChecked(startOrReloadCommand(app.ecosystem(), app.name(), env), log);
+        }
+        long reloadedAt = System.nanoTime();
+        return awaitStable(names(apps), apps.get(0).ecosystem().getParent(), reloadedAt, stabilityWindow, log);
+    }
+
+    /** One PM2 app of a target: its ecosystem file (absolute) and its name in PM2. */
+    public record App(Path ecosystem, String name) {}
+
+    private static List<String> names(List<App> apps) {
+        return apps.stream().map(App::name).toList();
     }
 
     /**
@@ -102,42 +118,83 @@ public class Pm2Client {
                 "--update-env");
     }
 
-    /** Checks, over the stability window, that the app is online and its restart count does not climb. */
-    public Pm2Process awaitStable(String app, Path dir, Duration stabilityWindow, StepLog log) {
-        Pm2Process first = requireOnline(app, dir, log);
-        sleep(stabilityWindow);
-        Pm2Process second = requireOnline(app, dir, log);
-        if (second.restarts() > first.restarts()) {
-            throw new StepFailedException(BpmnErrors.HEALTH_CHECK_FAILED, "pm2 app '" + app + "' restarted "
-                    + (second.restarts() - first.restarts()) + " time(s) within " + stabilityWindow.toMillis()
-                    + " ms after the reload: it is crashing");
+    /**
+     * Checks that the apps stay up after a reload: a first {@code pm2 jlist} right away (each app must be listed with
+     * {@code pm2_env.status} {@code online}; its {@code pm2_env.restart_time} is the baseline), a second one once
+     * {@code stabilityWindow} has passed since {@code reloadedAtNanos} (each app still online, its restart count not
+     * above the baseline). An app that crashes after the reload is restarted by PM2, which {@code pm2 startOrReload}'s
+     * exit code does not show but the climbing count does. The time the first {@code jlist} takes counts towards the
+     * window, so the step takes the window plus one {@code jlist}, not the window plus two.
+     *
+     * @param apps            PM2 app names
+     * @param dir             directory to run {@code pm2} in
+     * @param reloadedAtNanos {@link System#nanoTime()} when the last of the apps was reloaded
+     * @param stabilityWindow how long after the reload the second sample is taken
+     * @return the apps as the second {@code pm2 jlist} shows them, in the order given
+     * @throws StepFailedException {@code HEALTH_CHECK_FAILED} naming the app that is missing, not online or restarted
+     */
+    public List<Pm2Process> awaitStable(List<String> apps, Path dir, long reloadedAtNanos, Duration stabilityWindow,
+            StepLog log) {
+        List<Pm2Process> first = requireOnline(apps, dir, log);
+        sleep(Duration.ofNanos(reloadedAtNanos + stabilityWindow.toNanos() - System.nanoTime()));
+        List<Pm2Process> second = requireOnline(apps, dir, log);
+        for (int i = 0; i < apps.size(); i++) {
+            int climbed = second.get(i).restarts() - first.get(i).restarts();
+            if (climbed > 0) {
+                throw new StepFailedException(BpmnErrors.HEALTH_CHECK_FAILED, "pm2 app '" + apps.get(i)
+                        + "' restarted " + climbed + " time(s) within " + stabilityWindow.toMillis()
+                        + " ms after the reload: it is crashing");
+            }
+            log.line("pm2 app '" + apps.get(i) + "' is online (pid " + second.get(i).pid() + ", restarts "
+                    + second.get(i).restarts() + ")");
         }
-        log.line("pm2 app '" + app + "' is online (pid " + second.pid() + ", restarts " + second.restarts() + ")");
         return second;
     }
 
-    private Pm2Process requireOnline(String app, Path dir, StepLog log) {
-        Pm2Process process = find(app, dir, log).orElseThrow(() -> new StepFailedException(
-                BpmnErrors.HEALTH_CHECK_FAILED, "pm2 has no app named '" + app + "' after the reload; check the "
-                        + "app name in the ecosystem file"));
+    private List<Pm2Process> requireOnline(List<String> apps, Path dir, StepLog log) {
+        List<Pm2Process> listed = list(dir, log);
+        List<Pm2Process> found = new ArrayList<>();
+        for (String app : apps) {
+            Pm2Process process = listed.stream().filter(p -> p.name().equals(app)).findFirst()
+                    .orElseThrow(() -> missing(app));
+            found.add(requireOnline(process));
+        }
+        return found;
+    }
+
+    private static StepFailedException missing(String app) {
+        return new StepFailedException(BpmnErrors.HEALTH_CHECK_FAILED, "pm2 has no app named '" + app
+                + "' after the reload; check the app name in the ecosystem file");
+    }
+
+    private static Pm2Process requireOnline(Pm2Process process) {
         if (!process.online()) {
-            throw new StepFailedException(BpmnErrors.HEALTH_CHECK_FAILED, "pm2 app '" + app + "' is "
+            throw new StepFailedException(BpmnErrors.HEALTH_CHECK_FAILED, "pm2 app '" + process.name() + "' is "
                     + process.status() + " after the reload (restarts " + process.restarts() + ")");
         }
         return process;
     }
 
     /**
-     * Restarts the app with its environment read afresh from the ecosystem file and the target's env:
-     * {@code pm2 delete <app>} (an unknown app is fine), then {@code pm2 start <ecosystem> --only <app>}, then the
-     * stability check. A plain reload would keep env keys that were removed from the ecosystem file.
+     * Restarts each app with its environment read afresh from the ecosystem file and the target's env:
+     * {@code pm2 delete <app>} (an unknown app is fine), then {@code pm2 start <ecosystem> --only <app>}, one app
+     * after the other; then the stability check of all of them over one window counted from the last start
+     * (see {@link #awaitStable(List, Path, long, Duration, StepLog)}). A plain reload would keep env keys that were
+     * removed from the ecosystem file.
+     *
+     * @return the apps as the last {@code pm2 jlist} shows them, in the order given
+     * @throws StepFailedException {@code HEALTH_CHECK_FAILED} when an app is missing, not online or restarting
      */
-    public Pm2Process restartFresh(Path ecosystem, String app, Map<String, String> env, Duration stabilityWindow,
+    public List<Pm2Process> restartFresh(List<App> apps, Map<String, String> env, Duration stabilityWindow,
             StepLog log) {
-        Path dir = ecosystem.getParent();
-        delete(app, dir, log);
-        runner.runChecked(command(dir, env, "start", ecosystem.getFileName().toString(), "--only", app), log);
-        return awaitStable(app, dir, stabilityWindow, log);
+        for (App app : apps) {
+            Path dir = app.ecosystem().getParent();
+            delete(app.name(), dir, log);
+            runner.runChecked(command(dir, env, "start", app.ecosystem().getFileName().toString(), "--only",
+                    app.name()), log);
+        }
+        long startedAt = System.nanoTime();
+        return awaitStable(names(apps), apps.get(0).ecosystem().getParent(), startedAt, stabilityWindow, log);
     }
 
     /**
@@ -176,7 +233,7 @@ public class Pm2Client {
                 } else {
                     runner.runChecked(command(dir, env, action, app, "--update-env"), log);
                 }
-                awaitStable(app, dir, stabilityWindow, log);
+                awaitStable(List.of(app), dir, System.nanoTime(), stabilityWindow, log);
             }
             default -> throw new IllegalArgumentException("unknown service action '" + action
                     + "': use start, stop, restart or reload");
@@ -214,8 +271,11 @@ public class Pm2Client {
     }
 
     private static void sleep(Duration duration) {
+        if (duration.isNegative() || duration.isZero()) {
+            return;
+        }
         try {
-            Thread.sleep(duration.toMillis());
+            Thread.sleep(duration.toMillis(), duration.toNanosPart() % 1_000_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while watching a pm2 app", e);

@@ -4,13 +4,14 @@ import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
-import dev.runbook.target.RunbookProperties.Component;
 import dev.runbook.target.RunbookProperties.Target;
 import dev.runbook.target.TargetRegistry;
+import java.util.List;
 
 /**
  * Task_Pm2Reload and Task_ReloadPreviousRelease: start-or-reload of each selected component's PM2 app from its
- * ecosystem file with the target's env, judged by the PM2 process list over the stability window.
+ * ecosystem file with the target's env, one after the other, then judged together by the PM2 process list over
+ * one stability window.
  */
 @org.springframework.stereotype.Component("pm2ReloadDelegate")
 class Pm2ReloadDelegate extends RunbookDelegate {
@@ -25,9 +26,12 @@ class Pm2ReloadDelegate extends RunbookDelegate {
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
-        for (Component component : TargetRegistry.select(target, vars.components()).values()) {
-            pm2.startOrReload(target.workdir().resolve(component.ecosystem()).normalize(), component.pm2App(),
-                    target.env(), target.health().stabilityWindow(), log);
-        }
+        pm2.startOrReload(apps(target, vars.components()), target.env(), target.health().stabilityWindow(), log);
+    }
+
+    /** The PM2 apps of the selected components, in the target's component order. */
+    static List<Pm2Client.App> apps(Target target, String components) {
+        return TargetRegistry.select(target, components).values().stream().map(component -> new Pm2Client.App(
+                target.workdir().resolve(component.ecosystem()).normalize(), component.pm2App())).toList();
     }
 }

@@ -4,7 +4,6 @@ import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
-import dev.runbook.target.RunbookProperties.Component;
 import dev.runbook.target.RunbookProperties.Target;
 import dev.runbook.target.TargetRegistry;
 
@@ -25,9 +24,7 @@ class Pm2RestartDelegate extends RunbookDelegate {
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
-        for (Component component : TargetRegistry.select(target, vars.components()).values()) {
-            pm2.restartFresh(target.workdir().resolve(component.ecosystem()).normalize(), component.pm2App(),
-                    target.env(), target.health().stabilityWindow(), log);
-        }
+        pm2.restartFresh(Pm2ReloadDelegate.apps(target, vars.components()), target.env(),
+                target.health().stabilityWindow(), log);
     }
 }

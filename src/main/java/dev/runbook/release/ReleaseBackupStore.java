@@ -77,8 +77,12 @@ public class ReleaseBackupStore {
                     if (Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
                         Path destination = partial.resolve(entry.getKey()).resolve(artifact);
                         Files.createDirectories(destination.getParent());
-                        FileTrees.copy(source, destination);
-                        size += FileTrees.size(destination);
+                        if (linked(entry.getValue(), artifact)) {
+                            size += FileTrees.link(source, destination, null);
+                        } else {
+                            FileTrees.copy(source, destination);
+                            size += FileTrees.size(destination);
+                        }
                         present.add(artifact);
                     }
                 }
@@ -123,8 +127,26 @@ public class ReleaseBackupStore {
     }
 
     /**
+     * Whether the backup and the restore share the artifact's files with the work dir through hard links instead of
+     * copying them: only {@code node_modules} of a component installed with {@code npm ci}, which deletes the whole
+     * {@code node_modules} folder before it installs, so the files a backup shares are unlinked from the work dir,
+     * never rewritten. Other artifacts are copied: a build such as {@code tsc} rewrites {@code dist} files in place,
+     * which would change a shared file in the backup too.
+     */
+    static boolean linked(Component component, String artifact) {
+        List<String> install = component.install();
+        return "node_modules".equals(artifact) && install.size() >= 2
+                && "npm".equals(Path.of(install.get(0)).getFileName().toString()) && "ci".equals(install.get(1));
+    }
+
+    /**
      * Puts the backup's artifacts back in place for the given components: each artifact folder is replaced by the
-     * backup's copy, or removed when the backup had none. Idempotent; a retry after a crash finishes the job.
+     * backup's copy (hard links to the backup's files for a {@link #linked} artifact, copies otherwise), or removed
+     * when the backup had none. Idempotent; a retry after a crash finishes the job.
+     *
+     * @throws UncheckedIOException when the files cannot be put back, or a file the backup shares with the work dir
+     *                              was modified after the backup was taken (its old content is gone): nothing half
+     *                              restored is left in place of the artifact then
      */
     public void restoreArtifacts(String targetName, Target target, Map<String, Component> components, String backupId,
             StepLog log) {
@@ -137,7 +159,7 @@ public class ReleaseBackupStore {
                 for (String artifact : entry.getValue().artifacts()) {
                     Path live = componentDir(target, entry.getValue()).resolve(artifact);
                     replace(live, saved.contains(artifact) ? backupDir.resolve(entry.getKey()).resolve(artifact)
-                            : null);
+                            : null, linked(entry.getValue(), artifact), manifest.createdAt());
                     log.line("restored " + entry.getKey() + "/" + artifact + " from release backup " + backupId
                             + (saved.contains(artifact) ? "" : " (absent in the backup: removed)"));
                 }
@@ -147,12 +169,14 @@ public class ReleaseBackupStore {
         }
     }
 
-    private static void replace(Path live, Path source) throws IOException {
+    private static void replace(Path live, Path source, boolean link, Instant takenAt) throws IOException {
         Path incoming = live.resolveSibling(live.getFileName() + ".runbook-new");
         Path outgoing = live.resolveSibling(live.getFileName() + ".runbook-old");
         FileTrees.delete(incoming);
         FileTrees.delete(outgoing);
-        if (source != null) {
+        if (source != null && link) {
+            FileTrees.link(source, incoming, takenAt);
+        } else if (source != null) {
             FileTrees.copy(source, incoming);
         }
         if (Files.exists(live, LinkOption.NOFOLLOW_LINKS)) {

@@ -1,6 +1,7 @@
 package dev.runbook.release;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -100,6 +101,75 @@ class ReleaseBackupStoreTest {
 
         assertRelease("v1");
         assertThat(backend.resolve("dist/extra.js")).doesNotExist();
+    }
+
+    @Test
+    void shouldShareNodeModulesFilesWithTheBackupButCopyDist() throws IOException {
+        writeRelease("v1");
+
+        ReleaseManifest manifest = create();
+
+        Path saved = dir.resolve("data/releases/shop").resolve(manifest.id()).resolve("backend");
+        // npm ci deletes node_modules before it installs: the backup may share those files, no bytes are copied
+        assertThat(Files.isSameFile(saved.resolve("node_modules/tool/cli.js"),
+                backend.resolve("node_modules/tool/cli.js"))).isTrue();
+        // a build may rewrite dist files in place: the backup keeps its own copy
+        assertThat(Files.isSameFile(saved.resolve("dist/main.js"), backend.resolve("dist/main.js"))).isFalse();
+        assertThat(saved.resolve("node_modules/.bin/tool")).isSymbolicLink();
+    }
+
+    @Test
+    void shouldKeepOldContentInBackupWhenTheBuildRewritesDistInPlace() throws IOException {
+        writeRelease("v1");
+        ReleaseManifest manifest = create();
+
+        // what tsc does: open the existing file, truncate it, write the new content (same inode)
+        Files.writeString(backend.resolve("dist/main.js"), "console.log('v2');\n",
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+        store.restoreArtifacts("shop", target, components, manifest.id(), log);
+
+        assertRelease("v1");
+    }
+
+    @Test
+    void shouldRestoreOldNodeModulesAfterARealNpmCiReplacedThem() throws Exception {
+        Path pkg = dir.resolve("left-pad");
+        Files.createDirectories(pkg);
+        Files.writeString(pkg.resolve("package.json"), "{\"name\":\"left-pad\",\"version\":\"1.0.0\"}\n");
+        Files.writeString(pkg.resolve("index.js"), "module.exports = 'v1';\n");
+        npm(pkg, "pack");
+        Files.writeString(pkg.resolve("index.js"), "module.exports = 'v2';\n");
+        Files.writeString(pkg.resolve("package.json"), "{\"name\":\"left-pad\",\"version\":\"2.0.0\"}\n");
+        npm(pkg, "pack");
+        installLeftPad("1.0.0");
+        ReleaseManifest manifest = create();
+        Path installed = backend.resolve("node_modules/left-pad/index.js");
+        assertThat(installed).hasContent("module.exports = 'v1';");
+
+        installLeftPad("2.0.0");
+        assertThat(installed).hasContent("module.exports = 'v2';");
+        store.restoreArtifacts("shop", target, components, manifest.id(), log);
+
+        assertThat(installed).hasContent("module.exports = 'v1';");
+        assertThat(backend.resolve("node_modules/left-pad/package.json")).content().contains("\"1.0.0\"");
+    }
+
+    @Test
+    void shouldRefuseToRestoreWhenASharedFileWasEditedInPlaceAfterTheBackup() throws Exception {
+        writeRelease("v1");
+        ReleaseManifest manifest = create();
+        Thread.sleep(50); // an edit some time after the backup, not in the same clock tick
+        Path shared = backend.resolve("node_modules/tool/cli.js");
+        Files.writeString(shared, "// patched by hand\n", java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+        FileTrees.delete(backend.resolve("dist"));
+
+        Throwable failure = catchThrowable(() -> store.restoreArtifacts("shop", target, components, manifest.id(),
+                log));
+
+        assertThat(failure).isInstanceOf(java.io.UncheckedIOException.class);
+        assertThat(failure.getCause()).hasMessageContaining("tool/cli.js").hasMessageContaining("modified");
+        assertThat(shared).hasContent("// patched by hand");
     }
 
     @Test
@@ -219,6 +289,23 @@ class ReleaseBackupStoreTest {
         assertThat(link).isSymbolicLink();
         assertThat(Files.readSymbolicLink(link)).isEqualTo(Path.of("../tool/cli.js"));
         assertThat(link).hasContent("// tool for " + version);
+    }
+
+    /** A real {@code npm install} (to write the lock file) then {@code npm ci} of left-pad from a local tarball. */
+    private void installLeftPad(String version) throws Exception {
+        Files.deleteIfExists(backend.resolve("package-lock.json"));
+        Files.writeString(backend.resolve("package.json"), "{\"name\":\"shop\",\"version\":\"1.0.0\","
+                + "\"dependencies\":{\"left-pad\":\"file:../../left-pad/left-pad-" + version + ".tgz\"}}\n");
+        npm(backend, "install", "--no-audit", "--no-fund", "--package-lock-only");
+        npm(backend, "ci", "--no-audit", "--no-fund");
+    }
+
+    private static void npm(Path dir, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("npm"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor()).as("npm %s in %s: %s", args, dir, output).isZero();
     }
 
     private ReleaseBackupStore storeWithDataDir(Path dataDir, ObjectMapper json) {
