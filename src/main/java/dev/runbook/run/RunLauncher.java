@@ -21,13 +21,16 @@ import org.springframework.stereotype.Component;
 @Component
 public class RunLauncher {
 
-    /**
-     * Process keys whose runs change a target and so exclude each other per target. {@code backup} changes nothing
-     * but is among them: a snapshot taken while a deploy is between checkout and reload would pair the new commit
-     * with the old artifacts.
-     */
+    /** Process keys whose runs change a target and so exclude each other per target. */
     public static final Set<String> CHANGING = Set.of("deploy", "update", "rollback", "restart", "db-restore",
-            "service-control", "backup");
+            "service-control");
+
+    /**
+     * Process keys whose runs change nothing but may not start while a changing run holds the target: a release
+     * snapshot taken while a deploy is between checkout and reload would pair the new commit with the old artifacts.
+     * They do not exclude each other.
+     */
+    public static final Set<String> WAITING_FOR_CHANGES = Set.of("backup");
 
     /** How long a refused start waits for a concurrent start that took the target to commit, to name its run. */
     private static final Duration HOLDER_WAIT = Duration.ofSeconds(5);

@@ -21,8 +21,9 @@ import org.springframework.stereotype.Component;
  * the transaction that creates the process instance. A start over {@code /api}, {@code /engine-rest} or Cockpit
  * (restart) while another changing run holds the target fails with {@link RunLauncher.TargetBusyException} and
  * leaves nothing behind; a changing process started without a {@code target} is refused
- * ({@link TargetRequiredException}), and so is one naming a target that is not configured. Built-in listeners run
- * even when a start skips custom listeners.
+ * ({@link TargetRequiredException}), and so is one naming a target that is not configured. A
+ * {@link RunLauncher#WAITING_FOR_CHANGES} run ({@code backup}) is refused the same way while a changing run holds its
+ * target, without holding it. Built-in listeners run even when a start skips custom listeners.
  */
 @Component
 class TargetLockEnginePlugin extends AbstractProcessEnginePlugin {
@@ -41,6 +42,7 @@ class TargetLockEnginePlugin extends AbstractProcessEnginePlugin {
     @Override
     public void preInit(ProcessEngineConfigurationImpl configuration) {
         ExecutionListener listener = this::acquire;
+        ExecutionListener free = this::requireFree;
         if (configuration.getCustomPostBPMNParseListeners() == null) {
             configuration.setCustomPostBPMNParseListeners(new ArrayList<>());
         }
@@ -49,6 +51,8 @@ class TargetLockEnginePlugin extends AbstractProcessEnginePlugin {
             public void parseProcess(Element processElement, ProcessDefinitionEntity processDefinition) {
                 if (RunLauncher.CHANGING.contains(processDefinition.getKey())) {
                     processDefinition.addBuiltInListener(ExecutionListener.EVENTNAME_START, listener);
+                } else if (RunLauncher.WAITING_FOR_CHANGES.contains(processDefinition.getKey())) {
+                    processDefinition.addBuiltInListener(ExecutionListener.EVENTNAME_START, free);
                 }
             }
         });
@@ -56,20 +60,36 @@ class TargetLockEnginePlugin extends AbstractProcessEnginePlugin {
 
     private void acquire(DelegateExecution delegate) {
         ExecutionEntity execution = (ExecutionEntity) delegate;
-        if (!execution.isProcessInstanceExecution()) {
-            return;
+        if (execution.isProcessInstanceExecution()) {
+            lock.acquire(targetOf(execution), execution.getProcessInstanceId(), execution.getProcessDefinition()
+                    .getKey(), TargetLockEnginePlugin::running);
         }
+    }
+
+    /** A {@link RunLauncher#WAITING_FOR_CHANGES} run starts only while no changing run holds its target. */
+    private void requireFree(DelegateExecution delegate) {
+        ExecutionEntity execution = (ExecutionEntity) delegate;
+        if (execution.isProcessInstanceExecution()) {
+            String target = targetOf(execution);
+            lock.holder(target).filter(TargetLockEnginePlugin::running).ifPresent(holder -> {
+                throw new RunLauncher.TargetBusyException(target, holder);
+            });
+        }
+    }
+
+    /** The configured target the run names. */
+    private String targetOf(ExecutionEntity execution) {
         Object target = execution.getVariable(ProcessVariables.TARGET);
         String processKey = execution.getProcessDefinition().getKey();
         if (!(target instanceof String name) || name.isBlank() || name.length() > MAX_TARGET_LENGTH) {
-            throw new TargetRequiredException("a " + processKey + " run changes a target: start it with the "
+            throw new TargetRequiredException("a " + processKey + " run works on a target: start it with the "
                     + "variable '" + ProcessVariables.TARGET + "' naming it");
         }
         if (!targets.all().containsKey(name)) {
-            throw new TargetRequiredException("a " + processKey + " run changes a target: no target is configured "
+            throw new TargetRequiredException("a " + processKey + " run works on a target: no target is configured "
                     + "under the name given in '" + ProcessVariables.TARGET + "'");
         }
-        lock.acquire(name, execution.getProcessInstanceId(), processKey, TargetLockEnginePlugin::running);
+        return name;
     }
 
     /** A changing process was started without the target it changes (logged by the engine at debug level). */
