@@ -40,10 +40,12 @@ public class TestDatabases implements LauncherSessionListener {
         registry.add("spring.datasource.url", () -> server() + name);
         registry.add("spring.datasource.username", () -> "postgres");
         registry.add("spring.datasource.password", () -> "");
-        // Many Spring contexts stay cached during the pass: keep each one's pool small (still above the job
-        // executor's threads) so the server's connection limit is not reached.
+        // Every Spring context of the pass stays cached (closing one in a JVM that holds others breaks the Camunda
+        // webapps of those: their runtime delegates are JVM-wide); so that all of them fit in the server's 100
+        // connections, a context waiting in the cache gives its connections back after 10 s.
         registry.add("spring.datasource.hikari.maximum-pool-size", () -> "10");
-        registry.add("spring.datasource.hikari.minimum-idle", () -> "1");
+        registry.add("spring.datasource.hikari.minimum-idle", () -> "0");
+        registry.add("spring.datasource.hikari.idle-timeout", () -> "10000");
     }
 
     @Override
