@@ -2,9 +2,8 @@
 -- variable of its run; completing the task with any of them changed (through /engine-rest, Tasklist's form or a
 -- variable update in between) is refused (see dev.runbook.approval.ApprovalPin).
 CREATE TABLE approval_pin (
-    task_id      VARCHAR(64) PRIMARY KEY,
-    run_id       VARCHAR(64) NOT NULL,
-    requested_by VARCHAR(255),
-    pinned       VARCHAR(16000) NOT NULL,
-    created_at   TIMESTAMP WITH TIME ZONE NOT NULL
+    task_id    VARCHAR(64) PRIMARY KEY,
+    run_id     VARCHAR(64) NOT NULL,
+    pinned     VARCHAR(16000) NOT NULL,
+    created_at TIMESTAMP WITH TIME ZONE NOT NULL
 );

@@ -64,12 +64,14 @@ public class ApprovalContext {
         String from = release.fromCommit();
         String to = release.toCommit();
         // a deploy or update of an older commit than the serving one moves back: show what it takes away
-        Direction way = direction == Direction.FORWARD && !from.equals(to)
-                && git.countBetween(target.workdir(), from, to, log) == 0 ? Direction.BACKWARD : direction;
+        long brought = direction == Direction.FORWARD && !from.equals(to)
+                ? git.countBetween(target.workdir(), from, to, log) : -1;
+        Direction way = brought == 0 ? Direction.BACKWARD : direction;
         String base = way == Direction.FORWARD ? from : to;
         String tip = way == Direction.FORWARD ? to : from;
         List<CommitInfo> commits = git.commitsBetween(target.workdir(), base, tip, MAX_COMMITS, log);
-        long count = base.equals(tip) ? 0 : git.countBetween(target.workdir(), base, tip, log);
+        long count = base.equals(tip) ? 0
+                : brought > 0 ? brought : git.countBetween(target.workdir(), base, tip, log);
         Map<String, Integer> changed = from.equals(to) ? Map.of()
                 : byComponent(git.changedFiles(target.workdir(), from, to, log), target.components());
         List<PlannedStep> plan = current instanceof FlowNode node ? planner.plan(node, release) : List.of();

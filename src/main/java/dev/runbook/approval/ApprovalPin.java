@@ -36,13 +36,14 @@ import org.springframework.stereotype.Component;
 
 /**
  * Engine plugin that makes an approval bind what runs: when a user task (every user task of the runbooks is an
- * approval) is created, it pins a SHA-256 of each variable of the run and the requester in {@code approval_pin}, a
+ * approval) is created, it pins a SHA-256 of each variable of the run in {@code approval_pin}, a
  * platform table no engine API writes; when the task completes, before the four-eyes listener, it refuses
  * ({@link FourEyesViolationException}: 403 on {@code /api} and {@code /engine-rest}) if any pinned variable changed
  * or a new non-null one appeared, other than the decision ({@code approved}, {@code approvalComment},
  * {@code approvedBy}). Without it, whoever may complete the task could send {@code targetCommit} or
  * {@code requestedBy} along with the decision (both are process variables) and deploy a commit nobody reviewed, or
- * approve their own run. The pin row goes with the completion, in the same transaction.
+ * approve their own run ({@link FourEyesTaskListener} compares the decider with {@code requestedBy}, which the pin
+ * keeps as it was). The pin row goes with the completion, in the same transaction.
  */
 @Component
 class ApprovalPin extends AbstractProcessEnginePlugin {
@@ -81,9 +82,9 @@ class ApprovalPin extends AbstractProcessEnginePlugin {
 
     /** Writes the pin of the new task (in the engine's transaction). */
     void pin(DelegateTask task) {
-        jdbc.update("INSERT INTO approval_pin (task_id, run_id, requested_by, pinned, created_at) VALUES (?, ?, ?, ?, ?)",
-                task.getId(), task.getProcessInstanceId(), str(task.getVariable(ProcessVariables.REQUESTED_BY)),
-                write(hashes(task.getVariables())), Timestamp.from(Instant.now()));
+        jdbc.update("INSERT INTO approval_pin (task_id, run_id, pinned, created_at) VALUES (?, ?, ?, ?)",
+                task.getId(), task.getProcessInstanceId(), write(hashes(task.getVariables())),
+                Timestamp.from(Instant.now()));
     }
 
     /**
@@ -92,8 +93,7 @@ class ApprovalPin extends AbstractProcessEnginePlugin {
      * Also requires {@code approved} to be a Boolean and {@code approvalComment} text, and redacts secrets in the
      * comment (the decision may come through {@code /engine-rest} or Tasklist, not only through {@code /api}).
      *
-     * @throws FourEyesViolationException when a pinned variable changed, a new one appeared, or the requester (as
-     *                                    pinned) decides
+     * @throws FourEyesViolationException when a pinned variable changed or a new one appeared
      * @throws InvalidDecisionException   when {@code approved} is not a Boolean or the comment not text (400)
      */
     void verify(DelegateTask task) {
@@ -107,12 +107,12 @@ class ApprovalPin extends AbstractProcessEnginePlugin {
         if (comment != null) {
             task.setVariable(ProcessVariables.APPROVAL_COMMENT, redactor.redact((String) comment));
         }
-        List<Map<String, Object>> rows = jdbc.queryForList(
-                "SELECT requested_by, pinned FROM approval_pin WHERE task_id = ?", task.getId());
+        List<String> rows = jdbc.queryForList("SELECT pinned FROM approval_pin WHERE task_id = ?", String.class,
+                task.getId());
         if (rows.isEmpty()) {
             return; // a task created before the pins existed
         }
-        Map<String, String> pinned = read((String) rows.get(0).get("pinned"));
+        Map<String, String> pinned = read(rows.get(0));
         Map<String, String> now = hashes(task.getVariables());
         List<String> changed = new ArrayList<>();
         pinned.forEach((name, hash) -> {
@@ -127,13 +127,6 @@ class ApprovalPin extends AbstractProcessEnginePlugin {
             throw new FourEyesViolationException("the release under approval was changed after it was requested ("
                     + String.join(", ", changed) + "); a decision may set only " + ProcessVariables.APPROVED
                     + " and " + ProcessVariables.APPROVAL_COMMENT);
-        }
-        Object requester = rows.get(0).get("requested_by");
-        String decider = task.getProcessEngineServices().getIdentityService().getCurrentAuthentication() == null
-                ? null : task.getProcessEngineServices().getIdentityService().getCurrentAuthentication().getUserId();
-        if (requester != null && requester.equals(decider)) {
-            throw new FourEyesViolationException("four eyes: " + requester
-                    + " requested this run and cannot decide its approval; another approver must");
         }
         jdbc.update("DELETE FROM approval_pin WHERE task_id = ?", task.getId());
     }
@@ -193,9 +186,5 @@ class ApprovalPin extends AbstractProcessEnginePlugin {
         InvalidDecisionException(String message) {
             super(message);
         }
-    }
-
-    private static String str(Object value) {
-        return value == null ? null : value.toString();
     }
 }

@@ -13,7 +13,7 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * Copying, hard-linking, measuring and deleting directory trees; symbolic links are kept as links
+ * Copying, hard-linking and deleting directory trees; symbolic links are kept as links
  * (node_modules/.bin).
  */
 final class FileTrees {
@@ -33,7 +33,22 @@ final class FileTrees {
      * @return the bytes of the regular files under {@code source}
      */
     static long link(Path source, Path target, Instant notModifiedAfter) throws IOException {
-        boolean[] linking = {true};
+        return replicate(source, target, true, notModifiedAfter);
+    }
+
+    /**
+     * Copies {@code source} (a directory or file) to {@code target}, which must not exist.
+     *
+     * @return the bytes of the regular files copied
+     */
+    static long copy(Path source, Path target) throws IOException {
+        return replicate(source, target, false, null);
+    }
+
+    /** Walks {@code source} into {@code target}: directories made, regular files linked (or copied), the rest copied. */
+    private static long replicate(Path source, Path target, boolean link, Instant notModifiedAfter)
+            throws IOException {
+        boolean[] linking = {link};
         long[] bytes = {0};
         Files.walkFileTree(source, new SimpleFileVisitor<>() {
             @Override
@@ -68,44 +83,6 @@ final class FileTrees {
             }
         });
         return bytes[0];
-    }
-
-    /** Copies {@code source} (a directory or file) to {@code target}, which must not exist. */
-    static void copy(Path source, Path target) throws IOException {
-        if (!Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
-            Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-            return;
-        }
-        Files.walkFileTree(source, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                Files.createDirectories(target.resolve(source.relativize(dir).toString()));
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.copy(file, target.resolve(source.relativize(file).toString()),
-                        StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
-
-    /** Total size in bytes of the regular files under {@code root} (0 when it does not exist). */
-    static long size(Path root) throws IOException {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return 0;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            return paths.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    return 0;
-                }
-            }).sum();
-        }
     }
 
     /** Deletes {@code root} and everything under it, without following links; nothing when it does not exist. */

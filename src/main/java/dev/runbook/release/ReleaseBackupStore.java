@@ -77,12 +77,8 @@ public class ReleaseBackupStore {
                     if (Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
                         Path destination = partial.resolve(entry.getKey()).resolve(artifact);
                         Files.createDirectories(destination.getParent());
-                        if (linked(entry.getValue(), artifact)) {
-                            size += FileTrees.link(source, destination, null);
-                        } else {
-                            FileTrees.copy(source, destination);
-                            size += FileTrees.size(destination);
-                        }
+                        size += linked(entry.getValue(), artifact) ? FileTrees.link(source, destination, null)
+                                : FileTrees.copy(source, destination);
                         present.add(artifact);
                     }
                 }
