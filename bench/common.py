@@ -54,16 +54,20 @@ def wait_ready(port, proc, limit=300, interval=0.5):
 
 
 USERS = ["--runbook.identity.users[0].id=bench", "--runbook.identity.users[0].password=bench-pw",
-         "--runbook.identity.users[0].groups[0]=operators"]
+         "--runbook.identity.users[0].groups[0]=operators",
+         "--runbook.identity.users[1].id=benchadmin", "--runbook.identity.users[1].password=benchadmin-pw",
+         "--runbook.identity.users[1].groups[0]=camunda-admin"]
 AUTH = "Basic " + b64encode(b"bench:bench-pw").decode()
+# /engine-rest's process starts are for admins only (operators start runs over /api)
+ADMIN_AUTH = "Basic " + b64encode(b"benchadmin:benchadmin-pw").decode()
 
 
 class Platform:
     """The platform jar on a free port with the given extra command-line properties and environment."""
 
-    def __init__(self, work, extra, env=None, log="platform.log", pm2=PM2):
+    def __init__(self, work, extra, env=None, log="platform.log", pm2=PM2, jvm=()):
         self.port = free_port()
-        args = ["java", "-jar", jar(), "--server.port=%d" % self.port, "--runbook.data-dir=%s/data" % work,
+        args = ["java"] + list(jvm) + ["-jar", jar(), "--server.port=%d" % self.port, "--runbook.data-dir=%s/data" % work,
                 "--runbook.tools.pm2=%s" % pm2] + USERS + extra
         self.proc = subprocess.Popen(args, cwd=work, env=env, stdout=open(os.path.join(work, log), "w"),
                                      stderr=subprocess.STDOUT)

@@ -5,7 +5,8 @@ A minimal runbook: `backup` of a stub target (the demo fixture; its pm2 tool is 
 LoadEndToEndTest), --n starts (default 400) from --clients concurrent client threads (default 20), two paths:
   ours    POST /api/targets/stub/backups (our REST layer: validation, RunLauncher, run id)
   engine  POST /engine-rest/process-definition/key/backup/start with the same variables (target, components=all),
-          the same basic auth: the same engine work without our REST layer (the reference).
+          as an admin (operators may not start runs over /engine-rest): the same engine work without our REST
+          layer (the reference).
 On H2 (the default file database) and on PostgreSQL (a scratch database on 127.0.0.1:5432, user postgres, dropped
 afterwards). Per database one platform; a warm-up of --warmup starts per path (default 40), then the paths alternate in --rounds
 blocks of n/rounds starts, each block waits for its runs to end. Usage:
@@ -15,7 +16,7 @@ blocks of n/rounds starts, each block waits for its runs to end. Usage:
 import argparse, json, os, shutil, signal, statistics, subprocess, sys, tempfile, time, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-from common import AUTH, Platform, machine, run, write
+from common import ADMIN_AUTH, AUTH, Platform, machine, run, write
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from overhead import small_repo, small_files  # noqa: E402  the demo fixture
@@ -26,7 +27,7 @@ BODY = json.dumps({"businessKey": "stub:backup", "variables": {
 
 def post(port, path, body):
     req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), method="POST", data=body)
-    req.add_header("Authorization", AUTH)
+    req.add_header("Authorization", ADMIN_AUTH if path.startswith("/engine-rest") else AUTH)
     req.add_header("Content-Type", "application/json")
     start = time.monotonic()
     with urllib.request.urlopen(req, timeout=120) as r:
@@ -86,9 +87,10 @@ def main():
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--db", default="h2,postgres")
     parser.add_argument("--warmup", type=int, default=40)
+    parser.add_argument("--jvm", default="", help="JVM flags of the platform, e.g. --jvm=-XX:TieredStopAtLevel=1")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-    print(machine(), flush=True)
+    print(machine(), "platform JVM flags: %s" % (args.jvm or "none"), flush=True)
     per_block = args.n // args.rounds
     for db in args.db.split(","):
         work = tempfile.mkdtemp(prefix="runbook-bench-engine-")
@@ -107,7 +109,7 @@ def main():
                       "--spring.datasource.username=postgres"]
         platform = None
         try:
-            platform = Platform(work, extra, pm2=pm2)
+            platform = Platform(work, extra, pm2=pm2, jvm=args.jvm.split())
             for path in ("ours", "engine"):
                 block(platform, path, args.warmup, args.clients)
             results = {"ours": [], "engine": []}
