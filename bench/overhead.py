@@ -218,8 +218,14 @@ def main():
                         help="seconds between GET /api/runs/<id> while a deploy runs (until 2026-11-29: 0.05)")
     parser.add_argument("--stability-window", default=None,
                         help="platform health.stability-window (default: the platform's default)")
+    parser.add_argument("--warmup", type=int, default=3,
+                        help="platform deploys per target before the measured runs (the first installs and starts the "
+                             "apps; the others let the JIT compile the hot paths, as in a platform that runs for days; "
+                             "until 2026-11-29: 1)")
+    parser.add_argument("--jvm", default="", help="JVM flags of the platform, e.g. -XX:TieredStopAtLevel=1")
     args = parser.parse_args()
-    print(machine(), flush=True)
+    print(machine(), "platform JVM flags: %s" % (args.jvm or "none"), "warm-up deploys: %d" % args.warmup,
+          flush=True)
     work = tempfile.mkdtemp(prefix="runbook-bench-overhead-")
     makers = {"small": small_repo, "realistic": realistic_repo}
     targets = [Target(work, name, makers[name]) for name in args.targets.split(",")]
@@ -230,11 +236,12 @@ def main():
     extra = [p for t in targets for p in t.properties(args.health_interval)]
     if args.stability_window:
         extra += ["--runbook.targets.%s.health.stability-window=%s" % (t.name, args.stability_window) for t in targets]
-    platform = Platform(work, extra, env=env_a)
+    platform = Platform(work, extra, env=env_a, jvm=args.jvm.split())
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     try:
         for t in targets:
-            platform_deploy(platform, t, "v1", args.poll)  # warm-up: first install, first PM2 start
+            for i in range(args.warmup):  # the first: first install, first PM2 start
+                platform_deploy(platform, t, "v1" if (args.warmup - 1 - i) % 2 == 0 else "v2", args.poll)  # ends on v1
             t.script("v1", env_b)
             walls, sums, scripts, breakdowns = [], [], [], []
             for i in range(args.runs):
