@@ -8,15 +8,15 @@ import dev.runbook.exec.StepLog;
 import dev.runbook.exec.ToolMissingException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 
 /**
- * One external tool: runs {@code <tool> --version} (cached for a while; tools rarely change) and reports UP with the
- * first line of its output, or, when it cannot be started or fails, DEGRADED if the platform needs it (git, npm, pm2; the
- * database tools when a target has a database of their kind) and UNKNOWN if not.
+ * One external tool: runs {@code <tool> --version} on every call (the platform wraps it in a
+ * {@link CachedHealthIndicator}) and reports UP with the first line of its output, or, when it cannot be started or
+ * fails, DEGRADED if the platform needs it (git, npm, pm2; the database tools when a target has a database of their
+ * kind) and UNKNOWN if not.
  */
 class ToolHealthIndicator implements HealthIndicator {
 
@@ -25,28 +25,15 @@ class ToolHealthIndicator implements HealthIndicator {
     private final String command;
     private final boolean needed;
     private final CommandRunner runner;
-    private final Duration cache;
-    private Health last;
-    private Instant lastAt = Instant.MIN;
 
-    ToolHealthIndicator(String command, boolean needed, CommandRunner runner, Duration cache) {
+    ToolHealthIndicator(String command, boolean needed, CommandRunner runner) {
         this.command = command;
         this.needed = needed;
         this.runner = runner;
-        this.cache = cache;
     }
 
     @Override
-    public synchronized Health health() {
-        Instant now = Instant.now();
-        if (last == null || lastAt.plus(cache).isBefore(now)) {
-            last = probe();
-            lastAt = now;
-        }
-        return last;
-    }
-
-    private Health probe() {
+    public Health health() {
         try {
             CommandResult result = runner.run(new Command(List.of(command, "--version"),
                     Path.of(System.getProperty("java.io.tmpdir")), java.util.Map.of(), TIMEOUT), StepLog.NONE);

@@ -3,7 +3,6 @@ package dev.runbook.health;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runbook.FixtureTarget;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.Status;
@@ -12,7 +11,7 @@ class ToolHealthIndicatorTest {
 
     @Test
     void shouldReportAFoundToolWithItsVersion() {
-        Health git = new ToolHealthIndicator("git", true, FixtureTarget.runner(), Duration.ofMinutes(1)).health();
+        Health git = new ToolHealthIndicator("git", true, FixtureTarget.runner()).health();
         assertThat(git.getStatus()).isEqualTo(Status.UP);
         assertThat(git.getDetails()).containsEntry("found", true);
         assertThat((String) git.getDetails().get("version")).startsWith("git version");
@@ -20,14 +19,12 @@ class ToolHealthIndicatorTest {
 
     @Test
     void shouldReportAMissingToolDegradedWhenNeededAndUnknownWhenNot() {
-        Health needed = new ToolHealthIndicator("/nonexistent/mongodump", true, FixtureTarget.runner(),
-                Duration.ofMinutes(1)).health();
+        Health needed = new ToolHealthIndicator("/nonexistent/mongodump", true, FixtureTarget.runner()).health();
         assertThat(needed.getStatus()).isEqualTo(new Status("DEGRADED"));
         assertThat(needed.getDetails()).containsEntry("found", false).containsEntry("needed", true);
         assertThat((String) needed.getDetails().get("error")).contains("/nonexistent/mongodump");
 
-        Health optional = new ToolHealthIndicator("/nonexistent/pg_dump", false, FixtureTarget.runner(),
-                Duration.ofMinutes(1)).health();
+        Health optional = new ToolHealthIndicator("/nonexistent/pg_dump", false, FixtureTarget.runner()).health();
         assertThat(optional.getStatus()).isEqualTo(Status.UNKNOWN);
     }
 }
