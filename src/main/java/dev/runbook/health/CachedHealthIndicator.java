@@ -31,17 +31,4 @@ final class CachedHealthIndicator implements HealthIndicator {
         }
         return last;
     }
-
-    /**
-     * Runs the first probe now on a daemon thread, so that the first {@code /actuator/health} call does not run it
-     * (a call that comes earlier waits for it). For probes without side effects only.
-     *
-     * @return this indicator
-     */
-    CachedHealthIndicator primed(String name) {
-        Thread thread = new Thread(this::health, "health-probe-" + name);
-        thread.setDaemon(true);
-        thread.start();
-        return this;
-    }
 }

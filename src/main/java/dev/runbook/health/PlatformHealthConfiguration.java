@@ -46,18 +46,14 @@ class PlatformHealthConfiguration {
         probes.put("mongorestore", new ToolHealthIndicator(tools.mongorestore(), mongo, runner));
         probes.put("pg_dump", new ToolHealthIndicator(tools.pgDump(), postgres, runner));
         probes.put("pg_restore", new ToolHealthIndicator(tools.pgRestore(), postgres, runner));
-        // each --version probe starts now, side by side and while the platform starts, not one after the other
-        // in the first /actuator/health call (0.5 s on 2 cores: npm and pm2 each start Node.js)
         Map<String, HealthContributor> contributors = new LinkedHashMap<>();
-        probes.forEach((name, probe) -> contributors.put(name,
-                new CachedHealthIndicator(probe, TOOL_CACHE).primed(name)));
+        probes.forEach((name, probe) -> contributors.put(name, new CachedHealthIndicator(probe, TOOL_CACHE)));
         return CompositeHealthContributor.fromMap(contributors);
     }
 
     @Bean
     CompositeHealthContributor targetsHealthContributor(TargetRegistry targets, Pm2Client pm2) {
         Map<String, HealthContributor> contributors = new LinkedHashMap<>();
-        // not primed: the first pm2 jlist would start a PM2 daemon as the platform starts
         targets.all().forEach((name, target) -> contributors.put(name,
                 new CachedHealthIndicator(new TargetHealthIndicator(target, pm2), TARGET_CACHE)));
         return CompositeHealthContributor.fromMap(contributors);

@@ -72,12 +72,4 @@ class CachedHealthIndicatorTest {
         assertThat(probes).hasValue(1);
         pool.shutdown();
     }
-
-    @Test
-    void shouldRunTheFirstProbeWhenPrimedWithoutACaller() {
-        CachedHealthIndicator cached = new CachedHealthIndicator(this::probe, Duration.ofHours(1)).primed("test");
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(probes).hasValue(1));
-        assertThat(cached.health().getDetails()).as("the primed result is served").containsEntry("probe", 1);
-        assertThat(probes).hasValue(1);
-    }
 }
