@@ -1,193 +1,166 @@
 #!/usr/bin/env python3
-"""Time to restore: from the failed health check of a broken release to the previous release answering again.
+"""Time to restore: from the failed health check of a broken release to the previous release serving again.
 
-Side A, the platform: a deploy of a release whose health check fails; compensation restores the artifacts from the
-release backup and reloads (no install, no build). Measured from the end of Task_HealthCheck (failed) to the end of
-Task_HealthCheckPreviousRelease (healthy), both from the run's own step times.
-Side B, the old script (rollback-production.sh): git checkout of the previous commit, npm ci, npm run build, pm2
-reload, health poll; wall time.
+Target: the realistic app of bench/overhead.py (NestJS backend built with tsc + Vite frontend, two components, their
+dependencies from the npm registry; generated here, not committed), with a third release `broken` (v2 whose backend
+health endpoint answers 503).
 
-Both run against the same "realistic" backend: express + TypeScript from the npm registry, built with tsc
-(generated here, not committed). The sides alternate; medians of --runs (default 5). Usage:
+Side A, the platform: a deploy of `broken` (approval off); the run's compensation restores both components'
+artifacts from the release backup it took, checks out the previous commit and reloads (no install, no build).
+Side B, rollback-production.sh as the users' operations guide describes it (restore the git code, rebuild, restore
+the PM2 services): bench/deploy-script.sh with the previous commit (git checkout, npm ci and npm run build of both
+components, pm2 startOrReload, health poll), after the same broken release was put in place the same way.
 
-    mvn -B -q package -DskipTests && python3 bench/time_to_restore.py [--runs 5]
+Restored: the first moment a poller in this process (every 50 ms, both sides alike) sees the backend answer 200 with
+the previous version and the frontend answer 200. Side A counts from the end of the failed Task_HealthCheck (the run's
+own step times, same clock), side B from the start of the script. For side A the end of
+Task_HealthCheckPreviousRelease is reported too: the platform has then also waited out its stability window and
+checked the health URLs itself. Medians of --runs (default 5), sides alternating. Usage:
+
+    mvn -B -q package -DskipTests && python3 bench/time_to_restore.py [--runs 5] [--jvm=-XX:TieredStopAtLevel=1]
 """
-import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time, urllib.request
-from base64 import b64encode
-from datetime import datetime
+import argparse, json, os, shutil, signal, statistics, subprocess, sys, tempfile, threading, time, urllib.request
 
-from common import GIT_ENV, PM2, free_port, jar, print_step_medians, run, step_times, write
+from common import PM2, Platform, machine, print_step_medians, run, step_times, ts, write
+from overhead import Target, realistic_repo
 
+BROKEN_CONTROLLER = """import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 
-MAIN_TS = """import express from 'express';
-const app = express();
-app.get('/api/health', (_req, res) => { res.status(%d).json({ version: '%s' }); });
-app.listen(Number(process.env.PORT), '127.0.0.1');
+@Controller('api')
+export class HealthController {
+  @Get('health')
+  health() {
+    throw new ServiceUnavailableException({ status: 'broken', version: 'broken' });
+  }
+}
 """
 
 
-def make_repo(work, app_name):
-    src = os.path.join(work, "src")
-    os.makedirs(src)
-    run(["git", "init", "-q", "--initial-branch=main"], src)
-    write(os.path.join(src, ".gitignore"), "node_modules/\ndist/\n")
-    write(os.path.join(src, "backend/package.json"), json.dumps({
-        "name": "bench-backend", "version": "1.0.0", "private": True,
-        "scripts": {"build": "tsc -p ."},
-        "dependencies": {"express": "4.21.2"},
-        "devDependencies": {"typescript": "5.6.3", "@types/express": "4.17.21", "@types/node": "20.17.6"}}, indent=2))
-    write(os.path.join(src, "backend/tsconfig.json"), json.dumps({"compilerOptions": {
-        "target": "es2020", "module": "commonjs", "outDir": "dist", "rootDir": "src", "esModuleInterop": True,
-        "strict": True, "skipLibCheck": False}}))
-    write(os.path.join(src, "backend/ecosystem.config.js"),
-          "module.exports = { apps: [{ name: process.env.APP_NAME || '%s', script: 'dist/main.js', "
-          "cwd: __dirname }] };\n" % app_name)
-    write(os.path.join(src, "backend/src/main.ts"), MAIN_TS % (200, "good"))
-    run(["npm", "install", "--no-audit", "--no-fund"], os.path.join(src, "backend"), env=os.environ)
-    run(["git", "add", "-A"], src)
-    run(["git", "commit", "-q", "-m", "good"], src)
-    run(["git", "tag", "good"], src)
-    write(os.path.join(src, "backend/src/main.ts"), MAIN_TS % (503, "broken"))
+def add_broken_release(work, target):
+    """Commits `broken` on top of v2 in the target's source repo and pushes it to its origin; returns its sha."""
+    src = os.path.join(work, target.name + "-src")
+    write(os.path.join(src, "backend/src/health.controller.ts"), BROKEN_CONTROLLER)
     run(["git", "commit", "-qam", "broken"], src)
     run(["git", "tag", "broken"], src)
-    origin = os.path.join(work, "origin.git")
-    run(["git", "clone", "-q", "--bare", src, origin], work)
-    return origin
+    run(["git", "push", "-q", target.origin, "HEAD:refs/heads/main", "refs/tags/broken"], src)
+    return subprocess.check_output(["git", "rev-parse", "broken"], cwd=src, text=True).strip()
 
 
-def healthy(port):
-    try:
-        with urllib.request.urlopen("http://127.0.0.1:%d/api/health" % port, timeout=2) as r:
-            return r.status == 200
-    except Exception:
-        return False
+class Poller:
+    """Polls the backend health URL and the frontend page every 50 ms; `samples` holds (time, restored) pairs, where
+    restored means the backend answers 200 with version `version` and the frontend answers 200."""
 
+    def __init__(self, ports, version):
+        self.backend = "http://127.0.0.1:%d/api/health" % ports["BACKEND_PORT"]
+        self.frontend = "http://127.0.0.1:%d/" % ports["FRONTEND_PORT"]
+        self.version, self.samples, self.stopped = version, [], False
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
 
-def wait_healthy(port, limit=120):
-    start = time.monotonic()
-    while time.monotonic() - start < limit:
-        if healthy(port):
-            return
-        time.sleep(0.05)
-    raise RuntimeError("not healthy after %ss" % limit)
+    def ok(self):
+        try:
+            with urllib.request.urlopen(self.backend, timeout=1) as r:
+                if r.status != 200 or json.loads(r.read()).get("version") != self.version:
+                    return False
+            with urllib.request.urlopen(self.frontend, timeout=1) as r:
+                return r.status == 200
+        except Exception:
+            return False
 
+    def loop(self):
+        while not self.stopped:
+            t = time.time()
+            self.samples.append((t, self.ok()))
+            time.sleep(max(0.0, 0.05 - (time.time() - t)))
 
-class Platform:
-    def __init__(self, work, workdir, port, app):
-        self.port = free_port()
-        args = ["java", "-jar", jar(), "--server.port=%d" % self.port, "--runbook.data-dir=%s/data" % work,
-                "--runbook.tools.pm2=%s" % PM2,
-                "--runbook.identity.users[0].id=bench", "--runbook.identity.users[0].password=bench-pw",
-                "--runbook.identity.users[0].groups[0]=operators",
-                "--runbook.targets.app.workdir=%s" % workdir, "--runbook.targets.app.approval.required=false",
-                "--runbook.targets.app.env.PORT=%d" % port,
-                "--runbook.targets.app.components.backend.dir=backend",
-                "--runbook.targets.app.components.backend.pm2-app=%s" % app,
-                "--runbook.targets.app.components.backend.ecosystem=backend/ecosystem.config.js",
-                "--runbook.targets.app.components.backend.health-url=http://127.0.0.1:%d/api/health" % port,
-                "--runbook.targets.app.health.attempts=3", "--runbook.targets.app.health.interval=PT0.2S",
-                "--runbook.targets.app.health.stability-window=PT1S"]
-        self.proc = subprocess.Popen(args, cwd=work, stdout=open(os.path.join(work, "platform.log"), "w"),
-                                     stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen("http://127.0.0.1:%d/actuator/health" % self.port, timeout=2)
-                return
-            except Exception:
-                time.sleep(0.5)
-        raise RuntimeError("platform did not start")
-
-    def call(self, method, path, body=None):
-        req = urllib.request.Request("http://127.0.0.1:%d%s" % (self.port, path), method=method,
-                                     data=None if body is None else json.dumps(body).encode())
-        req.add_header("Authorization", "Basic " + b64encode(b"bench:bench-pw").decode())
-        req.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return json.loads(r.read() or b"null")
-
-    def deploy(self, ref):
-        run_id = self.call("POST", "/api/targets/app/deployments", {"gitRef": ref})["runId"]
-        while True:
-            r = self.call("GET", "/api/runs/" + run_id)
-            if r["state"] in ("ENDED", "INCIDENT"):
-                return r
-            time.sleep(0.2)
+    def first_restored_after(self, since):
+        """Time of the first poll started after `since` that saw the previous release serving, or None."""
+        return next((t for t, ok in list(self.samples) if t >= since and ok), None)
 
     def stop(self):
-        self.proc.terminate()
-        self.proc.wait()
+        self.stopped = True
+        self.thread.join()
 
 
-def ts(value):
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-
-
-def platform_restore(platform):
-    r = platform.deploy("broken")
-    assert r["outcome"] == "ROLLED_BACK", r
-    steps = {s["activityId"]: s for s in r["steps"]}
-    BREAKDOWNS.append(step_times(r))
-    return ts(steps["Task_HealthCheckPreviousRelease"]["endedAt"]) - ts(steps["Task_HealthCheck"]["endedAt"])
-
-
-BREAKDOWNS = []
-
-
-def script_restore(workdir, port, app, good_sha):
-    backend = os.path.join(workdir, "backend")
-    env = dict(os.environ)
-    env.pop("NODE_ENV", None)
-    start = time.monotonic()
-    run(["git", "checkout", "-q", "--detach", "--force", good_sha], workdir)
-    run(["npm", "ci", "--no-audit", "--no-fund"], backend, env=env)
-    run(["npm", "run", "build"], backend, env=env)
-    run([PM2, "startOrReload", "ecosystem.config.js", "--only", app, "--update-env"], backend,
-        env=dict(os.environ, PORT=str(port), APP_NAME=app))
-    wait_healthy(port)
-    return time.monotonic() - start
-
-
-def script_break(workdir, port, app):
-    """Puts the broken release in place the way the old script deploys it (so side B restores from the same state)."""
-    backend = os.path.join(workdir, "backend")
-    run(["git", "checkout", "-q", "--detach", "--force", "broken"], workdir)
-    run(["npm", "ci", "--no-audit", "--no-fund"], backend, env=os.environ)
-    run(["npm", "run", "build"], backend, env=os.environ)
-    run([PM2, "startOrReload", "ecosystem.config.js", "--only", app, "--update-env"], backend,
-        env=dict(os.environ, PORT=str(port), APP_NAME=app))
+def script_break(target, sha, env):
+    """The broken release put in place as the old scripts deploy (no health wait: it never gets healthy)."""
+    b = target.b
+    run(["git", "fetch", "-q", "origin"], b)
+    run(["git", "checkout", "-q", "--detach", "--force", sha], b)
+    script_env = dict(env, **{k: str(v) for k, v in target.ports_b.items()})
+    for comp, eco, app, _, _ in target.components:
+        run(["npm", "ci", "--no-audit", "--no-fund"], os.path.join(b, comp), env=script_env)
+        run(["npm", "run", "build"], os.path.join(b, comp), env=script_env)
+        run([PM2, "startOrReload", eco, "--only", app, "--update-env"], b, env=script_env)
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=3,
+                        help="platform deploys before the measured runs (the first installs; the JIT warms up)")
+    parser.add_argument("--stability-window", default=None,
+                        help="platform health.stability-window (default: the platform's default, PT2S)")
+    parser.add_argument("--jvm", default="", help="JVM flags of the platform, e.g. --jvm=-XX:TieredStopAtLevel=1")
     args = parser.parse_args()
-    work = tempfile.mkdtemp(prefix="runbook-bench-")
-    os.environ["PM2_HOME"] = os.path.join(work, "pm2")
-    app, port = "bench-backend", free_port()
-    origin = make_repo(work, app)
-    a_dir, b_dir = os.path.join(work, "a"), os.path.join(work, "b")
-    run(["git", "clone", "-q", origin, a_dir], work)
-    run(["git", "clone", "-q", origin, b_dir], work)
-    port_b = free_port()
-    platform = Platform(work, a_dir, port, app)
+    print(machine(), "platform JVM flags: %s" % (args.jvm or "none"), "stability window: %s" % (
+        args.stability_window or "default"), flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    work = tempfile.mkdtemp(prefix="runbook-bench-restore-")
+    target = Target(work, "realistic", realistic_repo)
+    broken = add_broken_release(work, target)
+    env_a = dict(os.environ, PM2_HOME=os.path.join(work, "pm2-platform"))
+    env_b = dict(os.environ, PM2_HOME=os.path.join(work, "pm2-script"), PM2=PM2)
+    env_a.pop("NODE_ENV", None)
+    env_b.pop("NODE_ENV", None)
+    p = "--runbook.targets.realistic."
+    extra = target.properties("PT0.5S") + [p + "health.attempts=3"]
+    if args.stability_window:
+        extra.append(p + "health.stability-window=" + args.stability_window)
+    platform = Platform(work, extra, env=env_a, jvm=args.jvm.split())
+
+    def deploy(ref):
+        run_id = platform.call("POST", "/api/targets/realistic/deployments", {"gitRef": ref})["runId"]
+        return platform.await_end(run_id, poll=0.5)
+
     try:
-        first = platform.deploy("good")
-        assert first["outcome"] == "DEPLOYED", first
-        good_sha = first["targetCommit"]
-        ours, theirs = [], []
+        for i in range(args.warmup):
+            r = deploy("v1" if (args.warmup - 1 - i) % 2 == 0 else "v2")
+            assert r["outcome"] == "DEPLOYED", r
+        target.script("v1", env_b)
+        ours, verified, theirs, breakdowns = [], [], [], []
         for i in range(args.runs):
-            ours.append(platform_restore(platform))
-            script_break(b_dir, port_b, app + "-script")
-            theirs.append(script_restore(b_dir, port_b, app + "-script", good_sha))
-            print("run %d: platform %.2f s, rebuild script %.2f s, load %s" % (
-                i + 1, ours[-1], theirs[-1], open("/proc/loadavg").read().split()[0]), flush=True)
-        mo, mt = statistics.median(ours), statistics.median(theirs)
-        print("median time to restore: platform %.2f s, rebuild script %.2f s, ratio %.2f" % (mo, mt, mo / mt))
-        print_step_medians("platform", BREAKDOWNS)
+            for side in (("platform", "script") if i % 2 == 0 else ("script", "platform")):
+                if side == "platform":
+                    poller = Poller(target.ports_a, "v1")
+                    r = deploy("broken")
+                    poller.stop()
+                    assert r["outcome"] == "ROLLED_BACK", r
+                    steps = {s["activityId"]: s for s in r["steps"]}
+                    failed = ts(steps["Task_HealthCheck"]["endedAt"])
+                    restored = poller.first_restored_after(failed)
+                    assert restored is not None, "the poller never saw v1 again"
+                    ours.append(restored - failed)
+                    verified.append(ts(steps["Task_HealthCheckPreviousRelease"]["endedAt"]) - failed)
+                    breakdowns.append(step_times(r))
+                else:
+                    script_break(target, broken, env_b)
+                    poller = Poller(target.ports_b, "v1")
+                    start = time.time()
+                    target.script("v1", env_b)
+                    restored = poller.first_restored_after(start)
+                    poller.stop()
+                    theirs.append(restored - start)
+            print("run %d: platform %.2f s (verified %.2f s), rebuild script %.2f s, load %s" % (
+                i + 1, ours[-1], verified[-1], theirs[-1], open("/proc/loadavg").read().split()[0]), flush=True)
+        mo, mv, mt = statistics.median(ours), statistics.median(verified), statistics.median(theirs)
+        print("median time to restore: platform %.2f s (verified %.2f s), rebuild script %.2f s, ratio %.2f "
+              "(verified %.2f)" % (mo, mv, mt, mo / mt, mv / mt), flush=True)
+        print_step_medians("platform", breakdowns)
     finally:
         platform.stop()
-        subprocess.run([PM2, "kill"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for env in (env_a, env_b):
+            subprocess.run([PM2, "kill"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         shutil.rmtree(work, ignore_errors=True)
 
 
