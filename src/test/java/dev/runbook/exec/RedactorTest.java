@@ -21,7 +21,7 @@ class RedactorTest {
         Map<String, String> cases = Map.ofEntries(
                 Map.entry("mongodb://shop:pa55@db:27017/shop", "mongodb://shop:****@db:27017/shop"),
                 Map.entry("PGPASSWORD=hunter2 pg_dump shop", "PGPASSWORD=**** pg_dump shop"),
-                Map.entry("//registry.npmjs.org/:_authToken=abc123def", "//registry.npmjs.org/:_authToken=****"),
+                Map.entry("//npm.example.com/:_authToken=abc123def", "//npm.example.com/:_authToken=****"),
                 Map.entry("{\"password\":\"s3cret\",\"user\":\"bob\"}", "{\"password\":\"****\",\"user\":\"bob\"}"),
                 Map.entry("client_secret: xyz789 next", "client_secret: **** next"),
                 Map.entry("api-key=K-1234&page=2", "api-key=****&page=2"),
