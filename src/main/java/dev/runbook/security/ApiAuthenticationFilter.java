@@ -3,12 +3,16 @@ package dev.runbook.security;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.Principal;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.identity.Tenant;
@@ -26,6 +30,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 class ApiAuthenticationFilter extends OncePerRequestFilter {
 
     static final String REALM = "Basic realm=\"Runbook Platform\", charset=\"UTF-8\"";
+    private static final String HEALTH = "/actuator/health";
 
     private final IdentityService identity;
 
@@ -39,7 +44,7 @@ class ApiAuthenticationFilter extends OncePerRequestFilter {
         String path = AccessRules.path(request);
         AccessRules.Rule rule = AccessRules.rule(request.getMethod(), path);
         if (rule.open()) {
-            chain.doFilter(request, response);
+            chain.doFilter(path.startsWith(HEALTH) ? healthCaller(request) : request, response);
             return;
         }
         identity.clearAuthentication();
@@ -66,6 +71,40 @@ class ApiAuthenticationFilter extends OncePerRequestFilter {
         } finally {
             identity.clearAuthentication();
         }
+    }
+
+    /**
+     * {@code /actuator/health} is open (status only) and shows its details to callers in
+     * {@code management.endpoint.health.roles}: Spring Boot asks the request for its principal and roles. A caller
+     * who sends valid HTTP Basic credentials is signed in for that call, with their groups as roles; without
+     * credentials, or with wrong ones, the call stays anonymous (status only, never 401: a load balancer's probe must
+     * not fail on credentials).
+     */
+    private HttpServletRequest healthCaller(HttpServletRequest request) {
+        String[] credentials = credentials(request.getHeader(HttpHeaders.AUTHORIZATION));
+        if (credentials == null || !identity.checkPassword(credentials[0], credentials[1])) {
+            return request;
+        }
+        String userId = credentials[0];
+        Set<String> groups = identity.createGroupQuery().groupMember(userId).list().stream().map(Group::getId)
+                .collect(Collectors.toUnmodifiableSet());
+        Principal principal = () -> userId;
+        return new HttpServletRequestWrapper(request) {
+            @Override
+            public Principal getUserPrincipal() {
+                return principal;
+            }
+
+            @Override
+            public String getRemoteUser() {
+                return userId;
+            }
+
+            @Override
+            public boolean isUserInRole(String role) {
+                return groups.contains(role);
+            }
+        };
     }
 
     /** {user, password} from an {@code Authorization: Basic ...} header, or null when there is none or it is bad. */

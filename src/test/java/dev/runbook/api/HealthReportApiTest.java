@@ -11,6 +11,7 @@ import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -222,5 +223,16 @@ class HealthReportApiTest {
                 .isEqualTo("UP");
         assertThat(health.getMap("$").keySet()).as("no details, no components").containsExactly("status");
         assertThat(given().get("/actuator/health").asString()).doesNotContain("mongodump", "version", "workdir");
+
+        JsonPath admin = as("admin").get("/actuator/health").then().statusCode(200).extract().jsonPath();
+        assertThat(admin.getString("components.tools.components.git.details.version"))
+                .as("camunda-admin sees the details").startsWith("git version");
+        assertThat(admin.getString("components.targets.components.shop.details.workdirPresent")).isEqualTo("true");
+        assertThat(admin.getString("components.tools.components.mongodump.status")).isEqualTo("DEGRADED");
+        for (var caller : List.of(as("alice"), given().auth().preemptive().basic("nobody", "nobody-pw"))) {
+            JsonPath other = caller.get("/actuator/health").then().statusCode(200).extract().jsonPath();
+            assertThat(other.getMap("$").keySet()).as("an operator, or wrong credentials: status only")
+                    .containsExactly("status");
+        }
     }
 }
