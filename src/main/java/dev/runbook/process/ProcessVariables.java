@@ -67,6 +67,8 @@ public final class ProcessVariables {
     public static final String DATABASE_MIGRATION = "databaseMigration";
     public static final String PLAN = "plan";
     public static final String PLAN_TEXT = "planText";
+    /** true once the run's forward reload step began: from then on PM2 may run the new release. */
+    public static final String APPS_RELOADED = "appsReloaded";
 
     private final VariableScope scope;
 
@@ -105,6 +107,11 @@ public final class ProcessVariables {
     /** The process instance id of the run (its {@code runId} in the API). */
     public String runId() {
         return scope instanceof DelegateExecution execution ? execution.getProcessInstanceId() : null;
+    }
+
+    /** The id of the BPMN element of the step that runs now (null outside a process execution). */
+    public String activityId() {
+        return scope instanceof DelegateExecution execution ? execution.getCurrentActivityId() : null;
     }
 
     /** The BPMN element of the step that runs now (null outside a process execution). */

@@ -11,6 +11,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
 import dev.runbook.FixtureTarget;
+import dev.runbook.exec.StepLog;
+import dev.runbook.pm2.Pm2Client;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.ActiveProfiles;
@@ -42,6 +45,9 @@ class DeployEndToEndTest {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    Pm2Client pm2;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -130,6 +136,7 @@ class DeployEndToEndTest {
     @Order(4)
     void shouldRollBackWhenBuildExitsNonZeroWhileV2KeepsServing() {
         String v2 = shop.head();
+        long pid = pm2.find(shop.app, shop.workdir, StepLog.NONE).orElseThrow().pid();
         String runId = requestDeploy("alice", "build-broken");
         decide("bob", awaitApproval(runId), true).then().statusCode(204);
 
@@ -140,6 +147,9 @@ class DeployEndToEndTest {
         assertThat(shop.served()).contains("\"version\":\"v2\"");
         assertThat(stepLog(runId, "Task_InstallAndBuild")).contains("build failed: type error");
         assertThat(Files.exists(shop.workdir.resolve("backend/dist/main.js"))).isTrue();
+        assertThat(pm2.find(shop.app, shop.workdir, StepLog.NONE).orElseThrow().pid())
+                .as("the app serving v2 was never restarted").isEqualTo(pid);
+        assertThat(stepLog(runId, "Task_ReloadPreviousRelease")).contains("never reloaded").doesNotContain("$ ");
     }
 
     @Test
