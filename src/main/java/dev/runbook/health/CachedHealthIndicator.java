@@ -1,34 +1,88 @@
 package dev.runbook.health;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 
 /**
- * A health indicator whose probe runs at most once per {@code timeToLive}: {@code /actuator/health} is open and a load
- * balancer polls it every few seconds, and each probe of a tool or target starts a process ({@code <tool> --version},
- * {@code pm2 jlist}, each a Node.js start for npm and PM2). Callers within the time to live get the last result;
- * concurrent callers wait for the one probe that runs.
+ * A health indicator whose probe runs at most once per {@code timeToLive}, on its own thread, never in the caller's:
+ * {@code /actuator/health} is open and a load balancer polls it every few seconds, and each probe of a tool or target
+ * starts a process ({@code <tool> --version}, {@code pm2 jlist}; a Node.js start for npm and PM2) that may hang up to
+ * its timeout (a frozen PM2 daemon: 2 minutes).
+ * <ul>
+ * <li>Within the time to live, callers get the last result.</li>
+ * <li>After it, the first caller starts one refresh in the background and every caller gets the last result until
+ * the refresh ends, so no request thread waits for a probe, however long it hangs.</li>
+ * <li>Before the first result exists, callers wait for it at most {@code firstWait}, then get UNKNOWN with the detail
+ * {@code probe: running}.</li>
+ * <li>A probe that throws is a result too: UNKNOWN with the exception's class as {@code error}, kept for the time to
+ * live like any other.</li>
+ * </ul>
  */
 final class CachedHealthIndicator implements HealthIndicator {
 
+    /** How long callers wait for the first result of a probe. */
+    static final Duration FIRST_WAIT = Duration.ofSeconds(10);
+
+    private final String name;
     private final HealthIndicator probe;
     private final long timeToLiveNanos;
+    private final long firstWaitNanos;
     private Health last;
     private long probedAt;
+    private boolean probing;
 
-    CachedHealthIndicator(HealthIndicator probe, Duration timeToLive) {
+    CachedHealthIndicator(String name, HealthIndicator probe, Duration timeToLive) {
+        this(name, probe, timeToLive, FIRST_WAIT);
+    }
+
+    CachedHealthIndicator(String name, HealthIndicator probe, Duration timeToLive, Duration firstWait) {
+        this.name = name;
         this.probe = probe;
         this.timeToLiveNanos = timeToLive.toNanos();
+        this.firstWaitNanos = firstWait.toNanos();
     }
 
     @Override
     public synchronized Health health() {
-        long now = System.nanoTime();
-        if (last == null || now - probedAt >= timeToLiveNanos) {
-            last = probe.health();
-            probedAt = System.nanoTime();
+        if (last != null && System.nanoTime() - probedAt < timeToLiveNanos) {
+            return last;
+        }
+        if (!probing) {
+            probing = true;
+            Thread refresh = new Thread(this::refresh, "health-probe-" + name);
+            refresh.setDaemon(true);
+            refresh.start();
+        }
+        long deadline = System.nanoTime() + firstWaitNanos;
+        while (last == null) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return Health.unknown().withDetail("probe", "running").build();
+            }
+            try {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Health.unknown().withDetail("probe", "running").build();
+            }
         }
         return last;
+    }
+
+    private void refresh() {
+        Health result;
+        try {
+            result = probe.health();
+        } catch (RuntimeException e) {
+            result = Health.unknown().withDetail("error", e.getClass().getName()).build();
+        }
+        synchronized (this) {
+            last = result;
+            probedAt = System.nanoTime();
+            probing = false;
+            notifyAll();
+        }
     }
 }

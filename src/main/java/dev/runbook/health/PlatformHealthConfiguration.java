@@ -47,7 +47,8 @@ class PlatformHealthConfiguration {
         probes.put("pg_dump", new ToolHealthIndicator(tools.pgDump(), postgres, runner));
         probes.put("pg_restore", new ToolHealthIndicator(tools.pgRestore(), postgres, runner));
         Map<String, HealthContributor> contributors = new LinkedHashMap<>();
-        probes.forEach((name, probe) -> contributors.put(name, new CachedHealthIndicator(probe, TOOL_CACHE)));
+        probes.forEach((name, probe) -> contributors.put(name,
+                new CachedHealthIndicator("tool-" + name, probe, TOOL_CACHE)));
         return CompositeHealthContributor.fromMap(contributors);
     }
 
@@ -55,7 +56,7 @@ class PlatformHealthConfiguration {
     CompositeHealthContributor targetsHealthContributor(TargetRegistry targets, Pm2Client pm2) {
         Map<String, HealthContributor> contributors = new LinkedHashMap<>();
         targets.all().forEach((name, target) -> contributors.put(name,
-                new CachedHealthIndicator(new TargetHealthIndicator(target, pm2), TARGET_CACHE)));
+                new CachedHealthIndicator("target-" + name, new TargetHealthIndicator(target, pm2), TARGET_CACHE)));
         return CompositeHealthContributor.fromMap(contributors);
     }
 

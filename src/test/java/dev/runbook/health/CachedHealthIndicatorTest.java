@@ -13,63 +13,110 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.Status;
 
 class CachedHealthIndicatorTest {
 
     private final AtomicInteger probes = new AtomicInteger();
+    private final CountDownLatch release = new CountDownLatch(1);
+
+    @AfterEach
+    void releaseHangingProbes() {
+        release.countDown();
+    }
 
     private Health probe() {
         return Health.up().withDetail("probe", probes.incrementAndGet()).build();
     }
 
+    /** A probe that hangs until the test releases it (a frozen PM2 daemon), then answers. */
+    private Health hangingProbe() {
+        try {
+            release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return probe();
+    }
+
     @Test
     void shouldProbeOncePerTimeToLive() {
-        CachedHealthIndicator cached = new CachedHealthIndicator(this::probe, Duration.ofHours(1));
+        CachedHealthIndicator cached = new CachedHealthIndicator("test", this::probe, Duration.ofHours(1));
         for (int i = 0; i < 5; i++) {
             assertThat(cached.health().getDetails()).containsEntry("probe", 1);
         }
         assertThat(probes).hasValue(1);
+    }
 
-        CachedHealthIndicator uncached = new CachedHealthIndicator(this::probe, Duration.ZERO);
-        uncached.health();
-        assertThat(uncached.health().getDetails()).as("expired: probed again").containsEntry("probe", 3);
+    @Test
+    void shouldServeTheLastResultWhileAnExpiredOneIsProbedAgainInTheBackground() {
+        CachedHealthIndicator cached = new CachedHealthIndicator("test", this::probe, Duration.ZERO);
+        assertThat(cached.health().getDetails()).as("the first call waits for the first result")
+                .containsEntry("probe", 1);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(cached.health().getDetails())
+                .as("expired: probed again").containsEntry("probe", 2));
+    }
+
+    @Test
+    void shouldNeverHoldACallerWhileAProbeHangs() {
+        CachedHealthIndicator first = new CachedHealthIndicator("test", this::hangingProbe, Duration.ofHours(1),
+                Duration.ofMillis(200));
+        Health waiting = first.health();
+        assertThat(waiting.getStatus()).as("no result yet: UNKNOWN after the first wait").isEqualTo(Status.UNKNOWN);
+        assertThat(waiting.getDetails()).containsEntry("probe", "running");
+        assertThat(probes).as("one probe, still hanging").hasValue(0);
+
+        AtomicInteger calls = new AtomicInteger();
+        CachedHealthIndicator stale = new CachedHealthIndicator("test", () -> calls.incrementAndGet() == 1
+                ? Health.up().withDetail("probe", "first").build() : hangingProbe(), Duration.ZERO);
+        assertThat(stale.health().getDetails()).containsEntry("probe", "first");
+        for (int i = 0; i < 20; i++) {
+            assertThat(stale.health().getDetails()).as("the last result, at once, while the refresh hangs")
+                    .containsEntry("probe", "first");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() == 2);
+        assertThat(calls).as("one refresh at a time").hasValue(2);
     }
 
     @Test
     void shouldLetConcurrentCallersShareTheOneRunningProbe() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch probing = new CountDownLatch(1);
-        CachedHealthIndicator cached = new CachedHealthIndicator(() -> {
-            probing.countDown();
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return probe();
-        }, Duration.ofHours(1));
+        CachedHealthIndicator cached = new CachedHealthIndicator("test", this::hangingProbe, Duration.ofHours(1));
         List<Thread> threads = new CopyOnWriteArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(8, runnable -> {
             Thread thread = new Thread(runnable);
             threads.add(thread);
             return thread;
         });
-        CompletableFuture<Health> first = CompletableFuture.supplyAsync(cached::health, pool);
-        probing.await(10, TimeUnit.SECONDS);
-        List<CompletableFuture<Health>> callers = new ArrayList<>(List.of(first));
-        for (int i = 0; i < 7; i++) {
+        List<CompletableFuture<Health>> callers = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
             callers.add(CompletableFuture.supplyAsync(cached::health, pool));
         }
-        // the seven later callers arrive while the first one's probe runs
+        // all eight wait for the first result of the one probe
         await().atMost(Duration.ofSeconds(10)).until(() -> threads.size() == 8
-                && threads.stream().filter(t -> t.getState() == Thread.State.BLOCKED).count() == 7);
+                && threads.stream().filter(t -> t.getState() == Thread.State.TIMED_WAITING).count() == 8);
         release.countDown();
         for (CompletableFuture<Health> caller : callers) {
             assertThat(caller.get(10, TimeUnit.SECONDS).getDetails()).containsEntry("probe", 1);
         }
         assertThat(probes).hasValue(1);
         pool.shutdown();
+    }
+
+    @Test
+    void shouldKeepAProbeThatThrowsAsUnknownInsteadOfFailingTheEndpoint() {
+        AtomicInteger calls = new AtomicInteger();
+        CachedHealthIndicator cached = new CachedHealthIndicator("test", () -> {
+            calls.incrementAndGet();
+            throw new IllegalStateException("interrupted while running 'pm2 --version'");
+        }, Duration.ofHours(1));
+        for (int i = 0; i < 3; i++) {
+            Health health = cached.health();
+            assertThat(health.getStatus()).isEqualTo(Status.UNKNOWN);
+            assertThat(health.getDetails()).containsEntry("error", IllegalStateException.class.getName());
+        }
+        assertThat(calls).as("the failure is cached like a result").hasValue(1);
     }
 }
