@@ -14,8 +14,8 @@ import org.springframework.boot.actuate.health.HealthIndicator;
  * <li>Within the time to live, callers get the last result.</li>
  * <li>After it, the first caller starts one refresh in the background and every caller gets the last result until
  * the refresh ends, so no request thread waits for a probe, however long it hangs.</li>
- * <li>Before the first result exists, callers wait for it at most {@code firstWait}, then get UNKNOWN with the detail
- * {@code probe: running}.</li>
+ * <li>Before the first result exists, callers wait for it until {@code firstWait} after the first probe began (one
+ * deadline for all), then get UNKNOWN with the detail {@code probe: running} at once.</li>
  * <li>A probe that throws is a result too: UNKNOWN with the exception's class as {@code error}, kept for the time to
  * live like any other.</li>
  * </ul>
@@ -32,6 +32,7 @@ final class CachedHealthIndicator implements HealthIndicator {
     private Health last;
     private long probedAt;
     private boolean probing;
+    private long firstDeadline;
 
     CachedHealthIndicator(String name, HealthIndicator probe, Duration timeToLive) {
         this(name, probe, timeToLive, FIRST_WAIT);
@@ -51,13 +52,15 @@ final class CachedHealthIndicator implements HealthIndicator {
         }
         if (!probing) {
             probing = true;
+            if (last == null && firstDeadline == 0) {
+                firstDeadline = System.nanoTime() + firstWaitNanos;
+            }
             Thread refresh = new Thread(this::refresh, "health-probe-" + name);
             refresh.setDaemon(true);
             refresh.start();
         }
-        long deadline = System.nanoTime() + firstWaitNanos;
         while (last == null) {
-            long left = deadline - System.nanoTime();
+            long left = firstDeadline - System.nanoTime();
             if (left <= 0) {
                 return Health.unknown().withDetail("probe", "running").build();
             }

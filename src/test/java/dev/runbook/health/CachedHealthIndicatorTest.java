@@ -63,10 +63,14 @@ class CachedHealthIndicatorTest {
     @Test
     void shouldNeverHoldACallerWhileAProbeHangs() {
         CachedHealthIndicator first = new CachedHealthIndicator("test", this::hangingProbe, Duration.ofHours(1),
-                Duration.ofMillis(200));
+                Duration.ofMillis(500));
         Health waiting = first.health();
         assertThat(waiting.getStatus()).as("no result yet: UNKNOWN after the first wait").isEqualTo(Status.UNKNOWN);
         assertThat(waiting.getDetails()).containsEntry("probe", "running");
+        long started = System.nanoTime();
+        assertThat(first.health().getStatus()).isEqualTo(Status.UNKNOWN);
+        assertThat(System.nanoTime() - started).as("past the first wait, later callers do not wait again")
+                .isLessThan(Duration.ofMillis(500).toNanos());
         assertThat(probes).as("one probe, still hanging").hasValue(0);
 
         AtomicInteger calls = new AtomicInteger();
