@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -45,10 +46,27 @@ class CachedHealthIndicatorTest {
     @Test
     void shouldProbeOncePerTimeToLive() {
         CachedHealthIndicator cached = new CachedHealthIndicator("test", this::probe, Duration.ofHours(1));
+        Instant before = Instant.now();
         for (int i = 0; i < 5; i++) {
             assertThat(cached.health().getDetails()).containsEntry("probe", 1);
         }
         assertThat(probes).hasValue(1);
+        assertThat(Instant.parse((String) cached.health().getDetails().get("checkedAt")))
+                .as("when the probe ended").isBetween(before, Instant.now());
+    }
+
+    @Test
+    void shouldGoOnProbingAfterAProbeThatThrowsAnError() {
+        AtomicInteger calls = new AtomicInteger();
+        CachedHealthIndicator cached = new CachedHealthIndicator("test", () -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new AssertionError("an Error, not an exception");
+            }
+            return probe();
+        }, Duration.ZERO, Duration.ofMillis(300));
+        assertThat(cached.health().getStatus()).as("no result from the first probe").isEqualTo(Status.UNKNOWN);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(cached.health().getDetails())
+                .as("the next call probes again").containsEntry("probe", 1));
     }
 
     @Test
