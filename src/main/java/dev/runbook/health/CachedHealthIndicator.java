@@ -28,6 +28,8 @@ final class CachedHealthIndicator implements HealthIndicator {
 
     /** How long callers wait for the first result of a probe, counted from when it began. */
     static final Duration FIRST_WAIT = Duration.ofSeconds(2);
+    /** What callers get while the first probe still runs past {@code firstWait}. */
+    private static final Health RUNNING = Health.unknown().withDetail("probe", "running").build();
 
     private final String name;
     private final HealthIndicator probe;
@@ -58,13 +60,13 @@ final class CachedHealthIndicator implements HealthIndicator {
         while (last == null) {
             long left = firstDeadline - System.nanoTime();
             if (left <= 0) {
-                return Health.unknown().withDetail("probe", "running").build();
+                return RUNNING;
             }
             try {
                 TimeUnit.NANOSECONDS.timedWait(this, left);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return Health.unknown().withDetail("probe", "running").build();
+                return RUNNING;
             }
         }
         return last;

@@ -19,6 +19,8 @@ import java.util.List;
 @org.springframework.stereotype.Component("pm2ReloadDelegate")
 class Pm2ReloadDelegate extends RunbookDelegate {
 
+    static final String RELOAD_PREVIOUS = "Task_ReloadPreviousRelease";
+
     private final Pm2Client pm2;
 
     Pm2ReloadDelegate(TargetRegistry targets, Redactor redactor, Pm2Client pm2) {
@@ -26,13 +28,11 @@ class Pm2ReloadDelegate extends RunbookDelegate {
         this.pm2 = pm2;
     }
 
-    static final String RELOAD_PREVIOUS = "Task_ReloadPreviousRelease";
-
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
         if (RELOAD_PREVIOUS.equals(vars.activityId())) {
-            if (!"true".equals(vars.string(ProcessVariables.APPS_RELOADED))) {
+            if (!Boolean.parseBoolean(vars.string(ProcessVariables.APPS_RELOADED))) {
                 log.line("this run never reloaded the apps: they still run the previous release; not restarting them");
                 return;
             }

@@ -12,7 +12,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.identity.Tenant;
@@ -48,15 +47,13 @@ class ApiAuthenticationFilter extends OncePerRequestFilter {
             return;
         }
         identity.clearAuthentication();
-        String[] credentials = credentials(request.getHeader(HttpHeaders.AUTHORIZATION));
-        if (credentials == null || !identity.checkPassword(credentials[0], credentials[1])) {
+        String userId = signedInUser(request);
+        if (userId == null) {
             problem(response, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized",
                     "sign in with HTTP Basic credentials");
             return;
         }
-        String userId = credentials[0];
-        List<String> groups = identity.createGroupQuery().groupMember(userId).list().stream().map(Group::getId)
-                .toList();
+        List<String> groups = groupsOf(userId);
         if (!rule.allows(groups)) {
             problem(response, HttpServletResponse.SC_FORBIDDEN, "Not allowed", userId + " is not in a group that "
                     + "may call " + request.getMethod() + " " + rule.pattern() + "; it needs "
@@ -81,13 +78,11 @@ class ApiAuthenticationFilter extends OncePerRequestFilter {
      * not fail on credentials).
      */
     private HttpServletRequest healthCaller(HttpServletRequest request) {
-        String[] credentials = credentials(request.getHeader(HttpHeaders.AUTHORIZATION));
-        if (credentials == null || !identity.checkPassword(credentials[0], credentials[1])) {
+        String userId = signedInUser(request);
+        if (userId == null) {
             return request;
         }
-        String userId = credentials[0];
-        Set<String> groups = identity.createGroupQuery().groupMember(userId).list().stream().map(Group::getId)
-                .collect(Collectors.toUnmodifiableSet());
+        Set<String> groups = Set.copyOf(groupsOf(userId));
         Principal principal = () -> userId;
         return new HttpServletRequestWrapper(request) {
             @Override
@@ -105,6 +100,17 @@ class ApiAuthenticationFilter extends OncePerRequestFilter {
                 return groups.contains(role);
             }
         };
+    }
+
+    /** The user whose HTTP Basic credentials the request carries and the identity service accepts, else null. */
+    private String signedInUser(HttpServletRequest request) {
+        String[] credentials = credentials(request.getHeader(HttpHeaders.AUTHORIZATION));
+        return credentials != null && identity.checkPassword(credentials[0], credentials[1]) ? credentials[0] : null;
+    }
+
+    /** The ids of the user's groups. */
+    private List<String> groupsOf(String userId) {
+        return identity.createGroupQuery().groupMember(userId).list().stream().map(Group::getId).toList();
     }
 
     /** {user, password} from an {@code Authorization: Basic ...} header, or null when there is none or it is bad. */
