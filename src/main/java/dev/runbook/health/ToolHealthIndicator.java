@@ -14,7 +14,7 @@ import org.springframework.boot.actuate.health.HealthIndicator;
 
 /**
  * One external tool: runs {@code <tool> --version} on every call (the platform wraps it in a
- * {@link CachedHealthIndicator}) and reports UP with the first line of its output, or, when it cannot be started or
+ * {@link CachedHealthIndicator}) and reports UP with the last line of its output, or, when it cannot be started or
  * fails, DEGRADED if the platform needs it (git, npm, pm2; the database tools when a target has a database of their
  * kind) and UNKNOWN if not.
  */
@@ -37,8 +37,9 @@ class ToolHealthIndicator implements HealthIndicator {
         try {
             CommandResult result = runner.run(new Command(List.of(command, "--version"),
                     Path.of(System.getProperty("java.io.tmpdir")), java.util.Map.of(), TIMEOUT), StepLog.NONE);
-            String version = result.output().lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst()
-                    .orElse("");
+            // the last line: pm2 prints its welcome banner and daemon messages first in a new PM2_HOME
+            String version = result.output().lines().map(String::strip).filter(l -> !l.isEmpty())
+                    .reduce((first, second) -> second).orElse("");
             if (result.succeeded()) {
                 return Health.up().withDetail("command", command).withDetail("found", true)
                         .withDetail("version", version).build();

@@ -3,7 +3,11 @@ package dev.runbook.health;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runbook.FixtureTarget;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.Status;
 
@@ -15,6 +19,18 @@ class ToolHealthIndicatorTest {
         assertThat(git.getStatus()).isEqualTo(Status.UP);
         assertThat(git.getDetails()).containsEntry("found", true);
         assertThat((String) git.getDetails().get("version")).startsWith("git version");
+    }
+
+    @Test
+    void shouldTakeTheVersionFromTheLastLineAfterABanner(@TempDir Path dir) throws Exception {
+        // pm2 --version in a new PM2_HOME: its welcome banner and daemon messages, then the version
+        Path pm2 = dir.resolve("pm2");
+        Files.writeString(pm2, "#!/bin/sh\necho '                        -------------'\necho\n"
+                + "echo '[PM2] Spawning PM2 daemon with pm2_home=/tmp/x'\necho '[PM2] PM2 Successfully daemonized'\n"
+                + "echo 7.0.4\n");
+        Files.setPosixFilePermissions(pm2, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Health health = new ToolHealthIndicator(pm2.toString(), true, FixtureTarget.runner()).health();
+        assertThat(health.getDetails()).containsEntry("version", "7.0.4");
     }
 
     @Test
