@@ -5,7 +5,7 @@ import dev.runbook.exec.Command;
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
-import dev.runbook.target.RunbookProperties;
+import dev.runbook.config.RunbookProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;

@@ -4,7 +4,7 @@ import dev.runbook.exec.StepLog;
 import dev.runbook.git.GitClient;
 import dev.runbook.release.ReleaseBackupStore;
 import dev.runbook.release.ReleaseManifest;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.TargetRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.validation.constraints.Pattern;

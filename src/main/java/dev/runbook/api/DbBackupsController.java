@@ -8,7 +8,7 @@ import dev.runbook.database.DbBackupCatalogue;
 import dev.runbook.database.DbBackupSchedules;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.run.RunLauncher;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.TargetRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.validation.constraints.Pattern;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.runbook.approval.FourEyesTaskListener.FourEyesViolationException;
 import dev.runbook.exec.Redactor;
 import dev.runbook.run.RunLauncher.TargetBusyException;
-import dev.runbook.target.TargetRegistry.UnknownTargetException;
+import dev.runbook.config.TargetRegistry.UnknownTargetException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.Path;

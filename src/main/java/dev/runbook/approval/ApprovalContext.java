@@ -8,8 +8,8 @@ import dev.runbook.exec.StepLog;
 import dev.runbook.git.GitClient;
 import dev.runbook.git.GitClient.CommitInfo;
 import dev.runbook.process.ProcessVariables;
-import dev.runbook.target.RunbookProperties.Component;
-import dev.runbook.target.RunbookProperties.Target;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Target;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 import org.camunda.bpm.model.bpmn.instance.FlowNode;
 import org.camunda.bpm.model.bpmn.instance.Process;
 import org.camunda.bpm.model.xml.instance.ModelElementInstance;
+import org.springframework.stereotype.Component;
 
 /**
  * What an approver sees before deciding, computed by the step before the approval and kept in process variables:
@@ -26,7 +27,7 @@ import org.camunda.bpm.model.xml.instance.ModelElementInstance;
  * will run, and the {@link ReleasePlanner plan}. Values are Strings, Booleans and Longs (lists and maps as JSON),
  * so Cockpit and Tasklist can show them and no Java class is serialized into the engine.
  */
-@org.springframework.stereotype.Component
+@Component
 public class ApprovalContext {
 
     public static final int MAX_COMMITS = 50;
@@ -95,13 +96,13 @@ public class ApprovalContext {
      * Counts changed files per component of the target (config order): a file counts for every component whose dir
      * holds it (dir {@code .} holds all); files in none count under {@value #OTHER_FILES}, shown only when non-zero.
      */
-    static Map<String, Integer> byComponent(List<String> files, Map<String, Component> components) {
+    static Map<String, Integer> byComponent(List<String> files, Map<String, ComponentSpec> components) {
         Map<String, Integer> counts = new LinkedHashMap<>();
         components.keySet().forEach(name -> counts.put(name, 0));
         int other = 0;
         for (String file : files) {
             boolean matched = false;
-            for (Map.Entry<String, Component> entry : components.entrySet()) {
+            for (Map.Entry<String, ComponentSpec> entry : components.entrySet()) {
                 if (holds(entry.getValue().dir(), file)) {
                     counts.merge(entry.getKey(), 1, Integer::sum);
                     matched = true;
@@ -121,7 +122,7 @@ public class ApprovalContext {
     }
 
     /** True when this process runs migrations and a selected component has one and the target has a database. */
-    static boolean migrates(ModelElementInstance current, Target target, Map<String, Component> components) {
+    static boolean migrates(ModelElementInstance current, Target target, Map<String, ComponentSpec> components) {
         return MIGRATING_PROCESSES.contains(processKey(current)) && target.database() != null
                 && components.values().stream().anyMatch(c -> !c.migrate().isEmpty());
     }

@@ -6,8 +6,8 @@ import dev.runbook.git.GitClient;
 import dev.runbook.npm.NpmClient;
 import dev.runbook.pm2.Pm2Client;
 import dev.runbook.release.ReleaseBackupStore;
-import dev.runbook.target.RunbookProperties.Component;
-import dev.runbook.target.RunbookProperties.Target;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Target;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
 import org.camunda.bpm.model.bpmn.instance.FlowNode;
 import org.camunda.bpm.model.bpmn.instance.SequenceFlow;
 import org.camunda.bpm.model.bpmn.instance.ServiceTask;
+import org.springframework.stereotype.Component;
 
 /**
  * The plan shown with an approval: the steps a run will execute after the current one, in order, with the exact
@@ -27,7 +28,7 @@ import org.camunda.bpm.model.bpmn.instance.ServiceTask;
  * sequence flows (not the undo path: compensation handlers and event subprocesses). A step this class has no preview
  * for is still listed, with a note, so a step added to a model never goes missing from the plan.
  */
-@org.springframework.stereotype.Component
+@Component
 public class ReleasePlanner {
 
     static final String NO_PREVIEW = "no command preview for this step";
@@ -45,7 +46,7 @@ public class ReleasePlanner {
     }
 
     /** What a run changes: target, selected components, serving and new commit, and the backup a rollback restores. */
-    public record Release(String targetName, Target target, Map<String, Component> components, String fromCommit,
+    public record Release(String targetName, Target target, Map<String, ComponentSpec> components, String fromCommit,
             String toCommit, String backupId) {}
 
     /**

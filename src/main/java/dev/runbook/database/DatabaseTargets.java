@@ -1,8 +1,8 @@
 package dev.runbook.database;
 
-import dev.runbook.target.RunbookProperties.Database;
-import dev.runbook.target.RunbookProperties.Target;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.RunbookProperties.Database;
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.runbook.database;
 
-import dev.runbook.target.RunbookProperties.DbSchedule;
+import dev.runbook.config.RunbookProperties.DbSchedule;
 import java.text.ParseException;
 import java.time.Instant;
 import java.util.ArrayList;

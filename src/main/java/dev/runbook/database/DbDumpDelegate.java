@@ -6,7 +6,7 @@ import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.TargetRegistry;
 import org.springframework.stereotype.Component;
 
 /**

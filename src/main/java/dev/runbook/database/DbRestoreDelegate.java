@@ -8,7 +8,7 @@ import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.TargetRegistry;
 import java.util.Map;
 import org.springframework.stereotype.Component;
 

@@ -4,7 +4,7 @@ import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.TargetRegistry;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;

@@ -5,7 +5,7 @@ import dev.runbook.exec.StepLog;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.run.RunLauncher;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.TargetRegistry;
 import java.util.Map;
 import org.springframework.stereotype.Component;
 

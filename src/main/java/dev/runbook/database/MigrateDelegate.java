@@ -8,12 +8,13 @@ import dev.runbook.npm.NpmClient;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.release.ReleaseBackupStore;
-import dev.runbook.target.RunbookProperties;
-import dev.runbook.target.RunbookProperties.Component;
-import dev.runbook.target.RunbookProperties.Target;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
 import java.time.Duration;
 import java.util.Map;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_Migrate (deploy): runs the {@code migrate} command of each selected component that has one, in the component
@@ -21,7 +22,7 @@ import java.util.Map;
  * backup taken before it ({@code dbBackupId}) is put back first, then the step fails with {@code COMMAND_FAILED};
  * once the step has completed, its compensation handler (Task_RestoreDatabase) does the same.
  */
-@org.springframework.stereotype.Component("migrateDelegate")
+@Component("migrateDelegate")
 class MigrateDelegate extends RunbookDelegate {
 
     private final CommandRunner runner;
@@ -42,7 +43,7 @@ class MigrateDelegate extends RunbookDelegate {
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
         try {
-            for (Map.Entry<String, Component> entry : TargetRegistry.select(target, vars.components()).entrySet()) {
+            for (Map.Entry<String, ComponentSpec> entry : TargetRegistry.select(target, vars.components()).entrySet()) {
                 if (entry.getValue().migrate().isEmpty()) {
                     continue;
                 }

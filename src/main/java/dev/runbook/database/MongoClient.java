@@ -5,9 +5,9 @@ import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.target.RunbookProperties;
-import dev.runbook.target.RunbookProperties.Tools;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.RunbookProperties.Tools;
+import dev.runbook.config.TargetRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.springframework.stereotype.Component;
 
 /**
  * mongodump and mongorestore: one {@code --archive} file with {@code --gzip} (no uncompressed copy on disk), the
@@ -28,7 +29,7 @@ import java.util.regex.Pattern;
  * Counts come from the tools' own progress lines: {@code done dumping shop.orders (42 documents)} and
  * {@code finished restoring shop.orders (42 documents, 0 failures)}.
  */
-@org.springframework.stereotype.Component
+@Component
 class MongoClient implements DatabaseClient {
 
     /** First four bytes of every mongodump archive (0x8199e26d, little-endian). */

@@ -5,9 +5,9 @@ import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.target.RunbookProperties;
-import dev.runbook.target.RunbookProperties.Tools;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.RunbookProperties.Tools;
+import dev.runbook.config.TargetRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.springframework.stereotype.Component;
 
 /**
  * pg_dump and pg_restore: one custom-format archive ({@code pg_dump -Fc}, compressed), restored with
@@ -36,7 +37,7 @@ import java.util.regex.Pattern;
  * archive itself ({@code pg_restore --data-only}: the rows of each {@code COPY} block, streamed and counted, never
  * logged); after a restore they are counted in the database over JDBC.
  */
-@org.springframework.stereotype.Component
+@Component
 class PostgresClient implements DatabaseClient {
 
     private static final byte[] ARCHIVE_MAGIC = "PGDMP".getBytes(StandardCharsets.US_ASCII);

@@ -1,19 +1,20 @@
 package dev.runbook.demo;
 
 import dev.runbook.exec.CommandRunner;
-import dev.runbook.target.RunbookProperties;
-import dev.runbook.target.RunbookProperties.Component;
-import dev.runbook.target.RunbookProperties.Target;
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Target;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Profile;
+import org.springframework.stereotype.Component;
 
 /**
  * Demo profile only: creates the demo target's git origin and work dir under the data dir on first start (see
  * {@link DemoRepository}), before the targets are checked.
  */
-@org.springframework.stereotype.Component
+@Component
 @Profile("demo")
 public class DemoTarget {
 
@@ -35,7 +36,7 @@ public class DemoTarget {
             return;
         }
         Path workdir = target.workdir().toAbsolutePath().normalize();
-        Component backend = target.components().values().iterator().next();
+        ComponentSpec backend = target.components().values().iterator().next();
         if (!workdir.resolve(".git").toFile().isDirectory()) {
             log.info("creating demo target '{}' in {}", TARGET, workdir);
         }

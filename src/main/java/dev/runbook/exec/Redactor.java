@@ -1,6 +1,6 @@
 package dev.runbook.exec;
 
-import dev.runbook.target.RunbookProperties;
+import dev.runbook.config.RunbookProperties;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

@@ -9,9 +9,9 @@ import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.target.RunbookProperties;
-import dev.runbook.target.RunbookProperties.Target;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
 import java.util.HashMap;
 import java.util.Map;
 import org.springframework.stereotype.Component;
@@ -40,7 +40,7 @@ class ResolveReleaseDelegate extends RunbookDelegate {
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
-        Map<String, RunbookProperties.Component> components;
+        Map<String, RunbookProperties.ComponentSpec> components;
         try {
             components = TargetRegistry.select(target, vars.components());
         } catch (IllegalArgumentException e) {

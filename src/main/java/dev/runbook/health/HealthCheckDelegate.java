@@ -4,15 +4,16 @@ import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
-import dev.runbook.target.RunbookProperties.Component;
-import dev.runbook.target.RunbookProperties.Target;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_HealthCheck and Task_HealthCheckPreviousRelease: every selected component's health URL must answer 2xx within
  * the target's attempts; otherwise {@code HEALTH_CHECK_FAILED}.
  */
-@org.springframework.stereotype.Component("healthCheckDelegate")
+@Component("healthCheckDelegate")
 class HealthCheckDelegate extends RunbookDelegate {
 
     private final HealthChecker health;
@@ -25,7 +26,7 @@ class HealthCheckDelegate extends RunbookDelegate {
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
-        for (Component component : TargetRegistry.select(target, vars.components()).values()) {
+        for (ComponentSpec component : TargetRegistry.select(target, vars.components()).values()) {
             health.await(component.healthUrl(), target.health(), log);
         }
     }

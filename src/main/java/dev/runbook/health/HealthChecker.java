@@ -3,7 +3,7 @@ package dev.runbook.health;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.target.RunbookProperties.Health;
+import dev.runbook.config.RunbookProperties.Health;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -2,9 +2,9 @@ package dev.runbook.health;
 
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.pm2.Pm2Client;
-import dev.runbook.target.RunbookProperties;
-import dev.runbook.target.RunbookProperties.Tools;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.RunbookProperties.Tools;
+import dev.runbook.config.TargetRegistry;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -3,7 +3,7 @@ package dev.runbook.health;
 import dev.runbook.exec.StepLog;
 import dev.runbook.pm2.Pm2Client;
 import dev.runbook.pm2.Pm2Process;
-import dev.runbook.target.RunbookProperties.Target;
+import dev.runbook.config.RunbookProperties.Target;
 import java.nio.file.Files;
 import java.util.List;
 import org.springframework.boot.actuate.health.Health;

@@ -1,7 +1,7 @@
 package dev.runbook.metrics;
 
 import dev.runbook.process.RunOutcome;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.TargetRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package dev.runbook.monitor;
 import dev.runbook.exec.Redactor;
 import dev.runbook.monitor.HealthReport.ErrorLogReport;
 import dev.runbook.pm2.Pm2LogFile;
-import dev.runbook.target.MonitorPolicy.ErrorLog;
+import dev.runbook.config.MonitorPolicy.ErrorLog;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayDeque;

@@ -10,10 +10,10 @@ import dev.runbook.monitor.HealthReport.PortReport;
 import dev.runbook.monitor.HealthReport.SystemReport;
 import dev.runbook.pm2.Pm2Client;
 import dev.runbook.pm2.Pm2Process;
-import dev.runbook.target.MonitorPolicy;
-import dev.runbook.target.RunbookProperties.Component;
-import dev.runbook.target.RunbookProperties.Target;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.MonitorPolicy;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.springframework.stereotype.Component;
 
 /**
  * Makes one health check of a target (the work of {@code monitor-production.sh check}): PM2 status of each component's
@@ -36,7 +37,7 @@ import java.util.regex.Pattern;
  * host's CPU, memory and the disks of the data dir and work dir. {@link Verdict} turns findings beyond the target's
  * thresholds into reasons. Reads only: no step log, no change to the target.
  */
-@org.springframework.stereotype.Component
+@Component
 public class HealthReporter {
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
@@ -132,7 +133,7 @@ public class HealthReporter {
     }
 
     /** TCP connect to the health URL's host on the component's port (configured, else the URL's). */
-    static PortReport port(String name, Component component, MonitorPolicy policy) {
+    static PortReport port(String name, ComponentSpec component, MonitorPolicy policy) {
         URI url = component.healthUrl();
         String host = url.getHost() == null ? "127.0.0.1" : url.getHost();
         int port = policy.ports().getOrDefault(name, url.getPort() > 0 ? url.getPort()

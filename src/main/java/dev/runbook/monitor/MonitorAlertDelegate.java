@@ -4,9 +4,10 @@ import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.TargetRegistry;
 import java.time.Instant;
 import java.util.List;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_RaiseAlert of {@code monitor}: records the unhealthy check in the target's alert episode and sends the alert
@@ -14,7 +15,7 @@ import java.util.List;
  * {@code unhealthyReasons}, or from {@code failureCode}/{@code failureMessage} when the check itself failed.
  * Writes {@code alerted}. A webhook that cannot be reached is not a failure of the run: the next check tries again.
  */
-@org.springframework.stereotype.Component("monitorAlertDelegate")
+@Component("monitorAlertDelegate")
 class MonitorAlertDelegate extends RunbookDelegate {
 
     private final MonitorState state;

@@ -8,7 +8,7 @@ import dev.runbook.monitor.HealthReport.ComponentReport;
 import dev.runbook.monitor.HealthReport.ErrorLogReport;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.TargetRegistry;
 import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Component;

@@ -4,16 +4,17 @@ import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.TargetRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_CloseAlert of {@code monitor}: records the healthy check; when it closes an episode whose alert went out, sends
  * the recovery message (webhook or log) with the episode's length.
  */
-@org.springframework.stereotype.Component("monitorRecoveryDelegate")
+@Component("monitorRecoveryDelegate")
 class MonitorRecoveryDelegate extends RunbookDelegate {
 
     private final MonitorState state;

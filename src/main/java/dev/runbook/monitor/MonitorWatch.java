@@ -2,8 +2,8 @@ package dev.runbook.monitor;
 
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.run.RunLauncher;
-import dev.runbook.target.MonitorPolicy;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.MonitorPolicy;
+import dev.runbook.config.TargetRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

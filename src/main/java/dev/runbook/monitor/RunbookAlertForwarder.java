@@ -1,8 +1,8 @@
 package dev.runbook.monitor;
 
 import dev.runbook.alert.RunbookAlert;
-import dev.runbook.target.RunbookProperties.Target;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
 import java.net.URI;
 import java.util.List;
 import org.springframework.context.event.EventListener;

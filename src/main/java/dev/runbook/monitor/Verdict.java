@@ -3,7 +3,7 @@ package dev.runbook.monitor;
 import dev.runbook.monitor.HealthReport.ComponentReport;
 import dev.runbook.monitor.HealthReport.DiskReport;
 import dev.runbook.monitor.HealthReport.SystemReport;
-import dev.runbook.target.MonitorPolicy.Thresholds;
+import dev.runbook.config.MonitorPolicy.Thresholds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

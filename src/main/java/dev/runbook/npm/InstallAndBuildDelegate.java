@@ -5,17 +5,18 @@ import dev.runbook.exec.StepLog;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.release.ReleaseBackupStore;
-import dev.runbook.target.RunbookProperties.Component;
-import dev.runbook.target.RunbookProperties.Target;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
 import java.util.Map;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_InstallAndBuild: for each selected component, checks the lock file, then runs its install and build commands.
  * When any of them fails, the artifacts of the selected components are restored from the release backup
  * ({@code backupId}) before the step fails, so the failed step leaves no change behind.
  */
-@org.springframework.stereotype.Component("installAndBuildDelegate")
+@Component("installAndBuildDelegate")
 class InstallAndBuildDelegate extends RunbookDelegate {
 
     private final NpmClient npm;
@@ -30,12 +31,12 @@ class InstallAndBuildDelegate extends RunbookDelegate {
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
-        Map<String, Component> components = TargetRegistry.select(target, vars.components());
-        for (Component component : components.values()) {
+        Map<String, ComponentSpec> components = TargetRegistry.select(target, vars.components());
+        for (ComponentSpec component : components.values()) {
             npm.checkLockFile(ReleaseBackupStore.componentDir(target, component), component);
         }
         try {
-            for (Map.Entry<String, Component> entry : components.entrySet()) {
+            for (Map.Entry<String, ComponentSpec> entry : components.entrySet()) {
                 log.line("component " + entry.getKey() + ": install and build");
                 npm.install(ReleaseBackupStore.componentDir(target, entry.getValue()), entry.getValue(), log);
                 npm.build(ReleaseBackupStore.componentDir(target, entry.getValue()), entry.getValue(), log);

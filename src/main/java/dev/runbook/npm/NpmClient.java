@@ -6,22 +6,23 @@ import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.target.RunbookProperties;
-import dev.runbook.target.RunbookProperties.Component;
-import dev.runbook.target.RunbookProperties.Tools;
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.stereotype.Component;
 
 /**
  * A component's install and build commands ({@code install}, default {@code npm ci}; {@code build}, default
  * {@code npm run build}) over {@link CommandRunner}, run in the component dir without {@code NODE_ENV} so that
  * devDependencies are installed for the build. The first word of a command is mapped through {@code runbook.tools}.
  */
-@org.springframework.stereotype.Component
+@Component
 public class NpmClient {
 
     private final CommandRunner runner;
@@ -38,7 +39,7 @@ public class NpmClient {
      *
      * @throws StepFailedException {@code PRECONDITION_FAILED} naming the missing file
      */
-    public void checkLockFile(Path componentDir, Component component) {
+    public void checkLockFile(Path componentDir, ComponentSpec component) {
         boolean ci = component.install().size() >= 2 && "npm".equals(component.install().get(0))
                 && "ci".equals(component.install().get(1));
         if (!Files.isRegularFile(componentDir.resolve("package.json"))) {
@@ -58,7 +59,7 @@ public class NpmClient {
      *                                package.json (npm checks that before it touches node_modules)
      * @throws CommandFailedException on any other non-zero exit
      */
-    public void install(Path componentDir, Component component, StepLog log) {
+    public void install(Path componentDir, ComponentSpec component, StepLog log) {
         try {
             runner.runChecked(installCommand(componentDir, component), log);
         } catch (CommandFailedException e) {
@@ -71,17 +72,17 @@ public class NpmClient {
     }
 
     /** Runs the component's build command; {@code CommandFailedException} on a non-zero exit. */
-    public void build(Path componentDir, Component component, StepLog log) {
+    public void build(Path componentDir, ComponentSpec component, StepLog log) {
         runner.runChecked(buildCommand(componentDir, component), log);
     }
 
     /** The command {@link #install} runs in the component dir, for plans shown before a run. */
-    public Command installCommand(Path componentDir, Component component) {
+    public Command installCommand(Path componentDir, ComponentSpec component) {
         return command(componentDir, component.install());
     }
 
     /** The command {@link #build} runs in the component dir, for plans shown before a run. */
-    public Command buildCommand(Path componentDir, Component component) {
+    public Command buildCommand(Path componentDir, ComponentSpec component) {
         return command(componentDir, component.build());
     }
 

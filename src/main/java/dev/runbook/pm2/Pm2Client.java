@@ -7,7 +7,7 @@ import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.target.RunbookProperties;
+import dev.runbook.config.RunbookProperties;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -4,9 +4,10 @@ import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
-import dev.runbook.target.RunbookProperties.Target;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
 import java.util.List;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_Pm2Reload and Task_ReloadPreviousRelease: start-or-reload of each selected component's PM2 app from its
@@ -16,7 +17,7 @@ import java.util.List;
  * serve the previous release from memory, and a reload would only restart them (in fork mode a moment without an
  * answer); the health check of the previous release that follows still checks them.
  */
-@org.springframework.stereotype.Component("pm2ReloadDelegate")
+@Component("pm2ReloadDelegate")
 class Pm2ReloadDelegate extends RunbookDelegate {
 
     static final String RELOAD_PREVIOUS = "Task_ReloadPreviousRelease";

@@ -4,14 +4,15 @@ import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
-import dev.runbook.target.RunbookProperties.Target;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_RestartApps (restart runbook): each selected component's PM2 app restarted with its environment read afresh
  * from the ecosystem file and the target's env (see {@link Pm2Client#restartFresh}); no code change.
  */
-@org.springframework.stereotype.Component("pm2RestartDelegate")
+@Component("pm2RestartDelegate")
 class Pm2RestartDelegate extends RunbookDelegate {
 
     private final Pm2Client pm2;

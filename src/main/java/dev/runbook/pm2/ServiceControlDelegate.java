@@ -4,16 +4,17 @@ import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
-import dev.runbook.target.RunbookProperties.Component;
-import dev.runbook.target.RunbookProperties.Target;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_ControlService (service-control runbook): {@code action} (start, stop, restart, reload) on the PM2 app
  * {@code app} of the target, or on every app of the target when {@code app} is {@code all}
  * (see {@link Pm2Client#control}).
  */
-@org.springframework.stereotype.Component("serviceControlDelegate")
+@Component("serviceControlDelegate")
 class ServiceControlDelegate extends RunbookDelegate {
 
     private final Pm2Client pm2;
@@ -28,7 +29,7 @@ class ServiceControlDelegate extends RunbookDelegate {
         Target target = targets.get(vars.target());
         String app = vars.required(ProcessVariables.APP);
         String action = vars.required(ProcessVariables.ACTION);
-        for (Component component : target.components().values()) {
+        for (ComponentSpec component : target.components().values()) {
             if ("all".equals(app) || component.pm2App().equals(app)) {
                 pm2.control(action, target.workdir().resolve(component.ecosystem()).normalize(),
                         component.pm2App(), target.env(), target.health().stabilityWindow(), log);

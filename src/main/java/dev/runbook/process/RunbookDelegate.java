@@ -3,7 +3,7 @@ package dev.runbook.process;
 import dev.runbook.exec.CommandFailedException;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.TargetRegistry;
 import java.util.List;
 import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.DelegateExecution;

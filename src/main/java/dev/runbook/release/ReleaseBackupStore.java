@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.target.RunbookProperties.Component;
-import dev.runbook.target.RunbookProperties.Target;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.springframework.stereotype.Component;
 
 /**
  * Release backups on disk: a snapshot of a target's current release (HEAD commit, each component's artifact folders
@@ -33,7 +34,7 @@ import java.util.stream.Stream;
  * retention. A snapshot is written to {@code <id>.partial} and renamed when complete, so a crash or a full disk never
  * leaves a half backup that looks whole.
  */
-@org.springframework.stereotype.Component
+@Component
 public class ReleaseBackupStore {
 
     /** Backup ids: letters, digits, '_' and '-' only (no path separators, no '..'). */
@@ -56,7 +57,7 @@ public class ReleaseBackupStore {
      * @throws StepFailedException {@code BACKUP_FAILED} when the data dir cannot take it (full, not writable);
      *                             nothing is left behind then
      */
-    public ReleaseManifest create(String targetName, Target target, Map<String, Component> components, String commit,
+    public ReleaseManifest create(String targetName, Target target, Map<String, ComponentSpec> components, String commit,
             Map<String, String> pm2, String createdBy, String runId, StepLog log) {
         Path targetDir = root.resolve(targetName);
         String id;
@@ -70,7 +71,7 @@ public class ReleaseBackupStore {
         try {
             Map<String, List<String>> copied = new LinkedHashMap<>();
             long size = 0;
-            for (Map.Entry<String, Component> entry : components.entrySet()) {
+            for (Map.Entry<String, ComponentSpec> entry : components.entrySet()) {
                 List<String> present = new ArrayList<>();
                 for (String artifact : entry.getValue().artifacts()) {
                     Path source = componentDir(target, entry.getValue()).resolve(artifact);
@@ -129,7 +130,7 @@ public class ReleaseBackupStore {
      * never rewritten. Other artifacts are copied: a build such as {@code tsc} rewrites {@code dist} files in place,
      * which would change a shared file in the backup too.
      */
-    static boolean linked(Component component, String artifact) {
+    static boolean linked(ComponentSpec component, String artifact) {
         List<String> install = component.install();
         return "node_modules".equals(artifact) && install.size() >= 2
                 && "npm".equals(Path.of(install.get(0)).getFileName().toString()) && "ci".equals(install.get(1));
@@ -144,13 +145,13 @@ public class ReleaseBackupStore {
      *                              was modified after the backup was taken (its old content is gone): nothing half
      *                              restored is left in place of the artifact then
      */
-    public void restoreArtifacts(String targetName, Target target, Map<String, Component> components, String backupId,
+    public void restoreArtifacts(String targetName, Target target, Map<String, ComponentSpec> components, String backupId,
             StepLog log) {
         ReleaseManifest manifest = find(targetName, backupId).orElseThrow(() -> new IllegalStateException(
                 "release backup " + backupId + " of target " + targetName + " is missing"));
         Path backupDir = root.resolve(targetName).resolve(backupId);
         try {
-            for (Map.Entry<String, Component> entry : components.entrySet()) {
+            for (Map.Entry<String, ComponentSpec> entry : components.entrySet()) {
                 List<String> saved = manifest.artifacts().getOrDefault(entry.getKey(), List.of());
                 for (String artifact : entry.getValue().artifacts()) {
                     Path live = componentDir(target, entry.getValue()).resolve(artifact);
@@ -237,7 +238,7 @@ public class ReleaseBackupStore {
     }
 
     /** Absolute directory of a component inside the target's work dir. */
-    public static Path componentDir(Target target, Component component) {
+    public static Path componentDir(Target target, ComponentSpec component) {
         return target.workdir().resolve(component.dir()).normalize();
     }
 

@@ -10,11 +10,12 @@ import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.target.RunbookProperties.Component;
-import dev.runbook.target.RunbookProperties.Target;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
 import java.util.HashMap;
 import java.util.Map;
+import org.springframework.stereotype.Component;
 
 /**
  * Task_ValidateBackup (rollback runbook): finds the release backup {@code backupId} of the target (intact manifest,
@@ -23,7 +24,7 @@ import java.util.Map;
  * rollback takes away, JSON), the rest of the {@link ApprovalContext approval context} and the approval policy.
  * {@code PRECONDITION_FAILED} when anything is off, including a backup that holds no artifacts of a component.
  */
-@org.springframework.stereotype.Component("validateBackupDelegate")
+@Component("validateBackupDelegate")
 class ValidateBackupDelegate extends RunbookDelegate {
 
     private final ReleaseBackupStore backups;
@@ -54,7 +55,7 @@ class ValidateBackupDelegate extends RunbookDelegate {
         String head = git.head(target.workdir(), log);
         log.line("rolling back from " + head + " to " + manifest.commit() + " (release backup " + backupId + ")");
         String components = String.join(",", manifest.artifacts().keySet());
-        Map<String, Component> selected;
+        Map<String, ComponentSpec> selected;
         try {
             selected = TargetRegistry.select(target, components);
         } catch (IllegalArgumentException e) {

@@ -2,7 +2,7 @@ package dev.runbook.run;
 
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.ProcessVariables;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.TargetRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package dev.runbook.run;
 
 import dev.runbook.process.ProcessVariables;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.TargetRegistry;
 import java.util.ArrayList;
 import org.camunda.bpm.engine.BadUserRequestException;
 import org.camunda.bpm.engine.delegate.DelegateExecution;

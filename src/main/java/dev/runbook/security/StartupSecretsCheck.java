@@ -1,6 +1,6 @@
 package dev.runbook.security;
 
-import dev.runbook.target.RunbookProperties;
+import dev.runbook.config.RunbookProperties;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -8,9 +8,9 @@ import dev.runbook.approval.ApprovalContext.Direction;
 import dev.runbook.approval.ReleasePlanner.Release;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.ProcessVariables;
-import dev.runbook.target.RunbookProperties.Component;
-import dev.runbook.target.RunbookProperties.Database;
-import dev.runbook.target.RunbookProperties.Target;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Database;
+import dev.runbook.config.RunbookProperties.Target;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -109,7 +109,7 @@ class ApprovalContextTest {
 
     @Test
     void shouldCountChangedFilesPerComponentDirAndTheRestAsOther() {
-        Map<String, Component> components = new java.util.LinkedHashMap<>();
+        Map<String, ComponentSpec> components = new java.util.LinkedHashMap<>();
         components.put("backend", PlanFixtures.backend(null));
         components.put("frontend", PlanFixtures.frontend());
         List<String> files = List.of("backend/src/main.js", "backend/package.json", "frontend/index.html",
@@ -117,7 +117,7 @@ class ApprovalContextTest {
 
         assertThat(ApprovalContext.byComponent(files, components)).containsExactly(Map.entry("backend", 2),
                 Map.entry("frontend", 1), Map.entry(ApprovalContext.OTHER_FILES, 2));
-        Component whole = new Component(".", List.of("npm", "ci"), List.of("npm", "run", "build"), null,
+        ComponentSpec whole = new ComponentSpec(".", List.of("npm", "ci"), List.of("npm", "run", "build"), null,
                 List.of("dist"), "app", "ecosystem.config.js", java.net.URI.create("http://127.0.0.1:1/"));
         assertThat(ApprovalContext.byComponent(files, Map.of("app", whole))).containsExactly(Map.entry("app", 5));
     }

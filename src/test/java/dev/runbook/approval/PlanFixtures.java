@@ -7,14 +7,14 @@ import dev.runbook.exec.Redactor;
 import dev.runbook.git.GitClient;
 import dev.runbook.npm.NpmClient;
 import dev.runbook.pm2.Pm2Client;
-import dev.runbook.target.RunbookProperties;
-import dev.runbook.target.RunbookProperties.Approval;
-import dev.runbook.target.RunbookProperties.Backups;
-import dev.runbook.target.RunbookProperties.Component;
-import dev.runbook.target.RunbookProperties.Database;
-import dev.runbook.target.RunbookProperties.Health;
-import dev.runbook.target.RunbookProperties.Target;
-import dev.runbook.target.RunbookProperties.Tools;
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.RunbookProperties.Approval;
+import dev.runbook.config.RunbookProperties.Backups;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Database;
+import dev.runbook.config.RunbookProperties.Health;
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.RunbookProperties.Tools;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,19 +50,19 @@ final class PlanFixtures {
                 new ObjectMapper());
     }
 
-    static Component backend(List<String> migrate) {
-        return new Component("backend", List.of("npm", "ci"), List.of("npm", "run", "build"), migrate,
+    static ComponentSpec backend(List<String> migrate) {
+        return new ComponentSpec("backend", List.of("npm", "ci"), List.of("npm", "run", "build"), migrate,
                 List.of("dist", "node_modules"), "shop-backend", "backend/ecosystem.config.js",
                 URI.create("http://127.0.0.1:3999/api/health"));
     }
 
-    static Component frontend() {
-        return new Component("./frontend/", List.of("npm", "ci"), List.of("npm", "run", "build"), null,
+    static ComponentSpec frontend() {
+        return new ComponentSpec("./frontend/", List.of("npm", "ci"), List.of("npm", "run", "build"), null,
                 List.of("dist"), "shop-frontend", "frontend/ecosystem.config.js",
                 URI.create("http://127.0.0.1:3998/"));
     }
 
-    static Target target(Path workdir, Database database, Map<String, Component> components) {
+    static Target target(Path workdir, Database database, Map<String, ComponentSpec> components) {
         return new Target(workdir, "origin", "main", new Approval(true, Duration.ofHours(1)), Map.of("PORT", "3999"),
                 new LinkedHashMap<>(components), database, new Backups(7, null),
                 new Health(4, Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2)), null);

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.runbook.approval.ReleasePlanner.PlannedCommand;
 import dev.runbook.approval.ReleasePlanner.PlannedStep;
 import dev.runbook.approval.ReleasePlanner.Release;
-import dev.runbook.target.RunbookProperties.Component;
-import dev.runbook.target.RunbookProperties.Target;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Target;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +29,7 @@ class ReleasePlannerTest {
     @TempDir
     Path dir;
 
-    private Release release(Map<String, Component> components, String backupId) {
+    private Release release(Map<String, ComponentSpec> components, String backupId) {
         Target target = PlanFixtures.target(dir.resolve("shop"), null, components);
         return new Release("shop", target, components, FROM, TO, backupId);
     }
@@ -61,7 +61,7 @@ class ReleasePlannerTest {
 
     @Test
     void shouldPlanEveryComponentOfAnUpdateInConfigurationOrder() {
-        Map<String, Component> components = new java.util.LinkedHashMap<>();
+        Map<String, ComponentSpec> components = new java.util.LinkedHashMap<>();
         components.put("frontend", PlanFixtures.frontend());
         components.put("backend", PlanFixtures.backend(null));
         List<PlannedStep> plan = PlanFixtures.planner(dir).plan(PlanFixtures.element("update", "Task_ResolveRelease"),

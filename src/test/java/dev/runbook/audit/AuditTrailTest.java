@@ -3,7 +3,7 @@ package dev.runbook.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runbook.exec.Redactor;
-import dev.runbook.target.RunbookProperties;
+import dev.runbook.config.RunbookProperties;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

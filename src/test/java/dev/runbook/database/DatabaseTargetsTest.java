@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.Redactor;
-import dev.runbook.target.RunbookProperties;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.TargetRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

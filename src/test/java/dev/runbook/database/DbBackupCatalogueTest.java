@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbook.exec.StepLog;
-import dev.runbook.target.RunbookProperties;
-import dev.runbook.target.RunbookProperties.Approval;
-import dev.runbook.target.RunbookProperties.Backups;
-import dev.runbook.target.RunbookProperties.Component;
-import dev.runbook.target.RunbookProperties.Database;
-import dev.runbook.target.RunbookProperties.Target;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.RunbookProperties.Approval;
+import dev.runbook.config.RunbookProperties.Backups;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Database;
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +43,7 @@ class DbBackupCatalogueTest {
 
     @BeforeEach
     void setUp() {
-        Component backend = new Component(".", List.of("npm", "ci"), List.of("npm", "run", "build"), null,
+        ComponentSpec backend = new ComponentSpec(".", List.of("npm", "ci"), List.of("npm", "run", "build"), null,
                 List.of("dist"), "shop-backend", "ecosystem.config.js", URI.create("http://127.0.0.1:1/"));
         Target shop = new Target(dataDir, "origin", "main", new Approval(true, Duration.ofHours(1)), Map.of(),
                 Map.of("backend", backend), new Database("postgresql", "postgresql://postgres@127.0.0.1:5432/shop"),

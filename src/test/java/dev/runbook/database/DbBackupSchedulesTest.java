@@ -3,7 +3,7 @@ package dev.runbook.database;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.runbook.target.RunbookProperties.DbSchedule;
+import dev.runbook.config.RunbookProperties.DbSchedule;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDateTime;

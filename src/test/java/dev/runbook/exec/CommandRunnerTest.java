@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import dev.runbook.target.RunbookProperties;
-import dev.runbook.target.RunbookProperties.Approval;
-import dev.runbook.target.RunbookProperties.Backups;
-import dev.runbook.target.RunbookProperties.Component;
-import dev.runbook.target.RunbookProperties.Database;
-import dev.runbook.target.RunbookProperties.Health;
-import dev.runbook.target.RunbookProperties.Target;
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.RunbookProperties.Approval;
+import dev.runbook.config.RunbookProperties.Backups;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Database;
+import dev.runbook.config.RunbookProperties.Health;
+import dev.runbook.config.RunbookProperties.Target;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -174,7 +174,7 @@ class CommandRunnerTest {
 
     /** Properties with one target whose database URI holds a password, so the redactor knows it as a secret. */
     private static RunbookProperties propertiesWithDatabase(Path workdir, String databaseUri) {
-        Component backend = new Component(".", List.of("npm", "ci"), List.of("npm", "run", "build"), null,
+        ComponentSpec backend = new ComponentSpec(".", List.of("npm", "ci"), List.of("npm", "run", "build"), null,
                 List.of("dist"), "shop-backend", "ecosystem.config.js", URI.create("http://127.0.0.1:3000/health"));
         Target shop = new Target(workdir, "origin", "main", new Approval(true, Duration.ofHours(1)), Map.of(),
                 Map.of("backend", backend), new Database("mongodb", databaseUri), new Backups(10, null),

@@ -2,7 +2,7 @@ package dev.runbook.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.runbook.target.RunbookProperties;
+import dev.runbook.config.RunbookProperties;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.runbook.notify.NotificationProperties;
 import dev.runbook.notify.NotificationProperties.TargetNotifications;
 import dev.runbook.notify.NotificationProperties.Webhook;
-import dev.runbook.target.RunbookProperties;
+import dev.runbook.config.RunbookProperties;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -8,7 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.target.RunbookProperties.Health;
+import dev.runbook.config.RunbookProperties.Health;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.within;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
-import dev.runbook.target.RunbookProperties;
-import dev.runbook.target.RunbookProperties.Component;
-import dev.runbook.target.RunbookProperties.Database;
-import dev.runbook.target.RunbookProperties.Target;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Database;
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.nio.file.Path;
@@ -50,7 +50,7 @@ class PlatformMetricsTest {
 
     @SuppressWarnings("unchecked")
     private SimpleMeterRegistry bind(DatabaseBackupCatalogue catalogue) {
-        Component backend = new Component(".", List.of("npm", "ci"), List.of("npm", "run", "build"), null,
+        ComponentSpec backend = new ComponentSpec(".", List.of("npm", "ci"), List.of("npm", "run", "build"), null,
                 List.of("dist"), "app", "ecosystem.config.js", URI.create("http://127.0.0.1:3000/health"));
         Database db = new Database("postgresql", "postgresql://u:pw-123@127.0.0.1/shop");
         Map<String, Target> targets = Map.of(

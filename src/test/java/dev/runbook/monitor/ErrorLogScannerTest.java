@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.runbook.exec.Redactor;
 import dev.runbook.monitor.HealthReport.ErrorLogReport;
-import dev.runbook.target.MonitorPolicy.ErrorLog;
-import dev.runbook.target.RunbookProperties;
+import dev.runbook.config.MonitorPolicy.ErrorLog;
+import dev.runbook.config.RunbookProperties;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

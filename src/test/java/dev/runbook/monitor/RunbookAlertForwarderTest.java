@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.runbook.alert.RunbookAlert;
-import dev.runbook.target.MonitorPolicy;
-import dev.runbook.target.RunbookProperties;
-import dev.runbook.target.RunbookProperties.Approval;
-import dev.runbook.target.RunbookProperties.Component;
-import dev.runbook.target.RunbookProperties.Target;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.MonitorPolicy;
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.RunbookProperties.Approval;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +44,7 @@ class RunbookAlertForwarderTest {
     }
 
     private RunbookAlertForwarder forwarder(URI webhook) {
-        Component web = new Component(".", List.of("npm", "ci"), List.of("npm", "run", "build"), null, List.of(),
+        ComponentSpec web = new ComponentSpec(".", List.of("npm", "ci"), List.of("npm", "run", "build"), null, List.of(),
                 "web", "ecosystem.config.js", URI.create("http://127.0.0.1:1/"));
         Target shop = new Target(workdir, "origin", "main", new Approval(true, Duration.ofHours(1)), Map.of(),
                 Map.of("web", web), null, null, null, new MonitorPolicy(null, webhook, null, null, null, null));

@@ -10,7 +10,7 @@ import dev.runbook.monitor.HealthReport.HttpReport;
 import dev.runbook.monitor.HealthReport.MemoryReport;
 import dev.runbook.monitor.HealthReport.PortReport;
 import dev.runbook.monitor.HealthReport.SystemReport;
-import dev.runbook.target.MonitorPolicy.Thresholds;
+import dev.runbook.config.MonitorPolicy.Thresholds;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

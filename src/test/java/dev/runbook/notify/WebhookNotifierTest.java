@@ -8,7 +8,7 @@ import dev.runbook.exec.Redactor;
 import dev.runbook.notify.NotificationProperties.TargetNotifications;
 import dev.runbook.notify.NotificationProperties.Webhook;
 import dev.runbook.notify.WebhookReceiver.Received;
-import dev.runbook.target.RunbookProperties;
+import dev.runbook.config.RunbookProperties;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

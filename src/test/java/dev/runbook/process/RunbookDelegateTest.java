@@ -7,8 +7,8 @@ import static org.mockito.Mockito.when;
 
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
-import dev.runbook.target.RunbookProperties;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.TargetRegistry;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

@@ -8,13 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.target.RunbookProperties;
-import dev.runbook.target.RunbookProperties.Approval;
-import dev.runbook.target.RunbookProperties.Backups;
-import dev.runbook.target.RunbookProperties.Component;
-import dev.runbook.target.RunbookProperties.Health;
-import dev.runbook.target.RunbookProperties.Target;
-import dev.runbook.target.TargetRegistry;
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.RunbookProperties.Approval;
+import dev.runbook.config.RunbookProperties.Backups;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Health;
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -38,7 +38,7 @@ class ReleaseBackupStoreTest {
     Path dir;
     Path backend;
     Target target;
-    Map<String, Component> components;
+    Map<String, ComponentSpec> components;
     ReleaseBackupStore store;
     StepLog log;
 
@@ -47,7 +47,7 @@ class ReleaseBackupStoreTest {
         Path workdir = dir.resolve("shop");
         backend = workdir.resolve("backend");
         Files.createDirectories(backend);
-        Component component = new Component("backend", List.of("npm", "ci"), List.of("npm", "run", "build"), null,
+        ComponentSpec component = new ComponentSpec("backend", List.of("npm", "ci"), List.of("npm", "run", "build"), null,
                 List.of("dist", "node_modules"), "shop-backend", "backend/ecosystem.config.js",
                 URI.create("http://127.0.0.1:3000/api/health"));
         components = Map.of("backend", component);

@@ -3,7 +3,7 @@ package dev.runbook.security;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.runbook.target.RunbookProperties;
+import dev.runbook.config.RunbookProperties;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

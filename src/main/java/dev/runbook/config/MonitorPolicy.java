@@ -1,4 +1,4 @@
-package dev.runbook.target;
+package dev.runbook.config;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;

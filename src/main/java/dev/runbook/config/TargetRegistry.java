@@ -1,7 +1,7 @@
-package dev.runbook.target;
+package dev.runbook.config;
 
-import dev.runbook.target.RunbookProperties.Component;
-import dev.runbook.target.RunbookProperties.Target;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.demo.DemoTarget;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
@@ -9,13 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.springframework.stereotype.Component;
 
 
 /**
  * The configured targets, checked once at start-up: a target whose work dir is missing, whose name is not a plain
  * identifier, or whose component lacks a PM2 app or health URL stops the platform with a message naming the property.
  */
-@org.springframework.stereotype.Component
+@Component
 public class TargetRegistry {
 
     /** Target, component and PM2 app names: letters, digits, '.', '_' and '-', starting with a letter or digit. */
@@ -71,18 +72,18 @@ public class TargetRegistry {
      * The components a run works on: {@code all} (or blank) means every component of the target, otherwise a
      * comma-separated list of component names. Throws {@link IllegalArgumentException} naming an unknown component.
      */
-    public static Map<String, Component> select(Target target, String components) {
+    public static Map<String, ComponentSpec> select(Target target, String components) {
         if (components == null || components.isBlank() || "all".equals(components.trim())) {
             return new LinkedHashMap<>(target.components());
         }
-        Map<String, Component> selected = new LinkedHashMap<>();
+        Map<String, ComponentSpec> selected = new LinkedHashMap<>();
         for (String name : List.of(components.split(",", -1))) {
             String trimmed = name.trim();
             if (trimmed.isEmpty()) {
                 throw new IllegalArgumentException("empty component name in '" + components + "'; name components "
                         + "separated by commas, e.g. " + String.join(",", target.components().keySet()) + ", or 'all'");
             }
-            Component component = target.components().get(trimmed);
+            ComponentSpec component = target.components().get(trimmed);
             if (component == null) {
                 throw new IllegalArgumentException("unknown component '" + trimmed + "'; the target has "
                         + target.components().keySet() + " or 'all'");

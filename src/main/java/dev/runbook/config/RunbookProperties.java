@@ -1,4 +1,4 @@
-package dev.runbook.target;
+package dev.runbook.config;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -86,7 +86,7 @@ public record RunbookProperties(
             @DefaultValue("main") @NotBlank String branch,
             @DefaultValue @Valid Approval approval,
             Map<String, String> env,
-            @NotEmpty Map<String, @Valid Component> components,
+            @NotEmpty Map<String, @Valid ComponentSpec> components,
             @Valid Database database,
             @DefaultValue @Valid Backups backups,
             @DefaultValue @Valid Health health,
@@ -103,7 +103,7 @@ public record RunbookProperties(
     public record Approval(@DefaultValue("true") boolean required, @DefaultValue("PT24H") @NotNull Duration timeout) {}
 
     /** One deployable part of a target (backend, frontend), run under PM2. Commands are argument lists. */
-    public record Component(
+    public record ComponentSpec(
             @DefaultValue(".") String dir,
             @DefaultValue({"npm", "ci"}) @NotEmpty List<String> install,
             @DefaultValue({"npm", "run", "build"}) @NotEmpty List<String> build,
@@ -113,7 +113,7 @@ public record RunbookProperties(
             @NotBlank String ecosystem,
             @NotNull URI healthUrl) {
 
-        public Component {
+        public ComponentSpec {
             migrate = migrate == null ? List.of() : List.copyOf(migrate);
         }
     }

@@ -1,10 +1,10 @@
-package dev.runbook.target;
+package dev.runbook.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
-import dev.runbook.target.RunbookProperties.Component;
-import dev.runbook.target.RunbookProperties.Target;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Target;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -121,9 +121,9 @@ class TargetRegistryTest {
     }
 
     private static Target target(Path workdir, String... componentNames) {
-        Map<String, Component> components = new LinkedHashMap<>();
+        Map<String, ComponentSpec> components = new LinkedHashMap<>();
         for (String name : componentNames) {
-            components.put(name, new Component(name, List.of("npm", "ci"), List.of("npm", "run", "build"), null,
+            components.put(name, new ComponentSpec(name, List.of("npm", "ci"), List.of("npm", "run", "build"), null,
                     List.of("dist"), "shop-" + name, name + "/ecosystem.config.js",
                     URI.create("http://127.0.0.1:3000/" + name)));
         }
