@@ -44,6 +44,6 @@ record ApprovalView(String taskId, String runId, String processKey, String name,
         Boolean databaseBackup, String releaseBackup, String backupId, List<PlannedStep> plan, String requestedBy,
         Instant createdAt, Instant deadline, String url, String runUrl, String dbBackup) {
 
-    /** What {@code releaseBackup} says: the backup is taken once approved (see README, "Approvals"). */
+    /** What {@code releaseBackup} says: the backup is taken once approved (see docs/rest-api.md, "Approvals"). */
     static final String RELEASE_BACKUP_AFTER_APPROVAL = "taken after approval, before the first change";
 }
