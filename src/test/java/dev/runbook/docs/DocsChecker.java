@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  *
  * <p>What is checked (outside fenced code blocks):
  * <ul>
- *   <li><b>Links</b> {@code [text](path)}, {@code [text](path#anchor)} and {@code [text](#anchor)}: the path,
+ *   <li><b>Links</b> {@code [text](path)}, {@code [text](path#anchor)}, {@code [text](#anchor)} and reference
+ *       definitions {@code [ref]: path}: the path,
  *       relative to the page, must exist; an anchor into a markdown page must be one of its headings, slugged as
  *       GitHub does (lower case, everything but letters, digits, spaces, {@code -} and {@code _} dropped, spaces to
  *       {@code -}, {@code -1}, {@code -2} … for repeats). Links with a scheme ({@code https:}, {@code mailto:}) are
@@ -48,6 +49,7 @@ final class DocsChecker {
     private static final Pattern FENCE = Pattern.compile("^\\s*(```|~~~)");
     private static final Pattern CODE_SPAN = Pattern.compile("`([^`]+)`");
     private static final Pattern LINK = Pattern.compile("!?\\[[^\\]]*]\\(([^)\\s]+)(?:\\s+\"[^\"]*\")?\\)");
+    private static final Pattern LINK_DEFINITION = Pattern.compile("^\\s{0,3}\\[[^\\]]+]:\\s*(\\S+)");
     private static final Pattern SCHEME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*:");
     private static final Pattern HEADING = Pattern.compile("^#{1,6}\\s+(.+?)\\s*#*\\s*$");
     private static final Pattern CLASS = Pattern.compile(
@@ -93,7 +95,8 @@ final class DocsChecker {
                     problems.add(where + problem);
                 }
             }
-            Matcher link = LINK.matcher(CODE_SPAN.matcher(lines[i]).replaceAll(""));
+            String prose = CODE_SPAN.matcher(lines[i]).replaceAll("");
+            Matcher link = (LINK_DEFINITION.matcher(prose).find() ? LINK_DEFINITION : LINK).matcher(prose);
             while (link.find()) {
                 String problem = checkLink(page, markdown, link.group(1));
                 if (problem != null) {

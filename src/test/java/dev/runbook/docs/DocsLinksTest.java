@@ -55,6 +55,8 @@ class DocsLinksTest {
                 `config/NoSuchClass`, `config/RunbookProperties#noSuchMember`, `api/*Nothing`,
                 `dev.runbook.NoSuchThing`, `bpmn/nope.bpmn`.
 
+                [ref]: docs/missing.md
+
                 ```bash
                 curl [not a link](nope.md) `config/NotChecked`
                 ```
@@ -62,7 +64,7 @@ class DocsLinksTest {
 
         List<String> problems = checker.check(Path.of("README.md"), markdown);
 
-        assertThat(problems).hasSize(8);
+        assertThat(problems).hasSize(9);
         assertThat(String.join("\n", problems))
                 .contains("README.md:10: link (docs/nope.md): no file docs/nope.md")
                 .contains("no heading #no-such-heading in docs/runbooks.md")
@@ -72,6 +74,7 @@ class DocsLinksTest {
                 .contains("class `api/*Nothing`")
                 .contains("class `dev.runbook.NoSuchThing`")
                 .contains("file `bpmn/nope.bpmn`: not found")
+                .contains("README.md:14: link (docs/missing.md): no file docs/missing.md")
                 .doesNotContain("NotChecked");
     }
 
