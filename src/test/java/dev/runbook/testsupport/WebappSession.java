@@ -1,4 +1,4 @@
-package dev.runbook.api;
+package dev.runbook.testsupport;
 
 import static io.restassured.RestAssured.given;
 
@@ -13,13 +13,13 @@ import java.util.Map;
  * webapps' REST API ({@code /camunda/api/engine/engine/default/...}) with the session cookie and the CSRF token the
  * webapps hand out on every GET.
  */
-final class WebappSession {
+public final class WebappSession {
 
     private final Map<String, String> cookies = new HashMap<>();
     private String csrfToken;
 
     /** Logs in to {@code app} ({@code cockpit}, {@code tasklist}, {@code admin}); returns the login response. */
-    Response login(String app, String user, String password) {
+    public Response login(String app, String user, String password) {
         refreshToken();
         Response login = request().contentType(ContentType.URLENC).formParam("username", user)
                 .formParam("password", password).post("/camunda/api/admin/auth/user/default/login/" + app);
@@ -38,7 +38,7 @@ final class WebappSession {
     }
 
     /** A call to the webapps' API with this session; modifying calls carry a fresh CSRF token. */
-    RequestSpecification api() {
+    public RequestSpecification api() {
         refreshToken();
         return request();
     }

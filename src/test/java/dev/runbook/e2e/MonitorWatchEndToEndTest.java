@@ -1,4 +1,4 @@
-package dev.runbook.api;
+package dev.runbook.e2e;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import dev.runbook.FixtureApp;
-import dev.runbook.FixtureTarget;
+import dev.runbook.testsupport.FixtureApp;
+import dev.runbook.testsupport.FixtureTarget;
 import io.restassured.RestAssured;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package dev.runbook.api;
+package dev.runbook.testsupport;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -14,27 +14,27 @@ import java.util.Objects;
 import org.awaitility.Awaitility;
 
 /** REST calls the end-to-end tests share; every user's password is {@code <user>-pw} (see FixtureTarget). */
-final class ApiClient {
+public final class ApiClient {
 
     private ApiClient() {}
 
-    static RequestSpecification as(String user) {
+    public static RequestSpecification as(String user) {
         return given().auth().preemptive().basic(user, user + "-pw");
     }
 
     /** POSTs a start request, expects 202 with a Location, returns the run id. */
-    static String start(String user, String path, Object body) {
+    public static String start(String user, String path, Object body) {
         return as(user).contentType(ContentType.JSON).body(body).post(path).then().log().ifValidationFails().statusCode(202)
                 .header("Location", containsString("/api/runs/")).extract().path("runId");
     }
 
-    static Response decide(String user, String taskId, boolean approved) {
+    public static Response decide(String user, String taskId, boolean approved) {
         return as(user).contentType(ContentType.JSON).body(Map.of("approved", approved, "comment", "by test"))
                 .post("/api/approvals/" + taskId);
     }
 
     /** Waits until the run waits for an approval that bob may decide; returns the task id. */
-    static String awaitApproval(String runId) {
+    public static String awaitApproval(String runId) {
         return Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
             List<Map<String, Object>> approvals = as("bob").get("/api/approvals").then().statusCode(200).extract()
                     .jsonPath().getList("$");
@@ -44,13 +44,13 @@ final class ApiClient {
     }
 
     /** Waits until the run has ended (or stopped at an incident); returns it. */
-    static JsonPath awaitEnd(String runId) {
+    public static JsonPath awaitEnd(String runId) {
         return Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(
                 () -> as("alice").get("/api/runs/" + runId).then().statusCode(200).extract().jsonPath(),
                 run -> "ENDED".equals(run.getString("state")) || "INCIDENT".equals(run.getString("state")));
     }
 
-    static String stepLog(String runId, String activityId) {
+    public static String stepLog(String runId, String activityId) {
         return as("alice").get("/api/runs/" + runId + "/steps/" + activityId + "/log").then().statusCode(200)
                 .extract().asString();
     }

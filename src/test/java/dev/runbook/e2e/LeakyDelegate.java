@@ -1,4 +1,4 @@
-package dev.runbook.api;
+package dev.runbook.e2e;
 
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;

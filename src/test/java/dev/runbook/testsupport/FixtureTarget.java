@@ -1,4 +1,4 @@
-package dev.runbook;
+package dev.runbook.testsupport;
 
 import dev.runbook.demo.DemoRepository;
 import dev.runbook.exec.Command;

@@ -1,14 +1,14 @@
-package dev.runbook.api;
+package dev.runbook.e2e;
 
-import static dev.runbook.api.ApiClient.as;
-import static dev.runbook.api.ApiClient.awaitEnd;
-import static dev.runbook.api.ApiClient.start;
-import static dev.runbook.api.ApiClient.stepLog;
+import static dev.runbook.testsupport.ApiClient.as;
+import static dev.runbook.testsupport.ApiClient.awaitEnd;
+import static dev.runbook.testsupport.ApiClient.start;
+import static dev.runbook.testsupport.ApiClient.stepLog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import dev.runbook.FixtureTarget;
+import dev.runbook.testsupport.FixtureTarget;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.restassured.RestAssured;

@@ -1,16 +1,17 @@
-package dev.runbook.api;
+package dev.runbook.e2e;
 
-import static dev.runbook.api.ApiClient.awaitApproval;
-import static dev.runbook.api.ApiClient.awaitEnd;
-import static dev.runbook.api.ApiClient.decide;
-import static dev.runbook.api.ApiClient.stepLog;
+import static dev.runbook.testsupport.ApiClient.awaitApproval;
+import static dev.runbook.testsupport.ApiClient.awaitEnd;
+import static dev.runbook.testsupport.ApiClient.decide;
+import static dev.runbook.testsupport.ApiClient.stepLog;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
-import dev.runbook.FixtureTarget;
+import dev.runbook.testsupport.ApiClient;
+import dev.runbook.testsupport.FixtureTarget;
 import dev.runbook.exec.StepLog;
 import dev.runbook.pm2.Pm2Client;
 import io.restassured.RestAssured;

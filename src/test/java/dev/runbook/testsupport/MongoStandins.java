@@ -1,4 +1,4 @@
-package dev.runbook;
+package dev.runbook.testsupport;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;

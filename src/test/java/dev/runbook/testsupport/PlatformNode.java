@@ -1,4 +1,4 @@
-package dev.runbook;
+package dev.runbook.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,9 +1,9 @@
-package dev.runbook.cluster;
+package dev.runbook.e2e.cluster;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.runbook.FixtureTarget;
+import dev.runbook.testsupport.FixtureTarget;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import java.io.IOException;

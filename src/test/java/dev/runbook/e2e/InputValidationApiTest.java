@@ -1,6 +1,6 @@
-package dev.runbook.api;
+package dev.runbook.e2e;
 
-import static dev.runbook.api.ApiClient.as;
+import static dev.runbook.testsupport.ApiClient.as;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.restassured.response.Response;

@@ -1,12 +1,12 @@
-package dev.runbook.api;
+package dev.runbook.e2e;
 
-import static dev.runbook.api.ApiClient.as;
+import static dev.runbook.testsupport.ApiClient.as;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 
-import dev.runbook.FixtureApp;
-import dev.runbook.FixtureTarget;
+import dev.runbook.testsupport.FixtureApp;
+import dev.runbook.testsupport.FixtureTarget;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;

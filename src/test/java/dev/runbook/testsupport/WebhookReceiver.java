@@ -1,4 +1,4 @@
-package dev.runbook.notify;
+package dev.runbook.testsupport;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;

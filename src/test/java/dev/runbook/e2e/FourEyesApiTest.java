@@ -1,13 +1,14 @@
-package dev.runbook.api;
+package dev.runbook.e2e;
 
-import static dev.runbook.api.ApiClient.as;
-import static dev.runbook.api.ApiClient.awaitApproval;
-import static dev.runbook.api.ApiClient.awaitEnd;
-import static dev.runbook.api.ApiClient.decide;
-import static dev.runbook.api.ApiClient.start;
+import static dev.runbook.testsupport.ApiClient.as;
+import static dev.runbook.testsupport.ApiClient.awaitApproval;
+import static dev.runbook.testsupport.ApiClient.awaitEnd;
+import static dev.runbook.testsupport.ApiClient.decide;
+import static dev.runbook.testsupport.ApiClient.start;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 
+import dev.runbook.testsupport.WebappSession;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;

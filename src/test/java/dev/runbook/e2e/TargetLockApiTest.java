@@ -1,8 +1,8 @@
-package dev.runbook.api;
+package dev.runbook.e2e;
 
-import static dev.runbook.api.ApiClient.as;
-import static dev.runbook.api.ApiClient.awaitApproval;
-import static dev.runbook.api.ApiClient.start;
+import static dev.runbook.testsupport.ApiClient.as;
+import static dev.runbook.testsupport.ApiClient.awaitApproval;
+import static dev.runbook.testsupport.ApiClient.start;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;

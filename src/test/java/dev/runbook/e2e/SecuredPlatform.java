@@ -1,6 +1,6 @@
-package dev.runbook.api;
+package dev.runbook.e2e;
 
-import dev.runbook.FixtureTarget;
+import dev.runbook.testsupport.FixtureTarget;
 import io.restassured.RestAssured;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.boot.test.context.SpringBootTest;

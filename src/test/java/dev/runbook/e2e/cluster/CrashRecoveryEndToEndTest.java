@@ -1,10 +1,10 @@
-package dev.runbook.cluster;
+package dev.runbook.e2e.cluster;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.runbook.FixtureTarget;
-import dev.runbook.PlatformNode;
+import dev.runbook.testsupport.FixtureTarget;
+import dev.runbook.testsupport.PlatformNode;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;

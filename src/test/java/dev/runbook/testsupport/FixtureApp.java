@@ -1,4 +1,4 @@
-package dev.runbook;
+package dev.runbook.testsupport;
 
 import dev.runbook.exec.Command;
 import dev.runbook.exec.StepLog;

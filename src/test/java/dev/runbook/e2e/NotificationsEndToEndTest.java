@@ -1,16 +1,16 @@
-package dev.runbook.api;
+package dev.runbook.e2e;
 
-import static dev.runbook.api.ApiClient.as;
-import static dev.runbook.api.ApiClient.awaitApproval;
-import static dev.runbook.api.ApiClient.awaitEnd;
-import static dev.runbook.api.ApiClient.decide;
-import static dev.runbook.api.ApiClient.start;
+import static dev.runbook.testsupport.ApiClient.as;
+import static dev.runbook.testsupport.ApiClient.awaitApproval;
+import static dev.runbook.testsupport.ApiClient.awaitEnd;
+import static dev.runbook.testsupport.ApiClient.decide;
+import static dev.runbook.testsupport.ApiClient.start;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.runbook.FixtureTarget;
-import dev.runbook.notify.WebhookReceiver;
-import dev.runbook.notify.WebhookReceiver.Received;
+import dev.runbook.testsupport.FixtureTarget;
+import dev.runbook.testsupport.WebhookReceiver;
+import dev.runbook.testsupport.WebhookReceiver.Received;
 import io.restassured.RestAssured;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

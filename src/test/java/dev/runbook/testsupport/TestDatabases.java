@@ -1,4 +1,4 @@
-package dev.runbook;
+package dev.runbook.testsupport;
 
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -1,6 +1,6 @@
-package dev.runbook.api;
+package dev.runbook.e2e;
 
-import static dev.runbook.api.ApiClient.as;
+import static dev.runbook.testsupport.ApiClient.as;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 
 import dev.runbook.security.ApplicationProcessEngineProvider;
+import dev.runbook.testsupport.WebappSession;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
