@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runbook.testsupport.FixtureApp;
 import dev.runbook.testsupport.FixtureTarget;
-import io.restassured.RestAssured;
+import dev.runbook.testsupport.PlatformTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
@@ -18,15 +18,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.ActiveProfiles;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -36,17 +32,15 @@ import org.springframework.test.context.DynamicPropertySource;
  * must be exactly what the run then executes. Target {@code shop} is a real git + npm + PM2 target; {@code shopdb}
  * has a database and a migrate command (its requests are only looked at and rejected).
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@ActiveProfiles("test")
+@PlatformTest
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ApprovalsApiTest {
 
+    @RegisterExtension
     static final FixtureTarget shop = new FixtureTarget("approvals-shop-backend");
+    @RegisterExtension
     static final FixtureTarget shopdb = new FixtureTarget("approvals-shopdb-backend");
     static final String DB_PASSWORD = "db-s3cret-pw";
-
-    @LocalServerPort
-    int port;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -64,17 +58,6 @@ class ApprovalsApiTest {
             String word = migrate.get(i);
             registry.add("runbook.targets.shopdb.components.backend.migrate[" + i + "]", () -> word);
         }
-    }
-
-    @BeforeEach
-    void restAssured() {
-        RestAssured.port = port;
-    }
-
-    @AfterAll
-    static void stopApps() {
-        shop.stopApp();
-        shopdb.stopApp();
     }
 
     private static JsonPath approval(String taskId) {

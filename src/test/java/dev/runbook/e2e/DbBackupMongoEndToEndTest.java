@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.runbook.testsupport.FixtureTarget;
 import dev.runbook.testsupport.MongoStandins;
 import dev.runbook.alert.RunbookAlert;
-import io.restassured.RestAssured;
+import dev.runbook.testsupport.PlatformTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.nio.file.Files;
@@ -25,18 +25,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.springframework.boot.test.context.SpringBootTest;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.event.EventListener;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -47,13 +44,13 @@ import org.springframework.test.context.DynamicPropertySource;
  * {@link MongoStandins}) and require the password, which has URI-special characters. Target {@code reports} has a
  * daily schedule that fires every three seconds.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@ActiveProfiles("test")
+@PlatformTest
 @DirtiesContext
 @Import(DbBackupMongoEndToEndTest.AlertRecorder.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DbBackupMongoEndToEndTest {
 
+    @RegisterExtension
     static final FixtureTarget shop = new FixtureTarget("db-mongo-shop-backend");
     static final MongoStandins mongo = new MongoStandins();
     static final String PASSWORD = "p@ss:w/rd";
@@ -70,9 +67,6 @@ class DbBackupMongoEndToEndTest {
             ALERTS.add(alert);
         }
     }
-
-    @LocalServerPort
-    int port;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -98,14 +92,8 @@ class DbBackupMongoEndToEndTest {
         mongo.collection("reports", "daily_totals", List.of(Map.of("_id", "2025-01-01"), Map.of("_id", "2025-01-02")));
     }
 
-    @BeforeEach
-    void restAssured() {
-        RestAssured.port = port;
-    }
-
     @AfterAll
     static void stopApp() {
-        shop.stopApp();
         mongo.delete();
     }
 

@@ -9,8 +9,8 @@ import static dev.runbook.testsupport.ApiClient.stepLog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runbook.testsupport.FixtureTarget;
+import dev.runbook.testsupport.PlatformTest;
 import dev.runbook.testsupport.ScratchPostgres;
-import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.nio.file.Files;
@@ -25,15 +25,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -43,12 +40,12 @@ import org.springframework.test.context.DynamicPropertySource;
  * backend has a migrate command. The target needs no approval for deploys; a restore waits for one all the same.
  * The URI carries a password (trust authentication ignores it) that must never show anywhere.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@ActiveProfiles("test")
+@PlatformTest
 @DirtiesContext
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DbBackupPostgresEndToEndTest {
 
+    @RegisterExtension
     static final FixtureTarget shop = new FixtureTarget("db-pg-shop-backend");
     static final ScratchPostgres pg = new ScratchPostgres("runbook_e2e");
     static final String PASSWORD = "S3cr@t:pw/x";
@@ -57,9 +54,6 @@ class DbBackupPostgresEndToEndTest {
     static final String RESTORES = "/api/targets/shop/db-restores";
     static final String MIGRATE = "const fs = require('fs'); if (fs.existsSync('migrate.js')) { require('./migrate.js'); }"
             + " else { console.log('no migrations'); }";
-
-    @LocalServerPort
-    int port;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -78,14 +72,8 @@ class DbBackupPostgresEndToEndTest {
                 "CREATE TABLE schema_migrations (name text)", "INSERT INTO schema_migrations VALUES ('initial')");
     }
 
-    @BeforeEach
-    void restAssured() {
-        RestAssured.port = port;
-    }
-
     @AfterAll
     static void cleanUp() {
-        shop.stopApp();
         pg.drop(pg.name + "_copy");
     }
 

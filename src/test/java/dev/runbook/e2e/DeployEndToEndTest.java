@@ -14,22 +14,18 @@ import dev.runbook.testsupport.ApiClient;
 import dev.runbook.testsupport.FixtureTarget;
 import dev.runbook.exec.StepLog;
 import dev.runbook.pm2.Pm2Client;
-import io.restassured.RestAssured;
+import dev.runbook.testsupport.PlatformTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -37,15 +33,12 @@ import org.springframework.test.context.DynamicPropertySource;
  * The deploy runbook through the REST API against a real target: real git, npm, PM2 and HTTP on the demo Node app.
  * The methods build on each other (v1, then v2, then failures that must roll back to v2), hence the order.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@ActiveProfiles("test")
+@PlatformTest
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DeployEndToEndTest {
 
+    @RegisterExtension
     static final FixtureTarget shop = new FixtureTarget("e2e-shop-backend");
-
-    @LocalServerPort
-    int port;
 
     @Autowired
     Pm2Client pm2;
@@ -53,16 +46,6 @@ class DeployEndToEndTest {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         shop.register(registry, true);
-    }
-
-    @BeforeEach
-    void restAssured() {
-        RestAssured.port = port;
-    }
-
-    @AfterAll
-    static void stopApp() {
-        shop.stopApp();
     }
 
     @Test

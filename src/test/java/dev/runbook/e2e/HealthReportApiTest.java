@@ -7,27 +7,24 @@ import static org.hamcrest.Matchers.containsString;
 
 import dev.runbook.testsupport.FixtureApp;
 import dev.runbook.testsupport.FixtureTarget;
-import io.restassured.RestAssured;
+import dev.runbook.testsupport.PlatformTest;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.actuate.health.CompositeHealthContributor;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.actuate.health.Status;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -36,11 +33,11 @@ import org.springframework.test.context.DynamicPropertySource;
  * crashing in a loop, stopped), a full disk simulated by a threshold (target {@code full}, same app, disk limit 0 %),
  * the log filters {@code since} and {@code grep}, and the platform's tool and target health with a missing tool.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@ActiveProfiles("test")
+@PlatformTest
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HealthReportApiTest {
 
+    @RegisterExtension
     static final FixtureTarget shop = new FixtureTarget("health-report-" + ProcessHandle.current().pid());
     static final FixtureApp app = new FixtureApp(shop);
     static final String REPORT = "/api/targets/shop/health-report";
@@ -83,16 +80,6 @@ class HealthReportApiTest {
         registry.add(prefix + "thresholds.cpu-percent", () -> "100");
         registry.add(prefix + "thresholds.memory-percent", () -> "100");
         registry.add(prefix + "thresholds.disk-percent", () -> String.valueOf(diskPercent));
-    }
-
-    @BeforeEach
-    void restAssured() {
-        RestAssured.port = port;
-    }
-
-    @AfterAll
-    static void stopApp() {
-        shop.stopApp();
     }
 
     private static JsonPath report(String path) {

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.runbook.testsupport.FixtureApp;
 import dev.runbook.testsupport.FixtureTarget;
-import io.restassured.RestAssured;
+import dev.runbook.testsupport.PlatformTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -20,16 +20,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.awaitility.Awaitility;
 import org.camunda.bpm.engine.HistoryService;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -38,19 +35,16 @@ import org.springframework.test.context.DynamicPropertySource;
  * target's webhook (a local HTTP receiver) however many unhealthy checks follow, and one recovery message when it
  * serves again. The run meters of those checks are on {@code /actuator/prometheus}.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@ActiveProfiles("test")
+@PlatformTest
 @AutoConfigureObservability
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MonitorWatchEndToEndTest {
 
+    @RegisterExtension
     static final FixtureTarget shop = new FixtureTarget("watch-" + ProcessHandle.current().pid());
     static final FixtureApp app = new FixtureApp(shop);
     static final List<JsonNode> received = new CopyOnWriteArrayList<>();
     static final HttpServer receiver = receiver();
-
-    @LocalServerPort
-    int port;
 
     @Autowired
     HistoryService history;
@@ -87,15 +81,9 @@ class MonitorWatchEndToEndTest {
         }
     }
 
-    @BeforeEach
-    void restAssured() {
-        RestAssured.port = port;
-    }
-
     @AfterAll
     static void stop() {
         receiver.stop(0);
-        shop.stopApp();
     }
 
     @Test

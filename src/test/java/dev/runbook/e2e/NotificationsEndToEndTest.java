@@ -9,9 +9,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.runbook.testsupport.FixtureTarget;
+import dev.runbook.testsupport.PlatformTest;
 import dev.runbook.testsupport.WebhookReceiver;
 import dev.runbook.testsupport.WebhookReceiver.Received;
-import io.restassured.RestAssured;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -19,17 +19,14 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.test.context.SpringBootTest;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -39,19 +36,16 @@ import org.springframework.test.context.DynamicPropertySource;
  * run. Target {@code shop} is a real git + npm + PM2 target; {@code quick} expires its approvals after a second and
  * its webhook answers 500 twice.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@ActiveProfiles("test")
+@PlatformTest
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ExtendWith(OutputCaptureExtension.class)
 class NotificationsEndToEndTest {
 
+    @RegisterExtension
     static final FixtureTarget shop = new FixtureTarget("notify-shop-backend");
     static final FixtureTarget quick = new FixtureTarget("notify-quick-backend");
     static final WebhookReceiver receiver = new WebhookReceiver().failFirst("/quick", 2);
     static final String PUBLIC_URL = "https://runbook.example.invalid";
-
-    @LocalServerPort
-    int port;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -73,14 +67,8 @@ class NotificationsEndToEndTest {
         registry.add("camunda.bpm.job-execution.max-wait", () -> "1000");
     }
 
-    @BeforeEach
-    void restAssured() {
-        RestAssured.port = port;
-    }
-
     @AfterAll
     static void stop() {
-        shop.stopApp();
         receiver.close();
     }
 

@@ -11,7 +11,7 @@ import static org.hamcrest.Matchers.equalTo;
 import dev.runbook.testsupport.FixtureTarget;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.restassured.RestAssured;
+import dev.runbook.testsupport.PlatformTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.nio.file.Files;
@@ -19,15 +19,11 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.ActiveProfiles;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -36,30 +32,17 @@ import org.springframework.test.context.DynamicPropertySource;
  * PM2, HTTP), with the kinds of trouble each must handle. The target needs no approval, so runs go straight through;
  * the methods build on each other, hence the order.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@ActiveProfiles("test")
+@PlatformTest
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReleaseRunbooksEndToEndTest {
 
+    @RegisterExtension
     static final FixtureTarget shop = new FixtureTarget("release-shop-backend");
     static final String DEPLOYMENTS = "/api/targets/shop/deployments";
-
-    @LocalServerPort
-    int port;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         shop.register(registry, false);
-    }
-
-    @BeforeEach
-    void restAssured() {
-        RestAssured.port = port;
-    }
-
-    @AfterAll
-    static void stopApp() {
-        shop.stopApp();
     }
 
     @Test

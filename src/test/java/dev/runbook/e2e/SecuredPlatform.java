@@ -1,11 +1,7 @@
 package dev.runbook.e2e;
 
 import dev.runbook.testsupport.FixtureTarget;
-import io.restassured.RestAssured;
-import org.junit.jupiter.api.BeforeEach;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.ActiveProfiles;
+import dev.runbook.testsupport.PlatformTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -15,16 +11,12 @@ import org.springframework.test.context.DynamicPropertySource;
  * (operators, for the lockout test only) and {@code erin} (operators, for wrong-password tests), a short login
  * policy (slowed after 2 failures by 1 s, locked after 4 for 3 s) and 127.0.0.1 as trusted proxy.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@ActiveProfiles("test")
+@PlatformTest
 abstract class SecuredPlatform {
 
     static final FixtureTarget shop = new FixtureTarget("secured-shop-backend");
     static final String DB_PASSWORD = "Db-S3cret-42";
     static final String DB_URI = "mongodb://shopuser:" + DB_PASSWORD + "@127.0.0.1:27017/shop?authSource=admin";
-
-    @LocalServerPort
-    int port;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -43,10 +35,5 @@ abstract class SecuredPlatform {
         registry.add("runbook.security.login.max-delay", () -> "PT2S");
         registry.add("runbook.security.login.lock-after", () -> "4");
         registry.add("runbook.security.login.lock-duration", () -> "PT3S");
-    }
-
-    @BeforeEach
-    void restAssured() {
-        RestAssured.port = port;
     }
 }

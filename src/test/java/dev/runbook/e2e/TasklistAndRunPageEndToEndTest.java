@@ -9,7 +9,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runbook.testsupport.FixtureTarget;
-import io.restassured.RestAssured;
+import dev.runbook.testsupport.PlatformTest;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -34,9 +33,7 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -47,11 +44,11 @@ import org.springframework.test.context.DynamicPropertySource;
  * rejects a release; the run page of a rolled-back run marks the failed step and the compensation steps. Screenshots
  * (also of a failing test's last view) go to {@code target/browser/}.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@ActiveProfiles("test")
+@PlatformTest
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TasklistAndRunPageEndToEndTest {
 
+    @RegisterExtension
     static final FixtureTarget shop = new FixtureTarget("browser-shop-backend");
     static final Duration WAIT = Duration.ofSeconds(90);
     static WebDriver browser;
@@ -98,12 +95,6 @@ class TasklistAndRunPageEndToEndTest {
         if (browser != null) {
             browser.quit();
         }
-        shop.stopApp();
-    }
-
-    @BeforeEach
-    void restAssured() {
-        RestAssured.port = port;
     }
 
     /** Waits up to {@link #WAIT}, trying again while Angular re-renders or covers what the test looks for. */

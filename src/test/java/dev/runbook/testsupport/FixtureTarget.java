@@ -18,14 +18,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * A real deploy target for tests: the demo Node app in a local bare origin (releases v1, v2, v3-broken,
  * build-broken) cloned into a work dir under a temporary folder, served by PM2 on a free port, plus the
- * {@code runbook.*} properties that describe it. PM2 runs with the test {@code PM2_HOME} set by the build.
+ * {@code runbook.*} properties that describe it. PM2 runs with the test {@code PM2_HOME} set by the build. As a
+ * static {@code @RegisterExtension} field it removes its app from PM2 when the test class is done.
  */
-public final class FixtureTarget {
+public final class FixtureTarget implements AfterAllCallback {
 
     public final Path root;
     public final Path origin;
@@ -193,6 +196,11 @@ public final class FixtureTarget {
     public void stopApp() {
         String pm2 = System.getenv().getOrDefault("RUNBOOK_TOOLS_PM2", "pm2");
         runner.run(new Command(List.of(pm2, "delete", app), root, Map.of(), Duration.ofMinutes(1)), StepLog.NONE);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        stopApp();
     }
 
     private static int freePort() {

@@ -13,8 +13,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * SIGKILL of a real platform process (H2 file database) while a run waits for approval and while a long build
@@ -22,12 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 class CrashRecoveryEndToEndTest {
 
+    @RegisterExtension
     static final FixtureTarget shop = new FixtureTarget("crash-shop-backend");
-
-    @AfterAll
-    static void stopApp() {
-        shop.stopApp();
-    }
 
     @Test
     void shouldResumeAfterSigkillMidBuildAndKeepWaitingApprovals() {

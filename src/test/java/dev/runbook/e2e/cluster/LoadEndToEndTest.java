@@ -4,7 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runbook.testsupport.FixtureTarget;
-import io.restassured.RestAssured;
+import dev.runbook.testsupport.PlatformTest;
 import io.restassured.response.Response;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,9 +18,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -29,14 +26,10 @@ import org.springframework.test.context.DynamicPropertySource;
  * runs are release backups of the fixture target; PM2 is a stand-in that prints an empty process list, so the load
  * is on the platform (REST, engine, job executor, database), not on spawning 200 PM2 clients.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@ActiveProfiles("test")
+@PlatformTest
 class LoadEndToEndTest {
 
     static final FixtureTarget shop = new FixtureTarget("load-shop-backend");
-
-    @LocalServerPort
-    int port;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws IOException {
@@ -49,7 +42,6 @@ class LoadEndToEndTest {
 
     @Test
     void shouldStartAndFinishTwoHundredRunsFromTwentyClientsWithoutServerErrors() throws Exception {
-        RestAssured.port = port;
         ExecutorService clients = Executors.newFixedThreadPool(20);
         List<Future<Response>> replies = new ArrayList<>();
         for (int i = 0; i < 200; i++) {

@@ -23,6 +23,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two real platform processes on one PostgreSQL database (127.0.0.1:5432) and one shared data dir: both job
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class TwoNodeClusterEndToEndTest {
 
+    @RegisterExtension
     static final FixtureTarget shop = new FixtureTarget("cluster-shop-backend");
     static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/";
     static final String DATABASE = "runbook_cluster_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
@@ -42,7 +44,6 @@ class TwoNodeClusterEndToEndTest {
 
     @AfterAll
     static void dropDatabase() {
-        shop.stopApp();
         sql("test", "DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
     }
 
