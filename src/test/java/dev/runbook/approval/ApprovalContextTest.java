@@ -3,7 +3,7 @@ package dev.runbook.approval;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.runbook.FixtureTarget;
+import dev.runbook.testsupport.FixtureTarget;
 import dev.runbook.approval.ApprovalContext.Direction;
 import dev.runbook.approval.ReleasePlanner.Release;
 import dev.runbook.exec.StepLog;

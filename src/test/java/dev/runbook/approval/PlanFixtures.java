@@ -1,7 +1,7 @@
 package dev.runbook.approval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.runbook.FixtureTarget;
+import dev.runbook.testsupport.FixtureTarget;
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.Redactor;
 import dev.runbook.git.GitClient;

@@ -3,7 +3,7 @@ package dev.runbook.database;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.runbook.MongoStandins;
+import dev.runbook.testsupport.MongoStandins;
 import dev.runbook.exec.CommandFailedException;
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.Redactor;

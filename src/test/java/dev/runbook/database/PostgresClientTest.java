@@ -3,7 +3,7 @@ package dev.runbook.database;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.runbook.ScratchPostgres;
+import dev.runbook.testsupport.ScratchPostgres;
 import dev.runbook.exec.CommandFailedException;
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.Redactor;

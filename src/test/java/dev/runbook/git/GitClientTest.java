@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.runbook.FixtureTarget;
+import dev.runbook.testsupport.FixtureTarget;
 import dev.runbook.demo.DemoRepository;
 import dev.runbook.exec.Command;
 import dev.runbook.exec.CommandResult;

@@ -2,7 +2,7 @@ package dev.runbook.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.runbook.FixtureTarget;
+import dev.runbook.testsupport.FixtureTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

@@ -1,0 +1,291 @@
+package dev.runbook.e2e;
+
+import static dev.runbook.testsupport.ApiClient.awaitApproval;
+import static dev.runbook.testsupport.ApiClient.awaitEnd;
+import static dev.runbook.testsupport.ApiClient.decide;
+import static dev.runbook.testsupport.ApiClient.stepLog;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+
+import dev.runbook.testsupport.ApiClient;
+import dev.runbook.testsupport.FixtureTarget;
+import dev.runbook.exec.StepLog;
+import dev.runbook.pm2.Pm2Client;
+import dev.runbook.testsupport.PlatformTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The deploy runbook through the REST API against a real target: real git, npm, PM2 and HTTP on the demo Node app.
+ * The methods build on each other (v1, then v2, then failures that must roll back to v2), hence the order.
+ */
+@PlatformTest
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DeployEndToEndTest {
+
+    @RegisterExtension
+    static final FixtureTarget shop = new FixtureTarget("e2e-shop-backend");
+
+    @Autowired
+    Pm2Client pm2;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        shop.register(registry, true);
+    }
+
+    @Test
+    @Order(1)
+    void shouldDeployV1AfterApprovalByAnotherUser() {
+        String runId = requestDeploy("alice", "v1");
+        String taskId = awaitApproval(runId);
+
+        JsonPath approval = given().auth().preemptive().basic("bob", "bob-pw").get("/api/approvals").then()
+                .statusCode(200).extract().jsonPath();
+        assertThat(approval.getString("find { it.taskId == '" + taskId + "' }.toCommit")).isEqualTo(shop.sha("v1"));
+        assertThat(approval.getString("find { it.taskId == '" + taskId + "' }.requestedBy")).isEqualTo("alice");
+
+        decide("bob", taskId, true).then().statusCode(204);
+
+        JsonPath run = awaitEnd(runId);
+        assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
+        assertThat(run.getString("approvedBy")).isEqualTo("bob");
+        assertThat(run.getString("requestedBy")).isEqualTo("alice");
+        assertThat(shop.served()).contains("\"version\":\"v1\"");
+        assertThat(shop.head()).isEqualTo(shop.sha("v1"));
+    }
+
+    @Test
+    @Order(2)
+    void shouldRefuseTheRequesterApprovingTheirOwnRelease() {
+        String runId = requestDeploy("carol", "v2");
+        String taskId = awaitApproval(runId);
+
+        decide("carol", taskId, true).then().statusCode(403).contentType("application/problem+json")
+                .body("detail", containsString("four eyes"));
+        decide("alice", taskId, true).then().statusCode(403).contentType("application/problem+json")
+                .body("detail", containsString("not in a group"));
+        assertThat(given().auth().preemptive().basic("alice", "alice-pw").get("/api/runs/" + runId).then()
+                .extract().jsonPath().getString("state")).isEqualTo("WAITING_FOR_APPROVAL");
+
+        decide("bob", taskId, true).then().statusCode(204);
+        decide("bob", taskId, true).then().statusCode(409);
+        assertThat(awaitEnd(runId).getString("outcome")).isEqualTo("DEPLOYED");
+        assertThat(shop.served()).contains("\"version\":\"v2\"");
+    }
+
+    @Test
+    @Order(3)
+    void shouldRollBackToV2WhenHealthCheckFails() {
+        String v2 = shop.head();
+        String runId = requestDeploy("alice", "v3-broken");
+        decide("bob", awaitApproval(runId), true).then().statusCode(204);
+
+        JsonPath run = awaitEnd(runId);
+        assertThat(run.getString("outcome")).isEqualTo("ROLLED_BACK");
+        assertThat(run.getString("failure")).startsWith("HEALTH_CHECK_FAILED");
+        assertThat(shop.head()).isEqualTo(v2);
+        assertThat(shop.served()).contains("\"version\":\"v2\"");
+
+        List<Map<String, Object>> steps = run.getList("steps");
+        List<Object> compensation = steps.stream().filter(s -> Boolean.TRUE.equals(s.get("compensation")))
+                .map(s -> s.get("activityId")).toList();
+        assertThat(compensation).containsExactly("Task_RestoreArtifacts", "Task_UndoGitCheckout");
+        assertThat(steps).filteredOn(s -> "Task_HealthCheck".equals(s.get("activityId")))
+                .extracting(s -> s.get("outcome")).containsExactly("FAILED");
+        assertThat(steps).extracting(s -> s.get("activityId")).endsWith("Task_ReloadPreviousRelease",
+                "Task_HealthCheckPreviousRelease");
+        for (String undo : List.of("Task_RestoreArtifacts", "Task_UndoGitCheckout", "Task_ReloadPreviousRelease",
+                "Task_HealthCheckPreviousRelease")) {
+            String log = stepLog(runId, undo);
+            assertThat(log).as("no npm command while rolling back (%s)", undo).doesNotContain("$ npm");
+        }
+    }
+
+    @Test
+    @Order(4)
+    void shouldRollBackWhenBuildExitsNonZeroWhileV2KeepsServing() {
+        String v2 = shop.head();
+        long pid = pm2.find(shop.app, shop.workdir, StepLog.NONE).orElseThrow().pid();
+        String runId = requestDeploy("alice", "build-broken");
+        decide("bob", awaitApproval(runId), true).then().statusCode(204);
+
+        JsonPath run = awaitEnd(runId);
+        assertThat(run.getString("outcome")).isEqualTo("ROLLED_BACK");
+        assertThat(run.getString("failure")).startsWith("COMMAND_FAILED").contains("npm run build");
+        assertThat(shop.head()).isEqualTo(v2);
+        assertThat(shop.served()).contains("\"version\":\"v2\"");
+        assertThat(stepLog(runId, "Task_InstallAndBuild")).contains("build failed: type error");
+        assertThat(Files.exists(shop.workdir.resolve("backend/dist/main.js"))).isTrue();
+        assertThat(pm2.find(shop.app, shop.workdir, StepLog.NONE).orElseThrow().pid())
+                .as("the app serving v2 was never restarted").isEqualTo(pid);
+        assertThat(stepLog(runId, "Task_ReloadPreviousRelease")).contains("never reloaded").doesNotContain("$ ");
+    }
+
+    @Test
+    @Order(5)
+    void shouldChangeNothingWhenRejected() {
+        String before = shop.head();
+        String runId = requestDeploy("alice", "v1");
+        decide("bob", awaitApproval(runId), false).then().statusCode(204);
+
+        JsonPath run = awaitEnd(runId);
+        assertThat(run.getString("outcome")).isEqualTo("REJECTED");
+        assertThat(run.getList("steps.activityId")).doesNotContain("Task_BackupRelease", "Task_GitCheckout");
+        assertThat(shop.head()).isEqualTo(before);
+        assertThat(shop.served()).contains("\"version\":\"v2\"");
+    }
+
+    @Test
+    @Order(6)
+    void shouldFailWithPreconditionBeforeApprovalWhenTreeIsDirty() throws Exception {
+        Files.writeString(shop.workdir.resolve("backend/src/main.js"), "// hot fix on the server\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        try {
+            String runId = requestDeploy("alice", "v1");
+            JsonPath run = awaitEnd(runId);
+            assertThat(run.getString("outcome")).isEqualTo("FAILED");
+            assertThat(run.getString("failure")).startsWith("PRECONDITION_FAILED").contains("backend/src/main.js");
+            assertThat(run.getList("steps.activityId")).containsExactly("Task_ResolveRelease");
+            assertThat(shop.served()).contains("\"version\":\"v2\"");
+        } finally {
+            shop.git("checkout", "--", "backend/src/main.js");
+        }
+    }
+
+    @Test
+    @Order(7)
+    void shouldAnswer409NamingTheRunThatHoldsABusyTarget() {
+        String holder = requestDeploy("alice", "v1");
+        awaitApproval(holder);
+        given().auth().preemptive().basic("alice", "alice-pw").contentType(ContentType.JSON)
+                .body(Map.of("gitRef", "v2")).post("/api/targets/shop/deployments").then().statusCode(409)
+                .contentType("application/problem+json").body("runId", equalTo(holder));
+        // a release backup waits too: taken mid-deploy it would pair the new commit with the old artifacts
+        given().auth().preemptive().basic("alice", "alice-pw").contentType(ContentType.JSON).body(Map.of())
+                .post("/api/targets/shop/backups").then().statusCode(409).body("runId", equalTo(holder));
+        decide("bob", awaitApproval(holder), false).then().statusCode(204);
+        awaitEnd(holder);
+    }
+
+    @Test
+    @Order(8)
+    void shouldRejectOptionLikeGitRefBeforeGitSeesIt() {
+        String before = shop.head();
+        for (String ref : List.of("--upload-pack=touch /tmp/pwned", "-x", "v1;rm -rf /", "../../etc", "a b")) {
+            given().auth().preemptive().basic("alice", "alice-pw").contentType(ContentType.JSON)
+                    .body(Map.of("gitRef", ref)).post("/api/targets/shop/deployments").then().statusCode(400)
+                    .contentType("application/problem+json").body("detail", containsString("invalid git ref"));
+        }
+        given().auth().preemptive().basic("alice", "alice-pw").get("/api/runs?target=shop&state=RUNNING").then()
+                .statusCode(200).body("size()", equalTo(0));
+        assertThat(shop.head()).isEqualTo(before);
+    }
+
+    @Test
+    @Order(9)
+    void shouldAnswer401WithoutCredentialsAnd404ForUnknownTarget() {
+        given().get("/api/targets").then().statusCode(401);
+        given().contentType(ContentType.JSON).body(Map.of("gitRef", "v1")).post("/api/targets/shop/deployments")
+                .then().statusCode(401);
+        given().get("/engine-rest/process-definition").then().statusCode(401);
+        given().auth().preemptive().basic("alice", "alice-pw").contentType(ContentType.JSON)
+                .body(Map.of("gitRef", "v1")).post("/api/targets/nowhere/deployments").then().statusCode(404)
+                .contentType("application/problem+json").body("detail", containsString("nowhere"));
+    }
+
+    @Test
+    @Order(10)
+    void shouldListTargetsWithTheCurrentRelease() {
+        given().auth().preemptive().basic("alice", "alice-pw").get("/api/targets").then().statusCode(200)
+                .body("[0].name", equalTo("shop"))
+                .body("[0].components.backend.pm2App", equalTo(shop.app))
+                .body("[0].currentRelease.commit", equalTo(shop.sha("v2")))
+                .body("[0].currentRelease.gitRef", equalTo("v2"))
+                .body("[0].currentRelease.runId", notNullValue());
+    }
+
+    @Test
+    @Order(11)
+    void shouldStartExactlyOneOfTenConcurrentDeploymentsAndReleaseTheHoldWhenCancelled() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(10);
+        List<java.util.concurrent.Future<io.restassured.response.Response>> replies = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            replies.add(pool.submit(() -> given().auth().preemptive().basic("alice", "alice-pw")
+                    .contentType(ContentType.JSON).body(Map.of("gitRef", "v1"))
+                    .post("/api/targets/shop/deployments")));
+        }
+        List<io.restassured.response.Response> responses = new java.util.ArrayList<>();
+        for (var reply : replies) {
+            responses.add(reply.get());
+        }
+        pool.shutdown();
+        List<String> started = responses.stream().filter(r -> r.statusCode() == 202)
+                .map(r -> r.jsonPath().getString("runId")).toList();
+        assertThat(started).hasSize(1);
+        assertThat(responses).filteredOn(r -> r.statusCode() != 202).hasSize(9)
+                .allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(409));
+        assertThat(responses).filteredOn(r -> r.statusCode() == 409)
+                .extracting(r -> r.jsonPath().getString("runId")).containsOnly(started.get(0));
+
+        given().auth().preemptive().basic("admin", "admin-pw")
+                .delete("/engine-rest/process-instance/" + started.get(0)).then().statusCode(204);
+        String next = requestDeploy("alice", "v2");
+        assertThat(next).isNotEqualTo(started.get(0));
+        decide("bob", awaitApproval(next), false).then().statusCode(204);
+        assertThat(awaitEnd(next).getString("outcome")).isEqualTo("REJECTED");
+    }
+
+    @Test
+    @Order(12)
+    void shouldDeployTheApprovedCommitEvenWhenTheBranchMovesAfterTheRequest() {
+        String requested = shop.sha("origin/main");
+        String runId = requestDeploy("alice", "main");
+        String taskId = awaitApproval(runId);
+        String moved = shop.publish("main", Map.of("backend/NOTES.md", "pushed after the approval request\n"));
+        assertThat(moved).isNotEqualTo(requested);
+
+        decide("bob", taskId, true).then().statusCode(204);
+
+        JsonPath run = awaitEnd(runId);
+        assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
+        assertThat(run.getString("targetCommit")).isEqualTo(requested);
+        assertThat(shop.head()).isEqualTo(requested);
+    }
+
+    @Test
+    @Order(13)
+    void shouldStopWithPreconditionWhenSomeoneElseChangedTheTargetWhileWaitingForApproval() {
+        String runId = requestDeploy("alice", "v2");
+        String taskId = awaitApproval(runId);
+        shop.git("checkout", "--quiet", "--detach", "v1");
+        try {
+            decide("bob", taskId, true).then().statusCode(204);
+            JsonPath run = awaitEnd(runId);
+            assertThat(run.getString("outcome")).isEqualTo("FAILED");
+            assertThat(run.getString("failure")).startsWith("PRECONDITION_FAILED").contains("request the run again");
+            assertThat(run.getList("steps.activityId")).doesNotContain("Task_GitCheckout");
+            assertThat(shop.head()).isEqualTo(shop.sha("v1"));
+        } finally {
+            shop.git("checkout", "--quiet", "--detach", "v2");
+        }
+    }
+
+    private String requestDeploy(String user, String ref) {
+        return ApiClient.start(user, "/api/targets/shop/deployments", Map.of("gitRef", ref));
+    }
+}

@@ -1,0 +1,289 @@
+package dev.runbook.e2e;
+
+import static dev.runbook.testsupport.ApiClient.as;
+import static dev.runbook.testsupport.ApiClient.awaitEnd;
+import static dev.runbook.testsupport.ApiClient.start;
+import static dev.runbook.testsupport.ApiClient.stepLog;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.runbook.testsupport.FixtureTarget;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbook.testsupport.PlatformTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * update, restart, backup, rollback and service-control through the REST API against a real target (git, npm,
+ * PM2, HTTP), with the kinds of trouble each must handle. The target needs no approval, so runs go straight through;
+ * the methods build on each other, hence the order.
+ */
+@PlatformTest
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ReleaseRunbooksEndToEndTest {
+
+    @RegisterExtension
+    static final FixtureTarget shop = new FixtureTarget("release-shop-backend");
+    static final String DEPLOYMENTS = "/api/targets/shop/deployments";
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        shop.register(registry, false);
+    }
+
+    @Test
+    @Order(1)
+    void shouldDeployATagAndThenUpdateTheBackendToASha() {
+        assertThat(awaitEnd(start("alice", DEPLOYMENTS, Map.of("gitRef", "v1"))).getString("outcome"))
+                .isEqualTo("DEPLOYED");
+        assertThat(shop.served()).contains("\"version\":\"v1\"");
+
+        String v2 = shop.sha("v2");
+        JsonPath update = awaitEnd(start("alice", "/api/targets/shop/updates",
+                Map.of("gitRef", v2, "components", "backend")));
+        assertThat(update.getString("outcome")).isEqualTo("DEPLOYED");
+        assertThat(update.getString("processKey")).isEqualTo("update");
+        assertThat(shop.head()).isEqualTo(v2);
+        assertThat(shop.served()).contains("\"version\":\"v2\"");
+    }
+
+    @Test
+    @Order(2)
+    void shouldRefuseUpdatesWithoutOrWithUnknownComponents() {
+        for (Map<String, String> body : List.of(Map.of("gitRef", "v1"), Map.of("components", "database"),
+                Map.of("components", "backend;rm"))) {
+            as("alice").contentType(ContentType.JSON).body(body).post("/api/targets/shop/updates").then()
+                    .statusCode(400).contentType("application/problem+json").body("detail", containsString("component"));
+        }
+    }
+
+    @Test
+    @Order(3)
+    void shouldDeployTheTargetBranchWhenNoRefIsGiven() {
+        JsonPath run = awaitEnd(start("alice", DEPLOYMENTS, Map.of()));
+        assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
+        assertThat(run.getString("gitRef")).isEqualTo("main");
+        assertThat(shop.head()).isEqualTo(shop.sha("origin/main"));
+    }
+
+    @Test
+    @Order(4)
+    void shouldRestartWithTheEnvironmentReadAfreshFromTheEcosystemFile() throws Exception {
+        Path ecosystem = shop.workdir.resolve("backend/ecosystem.config.js");
+        String original = Files.readString(ecosystem);
+        try {
+            Files.writeString(ecosystem, original.replace("NODE_ENV: 'production' }",
+                    "NODE_ENV: 'production', GREETING: 'hello' }"));
+            assertThat(awaitEnd(start("alice", "/api/targets/shop/restarts", Map.of())).getString("outcome"))
+                    .isEqualTo("DONE");
+            assertThat(appEnv()).contains("\"GREETING\":\"hello\"");
+
+            Files.writeString(ecosystem, original);
+            assertThat(awaitEnd(start("alice", "/api/targets/shop/restarts", Map.of("components", "backend")))
+                    .getString("outcome")).isEqualTo("DONE");
+            assertThat(appEnv()).contains("\"GREETING\":null").contains("\"NODE_ENV\":\"production\"");
+        } finally {
+            Files.writeString(ecosystem, original);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void shouldListTheNewBackupAsCurrent() {
+        JsonPath run = awaitEnd(start("alice", "/api/targets/shop/backups", Map.of()));
+        assertThat(run.getString("outcome")).isEqualTo("BACKED_UP");
+        JsonPath backups = as("alice").get("/api/targets/shop/backups").then().statusCode(200).extract().jsonPath();
+        assertThat(backups.getString("[0].commit")).isEqualTo(shop.head());
+        assertThat(backups.getBoolean("[0].current")).isTrue();
+        assertThat(backups.getString("[0].by")).isEqualTo("alice");
+        assertThat(backups.getList("current", Boolean.class)).containsOnlyOnce(true);
+    }
+
+    @Test
+    @Order(6)
+    void shouldRollBackToTheReleaseBeforeTheCurrentOneWithoutRebuilding() {
+        String v1 = shop.sha("v1");
+        JsonPath run = awaitEnd(start("alice", "/api/targets/shop/rollbacks", Map.of()));
+        assertThat(run.getString("outcome")).isEqualTo("RESTORED");
+        assertThat(run.getString("targetCommit")).isEqualTo(v1);
+        assertThat(shop.head()).isEqualTo(v1);
+        assertThat(shop.served()).contains("\"version\":\"v1\"");
+        for (String step : run.getList("steps.activityId", String.class)) {
+            String log = as("alice").get("/api/runs/" + run.getString("runId") + "/steps/" + step + "/log").asString();
+            assertThat(log).as("no npm command in %s", step).doesNotContain("$ npm");
+        }
+    }
+
+    @Test
+    @Order(7)
+    void shouldRevertToTheSafetySnapshotWhenTheRestoredReleaseIsUnhealthy() throws Exception {
+        JsonPath backups = as("alice").get("/api/targets/shop/backups").then().extract().jsonPath();
+        String v2Backup = backups.getList("$", Map.class).stream().filter(b -> shop.sha("v2").equals(b.get("commit")))
+                .map(b -> (String) b.get("id")).findFirst().orElseThrow();
+        Path main = shop.dataDir.resolve("releases/shop/" + v2Backup + "/backend/dist/main.js");
+        Files.writeString(main, Files.readString(main).replace("res.writeHead(200, { 'Content-Type': "
+                + "'application/json' });\n    res.end(JSON.stringify({ status:", "res.writeHead(500, { 'Content-Type': "
+                + "'application/json' });\n    res.end(JSON.stringify({ status:"));
+
+        JsonPath run = awaitEnd(start("alice", "/api/targets/shop/rollbacks", Map.of("backupId", v2Backup)));
+        assertThat(run.getString("outcome")).isEqualTo("REVERTED");
+        assertThat(run.getString("backupId")).as("the backup it restored").isEqualTo(v2Backup);
+        assertThat(run.getString("previousCommit")).isEqualTo(shop.sha("v1"));
+        assertThat(run.getList("steps.findAll { it.compensation }.activityId"))
+                .containsExactly("Task_RestoreSafetySnapshot", "Task_UndoGitCheckout");
+        assertThat(shop.head()).isEqualTo(shop.sha("v1"));
+        assertThat(shop.served()).contains("\"version\":\"v1\"").contains("\"status\":\"ok\"");
+    }
+
+    @Test
+    @Order(8)
+    void shouldRefuseBadAndUnknownBackupIds() {
+        for (String id : List.of("../releases", "a b", "x/../../y", "..")) {
+            as("alice").contentType(ContentType.JSON).body(Map.of("backupId", id))
+                    .post("/api/targets/shop/rollbacks").then().statusCode(400)
+                    .contentType("application/problem+json");
+        }
+        as("alice").contentType(ContentType.JSON).body(Map.of("backupId", "20200101_000000"))
+                .post("/api/targets/shop/rollbacks").then().statusCode(404);
+        as("alice").contentType(ContentType.JSON).body(Map.of()).post("/api/targets/nowhere/restarts").then()
+                .statusCode(404);
+    }
+
+    @Test
+    @Order(8)
+    void shouldRefuseABackupTakenBeforeTheComponentWasBuilt() throws Exception {
+        // what the first deploy onto a never-built checkout records: the backend had no dist or node_modules yet
+        ObjectMapper json = new ObjectMapper();
+        Path releases = shop.dataDir.resolve("releases/shop");
+        Path real;
+        try (var dirs = Files.list(releases)) {
+            real = dirs.filter(dir -> Files.isRegularFile(dir.resolve("manifest.json"))).findFirst().orElseThrow();
+        }
+        ObjectNode manifest = (ObjectNode) json.readTree(real.resolve("manifest.json").toFile());
+        manifest.put("id", "20200101_000001").putObject("artifacts").putArray("backend");
+        Path empty = Files.createDirectories(releases.resolve("20200101_000001"));
+        try {
+            json.writeValue(empty.resolve("manifest.json").toFile(), manifest);
+            String served = shop.served();
+
+            as("alice").contentType(ContentType.JSON).body(Map.of("backupId", "20200101_000001"))
+                    .post("/api/targets/shop/rollbacks").then().statusCode(409)
+                    .contentType("application/problem+json")
+                    .body("detail", containsString("holds no artifacts of [backend]"));
+            assertThat(shop.served()).isEqualTo(served);
+        } finally {
+            Files.deleteIfExists(empty.resolve("manifest.json"));
+            Files.deleteIfExists(empty);
+        }
+    }
+
+    @Test
+    @Order(9)
+    void shouldStopStartAndRestartTheAppAndSaveTheProcessList() {
+        String control = "/api/targets/shop/services/" + shop.app + "/";
+        assertThat(awaitEnd(start("alice", control + "stop", Map.of())).getString("outcome")).isEqualTo("DONE");
+        as("alice").get("/api/targets/shop/services").then().statusCode(200).body("[0].status", equalTo("stopped"));
+        assertThat(shop.served()).startsWith("unreachable");
+
+        JsonPath again = awaitEnd(start("alice", control + "stop", Map.of()));
+        assertThat(again.getString("outcome")).as("nothing to stop is success").isEqualTo("DONE");
+
+        assertThat(awaitEnd(start("alice", control + "start", Map.of())).getString("outcome")).isEqualTo("DONE");
+        JsonPath restart = awaitEnd(start("alice", "/api/targets/shop/services/all/restart", Map.of()));
+        assertThat(restart.getString("outcome")).isEqualTo("DONE");
+        assertThat(stepLog(restart.getString("runId"), "Task_SaveProcessList")).contains("pm2 save");
+        as("alice").get("/api/targets/shop/services").then().statusCode(200).body("[0].status", equalTo("online"))
+                .body("[0].name", equalTo(shop.app));
+        assertThat(shop.served()).contains("\"status\":\"ok\"");
+    }
+
+    @Test
+    @Order(10)
+    void shouldShowBoundedLogsAndRefuseBadServiceRequests() {
+        as("alice").get("/api/targets/shop/services/" + shop.app + "/logs?lines=5").then().statusCode(200)
+                .body("app", equalTo(shop.app)).body("out.size()", org.hamcrest.Matchers.lessThanOrEqualTo(5))
+                .body("out.join('')", containsString("listening on"));
+        as("alice").get("/api/targets/shop/services/" + shop.app + "/logs?lines=0").then().statusCode(400);
+        as("alice").get("/api/targets/shop/services/" + shop.app + "/logs?lines=100000").then().statusCode(400);
+        as("alice").get("/api/targets/shop/services/other-app/logs").then().statusCode(404);
+        as("alice").post("/api/targets/shop/services/other-app/restart").then().statusCode(404);
+        as("alice").post("/api/targets/shop/services/" + shop.app + "/delete").then().statusCode(400);
+    }
+
+    @Test
+    @Order(11)
+    void shouldFailPreconditionWhenTheLockFileIsMissingAndKeepServing() {
+        String before = shop.head();
+        Map<String, String> files = new HashMap<>();
+        files.put("backend/package-lock.json", null);
+        shop.publish("no-lock-file", files);
+        JsonPath run = awaitEnd(start("alice", DEPLOYMENTS, Map.of("gitRef", "no-lock-file")));
+        assertThat(run.getString("outcome")).isEqualTo("ROLLED_BACK");
+        assertThat(run.getString("failure")).startsWith("PRECONDITION_FAILED").contains("package-lock.json");
+        assertThat(stepLog(run.getString("runId"), "Task_InstallAndBuild")).doesNotContain("$ npm");
+        assertThat(shop.head()).isEqualTo(before);
+        assertThat(shop.served()).contains("\"status\":\"ok\"");
+    }
+
+    @Test
+    @Order(12)
+    void shouldRollBackWhenTheAppCrashesAfterAReloadThoughPm2ExitsZero() {
+        String before = shop.head();
+        shop.publish("crashing", Map.of("backend/src/main.js",
+                "console.error('cannot connect to database'); process.exit(1);\n"));
+        JsonPath run = awaitEnd(start("alice", DEPLOYMENTS, Map.of("gitRef", "crashing")));
+        assertThat(run.getString("outcome")).isEqualTo("ROLLED_BACK");
+        assertThat(run.getString("failure")).startsWith("HEALTH_CHECK_FAILED").contains(shop.app);
+        assertThat(run.getString("steps.find { it.activityId == 'Task_Pm2Reload' }.outcome")).isEqualTo("FAILED");
+        assertThat(shop.head()).isEqualTo(before);
+        assertThat(shop.served()).contains("\"status\":\"ok\"");
+    }
+
+    @Test
+    @Order(13)
+    void shouldRefuseAnOutOfSyncLockFileBeforeTouchingNodeModules() throws Exception {
+        String before = shop.head();
+        Path marker = shop.workdir.resolve("backend/node_modules/.runbook-marker");
+        Files.createDirectories(marker.getParent());
+        Files.writeString(marker, "kept");
+        shop.publish("lock-out-of-sync", Map.of("backend/package.json", """
+                {
+                  "name": "demo-backend",
+                  "version": "1.0.0",
+                  "private": true,
+                  "scripts": { "build": "node build.js" },
+                  "dependencies": { "left-pad": "1.3.0" }
+                }
+                """));
+        JsonPath run = awaitEnd(start("alice", DEPLOYMENTS, Map.of("gitRef", "lock-out-of-sync")));
+        assertThat(run.getString("outcome")).isEqualTo("ROLLED_BACK");
+        assertThat(run.getString("failure")).startsWith("PRECONDITION_FAILED").contains("out of sync");
+        assertThat(shop.head()).isEqualTo(before);
+        assertThat(marker).hasContent("kept");
+        assertThat(shop.served()).contains("\"status\":\"ok\"");
+    }
+
+    private String appEnv() {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + shop.port + "/api/env")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            return "unreachable: " + e;
+        }
+    }
+}

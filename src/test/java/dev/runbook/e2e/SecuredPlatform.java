@@ -1,0 +1,39 @@
+package dev.runbook.e2e;
+
+import dev.runbook.testsupport.FixtureTarget;
+import dev.runbook.testsupport.PlatformTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The one Spring context the security, four-eyes, audit and input tests share: the fixture target "shop" with
+ * approval required and a database URI holding a password, the users of FixtureTarget plus {@code dave}
+ * (operators, for the lockout test only) and {@code erin} (operators, for wrong-password tests), a short login
+ * policy (slowed after 2 failures by 1 s, locked after 4 for 3 s) and 127.0.0.1 as trusted proxy.
+ */
+@PlatformTest
+abstract class SecuredPlatform {
+
+    static final FixtureTarget shop = new FixtureTarget("secured-shop-backend");
+    static final String DB_PASSWORD = "Db-S3cret-42";
+    static final String DB_URI = "mongodb://shopuser:" + DB_PASSWORD + "@127.0.0.1:27017/shop?authSource=admin";
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        shop.register(registry, true);
+        registry.add("runbook.identity.users[4].id", () -> "dave");
+        registry.add("runbook.identity.users[4].password", () -> "dave-pw");
+        registry.add("runbook.identity.users[4].groups[0]", () -> "operators");
+        registry.add("runbook.identity.users[5].id", () -> "erin");
+        registry.add("runbook.identity.users[5].password", () -> "erin-pw");
+        registry.add("runbook.identity.users[5].groups[0]", () -> "operators");
+        registry.add("runbook.targets.shop.database.kind", () -> "mongodb");
+        registry.add("runbook.targets.shop.database.uri", () -> DB_URI);
+        registry.add("runbook.security.trusted-proxies[0]", () -> "127.0.0.1");
+        registry.add("runbook.security.login.slow-after", () -> "2");
+        registry.add("runbook.security.login.delay", () -> "PT1S");
+        registry.add("runbook.security.login.max-delay", () -> "PT2S");
+        registry.add("runbook.security.login.lock-after", () -> "4");
+        registry.add("runbook.security.login.lock-duration", () -> "PT3S");
+    }
+}

@@ -1,0 +1,113 @@
+package dev.runbook.e2e;
+
+import static dev.runbook.testsupport.ApiClient.as;
+import static dev.runbook.testsupport.ApiClient.awaitApproval;
+import static dev.runbook.testsupport.ApiClient.start;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One changing run per target whatever path starts it: {@code /api} and {@code /engine-rest} (administrators) are
+ * refused with 409 naming the run that holds the target, a refused start leaves no run and no audit entry, and of
+ * two starts at the same moment on the two paths exactly one gets through.
+ */
+class TargetLockApiTest extends SecuredPlatform {
+
+    static final String ENGINE_START = "/engine-rest/process-definition/key/%s/start";
+
+    @Test
+    void shouldRefuseASecondChangingRunOnTheTargetOverEngineRestToo() {
+        String holder = start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "v1"));
+        try {
+            awaitApproval(holder);
+            long runs = countRuns();
+            for (String processKey : List.of("deploy", "restart", "service-control")) {
+                as("admin").contentType(ContentType.JSON).body(engineStart("v2")).post(ENGINE_START
+                        .formatted(processKey)).then().statusCode(409).body("type", equalTo("TargetBusy"))
+                        .body("runId", equalTo(holder)).body("message", containsString("busy"));
+            }
+            as("alice").contentType(ContentType.JSON).body(Map.of()).post("/api/targets/shop/restarts").then()
+                    .statusCode(409).contentType("application/problem+json").body("runId", equalTo(holder));
+            as("admin").contentType(ContentType.JSON).body(Map.of("variables", Map.of()))
+                    .post(ENGINE_START.formatted("deploy")).then().statusCode(400)
+                    .body("message", containsString("variable 'target'"));
+            for (String unknown : List.of("nope", "../../tmp/x")) {
+                as("admin").contentType(ContentType.JSON).body(Map.of("variables", Map.of("target",
+                        Map.of("value", unknown), "gitRef", Map.of("value", "v1")))).post(ENGINE_START
+                        .formatted("deploy")).then().statusCode(400).body("message", containsString("no target"));
+            }
+            assertThat(countRuns()).isEqualTo(runs);
+            assertThat(as("admin").get("/api/audit/events?target=shop&action=START&size=1").then().extract()
+                    .jsonPath().getString("items[0].runId")).isEqualTo(holder);
+        } finally {
+            cancel(holder);
+        }
+    }
+
+    @Test
+    void shouldLetOnlyOneOfTwoSimultaneousStartsOnTwoPathsThrough() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            CyclicBarrier together = new CyclicBarrier(2);
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            List<Response> responses = new ArrayList<>();
+            try {
+                Future<Response> api = pool.submit(() -> {
+                    together.await(10, TimeUnit.SECONDS);
+                    return as("alice").contentType(ContentType.JSON).body(Map.of("gitRef", "v1"))
+                            .post("/api/targets/shop/deployments");
+                });
+                Future<Response> engineRest = pool.submit(() -> {
+                    together.await(10, TimeUnit.SECONDS);
+                    return as("admin").contentType(ContentType.JSON).body(engineStart("v1"))
+                            .post(ENGINE_START.formatted("deploy"));
+                });
+                responses.add(api.get(60, TimeUnit.SECONDS));
+                responses.add(engineRest.get(60, TimeUnit.SECONDS));
+            } finally {
+                pool.shutdown();
+            }
+            List<Integer> statuses = responses.stream().map(Response::statusCode).toList();
+            try {
+                assertThat(statuses).as("round %d: %s", round, statuses).containsOnlyOnce(409)
+                        .containsAnyOf(202, 200);
+            } finally {
+                for (Response response : responses) {
+                    if (response.statusCode() == 202 || response.statusCode() == 200) {
+                        String runId = response.statusCode() == 202 ? response.path("runId") : response.path("id");
+                        awaitApproval(runId); // no step of the run is executing while it is cancelled
+                        cancel(runId);
+                    }
+                }
+            }
+        }
+    }
+
+    private static Map<String, Object> engineStart(String gitRef) {
+        return Map.of("businessKey", "shop:engine-rest start", "variables", Map.of(
+                "target", Map.of("value", "shop", "type", "String"),
+                "gitRef", Map.of("value", gitRef, "type", "String"),
+                "components", Map.of("value", "all", "type", "String")));
+    }
+
+    private static long countRuns() {
+        return as("admin").get("/engine-rest/process-instance/count").then().statusCode(200).extract()
+                .<Integer>path("count");
+    }
+
+    private static void cancel(String runId) {
+        as("admin").delete("/engine-rest/process-instance/" + runId).then().statusCode(204);
+    }
+}

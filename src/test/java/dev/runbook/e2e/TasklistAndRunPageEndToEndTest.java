@@ -1,0 +1,347 @@
+package dev.runbook.e2e;
+
+import static dev.runbook.testsupport.ApiClient.as;
+import static dev.runbook.testsupport.ApiClient.awaitApproval;
+import static dev.runbook.testsupport.ApiClient.awaitEnd;
+import static dev.runbook.testsupport.ApiClient.decide;
+import static dev.runbook.testsupport.ApiClient.start;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runbook.testsupport.FixtureTarget;
+import dev.runbook.testsupport.PlatformTest;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * What an approver and an operator see, in headless Chromium (Debian's chromium and chromedriver): bob signs in to
+ * Tasklist, opens alice's release from the filter "Approvals", reads its commits and plan and approves it, and the run
+ * page then shows the run {@code DEPLOYED} with the path drawn on its diagram; leaving the approve box unticked
+ * rejects a release; the run page of a rolled-back run marks the failed step and the compensation steps. Screenshots
+ * (also of a failing test's last view) go to {@code target/browser/}.
+ */
+@PlatformTest
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TasklistAndRunPageEndToEndTest {
+
+    @RegisterExtension
+    static final FixtureTarget shop = new FixtureTarget("browser-shop-backend");
+    static final Duration WAIT = Duration.ofSeconds(90);
+    static WebDriver browser;
+    static String deployedRunId;
+
+    @LocalServerPort
+    int port;
+
+    @RegisterExtension
+    static final TestWatcher lastView = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            if (browser != null) {
+                snapshot("failed-" + context.getRequiredTestMethod().getName());
+            }
+        }
+    };
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        shop.register(registry, true);
+        // Camunda's webapps send everyone to the "create the first admin" page until a camunda-admin user exists
+        registry.add("runbook.identity.users[3].id", () -> "admin");
+        registry.add("runbook.identity.users[3].password", () -> "admin-pw");
+        registry.add("runbook.identity.users[3].groups[0]", () -> "camunda-admin");
+    }
+
+    @BeforeAll
+    static void startBrowser() throws Exception {
+        Path profile = Files.createTempDirectory(shop.root, "chromium-profile-");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1400,1100", "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        browser.manage().timeouts().pageLoadTimeout(WAIT).scriptTimeout(WAIT);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    /** Waits up to {@link #WAIT}, trying again while Angular re-renders or covers what the test looks for. */
+    private WebDriverWait waiting() {
+        WebDriverWait wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(250));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .ignoring(org.openqa.selenium.ElementClickInterceptedException.class)
+                .ignoring(org.openqa.selenium.ElementNotInteractableException.class);
+        return wait;
+    }
+
+    /** Scrolls the element to the middle of the window and clicks it once it is clickable. */
+    private void click(By by) {
+        waiting().until(driver -> {
+            WebElement element = ExpectedConditions.elementToBeClickable(by).apply(driver);
+            if (element == null) {
+                return false;
+            }
+            ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(
+                    "arguments[0].scrollIntoView({block: 'center'})", element);
+            element.click();
+            return true;
+        });
+    }
+
+    private String base() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    @Test
+    @Order(1)
+    void shouldApproveInTasklistAfterReadingTheCommitsAndPlanAndSeeTheRunDeployed() {
+        String tip = shop.publish("browser-change", Map.of("backend/notes.txt", "from the browser test"));
+        String runId = start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "browser-change"));
+        String taskId = awaitApproval(runId);
+
+        signInToTasklist("bob", "bob-pw");
+        openApproval(taskId, "browser-change");
+        waiting().until(driver -> !field("commitsText").isEmpty());
+        snapshot("tasklist-approval");
+        assertThat(field("commitsText")).contains(tip.substring(0, 7) + " Variant browser-change");
+        assertThat(field("planText")).contains("git checkout --detach --force " + tip, "npm ci", "npm run build",
+                "startOrReload", "GET " + shop.healthUrl());
+        assertThat(field("toSubject")).isEqualTo("Variant browser-change");
+        assertThat(field("requestedBy")).isEqualTo("alice");
+
+        claim();
+        setApproved(true);
+        comment("ok from Tasklist");
+        snapshot("tasklist-decided");
+        complete();
+
+        assertThat(awaitEnd(runId).getString("outcome")).isEqualTo("DEPLOYED");
+        deployedRunId = runId;
+        openRunPage(runId);
+        assertThat(browser.findElement(By.id("outcome")).getText()).isEqualTo("DEPLOYED");
+        assertThat(browser.findElement(By.id("fact-requested-by")).getText()).isEqualTo("alice");
+        assertThat(browser.findElement(By.id("approval-summary")).getText()).contains("APPROVED", "bob");
+        assertThat(browser.findElement(By.id("approval-comment")).getText()).isEqualTo("ok from Tasklist");
+        assertThat(markers("Task_ApproveRelease")).contains("rb-visited");
+        assertThat(markers("Task_HealthCheck")).contains("rb-visited").doesNotContain("rb-failed");
+        assertThat(markers("Flow_ToDeployed")).contains("rb-taken");
+        assertThat(markers("Flow_Approved")).contains("rb-taken");
+        assertThat(markers("Flow_NoApprovalNeeded")).doesNotContain("rb-taken");
+        assertThat(markers("EndEvent_Deployed")).contains("rb-visited");
+        assertThat(markers("Task_RestoreArtifacts")).doesNotContain("rb-compensation", "rb-visited");
+        assertThat(browser.findElements(By.cssSelector("#steps tr[data-activity]"))).extracting(
+                row -> row.getDomAttribute("data-activity")).startsWith("Task_ResolveRelease", "Task_ApproveRelease",
+                "Task_BackupRelease");
+    }
+
+    @Test
+    @Order(2)
+    void shouldRejectInTasklistWithTheApproveBoxLeftUnticked() {
+        String runId = start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "v2"));
+        String taskId = awaitApproval(runId);
+
+        signInToTasklist("bob", "bob-pw");
+        openApproval(taskId, "v2");
+        waiting().until(driver -> "alice".equals(field("requestedBy")));
+        claim();
+        setApproved(false);
+        comment("not this one");
+        snapshot("tasklist-rejecting");
+        complete();
+
+        assertThat(awaitEnd(runId).getString("outcome")).isEqualTo("REJECTED");
+        openRunPage(runId);
+        assertThat(browser.findElement(By.id("outcome")).getText()).isEqualTo("REJECTED");
+        assertThat(browser.findElement(By.id("approval-summary")).getText()).contains("REJECTED", "bob");
+        assertThat(browser.findElement(By.id("approval-comment")).getText()).isEqualTo("not this one");
+        assertThat(markers("Flow_Rejected")).contains("rb-taken");
+        assertThat(markers("EndEvent_Rejected")).contains("rb-visited");
+        assertThat(markers("Task_BackupRelease")).doesNotContain("rb-visited");
+    }
+
+    @Test
+    @Order(3)
+    void shouldMarkTheFailedStepAndTheCompensationStepsOfARolledBackRun() {
+        String runId = start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "v3-broken"));
+        decide("bob", awaitApproval(runId), true).then().statusCode(204);
+        assertThat(awaitEnd(runId).getString("outcome")).isEqualTo("ROLLED_BACK");
+
+        openRunPage(runId);
+        assertThat(browser.findElement(By.id("outcome")).getText()).isEqualTo("ROLLED_BACK");
+        assertThat(markers("Task_HealthCheck")).contains("rb-failed");
+        assertThat(markers("Task_RestoreArtifacts")).contains("rb-compensation");
+        assertThat(markers("Task_UndoGitCheckout")).contains("rb-compensation");
+        assertThat(markers("Association_RestoreArtifacts")).contains("rb-compensation");
+        assertThat(markers("Task_ReloadPreviousRelease")).contains("rb-visited");
+        assertThat(markers("EndEvent_RolledBack")).contains("rb-visited");
+        assertThat(markers("Task_RecordRelease")).doesNotContain("rb-visited");
+        assertThat(browser.findElement(By.id("fact-failure")).getText()).startsWith("HEALTH_CHECK_FAILED");
+        assertThat(browser.findElement(By.cssSelector("#steps tr.compensation[data-activity='Task_RestoreArtifacts']"))
+                .getText()).contains("whole log");
+
+        browser.get(credentialed("/runs?outcome=ROLLED_BACK&target=shop"));
+        waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-rendered", "true"));
+        List<String> listed = browser.findElements(By.cssSelector("#runs tr[data-run]")).stream()
+                .map(row -> row.getDomAttribute("data-run")).toList();
+        assertThat(listed).contains(runId).doesNotContain(deployedRunId);
+    }
+
+    @Test
+    @Order(4)
+    void shouldServeTheDiagramAndRequireCredentialsForTheRunPages() {
+        assertThat(as("alice").get("/api/runs/" + deployedRunId + "/diagram").then().statusCode(200).extract()
+                .asString()).contains("<bpmn:process id=\"deploy\"", "bpmndi:BPMNDiagram");
+        given().get("/runs/" + deployedRunId).then().statusCode(401).header("WWW-Authenticate",
+                org.hamcrest.Matchers.startsWith("Basic"));
+        given().get("/runs").then().statusCode(401);
+        as("alice").get("/runs/" + deployedRunId).then().statusCode(200).contentType("text/html")
+                .body(org.hamcrest.Matchers.containsString("bpmn-navigated-viewer.production.min.js"));
+        as("alice").get("/web/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js").then().statusCode(200);
+        given().get("/web/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js").then().statusCode(401);
+        assertThat(as("alice").get("/api/runs?outcome=DEPLOYED&target=shop").then().statusCode(200).extract()
+                .jsonPath().getList("runId")).containsExactly(deployedRunId);
+    }
+
+    /**
+     * Opens Tasklist and signs in through its login form, as a person would; with a session from an earlier test
+     * the task list opens at once.
+     */
+    private void signInToTasklist(String user, String password) {
+        browser.get(base() + "/camunda/app/tasklist/");
+        By username = By.cssSelector("form[name='signinForm'] input[ng-model='username']");
+        By filters = By.cssSelector("[cam-tasklist-filters]");
+        waiting().until(ExpectedConditions.or(ExpectedConditions.visibilityOfElementLocated(username),
+                ExpectedConditions.presenceOfElementLocated(filters)));
+        if (browser.findElements(filters).isEmpty()) {
+            type(username, user);
+            type(By.cssSelector("form[name='signinForm'] input[ng-model='password']"), password);
+            click(By.cssSelector("form[name='signinForm'] button[type='submit']"));
+        }
+        waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("form[name='signinForm']")));
+        waiting().until(ExpectedConditions.presenceOfElementLocated(filters));
+    }
+
+    /**
+     * Chooses the filter "Approvals", finds the task in its list (its card shows the target and the git ref) and
+     * opens it.
+     */
+    private void openApproval(String taskId, String gitRef) {
+        click(By.xpath("//*[@cam-tasklist-filters]//h4[contains(@class,'name')]/a[contains(normalize-space(.),"
+                + "'Approvals')]"));
+        By card = By.xpath("//li[contains(@class,'task')][.//a[@href='#/?task=" + taskId + "']]");
+        waiting().until(driver -> driver.findElement(card).getText().contains(gitRef));
+        click(By.cssSelector(".tasks-list li.task h4.task a[href='#/?task=" + taskId + "']"));
+    }
+
+    /** Claims the open task; the form can be filled in once the claim button is gone. */
+    private void claim() {
+        click(By.cssSelector("button.claim"));
+        waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("button.claim")));
+    }
+
+    /** Ticks or unticks the form's "Approve this release" box. */
+    private void setApproved(boolean approved) {
+        By box = By.cssSelector("[cam-variable-name='approved']");
+        waiting().until(driver -> {
+            WebElement element = driver.findElement(box);
+            if (element.isSelected() != approved) {
+                element.click();
+            }
+            return element.isSelected() == approved;
+        });
+    }
+
+    private void comment(String text) {
+        type(By.cssSelector("[cam-variable-name='approvalComment']"), text);
+    }
+
+    /** Completes the task and waits until Tasklist has closed its form. */
+    private void complete() {
+        By complete = By.cssSelector("button[ng-click='complete()']");
+        click(complete);
+        waiting().until(ExpectedConditions.invisibilityOfElementLocated(complete));
+    }
+
+    /** Types into a field until the field holds the text (Angular may re-render it meanwhile). */
+    private void type(By by, String text) {
+        waiting().until(driver -> {
+            WebElement input = driver.findElement(by);
+            input.clear();
+            input.sendKeys(text);
+            return text.equals(input.getDomProperty("value"));
+        });
+    }
+
+    /** The value of a field of Tasklist's generated form ("" while it is empty). */
+    private String field(String name) {
+        String value = browser.findElement(By.cssSelector("[cam-variable-name='" + name + "']")).getDomProperty(
+                "value");
+        return value == null ? "" : value;
+    }
+
+    /**
+     * The URL of a run page with alice's HTTP Basic credentials in it: the pages read {@code /api/runs}, which is for
+     * operators (an approver such as bob gets 403 there).
+     */
+    private String credentialed(String path) {
+        return "http://alice:alice-pw@127.0.0.1:" + port + path;
+    }
+
+    /** Opens the run page as alice (HTTP Basic through the URL) and waits until the ended run is drawn. */
+    private void openRunPage(String runId) {
+        browser.get(credentialed("/runs/" + runId));
+        waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-state", "ENDED"));
+        waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-rendered", "true"));
+        snapshot("run-" + browser.findElement(By.tagName("body")).getDomAttribute("data-outcome"));
+    }
+
+    /** A screenshot under target/browser/, to look at what the test saw. */
+    private static void snapshot(String name) {
+        try {
+            Path file = Path.of("target", "browser", name + ".png");
+            Files.createDirectories(file.getParent());
+            Files.write(file, ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(
+                    org.openqa.selenium.OutputType.BYTES));
+        } catch (java.io.IOException | RuntimeException e) {
+            System.err.println("no screenshot " + name + ": " + e);
+        }
+    }
+
+    /** The marker classes bpmn-js put on a drawn element. */
+    private String markers(String elementId) {
+        return browser.findElement(By.cssSelector(".djs-element[data-element-id='" + elementId + "']"))
+                .getDomAttribute("class");
+    }
+}

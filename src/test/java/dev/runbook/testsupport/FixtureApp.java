@@ -1,0 +1,90 @@
+package dev.runbook.testsupport;
+
+import dev.runbook.exec.Command;
+import dev.runbook.exec.StepLog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+
+/**
+ * Puts the fixture target's PM2 app into the states a monitoring test needs, without a deploy run: serving its
+ * release, writing error lines, crashing in a loop, stopped. The app runs from {@code backend/dist/main.js} of the
+ * fixture's work dir under the test PM2 daemon, with the fixture's port.
+ */
+public final class FixtureApp {
+
+    /** Serves like the released app but writes four ERROR lines and one WARN line to stderr when it starts. */
+    public static final String WRITING_ERRORS = """
+            const http = require('http');
+            for (let i = 1; i <= 4; i++) console.error('ERROR payment failed order=' + i);
+            console.error('WARN slow query');
+            http.createServer((req, res) => {
+              res.writeHead(200, { 'Content-Type': 'application/json' });
+              res.end(JSON.stringify({ status: 'ok' }));
+            }).listen(Number(process.env.PORT), '127.0.0.1');
+            """;
+
+    /** Listens, then exits with code 1 after 1.2 s (above PM2's min_uptime), so PM2 restarts it again and again. */
+    public static final String CRASHING_IN_A_LOOP = """
+            const http = require('http');
+            http.createServer((req, res) => { res.writeHead(200); res.end('ok'); })
+              .listen(Number(process.env.PORT), '127.0.0.1');
+            setTimeout(() => process.exit(1), 1200);
+            """;
+
+    private final FixtureTarget target;
+
+    public FixtureApp(FixtureTarget target) {
+        this.target = target;
+    }
+
+    /** Serves the checked-out release ({@code backend/src/main.js}). */
+    public void serveRelease() {
+        try {
+            serve(Files.readString(target.workdir.resolve("backend/src/main.js")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * (Re)starts the app from its ecosystem file with {@code mainJs} as its code and waits (at most a minute) until its
+     * health URL answers, so that a check made next sees the app as started, however slow the machine.
+     */
+    public void serve(String mainJs) {
+        try {
+            Path main = target.workdir.resolve("backend/dist/main.js");
+            Files.createDirectories(main.getParent());
+            Files.writeString(main, mainJs);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        pm2("delete", target.app);
+        pm2("start", "ecosystem.config.js", "--only", target.app);
+        Awaitility.await("app " + target.app + " answering on " + target.healthUrl()).atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(100)).until(this::answers);
+    }
+
+    private boolean answers() {
+        return !target.served().startsWith("unreachable");
+    }
+
+    /** {@code pm2 stop <app>}. */
+    public void stop() {
+        pm2("stop", target.app);
+    }
+
+    private void pm2(String... args) {
+        List<String> argv = new ArrayList<>();
+        argv.add(System.getenv().getOrDefault("RUNBOOK_TOOLS_PM2", "pm2"));
+        argv.addAll(List.of(args));
+        FixtureTarget.runner().run(new Command(argv, target.workdir.resolve("backend"),
+                Map.of("PORT", String.valueOf(target.port)), Duration.ofMinutes(1)), StepLog.NONE);
+    }
+}
