@@ -41,11 +41,6 @@ public record NotificationProperties(
      */
     public record TargetNotifications(@Valid Webhook webhook, MonitorAlias monitor) {
 
-        /** A target with this webhook and no alias. */
-        public TargetNotifications(Webhook webhook) {
-            this(webhook, null);
-        }
-
         /** The deprecated alias {@code monitor.webhook}, or null. */
         URI alias() {
             return monitor == null ? null : monitor.webhook();

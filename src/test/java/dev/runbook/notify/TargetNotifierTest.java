@@ -49,7 +49,8 @@ class TargetNotifierTest {
 
     private TargetNotifier notifier(String url, int attempts, Duration backoff) {
         return notifier(url == null ? Map.of() : Map.of("shop",
-                new TargetNotifications(new Webhook(URI.create(url), attempts, backoff, Duration.ofSeconds(2)))));
+                new TargetNotifications(new Webhook(URI.create(url), attempts, backoff, Duration.ofSeconds(2)),
+                        null)));
     }
 
     private TargetNotifier notifier(Map<String, TargetNotifications> targets) {
