@@ -49,9 +49,10 @@ public class WebhookSender implements DisposableBean {
     /**
      * Queues one POST of {@code body} to {@code webhook}; returns at once and never throws for delivery problems.
      *
-     * @param target whose webhook it is (for the log)
-     * @param body   the JSON body (UTF-8)
-     * @param text   what the body says, for the log line when it is given up (already redacted)
+     * @param target  whose webhook it is (for the log)
+     * @param webhook where to POST, with the attempts, backoff and timeout to use
+     * @param body    the JSON body (UTF-8)
+     * @param text    what the body says, for the log line when it is given up (already redacted)
      * @return completes with true once a 2xx answer came, false when given up or the platform is stopping
      */
     public CompletableFuture<Boolean> send(String target, Webhook webhook, byte[] body, String text) {
