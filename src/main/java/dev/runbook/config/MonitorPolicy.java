@@ -4,18 +4,17 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Monitoring of one target ({@code runbook.targets.<t>.monitor}): the watch interval (off unless set), where alerts
- * go, the error-log scan and the thresholds that make a health report {@code UNHEALTHY}.
+ * Monitoring of one target ({@code runbook.targets.<t>.monitor}): the watch interval (off unless set), the error-log
+ * scan and the thresholds that make a health report {@code UNHEALTHY}. Alerts go to the target's webhook
+ * ({@code runbook.targets.<t>.webhook.url}; the old {@code monitor.webhook} is an alias read by the notify package).
  *
  * @param interval      watch mode: a {@code monitor} run every interval; null (the default) switches watch off
- * @param webhook       alert receiver (HTTP POST, JSON); null: alerts go to the platform log. A secret: never logged
  * @param restartWindow how long a check watches the PM2 restart counters ("restarts climbing")
  * @param ports         component name to the TCP port its app must listen on; default the port of its health URL
  * @param errorLog      the scan of each app's PM2 error log
@@ -23,7 +22,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 public record MonitorPolicy(
         Duration interval,
-        URI webhook,
         @DefaultValue("PT3S") @NotNull Duration restartWindow,
         Map<String, Integer> ports,
         @DefaultValue @Valid ErrorLog errorLog,
@@ -37,18 +35,11 @@ public record MonitorPolicy(
     }
 
     /** The policy of a target that configures no {@code monitor} block. */
-    public static final MonitorPolicy DEFAULTS = new MonitorPolicy(null, null, null, null, null, null);
+    public static final MonitorPolicy DEFAULTS = new MonitorPolicy(null, null, null, null, null);
 
     /** True when watch mode is on (an interval is set). */
     public boolean watching() {
         return interval != null && !interval.isZero() && !interval.isNegative();
-    }
-
-    @Override
-    public String toString() {
-        return "MonitorPolicy[interval=" + interval + ", webhook=" + (webhook == null ? "none" : "(set)")
-                + ", restartWindow=" + restartWindow + ", ports=" + ports + ", errorLog=" + errorLog
-                + ", thresholds=" + thresholds + "]";
     }
 
     /**

@@ -17,8 +17,10 @@ import org.springframework.validation.annotation.Validated;
 
 /**
  * The notification part of the {@code runbook.*} configuration: {@code runbook.public-url} (the base of links in
- * notifications) and each target's {@code runbook.targets.<t>.webhook}. Bound next to the rest of the target's
- * settings (RunbookProperties ignores these keys, this record ignores the others). Webhook URLs are secrets: their
+ * notifications) and each target's one webhook, {@code runbook.targets.<t>.webhook.*}. The old
+ * {@code runbook.targets.<t>.monitor.webhook} is still read as an alias of {@code webhook.url} for one release
+ * ({@link TargetNotifier} warns about it at start-up). Bound next to the rest of the target's settings
+ * (RunbookProperties ignores these keys, this record ignores the others). Webhook URLs are secrets: their
  * credentials, query and the whole URL are masked by the {@link Redactor}.
  */
 @Validated
@@ -31,8 +33,31 @@ public record NotificationProperties(
         targets = targets == null ? Map.of() : Map.copyOf(targets);
     }
 
-    /** The notification settings of one target. */
-    public record TargetNotifications(@Valid Webhook webhook) {}
+    /**
+     * The notification settings of one target.
+     *
+     * @param webhook its webhook
+     * @param monitor only for the deprecated alias {@code monitor.webhook}
+     */
+    public record TargetNotifications(@Valid Webhook webhook, MonitorAlias monitor) {
+
+        /** The deprecated alias {@code monitor.webhook}, or null. */
+        URI alias() {
+            return monitor == null ? null : monitor.webhook();
+        }
+    }
+
+    /**
+     * {@code runbook.targets.<t>.monitor.webhook}, deprecated: read as {@code webhook.url} (with the default attempts,
+     * backoff and timeout) when that is not set; to be removed in the next release.
+     */
+    public record MonitorAlias(URI webhook) {
+
+        @Override
+        public String toString() {
+            return "MonitorAlias[webhook=" + (webhook == null ? "none" : "****") + "]";
+        }
+    }
 
     /**
      * A target's webhook: JSON POSTs with a Slack-compatible {@code text}; user info in the URL is sent as HTTP Basic.
@@ -45,17 +70,41 @@ public record NotificationProperties(
     public record Webhook(URI url, @DefaultValue("5") @Positive int attempts,
             @DefaultValue("PT2S") @NotNull Duration backoff, @DefaultValue("PT5S") @NotNull Duration timeout) {
 
+        /** A webhook at {@code url} with the default policy: 5 attempts, 2 s first backoff, 5 s timeout. */
+        public static Webhook withDefaults(URI url) {
+            return new Webhook(url, 5, Duration.ofSeconds(2), Duration.ofSeconds(5));
+        }
+
         @Override
         public String toString() {
             return "Webhook[url=****, attempts=" + attempts + "]";
         }
     }
 
-    /** The webhook of that target, or null when it has none. */
+    /**
+     * The webhook of that target: {@code webhook.url} with its policy, else the deprecated {@code monitor.webhook}
+     * with the default policy; null when it has neither.
+     */
     public Webhook webhook(String target) {
         TargetNotifications notifications = target == null ? null : targets.get(target);
-        return notifications == null || notifications.webhook() == null || notifications.webhook().url() == null
-                ? null : notifications.webhook();
+        if (notifications == null) {
+            return null;
+        }
+        if (notifications.webhook() != null && notifications.webhook().url() != null) {
+            return notifications.webhook();
+        }
+        return notifications.alias() == null ? null : Webhook.withDefaults(notifications.alias());
+    }
+
+    /** Targets that set the deprecated {@code monitor.webhook}, with whether {@code webhook.url} is set too. */
+    Map<String, Boolean> aliasUsers() {
+        Map<String, Boolean> users = new java.util.TreeMap<>();
+        targets.forEach((name, t) -> {
+            if (t.alias() != null) {
+                users.put(name, t.webhook() != null && t.webhook().url() != null);
+            }
+        });
+        return users;
     }
 
     /** A link into the platform: {@code public-url} + {@code path} (path starts with '/'). */
@@ -67,8 +116,8 @@ public record NotificationProperties(
     @Override
     public Collection<String> secrets() {
         Set<String> secrets = new LinkedHashSet<>();
-        targets.values().stream().filter(t -> t.webhook() != null && t.webhook().url() != null)
-                .map(t -> t.webhook().url()).forEach(url -> {
+        targets.values().stream().flatMap(t -> java.util.stream.Stream.of(t.webhook() == null ? null
+                : t.webhook().url(), t.alias())).filter(java.util.Objects::nonNull).forEach(url -> {
                     secrets.add(url.toString());
                     Redactor.addUriPassword(url.toString(), secrets);
                     if (url.getRawQuery() != null && url.getRawQuery().length() >= 3) {

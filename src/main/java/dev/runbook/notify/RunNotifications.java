@@ -4,9 +4,9 @@ import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,19 +27,22 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Notifies a target's webhook ({@link WebhookNotifier}) when an approval starts waiting (with a link to it in
- * Tasklist and to the run page), when a run ends {@code ROLLED_BACK}, {@code REVERTED}, {@code FAILED} or
- * {@code EXPIRED}, and when a backup fails. Listens to the engine's task and history events (Camunda's Spring
- * eventing bridge), for every process model; acts only after the engine's transaction commits, on its own thread, so
- * a rolled-back step notifies nothing and the job executor never waits.
+ * Turns the engine's events into notifications ({@link TargetNotifier}): an approval starts waiting (with a link to it
+ * in Tasklist), a run ends {@code ROLLED_BACK}, {@code REVERTED}, {@code FAILED} or {@code EXPIRED}, a release backup
+ * fails. Listens to the engine's task and history events (Camunda's Spring eventing bridge), for every process model;
+ * acts only after the engine's transaction commits, on its own thread, so a rolled-back step notifies nothing and the
+ * job executor never waits. A {@code db-backup} run that ends {@code FAILED} sends nothing here: its
+ * {@code BACKUP_FAILED} went out when the failure was reported ({@code DbBackupFailureDelegate}).
  */
 @Component
 class RunNotifications implements DisposableBean {
 
     static final Set<String> ALERT_OUTCOMES = Set.of("ROLLED_BACK", "REVERTED", "FAILED", "EXPIRED");
+    /** Process keys whose {@code FAILED} end was told when the failure happened. */
+    static final Set<String> FAILURE_TOLD_EARLIER = Set.of("db-backup");
     private static final Logger LOG = LoggerFactory.getLogger(RunNotifications.class);
 
-    private final WebhookNotifier notifier;
+    private final TargetNotifier notifier;
     private final NotificationProperties properties;
     private final HistoryService history;
     private final RuntimeService runtime;
@@ -50,7 +53,7 @@ class RunNotifications implements DisposableBean {
         return thread;
     });
 
-    RunNotifications(WebhookNotifier notifier, NotificationProperties properties, HistoryService history,
+    RunNotifications(TargetNotifier notifier, NotificationProperties properties, HistoryService history,
             RuntimeService runtime, TaskService tasks) {
         this.tasks = tasks;
         this.notifier = notifier;
@@ -94,16 +97,11 @@ class RunNotifications implements DisposableBean {
         org.camunda.bpm.engine.task.Task current = tasks.createTaskQuery().taskId(task.getId()).singleResult();
         java.util.Date due = current != null ? current.getDueDate() : task.getDueDate();
         String deadline = due == null ? "" : "; decide by " + due.toInstant();
-        Map<String, Object> fields = fields("APPROVAL_WAITING", target, runId, processKey);
-        fields.put("taskId", task.getId());
-        fields.put("url", url);
-        fields.put("requestedBy", vars.get(ProcessVariables.REQUESTED_BY));
-        if (due != null) {
-            fields.put("deadline", due.toInstant().toString());
-        }
-        notifier.send(target, "Approval waiting: " + task.getName() + " — " + processKey + what + commit + " on "
-                + target + ", requested by " + vars.get(ProcessVariables.REQUESTED_BY) + deadline + ". " + url,
-                fields);
+        notifier.notify(new Notification.ApprovalWaiting(target, runId, processKey, Instant.now(),
+                "Approval waiting: " + task.getName() + " — " + processKey + what + commit + " on " + target
+                        + ", requested by " + vars.get(ProcessVariables.REQUESTED_BY) + deadline + ". " + url,
+                task.getId(), url, str(vars.get(ProcessVariables.REQUESTED_BY)),
+                due == null ? null : due.toInstant()));
     }
 
     private void runEnded(String runId, String processKey) {
@@ -116,9 +114,21 @@ class RunNotifications implements DisposableBean {
                 vars.put(variable.getName(), variable.getValue());
             }
         }
+        runEnded(runId, processKey, vars, Instant.now()).ifPresent(notifier::notify);
+    }
+
+    /**
+     * What the end of a run tells, if anything: {@code BACKUP_FAILED} for a failed backup run, {@code RUN_ENDED} for
+     * the other bad outcomes, nothing for a good one or a {@code db-backup} failure (already told).
+     *
+     * @param vars the run's variables {@code target}, {@code runOutcome}, {@code failureCode},
+     *             {@code failureMessage}, {@code failedStep} (missing ones absent)
+     */
+    Optional<Notification> runEnded(String runId, String processKey, Map<String, Object> vars, Instant at) {
         String outcome = str(vars.get(ProcessVariables.RUN_OUTCOME));
-        if (outcome == null || !ALERT_OUTCOMES.contains(outcome)) {
-            return;
+        if (outcome == null || !ALERT_OUTCOMES.contains(outcome)
+                || "FAILED".equals(outcome) && FAILURE_TOLD_EARLIER.contains(processKey)) {
+            return Optional.empty();
         }
         String target = str(vars.get(ProcessVariables.TARGET));
         String code = str(vars.get(ProcessVariables.FAILURE_CODE));
@@ -127,25 +137,13 @@ class RunNotifications implements DisposableBean {
         String failure = code == null ? "" : ": " + code + " at " + vars.get(ProcessVariables.FAILED_STEP) + " — "
                 + vars.get(ProcessVariables.FAILURE_MESSAGE);
         String url = properties.link("/runs/" + runId);
-        Map<String, Object> fields = fields(backupFailed ? "BACKUP_FAILED" : "RUN_ENDED", target, runId, processKey);
-        fields.put("outcome", outcome);
-        fields.put("url", url);
-        if (code != null) {
-            fields.put("failureCode", code);
+        if (backupFailed) {
+            return Optional.of(new Notification.BackupFailed(target, runId, processKey, at, "Backup failed on "
+                    + target + " (" + processKey + " ended " + outcome + ")" + failure + ". " + url, outcome, url,
+                    code));
         }
-        String headline = backupFailed ? "Backup failed on " + target + " (" + processKey + " ended " + outcome + ")"
-                : "Run " + processKey + " on " + target + " ended " + outcome;
-        notifier.send(target, headline + failure + ". " + url, fields);
-    }
-
-    private static Map<String, Object> fields(String event, String target, String runId, String processKey) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("event", event);
-        fields.put("target", target);
-        fields.put("runId", runId);
-        fields.put("processKey", processKey);
-        fields.put("at", Instant.now().toString());
-        return fields;
+        return Optional.of(new Notification.RunEnded(target, runId, processKey, at, "Run " + processKey + " on "
+                + target + " ended " + outcome + failure + ". " + url, outcome, url, code));
     }
 
     /** Runs the action on the notification thread once the current transaction commits (at once without one). */

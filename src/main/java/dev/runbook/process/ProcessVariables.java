@@ -57,7 +57,7 @@ public final class ProcessVariables {
     public static final String HEALTH_REPORT = "healthReport";
     /** monitor: why the target is unhealthy, one reason a line (empty when healthy). */
     public static final String UNHEALTHY_REASONS = "unhealthyReasons";
-    /** monitor: Boolean, this run sent the episode's alert. */
+    /** monitor: Boolean, this run handed the episode's alert to the notifier (see MonitorAlertDelegate). */
     public static final String ALERTED = "alerted";
     public static final String FROM_SUBJECT = "fromSubject";
     public static final String TO_SUBJECT = "toSubject";

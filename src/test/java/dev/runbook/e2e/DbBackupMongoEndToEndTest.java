@@ -10,8 +10,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runbook.testsupport.FixtureTarget;
 import dev.runbook.testsupport.MongoStandins;
-import dev.runbook.alert.RunbookAlert;
 import dev.runbook.testsupport.PlatformTest;
+import dev.runbook.testsupport.WebhookReceiver;
+import dev.runbook.testsupport.WebhookReceiver.Received;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.nio.file.Files;
@@ -21,7 +22,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -30,9 +30,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.context.annotation.Import;
-import org.springframework.context.event.EventListener;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -46,7 +43,6 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @PlatformTest
 @DirtiesContext
-@Import(DbBackupMongoEndToEndTest.AlertRecorder.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DbBackupMongoEndToEndTest {
 
@@ -57,20 +53,13 @@ class DbBackupMongoEndToEndTest {
     static final String ENCODED = "p%40ss%3Aw%2Frd";
     static final String BACKUPS = "/api/targets/shop/db-backups";
     static final String RESTORES = "/api/targets/shop/db-restores";
-    static final List<RunbookAlert> ALERTS = new CopyOnWriteArrayList<>();
-
-    /** Records the alerts the platform raises. */
-    @TestConfiguration
-    static class AlertRecorder {
-        @EventListener
-        void on(RunbookAlert alert) {
-            ALERTS.add(alert);
-        }
-    }
+    /** The target's webhook: receives the notifications the platform sends about shop. */
+    static final WebhookReceiver receiver = new WebhookReceiver();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         shop.register(registry, false);
+        registry.add("runbook.targets.shop.webhook.url", () -> receiver.url() + "/shop");
         shop.registerDatabase(registry, "mongodb", "mongodb://app:" + ENCODED + "@127.0.0.1:27017/shop?authSource=admin");
         registry.add("runbook.tools.mongodump", mongo::mongodump);
         registry.add("runbook.tools.mongorestore", mongo::mongorestore);
@@ -95,6 +84,7 @@ class DbBackupMongoEndToEndTest {
     @AfterAll
     static void stopApp() {
         mongo.delete();
+        receiver.close();
     }
 
     private static JsonPath backups(String target) {
@@ -197,7 +187,7 @@ class DbBackupMongoEndToEndTest {
 
     @Test
     @Order(6)
-    void shouldEndFailedWithAnIncidentAndAnAlertWhenMongodumpFailsUntilAGoodBackupExists() {
+    void shouldEndFailedWithAnIncidentAndAnAlertWhenMongodumpFailsUntilAGoodBackupExists() throws InterruptedException {
         mongo.failDump("can't create session: connection() error: dial tcp 127.0.0.1:27017: connection refused");
 
         String runId = start("alice", BACKUPS, Map.of());
@@ -206,10 +196,13 @@ class DbBackupMongoEndToEndTest {
         assertThat(run.getString("state")).isEqualTo("INCIDENT");
         assertThat(run.getString("outcome")).isEqualTo("FAILED");
         assertThat(run.getString("failure")).startsWith("BACKUP_FAILED").contains("connection refused");
-        assertThat(ALERTS).anySatisfy(alert -> {
-            assertThat(alert.runId()).isEqualTo(runId);
-            assertThat(alert.subject()).isEqualTo("database backup failed");
-        });
+        Received alert = Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> receiver.where("runId", runId),
+                sent -> !sent.isEmpty()).get(0);
+        assertThat(alert.path()).isEqualTo("/shop");
+        assertThat(alert.body()).containsEntry("event", "BACKUP_FAILED").containsEntry("processKey", "db-backup")
+                .containsEntry("failureCode", "BACKUP_FAILED");
+        assertThat((String) alert.body().get("text")).startsWith("Database backup failed on shop: BACKUP_FAILED")
+                .contains("connection refused");
         JsonPath failed = backups("shop");
         assertThat(failed.getString("[0].status")).isEqualTo("FAILED");
         assertThat(shop.dataDir.resolve("db-backups/shop/" + failed.getString("[0].id") + ".archive.gz"))
@@ -229,6 +222,9 @@ class DbBackupMongoEndToEndTest {
         JsonPath closed = Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> awaitEnd(runId),
                 r -> "ENDED".equals(r.getString("state")));
         assertThat(closed.getString("outcome")).isEqualTo("FAILED");
+        Thread.sleep(1500);
+        assertThat(receiver.where("runId", runId)).as("one failed backup, one message, when it failed")
+                .extracting(r -> r.body().get("event")).containsExactly("BACKUP_FAILED");
     }
 
     @Test
@@ -257,8 +253,10 @@ class DbBackupMongoEndToEndTest {
         }
         assertThat(missing.getString("outcome")).isEqualTo("FAILED");
         assertThat(missing.getString("failure")).startsWith("BACKUP_FAILED").contains("cannot be started");
-        assertThat(ALERTS).extracting(RunbookAlert::runId).contains(empty.getString("runId"),
-                missing.getString("runId"));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> receiver.where("runId",
+                missing.getString("runId")).size() == 1);
+        assertThat(receiver.where("runId", empty.getString("runId"))).extracting(r -> r.body().get("event"))
+                .containsExactly("BACKUP_FAILED");
     }
 
     @Test
@@ -297,7 +295,7 @@ class DbBackupMongoEndToEndTest {
         everything.append(as("admin").get("/engine-rest/history/variable-instance?deserializeValues=false").asString());
         everything.append(as("admin").get("/engine-rest/history/incident").asString());
         everything.append(mongo.calls().stream().map(c -> c.get("argv").toString()).toList());
-        ALERTS.forEach(alert -> everything.append(alert));
+        receiver.received().forEach(sent -> everything.append(sent.body()));
 
         assertThat(everything.toString()).contains("mongodump").contains("mongodb://app:****@127.0.0.1:27017/shop")
                 .doesNotContain(PASSWORD).doesNotContain(ENCODED);

@@ -58,6 +58,7 @@ class MonitorWatchEndToEndTest {
         shop.register(registry, false);
         String monitor = "runbook.targets.shop.monitor.";
         registry.add(monitor + "interval", () -> "PT2S");
+        // the deprecated alias of runbook.targets.shop.webhook.url, still read for one release
         registry.add(monitor + "webhook", () -> "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
         registry.add(monitor + "restart-window", () -> "PT0.3S");
         registry.add(monitor + "thresholds.cpu-percent", () -> "100");
@@ -98,6 +99,7 @@ class MonitorWatchEndToEndTest {
         awaitChecks("UNHEALTHY", alerted, 3);
         assertThat(statuses()).as("one alert for the whole episode").containsExactly("UNHEALTHY");
         JsonNode alert = received.get(0);
+        assertThat(alert.path("event").asText()).isEqualTo("TARGET_UNHEALTHY");
         assertThat(alert.path("target").asText()).isEqualTo("shop");
         assertThat(alert.path("reasons").toString()).as("stopping or stopped").contains("pm2 app '" + shop.app + "' is stop");
         assertThat(alert.path("text").asText()).startsWith("Target shop is UNHEALTHY since");
@@ -108,6 +110,7 @@ class MonitorWatchEndToEndTest {
         awaitChecks("HEALTHY", Instant.now(), 2);
         assertThat(statuses()).containsExactly("UNHEALTHY", "RECOVERED");
         assertThat(received.get(1).path("since").asText()).isEqualTo(alert.path("since").asText());
+        assertThat(received.get(1).path("event").asText()).isEqualTo("TARGET_RECOVERED");
     }
 
     @Test

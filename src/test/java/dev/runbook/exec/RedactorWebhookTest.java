@@ -19,7 +19,7 @@ class RedactorWebhookTest {
     private static Redactor redactorWithWebhook(String url) {
         NotificationProperties notifications = new NotificationProperties(URI.create("http://127.0.0.1:8080"),
                 Map.of("shop", new TargetNotifications(new Webhook(URI.create(url), 3, Duration.ofSeconds(1),
-                        Duration.ofSeconds(1)))));
+                        Duration.ofSeconds(1)), null)));
         return new Redactor(new RunbookProperties(Path.of("."), null, null, Map.of()), List.of(notifications));
     }
 

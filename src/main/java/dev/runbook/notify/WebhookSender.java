@@ -1,7 +1,5 @@
 package dev.runbook.notify;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbook.exec.Redactor;
 import dev.runbook.notify.NotificationProperties.Webhook;
 import java.io.IOException;
@@ -13,9 +11,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -24,19 +22,17 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
- * Sends a notification about a target: a JSON POST of {@code {"text": ..., <fields>}} (Slack-compatible) to the
- * target's webhook ({@code runbook.targets.<t>.webhook.url}), or a log line when it has none. {@link #send} returns at
- * once: delivery runs on the notifier's own threads, retried with a doubling backoff up to the webhook's attempts,
- * then given up with a warning. A notification never fails or delays a run. The URL (a secret) never reaches a log.
+ * The one webhook sender: a JSON POST to a webhook with the webhook's retry policy. {@link #send} returns at once:
+ * delivery runs on the sender's own threads over one {@link HttpClient}, retried with a doubling backoff (first pause
+ * {@code backoff}, at most 5 minutes) up to {@code attempts}, then given up with a warning. User info in the URL is
+ * sent as HTTP Basic; the URL (a secret) never reaches a log. Who is told what is {@link TargetNotifier}'s business.
  */
 @Component
-public class WebhookNotifier implements DisposableBean {
+public class WebhookSender implements DisposableBean {
 
-    private static final Logger LOG = LoggerFactory.getLogger(WebhookNotifier.class);
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookSender.class);
     private static final long MAX_BACKOFF_MILLIS = Duration.ofMinutes(5).toMillis();
 
-    private final NotificationProperties properties;
-    private final ObjectMapper json;
     private final Redactor redactor;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
             .followRedirects(HttpClient.Redirect.NEVER).build();
@@ -46,44 +42,39 @@ public class WebhookNotifier implements DisposableBean {
         return thread;
     });
 
-    public WebhookNotifier(NotificationProperties properties, ObjectMapper json, Redactor redactor) {
-        this.properties = properties;
-        this.json = json;
+    public WebhookSender(Redactor redactor) {
         this.redactor = redactor;
     }
 
     /**
-     * Queues a notification for {@code target}; returns at once and never throws for delivery problems.
+     * Queues one POST of {@code body} to {@code webhook}; returns at once and never throws for delivery problems.
      *
-     * @param text   the message (Slack's {@code text}); secrets are redacted
-     * @param fields further JSON fields (strings, numbers, booleans, lists, maps), e.g. {@code event}, {@code runId}
+     * @param target  whose webhook it is (for the log)
+     * @param webhook where to POST, with the attempts, backoff and timeout to use
+     * @param body    the JSON body (UTF-8)
+     * @param text    what the body says, for the log line when it is given up (already redacted)
+     * @return completes with true once a 2xx answer came, false when given up or the platform is stopping
      */
-    public void send(String target, String text, Map<String, Object> fields) {
-        String safeText = redactor.redact(text);
-        Webhook webhook = properties.webhook(target);
-        if (webhook == null) {
-            LOG.info("notification (target {} has no webhook): {}", target, safeText);
-            return;
-        }
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("text", safeText);
-        fields.forEach(payload::putIfAbsent);
-        byte[] body;
+    public CompletableFuture<Boolean> send(String target, Webhook webhook, byte[] body, String text) {
+        CompletableFuture<Boolean> result = new CompletableFuture<>();
         try {
-            body = json.writeValueAsBytes(payload);
-        } catch (JsonProcessingException e) {
-            LOG.warn("notification for target {} not sent: {}", target, e.getOriginalMessage());
-            return;
+            executor.execute(() -> attempt(target, webhook, body, text, 1, result));
+        } catch (RejectedExecutionException stopping) {
+            LOG.warn("webhook of target {}: not sent, the platform is stopping; the notification was: {}", target,
+                    text);
+            result.complete(false);
         }
-        executor.execute(() -> attempt(target, webhook, body, safeText, 1));
+        return result;
     }
 
-    private void attempt(String target, Webhook webhook, byte[] body, String text, int attempt) {
+    private void attempt(String target, Webhook webhook, byte[] body, String text, int attempt,
+            CompletableFuture<Boolean> result) {
         String failure;
         try {
             int status = http.send(request(webhook, body), HttpResponse.BodyHandlers.discarding()).statusCode();
             if (status >= 200 && status < 300) {
                 LOG.debug("notification delivered to the webhook of target {} (attempt {})", target, attempt);
+                result.complete(true);
                 return;
             }
             failure = "HTTP " + status;
@@ -91,21 +82,25 @@ public class WebhookNotifier implements DisposableBean {
             failure = e.getClass().getSimpleName() + ": " + redactor.redact(String.valueOf(e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            result.complete(false);
             return;
         }
         if (attempt >= webhook.attempts()) {
             LOG.warn("webhook of target {}: gave up after {} attempt(s) ({}); the notification was: {}", target,
                     attempt, failure, text);
+            result.complete(false);
             return;
         }
         long delay = Math.min(MAX_BACKOFF_MILLIS, webhook.backoff().toMillis() << Math.min(attempt - 1, 20));
         LOG.info("webhook of target {}: attempt {}/{} failed ({}); next in {} ms", target, attempt,
                 webhook.attempts(), failure, delay);
         try {
-            executor.schedule(() -> attempt(target, webhook, body, text, attempt + 1), delay, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            executor.schedule(() -> attempt(target, webhook, body, text, attempt + 1, result), delay,
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException shuttingDown) {
             LOG.warn("webhook of target {}: not retried, the platform is stopping; the notification was: {}", target,
                     text);
+            result.complete(false);
         }
     }
 
