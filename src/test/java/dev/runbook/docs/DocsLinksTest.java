@@ -48,7 +48,7 @@ class DocsLinksTest {
 
                 Good: [runbooks](docs/runbooks.md), [heading](#where-things-to_find), [web](https://example.org/x),
                 `config/RunbookProperties`, `config/RunbookProperties.ComponentSpec`, `api/*Controller`,
-                `dev.runbook.Pm2Session`, `bpmn/deploy.bpmn`, `db/migration/V3__audit.sql`, `bench/RESULTS.md`.
+                `dev.runbook.testsupport.Pm2Session`, `bpmn/deploy.bpmn`, `db/migration/V3__audit.sql`, `bench/RESULTS.md`.
                 Not citations: `application/json`, `runs/<runId>`, `RunbookDelegate`, `src/main/java/dev/runbook/…`.
 
                 Broken: [gone](docs/nope.md), [bad anchor](docs/runbooks.md#no-such-heading), [here](#nowhere),
