@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbook.exec.StepLog;
 import dev.runbook.metrics.DatabaseBackupCatalogue;
-import dev.runbook.config.TargetRegistry;
+import dev.runbook.config.DataDir;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -39,14 +39,13 @@ public class DbBackupCatalogue implements DatabaseBackupCatalogue {
     private final DbBackupRepository backups;
     private final DatabaseTargets databases;
     private final ObjectMapper json;
-    private final Path dataDir;
+    private final DataDir dataDir;
 
-    DbBackupCatalogue(DbBackupRepository backups, DatabaseTargets databases, ObjectMapper json,
-            TargetRegistry targets) {
+    DbBackupCatalogue(DbBackupRepository backups, DatabaseTargets databases, ObjectMapper json, DataDir dataDir) {
         this.backups = backups;
         this.databases = databases;
         this.json = json;
-        this.dataDir = targets.dataDir();
+        this.dataDir = dataDir;
     }
 
     /** A new {@code RUNNING} entry for a dump of {@code database} of the target, with a fresh id and file name. */

@@ -12,13 +12,12 @@ import dev.runbook.exec.ToolMissingException;
 import dev.runbook.process.StepFailedException;
 import dev.runbook.config.RunbookProperties;
 import dev.runbook.config.RunbookProperties.Tools;
-import dev.runbook.config.TargetRegistry;
+import dev.runbook.config.DataDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,7 +55,7 @@ class MongoClientTest {
         RunbookProperties properties = new RunbookProperties(dataDir, new Tools("git", "npm", "pm2", mongodump,
                 mongorestore, "pg_dump", "pg_restore", Duration.ofMinutes(1)), null, Map.of());
         return new MongoClient(new CommandRunner(new Redactor(properties)), properties,
-                new TargetRegistry(properties, Optional.empty()));
+                new DataDir(properties));
     }
 
     @Test

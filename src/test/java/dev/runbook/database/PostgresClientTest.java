@@ -11,14 +11,13 @@ import dev.runbook.exec.StepLog;
 import dev.runbook.process.StepFailedException;
 import dev.runbook.config.RunbookProperties;
 import dev.runbook.config.RunbookProperties.Tools;
-import dev.runbook.config.TargetRegistry;
+import dev.runbook.config.DataDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,7 +55,7 @@ class PostgresClientTest {
         RunbookProperties properties = new RunbookProperties(dataDir, new Tools("git", "npm", "pm2", "mongodump",
                 "mongorestore", pgDump, pgRestore, Duration.ofMinutes(1)), null, Map.of());
         return new PostgresClient(new CommandRunner(new Redactor(properties)), properties,
-                new TargetRegistry(properties, Optional.empty()));
+                new DataDir(properties));
     }
 
     @Test

@@ -61,7 +61,7 @@ class PlatformMetricsTest {
                 "nodb", new Target(workdir, "origin", "main", null, Map.of(), Map.of("backend", backend), null, null,
                         null, null));
         TargetRegistry registry = new TargetRegistry(new RunbookProperties(workdir, null, null, targets),
-                Optional.empty());
+                List.of());
         ObjectProvider<DatabaseBackupCatalogue> provider = mock(ObjectProvider.class);
         when(provider.getIfAvailable()).thenReturn(catalogue);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();

@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -49,7 +48,7 @@ class RunbookAlertForwarderTest {
         Target shop = new Target(workdir, "origin", "main", new Approval(true, Duration.ofHours(1)), Map.of(),
                 Map.of("web", web), null, null, null, new MonitorPolicy(null, webhook, null, null, null, null));
         TargetRegistry targets = new TargetRegistry(new RunbookProperties(workdir, null, null, Map.of("shop", shop)),
-                Optional.empty());
+                List.of());
         return new RunbookAlertForwarder(targets, new AlertNotifier(json));
     }
 
