@@ -41,7 +41,7 @@ final class PlanFixtures {
         RunbookProperties properties = properties(dataDir);
         CommandRunner runner = FixtureTarget.runner();
         return new ReleasePlanner(new GitClient(runner, properties), new NpmClient(runner, properties),
-                new Pm2Client(runner, new ObjectMapper(), properties), new Redactor(properties));
+                new Pm2Client(runner, new ObjectMapper(), properties), new Redactor(properties, List.of()));
     }
 
     static ApprovalContext context(Path dataDir) {

@@ -54,7 +54,7 @@ class MongoClientTest {
     private MongoClient client(String mongodump, String mongorestore) {
         RunbookProperties properties = new RunbookProperties(dataDir, new Tools("git", "npm", "pm2", mongodump,
                 mongorestore, "pg_dump", "pg_restore", Duration.ofMinutes(1)), null, Map.of());
-        return new MongoClient(new CommandRunner(new Redactor(properties)), properties,
+        return new MongoClient(new CommandRunner(new Redactor(properties, List.of())), properties,
                 new DataDir(properties));
     }
 

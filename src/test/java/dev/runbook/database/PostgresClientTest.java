@@ -54,7 +54,7 @@ class PostgresClientTest {
     private PostgresClient client(String pgDump, String pgRestore) {
         RunbookProperties properties = new RunbookProperties(dataDir, new Tools("git", "npm", "pm2", "mongodump",
                 "mongorestore", pgDump, pgRestore, Duration.ofMinutes(1)), null, Map.of());
-        return new PostgresClient(new CommandRunner(new Redactor(properties)), properties,
+        return new PostgresClient(new CommandRunner(new Redactor(properties, List.of())), properties,
                 new DataDir(properties));
     }
 

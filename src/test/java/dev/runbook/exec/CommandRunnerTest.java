@@ -39,7 +39,7 @@ class CommandRunnerTest {
 
     @BeforeEach
     void setUp() {
-        runner = new CommandRunner(new Redactor(propertiesWithDatabase(dir, DB_URI)));
+        runner = new CommandRunner(new Redactor(propertiesWithDatabase(dir, DB_URI), List.of()));
         stepLog = StepLog.of(dir, "run1", "Task_X");
     }
 

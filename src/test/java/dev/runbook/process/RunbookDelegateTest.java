@@ -50,7 +50,7 @@ class RunbookDelegateTest {
     private RunbookDelegate delegate(java.util.function.Consumer<ProcessVariables> work) {
         RunbookProperties properties = new RunbookProperties(dataDir, null, null, Map.of());
         RunbookDelegate delegate = new RunbookDelegate(new TargetRegistry(properties, List.of()),
-                new Redactor(properties)) {
+                new Redactor(properties, List.of())) {
             @Override
             protected void run(ProcessVariables vars, StepLog log) {
                 work.accept(vars);
