@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbook.exec.StepLog;
-import dev.runbook.metrics.DatabaseBackupCatalogue;
+import dev.runbook.metrics.DbBackupAgeSource;
 import dev.runbook.config.DataDir;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,10 +25,10 @@ import org.springframework.stereotype.Component;
 /**
  * The database backup catalogue (table {@code db_backup}) and the archive files it names
  * ({@code <data-dir>/db-backups/<target>/<id><suffix>}): new entries, status changes, listing, and retention per
- * schedule class. As {@link DatabaseBackupCatalogue} it feeds the {@code runbook.db.backup.age} gauge.
+ * schedule class. As {@link DbBackupAgeSource} it feeds the {@code runbook.db.backup.age} gauge.
  */
 @Component
-public class DbBackupCatalogue implements DatabaseBackupCatalogue {
+public class DbBackupCatalogue implements DbBackupAgeSource {
 
     /** Backup ids: letters, digits, '_' and '-' only (no path separators, no '..'). */
     public static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
