@@ -41,8 +41,6 @@ import org.springframework.stereotype.Component;
 @Component
 public class RunQueries {
 
-    /** Run ids (Camunda UUIDs or numeric ids): letters, digits and '-'. */
-    public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
     static final int LOG_TAIL_LINES = 20;
     private static final Set<String> STEP_TYPES = Set.of("serviceTask", "userTask");
 
@@ -62,11 +60,6 @@ public class RunQueries {
         this.tasks = tasks;
         this.repository = repository;
         this.dataDir = dataDir;
-    }
-
-    /** Runs newest first, at most {@code limit}, filtered by target, process key and state (each optional). */
-    public List<RunView> list(String target, String processKey, String state, int limit) {
-        return list(target, processKey, state, null, limit);
     }
 
     /**

@@ -64,7 +64,7 @@ final class PlanFixtures {
 
     static Target target(Path workdir, Database database, Map<String, ComponentSpec> components) {
         return new Target(workdir, "origin", "main", new Approval(true, Duration.ofHours(1)), Map.of("PORT", "3999"),
-                new LinkedHashMap<>(components), database, new Backups(7, null),
+                new LinkedHashMap<>(components), database, new Backups(7, null, null),
                 new Health(4, Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2)), null);
     }
 

@@ -47,7 +47,7 @@ class DbBackupCatalogueTest {
                 List.of("dist"), "shop-backend", "ecosystem.config.js", URI.create("http://127.0.0.1:1/"));
         Target shop = new Target(dataDir, "origin", "main", new Approval(true, Duration.ofHours(1)), Map.of(),
                 Map.of("backend", backend), new Database("postgresql", "postgresql://postgres@127.0.0.1:5432/shop"),
-                new Backups(10, Map.of("daily", 2, "monthly", 1)), null, null);
+                new Backups(10, Map.of("daily", 2, "monthly", 1), null), null, null);
         RunbookProperties properties = new RunbookProperties(dataDir, null, null, Map.of("shop", shop));
         TargetRegistry registry = new TargetRegistry(properties, List.of());
         DataDir data = new DataDir(properties);

@@ -51,7 +51,7 @@ class ReleaseBackupStoreTest {
                 URI.create("http://127.0.0.1:3000/api/health"));
         components = Map.of("backend", component);
         target = new Target(workdir, "origin", "main", new Approval(false, Duration.ofHours(1)), Map.of(), components,
-                null, new Backups(3, null), new Health(3, Duration.ofSeconds(1), Duration.ofSeconds(1),
+                null, new Backups(3, null, null), new Health(3, Duration.ofSeconds(1), Duration.ofSeconds(1),
                         Duration.ofSeconds(1)), null);
         store = storeWithDataDir(dir.resolve("data"), new ObjectMapper().findAndRegisterModules());
         log = StepLog.of(dir.resolve("data"), "run1", "Task_ReleaseBackup");
