@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
@@ -132,14 +131,9 @@ public record RunbookProperties(
      */
     public record Backups(@DefaultValue("10") @Positive int keep, Map<String, Integer> dbKeep,
             @DefaultValue @Valid DbSchedule dbSchedule) {
-        @ConstructorBinding
         public Backups {
             dbKeep = dbKeep == null ? Map.of("daily", 7, "weekly", 4, "monthly", 12) : Map.copyOf(dbKeep);
             dbSchedule = dbSchedule == null ? new DbSchedule(null, null, null) : dbSchedule;
-        }
-
-        public Backups(int keep, Map<String, Integer> dbKeep) {
-            this(keep, dbKeep, null);
         }
     }
 

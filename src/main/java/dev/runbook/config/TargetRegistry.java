@@ -2,7 +2,6 @@ package dev.runbook.config;
 
 import dev.runbook.config.RunbookProperties.ComponentSpec;
 import dev.runbook.config.RunbookProperties.Target;
-import dev.runbook.demo.DemoTarget;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +14,7 @@ import org.springframework.stereotype.Component;
 /**
  * The configured targets, checked once at start-up: a target whose work dir is missing, whose name is not a plain
  * identifier, or whose component lacks a PM2 app or health URL stops the platform with a message naming the property.
+ * {@link TargetPreparer} beans (the demo profile's) run first.
  */
 @Component
 public class TargetRegistry {
@@ -24,9 +24,9 @@ public class TargetRegistry {
 
     private final RunbookProperties properties;
 
-    public TargetRegistry(RunbookProperties properties, Optional<DemoTarget> demo) {
+    public TargetRegistry(RunbookProperties properties, List<TargetPreparer> preparers) {
         this.properties = properties;
-        demo.ifPresent(DemoTarget::createIfMissing);
+        preparers.forEach(preparer -> preparer.prepare(properties));
         properties.targets().forEach(TargetRegistry::check);
     }
 
@@ -91,11 +91,6 @@ public class TargetRegistry {
             selected.put(trimmed, component);
         }
         return selected;
-    }
-
-    /** Data directory of the platform (release backups, dumps, step logs). */
-    public java.nio.file.Path dataDir() {
-        return properties.dataDir().toAbsolutePath().normalize();
     }
 
     /** Raised when a request or a run names a target that is not configured. */

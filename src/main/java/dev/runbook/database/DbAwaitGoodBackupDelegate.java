@@ -5,9 +5,8 @@ import dev.runbook.exec.StepLog;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.config.TargetRegistry;
+import dev.runbook.run.ActiveRuns;
 import java.time.Instant;
-import org.camunda.bpm.engine.HistoryService;
-import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.springframework.stereotype.Component;
 
 /**
@@ -20,20 +19,18 @@ import org.springframework.stereotype.Component;
 class DbAwaitGoodBackupDelegate extends RunbookDelegate {
 
     private final DbBackupCatalogue catalogue;
-    private final HistoryService history;
+    private final ActiveRuns runs;
 
     DbAwaitGoodBackupDelegate(TargetRegistry targets, Redactor redactor, DbBackupCatalogue catalogue,
-            HistoryService history) {
+            ActiveRuns runs) {
         super(targets, redactor);
         this.catalogue = catalogue;
-        this.history = history;
+        this.runs = runs;
     }
 
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
-        HistoricProcessInstance run = history.createHistoricProcessInstanceQuery().processInstanceId(vars.runId())
-                .singleResult();
-        Instant started = run == null ? Instant.EPOCH : run.getStartTime().toInstant();
+        Instant started = runs.startedAt(vars.runId()).orElse(Instant.EPOCH);
         catalogue.newestGoodSince(vars.target(), started).ifPresentOrElse(
                 good -> log.line("good backup " + good.getId() + " taken since this run failed; closing the run"),
                 () -> {

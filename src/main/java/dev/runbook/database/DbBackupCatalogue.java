@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbook.exec.StepLog;
-import dev.runbook.metrics.DatabaseBackupCatalogue;
-import dev.runbook.config.TargetRegistry;
+import dev.runbook.metrics.DbBackupAgeSource;
+import dev.runbook.config.DataDir;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,10 +25,10 @@ import org.springframework.stereotype.Component;
 /**
  * The database backup catalogue (table {@code db_backup}) and the archive files it names
  * ({@code <data-dir>/db-backups/<target>/<id><suffix>}): new entries, status changes, listing, and retention per
- * schedule class. As {@link DatabaseBackupCatalogue} it feeds the {@code runbook.db.backup.age} gauge.
+ * schedule class. As {@link DbBackupAgeSource} it feeds the {@code runbook.db.backup.age} gauge.
  */
 @Component
-public class DbBackupCatalogue implements DatabaseBackupCatalogue {
+public class DbBackupCatalogue implements DbBackupAgeSource {
 
     /** Backup ids: letters, digits, '_' and '-' only (no path separators, no '..'). */
     public static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
@@ -39,14 +39,13 @@ public class DbBackupCatalogue implements DatabaseBackupCatalogue {
     private final DbBackupRepository backups;
     private final DatabaseTargets databases;
     private final ObjectMapper json;
-    private final Path dataDir;
+    private final DataDir dataDir;
 
-    DbBackupCatalogue(DbBackupRepository backups, DatabaseTargets databases, ObjectMapper json,
-            TargetRegistry targets) {
+    DbBackupCatalogue(DbBackupRepository backups, DatabaseTargets databases, ObjectMapper json, DataDir dataDir) {
         this.backups = backups;
         this.databases = databases;
         this.json = json;
-        this.dataDir = targets.dataDir();
+        this.dataDir = dataDir;
     }
 
     /** A new {@code RUNNING} entry for a dump of {@code database} of the target, with a fresh id and file name. */

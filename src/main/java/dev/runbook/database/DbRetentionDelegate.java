@@ -5,11 +5,9 @@ import dev.runbook.exec.StepLog;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.config.TargetRegistry;
-import java.util.HashSet;
+import dev.runbook.run.ActiveRuns;
 import java.util.List;
 import java.util.Set;
-import org.camunda.bpm.engine.RuntimeService;
-import org.camunda.bpm.engine.runtime.VariableInstance;
 import org.springframework.stereotype.Component;
 
 /**
@@ -21,24 +19,18 @@ import org.springframework.stereotype.Component;
 class DbRetentionDelegate extends RunbookDelegate {
 
     private final DbBackupCatalogue catalogue;
-    private final RuntimeService runtime;
+    private final ActiveRuns runs;
 
     DbRetentionDelegate(TargetRegistry targets, Redactor redactor, DbBackupCatalogue catalogue,
-            RuntimeService runtime) {
+            ActiveRuns runs) {
         super(targets, redactor);
         this.catalogue = catalogue;
-        this.runtime = runtime;
+        this.runs = runs;
     }
 
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
-        Set<String> inUse = new HashSet<>();
-        for (VariableInstance variable : runtime.createVariableInstanceQuery().variableNameIn(
-                ProcessVariables.DB_BACKUP_ID, ProcessVariables.SAFETY_DB_BACKUP_ID).list()) {
-            if (variable.getValue() != null) {
-                inUse.add(variable.getValue().toString());
-            }
-        }
+        Set<String> inUse = runs.valuesOf(ProcessVariables.DB_BACKUP_ID, ProcessVariables.SAFETY_DB_BACKUP_ID);
         List<String> deleted = catalogue.applyRetention(vars.target(), inUse, log);
         log.line("retention: " + deleted.size() + " backup(s) deleted");
     }

@@ -7,7 +7,7 @@ import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.StepFailedException;
 import dev.runbook.config.RunbookProperties;
 import dev.runbook.config.RunbookProperties.Tools;
-import dev.runbook.config.TargetRegistry;
+import dev.runbook.config.DataDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -49,10 +49,10 @@ class PostgresClient implements DatabaseClient {
     private final Tools tools;
     private final Path secrets;
 
-    PostgresClient(CommandRunner runner, RunbookProperties properties, TargetRegistry targets) {
+    PostgresClient(CommandRunner runner, RunbookProperties properties, DataDir dataDir) {
         this.runner = runner;
         this.tools = properties.tools();
-        this.secrets = targets.dataDir().resolve("tmp");
+        this.secrets = dataDir.tmp();
     }
 
     @Override

@@ -1,9 +1,10 @@
 package dev.runbook.demo;
 
-import dev.runbook.exec.CommandRunner;
 import dev.runbook.config.RunbookProperties;
 import dev.runbook.config.RunbookProperties.ComponentSpec;
 import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetPreparer;
+import dev.runbook.exec.CommandRunner;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,25 +13,24 @@ import org.springframework.stereotype.Component;
 
 /**
  * Demo profile only: creates the demo target's git origin and work dir under the data dir on first start (see
- * {@link DemoRepository}), before the targets are checked.
+ * {@link DemoRepository}), before the targets are checked: a {@link TargetPreparer} the target registry calls.
  */
 @Component
 @Profile("demo")
-public class DemoTarget {
+public class DemoTarget implements TargetPreparer {
 
     static final String TARGET = "shop";
     private static final Logger log = LoggerFactory.getLogger(DemoTarget.class);
 
-    private final RunbookProperties properties;
     private final CommandRunner runner;
 
-    DemoTarget(RunbookProperties properties, CommandRunner runner) {
-        this.properties = properties;
+    DemoTarget(CommandRunner runner) {
         this.runner = runner;
     }
 
     /** Creates the demo repository when the demo target's work dir does not exist yet. */
-    public void createIfMissing() {
+    @Override
+    public void prepare(RunbookProperties properties) {
         Target target = properties.targets().get(TARGET);
         if (target == null) {
             return;

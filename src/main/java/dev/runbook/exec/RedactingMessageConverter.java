@@ -3,11 +3,11 @@ package dev.runbook.exec;
 import ch.qos.logback.classic.pattern.MessageConverter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 
-/** Logback {@code %m}/{@code %msg}: the log message with secrets masked by {@link Redactor#forLogs}. */
+/** Logback {@code %m}/{@code %msg}: the log message with secrets masked by {@link LogRedaction}. */
 public class RedactingMessageConverter extends MessageConverter {
 
     @Override
     public String convert(ILoggingEvent event) {
-        return Redactor.forLogs(super.convert(event));
+        return LogRedaction.apply(super.convert(event));
     }
 }

@@ -5,12 +5,12 @@ import org.springframework.boot.logging.logback.ExtendedWhitespaceThrowableProxy
 
 /**
  * Logback {@code %wEx}/{@code %ex}: the stack trace of a logged exception, exception messages included, with
- * secrets masked by {@link Redactor#forLogs}.
+ * secrets masked by {@link LogRedaction}.
  */
 public class RedactingThrowableConverter extends ExtendedWhitespaceThrowableProxyConverter {
 
     @Override
     protected String throwableProxyToString(IThrowableProxy proxy) {
-        return Redactor.forLogs(super.throwableProxyToString(proxy));
+        return LogRedaction.apply(super.throwableProxyToString(proxy));
     }
 }

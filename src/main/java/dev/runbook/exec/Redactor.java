@@ -1,6 +1,8 @@
 package dev.runbook.exec;
 
 import dev.runbook.config.RunbookProperties;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +19,7 @@ import org.springframework.stereotype.Component;
  * {@code "apiKey":"..."}-like assignments and {@code Authorization} headers, well-known token formats (GitHub, npm,
  * Slack, AWS access keys), and every configured secret (database URI passwords raw and URL-decoded, bootstrap user
  * passwords of 8 or more characters, and whatever a {@link SecretSource} names, such as webhook URLs) wherever it
- * appears. The platform's log lines go through the last constructed
- * instance too ({@link #forLogs}).
+ * appears. The platform's log lines go through the redactor of the running application too ({@link LogRedaction}).
  */
 @Component
 public class Redactor {
@@ -35,15 +36,9 @@ public class Redactor {
     private static final Pattern KNOWN_TOKENS = Pattern.compile("\\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_"
             + "[A-Za-z0-9_]{20,}|npm_[A-Za-z0-9]{20,}|xox[abpors]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16})\\b");
     static final int MIN_USER_PASSWORD = 8;
-    private static volatile Redactor current;
 
     private final List<String> secrets;
 
-    public Redactor(RunbookProperties properties) {
-        this(properties, List.of());
-    }
-
-    @org.springframework.beans.factory.annotation.Autowired
     public Redactor(RunbookProperties properties, List<SecretSource> sources) {
         Set<String> found = new LinkedHashSet<>();
         properties.targets().values().forEach(target -> {
@@ -56,13 +51,18 @@ public class Redactor {
                 .filter(password -> password != null && password.length() >= MIN_USER_PASSWORD).forEach(found::add);
         sources.forEach(source -> found.addAll(source.secrets()));
         this.secrets = found.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList();
-        current = this;
     }
 
-    /** Redaction for log lines: the last constructed instance's, or the patterns alone before there is one. */
-    public static String forLogs(String text) {
-        Redactor redactor = current;
-        return redactor == null ? patterns(text) : redactor.redact(text);
+    /** Called by Spring once the bean is built: the platform's log lines are masked with these secrets too. */
+    @PostConstruct
+    void joinLogRedaction() {
+        LogRedaction.join(this);
+    }
+
+    /** Called by Spring when the application context closes. */
+    @PreDestroy
+    void leaveLogRedaction() {
+        LogRedaction.leave(this);
     }
 
     /** Adds the password of a {@code scheme://user:password@host} URI, raw and URL-decoded, to {@code found}. */
@@ -95,7 +95,8 @@ public class Redactor {
         return result;
     }
 
-    private static String patterns(String text) {
+    /** The text with URI credentials, secret assignments, authorization headers and known tokens masked. */
+    static String patterns(String text) {
         if (text == null || text.isEmpty()) {
             return text;
         }

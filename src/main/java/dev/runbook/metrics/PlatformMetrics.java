@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
  * Gauges read when scraped: {@code runbook.incidents.open} (incidents in the engine), per target the four delivery
  * figures of the last 30 days ({@code runbook.delivery.deployments}, {@code .deployment.frequency} per day,
  * {@code .lead.time} and {@code .time.to.restore} in seconds, {@code .change.failure.rate} 0..1; see
- * {@link DeliveryFigures}, recomputed at most once a minute), and, when a {@link DatabaseBackupCatalogue} bean exists,
+ * {@link DeliveryFigures}, recomputed at most once a minute), and, when a {@link DbBackupAgeSource} bean exists,
  * {@code runbook.db.backup.age} in seconds for each target with a database.
  */
 @Component
@@ -32,14 +32,14 @@ class PlatformMetrics implements MeterBinder {
     private final TargetRegistry targets;
     private final RuntimeService runtime;
     private final HistoryService history;
-    private final ObjectProvider<DatabaseBackupCatalogue> backups;
+    private final ObjectProvider<DbBackupAgeSource> backups;
     private final Clock clock;
     private final Map<String, Cached> figures = new ConcurrentHashMap<>();
 
     private record Cached(Figures figures, Instant at) {}
 
     PlatformMetrics(TargetRegistry targets, RuntimeService runtime, HistoryService history,
-            ObjectProvider<DatabaseBackupCatalogue> backups) {
+            ObjectProvider<DbBackupAgeSource> backups) {
         this.targets = targets;
         this.runtime = runtime;
         this.history = history;
@@ -51,7 +51,7 @@ class PlatformMetrics implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         Gauge.builder("runbook.incidents.open", runtime, r -> r.createIncidentQuery().count())
                 .description("incidents waiting for an operator").register(registry);
-        DatabaseBackupCatalogue catalogue = backups.getIfAvailable();
+        DbBackupAgeSource backupAge = backups.getIfAvailable();
         targets.all().forEach((name, target) -> {
             figure(registry, "runbook.delivery.deployments", name, Figures::deployments, null,
                     "runs ending DEPLOYED in the last 30 days");
@@ -63,8 +63,8 @@ class PlatformMetrics implements MeterBinder {
                     "share of changes ending ROLLED_BACK or FAILED");
             figure(registry, "runbook.delivery.time.to.restore", name, Figures::timeToRestoreSeconds, "seconds",
                     "median time from a failed change to the next good release");
-            if (catalogue != null && target.database() != null) {
-                Gauge.builder("runbook.db.backup.age", catalogue, c -> c.newestGoodBackup(name)
+            if (backupAge != null && target.database() != null) {
+                Gauge.builder("runbook.db.backup.age", backupAge, c -> c.newestGoodBackup(name)
                         .map(at -> (double) Duration.between(at, clock.instant()).toSeconds()).orElse(Double.NaN))
                         .description("seconds since the newest good database backup").baseUnit("seconds")
                         .tag("target", name).register(registry);

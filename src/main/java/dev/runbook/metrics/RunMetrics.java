@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -37,15 +36,10 @@ public class RunMetrics {
     private final MeterRegistry registry;
     private final Predicate<String> knownTarget;
 
-    @Autowired
-    RunMetrics(MeterRegistry registry, TargetRegistry targets) {
-        this(registry, name -> targets.find(name).isPresent());
-    }
-
-    /** Meters on {@code registry}; {@code knownTarget} decides which target names become tag values. */
-    public RunMetrics(MeterRegistry registry, Predicate<String> knownTarget) {
+    /** Meters on {@code registry}; only configured target names become tag values. */
+    public RunMetrics(MeterRegistry registry, TargetRegistry targets) {
         this.registry = registry;
-        this.knownTarget = knownTarget;
+        this.knownTarget = name -> targets.find(name).isPresent();
     }
 
     void runStarted(String process, String target) {

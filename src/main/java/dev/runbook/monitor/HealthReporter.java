@@ -10,6 +10,7 @@ import dev.runbook.monitor.HealthReport.PortReport;
 import dev.runbook.monitor.HealthReport.SystemReport;
 import dev.runbook.pm2.Pm2Client;
 import dev.runbook.pm2.Pm2Process;
+import dev.runbook.config.DataDir;
 import dev.runbook.config.MonitorPolicy;
 import dev.runbook.config.RunbookProperties.ComponentSpec;
 import dev.runbook.config.RunbookProperties.Target;
@@ -43,6 +44,7 @@ public class HealthReporter {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
     private final TargetRegistry targets;
+    private final DataDir dataDir;
     private final Pm2Client pm2;
     private final HealthChecker http;
     private final SystemProbe system;
@@ -51,8 +53,10 @@ public class HealthReporter {
     private final Clock clock;
     private final Map<String, List<Pattern>> patterns = new HashMap<>();
 
-    HealthReporter(TargetRegistry targets, Pm2Client pm2, HealthChecker http, SystemProbe system, Redactor redactor) {
+    HealthReporter(TargetRegistry targets, DataDir dataDir, Pm2Client pm2, HealthChecker http, SystemProbe system,
+            Redactor redactor) {
         this.targets = targets;
+        this.dataDir = dataDir;
         this.pm2 = pm2;
         this.http = http;
         this.system = system;
@@ -93,7 +97,7 @@ public class HealthReporter {
                 app(config.pm2App(), first, second), ports.get(component), answers.get(component),
                 logs.get(component))));
         Map<String, java.nio.file.Path> dirs = new LinkedHashMap<>();
-        dirs.put("data-dir", targets.dataDir());
+        dirs.put("data-dir", dataDir.root());
         dirs.put("workdir", target.workdir());
         SystemReport resources = system.measure(ticks, dirs);
         String pm2Error = first.error() != null ? first.error() : second.error();

@@ -1,13 +1,12 @@
 package dev.runbook.monitor;
 
-import dev.runbook.process.ProcessVariables;
+import dev.runbook.run.ActiveRuns;
 import dev.runbook.run.RunLauncher;
 import dev.runbook.config.MonitorPolicy;
 import dev.runbook.config.TargetRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import org.camunda.bpm.engine.RuntimeService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -33,14 +32,14 @@ class MonitorWatch implements DisposableBean {
     private final TargetRegistry targets;
     private final MonitorState state;
     private final RunLauncher launcher;
-    private final RuntimeService runtime;
+    private final ActiveRuns runs;
     private ThreadPoolTaskScheduler scheduler;
 
-    MonitorWatch(TargetRegistry targets, MonitorState state, RunLauncher launcher, RuntimeService runtime) {
+    MonitorWatch(TargetRegistry targets, MonitorState state, RunLauncher launcher, ActiveRuns runs) {
         this.targets = targets;
         this.state = state;
         this.launcher = launcher;
-        this.runtime = runtime;
+        this.runs = runs;
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -70,11 +69,7 @@ class MonitorWatch implements DisposableBean {
             if (!state.claim(target, Instant.now(), interval)) {
                 return;
             }
-            long running = runtime.createProcessInstanceQuery().processDefinitionKey(PROCESS_KEY)
-                    .variableValueEquals(ProcessVariables.TARGET, target).count();
-            long stuck = runtime.createProcessInstanceQuery().processDefinitionKey(PROCESS_KEY)
-                    .variableValueEquals(ProcessVariables.TARGET, target).withIncident().count();
-            if (running - stuck > 0) {
+            if (runs.isRunning(PROCESS_KEY, target)) {
                 log.warn("watch of target {}: the previous check is still running, skipping this one", target);
                 return;
             }

@@ -3,6 +3,7 @@ package dev.runbook.process;
 import dev.runbook.exec.CommandFailedException;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
+import dev.runbook.config.DataDir;
 import dev.runbook.config.TargetRegistry;
 import java.util.List;
 import org.camunda.bpm.engine.delegate.BpmnError;
@@ -14,6 +15,7 @@ import org.camunda.bpm.model.xml.instance.ModelElementInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * Base of every service task delegate: gives the step its log file and turns expected failures
@@ -31,10 +33,20 @@ public abstract class RunbookDelegate implements JavaDelegate {
 
     protected final TargetRegistry targets;
     private final Redactor redactor;
+    private DataDir dataDir;
 
     protected RunbookDelegate(TargetRegistry targets, Redactor redactor) {
         this.targets = targets;
         this.redactor = redactor;
+    }
+
+    /**
+     * Where the step logs go. Injected by Spring after construction so that the 28 delegates' constructors need not
+     * each pass it on (they already pass the target registry and the redactor).
+     */
+    @Autowired
+    public final void setDataDir(DataDir dataDir) {
+        this.dataDir = dataDir;
     }
 
     /** The step's work: read inputs from {@code vars}, call one client, write outputs. */
@@ -42,7 +54,7 @@ public abstract class RunbookDelegate implements JavaDelegate {
 
     @Override
     public final void execute(DelegateExecution execution) {
-        StepLog log = StepLog.of(targets.dataDir(), execution.getProcessInstanceId(), execution.getCurrentActivityId());
+        StepLog log = StepLog.of(dataDir.root(), execution.getProcessInstanceId(), execution.getCurrentActivityId());
         ProcessVariables vars = ProcessVariables.of(execution);
         putMdc(execution);
         long started = System.nanoTime();

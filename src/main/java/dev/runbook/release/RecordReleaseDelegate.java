@@ -6,11 +6,10 @@ import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.config.TargetRegistry;
+import dev.runbook.run.ActiveRuns;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
-import org.camunda.bpm.engine.RuntimeService;
-import org.camunda.bpm.engine.runtime.VariableInstance;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,14 +22,14 @@ class RecordReleaseDelegate extends RunbookDelegate {
 
     private final ReleaseRecordRepository releases;
     private final ReleaseBackupStore backups;
-    private final RuntimeService runtime;
+    private final ActiveRuns runs;
 
     RecordReleaseDelegate(TargetRegistry targets, Redactor redactor, ReleaseRecordRepository releases,
-            ReleaseBackupStore backups, RuntimeService runtime) {
+            ReleaseBackupStore backups, ActiveRuns runs) {
         super(targets, redactor);
         this.releases = releases;
         this.backups = backups;
-        this.runtime = runtime;
+        this.runs = runs;
     }
 
     @Override
@@ -41,12 +40,8 @@ class RecordReleaseDelegate extends RunbookDelegate {
                 vars.components() == null ? "all" : vars.components(), vars.runId(), vars.requestedBy(),
                 vars.string(ProcessVariables.APPROVED_BY), vars.backupId(), Instant.now()));
         log.line("recorded release " + vars.targetCommit() + " of " + vars.target());
-        Set<String> inUse = new HashSet<>();
+        Set<String> inUse = new HashSet<>(runs.valuesOf(ProcessVariables.BACKUP_ID));
         inUse.add(vars.backupId());
-        for (VariableInstance variable : runtime.createVariableInstanceQuery()
-                .variableName(ProcessVariables.BACKUP_ID).list()) {
-            inUse.add(String.valueOf(variable.getValue()));
-        }
         backups.applyRetention(vars.target(), target.backups().keep(), inUse, log);
     }
 }

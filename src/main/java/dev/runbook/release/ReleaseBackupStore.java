@@ -6,7 +6,7 @@ import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.StepFailedException;
 import dev.runbook.config.RunbookProperties.ComponentSpec;
 import dev.runbook.config.RunbookProperties.Target;
-import dev.runbook.config.TargetRegistry;
+import dev.runbook.config.DataDir;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -46,8 +46,8 @@ public class ReleaseBackupStore {
     private final Path root;
     private final ObjectMapper json;
 
-    public ReleaseBackupStore(TargetRegistry targets, ObjectMapper json) {
-        this.root = targets.dataDir().resolve("releases");
+    public ReleaseBackupStore(DataDir dataDir, ObjectMapper json) {
+        this.root = dataDir.releases();
         this.json = json;
     }
 

@@ -2,7 +2,7 @@ package dev.runbook.run;
 
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.ProcessVariables;
-import dev.runbook.config.TargetRegistry;
+import dev.runbook.config.DataDir;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,8 +41,6 @@ import org.springframework.stereotype.Component;
 @Component
 public class RunQueries {
 
-    /** Run ids (Camunda UUIDs or numeric ids): letters, digits and '-'. */
-    public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
     static final int LOG_TAIL_LINES = 20;
     private static final Set<String> STEP_TYPES = Set.of("serviceTask", "userTask");
 
@@ -51,22 +49,17 @@ public class RunQueries {
     private final TaskService tasks;
     private final RepositoryService repository;
     private final ManagementService management;
-    private final TargetRegistry targets;
+    private final DataDir dataDir;
     private final Map<String, Boolean> compensationHandlers = new ConcurrentHashMap<>();
 
     public RunQueries(HistoryService history, RuntimeService runtime, TaskService tasks, RepositoryService repository,
-            ManagementService management, TargetRegistry targets) {
+            ManagementService management, DataDir dataDir) {
         this.management = management;
         this.history = history;
         this.runtime = runtime;
         this.tasks = tasks;
         this.repository = repository;
-        this.targets = targets;
-    }
-
-    /** Runs newest first, at most {@code limit}, filtered by target, process key and state (each optional). */
-    public List<RunView> list(String target, String processKey, String state, int limit) {
-        return list(target, processKey, state, null, limit);
+        this.dataDir = dataDir;
     }
 
     /**
@@ -121,7 +114,7 @@ public class RunQueries {
 
     /** The whole log of one step of a run, if it ran a command. */
     public Optional<Path> stepLog(String runId, String activityId) {
-        Path file = StepLog.of(targets.dataDir(), runId, activityId).file();
+        Path file = StepLog.of(dataDir.root(), runId, activityId).file();
         return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
     }
 

@@ -41,7 +41,7 @@ final class PlanFixtures {
         RunbookProperties properties = properties(dataDir);
         CommandRunner runner = FixtureTarget.runner();
         return new ReleasePlanner(new GitClient(runner, properties), new NpmClient(runner, properties),
-                new Pm2Client(runner, new ObjectMapper(), properties), new Redactor(properties));
+                new Pm2Client(runner, new ObjectMapper(), properties), new Redactor(properties, List.of()));
     }
 
     static ApprovalContext context(Path dataDir) {
@@ -64,7 +64,7 @@ final class PlanFixtures {
 
     static Target target(Path workdir, Database database, Map<String, ComponentSpec> components) {
         return new Target(workdir, "origin", "main", new Approval(true, Duration.ofHours(1)), Map.of("PORT", "3999"),
-                new LinkedHashMap<>(components), database, new Backups(7, null),
+                new LinkedHashMap<>(components), database, new Backups(7, null, null),
                 new Health(4, Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2)), null);
     }
 

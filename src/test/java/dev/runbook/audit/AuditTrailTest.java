@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -35,7 +36,8 @@ class AuditTrailTest {
                 + ";DB_CLOSE_DELAY=-1", "sa", "");
         new ResourceDatabasePopulator(new ClassPathResource("db/migration/V3__audit.sql")).execute(dataSource);
         jdbc = new JdbcTemplate(dataSource);
-        trail = new AuditTrail(jdbc, new Redactor(new RunbookProperties(Path.of("."), null, null, Map.of())));
+        trail = new AuditTrail(jdbc, new Redactor(new RunbookProperties(Path.of("."), null, null, Map.of()),
+                List.of()));
         logins = new LoginLog(jdbc);
     }
 

@@ -52,6 +52,22 @@ class TargetRegistryTest {
         });
     }
 
+    @Test
+    void shouldStartWhenPreparerBeanCreatesMissingWorkdir() {
+        Path missing = workdir.resolve("created-by-preparer");
+        TargetPreparer createWorkdir = properties -> properties.targets().values().forEach(target -> {
+            try {
+                java.nio.file.Files.createDirectories(target.workdir());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+
+        context.withBean(TargetPreparer.class, () -> createWorkdir).withPropertyValues(shop(missing.toString()))
+                .run(started -> assertThat(started).hasNotFailed());
+        assertThat(missing).isDirectory();
+    }
+
     /**
      * The bean validation of {@code @NotNull healthUrl} fires while binding, before the registry's own check, so the
      * message names the property in its Java form ({@code healthUrl}); either spelling identifies it.

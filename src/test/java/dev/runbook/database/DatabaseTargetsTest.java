@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.Redactor;
 import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.DataDir;
 import dev.runbook.config.TargetRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ class DatabaseTargetsTest {
 
     @Configuration
     @EnableConfigurationProperties(RunbookProperties.class)
-    @Import({TargetRegistry.class, DatabaseTargets.class, MongoClient.class, PostgresClient.class,
+    @Import({TargetRegistry.class, DataDir.class, DatabaseTargets.class, MongoClient.class, PostgresClient.class,
             CommandRunner.class, Redactor.class})
     static class Config {}
 

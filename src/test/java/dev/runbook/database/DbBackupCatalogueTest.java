@@ -10,6 +10,7 @@ import dev.runbook.config.RunbookProperties.Backups;
 import dev.runbook.config.RunbookProperties.ComponentSpec;
 import dev.runbook.config.RunbookProperties.Database;
 import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.DataDir;
 import dev.runbook.config.TargetRegistry;
 import java.net.URI;
 import java.nio.file.Files;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,12 +47,12 @@ class DbBackupCatalogueTest {
                 List.of("dist"), "shop-backend", "ecosystem.config.js", URI.create("http://127.0.0.1:1/"));
         Target shop = new Target(dataDir, "origin", "main", new Approval(true, Duration.ofHours(1)), Map.of(),
                 Map.of("backend", backend), new Database("postgresql", "postgresql://postgres@127.0.0.1:5432/shop"),
-                new Backups(10, Map.of("daily", 2, "monthly", 1)), null, null);
+                new Backups(10, Map.of("daily", 2, "monthly", 1), null), null, null);
         RunbookProperties properties = new RunbookProperties(dataDir, null, null, Map.of("shop", shop));
-        TargetRegistry registry = new TargetRegistry(properties, Optional.empty());
-        DatabaseTargets databases = new DatabaseTargets(registry, List.of(new PostgresClient(null, properties,
-                registry)));
-        catalogue = new DbBackupCatalogue(repository, databases, new ObjectMapper(), registry);
+        TargetRegistry registry = new TargetRegistry(properties, List.of());
+        DataDir data = new DataDir(properties);
+        DatabaseTargets databases = new DatabaseTargets(registry, List.of(new PostgresClient(null, properties, data)));
+        catalogue = new DbBackupCatalogue(repository, databases, new ObjectMapper(), data);
     }
 
     private DbBackup backup(String id, String scheduleClass, int hours, String status) throws Exception {

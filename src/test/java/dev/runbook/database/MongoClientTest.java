@@ -12,13 +12,12 @@ import dev.runbook.exec.ToolMissingException;
 import dev.runbook.process.StepFailedException;
 import dev.runbook.config.RunbookProperties;
 import dev.runbook.config.RunbookProperties.Tools;
-import dev.runbook.config.TargetRegistry;
+import dev.runbook.config.DataDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,8 +54,8 @@ class MongoClientTest {
     private MongoClient client(String mongodump, String mongorestore) {
         RunbookProperties properties = new RunbookProperties(dataDir, new Tools("git", "npm", "pm2", mongodump,
                 mongorestore, "pg_dump", "pg_restore", Duration.ofMinutes(1)), null, Map.of());
-        return new MongoClient(new CommandRunner(new Redactor(properties)), properties,
-                new TargetRegistry(properties, Optional.empty()));
+        return new MongoClient(new CommandRunner(new Redactor(properties, List.of())), properties,
+                new DataDir(properties));
     }
 
     @Test

@@ -11,14 +11,13 @@ import dev.runbook.exec.StepLog;
 import dev.runbook.process.StepFailedException;
 import dev.runbook.config.RunbookProperties;
 import dev.runbook.config.RunbookProperties.Tools;
-import dev.runbook.config.TargetRegistry;
+import dev.runbook.config.DataDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,8 +54,8 @@ class PostgresClientTest {
     private PostgresClient client(String pgDump, String pgRestore) {
         RunbookProperties properties = new RunbookProperties(dataDir, new Tools("git", "npm", "pm2", "mongodump",
                 "mongorestore", pgDump, pgRestore, Duration.ofMinutes(1)), null, Map.of());
-        return new PostgresClient(new CommandRunner(new Redactor(properties)), properties,
-                new TargetRegistry(properties, Optional.empty()));
+        return new PostgresClient(new CommandRunner(new Redactor(properties, List.of())), properties,
+                new DataDir(properties));
     }
 
     @Test

@@ -39,7 +39,7 @@ class CommandRunnerTest {
 
     @BeforeEach
     void setUp() {
-        runner = new CommandRunner(new Redactor(propertiesWithDatabase(dir, DB_URI)));
+        runner = new CommandRunner(new Redactor(propertiesWithDatabase(dir, DB_URI), List.of()));
         stepLog = StepLog.of(dir, "run1", "Task_X");
     }
 
@@ -177,7 +177,7 @@ class CommandRunnerTest {
         ComponentSpec backend = new ComponentSpec(".", List.of("npm", "ci"), List.of("npm", "run", "build"), null,
                 List.of("dist"), "shop-backend", "ecosystem.config.js", URI.create("http://127.0.0.1:3000/health"));
         Target shop = new Target(workdir, "origin", "main", new Approval(true, Duration.ofHours(1)), Map.of(),
-                Map.of("backend", backend), new Database("mongodb", databaseUri), new Backups(10, null),
+                Map.of("backend", backend), new Database("mongodb", databaseUri), new Backups(10, null, null),
                 new Health(3, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1)), null);
         return new RunbookProperties(workdir, null, null, Map.of("shop", shop));
     }

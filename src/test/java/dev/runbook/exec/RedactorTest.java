@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** What the redactor masks: URI credentials, secret assignments, authorization headers, known tokens, configured secrets. */
 class RedactorTest {
@@ -14,7 +15,7 @@ class RedactorTest {
     private final Redactor redactor = new Redactor(new RunbookProperties(Path.of("."), null,
             new RunbookProperties.Identity(List.of(
                     new RunbookProperties.User("admin", "Adm1n-Passw0rd", List.of("camunda-admin")),
-                    new RunbookProperties.User("alice", "alice", List.of("operators")))), Map.of()));
+                    new RunbookProperties.User("alice", "alice", List.of("operators")))), Map.of()), List.of());
 
     @Test
     void shouldMaskSecretsWhereverTheyAppear() {
@@ -46,8 +47,34 @@ class RedactorTest {
     }
 
     @Test
-    void shouldMaskLogLinesWithTheConfiguredSecretsToo() {
-        assertThat(Redactor.forLogs("retrying with Adm1n-Passw0rd")).isEqualTo("retrying with ****");
-        assertThat(Redactor.forLogs("token=abc")).isEqualTo("token=****");
+    void shouldMaskLogLinesWithTheSecretsOfTheApplicationsRedactorWhileItsContextRuns() {
+        ApplicationContextRunner application = new ApplicationContextRunner()
+                .withBean(RunbookProperties.class, () -> properties("Adm1n-Passw0rd"))
+                .withBean(Redactor.class);
+
+        application.run(started -> {
+            assertThat(started).hasNotFailed();
+            assertThat(LogRedaction.apply("retrying with Adm1n-Passw0rd")).isEqualTo("retrying with ****");
+            assertThat(LogRedaction.apply("token=abc")).isEqualTo("token=****");
+        });
+        assertThat(LogRedaction.apply("retrying with Adm1n-Passw0rd")).isEqualTo("retrying with Adm1n-Passw0rd");
+        assertThat(LogRedaction.apply("token=abc")).isEqualTo("token=****");
+    }
+
+    @Test
+    void shouldKeepMaskingLogLinesWhenSomethingElseBuildsARedactor() {
+        ApplicationContextRunner application = new ApplicationContextRunner()
+                .withBean(RunbookProperties.class, () -> properties("Adm1n-Passw0rd"))
+                .withBean(Redactor.class);
+
+        application.run(started -> {
+            new Redactor(new RunbookProperties(Path.of("."), null, null, Map.of()), List.of());
+            assertThat(LogRedaction.apply("retrying with Adm1n-Passw0rd")).isEqualTo("retrying with ****");
+        });
+    }
+
+    private static RunbookProperties properties(String adminPassword) {
+        return new RunbookProperties(Path.of("."), null, new RunbookProperties.Identity(List.of(
+                new RunbookProperties.User("admin", adminPassword, List.of("camunda-admin")))), Map.of());
     }
 }

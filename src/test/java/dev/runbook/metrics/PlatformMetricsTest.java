@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.ObjectProvider;
 
-/** The database backup age gauge appears once a {@link DatabaseBackupCatalogue} bean exists, for targets with a database. */
+/** The database backup age gauge appears once a {@link DbBackupAgeSource} bean exists, for targets with a database. */
 class PlatformMetricsTest {
 
     @TempDir
@@ -32,9 +32,9 @@ class PlatformMetricsTest {
 
     @Test
     void shouldPublishTheAgeOfTheNewestGoodBackupOfEachTargetWithADatabase() {
-        DatabaseBackupCatalogue catalogue = target -> "shop".equals(target)
+        DbBackupAgeSource backupAge = target -> "shop".equals(target)
                 ? Optional.of(Instant.now().minus(Duration.ofHours(1))) : Optional.empty();
-        SimpleMeterRegistry registry = bind(catalogue);
+        SimpleMeterRegistry registry = bind(backupAge);
 
         assertThat(registry.get("runbook.db.backup.age").tag("target", "shop").gauge().value())
                 .isCloseTo(3600, within(60.0));
@@ -49,7 +49,7 @@ class PlatformMetricsTest {
     }
 
     @SuppressWarnings("unchecked")
-    private SimpleMeterRegistry bind(DatabaseBackupCatalogue catalogue) {
+    private SimpleMeterRegistry bind(DbBackupAgeSource backupAge) {
         ComponentSpec backend = new ComponentSpec(".", List.of("npm", "ci"), List.of("npm", "run", "build"), null,
                 List.of("dist"), "app", "ecosystem.config.js", URI.create("http://127.0.0.1:3000/health"));
         Database db = new Database("postgresql", "postgresql://u:pw-123@127.0.0.1/shop");
@@ -61,9 +61,9 @@ class PlatformMetricsTest {
                 "nodb", new Target(workdir, "origin", "main", null, Map.of(), Map.of("backend", backend), null, null,
                         null, null));
         TargetRegistry registry = new TargetRegistry(new RunbookProperties(workdir, null, null, targets),
-                Optional.empty());
-        ObjectProvider<DatabaseBackupCatalogue> provider = mock(ObjectProvider.class);
-        when(provider.getIfAvailable()).thenReturn(catalogue);
+                List.of());
+        ObjectProvider<DbBackupAgeSource> provider = mock(ObjectProvider.class);
+        when(provider.getIfAvailable()).thenReturn(backupAge);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         new PlatformMetrics(registry, mock(RuntimeService.class), mock(HistoryService.class), provider)
                 .bindTo(meters);

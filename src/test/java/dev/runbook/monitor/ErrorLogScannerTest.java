@@ -23,7 +23,7 @@ class ErrorLogScannerTest {
     Path dir;
 
     private final ErrorLogScanner scanner = new ErrorLogScanner(
-            new Redactor(new RunbookProperties(Path.of("."), null, null, Map.of())), ZoneOffset.UTC);
+            new Redactor(new RunbookProperties(Path.of("."), null, null, Map.of()), List.of()), ZoneOffset.UTC);
 
     @Test
     void shouldCountMatchesPerPatternWithinTheWindowAndKeepTheLastLinesRedacted() throws Exception {

@@ -7,7 +7,7 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.reposit
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtimeService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.withVariables;
 
-import dev.runbook.database.DbBackupScheduleStarter;
+import dev.runbook.schedule.DbBackupScheduleStarter;
 import dev.runbook.database.DbBackupSchedules;
 import dev.runbook.run.RunLauncher;
 import java.time.Duration;

@@ -3,14 +3,21 @@ package dev.runbook.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.metrics.DeliveryFigures;
 import dev.runbook.metrics.DeliveryFigures.Figures;
 import dev.runbook.metrics.RunMetrics;
 import dev.runbook.metrics.RunMetricsPlugin;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.ProcessEngineConfiguration;
@@ -46,10 +53,20 @@ class RunMetricsTest {
                 .setJobExecutorActivate(false)
                 .setHistory(ProcessEngineConfiguration.HISTORY_FULL);
         configuration.setExpressionManager(new MockExpressionManager());
-        configuration.getProcessEnginePlugins().add(new RunMetricsPlugin(new RunMetrics(registry, "shop"::equals)));
+        configuration.getProcessEnginePlugins().add(new RunMetricsPlugin(new RunMetrics(registry, targetsWithShop())));
         engine = configuration.buildProcessEngine();
         engine.getRepositoryService().createDeployment().addClasspathResource("bpmn/deploy.bpmn")
                 .addClasspathResource("bpmn/monitor.bpmn").deploy();
+    }
+
+    /** Target "shop" only: other target names are tagged as unknown. */
+    private static TargetRegistry targetsWithShop() {
+        Path workdir = Path.of(".").toAbsolutePath();
+        ComponentSpec backend = new ComponentSpec(".", List.of("npm", "ci"), List.of("npm", "run", "build"), null,
+                List.of("dist"), "shop-backend", "ecosystem.config.js", URI.create("http://127.0.0.1:3000/health"));
+        Target shop = new Target(workdir, "origin", "main", null, Map.of(), Map.of("backend", backend), null, null,
+                null, null);
+        return new TargetRegistry(new RunbookProperties(workdir, null, null, Map.of("shop", shop)), List.of());
     }
 
     @AfterAll

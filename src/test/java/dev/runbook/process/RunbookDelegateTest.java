@@ -8,11 +8,12 @@ import static org.mockito.Mockito.when;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.DataDir;
 import dev.runbook.config.TargetRegistry;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.junit.jupiter.api.Test;
@@ -48,12 +49,15 @@ class RunbookDelegateTest {
 
     private RunbookDelegate delegate(java.util.function.Consumer<ProcessVariables> work) {
         RunbookProperties properties = new RunbookProperties(dataDir, null, null, Map.of());
-        return new RunbookDelegate(new TargetRegistry(properties, Optional.empty()), new Redactor(properties)) {
+        RunbookDelegate delegate = new RunbookDelegate(new TargetRegistry(properties, List.of()),
+                new Redactor(properties, List.of())) {
             @Override
             protected void run(ProcessVariables vars, StepLog log) {
                 work.accept(vars);
             }
         };
+        delegate.setDataDir(new DataDir(properties));
+        return delegate;
     }
 
     private static DelegateExecution execution() {

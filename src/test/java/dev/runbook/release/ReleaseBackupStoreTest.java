@@ -14,7 +14,7 @@ import dev.runbook.config.RunbookProperties.Backups;
 import dev.runbook.config.RunbookProperties.ComponentSpec;
 import dev.runbook.config.RunbookProperties.Health;
 import dev.runbook.config.RunbookProperties.Target;
-import dev.runbook.config.TargetRegistry;
+import dev.runbook.config.DataDir;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,7 +51,7 @@ class ReleaseBackupStoreTest {
                 URI.create("http://127.0.0.1:3000/api/health"));
         components = Map.of("backend", component);
         target = new Target(workdir, "origin", "main", new Approval(false, Duration.ofHours(1)), Map.of(), components,
-                null, new Backups(3, null), new Health(3, Duration.ofSeconds(1), Duration.ofSeconds(1),
+                null, new Backups(3, null, null), new Health(3, Duration.ofSeconds(1), Duration.ofSeconds(1),
                         Duration.ofSeconds(1)), null);
         store = storeWithDataDir(dir.resolve("data"), new ObjectMapper().findAndRegisterModules());
         log = StepLog.of(dir.resolve("data"), "run1", "Task_ReleaseBackup");
@@ -310,6 +309,6 @@ class ReleaseBackupStoreTest {
 
     private ReleaseBackupStore storeWithDataDir(Path dataDir, ObjectMapper json) {
         RunbookProperties properties = new RunbookProperties(dataDir, null, null, Map.of("shop", target));
-        return new ReleaseBackupStore(new TargetRegistry(properties, Optional.empty()), json);
+        return new ReleaseBackupStore(new DataDir(properties), json);
     }
 }

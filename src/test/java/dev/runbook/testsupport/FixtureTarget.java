@@ -54,7 +54,7 @@ public final class FixtureTarget implements AfterAllCallback {
 
     /** A command runner outside Spring, for set-up and checks. */
     public static CommandRunner runner() {
-        return new CommandRunner(new Redactor(new RunbookProperties(Path.of("."), null, null, Map.of())));
+        return new CommandRunner(new Redactor(new RunbookProperties(Path.of("."), null, null, Map.of()), List.of()));
     }
 
     /** Registers data dir, database, users alice (operators), bob (approvers), carol (both), admin (camunda-admin) and target "shop". */

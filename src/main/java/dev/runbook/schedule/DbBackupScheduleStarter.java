@@ -1,5 +1,6 @@
-package dev.runbook.database;
+package dev.runbook.schedule;
 
+import dev.runbook.database.DatabaseTargets;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.run.RunLauncher;
 import java.util.HashMap;
@@ -19,7 +20,8 @@ import org.springframework.stereotype.Component;
  * Keeps one running {@code db-backup-schedule} instance per target with a database, whose timers fire on the
  * target's configured crons. At start-up, an instance whose crons or model version differ from the configuration is
  * cancelled and replaced (so a changed schedule takes effect on restart); instances of targets that no longer have a
- * database are cancelled.
+ * database are cancelled. It manages process instances through the engine's services, so it lives here rather than
+ * in the {@code database} tool package.
  */
 @Component
 public class DbBackupScheduleStarter {

@@ -8,7 +8,7 @@ import java.util.Optional;
  * {@code runbook.db.backup.age} (seconds since the newest good database backup) for each target with a database.
  * Without such a bean that gauge is not published.
  */
-public interface DatabaseBackupCatalogue {
+public interface DbBackupAgeSource {
 
     /** When the newest verified database backup of {@code target} was taken; empty when it has none. */
     Optional<Instant> newestGoodBackup(String target);
