@@ -10,17 +10,12 @@ import java.util.List;
 import org.springframework.stereotype.Component;
 
 /**
- * Task_Pm2Reload and Task_ReloadPreviousRelease: start-or-reload of each selected component's PM2 app from its
- * ecosystem file with the target's env, one after the other, then judged together by the PM2 process list over
- * one stability window. Task_Pm2Reload first sets {@code appsReloaded}. Task_ReloadPreviousRelease reloads only when
- * it is set: a run that failed before its reload (a failed build, say) never touched the running apps, which still
- * serve the previous release from memory, and a reload would only restart them (in fork mode a moment without an
- * answer); the health check of the previous release that follows still checks them.
+ * Task_Pm2Reload: sets {@code appsReloaded} (from now on PM2 may run the new release), then start-or-reload of each
+ * selected component's PM2 app from its ecosystem file with the target's env, one after the other, judged together
+ * by the PM2 process list over one stability window. The undo path's reload is {@link Pm2ReloadPreviousDelegate}.
  */
 @Component("pm2ReloadDelegate")
 class Pm2ReloadDelegate extends RunbookDelegate {
-
-    static final String RELOAD_PREVIOUS = "Task_ReloadPreviousRelease";
 
     private final Pm2Client pm2;
 
@@ -32,14 +27,7 @@ class Pm2ReloadDelegate extends RunbookDelegate {
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
-        if (RELOAD_PREVIOUS.equals(vars.activityId())) {
-            if (!Boolean.parseBoolean(vars.string(ProcessVariables.APPS_RELOADED))) {
-                log.line("this run never reloaded the apps: they still run the previous release; not restarting them");
-                return;
-            }
-        } else {
-            vars.set(ProcessVariables.APPS_RELOADED, true);
-        }
+        vars.set(ProcessVariables.APPS_RELOADED, true);
         pm2.startOrReload(apps(target, vars.components()), target.env(), target.health().stabilityWindow(), log);
     }
 

@@ -30,7 +30,7 @@ final class StubbedRun {
 
     static final List<String> DELEGATES = List.of("resolveReleaseDelegate", "releaseBackupDelegate",
             "gitCheckoutDelegate", "gitUndoCheckoutDelegate", "installAndBuildDelegate", "restoreArtifactsDelegate",
-            "pm2ReloadDelegate", "healthCheckDelegate", "recordReleaseDelegate", "pm2RestartDelegate",
+            "pm2ReloadDelegate", "pm2ReloadPreviousDelegate", "healthCheckDelegate", "recordReleaseDelegate", "pm2RestartDelegate",
             "serviceControlDelegate", "pm2SaveDelegate", "validateBackupDelegate", "monitorCheckDelegate",
             "monitorAlertDelegate", "monitorRecoveryDelegate", "dbBackupDelegate", "migrateDelegate",
             "dbRestoreBackupDelegate");
