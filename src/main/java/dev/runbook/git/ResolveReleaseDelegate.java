@@ -1,17 +1,16 @@
 package dev.runbook.git;
 
-import dev.runbook.approval.ApprovalContext;
-import dev.runbook.approval.ApprovalContext.Direction;
-import dev.runbook.approval.ReleasePlanner.Release;
-import dev.runbook.exec.Redactor;
-import dev.runbook.exec.StepLog;
-import dev.runbook.process.BpmnErrors;
-import dev.runbook.process.ProcessVariables;
-import dev.runbook.process.RunbookDelegate;
-import dev.runbook.process.StepFailedException;
 import dev.runbook.config.RunbookProperties;
 import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.config.TargetRegistry;
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
+import dev.runbook.git.ApprovalContext.Direction;
+import dev.runbook.process.BpmnErrors;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.Release;
+import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepFailedException;
 import java.util.HashMap;
 import java.util.Map;
 import org.springframework.stereotype.Component;

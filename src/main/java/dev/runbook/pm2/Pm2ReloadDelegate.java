@@ -1,12 +1,16 @@
 package dev.runbook.pm2;
 
-import dev.runbook.exec.Redactor;
-import dev.runbook.exec.StepLog;
-import dev.runbook.process.ProcessVariables;
-import dev.runbook.process.RunbookDelegate;
 import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.config.TargetRegistry;
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
+import dev.runbook.process.PlannedCommand;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.Release;
+import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepPreview;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
@@ -15,7 +19,7 @@ import org.springframework.stereotype.Component;
  * by the PM2 process list over one stability window. The undo path's reload is {@link Pm2ReloadPreviousDelegate}.
  */
 @Component("pm2ReloadDelegate")
-class Pm2ReloadDelegate extends RunbookDelegate {
+class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
 
     private final Pm2Client pm2;
 
@@ -35,5 +39,16 @@ class Pm2ReloadDelegate extends RunbookDelegate {
     static List<Pm2Client.App> apps(Target target, String components) {
         return TargetRegistry.select(target, components).values().stream().map(component -> new Pm2Client.App(
                 target.workdir().resolve(component.ecosystem()).normalize(), component.pm2App())).toList();
+    }
+
+    /** Each selected component's {@code pm2 startOrReload}, as {@link Pm2Client#startOrReloadCommand} builds it. */
+    @Override
+    public Optional<Preview> preview(Release release) {
+        Target target = release.target();
+        List<PlannedCommand> commands = release.components().values().stream().map(component -> PlannedCommand.of(
+                pm2.startOrReloadCommand(target.workdir().resolve(component.ecosystem()).normalize(),
+                        component.pm2App(), target.env()))).toList();
+        return Optional.of(new Preview(commands, "then each app must stay online for "
+                + target.health().stabilityWindow().toMillis() + " ms"));
     }
 }

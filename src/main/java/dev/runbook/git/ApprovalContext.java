@@ -1,15 +1,15 @@
-package dev.runbook.approval;
+package dev.runbook.git;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbook.approval.ReleasePlanner;
 import dev.runbook.approval.ReleasePlanner.PlannedStep;
-import dev.runbook.approval.ReleasePlanner.Release;
-import dev.runbook.exec.StepLog;
-import dev.runbook.git.GitClient;
-import dev.runbook.git.GitClient.CommitInfo;
-import dev.runbook.process.ProcessVariables;
 import dev.runbook.config.RunbookProperties.ComponentSpec;
 import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.exec.StepLog;
+import dev.runbook.git.GitClient.CommitInfo;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.Release;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,16 +1,17 @@
-package dev.runbook.approval;
+package dev.runbook.git;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbook.FixtureTarget;
-import dev.runbook.approval.ApprovalContext.Direction;
-import dev.runbook.approval.ReleasePlanner.Release;
-import dev.runbook.exec.StepLog;
-import dev.runbook.process.ProcessVariables;
+import dev.runbook.approval.PlanFixtures;
 import dev.runbook.config.RunbookProperties.ComponentSpec;
 import dev.runbook.config.RunbookProperties.Database;
 import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.exec.StepLog;
+import dev.runbook.git.ApprovalContext.Direction;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.Release;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
