@@ -3,9 +3,11 @@ package dev.runbook.database;
 import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
+import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.Release;
 import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepErrors;
 import dev.runbook.process.StepPreview;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
@@ -17,6 +19,7 @@ import org.springframework.stereotype.Component;
  * {@code BACKUP_FAILED} before anything is changed.
  */
 @Component("dbBackupDelegate")
+@StepErrors({BpmnErrors.BACKUP_FAILED, BpmnErrors.BACKUP_INVALID, BpmnErrors.VERIFICATION_FAILED, BpmnErrors.COMMAND_FAILED})
 class DbBackupDelegate extends RunbookDelegate implements StepPreview {
 
     private final DbBackups backups;

@@ -9,6 +9,7 @@ import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.Release;
 import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepErrors;
 import dev.runbook.process.StepFailedException;
 import dev.runbook.process.StepPreview;
 import java.util.Map;
@@ -23,6 +24,7 @@ import org.springframework.stereotype.Component;
  * if that undo fails too, the step stays an incident.
  */
 @Component("dbRestoreDelegate")
+@StepErrors({BpmnErrors.BACKUP_FAILED, BpmnErrors.BACKUP_INVALID, BpmnErrors.VERIFICATION_FAILED, BpmnErrors.COMMAND_FAILED})
 class DbRestoreDelegate extends RunbookDelegate implements StepPreview {
 
     private final DbBackups backups;

@@ -3,9 +3,11 @@ package dev.runbook.database;
 import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
+import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.Release;
 import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepErrors;
 import dev.runbook.process.StepPreview;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
@@ -15,6 +17,7 @@ import org.springframework.stereotype.Component;
  * {@code dbBackupId}; {@code VERIFICATION_FAILED} naming each collection or table that differs.
  */
 @Component("dbVerifyRestoreDelegate")
+@StepErrors(BpmnErrors.VERIFICATION_FAILED)
 class DbVerifyRestoreDelegate extends RunbookDelegate implements StepPreview {
 
     private final DbBackups backups;

@@ -7,10 +7,12 @@ import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.npm.NpmClient;
+import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.PlannedCommand;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.Release;
 import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepErrors;
 import dev.runbook.process.StepPreview;
 import dev.runbook.release.ReleaseBackupStore;
 import java.util.List;
@@ -25,6 +27,7 @@ import org.springframework.stereotype.Component;
  * once the step has completed, its compensation handler (Task_RestoreDatabase) does the same.
  */
 @Component("migrateDelegate")
+@StepErrors(BpmnErrors.COMMAND_FAILED)
 class MigrateDelegate extends RunbookDelegate implements StepPreview {
 
     private final CommandRunner runner;

@@ -5,10 +5,12 @@ import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.CommandFailedException;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
+import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.PlannedCommand;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.Release;
 import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepErrors;
 import dev.runbook.process.StepPreview;
 import java.util.List;
 import java.util.Optional;
@@ -20,6 +22,7 @@ import org.springframework.stereotype.Component;
  * completed steps).
  */
 @Component("gitCheckoutDelegate")
+@StepErrors(BpmnErrors.COMMAND_FAILED)
 class GitCheckoutDelegate extends RunbookDelegate implements StepPreview {
 
     private final GitClient git;

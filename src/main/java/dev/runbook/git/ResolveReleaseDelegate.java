@@ -10,6 +10,7 @@ import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.Release;
 import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepErrors;
 import dev.runbook.process.StepFailedException;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,6 +26,7 @@ import org.springframework.stereotype.Component;
  * Fails fast with {@code PRECONDITION_FAILED}, before any approval or change.
  */
 @Component("resolveReleaseDelegate")
+@StepErrors({BpmnErrors.PRECONDITION_FAILED, BpmnErrors.COMMAND_FAILED})
 class ResolveReleaseDelegate extends RunbookDelegate {
 
     private final GitClient git;

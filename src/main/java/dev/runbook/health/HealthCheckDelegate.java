@@ -5,10 +5,12 @@ import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
+import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.PlannedCommand;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.Release;
 import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepErrors;
 import dev.runbook.process.StepPreview;
 import java.util.List;
 import java.util.Optional;
@@ -19,6 +21,7 @@ import org.springframework.stereotype.Component;
  * the target's attempts; otherwise {@code HEALTH_CHECK_FAILED}.
  */
 @Component("healthCheckDelegate")
+@StepErrors(BpmnErrors.HEALTH_CHECK_FAILED)
 class HealthCheckDelegate extends RunbookDelegate implements StepPreview {
 
     private final HealthChecker health;

@@ -5,10 +5,12 @@ import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
+import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.PlannedCommand;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.Release;
 import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepErrors;
 import dev.runbook.process.StepPreview;
 import dev.runbook.release.ReleaseBackupStore;
 import java.nio.file.Path;
@@ -24,6 +26,7 @@ import org.springframework.stereotype.Component;
  * ({@code backupId}) before the step fails, so the failed step leaves no change behind.
  */
 @Component("installAndBuildDelegate")
+@StepErrors({BpmnErrors.PRECONDITION_FAILED, BpmnErrors.COMMAND_FAILED})
 class InstallAndBuildDelegate extends RunbookDelegate implements StepPreview {
 
     private final NpmClient npm;

@@ -1,11 +1,13 @@
 package dev.runbook.pm2;
 
-import dev.runbook.exec.Redactor;
-import dev.runbook.exec.StepLog;
-import dev.runbook.process.ProcessVariables;
-import dev.runbook.process.RunbookDelegate;
 import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.config.TargetRegistry;
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
+import dev.runbook.process.BpmnErrors;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepErrors;
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,6 +18,7 @@ import org.springframework.stereotype.Component;
  * follows still checks them.
  */
 @Component("pm2ReloadPreviousDelegate")
+@StepErrors({BpmnErrors.COMMAND_FAILED, BpmnErrors.HEALTH_CHECK_FAILED})
 class Pm2ReloadPreviousDelegate extends RunbookDelegate {
 
     private final Pm2Client pm2;

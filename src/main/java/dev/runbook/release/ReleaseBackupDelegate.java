@@ -11,6 +11,7 @@ import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.Release;
 import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepErrors;
 import dev.runbook.process.StepFailedException;
 import dev.runbook.process.StepPreview;
 import java.util.LinkedHashMap;
@@ -26,6 +27,7 @@ import org.springframework.stereotype.Component;
  * Fails with {@code BACKUP_FAILED} before anything is changed.
  */
 @Component("releaseBackupDelegate")
+@StepErrors({BpmnErrors.PRECONDITION_FAILED, BpmnErrors.COMMAND_FAILED, BpmnErrors.BACKUP_FAILED})
 class ReleaseBackupDelegate extends RunbookDelegate implements StepPreview {
 
     private final ReleaseBackupStore backups;

@@ -12,6 +12,7 @@ import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.Release;
 import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepErrors;
 import dev.runbook.process.StepFailedException;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,6 +26,7 @@ import org.springframework.stereotype.Component;
  * {@code PRECONDITION_FAILED} when anything is off, including a backup that holds no artifacts of a component.
  */
 @Component("validateBackupDelegate")
+@StepErrors({BpmnErrors.PRECONDITION_FAILED, BpmnErrors.COMMAND_FAILED})
 class ValidateBackupDelegate extends RunbookDelegate {
 
     private final ReleaseBackupStore backups;

@@ -43,6 +43,7 @@ class DbBackupProcessTest {
 
     @BeforeEach
     void stubDelegates() {
+        Mocks.register(RunOutcomes.BEAN, new RunOutcomes());
         stub("dbDumpDelegate", Map.of("dbBackupId", "20250101_020000_daily"));
         stub("dbVerifyBackupDelegate", Map.of());
         stub("dbRetentionDelegate", Map.of());

@@ -49,6 +49,7 @@ class DbRestoreProcessTest {
 
     @BeforeEach
     void stubDelegates() {
+        Mocks.register(RunOutcomes.BEAN, new RunOutcomes());
         stub("dbFindBackupDelegate", Map.of("intoDatabase", "shop", "dbBackupSummary", "backup b-1 of shop",
                 "approvalTimeout", "PT1H"));
         stub("dbBackupDelegate", Map.of("dbBackupId", "safety-1"));

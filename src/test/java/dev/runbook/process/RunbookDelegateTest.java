@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
-import dev.runbook.exec.Redactor;
-import dev.runbook.exec.StepLog;
 import dev.runbook.config.RunbookProperties;
 import dev.runbook.config.TargetRegistry;
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -46,14 +46,36 @@ class RunbookDelegateTest {
         assertThat(MDC.get("processKey")).isNull();
     }
 
+    @Test
+    void shouldMakeAnUndeclaredErrorCodeAnIncidentNotABpmnError() {
+        RunbookDelegate delegate = delegate(vars -> {
+            throw new StepFailedException(BpmnErrors.BACKUP_INVALID, "damaged");
+        });
+        assertThat(delegate.errorCodes()).containsExactly(BpmnErrors.PRECONDITION_FAILED);
+        assertThatThrownBy(() -> delegate.execute(execution())).isInstanceOf(IllegalStateException.class)
+                .isNotInstanceOf(BpmnError.class).hasMessageContaining("BACKUP_INVALID")
+                .hasMessageContaining("@StepErrors");
+    }
+
     private RunbookDelegate delegate(java.util.function.Consumer<ProcessVariables> work) {
         RunbookProperties properties = new RunbookProperties(dataDir, null, null, Map.of());
-        return new RunbookDelegate(new TargetRegistry(properties, Optional.empty()), new Redactor(properties)) {
-            @Override
-            protected void run(ProcessVariables vars, StepLog log) {
-                work.accept(vars);
-            }
-        };
+        return new WorkDelegate(new TargetRegistry(properties, Optional.empty()), new Redactor(properties), work);
+    }
+
+    @StepErrors(BpmnErrors.PRECONDITION_FAILED)
+    private static final class WorkDelegate extends RunbookDelegate {
+
+        private final java.util.function.Consumer<ProcessVariables> work;
+
+        WorkDelegate(TargetRegistry targets, Redactor redactor, java.util.function.Consumer<ProcessVariables> work) {
+            super(targets, redactor);
+            this.work = work;
+        }
+
+        @Override
+        protected void run(ProcessVariables vars, StepLog log) {
+            work.accept(vars);
+        }
     }
 
     private static DelegateExecution execution() {

@@ -50,6 +50,7 @@ final class StubbedRun {
                 execution.setVariables(outputs.getOrDefault(bean, Map.of()));
             });
         }
+        Mocks.register(RunOutcomes.BEAN, new RunOutcomes());
         Mocks.register("fourEyesTaskListener", new FourEyesTaskListener(identityService()));
         Mocks.register("approvalDeadlineTaskListener", new ApprovalDeadlineTaskListener());
     }
