@@ -19,7 +19,8 @@ import org.springframework.stereotype.Component;
  * {@code BACKUP_FAILED} before anything is changed.
  */
 @Component("dbBackupDelegate")
-@StepErrors({BpmnErrors.BACKUP_FAILED, BpmnErrors.BACKUP_INVALID, BpmnErrors.VERIFICATION_FAILED, BpmnErrors.COMMAND_FAILED})
+@StepErrors({BpmnErrors.BACKUP_FAILED, BpmnErrors.BACKUP_INVALID, BpmnErrors.VERIFICATION_FAILED,
+        BpmnErrors.COMMAND_FAILED})
 class DbBackupDelegate extends RunbookDelegate implements StepPreview {
 
     private final DbBackups backups;

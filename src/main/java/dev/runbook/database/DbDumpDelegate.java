@@ -16,7 +16,8 @@ import org.springframework.stereotype.Component;
  * the tool is missing or fails; the entry is then {@code FAILED}.
  */
 @Component("dbDumpDelegate")
-@StepErrors({BpmnErrors.PRECONDITION_FAILED, BpmnErrors.BACKUP_FAILED, BpmnErrors.BACKUP_INVALID, BpmnErrors.VERIFICATION_FAILED, BpmnErrors.COMMAND_FAILED})
+@StepErrors({BpmnErrors.BACKUP_FAILED, BpmnErrors.PRECONDITION_FAILED, BpmnErrors.BACKUP_INVALID,
+        BpmnErrors.VERIFICATION_FAILED, BpmnErrors.COMMAND_FAILED})
 class DbDumpDelegate extends RunbookDelegate {
 
     private final DbBackups backups;

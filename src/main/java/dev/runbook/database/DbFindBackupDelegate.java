@@ -19,7 +19,8 @@ import org.springframework.stereotype.Component;
  * or damaged backup; {@code PRECONDITION_FAILED} for a bad database name.
  */
 @Component("dbFindBackupDelegate")
-@StepErrors({BpmnErrors.PRECONDITION_FAILED, BpmnErrors.BACKUP_FAILED, BpmnErrors.BACKUP_INVALID, BpmnErrors.VERIFICATION_FAILED, BpmnErrors.COMMAND_FAILED})
+@StepErrors({BpmnErrors.BACKUP_INVALID, BpmnErrors.PRECONDITION_FAILED, BpmnErrors.BACKUP_FAILED,
+        BpmnErrors.VERIFICATION_FAILED, BpmnErrors.COMMAND_FAILED})
 class DbFindBackupDelegate extends RunbookDelegate {
 
     private final DbBackups backups;

@@ -24,7 +24,8 @@ import org.springframework.stereotype.Component;
  * if that undo fails too, the step stays an incident.
  */
 @Component("dbRestoreDelegate")
-@StepErrors({BpmnErrors.BACKUP_FAILED, BpmnErrors.BACKUP_INVALID, BpmnErrors.VERIFICATION_FAILED, BpmnErrors.COMMAND_FAILED})
+@StepErrors({BpmnErrors.COMMAND_FAILED, BpmnErrors.BACKUP_FAILED, BpmnErrors.BACKUP_INVALID,
+        BpmnErrors.VERIFICATION_FAILED})
 class DbRestoreDelegate extends RunbookDelegate implements StepPreview {
 
     private final DbBackups backups;

@@ -26,7 +26,7 @@ import org.springframework.stereotype.Component;
  * ({@code backupId}) before the step fails, so the failed step leaves no change behind.
  */
 @Component("installAndBuildDelegate")
-@StepErrors({BpmnErrors.PRECONDITION_FAILED, BpmnErrors.COMMAND_FAILED})
+@StepErrors({BpmnErrors.COMMAND_FAILED, BpmnErrors.PRECONDITION_FAILED})
 class InstallAndBuildDelegate extends RunbookDelegate implements StepPreview {
 
     private final NpmClient npm;

@@ -4,6 +4,8 @@ import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.CommandFailedException;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.camunda.bpm.engine.delegate.BpmnError;
@@ -44,10 +46,10 @@ public abstract class RunbookDelegate implements JavaDelegate {
         return declaredErrorCodes(getClass());
     }
 
-    /** The {@link StepErrors} codes of a delegate class, for checks that have no instance (the model test). */
+    /** The {@link StepErrors} codes of a delegate class in declared order, for checks without an instance. */
     public static Set<String> declaredErrorCodes(Class<?> delegateClass) {
         StepErrors declared = delegateClass.getAnnotation(StepErrors.class);
-        return declared == null ? Set.of() : Set.of(declared.value());
+        return declared == null ? Set.of() : Collections.unmodifiableSet(new LinkedHashSet<>(List.of(declared.value())));
     }
 
     /** The step's work: read inputs from {@code vars}, call one client, write outputs. */

@@ -27,7 +27,7 @@ import org.springframework.stereotype.Component;
  * Fails with {@code BACKUP_FAILED} before anything is changed.
  */
 @Component("releaseBackupDelegate")
-@StepErrors({BpmnErrors.PRECONDITION_FAILED, BpmnErrors.COMMAND_FAILED, BpmnErrors.BACKUP_FAILED})
+@StepErrors({BpmnErrors.BACKUP_FAILED, BpmnErrors.PRECONDITION_FAILED, BpmnErrors.COMMAND_FAILED})
 class ReleaseBackupDelegate extends RunbookDelegate implements StepPreview {
 
     private final ReleaseBackupStore backups;

@@ -139,6 +139,80 @@ final class ModelChecks {
         return problems;
     }
 
+    /**
+     * Each flow node (not the start event) by id: type, name, delegate expression, asyncBefore, compensation, the
+     * activity a boundary event is attached to, the error it catches, and the execution listeners' expressions.
+     */
+    static Map<String, String> describeNodes(BpmnModelInstance model) {
+        Map<String, String> nodes = new java.util.TreeMap<>();
+        for (org.camunda.bpm.model.bpmn.instance.FlowNode node
+                : model.getModelElementsByType(org.camunda.bpm.model.bpmn.instance.FlowNode.class)) {
+            if (node instanceof StartEvent && !(node.getParentElement() instanceof SubProcess)) {
+                continue;
+            }
+            StringBuilder text = new StringBuilder(node.getElementType().getTypeName()).append(" '")
+                    .append(node.getName()).append("'");
+            if (node instanceof ServiceTask task) {
+                text.append(" ").append(task.getCamundaDelegateExpression()).append(" async=")
+                        .append(task.isCamundaAsyncBefore()).append(" compensation=").append(task.isForCompensation());
+            }
+            if (node instanceof org.camunda.bpm.model.bpmn.instance.UserTask task) {
+                text.append(" groups=").append(task.getCamundaCandidateGroups());
+            }
+            if (node instanceof BoundaryEvent boundary) {
+                text.append(" on ").append(boundary.getAttachedTo().getId());
+            }
+            if (node instanceof Event event && (event instanceof BoundaryEvent || event instanceof StartEvent)
+                    && errorDefinition(event) != null) {
+                text.append(" error ").append(errorDefinition(event).getError() == null ? "*"
+                        : errorDefinition(event).getError().getErrorCode());
+            }
+            node.getChildElementsByType(org.camunda.bpm.model.bpmn.instance.ExtensionElements.class).forEach(
+                    extensions -> extensions.getElementsQuery().filterByType(
+                            org.camunda.bpm.model.bpmn.instance.camunda.CamundaExecutionListener.class).list()
+                            .forEach(l -> text.append(" listener ").append(l.getCamundaEvent()).append(" ")
+                                    .append(l.getCamundaExpression() != null ? l.getCamundaExpression()
+                                            : l.getCamundaDelegateExpression())));
+            nodes.put(node.getId(), text.toString());
+        }
+        return nodes;
+    }
+
+    /**
+     * The sequence flows as "source -> target [condition]", where a flow into a node matching {@code skipped} is
+     * followed on through such nodes to the first node that does not match (so deploy's database steps between two
+     * steps count as one flow between them). Flows out of skipped nodes and of the start event are left out.
+     */
+    static Set<String> flowsSkipping(BpmnModelInstance model, Pattern skipped) {
+        Set<String> flows = new java.util.TreeSet<>();
+        for (org.camunda.bpm.model.bpmn.instance.SequenceFlow flow
+                : model.getModelElementsByType(org.camunda.bpm.model.bpmn.instance.SequenceFlow.class)) {
+            org.camunda.bpm.model.bpmn.instance.FlowNode source = flow.getSource();
+            if (skipped.matcher(source.getId()).matches() || source instanceof StartEvent
+                    && !(source.getParentElement() instanceof SubProcess)) {
+                continue;
+            }
+            String condition = flow.getConditionExpression() == null ? "" : " [" + flow.getConditionExpression()
+                    .getTextContent().trim() + "]";
+            for (String target : targetsSkipping(flow.getTarget(), skipped, new java.util.HashSet<>())) {
+                flows.add(source.getId() + " -> " + target + condition);
+            }
+        }
+        return flows;
+    }
+
+    private static Set<String> targetsSkipping(org.camunda.bpm.model.bpmn.instance.FlowNode node, Pattern skipped,
+            Set<String> seen) {
+        if (!skipped.matcher(node.getId()).matches()) {
+            return Set.of(node.getId());
+        }
+        Set<String> targets = new java.util.TreeSet<>();
+        if (seen.add(node.getId())) {
+            node.getOutgoing().forEach(out -> targets.addAll(targetsSkipping(out.getTarget(), skipped, seen)));
+        }
+        return targets;
+    }
+
     /** Ids of the model's error events that name no error. */
     static Set<String> catchAlls(BpmnModelInstance model) {
         return errorEvents(model).stream().filter(e -> errorDefinition(e).getError() == null).map(Event::getId)
