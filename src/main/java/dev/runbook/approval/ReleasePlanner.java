@@ -2,6 +2,7 @@ package dev.runbook.approval;
 
 import dev.runbook.exec.Redactor;
 import dev.runbook.process.PlannedCommand;
+import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.Release;
 import dev.runbook.process.StepPreview;
 import dev.runbook.process.StepPreview.Preview;
@@ -53,6 +54,11 @@ public class ReleasePlanner {
      * @param note       what else it does, or why no command is shown
      */
     public record PlannedStep(String activityId, String name, List<PlannedCommand> commands, String note) {}
+
+    /** The steps after the one that runs now ({@code step}) that will run for this release; none outside a run. */
+    public List<PlannedStep> planAfter(ProcessVariables step, Release release) {
+        return step.currentElement() instanceof FlowNode node ? plan(node, release) : List.of();
+    }
 
     /** The steps after {@code current} in the model that will run for this release, with their commands. */
     public List<PlannedStep> plan(FlowNode current, Release release) {

@@ -58,7 +58,7 @@ class ResolveReleaseDelegate extends RunbookDelegate {
         String targetCommit = git.resolve(target.workdir(), target.remote(), ref, log);
         String previousCommit = git.head(target.workdir(), log);
         Map<String, Object> variables = new HashMap<>(context.describe(new Release(vars.target(), target, components,
-                previousCommit, targetCommit, null), Direction.FORWARD, vars.currentElement(), log));
+                previousCommit, targetCommit, null), Direction.FORWARD, vars, log));
         log.line("release " + ref + " = " + targetCommit + ", now serving " + previousCommit + ", "
                 + variables.get(ProcessVariables.COMMIT_COUNT) + " new commit(s)");
         boolean migrate = components.values().stream().anyMatch(component -> !component.migrate().isEmpty());

@@ -65,7 +65,7 @@ class ValidateBackupDelegate extends RunbookDelegate {
                     + "component the target no longer has: " + e.getMessage());
         }
         Map<String, Object> variables = new HashMap<>(context.describe(new Release(vars.target(), target, selected,
-                head, manifest.commit(), backupId), Direction.BACKWARD, vars.currentElement(), log));
+                head, manifest.commit(), backupId), Direction.BACKWARD, vars, log));
         variables.putAll(Map.of(
                 ProcessVariables.TARGET_COMMIT, manifest.commit(),
                 ProcessVariables.PREVIOUS_COMMIT, head,

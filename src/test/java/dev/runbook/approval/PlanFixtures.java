@@ -1,5 +1,8 @@
 package dev.runbook.approval;
 
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbook.FixtureTarget;
 import dev.runbook.config.RunbookProperties;
@@ -16,6 +19,7 @@ import dev.runbook.git.ApprovalContext;
 import dev.runbook.git.GitClient;
 import dev.runbook.npm.NpmClient;
 import dev.runbook.pm2.Pm2Client;
+import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.StepPreview;
 import java.net.URI;
 import java.nio.file.Path;
@@ -23,6 +27,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.model.bpmn.Bpmn;
 import org.camunda.bpm.model.bpmn.BpmnModelInstance;
 import org.camunda.bpm.model.bpmn.instance.FlowNode;
@@ -79,5 +84,13 @@ public final class PlanFixtures {
 
     public static FlowNode element(String processKey, String id) {
         return model(processKey).getModelElementById(id);
+    }
+
+    /** The variables of a run of {@code processKey} at its step {@code id} (an execution stand-in). */
+    public static ProcessVariables step(String processKey, String id) {
+        DelegateExecution execution = mock(DelegateExecution.class);
+        when(execution.getProcessDefinitionId()).thenReturn(processKey + ":1:test");
+        when(execution.getBpmnModelElementInstance()).thenReturn(element(processKey, id));
+        return ProcessVariables.of(execution);
     }
 }

@@ -25,7 +25,7 @@ class ApprovalContextTest {
     private Map<String, Object> describe(String from, String to, Direction direction, String processKey,
             Target target) {
         return PlanFixtures.context(shop.dataDir).describe(new Release("shop", target, target.components(), from, to,
-                null), direction, PlanFixtures.element(processKey, "Task_ResolveRelease"), StepLog.NONE);
+                null), direction, PlanFixtures.step(processKey, "Task_ResolveRelease"), StepLog.NONE);
     }
 
     private static Target target(Database database, List<String> migrate) {
