@@ -49,7 +49,8 @@ public abstract class RunbookDelegate implements JavaDelegate {
     /** The {@link StepErrors} codes of a delegate class in declared order, for checks without an instance. */
     public static Set<String> declaredErrorCodes(Class<?> delegateClass) {
         StepErrors declared = delegateClass.getAnnotation(StepErrors.class);
-        return declared == null ? Set.of() : Collections.unmodifiableSet(new LinkedHashSet<>(List.of(declared.value())));
+        return declared == null ? Set.of()
+                : Collections.unmodifiableSet(new LinkedHashSet<>(List.of(declared.value())));
     }
 
     /** The step's work: read inputs from {@code vars}, call one client, write outputs. */

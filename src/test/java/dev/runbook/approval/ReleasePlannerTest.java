@@ -78,7 +78,8 @@ class ReleasePlannerTest {
     @Test
     void shouldPlanTheDatabaseBackupAndMigrationOnlyWhenAComponentMigrates() {
         Path backendDir = dir.resolve("shop/backend");
-        Map<String, ComponentSpec> migrating = Map.of("backend", PlanFixtures.backend(List.of("npm", "run", "migrate")));
+        Map<String, ComponentSpec> migrating = Map.of("backend",
+                PlanFixtures.backend(List.of("npm", "run", "migrate")));
         Target target = PlanFixtures.target(dir.resolve("shop"), new Database("postgresql",
                 "postgresql://app:s3cret@127.0.0.1:5432/shop"), migrating);
         List<PlannedStep> plan = PlanFixtures.planner(dir).plan(PlanFixtures.element("deploy", "Task_ResolveRelease"),

@@ -55,7 +55,8 @@ class BpmnModelTest {
             Map.entry("BoundaryEvent_BackupReleaseFailed", "backup: the snapshot failed, nothing changed: FAILED"),
             Map.entry("BoundaryEvent_StartDailyBackupFailed", "db-backup-schedule: the run goes on to the next timer"),
             Map.entry("BoundaryEvent_StartWeeklyBackupFailed", "db-backup-schedule: the run goes on to the next timer"),
-            Map.entry("BoundaryEvent_StartMonthlyBackupFailed", "db-backup-schedule: the run goes on to the next timer"),
+            Map.entry("BoundaryEvent_StartMonthlyBackupFailed",
+                    "db-backup-schedule: the run goes on to the next timer"),
             Map.entry("StartEvent_BackupFailed", "db-backup: any step failed: alert, incident until a good backup"),
             Map.entry("BoundaryEvent_BackupInvalid", "db-restore, rollback: the backup cannot be used, whatever the "
                     + "reason; nothing changed: FAILED"),

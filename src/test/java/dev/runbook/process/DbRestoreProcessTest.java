@@ -105,7 +105,8 @@ class DbRestoreProcessTest {
 
         assertThat(instance).hasPassed("Task_RestoreSafetyBackup", "EndEvent_Reverted").isEnded();
         assertThat(restoredBackup("Task_RestoreSafetyBackup")).isEqualTo("safety-1");
-        assertThat(stubs.calls).containsSubsequence("Task_RestoreBackup", "Task_VerifyRestore", "Task_RestoreSafetyBackup");
+        assertThat(stubs.calls).containsSubsequence("Task_RestoreBackup", "Task_VerifyRestore",
+                "Task_RestoreSafetyBackup");
         assertThat(StubbedRun.outcome(instance)).isEqualTo("REVERTED");
     }
 

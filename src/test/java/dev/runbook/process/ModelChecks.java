@@ -36,7 +36,7 @@ final class ModelChecks {
 
     private ModelChecks() {}
 
-    /** Every {@link RunbookDelegate} bean of the platform by bean name, with the codes it declares in {@link StepErrors}. */
+    /** Every {@link RunbookDelegate} bean by bean name, with the codes it declares in {@link StepErrors}. */
     static Map<String, Set<String>> declaredErrorCodes() {
         ClassPathScanningCandidateComponentProvider scan = new ClassPathScanningCandidateComponentProvider(false);
         scan.addIncludeFilter(new AssignableTypeFilter(RunbookDelegate.class));
@@ -93,7 +93,7 @@ final class ModelChecks {
         return problems;
     }
 
-    /** Every {@code <bpmn:error>} a model declares or refers to is a {@link BpmnErrors} code with id Error_PascalCase. */
+    /** Every {@code <bpmn:error>} of a model is a {@link BpmnErrors} code with the id Error_PascalCase. */
     static List<String> undeclaredErrors(BpmnModelInstance model) {
         List<String> problems = new ArrayList<>();
         for (org.camunda.bpm.model.bpmn.instance.Error error
@@ -245,7 +245,7 @@ final class ModelChecks {
         return false;
     }
 
-    /** Boundary events on the task or an enclosing subprocess; error start events of enclosing scopes' event subprocesses. */
+    /** Boundary events on the task or an enclosing subprocess; error start events of enclosing event subprocesses. */
     private static boolean catches(BpmnModelInstance model, Activity task, String code) {
         for (BoundaryEvent boundary : model.getModelElementsByType(BoundaryEvent.class)) {
             if (encloses(boundary.getAttachedTo(), task) && catchesCode(boundary, code)) {
