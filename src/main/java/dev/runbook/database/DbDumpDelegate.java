@@ -1,12 +1,13 @@
 package dev.runbook.database;
 
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepErrors;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.config.TargetRegistry;
 import org.springframework.stereotype.Component;
 
 /**
@@ -15,6 +16,8 @@ import org.springframework.stereotype.Component;
  * the tool is missing or fails; the entry is then {@code FAILED}.
  */
 @Component("dbDumpDelegate")
+@StepErrors({BpmnErrors.BACKUP_FAILED, BpmnErrors.PRECONDITION_FAILED, BpmnErrors.BACKUP_INVALID,
+        BpmnErrors.VERIFICATION_FAILED, BpmnErrors.COMMAND_FAILED})
 class DbDumpDelegate extends RunbookDelegate {
 
     private final DbBackups backups;

@@ -1,13 +1,14 @@
 package dev.runbook.database;
 
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepErrors;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.config.RunbookProperties.Target;
-import dev.runbook.config.TargetRegistry;
 import java.util.Map;
 import org.springframework.stereotype.Component;
 
@@ -18,6 +19,8 @@ import org.springframework.stereotype.Component;
  * or damaged backup; {@code PRECONDITION_FAILED} for a bad database name.
  */
 @Component("dbFindBackupDelegate")
+@StepErrors({BpmnErrors.BACKUP_INVALID, BpmnErrors.PRECONDITION_FAILED, BpmnErrors.BACKUP_FAILED,
+        BpmnErrors.VERIFICATION_FAILED, BpmnErrors.COMMAND_FAILED})
 class DbFindBackupDelegate extends RunbookDelegate {
 
     private final DbBackups backups;

@@ -1,10 +1,12 @@
 package dev.runbook.database;
 
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
+import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
-import dev.runbook.config.TargetRegistry;
+import dev.runbook.process.StepErrors;
 import org.springframework.stereotype.Component;
 
 /**
@@ -14,6 +16,8 @@ import org.springframework.stereotype.Component;
  * after; any failure is an incident (never a silent end).
  */
 @Component("dbRestoreBackupDelegate")
+@StepErrors({BpmnErrors.BACKUP_FAILED, BpmnErrors.BACKUP_INVALID, BpmnErrors.VERIFICATION_FAILED,
+        BpmnErrors.COMMAND_FAILED})
 class DbRestoreBackupDelegate extends RunbookDelegate {
 
     private final DbBackups backups;

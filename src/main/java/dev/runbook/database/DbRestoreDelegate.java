@@ -1,15 +1,19 @@
 package dev.runbook.database;
 
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.CommandFailedException;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.exec.ToolMissingException;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.Release;
 import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepErrors;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.config.TargetRegistry;
+import dev.runbook.process.StepPreview;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
@@ -20,7 +24,9 @@ import org.springframework.stereotype.Component;
  * if that undo fails too, the step stays an incident.
  */
 @Component("dbRestoreDelegate")
-class DbRestoreDelegate extends RunbookDelegate {
+@StepErrors({BpmnErrors.COMMAND_FAILED, BpmnErrors.BACKUP_FAILED, BpmnErrors.BACKUP_INVALID,
+        BpmnErrors.VERIFICATION_FAILED})
+class DbRestoreDelegate extends RunbookDelegate implements StepPreview {
 
     private final DbBackups backups;
     private final DbBackupCatalogue catalogue;
@@ -53,5 +59,11 @@ class DbRestoreDelegate extends RunbookDelegate {
             throw e;
         }
         vars.set(ProcessVariables.RESTORED_COUNTS, catalogue.toJson(restored));
+    }
+
+    @Override
+    public Optional<Preview> preview(Release release) {
+        return Preview.note("restores the approved database backup (mongorestore --archive --gzip --drop or "
+                + "pg_restore --clean); a failure puts the safety backup back");
     }
 }

@@ -1,10 +1,12 @@
 package dev.runbook.database;
 
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
+import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
-import dev.runbook.config.TargetRegistry;
+import dev.runbook.process.StepErrors;
 import org.springframework.stereotype.Component;
 
 /**
@@ -12,6 +14,8 @@ import org.springframework.stereotype.Component;
  * readable format, not empty), records its size and sha256 and marks it {@code OK}. {@code BACKUP_FAILED} otherwise.
  */
 @Component("dbVerifyBackupDelegate")
+@StepErrors({BpmnErrors.BACKUP_FAILED, BpmnErrors.BACKUP_INVALID, BpmnErrors.VERIFICATION_FAILED,
+        BpmnErrors.COMMAND_FAILED})
 class DbVerifyBackupDelegate extends RunbookDelegate {
 
     private final DbBackups backups;

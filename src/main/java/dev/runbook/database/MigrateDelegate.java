@@ -1,19 +1,23 @@
 package dev.runbook.database;
 
-import dev.runbook.exec.Command;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.npm.NpmClient;
+import dev.runbook.process.BpmnErrors;
+import dev.runbook.process.PlannedCommand;
 import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.Release;
 import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepErrors;
+import dev.runbook.process.StepPreview;
 import dev.runbook.release.ReleaseBackupStore;
-import dev.runbook.config.RunbookProperties;
-import dev.runbook.config.RunbookProperties.ComponentSpec;
-import dev.runbook.config.RunbookProperties.Target;
-import dev.runbook.config.TargetRegistry;
-import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,20 +27,18 @@ import org.springframework.stereotype.Component;
  * once the step has completed, its compensation handler (Task_RestoreDatabase) does the same.
  */
 @Component("migrateDelegate")
-class MigrateDelegate extends RunbookDelegate {
+@StepErrors(BpmnErrors.COMMAND_FAILED)
+class MigrateDelegate extends RunbookDelegate implements StepPreview {
 
     private final CommandRunner runner;
     private final NpmClient npm;
     private final DbBackups backups;
-    private final Duration timeout;
 
-    MigrateDelegate(TargetRegistry targets, Redactor redactor, CommandRunner runner, NpmClient npm, DbBackups backups,
-            RunbookProperties properties) {
+    MigrateDelegate(TargetRegistry targets, Redactor redactor, CommandRunner runner, NpmClient npm, DbBackups backups) {
         super(targets, redactor);
         this.runner = runner;
         this.npm = npm;
         this.backups = backups;
-        this.timeout = properties.tools().timeout();
     }
 
     @Override
@@ -48,8 +50,8 @@ class MigrateDelegate extends RunbookDelegate {
                     continue;
                 }
                 log.line("component " + entry.getKey() + ": migrate");
-                runner.runChecked(new Command(npm.argv(entry.getValue().migrate()),
-                        ReleaseBackupStore.componentDir(target, entry.getValue()), target.env(), timeout), log);
+                runner.runChecked(npm.migrateCommand(ReleaseBackupStore.componentDir(target, entry.getValue()),
+                        entry.getValue(), target.env()), log);
             }
         } catch (RuntimeException e) {
             String backupId = vars.string(ProcessVariables.DB_BACKUP_ID);
@@ -67,5 +69,18 @@ class MigrateDelegate extends RunbookDelegate {
             }
             throw e;
         }
+    }
+
+    /** The migrate command of each selected component that has one, as {@link NpmClient#migrateCommand} builds it. */
+    @Override
+    public Optional<Preview> preview(Release release) {
+        if (!release.migrates()) {
+            return Optional.empty();
+        }
+        List<PlannedCommand> commands = release.components().values().stream().filter(c -> !c.migrate().isEmpty())
+                .map(c -> PlannedCommand.of(npm.migrateCommand(ReleaseBackupStore.componentDir(release.target(), c),
+                        c, release.target().env()))).toList();
+        return Optional.of(new Preview(commands,
+                "with the target's env; a failure restores the database backup taken before"));
     }
 }

@@ -1,12 +1,19 @@
 package dev.runbook.git;
 
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.CommandFailedException;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
+import dev.runbook.process.BpmnErrors;
+import dev.runbook.process.PlannedCommand;
 import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.Release;
 import dev.runbook.process.RunbookDelegate;
-import dev.runbook.config.RunbookProperties.Target;
-import dev.runbook.config.TargetRegistry;
+import dev.runbook.process.StepErrors;
+import dev.runbook.process.StepPreview;
+import java.util.List;
+import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
@@ -15,7 +22,8 @@ import org.springframework.stereotype.Component;
  * completed steps).
  */
 @Component("gitCheckoutDelegate")
-class GitCheckoutDelegate extends RunbookDelegate {
+@StepErrors(BpmnErrors.COMMAND_FAILED)
+class GitCheckoutDelegate extends RunbookDelegate implements StepPreview {
 
     private final GitClient git;
 
@@ -33,5 +41,12 @@ class GitCheckoutDelegate extends RunbookDelegate {
             git.checkout(target.workdir(), vars.previousCommit(), log);
             throw e;
         }
+    }
+
+    /** {@code git checkout --detach --force <toCommit>} in the work dir, built by {@link GitClient#checkoutCommand}. */
+    @Override
+    public Optional<Preview> preview(Release release) {
+        return Optional.of(new Preview(List.of(PlannedCommand.of(
+                git.checkoutCommand(release.target().workdir(), release.toCommit()))), null));
     }
 }

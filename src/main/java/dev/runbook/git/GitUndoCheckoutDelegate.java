@@ -1,14 +1,17 @@
 package dev.runbook.git;
 
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
+import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
-import dev.runbook.config.TargetRegistry;
+import dev.runbook.process.StepErrors;
 import org.springframework.stereotype.Component;
 
 /** Compensation handler of Task_GitCheckout: checks out {@code previousCommit} detached. */
 @Component("gitUndoCheckoutDelegate")
+@StepErrors(BpmnErrors.COMMAND_FAILED)
 class GitUndoCheckoutDelegate extends RunbookDelegate {
 
     private final GitClient git;

@@ -1,17 +1,17 @@
 package dev.runbook.git;
 
-import dev.runbook.approval.ApprovalContext;
-import dev.runbook.approval.ApprovalContext.Direction;
-import dev.runbook.approval.ReleasePlanner.Release;
-import dev.runbook.exec.Redactor;
-import dev.runbook.exec.StepLog;
-import dev.runbook.process.BpmnErrors;
-import dev.runbook.process.ProcessVariables;
-import dev.runbook.process.RunbookDelegate;
-import dev.runbook.process.StepFailedException;
 import dev.runbook.config.RunbookProperties;
 import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.config.TargetRegistry;
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
+import dev.runbook.git.ApprovalContext.Direction;
+import dev.runbook.process.BpmnErrors;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.Release;
+import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepErrors;
+import dev.runbook.process.StepFailedException;
 import java.util.HashMap;
 import java.util.Map;
 import org.springframework.stereotype.Component;
@@ -26,6 +26,7 @@ import org.springframework.stereotype.Component;
  * Fails fast with {@code PRECONDITION_FAILED}, before any approval or change.
  */
 @Component("resolveReleaseDelegate")
+@StepErrors({BpmnErrors.PRECONDITION_FAILED, BpmnErrors.COMMAND_FAILED})
 class ResolveReleaseDelegate extends RunbookDelegate {
 
     private final GitClient git;
@@ -57,7 +58,7 @@ class ResolveReleaseDelegate extends RunbookDelegate {
         String targetCommit = git.resolve(target.workdir(), target.remote(), ref, log);
         String previousCommit = git.head(target.workdir(), log);
         Map<String, Object> variables = new HashMap<>(context.describe(new Release(vars.target(), target, components,
-                previousCommit, targetCommit, null), Direction.FORWARD, vars.currentElement(), log));
+                previousCommit, targetCommit, null), Direction.FORWARD, vars, log));
         log.line("release " + ref + " = " + targetCommit + ", now serving " + previousCommit + ", "
                 + variables.get(ProcessVariables.COMMIT_COUNT) + " new commit(s)");
         boolean migrate = components.values().stream().anyMatch(component -> !component.migrate().isEmpty());

@@ -2,13 +2,15 @@ package dev.runbook.monitor;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.monitor.HealthReport.ComponentReport;
 import dev.runbook.monitor.HealthReport.ErrorLogReport;
+import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
-import dev.runbook.config.TargetRegistry;
+import dev.runbook.process.StepErrors;
 import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Component;
@@ -19,6 +21,7 @@ import org.springframework.stereotype.Component;
  * history is removed after a day, step log files would stay.
  */
 @Component("monitorCheckDelegate")
+@StepErrors(BpmnErrors.COMMAND_FAILED)
 class MonitorCheckDelegate extends RunbookDelegate {
 
     static final int MAX_REPORT_CHARS = 3900;

@@ -1,14 +1,23 @@
 package dev.runbook.npm;
 
-import dev.runbook.exec.Redactor;
-import dev.runbook.exec.StepLog;
-import dev.runbook.process.ProcessVariables;
-import dev.runbook.process.RunbookDelegate;
-import dev.runbook.release.ReleaseBackupStore;
 import dev.runbook.config.RunbookProperties.ComponentSpec;
 import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.config.TargetRegistry;
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
+import dev.runbook.process.BpmnErrors;
+import dev.runbook.process.PlannedCommand;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.Release;
+import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepErrors;
+import dev.runbook.process.StepPreview;
+import dev.runbook.release.ReleaseBackupStore;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,7 +26,8 @@ import org.springframework.stereotype.Component;
  * ({@code backupId}) before the step fails, so the failed step leaves no change behind.
  */
 @Component("installAndBuildDelegate")
-class InstallAndBuildDelegate extends RunbookDelegate {
+@StepErrors({BpmnErrors.COMMAND_FAILED, BpmnErrors.PRECONDITION_FAILED})
+class InstallAndBuildDelegate extends RunbookDelegate implements StepPreview {
 
     private final NpmClient npm;
     private final ReleaseBackupStore backups;
@@ -46,5 +56,17 @@ class InstallAndBuildDelegate extends RunbookDelegate {
             backups.restoreArtifacts(vars.target(), target, components, vars.backupId(), log);
             throw e;
         }
+    }
+
+    /** Each selected component's install and build command, in component order, as {@link NpmClient} builds them. */
+    @Override
+    public Optional<Preview> preview(Release release) {
+        List<PlannedCommand> commands = new ArrayList<>();
+        release.components().values().forEach(component -> {
+            Path dir = ReleaseBackupStore.componentDir(release.target(), component);
+            commands.add(PlannedCommand.of(npm.installCommand(dir, component)));
+            commands.add(PlannedCommand.of(npm.buildCommand(dir, component)));
+        });
+        return Optional.of(new Preview(commands, null));
     }
 }

@@ -1,14 +1,14 @@
 package dev.runbook.npm;
 
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Tools;
 import dev.runbook.exec.Command;
 import dev.runbook.exec.CommandFailedException;
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.config.RunbookProperties;
-import dev.runbook.config.RunbookProperties.ComponentSpec;
-import dev.runbook.config.RunbookProperties.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -84,6 +84,14 @@ public class NpmClient {
     /** The command {@link #build} runs in the component dir, for plans shown before a run. */
     public Command buildCommand(Path componentDir, ComponentSpec component) {
         return command(componentDir, component.build());
+    }
+
+    /**
+     * The component's {@code migrate} command in the component dir with {@code env} (the target's env, the settings
+     * the app runs with) and the tools timeout; run by Task_Migrate and shown in plans before a run.
+     */
+    public Command migrateCommand(Path componentDir, ComponentSpec component, Map<String, String> env) {
+        return new Command(argv(component.migrate()), componentDir, env, tools.timeout());
     }
 
     /** The argument list that will run for a configured command (first word mapped to the configured tool). */

@@ -1,26 +1,28 @@
 package dev.runbook.pm2;
 
-import dev.runbook.exec.Redactor;
-import dev.runbook.exec.StepLog;
-import dev.runbook.process.ProcessVariables;
-import dev.runbook.process.RunbookDelegate;
 import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.config.TargetRegistry;
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
+import dev.runbook.process.BpmnErrors;
+import dev.runbook.process.PlannedCommand;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.Release;
+import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepErrors;
+import dev.runbook.process.StepPreview;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
- * Task_Pm2Reload and Task_ReloadPreviousRelease: start-or-reload of each selected component's PM2 app from its
- * ecosystem file with the target's env, one after the other, then judged together by the PM2 process list over
- * one stability window. Task_Pm2Reload first sets {@code appsReloaded}. Task_ReloadPreviousRelease reloads only when
- * it is set: a run that failed before its reload (a failed build, say) never touched the running apps, which still
- * serve the previous release from memory, and a reload would only restart them (in fork mode a moment without an
- * answer); the health check of the previous release that follows still checks them.
+ * Task_Pm2Reload: sets {@code appsReloaded} (from now on PM2 may run the new release), then start-or-reload of each
+ * selected component's PM2 app from its ecosystem file with the target's env, one after the other, judged together
+ * by the PM2 process list over one stability window. The undo path's reload is {@link Pm2ReloadPreviousDelegate}.
  */
 @Component("pm2ReloadDelegate")
-class Pm2ReloadDelegate extends RunbookDelegate {
-
-    static final String RELOAD_PREVIOUS = "Task_ReloadPreviousRelease";
+@StepErrors({BpmnErrors.COMMAND_FAILED, BpmnErrors.HEALTH_CHECK_FAILED})
+class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
 
     private final Pm2Client pm2;
 
@@ -32,14 +34,7 @@ class Pm2ReloadDelegate extends RunbookDelegate {
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
-        if (RELOAD_PREVIOUS.equals(vars.activityId())) {
-            if (!Boolean.parseBoolean(vars.string(ProcessVariables.APPS_RELOADED))) {
-                log.line("this run never reloaded the apps: they still run the previous release; not restarting them");
-                return;
-            }
-        } else {
-            vars.set(ProcessVariables.APPS_RELOADED, true);
-        }
+        vars.set(ProcessVariables.APPS_RELOADED, true);
         pm2.startOrReload(apps(target, vars.components()), target.env(), target.health().stabilityWindow(), log);
     }
 
@@ -47,5 +42,16 @@ class Pm2ReloadDelegate extends RunbookDelegate {
     static List<Pm2Client.App> apps(Target target, String components) {
         return TargetRegistry.select(target, components).values().stream().map(component -> new Pm2Client.App(
                 target.workdir().resolve(component.ecosystem()).normalize(), component.pm2App())).toList();
+    }
+
+    /** Each selected component's {@code pm2 startOrReload}, as {@link Pm2Client#startOrReloadCommand} builds it. */
+    @Override
+    public Optional<Preview> preview(Release release) {
+        Target target = release.target();
+        List<PlannedCommand> commands = release.components().values().stream().map(component -> PlannedCommand.of(
+                pm2.startOrReloadCommand(target.workdir().resolve(component.ecosystem()).normalize(),
+                        component.pm2App(), target.env()))).toList();
+        return Optional.of(new Preview(commands, "then each app must stay online for "
+                + target.health().stabilityWindow().toMillis() + " ms"));
     }
 }

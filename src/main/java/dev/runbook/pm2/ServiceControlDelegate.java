@@ -1,12 +1,14 @@
 package dev.runbook.pm2;
 
-import dev.runbook.exec.Redactor;
-import dev.runbook.exec.StepLog;
-import dev.runbook.process.ProcessVariables;
-import dev.runbook.process.RunbookDelegate;
 import dev.runbook.config.RunbookProperties.ComponentSpec;
 import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.config.TargetRegistry;
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
+import dev.runbook.process.BpmnErrors;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepErrors;
 import org.springframework.stereotype.Component;
 
 /**
@@ -15,6 +17,7 @@ import org.springframework.stereotype.Component;
  * (see {@link Pm2Client#control}).
  */
 @Component("serviceControlDelegate")
+@StepErrors({BpmnErrors.COMMAND_FAILED, BpmnErrors.HEALTH_CHECK_FAILED})
 class ServiceControlDelegate extends RunbookDelegate {
 
     private final Pm2Client pm2;

@@ -109,6 +109,12 @@ public final class ProcessVariables {
         return scope instanceof DelegateExecution execution ? execution.getProcessInstanceId() : null;
     }
 
+    /** The key of the run's process definition ({@code deploy} ...; null outside a process execution). */
+    public String processKey() {
+        String definition = scope instanceof DelegateExecution execution ? execution.getProcessDefinitionId() : null;
+        return definition == null ? null : definition.split(":", 2)[0];
+    }
+
     /** The id of the BPMN element of the step that runs now (null outside a process execution). */
     public String activityId() {
         return scope instanceof DelegateExecution execution ? execution.getCurrentActivityId() : null;

@@ -1,6 +1,6 @@
 package dev.runbook.process;
 
-/** Values of the {@code runOutcome} variable, set by end-event listeners of the models (see DESIGN.md). */
+/** Values of the {@code runOutcome} variable, set by end-event listeners of the models through {@link RunOutcomes}. */
 public enum RunOutcome {
     DEPLOYED, ROLLED_BACK, REJECTED, EXPIRED, FAILED, RESTORED, REVERTED, DONE, BACKED_UP, HEALTHY, UNHEALTHY
 }

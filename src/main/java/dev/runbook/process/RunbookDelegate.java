@@ -1,11 +1,15 @@
 package dev.runbook.process;
 
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.CommandFailedException;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.config.DataDir;
 import dev.runbook.config.TargetRegistry;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
@@ -23,7 +27,8 @@ import org.springframework.beans.factory.annotation.Autowired;
  * {@link BpmnErrors}, recording {@code failedStep}, {@code failureCode} and a redacted {@code failureMessage}.
  * In an undo path (a compensation handler, or a step of an event subprocess that rolls back) an expected failure
  * is not a BPMN error but an {@link UndoFailedException}: the job retries and then stays an incident, so a failed
- * undo is never a silent end.
+ * undo is never a silent end. A code the subclass does not declare in {@link StepErrors} is an incident too (the
+ * model test proves only declared codes caught).
  */
 public abstract class RunbookDelegate implements JavaDelegate {
 
@@ -47,6 +52,18 @@ public abstract class RunbookDelegate implements JavaDelegate {
     @Autowired
     public final void setDataDir(DataDir dataDir) {
         this.dataDir = dataDir;
+    }
+
+    /** The BPMN error codes this step may end with: its {@link StepErrors} declaration (none without one). */
+    public final Set<String> errorCodes() {
+        return declaredErrorCodes(getClass());
+    }
+
+    /** The {@link StepErrors} codes of a delegate class in declared order, for checks without an instance. */
+    public static Set<String> declaredErrorCodes(Class<?> delegateClass) {
+        StepErrors declared = delegateClass.getAnnotation(StepErrors.class);
+        return declared == null ? Set.of()
+                : Collections.unmodifiableSet(new LinkedHashSet<>(List.of(declared.value())));
     }
 
     /** The step's work: read inputs from {@code vars}, call one client, write outputs. */
@@ -89,6 +106,11 @@ public abstract class RunbookDelegate implements JavaDelegate {
         logger.warn("step {} failed: {}: {}", execution.getCurrentActivityId(), code, abbreviate(safe));
         if (inUndoPath(execution)) {
             throw new UndoFailedException(execution.getCurrentActivityId() + " could not undo: " + safe, cause);
+        }
+        if (!errorCodes().contains(code)) {
+            throw new IllegalStateException(getClass().getSimpleName() + " (" + execution.getCurrentActivityId()
+                    + ") failed with " + code + ", which it does not declare in @StepErrors, so no model is known to "
+                    + "catch it: " + safe, cause);
         }
         execution.setVariable(ProcessVariables.FAILED_STEP, execution.getCurrentActivityId());
         execution.setVariable(ProcessVariables.FAILURE_CODE, code);

@@ -1,14 +1,19 @@
 package dev.runbook.release;
 
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.Release;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.config.TargetRegistry;
 import dev.runbook.run.ActiveRuns;
+import dev.runbook.process.StepPreview;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import org.springframework.stereotype.Component;
 
@@ -18,7 +23,7 @@ import org.springframework.stereotype.Component;
  * retention ({@code backups.keep}), never deleting a backup that a running run refers to ({@code backupId}).
  */
 @Component("recordReleaseDelegate")
-class RecordReleaseDelegate extends RunbookDelegate {
+class RecordReleaseDelegate extends RunbookDelegate implements StepPreview {
 
     private final ReleaseRecordRepository releases;
     private final ReleaseBackupStore backups;
@@ -43,5 +48,11 @@ class RecordReleaseDelegate extends RunbookDelegate {
         Set<String> inUse = new HashSet<>(runs.valuesOf(ProcessVariables.BACKUP_ID));
         inUse.add(vars.backupId());
         backups.applyRetention(vars.target(), target.backups().keep(), inUse, log);
+    }
+
+    @Override
+    public Optional<Preview> preview(Release release) {
+        return Preview.note("records the release; keeps the newest " + release.target().backups().keep()
+                + " release backups");
     }
 }

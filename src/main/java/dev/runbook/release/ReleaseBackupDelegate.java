@@ -1,5 +1,7 @@
 package dev.runbook.release;
 
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.git.GitClient;
@@ -7,12 +9,14 @@ import dev.runbook.pm2.Pm2Client;
 import dev.runbook.pm2.Pm2Process;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
-import dev.runbook.process.StepFailedException;
+import dev.runbook.process.Release;
 import dev.runbook.process.RunbookDelegate;
-import dev.runbook.config.RunbookProperties.Target;
-import dev.runbook.config.TargetRegistry;
+import dev.runbook.process.StepErrors;
+import dev.runbook.process.StepFailedException;
+import dev.runbook.process.StepPreview;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,7 +27,8 @@ import org.springframework.stereotype.Component;
  * Fails with {@code BACKUP_FAILED} before anything is changed.
  */
 @Component("releaseBackupDelegate")
-class ReleaseBackupDelegate extends RunbookDelegate {
+@StepErrors({BpmnErrors.BACKUP_FAILED, BpmnErrors.PRECONDITION_FAILED, BpmnErrors.COMMAND_FAILED})
+class ReleaseBackupDelegate extends RunbookDelegate implements StepPreview {
 
     private final ReleaseBackupStore backups;
     private final GitClient git;
@@ -58,5 +63,14 @@ class ReleaseBackupDelegate extends RunbookDelegate {
                 TargetRegistry.select(target, vars.components()), head, processes,
                 vars.requestedBy(), vars.runId(), log);
         vars.set(ProcessVariables.BACKUP_ID, manifest.id());
+    }
+
+    @Override
+    public Optional<Preview> preview(Release release) {
+        String serving = release.fromCommit() == null ? "the approved commit"
+                : release.fromCommit().substring(0, Math.min(12, release.fromCommit().length()));
+        return Preview.note("checks that the target still serves " + serving + " with a clean work tree, then saves "
+                + "that commit, " + ReleaseBackupStore.describeArtifacts(release.components()) + " and the PM2 "
+                + "process list into a new release backup (its id is known once it is taken, after the approval)");
     }
 }

@@ -1,12 +1,13 @@
 package dev.runbook.release;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.runbook.exec.StepLog;
-import dev.runbook.process.BpmnErrors;
-import dev.runbook.process.StepFailedException;
 import dev.runbook.config.RunbookProperties.ComponentSpec;
 import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.config.DataDir;
+import dev.runbook.config.TargetRegistry;
+import dev.runbook.exec.StepLog;
+import dev.runbook.process.BpmnErrors;
+import dev.runbook.process.StepFailedException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.springframework.stereotype.Component;
 
@@ -235,6 +237,12 @@ public class ReleaseBackupStore {
             log.line("retention (keep " + keep + "): deleted release backups " + deleted);
         }
         return deleted;
+    }
+
+    /** The artifacts a backup holds, for plans: {@code backend (backend: dist, node_modules), frontend (...)}. */
+    public static String describeArtifacts(Map<String, ComponentSpec> components) {
+        return components.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue().dir() + ": "
+                + String.join(", ", e.getValue().artifacts()) + ")").collect(Collectors.joining(", "));
     }
 
     /** Absolute directory of a component inside the target's work dir. */

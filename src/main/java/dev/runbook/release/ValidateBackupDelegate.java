@@ -1,18 +1,19 @@
 package dev.runbook.release;
 
-import dev.runbook.approval.ApprovalContext;
-import dev.runbook.approval.ApprovalContext.Direction;
-import dev.runbook.approval.ReleasePlanner.Release;
-import dev.runbook.exec.Redactor;
-import dev.runbook.exec.StepLog;
-import dev.runbook.git.GitClient;
-import dev.runbook.process.BpmnErrors;
-import dev.runbook.process.ProcessVariables;
-import dev.runbook.process.RunbookDelegate;
-import dev.runbook.process.StepFailedException;
 import dev.runbook.config.RunbookProperties.ComponentSpec;
 import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.config.TargetRegistry;
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
+import dev.runbook.git.ApprovalContext;
+import dev.runbook.git.ApprovalContext.Direction;
+import dev.runbook.git.GitClient;
+import dev.runbook.process.BpmnErrors;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.Release;
+import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepErrors;
+import dev.runbook.process.StepFailedException;
 import java.util.HashMap;
 import java.util.Map;
 import org.springframework.stereotype.Component;
@@ -25,6 +26,7 @@ import org.springframework.stereotype.Component;
  * {@code PRECONDITION_FAILED} when anything is off, including a backup that holds no artifacts of a component.
  */
 @Component("validateBackupDelegate")
+@StepErrors({BpmnErrors.PRECONDITION_FAILED, BpmnErrors.COMMAND_FAILED})
 class ValidateBackupDelegate extends RunbookDelegate {
 
     private final ReleaseBackupStore backups;
@@ -63,7 +65,7 @@ class ValidateBackupDelegate extends RunbookDelegate {
                     + "component the target no longer has: " + e.getMessage());
         }
         Map<String, Object> variables = new HashMap<>(context.describe(new Release(vars.target(), target, selected,
-                head, manifest.commit(), backupId), Direction.BACKWARD, vars.currentElement(), log));
+                head, manifest.commit(), backupId), Direction.BACKWARD, vars, log));
         variables.putAll(Map.of(
                 ProcessVariables.TARGET_COMMIT, manifest.commit(),
                 ProcessVariables.PREVIOUS_COMMIT, head,

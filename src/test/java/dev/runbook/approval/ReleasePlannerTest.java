@@ -2,11 +2,12 @@ package dev.runbook.approval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.runbook.approval.ReleasePlanner.PlannedCommand;
 import dev.runbook.approval.ReleasePlanner.PlannedStep;
-import dev.runbook.approval.ReleasePlanner.Release;
 import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Database;
 import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.process.PlannedCommand;
+import dev.runbook.process.Release;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +73,25 @@ class ReleasePlannerTest {
                 dir.resolve("shop/backend").toString(), dir.resolve("shop/backend").toString());
         assertThat(step(plan, "Task_HealthCheck").commands()).extracting(PlannedCommand::command)
                 .containsExactly("GET http://127.0.0.1:3998/", "GET http://127.0.0.1:3999/api/health");
+    }
+
+    @Test
+    void shouldPlanTheDatabaseBackupAndMigrationOnlyWhenAComponentMigrates() {
+        Path backendDir = dir.resolve("shop/backend");
+        Map<String, ComponentSpec> migrating = Map.of("backend",
+                PlanFixtures.backend(List.of("npm", "run", "migrate")));
+        Target target = PlanFixtures.target(dir.resolve("shop"), new Database("postgresql",
+                "postgresql://app:s3cret@127.0.0.1:5432/shop"), migrating);
+        List<PlannedStep> plan = PlanFixtures.planner(dir).plan(PlanFixtures.element("deploy", "Task_ResolveRelease"),
+                new Release("shop", target, migrating, FROM, TO, null));
+
+        assertThat(plan).extracting(PlannedStep::activityId).containsSubsequence("Task_DatabaseBackup",
+                "Task_Migrate", "Task_Pm2Reload");
+        assertThat(step(plan, "Task_Migrate").commands()).containsExactly(
+                new PlannedCommand("npm run migrate", backendDir.toString()));
+        assertThat(PlanFixtures.planner(dir).plan(PlanFixtures.element("deploy", "Task_ResolveRelease"),
+                release(Map.of("backend", PlanFixtures.backend(null)), null))).extracting(PlannedStep::activityId)
+                .doesNotContain("Task_DatabaseBackup", "Task_Migrate");
     }
 
     @Test

@@ -3,11 +3,12 @@ package dev.runbook.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -17,7 +18,6 @@ import org.camunda.bpm.model.bpmn.BpmnModelInstance;
 import org.camunda.bpm.model.bpmn.instance.Activity;
 import org.camunda.bpm.model.bpmn.instance.BaseElement;
 import org.camunda.bpm.model.bpmn.instance.BoundaryEvent;
-import org.camunda.bpm.model.bpmn.instance.ErrorEventDefinition;
 import org.camunda.bpm.model.bpmn.instance.FlowNode;
 import org.camunda.bpm.model.bpmn.instance.Process;
 import org.camunda.bpm.model.bpmn.instance.SequenceFlow;
@@ -26,15 +26,16 @@ import org.camunda.bpm.model.bpmn.instance.StartEvent;
 import org.camunda.bpm.model.bpmn.instance.SubProcess;
 import org.camunda.bpm.model.bpmn.instance.bpmndi.BpmnEdge;
 import org.camunda.bpm.model.bpmn.instance.bpmndi.BpmnShape;
-import org.camunda.bpm.model.xml.instance.ModelElementInstance;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
  * Checks every model in {@code bpmn/}: file name = process key, history time-to-live set, every flow node and
  * sequence flow drawn (Cockpit can render it), no Modeler default ids, every service task asynchronous (or a
- * compensation handler, which the engine runs inside its throw event's job), and every BPMN error code the
- * delegates throw caught by a boundary event or an error event subprocess around the task.
+ * compensation handler, which the engine runs inside its throw event's job), every BPMN error code a task's delegate
+ * declares ({@link StepErrors}) caught in the task's scope by an event naming that error (or one of the catch-alls
+ * listed here with the reason), and {@code runOutcome} set only through {@link RunOutcomes} with a {@link RunOutcome}.
  */
 class BpmnModelTest {
 
@@ -43,7 +44,39 @@ class BpmnModelTest {
                     + "|SequenceFlow|BoundaryEvent|SubProcess|IntermediateThrowEvent|Process|Association)"
                     + "_((?=[0-9a-z]*\\d)[0-9a-z]{7}|\\d+)$");
 
-    @org.junit.jupiter.api.Test
+    /** Declared error codes of every delegate bean, read from the delegates' {@link StepErrors}. */
+    private static final Map<String, Set<String>> DELEGATES = ModelChecks.declaredErrorCodes();
+
+    /**
+     * The error events that catch any error, each where the model means "this step (or any step of the scope) failed,
+     * whatever the cause" and every cause takes the same path. Any other error event must name its error.
+     */
+    private static final Map<String, String> CATCH_ALLS = Map.ofEntries(
+            Map.entry("BoundaryEvent_BackupReleaseFailed", "backup: the snapshot failed, nothing changed: FAILED"),
+            Map.entry("BoundaryEvent_StartDailyBackupFailed", "db-backup-schedule: the run goes on to the next timer"),
+            Map.entry("BoundaryEvent_StartWeeklyBackupFailed", "db-backup-schedule: the run goes on to the next timer"),
+            Map.entry("BoundaryEvent_StartMonthlyBackupFailed",
+                    "db-backup-schedule: the run goes on to the next timer"),
+            Map.entry("StartEvent_BackupFailed", "db-backup: any step failed: alert, incident until a good backup"),
+            Map.entry("BoundaryEvent_BackupInvalid", "db-restore, rollback: the backup cannot be used, whatever the "
+                    + "reason; nothing changed: FAILED"),
+            Map.entry("BoundaryEvent_SafetyBackupFailed", "db-restore: no safety backup, nothing changed: FAILED"),
+            Map.entry("StartEvent_RestoreFailed", "db-restore: any restore step failed: revert to the safety backup"),
+            Map.entry("BoundaryEvent_ResolveFailed", "deploy, update: the release cannot be resolved (unknown ref, "
+                    + "dirty tree, fetch failed); nothing changed: FAILED"),
+            Map.entry("BoundaryEvent_BackupFailed", "deploy, update: the release backup failed, nothing changed"),
+            Map.entry("BoundaryEvent_DatabaseBackupFailed", "deploy: no database backup, so no migration: roll back"),
+            Map.entry("StartEvent_ReleaseFailed", "deploy, update: any release step failed: compensate, roll back"),
+            Map.entry("StartEvent_RollbackFailed", "rollback: any rollback step failed: back to the safety snapshot"),
+            Map.entry("BoundaryEvent_SnapshotFailed", "rollback: no safety snapshot, nothing changed: FAILED"),
+            Map.entry("BoundaryEvent_CheckHealthFailed", "monitor: the check could not be made: alert as unhealthy"),
+            Map.entry("BoundaryEvent_CloseAlertFailed", "monitor: a failed recovery notice still ends HEALTHY"),
+            Map.entry("BoundaryEvent_RaiseAlertFailed", "monitor: a failed alert still ends UNHEALTHY"),
+            Map.entry("BoundaryEvent_RestartAppsFailed", "restart: the restart failed (command or apps not online)"),
+            Map.entry("BoundaryEvent_ControlServiceFailed", "service-control: the PM2 action failed (command or app "
+                    + "not online): FAILED"));
+
+    @Test
     void modelerDefaultIdsAreRecognised() {
         assertThat("Activity_0x1y2z3").matches(MODELER_DEFAULT);
         assertThat("UserTask_1").matches(MODELER_DEFAULT);
@@ -52,12 +85,15 @@ class BpmnModelTest {
 
     @TestFactory
     Stream<DynamicTest> everyModelFollowsTheRules() throws IOException {
-        List<Path> files;
-        try (Stream<Path> list = Files.list(Path.of("bpmn"))) {
-            files = list.filter(p -> p.toString().endsWith(".bpmn")).sorted().toList();
-        }
+        List<Path> files = models();
         assertThat(files).isNotEmpty();
         return files.stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> check(file)));
+    }
+
+    private static List<Path> models() throws IOException {
+        try (Stream<Path> list = Files.list(Path.of("bpmn"))) {
+            return list.filter(p -> p.toString().endsWith(".bpmn")).sorted().toList();
+        }
     }
 
     private void check(Path file) {
@@ -87,49 +123,101 @@ class BpmnModelTest {
             if (!task.isForCompensation()) {
                 assertThat(task.isCamundaAsyncBefore()).as("%s is asyncBefore", task.getId()).isTrue();
             }
-            if (!task.isForCompensation() && !inEventSubProcess(task)) {
-                for (String code : BpmnErrors.ALL) {
-                    assertThat(catches(model, task, code)).as("%s: error %s is caught", task.getId(), code)
-                            .isTrue();
-                }
-            }
+        }
+        assertThat(ModelChecks.undeclaredErrors(model)).as("errors of %s", file).isEmpty();
+        assertThat(ModelChecks.uncaughtErrors(model, DELEGATES, CATCH_ALLS.keySet())).as("errors of %s", file)
+                .isEmpty();
+        try {
+            assertThat(ModelChecks.outcomeProblems(Files.readString(file))).as("outcomes of %s", file).isEmpty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    private static boolean inEventSubProcess(ModelElementInstance element) {
-        for (ModelElementInstance parent = element.getParentElement(); parent != null;
-                parent = parent.getParentElement()) {
-            if (parent instanceof SubProcess sub && sub.triggeredByEvent()) {
-                return true;
-            }
-        }
-        return false;
+    /**
+     * {@code update} is {@code deploy} without the database steps: same steps, names, delegates, events, listeners
+     * and flow order. A change to one model that the other does not get fails here.
+     */
+    @Test
+    void shouldKeepUpdateInStepWithDeployMinusTheDatabaseSteps() {
+        BpmnModelInstance deploy = Bpmn.readModelFromFile(Path.of("bpmn", "deploy.bpmn").toFile());
+        BpmnModelInstance update = Bpmn.readModelFromFile(Path.of("bpmn", "update.bpmn").toFile());
+        Pattern databaseStep = Pattern.compile(".*(Database|Migrat).*|StartEvent_DeployRequested");
+
+        Map<String, String> deployNodes = ModelChecks.describeNodes(deploy);
+        Map<String, String> updateNodes = ModelChecks.describeNodes(update);
+        updateNodes.remove("StartEvent_UpdateRequested");
+        deployNodes.keySet().removeIf(id -> databaseStep.matcher(id).matches());
+        assertThat(updateNodes).isEqualTo(deployNodes);
+        assertThat(ModelChecks.flowsSkipping(update, databaseStep)).as("flows")
+                .isEqualTo(ModelChecks.flowsSkipping(deploy, databaseStep));
     }
 
-    /** An error boundary event on the task, or an error start event of an event subprocess of an enclosing scope. */
-    private static boolean catches(BpmnModelInstance model, Activity task, String code) {
-        for (BoundaryEvent boundary : model.getModelElementsByType(BoundaryEvent.class)) {
-            if (boundary.getAttachedTo() == task && catchesCode(boundary.getEventDefinitions(), code)) {
-                return true;
-            }
+    @Test
+    void shouldAllowOnlyCatchAllsThatAModelHas() throws IOException {
+        Set<String> catchAlls = new java.util.HashSet<>();
+        for (Path file : models()) {
+            BpmnModelInstance model = Bpmn.readModelFromFile(file.toFile());
+            catchAlls.addAll(ModelChecks.catchAlls(model));
         }
-        for (ModelElementInstance scope = task.getParentElement(); scope != null; scope = scope.getParentElement()) {
-            Collection<SubProcess> eventSubProcesses = scope.getChildElementsByType(SubProcess.class).stream()
-                    .filter(SubProcess::triggeredByEvent).toList();
-            for (SubProcess sub : eventSubProcesses) {
-                for (StartEvent start : sub.getChildElementsByType(StartEvent.class)) {
-                    if (catchesCode(start.getEventDefinitions(), code)) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
+        assertThat(CATCH_ALLS.keySet()).as("allowed catch-alls no model has any more").isEqualTo(catchAlls);
     }
 
-    private static boolean catchesCode(Collection<? extends ModelElementInstance> definitions, String code) {
-        return definitions.stream().filter(ErrorEventDefinition.class::isInstance)
-                .map(ErrorEventDefinition.class::cast)
-                .anyMatch(d -> d.getError() == null || code.equals(d.getError().getErrorCode()));
+    @Test
+    void shouldFindACodeThatNoEventOfTheTasksScopeCatches() {
+        BpmnModelInstance model = Bpmn.createExecutableProcess("checked").startEvent("StartEvent_Requested")
+                .serviceTask("Task_RestartApps").camundaDelegateExpression("${pm2RestartDelegate}")
+                .boundaryEvent("BoundaryEvent_HealthCheckFailed").error("HEALTH_CHECK_FAILED")
+                .endEvent("EndEvent_Failed").moveToActivity("Task_RestartApps").endEvent("EndEvent_Done").done();
+
+        assertThat(ModelChecks.uncaughtErrors(model, DELEGATES, Set.of()))
+                .containsExactly("Task_RestartApps: COMMAND_FAILED is not caught");
+    }
+
+    @Test
+    void shouldRefuseACatchAllThatIsNotAllowedAndAnUnknownDelegate() {
+        BpmnModelInstance model = Bpmn.createExecutableProcess("checked").startEvent("StartEvent_Requested")
+                .serviceTask("Task_HealthCheck").camundaDelegateExpression("${healthCheckDelegate}")
+                .boundaryEvent("BoundaryEvent_AnyFailure").error()
+                .endEvent("EndEvent_Failed").moveToActivity("Task_HealthCheck")
+                .serviceTask("Task_WarmCache").camundaDelegateExpression("${warmCacheDelegate}")
+                .endEvent("EndEvent_Done").done();
+
+        assertThat(ModelChecks.uncaughtErrors(model, DELEGATES, Set.of())).containsExactlyInAnyOrder(
+                "BoundaryEvent_AnyFailure: catch-all error event not allowed (name the error it catches)",
+                "Task_WarmCache: delegate expression ${warmCacheDelegate} names no RunbookDelegate bean");
+        assertThat(ModelChecks.uncaughtErrors(model, DELEGATES, Set.of("BoundaryEvent_AnyFailure")))
+                .containsExactly("Task_WarmCache: delegate expression ${warmCacheDelegate} names no RunbookDelegate "
+                        + "bean");
+    }
+
+    @Test
+    void shouldCountAnEventSubprocessOfAnEnclosingScopeAsCatching() {
+        BpmnModelInstance model = Bpmn.createExecutableProcess("checked").startEvent("StartEvent_Requested")
+                .serviceTask("Task_HealthCheck").camundaDelegateExpression("${healthCheckDelegate}")
+                .endEvent("EndEvent_Done").done();
+        model.<org.camunda.bpm.model.bpmn.instance.Process>getModelElementById("checked").builder()
+                .eventSubProcess("SubProcess_RollBack").startEvent("StartEvent_HealthCheckFailed")
+                .error("HEALTH_CHECK_FAILED").endEvent("EndEvent_RolledBack");
+
+        assertThat(ModelChecks.uncaughtErrors(model, DELEGATES, Set.of())).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAnOutcomeSetAnotherWayOrNotARunOutcome() {
+        assertThat(ModelChecks.outcomeProblems("<x expression=\"${runOutcomes.set(execution, 'DEPLOYED')}\" />"))
+                .isEmpty();
+        assertThat(ModelChecks.outcomeProblems("<x expression=\"${runOutcomes.set(execution, 'DEPLOYD')}\" />"))
+                .containsExactly("outcome 'DEPLOYD' is not a RunOutcome");
+        assertThat(ModelChecks.outcomeProblems(
+                "<x expression=\"${execution.setVariable('runOutcome', 'DEPLOYED')}\" />")).hasSize(1)
+                .allMatch(problem -> problem.startsWith("runOutcome set other than through runOutcomes.set"));
+        assertThat(ModelChecks.outcomeProblems("<camunda:outputParameter name=\"runOutcome\">DONE"))
+                .hasSize(1);
+    }
+
+    @Test
+    void shouldNameEachErrorByItsCode() {
+        assertThat(ModelChecks.errorId(BpmnErrors.HEALTH_CHECK_FAILED)).isEqualTo("Error_HealthCheckFailed");
     }
 }

@@ -2,24 +2,13 @@ package dev.runbook.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
-import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.historyService;
-import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.identityService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.managementService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtimeService;
-import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.withVariables;
 
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.camunda.bpm.engine.delegate.BpmnError;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.camunda.bpm.engine.runtime.Incident;
-import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
-import org.camunda.bpm.engine.test.mock.Mocks;
 import org.camunda.community.process_test_coverage.junit5.platform7.ProcessEngineCoverageExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,70 +26,26 @@ class DbBackupProcessTest {
     static ProcessEngineCoverageExtension engine = ProcessEngineCoverageExtension.builder("process-test-engine.cfg.xml")
             .assertClassCoverageAtLeast(0.9).build();
 
-    private final List<String> calls = new ArrayList<>();
-    private final Set<String> failing = new HashSet<>();
-    private boolean goodBackupExists;
+    private StubbedRun stubs;
 
     @BeforeEach
     void stubDelegates() {
-        stub("dbDumpDelegate", Map.of("dbBackupId", "20250101_020000_daily"));
-        stub("dbVerifyBackupDelegate", Map.of());
-        stub("dbRetentionDelegate", Map.of());
-        stub("dbBackupFailureDelegate", Map.of("runOutcome", "FAILED"));
-        Mocks.register("dbAwaitGoodBackupDelegate", (JavaDelegate) execution -> {
-            calls.add(execution.getCurrentActivityId());
-            if (!goodBackupExists) {
-                throw new IllegalStateException("database backup of shop failed; take a backup, then retry");
-            }
-        });
+        stubs = new StubbedRun().outputs("dbDumpDelegate", Map.of("dbBackupId", "20250101_020000_daily"))
+                .outputs("dbBackupFailureDelegate", Map.of("runOutcome", "FAILED"));
+        stubs.broken.put("Task_AwaitGoodBackup", "database backup of shop failed; take a backup, then retry");
     }
 
     @AfterEach
     void reset() {
-        Mocks.reset();
+        StubbedRun.reset();
     }
 
-    private void stub(String bean, Map<String, Object> outputs) {
-        Mocks.register(bean, (JavaDelegate) execution -> {
-            String step = execution.getCurrentActivityId();
-            calls.add(step);
-            if (failing.contains(step)) {
-                execution.setVariable("failureCode", BpmnErrors.BACKUP_FAILED);
-                throw new BpmnError(BpmnErrors.BACKUP_FAILED, step + " failed");
-            }
-            execution.setVariables(outputs);
-        });
+    private static ProcessInstance start() {
+        return StubbedRun.start("db-backup", "scheduleClass", "daily");
     }
 
-    private ProcessInstance start() {
-        identityService().setAuthenticatedUserId("alice");
-        try {
-            return runtimeService().startProcessInstanceByKey("db-backup", "shop:db-backup daily",
-                    withVariables("target", "shop", "scheduleClass", "daily"));
-        } finally {
-            identityService().clearAuthentication();
-        }
-    }
-
-    /** Executes due jobs; a job that fails technically has its retries set to 0, as the engine does eventually. */
-    private void runJobs() {
-        for (int i = 0; i < 20; i++) {
-            List<Job> due = managementService().createJobQuery().executable().list();
-            if (due.isEmpty()) {
-                return;
-            }
-            try {
-                managementService().executeJob(due.get(0).getId());
-            } catch (RuntimeException technicalFault) {
-                managementService().setJobRetries(due.get(0).getId(), 0);
-            }
-        }
-        throw new AssertionError("run did not settle after 20 jobs");
-    }
-
-    private Object outcome(ProcessInstance instance) {
-        return historyService().createHistoricVariableInstanceQuery().processInstanceId(instance.getId())
-                .variableName("runOutcome").singleResult().getValue();
+    private static void runJobs() {
+        StubbedRun.runJobs();
     }
 
     @Test
@@ -111,13 +56,13 @@ class DbBackupProcessTest {
         assertThat(instance).hasPassedInOrder("Task_DumpDatabase", "Task_VerifyBackup", "Task_ApplyRetention",
                 "EndEvent_BackedUp").isEnded().variables().containsEntry("requestedBy", "alice")
                 .containsEntry("dbBackupId", "20250101_020000_daily");
-        assertThat(outcome(instance)).isEqualTo("BACKED_UP");
-        assertThat(calls).doesNotContain("Task_ReportBackupFailure");
+        assertThat(StubbedRun.outcome(instance)).isEqualTo("BACKED_UP");
+        assertThat(stubs.calls).doesNotContain("Task_ReportBackupFailure");
     }
 
     @Test
     void shouldEndFailedWithAnIncidentUntilAGoodBackupExistsWhenTheDumpFails() {
-        failing.add("Task_DumpDatabase");
+        stubs.failing.add("Task_DumpDatabase");
         ProcessInstance instance = start();
         runJobs();
 
@@ -127,23 +72,23 @@ class DbBackupProcessTest {
         assertThat(incident.getActivityId()).isEqualTo("Task_AwaitGoodBackup");
         assertThat(incident.getIncidentMessage()).contains("take a backup");
 
-        goodBackupExists = true;
+        stubs.broken.remove("Task_AwaitGoodBackup");
         managementService().setJobRetries(incident.getConfiguration(), 1);
         runJobs();
         assertThat(instance).hasPassed("EndEvent_Failed").isEnded();
-        assertThat(outcome(instance)).isEqualTo("FAILED");
+        assertThat(StubbedRun.outcome(instance)).isEqualTo("FAILED");
     }
 
     @Test
     void shouldNeverReachBackedUpWhenVerificationFails() {
-        failing.add("Task_VerifyBackup");
-        goodBackupExists = true;
+        stubs.failing.add("Task_VerifyBackup");
+        stubs.broken.remove("Task_AwaitGoodBackup");
         ProcessInstance instance = start();
         runJobs();
 
         assertThat(instance).hasPassedInOrder("Task_DumpDatabase", "Task_VerifyBackup", "Task_ReportBackupFailure",
                 "Task_AwaitGoodBackup", "EndEvent_Failed").hasNotPassed("Task_ApplyRetention", "EndEvent_BackedUp")
                 .isEnded();
-        assertThat(outcome(instance)).isEqualTo("FAILED");
+        assertThat(StubbedRun.outcome(instance)).isEqualTo("FAILED");
     }
 }

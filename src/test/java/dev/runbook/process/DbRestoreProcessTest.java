@@ -3,25 +3,16 @@ package dev.runbook.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
-import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.complete;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.historyService;
-import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.identityService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.managementService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtimeService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.task;
-import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.withVariables;
 
 import dev.runbook.approval.FourEyesTaskListener;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.ExecutionListener;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
 import org.camunda.bpm.engine.test.mock.Mocks;
@@ -42,88 +33,39 @@ class DbRestoreProcessTest {
     static ProcessEngineCoverageExtension engine = ProcessEngineCoverageExtension.builder("process-test-engine.cfg.xml")
             .assertClassCoverageAtLeast(0.9).build();
 
-    private final List<String> calls = new ArrayList<>();
-    private final Map<String, Object> restoredBackup = new HashMap<>();
-    private final Set<String> failing = new HashSet<>();
+    private StubbedRun stubs;
     private final List<String> alerts = new ArrayList<>();
 
     @BeforeEach
     void stubDelegates() {
-        stub("dbFindBackupDelegate", Map.of("intoDatabase", "shop", "dbBackupSummary", "backup b-1 of shop",
-                "approvalTimeout", "PT1H"));
-        stub("dbBackupDelegate", Map.of("dbBackupId", "safety-1"));
-        stub("dbRestoreDelegate", Map.of("restoredCounts", "{\"orders\":42}"));
-        stub("dbVerifyRestoreDelegate", Map.of());
-        Mocks.register("dbRestoreBackupDelegate", (JavaDelegate) execution -> {
-            calls.add(execution.getCurrentActivityId());
-            if (failing.contains(execution.getCurrentActivityId())) {
-                throw new IllegalStateException("mongorestore of the safety backup failed");
-            }
-            restoredBackup.put(execution.getCurrentActivityId(), execution.getVariable("dbBackupId"));
-        });
+        stubs = new StubbedRun().outputs("dbFindBackupDelegate", Map.of("intoDatabase", "shop", "dbBackupSummary",
+                "backup b-1 of shop", "approvalTimeout", "PT1H"))
+                .outputs("dbBackupDelegate", Map.of("dbBackupId", "safety-1"))
+                .outputs("dbRestoreDelegate", Map.of("restoredCounts", "{\"orders\":42}"));
         Mocks.register("runFailedAlertListener", (ExecutionListener) execution ->
                 alerts.add(execution.getCurrentActivityId()));
-        Mocks.register("fourEyesTaskListener", new FourEyesTaskListener(identityService()));
     }
 
     @AfterEach
     void reset() {
-        Mocks.reset();
-        identityService().clearAuthentication();
+        StubbedRun.reset();
     }
 
-    private void stub(String bean, Map<String, Object> outputs) {
-        Mocks.register(bean, (JavaDelegate) execution -> {
-            String step = execution.getCurrentActivityId();
-            calls.add(step);
-            if (step.equals("Task_RestoreBackup")) {
-                restoredBackup.put(step, execution.getVariable("dbBackupId"));
-            }
-            if (failing.contains(step)) {
-                String code = switch (step) {
-                    case "Task_FindBackup" -> BpmnErrors.BACKUP_INVALID;
-                    case "Task_SafetyBackup" -> BpmnErrors.BACKUP_FAILED;
-                    case "Task_VerifyRestore" -> BpmnErrors.VERIFICATION_FAILED;
-                    default -> BpmnErrors.COMMAND_FAILED;
-                };
-                throw new BpmnError(code, step + " failed");
-            }
-            execution.setVariables(outputs);
-        });
+    private static ProcessInstance start() {
+        return StubbedRun.start("db-restore", "dbBackupId", "b-1");
     }
 
-    private ProcessInstance start() {
-        identityService().setAuthenticatedUserId("alice");
-        try {
-            return runtimeService().startProcessInstanceByKey("db-restore", "shop:db-restore b-1",
-                    withVariables("target", "shop", "dbBackupId", "b-1"));
-        } finally {
-            identityService().clearAuthentication();
-        }
+    private static void runJobs() {
+        StubbedRun.runJobs();
     }
 
-    private void runJobs() {
-        for (int i = 0; i < 30; i++) {
-            List<Job> due = managementService().createJobQuery().executable().list();
-            if (due.isEmpty()) {
-                return;
-            }
-            try {
-                managementService().executeJob(due.get(0).getId());
-            } catch (RuntimeException technicalFault) {
-                managementService().setJobRetries(due.get(0).getId(), 0);
-            }
-        }
-        throw new AssertionError("run did not settle after 30 jobs");
+    private static void decide(ProcessInstance instance, String user, boolean approved) {
+        StubbedRun.decide(instance, user, approved);
     }
 
-    private void decide(ProcessInstance instance, String user, boolean approved) {
-        identityService().setAuthentication(user, List.of("approvers"));
-        try {
-            complete(task(instance), withVariables("approved", approved, "approvalComment", "checked"));
-        } finally {
-            identityService().clearAuthentication();
-        }
+    /** The database backup a restore step was given. */
+    private Object restoredBackup(String step) {
+        return stubs.inputs.get(step).get("dbBackupId");
     }
 
     private ProcessInstance approvedRun() {
@@ -142,11 +84,6 @@ class DbRestoreProcessTest {
                 .findFirst().orElseThrow().getValue();
     }
 
-    private Object outcome(ProcessInstance instance) {
-        return historyService().createHistoricVariableInstanceQuery().processInstanceId(instance.getId())
-                .variableName("runOutcome").singleResult().getValue();
-    }
-
     @Test
     void shouldRestoreAfterApprovalAndASafetyBackup() {
         ProcessInstance instance = approvedRun();
@@ -156,36 +93,37 @@ class DbRestoreProcessTest {
                 .containsEntry("approvedBy", "bob").containsEntry("safetyDbBackupId", "safety-1");
         assertThat(processVariable(instance, "dbBackupId")).as("the safety backup's id stays in its step")
                 .isEqualTo("b-1");
-        assertThat(restoredBackup).containsEntry("Task_RestoreBackup", "b-1");
-        assertThat(outcome(instance)).isEqualTo("RESTORED");
-        assertThat(calls).doesNotContain("Task_RestoreSafetyBackup");
+        assertThat(restoredBackup("Task_RestoreBackup")).isEqualTo("b-1");
+        assertThat(StubbedRun.outcome(instance)).isEqualTo("RESTORED");
+        assertThat(stubs.calls).doesNotContain("Task_RestoreSafetyBackup");
     }
 
     @Test
     void shouldPutTheSafetyBackupBackWhenTheRestoredCountsDiffer() {
-        failing.add("Task_VerifyRestore");
+        stubs.failing.add("Task_VerifyRestore");
         ProcessInstance instance = approvedRun();
 
         assertThat(instance).hasPassed("Task_RestoreSafetyBackup", "EndEvent_Reverted").isEnded();
-        assertThat(restoredBackup).containsEntry("Task_RestoreSafetyBackup", "safety-1");
-        assertThat(calls).containsSubsequence("Task_RestoreBackup", "Task_VerifyRestore", "Task_RestoreSafetyBackup");
-        assertThat(outcome(instance)).isEqualTo("REVERTED");
+        assertThat(restoredBackup("Task_RestoreSafetyBackup")).isEqualTo("safety-1");
+        assertThat(stubs.calls).containsSubsequence("Task_RestoreBackup", "Task_VerifyRestore",
+                "Task_RestoreSafetyBackup");
+        assertThat(StubbedRun.outcome(instance)).isEqualTo("REVERTED");
     }
 
     @Test
     void shouldEndRevertedWhenTheRestoreFailsAndHasUndoneItself() {
-        failing.add("Task_RestoreBackup");
+        stubs.failing.add("Task_RestoreBackup");
         ProcessInstance instance = approvedRun();
 
         assertThat(instance).hasPassed("EndEvent_Reverted").hasNotPassed("Task_VerifyRestore",
                 "Task_RestoreSafetyBackup").isEnded();
-        assertThat(outcome(instance)).isEqualTo("REVERTED");
+        assertThat(StubbedRun.outcome(instance)).isEqualTo("REVERTED");
     }
 
     @Test
     void shouldLeaveAnIncidentWhenPuttingTheSafetyBackupBackFails() {
-        failing.add("Task_VerifyRestore");
-        failing.add("Task_RestoreSafetyBackup");
+        stubs.failing.add("Task_VerifyRestore");
+        stubs.broken.put("Task_RestoreSafetyBackup", "mongorestore of the safety backup failed");
         ProcessInstance instance = approvedRun();
 
         assertThat(instance).isNotEnded();
@@ -195,22 +133,22 @@ class DbRestoreProcessTest {
 
     @Test
     void shouldRefuseADamagedBackupBeforeAskingForApprovalAndRaiseAnAlert() {
-        failing.add("Task_FindBackup");
+        stubs.failing.add("Task_FindBackup");
         ProcessInstance instance = start();
         runJobs();
 
         assertThat(instance).hasPassed("EndEvent_NotStarted").hasNotPassed("Task_ApproveRestore").isEnded();
-        assertThat(outcome(instance)).isEqualTo("FAILED");
+        assertThat(StubbedRun.outcome(instance)).isEqualTo("FAILED");
         assertThat(alerts).containsExactly("EndEvent_NotStarted");
     }
 
     @Test
     void shouldChangeNothingWhenTheSafetyBackupFails() {
-        failing.add("Task_SafetyBackup");
+        stubs.failing.add("Task_SafetyBackup");
         ProcessInstance instance = approvedRun();
 
         assertThat(instance).hasPassed("EndEvent_SafetyBackupFailed").hasNotPassed("Task_RestoreBackup").isEnded();
-        assertThat(outcome(instance)).isEqualTo("FAILED");
+        assertThat(StubbedRun.outcome(instance)).isEqualTo("FAILED");
         assertThat(alerts).containsExactly("EndEvent_SafetyBackupFailed");
     }
 
@@ -220,15 +158,15 @@ class DbRestoreProcessTest {
         runJobs();
         decide(rejected, "bob", false);
         assertThat(rejected).hasPassed("EndEvent_Rejected").hasNotPassed("Task_SafetyBackup").isEnded();
-        assertThat(outcome(rejected)).isEqualTo("REJECTED");
+        assertThat(StubbedRun.outcome(rejected)).isEqualTo("REJECTED");
 
         ProcessInstance expired = start();
         runJobs();
         managementService().executeJob(managementService().createJobQuery().processInstanceId(expired.getId())
                 .timers().singleResult().getId());
         assertThat(expired).hasPassed("EndEvent_Expired").isEnded();
-        assertThat(outcome(expired)).isEqualTo("EXPIRED");
-        assertThat(calls).doesNotContain("Task_SafetyBackup", "Task_RestoreBackup");
+        assertThat(StubbedRun.outcome(expired)).isEqualTo("EXPIRED");
+        assertThat(stubs.calls).doesNotContain("Task_SafetyBackup", "Task_RestoreBackup");
     }
 
     @Test

@@ -10,11 +10,9 @@ import dev.runbook.approval.FourEyesTaskListener;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
-import org.camunda.bpm.engine.test.mock.Mocks;
 import org.camunda.community.process_test_coverage.junit5.platform7.ProcessEngineCoverageExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -181,21 +179,9 @@ class DeployProcessTest {
     @Test
     void shouldLeaveAnIncidentWhenTheUndoItselfFails() {
         failing.add("Task_HealthCheck");
-        Mocks.register("gitUndoCheckoutDelegate", (JavaDelegate) execution -> {
-            throw new IllegalStateException("git checkout of the previous commit failed");
-        });
+        stubs.broken.put("Task_UndoGitCheckout", "git checkout of the previous commit failed");
         ProcessInstance instance = start(false);
-        for (int i = 0; i < 20; i++) {
-            List<Job> due = managementService().createJobQuery().executable().list();
-            if (due.isEmpty()) {
-                break;
-            }
-            try {
-                managementService().executeJob(due.get(0).getId());
-            } catch (RuntimeException expected) {
-                managementService().setJobRetries(due.get(0).getId(), 0);
-            }
-        }
+        runJobs();
         assertThat(instance).isNotEnded();
         assertThat(runtimeService().createIncidentQuery().processInstanceId(instance.getId()).singleResult()
                 .getActivityId()).isEqualTo("IntermediateThrowEvent_UndoCheckout");

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
-import dev.runbook.exec.Redactor;
-import dev.runbook.exec.StepLog;
 import dev.runbook.config.RunbookProperties;
 import dev.runbook.config.DataDir;
 import dev.runbook.config.TargetRegistry;
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -47,17 +47,38 @@ class RunbookDelegateTest {
         assertThat(MDC.get("processKey")).isNull();
     }
 
+    @Test
+    void shouldMakeAnUndeclaredErrorCodeAnIncidentNotABpmnError() {
+        RunbookDelegate delegate = delegate(vars -> {
+            throw new StepFailedException(BpmnErrors.BACKUP_INVALID, "damaged");
+        });
+        assertThat(delegate.errorCodes()).containsExactly(BpmnErrors.PRECONDITION_FAILED);
+        assertThatThrownBy(() -> delegate.execute(execution())).isInstanceOf(IllegalStateException.class)
+                .isNotInstanceOf(BpmnError.class).hasMessageContaining("BACKUP_INVALID")
+                .hasMessageContaining("@StepErrors");
+    }
+
     private RunbookDelegate delegate(java.util.function.Consumer<ProcessVariables> work) {
         RunbookProperties properties = new RunbookProperties(dataDir, null, null, Map.of());
-        RunbookDelegate delegate = new RunbookDelegate(new TargetRegistry(properties, List.of()),
-                new Redactor(properties, List.of())) {
-            @Override
-            protected void run(ProcessVariables vars, StepLog log) {
-                work.accept(vars);
-            }
-        };
+        WorkDelegate delegate = new WorkDelegate(new TargetRegistry(properties, List.of()), new Redactor(properties, List.of()), work);
         delegate.setDataDir(new DataDir(properties));
         return delegate;
+    }
+
+    @StepErrors(BpmnErrors.PRECONDITION_FAILED)
+    private static final class WorkDelegate extends RunbookDelegate {
+
+        private final java.util.function.Consumer<ProcessVariables> work;
+
+        WorkDelegate(TargetRegistry targets, Redactor redactor, java.util.function.Consumer<ProcessVariables> work) {
+            super(targets, redactor);
+            this.work = work;
+        }
+
+        @Override
+        protected void run(ProcessVariables vars, StepLog log) {
+            work.accept(vars);
+        }
     }
 
     private static DelegateExecution execution() {

@@ -10,48 +10,99 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.withVar
 
 import dev.runbook.approval.ApprovalDeadlineTaskListener;
 import dev.runbook.approval.FourEyesTaskListener;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.mock.Mocks;
+import org.camunda.bpm.model.bpmn.Bpmn;
+import org.camunda.bpm.model.bpmn.instance.ServiceTask;
 
 /**
- * Process-test support: every delegate bean replaced by a recording stub that sets given outputs or, for the steps
- * marked failing, throws the BPMN error the real delegate would; jobs executed one by one by the test.
+ * The process-test harness. Every bean a model's service task names in its delegate expression ({@code ${bean}}) is
+ * replaced by a recording stub, found from the models themselves as Camunda's auto-mocking does, so a new step needs
+ * no edit here. A stub writes given outputs; a step marked {@link #failing} throws the first BPMN error code its real
+ * delegate declares ({@link StepErrors}), or the one given to {@link #fail}, and records {@code failedStep} and
+ * {@code failureCode} as {@link RunbookDelegate} does; a step marked {@link #broken} throws an exception (a
+ * technical fault). The real {@link RunOutcomes}, four-eyes and deadline listeners are registered. Jobs run one by
+ * one, by the test.
  */
 final class StubbedRun {
 
-    static final List<String> DELEGATES = List.of("resolveReleaseDelegate", "releaseBackupDelegate",
-            "gitCheckoutDelegate", "gitUndoCheckoutDelegate", "installAndBuildDelegate", "restoreArtifactsDelegate",
-            "pm2ReloadDelegate", "healthCheckDelegate", "recordReleaseDelegate", "pm2RestartDelegate",
-            "serviceControlDelegate", "pm2SaveDelegate", "validateBackupDelegate", "monitorCheckDelegate",
-            "monitorAlertDelegate", "monitorRecoveryDelegate", "dbBackupDelegate", "migrateDelegate",
-            "dbRestoreBackupDelegate");
+    private static final Pattern BEAN_EXPRESSION = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+    private static final Map<String, Set<String>> DECLARED = ModelChecks.declaredErrorCodes();
 
     final List<String> calls = new ArrayList<>();
+    /** The variables each step (activity id) saw when it last ran. */
+    final Map<String, Map<String, Object>> inputs = new HashMap<>();
+    /** Steps (activity ids) that fail with their delegate's characteristic BPMN error. */
     final Set<String> failing = new HashSet<>();
+    /** Steps that throw an exception with the given message: the job fails, {@link #runJobs} leaves an incident. */
+    final Map<String, String> broken = new HashMap<>();
+    private final Map<String, String> failingWith = new HashMap<>();
     private final Map<String, Map<String, Object>> outputs = new HashMap<>();
 
     StubbedRun() {
-        for (String bean : DELEGATES) {
+        for (String bean : delegateBeans()) {
             Mocks.register(bean, (JavaDelegate) execution -> {
                 String step = execution.getCurrentActivityId();
                 calls.add(step);
-                if (failing.contains(step)) {
-                    throw new BpmnError(failureCode(step), step + " failed");
+                inputs.put(step, new HashMap<>(execution.getVariables()));
+                if (broken.containsKey(step)) {
+                    throw new IllegalStateException(broken.get(step));
+                }
+                if (failing.contains(step) || failingWith.containsKey(step)) {
+                    String code = failingWith.containsKey(step) ? failingWith.get(step) : firstCode(bean, step);
+                    execution.setVariable(ProcessVariables.FAILED_STEP, step);
+                    execution.setVariable(ProcessVariables.FAILURE_CODE, code);
+                    throw new BpmnError(code, step + " failed");
                 }
                 execution.setVariables(outputs.getOrDefault(bean, Map.of()));
             });
         }
+        Mocks.register(RunOutcomes.BEAN, new RunOutcomes());
         Mocks.register("fourEyesTaskListener", new FourEyesTaskListener(identityService()));
         Mocks.register("approvalDeadlineTaskListener", new ApprovalDeadlineTaskListener());
+    }
+
+    /** The beans the models' service tasks name in their delegate expressions. */
+    static Set<String> delegateBeans() {
+        Set<String> beans = new TreeSet<>();
+        try (Stream<Path> models = Files.list(Path.of("bpmn"))) {
+            models.filter(p -> p.toString().endsWith(".bpmn")).forEach(model -> Bpmn.readModelFromFile(model.toFile())
+                    .getModelElementsByType(ServiceTask.class).forEach(task -> {
+                        Matcher bean = BEAN_EXPRESSION.matcher(String.valueOf(task.getCamundaDelegateExpression()));
+                        if (bean.matches()) {
+                            beans.add(bean.group(1));
+                        }
+                    }));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return beans;
+    }
+
+    private static String firstCode(String bean, String step) {
+        Set<String> codes = DECLARED.getOrDefault(bean, Set.of());
+        if (codes.isEmpty()) {
+            throw new IllegalStateException(step + " (" + bean + ") declares no BPMN error; use fail(step, code) to "
+                    + "fail it with one anyway");
+        }
+        return codes.iterator().next();
     }
 
     /** Variables the stub of {@code bean} writes when it runs. */
@@ -60,22 +111,15 @@ final class StubbedRun {
         return this;
     }
 
+    /** Makes {@code step} fail with the BPMN error {@code code}. */
+    StubbedRun fail(String step, String code) {
+        failingWith.put(step, code);
+        return this;
+    }
+
     static void reset() {
         Mocks.reset();
         identityService().clearAuthentication();
-    }
-
-    private static String failureCode(String step) {
-        if (step.contains("Health")) {
-            return BpmnErrors.HEALTH_CHECK_FAILED;
-        }
-        if (step.contains("Resolve") || step.contains("Validate")) {
-            return BpmnErrors.PRECONDITION_FAILED;
-        }
-        if (step.contains("Backup") || step.contains("Snapshot")) {
-            return BpmnErrors.BACKUP_FAILED;
-        }
-        return BpmnErrors.COMMAND_FAILED;
     }
 
     /** Starts {@code processKey} as alice with {@code target=shop} and the given variables. */
@@ -93,14 +137,21 @@ final class StubbedRun {
         }
     }
 
-    /** Executes due jobs until the run waits or ends. */
+    /**
+     * Executes due jobs until the run waits or ends. A job that fails with an exception gets its retries set to 0,
+     * as the engine does after its retry cycle: an incident.
+     */
     static void runJobs() {
         for (int i = 0; i < 50; i++) {
             List<Job> due = managementService().createJobQuery().executable().list();
             if (due.isEmpty()) {
                 return;
             }
-            managementService().executeJob(due.get(0).getId());
+            try {
+                managementService().executeJob(due.get(0).getId());
+            } catch (RuntimeException technicalFault) {
+                managementService().setJobRetries(due.get(0).getId(), 0);
+            }
         }
         throw new AssertionError("run did not settle after 50 jobs");
     }
@@ -118,6 +169,6 @@ final class StubbedRun {
     /** The {@code runOutcome} the run ended with. */
     static Object outcome(ProcessInstance instance) {
         return historyService().createHistoricVariableInstanceQuery().processInstanceId(instance.getId())
-                .variableName("runOutcome").singleResult().getValue();
+                .variableName(ProcessVariables.RUN_OUTCOME).singleResult().getValue();
     }
 }

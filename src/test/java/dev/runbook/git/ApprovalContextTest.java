@@ -1,16 +1,17 @@
-package dev.runbook.approval;
+package dev.runbook.git;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbook.testsupport.FixtureTarget;
-import dev.runbook.approval.ApprovalContext.Direction;
-import dev.runbook.approval.ReleasePlanner.Release;
-import dev.runbook.exec.StepLog;
-import dev.runbook.process.ProcessVariables;
+import dev.runbook.approval.PlanFixtures;
 import dev.runbook.config.RunbookProperties.ComponentSpec;
 import dev.runbook.config.RunbookProperties.Database;
 import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.exec.StepLog;
+import dev.runbook.git.ApprovalContext.Direction;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.Release;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ class ApprovalContextTest {
     private Map<String, Object> describe(String from, String to, Direction direction, String processKey,
             Target target) {
         return PlanFixtures.context(shop.dataDir).describe(new Release("shop", target, target.components(), from, to,
-                null), direction, PlanFixtures.element(processKey, "Task_ResolveRelease"), StepLog.NONE);
+                null), direction, PlanFixtures.step(processKey, "Task_ResolveRelease"), StepLog.NONE);
     }
 
     private static Target target(Database database, List<String> migrate) {

@@ -1,23 +1,20 @@
-package dev.runbook.approval;
+package dev.runbook.git;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbook.approval.ReleasePlanner;
 import dev.runbook.approval.ReleasePlanner.PlannedStep;
-import dev.runbook.approval.ReleasePlanner.Release;
-import dev.runbook.exec.StepLog;
-import dev.runbook.git.GitClient;
-import dev.runbook.git.GitClient.CommitInfo;
-import dev.runbook.process.ProcessVariables;
 import dev.runbook.config.RunbookProperties.ComponentSpec;
 import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.exec.StepLog;
+import dev.runbook.git.GitClient.CommitInfo;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.Release;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.camunda.bpm.model.bpmn.instance.FlowNode;
-import org.camunda.bpm.model.bpmn.instance.Process;
-import org.camunda.bpm.model.xml.instance.ModelElementInstance;
 import org.springframework.stereotype.Component;
 
 /**
@@ -57,10 +54,9 @@ public class ApprovalContext {
      * @param direction FORWARD lists the commits the run brings; BACKWARD the commits a rollback takes away. A
      *                  FORWARD release whose {@code toCommit} is an ancestor of {@code fromCommit} (a deploy of an
      *                  older release) is described as BACKWARD, its {@code commitsText} starting "TAKEN AWAY"
-     * @param current   the model element of the step computing this (the plan lists the steps after it)
+     * @param step      the step computing this (the plan lists the steps after it in its process model)
      */
-    public Map<String, Object> describe(Release release, Direction direction, ModelElementInstance current,
-            StepLog log) {
+    public Map<String, Object> describe(Release release, Direction direction, ProcessVariables step, StepLog log) {
         Target target = release.target();
         String from = release.fromCommit();
         String to = release.toCommit();
@@ -75,7 +71,7 @@ public class ApprovalContext {
                 : brought > 0 ? brought : git.countBetween(target.workdir(), base, tip, log);
         Map<String, Integer> changed = from.equals(to) ? Map.of()
                 : byComponent(git.changedFiles(target.workdir(), from, to, log), target.components());
-        List<PlannedStep> plan = current instanceof FlowNode node ? planner.plan(node, release) : List.of();
+        List<PlannedStep> plan = planner.planAfter(step, release);
 
         Map<String, Object> variables = new HashMap<>();
         variables.put(ProcessVariables.COMMITS, toJson(commits));
@@ -86,7 +82,7 @@ public class ApprovalContext {
         variables.put(ProcessVariables.FROM_SUBJECT, git.subject(target.workdir(), from, log));
         variables.put(ProcessVariables.TO_SUBJECT, git.subject(target.workdir(), to, log));
         variables.put(ProcessVariables.CHANGED_FILES, toJson(changed));
-        variables.put(ProcessVariables.DATABASE_MIGRATION, migrates(current, target, release.components()));
+        variables.put(ProcessVariables.DATABASE_MIGRATION, migrates(step.processKey(), target, release.components()));
         variables.put(ProcessVariables.PLAN, toJson(plan));
         variables.put(ProcessVariables.PLAN_TEXT, ReleasePlanner.text(plan));
         return variables;
@@ -122,18 +118,9 @@ public class ApprovalContext {
     }
 
     /** True when this process runs migrations and a selected component has one and the target has a database. */
-    static boolean migrates(ModelElementInstance current, Target target, Map<String, ComponentSpec> components) {
-        return MIGRATING_PROCESSES.contains(processKey(current)) && target.database() != null
+    static boolean migrates(String processKey, Target target, Map<String, ComponentSpec> components) {
+        return MIGRATING_PROCESSES.contains(processKey) && target.database() != null
                 && components.values().stream().anyMatch(c -> !c.migrate().isEmpty());
-    }
-
-    private static String processKey(ModelElementInstance element) {
-        for (ModelElementInstance e = element; e != null; e = e.getParentElement()) {
-            if (e instanceof Process process) {
-                return process.getId();
-            }
-        }
-        return null;
     }
 
     private static String commitsText(List<CommitInfo> commits, long count) {
