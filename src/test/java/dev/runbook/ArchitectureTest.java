@@ -20,9 +20,16 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
 
     /** One package per tool or concern: a client and the delegates that call it. */
-    static final String[] TOOL_PACKAGES = {"dev.runbook.git..", "dev.runbook.npm..", "dev.runbook.pm2..",
-            "dev.runbook.health..", "dev.runbook.release..", "dev.runbook.database..", "dev.runbook.monitor..",
-            "dev.runbook.exec.."};
+    static final String[] TOOL_PACKAGES = {
+        "dev.runbook.git..",
+        "dev.runbook.npm..",
+        "dev.runbook.pm2..",
+        "dev.runbook.health..",
+        "dev.runbook.release..",
+        "dev.runbook.database..",
+        "dev.runbook.monitor..",
+        "dev.runbook.exec.."
+    };
 
     /**
      * Known exception: the cron expressions of the database backup schedules are parsed and their next fire times
@@ -35,21 +42,29 @@ class ArchitectureTest {
 
     @BeforeAll
     static void importMainClasses() {
-        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("dev.runbook");
     }
 
     @Test
     void shouldHaveNoCycleBetweenFeaturePackages() {
-        ArchRule rule = slices().matching("dev.runbook.(*)..").namingSlices("$1").should().beFreeOfCycles();
+        ArchRule rule = slices().matching("dev.runbook.(*)..")
+                .namingSlices("$1")
+                .should()
+                .beFreeOfCycles();
         rule.check(classes);
     }
 
     @Test
     void shouldKeepEngineTypesOutOfToolPackagesExceptTheDelegateApi() {
-        ArchRule rule = noClasses().that().resideInAnyPackage(TOOL_PACKAGES)
-                .and().doNotHaveFullyQualifiedName(ENGINE_CRON_USER)
-                .should().dependOnClassesThat(resideInAPackage("org.camunda..")
+        ArchRule rule = noClasses()
+                .that()
+                .resideInAnyPackage(TOOL_PACKAGES)
+                .and()
+                .doNotHaveFullyQualifiedName(ENGINE_CRON_USER)
+                .should()
+                .dependOnClassesThat(resideInAPackage("org.camunda..")
                         .and(not(resideInAPackage("org.camunda.bpm.engine.delegate.."))))
                 .because("a tool package talks to its tool; starting and querying runs belongs to run/ and api/");
         rule.check(classes);

@@ -38,11 +38,32 @@ import java.util.Map;
  * @param runUrl            the run's page
  * @param dbBackup          db-restore: which database backup is restored into which database (else null)
  */
-record ApprovalView(String taskId, String runId, String processKey, String name, String target, String gitRef,
-        String components, String fromCommit, String fromSubject, String toCommit, String toSubject,
-        List<CommitInfo> commits, Long commitCount, Map<String, Integer> changedFiles, Boolean databaseMigration,
-        Boolean databaseBackup, String releaseBackup, String backupId, List<PlannedStep> plan, String requestedBy,
-        Instant createdAt, Instant deadline, String url, String runUrl, String dbBackup) {
+record ApprovalView(
+        String taskId,
+        String runId,
+        String processKey,
+        String name,
+        String target,
+        String gitRef,
+        String components,
+        String fromCommit,
+        String fromSubject,
+        String toCommit,
+        String toSubject,
+        List<CommitInfo> commits,
+        Long commitCount,
+        Map<String, Integer> changedFiles,
+        Boolean databaseMigration,
+        Boolean databaseBackup,
+        String releaseBackup,
+        String backupId,
+        List<PlannedStep> plan,
+        String requestedBy,
+        Instant createdAt,
+        Instant deadline,
+        String url,
+        String runUrl,
+        String dbBackup) {
 
     /** What {@code releaseBackup} says: the backup is taken once approved (see docs/rest-api.md, "Approvals"). */
     static final String RELEASE_BACKUP_AFTER_APPROVAL = "taken after approval, before the first change";

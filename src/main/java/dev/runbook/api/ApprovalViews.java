@@ -28,20 +28,32 @@ class ApprovalViews {
 
     ApprovalView view(Task task, Map<String, Object> vars) {
         Boolean migration = (Boolean) vars.get(ProcessVariables.DATABASE_MIGRATION);
-        return new ApprovalView(task.getId(), task.getProcessInstanceId(), processKey(task), task.getName(),
-                str(vars.get(ProcessVariables.TARGET)), str(vars.get(ProcessVariables.GIT_REF)),
-                str(vars.get(ProcessVariables.COMPONENTS)), str(vars.get(ProcessVariables.PREVIOUS_COMMIT)),
-                str(vars.get(ProcessVariables.FROM_SUBJECT)), str(vars.get(ProcessVariables.TARGET_COMMIT)),
+        return new ApprovalView(
+                task.getId(),
+                task.getProcessInstanceId(),
+                processKey(task),
+                task.getName(),
+                str(vars.get(ProcessVariables.TARGET)),
+                str(vars.get(ProcessVariables.GIT_REF)),
+                str(vars.get(ProcessVariables.COMPONENTS)),
+                str(vars.get(ProcessVariables.PREVIOUS_COMMIT)),
+                str(vars.get(ProcessVariables.FROM_SUBJECT)),
+                str(vars.get(ProcessVariables.TARGET_COMMIT)),
                 str(vars.get(ProcessVariables.TO_SUBJECT)),
                 parse(vars.get(ProcessVariables.COMMITS), new TypeReference<List<CommitInfo>>() {}),
                 vars.get(ProcessVariables.COMMIT_COUNT) instanceof Number n ? n.longValue() : null,
                 parse(vars.get(ProcessVariables.CHANGED_FILES), new TypeReference<Map<String, Integer>>() {}),
-                migration, migration, ApprovalView.RELEASE_BACKUP_AFTER_APPROVAL,
+                migration,
+                migration,
+                ApprovalView.RELEASE_BACKUP_AFTER_APPROVAL,
                 "rollback".equals(processKey(task)) ? str(vars.get(ProcessVariables.BACKUP_ID)) : null,
                 parse(vars.get(ProcessVariables.PLAN), new TypeReference<List<PlannedStep>>() {}),
-                str(vars.get(ProcessVariables.REQUESTED_BY)), instant(task.getCreateTime()), instant(task.getDueDate()),
+                str(vars.get(ProcessVariables.REQUESTED_BY)),
+                instant(task.getCreateTime()),
+                instant(task.getDueDate()),
                 links.link("/camunda/app/tasklist/default/#/?task=" + task.getId()),
-                links.link("/runs/" + task.getProcessInstanceId()), str(vars.get(ProcessVariables.DB_BACKUP_SUMMARY)));
+                links.link("/runs/" + task.getProcessInstanceId()),
+                str(vars.get(ProcessVariables.DB_BACKUP_SUMMARY)));
     }
 
     private <T> T parse(Object value, TypeReference<T> type) {
@@ -56,7 +68,9 @@ class ApprovalViews {
     }
 
     private static String processKey(Task task) {
-        return task.getProcessDefinitionId() == null ? null : task.getProcessDefinitionId().split(":")[0];
+        return task.getProcessDefinitionId() == null
+                ? null
+                : task.getProcessDefinitionId().split(":")[0];
     }
 
     private static String str(Object value) {

@@ -41,7 +41,11 @@ class ApprovalsController {
     private final Redactor redactor;
     private final ApprovalViews views;
 
-    ApprovalsController(TaskService tasks, HistoryService history, IdentityService identity, Redactor redactor,
+    ApprovalsController(
+            TaskService tasks,
+            HistoryService history,
+            IdentityService identity,
+            Redactor redactor,
             ApprovalViews views) {
         this.views = views;
         this.tasks = tasks;
@@ -51,10 +55,12 @@ class ApprovalsController {
     }
 
     /** A decision: approve or reject, with an optional comment. */
-    record Decision(@NotNull Boolean approved, @Size(max = 2000) String comment) {}
+    record Decision(
+            @NotNull Boolean approved, @Size(max = 2000) String comment) {}
 
-    @Operation(summary = "Approvals the caller may decide (their groups, not their own requests), with the release "
-            + "context: commits, changed files, database migration, deadline and the plan of commands")
+    @Operation(
+            summary = "Approvals the caller may decide (their groups, not their own requests), with the release "
+                    + "context: commits, changed files, database migration, deadline and the plan of commands")
     @GetMapping("/api/approvals")
     List<ApprovalView> list() {
         Authentication caller = identity.getCurrentAuthentication();
@@ -63,7 +69,11 @@ class ApprovalsController {
             return List.of();
         }
         List<ApprovalView> approvals = new ArrayList<>();
-        for (Task task : tasks.createTaskQuery().taskCandidateGroupIn(groups).orderByTaskCreateTime().asc().list()) {
+        for (Task task : tasks.createTaskQuery()
+                .taskCandidateGroupIn(groups)
+                .orderByTaskCreateTime()
+                .asc()
+                .list()) {
             Map<String, Object> vars = tasks.getVariables(task.getId());
             if (caller.getUserId().equals(vars.get(ProcessVariables.REQUESTED_BY))) {
                 continue;
@@ -92,18 +102,23 @@ class ApprovalsController {
             throw new NotFoundException("no approval with id " + taskId);
         }
         List<String> groups = caller.getGroupIds() == null ? List.of() : caller.getGroupIds();
-        if (tasks.createTaskQuery().taskId(taskId).taskCandidateGroupIn(groups.isEmpty() ? List.of("-") : groups)
-                .count() == 0 && !groups.contains("camunda-admin")) {
+        if (tasks.createTaskQuery()
+                                .taskId(taskId)
+                                .taskCandidateGroupIn(groups.isEmpty() ? List.of("-") : groups)
+                                .count()
+                        == 0
+                && !groups.contains("camunda-admin")) {
             if (tasks.createTaskQuery().taskId(taskId).count() == 0) {
                 throw new ConflictException("approval " + taskId + " has already been decided");
             }
-            throw new FourEyesViolationException(caller.getUserId() + " is not in a group that may decide this "
-                    + "approval");
+            throw new FourEyesViolationException(
+                    caller.getUserId() + " is not in a group that may decide this " + "approval");
         }
         Map<String, Object> variables = new HashMap<>();
         variables.put(ProcessVariables.APPROVED, decision.approved());
-        variables.put(ProcessVariables.APPROVAL_COMMENT, decision.comment() == null ? ""
-                : redactor.redact(decision.comment()));
+        variables.put(
+                ProcessVariables.APPROVAL_COMMENT,
+                decision.comment() == null ? "" : redactor.redact(decision.comment()));
         try {
             tasks.complete(taskId, variables);
         } catch (RuntimeException e) {

@@ -37,29 +37,41 @@ class AuditController {
         this.logins = logins;
     }
 
-    @Operation(summary = "Audit trail: starts, approvals, rejections, expiries, cancellations, incidents and their "
-            + "retries; from inclusive, to exclusive (ISO-8601 instants)")
+    @Operation(
+            summary = "Audit trail: starts, approvals, rejections, expiries, cancellations, incidents and their "
+                    + "retries; from inclusive, to exclusive (ISO-8601 instants)")
     @GetMapping("/api/audit/events")
     AuditPage<AuditEvent> events(
             @RequestParam(required = false) @Pattern(regexp = RunbooksController.TARGET) String target,
             @RequestParam(required = false) @Pattern(regexp = USER) String user,
             @RequestParam(required = false) @Pattern(regexp = ACTIONS) String action,
             @RequestParam(required = false) @Pattern(regexp = "[A-Za-z0-9-]{1,64}") String runId,
-            @RequestParam(required = false) Instant from, @RequestParam(required = false) Instant to,
+            @RequestParam(required = false) Instant from,
+            @RequestParam(required = false) Instant to,
             @RequestParam(defaultValue = "0") @Min(0) @Max(100_000) int page,
             @RequestParam(defaultValue = "50") @Min(1) @Max(500) int size) {
         checkRange(from, to);
-        return trail.find(new AuditTrail.Filter(target, user, action == null ? null : AuditAction.valueOf(action)
-                .name(), runId, from, to), page, size);
+        return trail.find(
+                new AuditTrail.Filter(
+                        target,
+                        user,
+                        action == null ? null : AuditAction.valueOf(action).name(),
+                        runId,
+                        from,
+                        to),
+                page,
+                size);
     }
 
-    @Operation(summary = "Login log: every failed sign-in, successful ones once per user, address and client per "
-            + "interval; from inclusive, to exclusive (ISO-8601 instants)")
+    @Operation(
+            summary = "Login log: every failed sign-in, successful ones once per user, address and client per "
+                    + "interval; from inclusive, to exclusive (ISO-8601 instants)")
     @GetMapping("/api/audit/logins")
     AuditPage<LoginLog.Entry> logins(
             @RequestParam(required = false) @Pattern(regexp = "[A-Za-z0-9._@-]{1,64}") String user,
             @RequestParam(required = false) Boolean success,
-            @RequestParam(required = false) Instant from, @RequestParam(required = false) Instant to,
+            @RequestParam(required = false) Instant from,
+            @RequestParam(required = false) Instant to,
             @RequestParam(defaultValue = "0") @Min(0) @Max(100_000) int page,
             @RequestParam(defaultValue = "50") @Min(1) @Max(500) int size) {
         checkRange(from, to);

@@ -1,10 +1,10 @@
 package dev.runbook.api;
 
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.StepLog;
 import dev.runbook.git.GitClient;
 import dev.runbook.release.ReleaseBackupStore;
 import dev.runbook.release.ReleaseManifest;
-import dev.runbook.config.TargetRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.validation.constraints.Pattern;
@@ -43,8 +43,14 @@ class BackupsController {
      * @param components artifacts saved per component
      * @param current    true for the newest backup of the commit that serves now
      */
-    record BackupView(String id, String commit, Instant created, String by, long sizeBytes,
-            Map<String, List<String>> components, boolean current) {}
+    record BackupView(
+            String id,
+            String commit,
+            Instant created,
+            String by,
+            long sizeBytes,
+            Map<String, List<String>> components,
+            boolean current) {}
 
     @Operation(summary = "Release backups of a target, newest first, with the current one marked")
     @ApiResponse(responseCode = "404", description = "unknown target")
@@ -56,8 +62,14 @@ class BackupsController {
         for (ReleaseManifest backup : backups.list(target)) {
             boolean current = !currentSeen && backup.commit().equals(head);
             currentSeen |= current;
-            views.add(new BackupView(backup.id(), backup.commit(), backup.createdAt(), backup.createdBy(),
-                    backup.sizeBytes(), backup.artifacts(), current));
+            views.add(new BackupView(
+                    backup.id(),
+                    backup.commit(),
+                    backup.createdAt(),
+                    backup.createdBy(),
+                    backup.sizeBytes(),
+                    backup.artifacts(),
+                    current));
         }
         return views;
     }

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.runbook.approval.FourEyesTaskListener.FourEyesViolationException;
+import dev.runbook.config.TargetRegistry.UnknownTargetException;
 import dev.runbook.exec.Redactor;
 import dev.runbook.run.RunLauncher.TargetBusyException;
-import dev.runbook.config.TargetRegistry.UnknownTargetException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.Path;
@@ -53,7 +53,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ConstraintViolationException.class)
     ProblemDetail invalid(ConstraintViolationException e) {
-        String detail = e.getConstraintViolations().stream().map(ProblemHandler::violation).sorted()
+        String detail = e.getConstraintViolations().stream()
+                .map(ProblemHandler::violation)
+                .sorted()
                 .collect(Collectors.joining("; "));
         return problem(HttpStatus.BAD_REQUEST, "Bad request", detail.isEmpty() ? "invalid request" : detail);
     }
@@ -94,7 +96,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler({ConflictException.class, OptimisticLockingException.class})
     ProblemDetail conflict(RuntimeException e) {
-        String detail = e instanceof ConflictException ? e.getMessage()
+        String detail = e instanceof ConflictException
+                ? e.getMessage()
                 : "someone else changed this at the same time; reload and try again";
         return problem(HttpStatus.CONFLICT, "Conflict", detail);
     }
@@ -102,54 +105,67 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(Exception.class)
     ProblemDetail unexpected(Exception e) {
         log.error("unexpected error in API call", e);
-        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error",
+        return problem(
+                HttpStatus.INTERNAL_SERVER_ERROR,
+                "Internal error",
                 "the platform could not complete the request; see the platform log");
     }
 
     @Override
-    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException e,
-            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(
+            MethodArgumentNotValidException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         String detail = e.getBindingResult().getFieldErrors().stream()
-                .map(error -> error.getField() + ": " + error.getDefaultMessage()).sorted()
-                .reduce((a, b) -> a + "; " + b).orElse("invalid request body");
+                .map(error -> error.getField() + ": " + error.getDefaultMessage())
+                .sorted()
+                .reduce((a, b) -> a + "; " + b)
+                .orElse("invalid request body");
         return ResponseEntity.badRequest().body(problem(HttpStatus.BAD_REQUEST, "Bad request", detail));
     }
 
     @Override
-    protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException e,
-            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    protected ResponseEntity<Object> handleHandlerMethodValidationException(
+            HandlerMethodValidationException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         String detail = e.getParameterValidationResults().stream()
-                .flatMap(result -> result.getResolvableErrors().stream().map(error ->
-                        result.getMethodParameter().getParameterName() + ": " + error.getDefaultMessage()))
-                .sorted().collect(Collectors.joining("; "));
-        return ResponseEntity.badRequest().body(problem(HttpStatus.BAD_REQUEST, "Bad request",
-                detail.isEmpty() ? "invalid request" : detail));
+                .flatMap(result -> result.getResolvableErrors().stream()
+                        .map(error ->
+                                result.getMethodParameter().getParameterName() + ": " + error.getDefaultMessage()))
+                .sorted()
+                .collect(Collectors.joining("; "));
+        return ResponseEntity.badRequest()
+                .body(problem(HttpStatus.BAD_REQUEST, "Bad request", detail.isEmpty() ? "invalid request" : detail));
     }
 
     @Override
-    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e,
-            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(
+            HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
             if (cause instanceof dev.runbook.security.RequestBodyLimitFilter.BodyTooLargeException) {
-                return ResponseEntity.status(HttpStatus.PAYLOAD_TOO_LARGE).body(problem(
-                        HttpStatus.PAYLOAD_TOO_LARGE, "Payload too large", cause.getMessage()));
+                return ResponseEntity.status(HttpStatus.PAYLOAD_TOO_LARGE)
+                        .body(problem(HttpStatus.PAYLOAD_TOO_LARGE, "Payload too large", cause.getMessage()));
             }
             if (cause instanceof UnrecognizedPropertyException unknown) {
-                return bodyProblem("unknown field '" + unknown.getPropertyName() + "'; known: "
-                        + unknown.getKnownPropertyIds());
+                return bodyProblem(
+                        "unknown field '" + unknown.getPropertyName() + "'; known: " + unknown.getKnownPropertyIds());
             }
-            if (cause instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
-                return bodyProblem("field '" + mapping.getPath().stream().map(reference -> reference.getFieldName()
-                        == null ? "[" + reference.getIndex() + "]" : reference.getFieldName())
-                        .collect(Collectors.joining(".")) + "' has the wrong type or format");
+            if (cause instanceof JsonMappingException mapping
+                    && !mapping.getPath().isEmpty()) {
+                return bodyProblem("field '"
+                        + mapping.getPath().stream()
+                                .map(reference -> reference.getFieldName() == null
+                                        ? "[" + reference.getIndex() + "]"
+                                        : reference.getFieldName())
+                                .collect(Collectors.joining("."))
+                        + "' has the wrong type or format");
             }
             if (cause instanceof JsonProcessingException) {
                 return bodyProblem("request body is not valid JSON");
             }
         }
         String message = e.getMessage() == null ? "" : e.getMessage();
-        return bodyProblem(message.startsWith("Required request body is missing") ? "request body is missing"
-                : "request body could not be read as JSON");
+        return bodyProblem(
+                message.startsWith("Required request body is missing")
+                        ? "request body is missing"
+                        : "request body could not be read as JSON");
     }
 
     private ResponseEntity<Object> bodyProblem(String detail) {

@@ -2,14 +2,14 @@ package dev.runbook.api;
 
 import dev.runbook.api.ProblemHandler.ConflictException;
 import dev.runbook.api.ProblemHandler.NotFoundException;
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.StepLog;
 import dev.runbook.git.GitClient;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.release.ReleaseBackupStore;
 import dev.runbook.release.ReleaseManifest;
 import dev.runbook.run.RunLauncher;
-import dev.runbook.config.RunbookProperties.Target;
-import dev.runbook.config.TargetRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.validation.Valid;
@@ -51,10 +51,12 @@ class RunbooksController {
     }
 
     /** {@code gitRef}: branch, tag or 40-hex SHA (default the target's branch); {@code components}: see update. */
-    record DeploymentRequest(@Size(max = 200) String gitRef, @Size(max = 200) String components) {}
+    record DeploymentRequest(
+            @Size(max = 200) String gitRef, @Size(max = 200) String components) {}
 
     /** {@code components}: {@code all} or comma-separated component names (required for an update). */
-    record UpdateRequest(@Size(max = 200) String gitRef, @Size(max = 200) String components) {}
+    record UpdateRequest(
+            @Size(max = 200) String gitRef, @Size(max = 200) String components) {}
 
     /** {@code components}: {@code all} (default) or comma-separated component names. */
     record RestartRequest(@Size(max = 200) String components) {}
@@ -65,13 +67,15 @@ class RunbooksController {
     /** Reply to an accepted start: the run id, its process key and the target. */
     record RunStarted(String runId, String processKey, String target) {}
 
-    @Operation(summary = "Deploy a git ref (approval, backup, checkout, install + build, reload, health check; "
-            + "automatic rollback on failure)")
+    @Operation(
+            summary = "Deploy a git ref (approval, backup, checkout, install + build, reload, health check; "
+                    + "automatic rollback on failure)")
     @ApiResponse(responseCode = "202", description = "run started")
     @ApiResponse(responseCode = "400", description = "invalid git ref or component")
     @ApiResponse(responseCode = "409", description = "another changing run holds the target (runId in the body)")
     @PostMapping("/api/targets/{target}/deployments")
-    ResponseEntity<RunStarted> deploy(@PathVariable @Pattern(regexp = TARGET) String target,
+    ResponseEntity<RunStarted> deploy(
+            @PathVariable @Pattern(regexp = TARGET) String target,
             @RequestBody(required = false) @Valid DeploymentRequest request) {
         DeploymentRequest body = request == null ? new DeploymentRequest(null, null) : request;
         return release("deploy", target, body.gitRef(), body.components() == null ? "all" : body.components());
@@ -82,8 +86,8 @@ class RunbooksController {
     @ApiResponse(responseCode = "400", description = "missing or unknown component, invalid git ref")
     @ApiResponse(responseCode = "409", description = "another changing run holds the target (runId in the body)")
     @PostMapping("/api/targets/{target}/updates")
-    ResponseEntity<RunStarted> update(@PathVariable @Pattern(regexp = TARGET) String target,
-            @RequestBody @Valid UpdateRequest request) {
+    ResponseEntity<RunStarted> update(
+            @PathVariable @Pattern(regexp = TARGET) String target, @RequestBody @Valid UpdateRequest request) {
         if (request.components() == null || request.components().isBlank()) {
             throw new IllegalArgumentException("components is required: 'all' or component names such as backend");
         }
@@ -104,48 +108,65 @@ class RunbooksController {
     @ApiResponse(responseCode = "400", description = "unknown component")
     @ApiResponse(responseCode = "409", description = "another changing run holds the target (runId in the body)")
     @PostMapping("/api/targets/{target}/restarts")
-    ResponseEntity<RunStarted> restart(@PathVariable @Pattern(regexp = TARGET) String target,
+    ResponseEntity<RunStarted> restart(
+            @PathVariable @Pattern(regexp = TARGET) String target,
             @RequestBody(required = false) @Valid RestartRequest request) {
         String components = components(targets.get(target), request == null ? null : request.components());
-        return started("restart", target, launcher.start("restart", target, "restart " + components,
-                Map.of(ProcessVariables.COMPONENTS, components)));
+        return started(
+                "restart",
+                target,
+                launcher.start(
+                        "restart", target, "restart " + components, Map.of(ProcessVariables.COMPONENTS, components)));
     }
 
-    @Operation(summary = "Roll back to a release backup (no install, no build); reverts to a safety snapshot if "
-            + "the restored release is unhealthy")
+    @Operation(
+            summary = "Roll back to a release backup (no install, no build); reverts to a safety snapshot if "
+                    + "the restored release is unhealthy")
     @ApiResponse(responseCode = "202", description = "run started")
     @ApiResponse(responseCode = "400", description = "malformed backup id")
     @ApiResponse(responseCode = "404", description = "unknown target or backup, or no earlier release to return to")
-    @ApiResponse(responseCode = "409", description = "the backup holds no artifacts of a component (taken before it "
-            + "was built), or the target is busy")
+    @ApiResponse(
+            responseCode = "409",
+            description = "the backup holds no artifacts of a component (taken before it "
+                    + "was built), or the target is busy")
     @ApiResponse(responseCode = "409", description = "another changing run holds the target (runId in the body)")
     @PostMapping("/api/targets/{target}/rollbacks")
-    ResponseEntity<RunStarted> rollback(@PathVariable @Pattern(regexp = TARGET) String target,
+    ResponseEntity<RunStarted> rollback(
+            @PathVariable @Pattern(regexp = TARGET) String target,
             @RequestBody(required = false) @Valid RollbackRequest request) {
         Target configured = targets.get(target);
         String requested = request == null ? null : request.backupId();
         ReleaseManifest backup;
         if (requested == null || requested.isBlank()) {
             String head = git.head(configured.workdir(), StepLog.NONE);
-            backup = backups.list(target).stream().filter(b -> !b.commit().equals(head))
-                    .filter(b -> b.componentsWithoutArtifacts().isEmpty()).findFirst()
+            backup = backups.list(target).stream()
+                    .filter(b -> !b.commit().equals(head))
+                    .filter(b -> b.componentsWithoutArtifacts().isEmpty())
+                    .findFirst()
                     .orElseThrow(() -> new NotFoundException("target '" + target + "' has no release backup of "
                             + "another commit than the one serving now that holds built artifacts"));
         } else {
             if (!ReleaseBackupStore.ID.matcher(requested).matches()) {
-                throw new IllegalArgumentException("invalid backup id '" + requested
-                        + "': letters, digits, '_' and '-' only");
+                throw new IllegalArgumentException(
+                        "invalid backup id '" + requested + "': letters, digits, '_' and '-' only");
             }
-            backup = backups.find(target, requested).orElseThrow(() -> new NotFoundException(
-                    "target '" + target + "' has no release backup '" + requested + "'"));
+            backup = backups.find(target, requested)
+                    .orElseThrow(() ->
+                            new NotFoundException("target '" + target + "' has no release backup '" + requested + "'"));
             if (!backup.componentsWithoutArtifacts().isEmpty()) {
                 throw new ConflictException("release backup '" + requested + "' holds no artifacts of "
                         + backup.componentsWithoutArtifacts() + " (it was taken before they were built); "
                         + "restoring it would leave them not serving: pick another backup");
             }
         }
-        return started("rollback", target, launcher.start("rollback", target, "rollback to " + backup.id(),
-                Map.of(ProcessVariables.BACKUP_ID, backup.id())));
+        return started(
+                "rollback",
+                target,
+                launcher.start(
+                        "rollback",
+                        target,
+                        "rollback to " + backup.id(),
+                        Map.of(ProcessVariables.BACKUP_ID, backup.id())));
     }
 
     @Operation(summary = "Take a release backup of what serves now (commit, artifacts, PM2 list)")
@@ -153,8 +174,10 @@ class RunbooksController {
     @PostMapping("/api/targets/{target}/backups")
     ResponseEntity<RunStarted> backup(@PathVariable @Pattern(regexp = TARGET) String target) {
         targets.get(target);
-        return started("backup", target, launcher.start("backup", target, "backup",
-                Map.of(ProcessVariables.COMPONENTS, "all")));
+        return started(
+                "backup",
+                target,
+                launcher.start("backup", target, "backup", Map.of(ProcessVariables.COMPONENTS, "all")));
     }
 
     /** Checks a components value against the target; {@code all} when blank. */
@@ -169,7 +192,8 @@ class RunbooksController {
     }
 
     private static ResponseEntity<RunStarted> started(String processKey, String target, String runId) {
-        return ResponseEntity.accepted().location(URI.create("/api/runs/" + runId))
+        return ResponseEntity.accepted()
+                .location(URI.create("/api/runs/" + runId))
                 .body(new RunStarted(runId, processKey, target));
     }
 }

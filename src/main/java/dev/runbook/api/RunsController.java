@@ -31,14 +31,16 @@ class RunsController {
         this.runs = runs;
     }
 
-    @Operation(summary = "Runs, newest first, optionally filtered by target, process key, state "
-            + "(RUNNING, WAITING_FOR_APPROVAL, INCIDENT, ENDED) and outcome (DEPLOYED, ROLLED_BACK ...)")
+    @Operation(
+            summary = "Runs, newest first, optionally filtered by target, process key, state "
+                    + "(RUNNING, WAITING_FOR_APPROVAL, INCIDENT, ENDED) and outcome (DEPLOYED, ROLLED_BACK ...)")
     @ApiResponse(responseCode = "400", description = "invalid filter")
     @GetMapping("/api/runs")
-    List<RunView> list(@RequestParam(required = false) @Pattern(regexp = "[A-Za-z0-9._-]{1,64}") String target,
+    List<RunView> list(
+            @RequestParam(required = false) @Pattern(regexp = "[A-Za-z0-9._-]{1,64}") String target,
             @RequestParam(required = false) @Pattern(regexp = "[a-z-]{1,64}") String processKey,
             @RequestParam(required = false) @Pattern(regexp = "RUNNING|WAITING_FOR_APPROVAL|INCIDENT|ENDED")
-            String state,
+                    String state,
             @RequestParam(required = false) @Pattern(regexp = "[A-Z_]{1,32}") String outcome,
             @RequestParam(defaultValue = "50") @Min(1) @Max(500) int limit) {
         return runs.list(target, processKey, state, outcome, limit);
@@ -51,8 +53,9 @@ class RunsController {
         return runs.diagram(runId).orElseThrow(() -> new NotFoundException("no run with id " + runId));
     }
 
-    @Operation(summary = "One run with its steps (outcome, compensation flag, log tail), its approval and the path of "
-            + "BPMN elements it took")
+    @Operation(
+            summary = "One run with its steps (outcome, compensation flag, log tail), its approval and the path of "
+                    + "BPMN elements it took")
     @ApiResponse(responseCode = "404", description = "no such run")
     @GetMapping("/api/runs/{runId}")
     RunView get(@PathVariable @Pattern(regexp = "[A-Za-z0-9-]{1,64}") String runId) {
@@ -62,11 +65,13 @@ class RunsController {
     @Operation(summary = "The whole command output of one step of a run (text)")
     @ApiResponse(responseCode = "404", description = "no such run or the step ran no command")
     @GetMapping(value = "/api/runs/{runId}/steps/{activityId}/log", produces = MediaType.TEXT_PLAIN_VALUE)
-    ResponseEntity<Resource> log(@PathVariable @Pattern(regexp = "[A-Za-z0-9-]{1,64}") String runId,
+    ResponseEntity<Resource> log(
+            @PathVariable @Pattern(regexp = "[A-Za-z0-9-]{1,64}") String runId,
             @PathVariable @Pattern(regexp = "[A-Za-z][A-Za-z0-9_]{0,99}") String activityId) {
-        Path file = runs.stepLog(runId, activityId).orElseThrow(() -> new NotFoundException(
-                "no log for step " + activityId + " of run " + runId));
-        return ResponseEntity.ok().contentType(new MediaType("text", "plain", java.nio.charset.StandardCharsets.UTF_8))
+        Path file = runs.stepLog(runId, activityId)
+                .orElseThrow(() -> new NotFoundException("no log for step " + activityId + " of run " + runId));
+        return ResponseEntity.ok()
+                .contentType(new MediaType("text", "plain", java.nio.charset.StandardCharsets.UTF_8))
                 .body(new FileSystemResource(file));
     }
 }

@@ -1,14 +1,14 @@
 package dev.runbook.api;
 
 import dev.runbook.api.ProblemHandler.NotFoundException;
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.StepLog;
 import dev.runbook.pm2.Pm2Client;
 import dev.runbook.pm2.Pm2LogFile;
 import dev.runbook.pm2.Pm2Process;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.run.RunLauncher;
-import dev.runbook.config.RunbookProperties.Target;
-import dev.runbook.config.TargetRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.validation.constraints.Max;
@@ -56,8 +56,15 @@ class ServicesController {
      * {@code not-running} when PM2 does not know it; {@code uptimeMs} since the last (re)start while online;
      * {@code memoryBytes} resident memory; {@code cpuPercent} of one core.
      */
-    record Service(String component, String name, String status, long pid, Long uptimeMs, int restarts,
-            long memoryBytes, double cpuPercent) {}
+    record Service(
+            String component,
+            String name,
+            String status,
+            long pid,
+            Long uptimeMs,
+            int restarts,
+            long memoryBytes,
+            double cpuPercent) {}
 
     /** The last lines of the app's stdout and stderr logs (of the last MiB of each; see {@link Pm2LogFile}). */
     record Logs(String app, int lines, List<String> out, List<String> error) {}
@@ -69,22 +76,33 @@ class ServicesController {
         List<Pm2Process> processes = pm2.list(configured.workdir(), StepLog.NONE);
         List<Service> services = new ArrayList<>();
         configured.components().forEach((component, config) -> {
-            Optional<Pm2Process> process = processes.stream().filter(p -> p.name().equals(config.pm2App()))
+            Optional<Pm2Process> process = processes.stream()
+                    .filter(p -> p.name().equals(config.pm2App()))
                     .findFirst();
-            services.add(process.map(p -> new Service(component, p.name(), p.status(), p.pid(),
-                    p.online() ? System.currentTimeMillis() - p.startedAt() : null, p.restarts(), p.memoryBytes(),
-                    p.cpuPercent())).orElse(new Service(component, config.pm2App(), "not-running", 0, null, 0, 0,
-                    0)));
+            services.add(process.map(p -> new Service(
+                            component,
+                            p.name(),
+                            p.status(),
+                            p.pid(),
+                            p.online() ? System.currentTimeMillis() - p.startedAt() : null,
+                            p.restarts(),
+                            p.memoryBytes(),
+                            p.cpuPercent()))
+                    .orElse(new Service(component, config.pm2App(), "not-running", 0, null, 0, 0, 0)));
         });
         return services;
     }
 
-    @Operation(summary = "The last lines of an app's out and error logs, optionally since a time and containing a "
-            + "text")
-    @ApiResponse(responseCode = "400", description = "lines outside 1..1000, since neither an ISO-8601 instant nor a "
-            + "duration, grep longer than 200 characters")
+    @Operation(
+            summary =
+                    "The last lines of an app's out and error logs, optionally since a time and containing a " + "text")
+    @ApiResponse(
+            responseCode = "400",
+            description = "lines outside 1..1000, since neither an ISO-8601 instant nor a "
+                    + "duration, grep longer than 200 characters")
     @GetMapping("/api/targets/{target}/services/{app}/logs")
-    Logs logs(@PathVariable @Pattern(regexp = RunbooksController.TARGET) String target,
+    Logs logs(
+            @PathVariable @Pattern(regexp = RunbooksController.TARGET) String target,
             @PathVariable @Pattern(regexp = "[A-Za-z0-9._-]{1,64}") String app,
             @RequestParam(defaultValue = "100") @Min(1) @Max(1000) int lines,
             @RequestParam(required = false) @Size(max = 64) String since,
@@ -92,10 +110,14 @@ class ServicesController {
         Target configured = targets.get(target);
         requireApp(configured, app, false);
         Instant from = since(since, Instant.now());
-        Pm2Process process = pm2.find(app, configured.workdir(), StepLog.NONE).orElseThrow(
-                () -> new NotFoundException("pm2 does not know app '" + app + "': it has never been started"));
+        Pm2Process process = pm2.find(app, configured.workdir(), StepLog.NONE)
+                .orElseThrow(
+                        () -> new NotFoundException("pm2 does not know app '" + app + "': it has never been started"));
         ZoneId zone = ZoneId.systemDefault();
-        return new Logs(app, lines, Pm2LogFile.read(process.outLog(), zone).select(from, grep, lines),
+        return new Logs(
+                app,
+                lines,
+                Pm2LogFile.read(process.outLog(), zone).select(from, grep, lines),
                 Pm2LogFile.read(process.errorLog(), zone).select(from, grep, lines));
     }
 
@@ -108,11 +130,12 @@ class ServicesController {
             return null;
         }
         try {
-            return since.startsWith("P") || since.startsWith("-P") ? now.minus(Duration.parse(since).abs())
+            return since.startsWith("P") || since.startsWith("-P")
+                    ? now.minus(Duration.parse(since).abs())
                     : Instant.parse(since);
         } catch (DateTimeParseException | ArithmeticException e) {
-            throw new IllegalArgumentException("since must be an ISO-8601 instant such as 2025-01-31T10:00:00Z or a "
-                    + "duration such as PT10M");
+            throw new IllegalArgumentException(
+                    "since must be an ISO-8601 instant such as 2025-01-31T10:00:00Z or a " + "duration such as PT10M");
         }
     }
 
@@ -129,14 +152,19 @@ class ServicesController {
             throw new IllegalArgumentException("unknown action '" + action + "': use start, stop, restart or reload");
         }
         requireApp(targets.get(target), app, true);
-        String runId = launcher.start("service-control", target, action + " " + app,
+        String runId = launcher.start(
+                "service-control",
+                target,
+                action + " " + app,
                 Map.of(ProcessVariables.APP, app, ProcessVariables.ACTION, action));
-        return ResponseEntity.accepted().location(URI.create("/api/runs/" + runId))
+        return ResponseEntity.accepted()
+                .location(URI.create("/api/runs/" + runId))
                 .body(new RunbooksController.RunStarted(runId, "service-control", target));
     }
 
     private static void requireApp(Target target, String app, boolean allowAll) {
-        boolean known = target.components().values().stream().anyMatch(c -> c.pm2App().equals(app));
+        boolean known =
+                target.components().values().stream().anyMatch(c -> c.pm2App().equals(app));
         if (!known && !(allowAll && "all".equals(app))) {
             throw new NotFoundException("target has no app '" + app + "'");
         }

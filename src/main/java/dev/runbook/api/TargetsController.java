@@ -1,11 +1,11 @@
 package dev.runbook.api;
 
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.StepLog;
 import dev.runbook.git.GitClient;
 import dev.runbook.release.ReleaseRecord;
 import dev.runbook.release.ReleaseRecordRepository;
-import dev.runbook.config.RunbookProperties.Target;
-import dev.runbook.config.TargetRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,7 +29,11 @@ class TargetsController {
     }
 
     /** A target: name, branch, whether approval is required, components, and what serves now. */
-    record TargetView(String name, String branch, boolean approvalRequired, Map<String, ComponentView> components,
+    record TargetView(
+            String name,
+            String branch,
+            boolean approvalRequired,
+            Map<String, ComponentView> components,
             CurrentRelease currentRelease) {}
 
     /** A component: its PM2 app and health URL. */
@@ -51,18 +55,23 @@ class TargetsController {
 
     private TargetView view(String name, Target target) {
         Map<String, ComponentView> components = new java.util.LinkedHashMap<>();
-        target.components().forEach((componentName, component) -> components.put(componentName,
-                new ComponentView(component.pm2App(), component.healthUrl().toString())));
+        target.components()
+                .forEach((componentName, component) -> components.put(
+                        componentName,
+                        new ComponentView(
+                                component.pm2App(), component.healthUrl().toString())));
         String head;
         try {
             head = git.head(target.workdir(), StepLog.NONE);
         } catch (RuntimeException e) {
             head = null;
         }
-        ReleaseRecord last = releases.findFirstByTargetOrderByDeployedAtDesc(name).orElse(null);
-        CurrentRelease current = last == null ? new CurrentRelease(head, null, null, null, null)
-                : new CurrentRelease(head, last.getGitRef(), last.getRunId(), last.getDeployedAt(),
-                        last.getRequestedBy());
+        ReleaseRecord last =
+                releases.findFirstByTargetOrderByDeployedAtDesc(name).orElse(null);
+        CurrentRelease current = last == null
+                ? new CurrentRelease(head, null, null, null, null)
+                : new CurrentRelease(
+                        head, last.getGitRef(), last.getRunId(), last.getDeployedAt(), last.getRequestedBy());
         return new TargetView(name, target.branch(), target.approval().required(), components, current);
     }
 }

@@ -21,7 +21,8 @@ public class ApprovalDeadlineTaskListener implements TaskListener {
         Object timeout = task.getVariable(ProcessVariables.APPROVAL_TIMEOUT);
         if (timeout != null) {
             Date now = ClockUtil.getCurrentTime();
-            task.setDueDate(new Date(now.getTime() + Duration.parse(timeout.toString()).toMillis()));
+            task.setDueDate(
+                    new Date(now.getTime() + Duration.parse(timeout.toString()).toMillis()));
         }
     }
 }

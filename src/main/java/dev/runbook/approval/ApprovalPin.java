@@ -49,8 +49,8 @@ import org.springframework.stereotype.Component;
 class ApprovalPin extends AbstractProcessEnginePlugin {
 
     /** What a decision may set. */
-    static final Set<String> DECISION = Set.of(ProcessVariables.APPROVED, ProcessVariables.APPROVAL_COMMENT,
-            ProcessVariables.APPROVED_BY);
+    static final Set<String> DECISION =
+            Set.of(ProcessVariables.APPROVED, ProcessVariables.APPROVAL_COMMENT, ProcessVariables.APPROVED_BY);
 
     private static final TypeReference<Map<String, String>> PINNED = new TypeReference<>() {};
 
@@ -82,8 +82,11 @@ class ApprovalPin extends AbstractProcessEnginePlugin {
 
     /** Writes the pin of the new task (in the engine's transaction). */
     void pin(DelegateTask task) {
-        jdbc.update("INSERT INTO approval_pin (task_id, run_id, pinned, created_at) VALUES (?, ?, ?, ?)",
-                task.getId(), task.getProcessInstanceId(), write(hashes(task.getVariables())),
+        jdbc.update(
+                "INSERT INTO approval_pin (task_id, run_id, pinned, created_at) VALUES (?, ?, ?, ?)",
+                task.getId(),
+                task.getProcessInstanceId(),
+                write(hashes(task.getVariables())),
                 Timestamp.from(Instant.now()));
     }
 
@@ -107,8 +110,8 @@ class ApprovalPin extends AbstractProcessEnginePlugin {
         if (comment != null) {
             task.setVariable(ProcessVariables.APPROVAL_COMMENT, redactor.redact((String) comment));
         }
-        List<String> rows = jdbc.queryForList("SELECT pinned FROM approval_pin WHERE task_id = ?", String.class,
-                task.getId());
+        List<String> rows =
+                jdbc.queryForList("SELECT pinned FROM approval_pin WHERE task_id = ?", String.class, task.getId());
         if (rows.isEmpty()) {
             return; // a task created before the pins existed
         }
@@ -121,7 +124,8 @@ class ApprovalPin extends AbstractProcessEnginePlugin {
             }
         });
         Set<String> formFields = formFields(task);
-        now.keySet().stream().filter(name -> !pinned.containsKey(name) && !formFields.contains(name))
+        now.keySet().stream()
+                .filter(name -> !pinned.containsKey(name) && !formFields.contains(name))
                 .forEach(changed::add);
         if (!changed.isEmpty()) {
             throw new FourEyesViolationException("the release under approval was changed after it was requested ("
@@ -141,7 +145,8 @@ class ApprovalPin extends AbstractProcessEnginePlugin {
             return Set.of();
         }
         return userTask.getExtensionElements().getElementsQuery().filterByType(CamundaFormData.class).list().stream()
-                .flatMap(form -> form.getCamundaFormFields().stream()).map(CamundaFormField::getCamundaId)
+                .flatMap(form -> form.getCamundaFormFields().stream())
+                .map(CamundaFormField::getCamundaId)
                 .collect(Collectors.toSet());
     }
 
@@ -158,8 +163,8 @@ class ApprovalPin extends AbstractProcessEnginePlugin {
 
     private static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -26,17 +26,27 @@ public final class FourEyesExceptionMapper {
     static Response toResponse(Throwable exception) {
         for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
             if (cause instanceof FourEyesViolationException violation) {
-                return Response.status(Response.Status.FORBIDDEN).type(MediaType.APPLICATION_JSON_TYPE)
-                        .entity(Map.of("type", "FourEyesViolation", "message", violation.getMessage())).build();
+                return Response.status(Response.Status.FORBIDDEN)
+                        .type(MediaType.APPLICATION_JSON_TYPE)
+                        .entity(Map.of("type", "FourEyesViolation", "message", violation.getMessage()))
+                        .build();
             }
             if (cause instanceof ApprovalPin.InvalidDecisionException invalid) {
-                return Response.status(Response.Status.BAD_REQUEST).type(MediaType.APPLICATION_JSON_TYPE)
-                        .entity(Map.of("type", "InvalidDecision", "message", invalid.getMessage())).build();
+                return Response.status(Response.Status.BAD_REQUEST)
+                        .type(MediaType.APPLICATION_JSON_TYPE)
+                        .entity(Map.of("type", "InvalidDecision", "message", invalid.getMessage()))
+                        .build();
             }
             if (cause instanceof OptimisticLockingException) {
-                return Response.status(Response.Status.CONFLICT).type(MediaType.APPLICATION_JSON_TYPE)
-                        .entity(Map.of("type", "Conflict", "message", "someone else changed this at the same time "
-                                + "(e.g. decided this approval); reload and try again")).build();
+                return Response.status(Response.Status.CONFLICT)
+                        .type(MediaType.APPLICATION_JSON_TYPE)
+                        .entity(Map.of(
+                                "type",
+                                "Conflict",
+                                "message",
+                                "someone else changed this at the same time "
+                                        + "(e.g. decided this approval); reload and try again"))
+                        .build();
             }
             Response targetLock = TargetLockResponses.of(cause);
             if (targetLock != null) {

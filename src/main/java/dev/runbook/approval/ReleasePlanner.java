@@ -70,8 +70,11 @@ public class ReleasePlanner {
                 continue;
             }
             Optional<Preview> preview = step.preview(release);
-            preview.ifPresent(p -> plan.add(new PlannedStep(task.getId(), task.getName(), p.commands().stream()
-                    .map(this::redacted).toList(), p.note())));
+            preview.ifPresent(p -> plan.add(new PlannedStep(
+                    task.getId(),
+                    task.getName(),
+                    p.commands().stream().map(this::redacted).toList(),
+                    p.note())));
         }
         return plan;
     }

@@ -5,5 +5,12 @@ package dev.runbook.audit;
  * approval, or cancelled by someone), an incident raised, or an incident retried by someone.
  */
 public enum AuditAction {
-    START, APPROVE, REJECT, EXPIRE, CANCEL, END, INCIDENT, INCIDENT_RETRY
+    START,
+    APPROVE,
+    REJECT,
+    EXPIRE,
+    CANCEL,
+    END,
+    INCIDENT,
+    INCIDENT_RETRY
 }

@@ -46,7 +46,8 @@ class AuditEnginePlugin extends AbstractProcessEnginePlugin {
 
             @Override
             public void parseUserTask(Element userTaskElement, ScopeImpl scope, ActivityImpl activity) {
-                ((UserTaskActivityBehavior) activity.getActivityBehavior()).getTaskDefinition()
+                ((UserTaskActivityBehavior) activity.getActivityBehavior())
+                        .getTaskDefinition()
                         .addBuiltInTaskListener(TaskListener.EVENTNAME_COMPLETE, listener);
             }
         });
@@ -55,7 +56,8 @@ class AuditEnginePlugin extends AbstractProcessEnginePlugin {
     @Override
     public void postInit(ProcessEngineConfigurationImpl configuration) {
         IncidentHandler failedJobs = configuration.getIncidentHandler(Incident.FAILED_JOB_HANDLER_TYPE);
-        configuration.getIncidentHandlers().put(Incident.FAILED_JOB_HANDLER_TYPE,
-                new IncidentAuditHandler(failedJobs, trail));
+        configuration
+                .getIncidentHandlers()
+                .put(Incident.FAILED_JOB_HANDLER_TYPE, new IncidentAuditHandler(failedJobs, trail));
     }
 }

@@ -17,5 +17,14 @@ import java.time.Instant;
  * @param outcome     {@code APPROVED}, {@code REJECTED}, the run's {@code runOutcome}, {@code CANCELED} ...
  * @param detail      approval comment, failure or incident message (redacted, at most 1000 characters)
  */
-public record AuditEvent(long id, Instant occurredAt, String userId, String action, String target, String processKey,
-        String runId, String refs, String outcome, String detail) {}
+public record AuditEvent(
+        long id,
+        Instant occurredAt,
+        String userId,
+        String action,
+        String target,
+        String processKey,
+        String runId,
+        String refs,
+        String outcome,
+        String detail) {}

@@ -33,7 +33,10 @@ class AuditRetention {
         int events = trail.deleteOlderThan(cutoff);
         int entries = logins.deleteOlderThan(cutoff);
         if (events + entries > 0) {
-            log.info("retention: deleted {} audit events and {} login log entries older than {}", events, entries,
+            log.info(
+                    "retention: deleted {} audit events and {} login log entries older than {}",
+                    events,
+                    entries,
                     cutoff);
         }
     }

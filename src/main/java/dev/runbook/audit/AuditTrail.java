@@ -19,8 +19,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class AuditTrail {
 
-    private static final String COLUMNS = "id, occurred_at, user_id, action, target, process_key, run_id, refs, "
-            + "outcome, detail";
+    private static final String COLUMNS =
+            "id, occurred_at, user_id, action, target, process_key, run_id, refs, " + "outcome, detail";
 
     private final JdbcTemplate jdbc;
     private final Redactor redactor;
@@ -34,12 +34,27 @@ public class AuditTrail {
     public record Filter(String target, String user, String action, String runId, Instant from, Instant to) {}
 
     /** Writes one event, now. */
-    public void record(AuditAction action, String userId, String target, String processKey, String runId, String refs,
-            String outcome, String detail) {
-        jdbc.update("INSERT INTO audit_event (occurred_at, user_id, action, target, process_key, run_id, refs, "
-                + "outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", OffsetDateTime.now(ZoneOffset.UTC),
-                clip(userId, 64), action.name(), clip(target, 64), clip(processKey, 64), clip(runId, 64),
-                clip(redactor.redact(refs), 500), clip(outcome, 64), clip(redactor.redact(detail), 1000));
+    public void record(
+            AuditAction action,
+            String userId,
+            String target,
+            String processKey,
+            String runId,
+            String refs,
+            String outcome,
+            String detail) {
+        jdbc.update(
+                "INSERT INTO audit_event (occurred_at, user_id, action, target, process_key, run_id, refs, "
+                        + "outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                OffsetDateTime.now(ZoneOffset.UTC),
+                clip(userId, 64),
+                action.name(),
+                clip(target, 64),
+                clip(processKey, 64),
+                clip(runId, 64),
+                clip(redactor.redact(refs), 500),
+                clip(outcome, 64),
+                clip(redactor.redact(detail), 1000));
     }
 
     /** Events matching the filter, newest first, page {@code page} of {@code size}. */
@@ -61,10 +76,17 @@ public class AuditTrail {
     }
 
     private static AuditEvent event(ResultSet row, int index) throws SQLException {
-        return new AuditEvent(row.getLong("id"), row.getObject("occurred_at", OffsetDateTime.class).toInstant(),
-                row.getString("user_id"), row.getString("action"), row.getString("target"),
-                row.getString("process_key"), row.getString("run_id"), row.getString("refs"),
-                row.getString("outcome"), row.getString("detail"));
+        return new AuditEvent(
+                row.getLong("id"),
+                row.getObject("occurred_at", OffsetDateTime.class).toInstant(),
+                row.getString("user_id"),
+                row.getString("action"),
+                row.getString("target"),
+                row.getString("process_key"),
+                row.getString("run_id"),
+                row.getString("refs"),
+                row.getString("outcome"),
+                row.getString("detail"));
     }
 
     static void add(List<String> where, List<Object> args, String condition, Object value) {

@@ -38,8 +38,10 @@ class IncidentAuditHandler implements IncidentHandler {
     @Override
     public void resolveIncident(IncidentContext context) {
         // the engine calls this whenever a job succeeds or gets retries; only an open incident is a retry
-        boolean open = !Context.getCommandContext().getIncidentManager().findIncidentByConfigurationAndIncidentType(
-                context.getConfiguration(), getIncidentHandlerType()).isEmpty();
+        boolean open = !Context.getCommandContext()
+                .getIncidentManager()
+                .findIncidentByConfigurationAndIncidentType(context.getConfiguration(), getIncidentHandlerType())
+                .isEmpty();
         delegate.resolveIncident(context);
         if (open) {
             record(AuditAction.INCIDENT_RETRY, context, "RETRIED", context.getActivityId());
@@ -53,14 +55,20 @@ class IncidentAuditHandler implements IncidentHandler {
     }
 
     private void record(AuditAction action, IncidentContext context, String outcome, String detail) {
-        ExecutionEntity execution = context.getExecutionId() == null ? null
+        ExecutionEntity execution = context.getExecutionId() == null
+                ? null
                 : Context.getCommandContext().getExecutionManager().findExecutionById(context.getExecutionId());
-        Authentication authentication = Context.getProcessEngineConfiguration().getIdentityService()
-                .getCurrentAuthentication();
+        Authentication authentication =
+                Context.getProcessEngineConfiguration().getIdentityService().getCurrentAuthentication();
         Object target = execution == null ? null : execution.getVariable(ProcessVariables.TARGET);
-        trail.record(action, authentication == null ? null : authentication.getUserId(),
-                target == null ? null : target.toString(), RunAuditListener.processKey(execution),
+        trail.record(
+                action,
+                authentication == null ? null : authentication.getUserId(),
+                target == null ? null : target.toString(),
+                RunAuditListener.processKey(execution),
                 execution == null ? null : execution.getProcessInstanceId(),
-                "activity=" + context.getActivityId(), outcome, detail);
+                "activity=" + context.getActivityId(),
+                outcome,
+                detail);
     }
 }

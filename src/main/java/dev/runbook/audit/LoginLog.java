@@ -36,19 +36,32 @@ public class LoginLog {
      * @param via           {@code api}, {@code engine-rest}, {@code webapp} (Cockpit, Tasklist, Admin login) or
      *                      {@code other}
      */
-    public record Entry(long id, Instant occurredAt, String userId, boolean success, String reason,
-            String remoteAddress, String userAgent, String via) {}
+    public record Entry(
+            long id,
+            Instant occurredAt,
+            String userId,
+            boolean success,
+            String reason,
+            String remoteAddress,
+            String userAgent,
+            String via) {}
 
     /** Filter of {@link #find}: each part optional; {@code from} inclusive, {@code to} exclusive. */
     public record Filter(String user, Boolean success, Instant from, Instant to) {}
 
     /** Writes one entry, now, in the caller's transaction. */
-    public void record(String userId, boolean success, String reason, String remoteAddress, String userAgent,
-            String via) {
-        jdbc.update("INSERT INTO login_log (occurred_at, user_id, success, reason, remote_address, user_agent, via) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?)", OffsetDateTime.now(ZoneOffset.UTC),
-                AuditTrail.clip(userId == null ? "" : userId, 64), success, reason,
-                AuditTrail.clip(remoteAddress, 64), AuditTrail.clip(userAgent, 256), via);
+    public void record(
+            String userId, boolean success, String reason, String remoteAddress, String userAgent, String via) {
+        jdbc.update(
+                "INSERT INTO login_log (occurred_at, user_id, success, reason, remote_address, user_agent, via) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                OffsetDateTime.now(ZoneOffset.UTC),
+                AuditTrail.clip(userId == null ? "" : userId, 64),
+                success,
+                reason,
+                AuditTrail.clip(remoteAddress, 64),
+                AuditTrail.clip(userAgent, 256),
+                via);
     }
 
     /** Entries matching the filter, newest first. */
@@ -68,8 +81,14 @@ public class LoginLog {
     }
 
     private static Entry entry(ResultSet row, int index) throws SQLException {
-        return new Entry(row.getLong("id"), row.getObject("occurred_at", OffsetDateTime.class).toInstant(),
-                row.getString("user_id"), row.getBoolean("success"), row.getString("reason"),
-                row.getString("remote_address"), row.getString("user_agent"), row.getString("via"));
+        return new Entry(
+                row.getLong("id"),
+                row.getObject("occurred_at", OffsetDateTime.class).toInstant(),
+                row.getString("user_id"),
+                row.getBoolean("success"),
+                row.getString("reason"),
+                row.getString("remote_address"),
+                row.getString("user_agent"),
+                row.getString("via"));
     }
 }

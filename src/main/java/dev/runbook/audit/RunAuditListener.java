@@ -39,18 +39,33 @@ class RunAuditListener implements ExecutionListener, TaskListener {
         String processKey = processKey(execution);
         String runId = execution.getProcessInstanceId();
         if (EVENTNAME_START.equals(execution.getEventName())) {
-            trail.record(AuditAction.START, user, target, processKey, runId, refs(execution.getVariables()), "STARTED",
+            trail.record(
+                    AuditAction.START,
+                    user,
+                    target,
+                    processKey,
+                    runId,
+                    refs(execution.getVariables()),
+                    "STARTED",
                     execution.getProcessBusinessKey());
             return;
         }
         String outcome = string(execution.getVariable(ProcessVariables.RUN_OUTCOME));
         String failure = execution.hasVariable(ProcessVariables.FAILURE_CODE)
                 ? execution.getVariable(ProcessVariables.FAILURE_CODE) + ": "
-                        + execution.getVariable(ProcessVariables.FAILURE_MESSAGE) : null;
+                        + execution.getVariable(ProcessVariables.FAILURE_MESSAGE)
+                : null;
         if (execution.isCanceled()) {
             String reason = execution instanceof ExecutionEntity entity ? entity.getDeleteReason() : null;
-            trail.record(AuditAction.CANCEL, user, target, processKey, runId, null,
-                    outcome == null ? "CANCELED" : outcome, reason);
+            trail.record(
+                    AuditAction.CANCEL,
+                    user,
+                    target,
+                    processKey,
+                    runId,
+                    null,
+                    outcome == null ? "CANCELED" : outcome,
+                    reason);
         } else {
             AuditAction action = RunOutcome.EXPIRED.name().equals(outcome) ? AuditAction.EXPIRE : AuditAction.END;
             trail.record(action, user, target, processKey, runId, null, outcome, failure);
@@ -65,9 +80,14 @@ class RunAuditListener implements ExecutionListener, TaskListener {
         if (commit != null) {
             refs += " " + ProcessVariables.TARGET_COMMIT + "=" + commit;
         }
-        trail.record(approved ? AuditAction.APPROVE : AuditAction.REJECT, currentUser(task.getProcessEngineServices()),
-                string(task.getVariable(ProcessVariables.TARGET)), processKey(task.getExecution()),
-                task.getProcessInstanceId(), refs, approved ? "APPROVED" : "REJECTED",
+        trail.record(
+                approved ? AuditAction.APPROVE : AuditAction.REJECT,
+                currentUser(task.getProcessEngineServices()),
+                string(task.getVariable(ProcessVariables.TARGET)),
+                processKey(task.getExecution()),
+                task.getProcessInstanceId(),
+                refs,
+                approved ? "APPROVED" : "REJECTED",
                 string(task.getVariable(ProcessVariables.APPROVAL_COMMENT)));
     }
 
@@ -75,8 +95,9 @@ class RunAuditListener implements ExecutionListener, TaskListener {
     static String refs(Map<String, Object> variables) {
         StringJoiner refs = new StringJoiner(" ");
         new TreeMap<>(variables).forEach((name, value) -> {
-            if (!NOT_REFS.contains(name) && value != null && (value instanceof CharSequence
-                    || value instanceof Boolean || value instanceof Number)
+            if (!NOT_REFS.contains(name)
+                    && value != null
+                    && (value instanceof CharSequence || value instanceof Boolean || value instanceof Number)
                     && value.toString().length() <= MAX_REF_LENGTH) {
                 refs.add(name + "=" + value);
             }

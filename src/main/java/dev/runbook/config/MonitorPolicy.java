@@ -49,11 +49,14 @@ public record MonitorPolicy(
      */
     public record ErrorLog(
             @DefaultValue("PT15M") @NotNull Duration window,
-            @DefaultValue({"ERROR", "FATAL", "Unhandled", "Error:"}) List<String> patterns,
+
+            @DefaultValue({"ERROR", "FATAL", "Unhandled", "Error:"})
+            List<String> patterns,
+
             @DefaultValue("5") @Min(0) @Max(100) int lastLines) {
 
-        static final ErrorLog DEFAULTS = new ErrorLog(Duration.ofMinutes(15),
-                List.of("ERROR", "FATAL", "Unhandled", "Error:"), 5);
+        static final ErrorLog DEFAULTS =
+                new ErrorLog(Duration.ofMinutes(15), List.of("ERROR", "FATAL", "Unhandled", "Error:"), 5);
 
         public ErrorLog {
             window = window == null ? Duration.ofMinutes(15) : window;

@@ -99,7 +99,9 @@ public record RunbookProperties(
     }
 
     /** Approval gate of a target: required or not, and how long a request waits (ISO-8601). */
-    public record Approval(@DefaultValue("true") boolean required, @DefaultValue("PT24H") @NotNull Duration timeout) {}
+    public record Approval(
+            @DefaultValue("true") boolean required,
+            @DefaultValue("PT24H") @NotNull Duration timeout) {}
 
     /** One deployable part of a target (backend, frontend), run under PM2. Commands are argument lists. */
     public record ComponentSpec(
@@ -129,7 +131,9 @@ public record RunbookProperties(
      * Retention: release backups kept, database backups kept per schedule class; and the database backup schedules
      * (cron per class, Quartz form as Camunda reads it).
      */
-    public record Backups(@DefaultValue("10") @Positive int keep, Map<String, Integer> dbKeep,
+    public record Backups(
+            @DefaultValue("10") @Positive int keep,
+            Map<String, Integer> dbKeep,
             @DefaultValue @Valid DbSchedule dbSchedule) {
         public Backups {
             dbKeep = dbKeep == null ? Map.of("daily", 7, "weekly", 4, "monthly", 12) : Map.copyOf(dbKeep);

@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import org.springframework.stereotype.Component;
 
-
 /**
  * The configured targets, checked once at start-up: a target whose work dir is missing, whose name is not a plain
  * identifier, or whose component lacks a PM2 app or health URL stops the platform with a message naming the property.
@@ -41,8 +40,8 @@ public class TargetRegistry {
         target.components().forEach((componentName, component) -> {
             String componentPrefix = prefix + ".components." + componentName;
             if (!NAME.matcher(componentName).matches() || "all".equals(componentName)) {
-                throw new IllegalStateException(componentPrefix + ": component name must match " + NAME.pattern()
-                        + " and not be 'all'");
+                throw new IllegalStateException(
+                        componentPrefix + ": component name must match " + NAME.pattern() + " and not be 'all'");
             }
             if (component.healthUrl() == null) {
                 throw new IllegalStateException(componentPrefix + ".health-url: must be set");
@@ -80,8 +79,9 @@ public class TargetRegistry {
         for (String name : List.of(components.split(",", -1))) {
             String trimmed = name.trim();
             if (trimmed.isEmpty()) {
-                throw new IllegalArgumentException("empty component name in '" + components + "'; name components "
-                        + "separated by commas, e.g. " + String.join(",", target.components().keySet()) + ", or 'all'");
+                throw new IllegalArgumentException(
+                        "empty component name in '" + components + "'; name components " + "separated by commas, e.g. "
+                                + String.join(",", target.components().keySet()) + ", or 'all'");
             }
             ComponentSpec component = target.components().get(trimmed);
             if (component == null) {

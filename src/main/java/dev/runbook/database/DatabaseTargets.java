@@ -35,8 +35,8 @@ public class DatabaseTargets {
     }
 
     DatabaseTargets(TargetRegistry registry, List<DatabaseClient> clients) {
-        Map<String, DatabaseClient> byKind = clients.stream()
-                .collect(Collectors.toMap(DatabaseClient::kind, client -> client));
+        Map<String, DatabaseClient> byKind =
+                clients.stream().collect(Collectors.toMap(DatabaseClient::kind, client -> client));
         registry.all().forEach((name, target) -> {
             if (target.database() != null) {
                 databases.put(name, check(name, target, byKind));
@@ -59,14 +59,15 @@ public class DatabaseTargets {
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException(prefix + "database.uri: " + e.getMessage());
         }
-        if (uri.database() == null || !DatabaseUri.DATABASE_NAME.matcher(uri.database()).matches()) {
+        if (uri.database() == null
+                || !DatabaseUri.DATABASE_NAME.matcher(uri.database()).matches()) {
             throw new IllegalStateException(prefix + "database.uri: must name the database after the host "
                     + "(scheme://host/<database>), letters, digits, '_' and '-' only");
         }
         target.backups().dbKeep().forEach((scheduleClass, keep) -> {
             if (!CLASSES.contains(scheduleClass) || keep == null || keep < 1) {
-                throw new IllegalStateException(prefix + "backups.db-keep." + scheduleClass + ": classes are "
-                        + CLASSES + " and each keeps at least 1 backup");
+                throw new IllegalStateException(prefix + "backups.db-keep." + scheduleClass + ": classes are " + CLASSES
+                        + " and each keeps at least 1 backup");
             }
         });
         DbBackupSchedules.of(target.backups().dbSchedule()).forEach((scheduleClass, cron) -> {

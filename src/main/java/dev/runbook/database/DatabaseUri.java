@@ -71,8 +71,11 @@ record DatabaseUri(String scheme, String user, String password, String hosts, St
      */
     DatabaseUri withDatabase(String name) {
         String options = query;
-        boolean keepAuthSource = scheme.startsWith("mongodb") && user != null && database != null
-                && !database.isEmpty() && !database.equals(name)
+        boolean keepAuthSource = scheme.startsWith("mongodb")
+                && user != null
+                && database != null
+                && !database.isEmpty()
+                && !database.equals(name)
                 && (query == null || !query.matches("(?i)(.*&)?authSource=.*"));
         if (keepAuthSource) {
             options = (query == null || query.isEmpty() ? "" : query + "&") + "authSource=" + encode(database);

@@ -1,10 +1,10 @@
 package dev.runbook.database;
 
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
-import dev.runbook.config.TargetRegistry;
 import dev.runbook.run.ActiveRuns;
 import java.time.Instant;
 import org.springframework.stereotype.Component;
@@ -21,8 +21,7 @@ class DbAwaitGoodBackupDelegate extends RunbookDelegate {
     private final DbBackupCatalogue catalogue;
     private final ActiveRuns runs;
 
-    DbAwaitGoodBackupDelegate(TargetRegistry targets, Redactor redactor, DbBackupCatalogue catalogue,
-            ActiveRuns runs) {
+    DbAwaitGoodBackupDelegate(TargetRegistry targets, Redactor redactor, DbBackupCatalogue catalogue, ActiveRuns runs) {
         super(targets, redactor);
         this.catalogue = catalogue;
         this.runs = runs;
@@ -31,14 +30,18 @@ class DbAwaitGoodBackupDelegate extends RunbookDelegate {
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Instant started = runs.startedAt(vars.runId()).orElse(Instant.EPOCH);
-        catalogue.newestGoodSince(vars.target(), started).ifPresentOrElse(
-                good -> log.line("good backup " + good.getId() + " taken since this run failed; closing the run"),
-                () -> {
-                    throw new BackupMissingException("database backup of " + vars.target() + " failed ("
-                            + vars.string(ProcessVariables.FAILURE_MESSAGE) + "). Fix the cause, take a backup "
-                            + "(POST /api/targets/" + vars.target() + "/db-backups), then retry this job to close the"
-                            + " run.");
-                });
+        catalogue
+                .newestGoodSince(vars.target(), started)
+                .ifPresentOrElse(
+                        good -> log.line(
+                                "good backup " + good.getId() + " taken since this run failed; closing the run"),
+                        () -> {
+                            throw new BackupMissingException("database backup of " + vars.target() + " failed ("
+                                    + vars.string(ProcessVariables.FAILURE_MESSAGE) + "). Fix the cause, take a backup "
+                                    + "(POST /api/targets/" + vars.target()
+                                    + "/db-backups), then retry this job to close the"
+                                    + " run.");
+                        });
     }
 
     /** The target still has no good backup since the failure: the incident's message. */

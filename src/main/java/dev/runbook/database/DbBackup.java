@@ -23,14 +23,17 @@ public class DbBackup {
 
     @Id
     private String id;
+
     private String target;
     private String kind;
     private String scheduleClass;
     private String databaseName;
     private String file;
     private Long sizeBytes;
+
     @Column(name = "sha256")
     private String sha256;
+
     private String counts;
     private Instant createdAt;
     private String createdBy;
@@ -40,8 +43,17 @@ public class DbBackup {
 
     protected DbBackup() {}
 
-    DbBackup(String id, String target, String kind, String scheduleClass, String databaseName, String file,
-            Instant createdAt, String createdBy, String runId, String note) {
+    DbBackup(
+            String id,
+            String target,
+            String kind,
+            String scheduleClass,
+            String databaseName,
+            String file,
+            Instant createdAt,
+            String createdBy,
+            String runId,
+            String note) {
         this.id = id;
         this.target = target;
         this.kind = kind;
@@ -55,22 +67,65 @@ public class DbBackup {
         this.status = RUNNING;
     }
 
-    public String getId() { return id; }
-    public String getTarget() { return target; }
-    public String getKind() { return kind; }
-    public String getScheduleClass() { return scheduleClass; }
-    public String getDatabaseName() { return databaseName; }
-    public String getFile() { return file; }
-    public Long getSizeBytes() { return sizeBytes; }
-    public String getSha256() { return sha256; }
-    public String getCounts() { return counts; }
-    public Instant getCreatedAt() { return createdAt; }
-    public String getCreatedBy() { return createdBy; }
-    public String getRunId() { return runId; }
-    public String getStatus() { return status; }
-    public String getNote() { return note; }
+    public String getId() {
+        return id;
+    }
 
-    void setCounts(String counts) { this.counts = counts; }
+    public String getTarget() {
+        return target;
+    }
+
+    public String getKind() {
+        return kind;
+    }
+
+    public String getScheduleClass() {
+        return scheduleClass;
+    }
+
+    public String getDatabaseName() {
+        return databaseName;
+    }
+
+    public String getFile() {
+        return file;
+    }
+
+    public Long getSizeBytes() {
+        return sizeBytes;
+    }
+
+    public String getSha256() {
+        return sha256;
+    }
+
+    public String getCounts() {
+        return counts;
+    }
+
+    public Instant getCreatedAt() {
+        return createdAt;
+    }
+
+    public String getCreatedBy() {
+        return createdBy;
+    }
+
+    public String getRunId() {
+        return runId;
+    }
+
+    public String getStatus() {
+        return status;
+    }
+
+    public String getNote() {
+        return note;
+    }
+
+    void setCounts(String counts) {
+        this.counts = counts;
+    }
 
     void verified(long size, String sha256) {
         this.sizeBytes = size;

@@ -3,9 +3,9 @@ package dev.runbook.database;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbook.config.DataDir;
 import dev.runbook.exec.StepLog;
 import dev.runbook.metrics.DbBackupAgeSource;
-import dev.runbook.config.DataDir;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -32,8 +32,9 @@ public class DbBackupCatalogue implements DbBackupAgeSource {
 
     /** Backup ids: letters, digits, '_' and '-' only (no path separators, no '..'). */
     public static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-    private static final DateTimeFormatter ID_FORMAT = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss")
-            .withZone(ZoneId.systemDefault());
+
+    private static final DateTimeFormatter ID_FORMAT =
+            DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneId.systemDefault());
     private static final TypeReference<LinkedHashMap<String, Long>> COUNTS = new TypeReference<>() {};
 
     private final DbBackupRepository backups;
@@ -57,8 +58,8 @@ public class DbBackupCatalogue implements DbBackupAgeSource {
             id = base + "_" + n;
         }
         String file = "db-backups/" + target + "/" + id + db.client().suffix();
-        return backups.save(new DbBackup(id, target, db.kind(), scheduleClass, database, file, Instant.now(), by,
-                runId, note));
+        return backups.save(
+                new DbBackup(id, target, db.kind(), scheduleClass, database, file, Instant.now(), by, runId, note));
     }
 
     DbBackup save(DbBackup backup) {
@@ -81,7 +82,8 @@ public class DbBackupCatalogue implements DbBackupAgeSource {
     /** Catalogued backups of the target, newest first, without those retention deleted. */
     public List<DbBackup> list(String target) {
         return backups.findByTargetOrderByCreatedAtDesc(target).stream()
-                .filter(backup -> !DbBackup.DELETED.equals(backup.getStatus())).toList();
+                .filter(backup -> !DbBackup.DELETED.equals(backup.getStatus()))
+                .toList();
     }
 
     /** The newest good ({@code OK}) backup of the target created after {@code after}. */
@@ -146,11 +148,13 @@ public class DbBackupCatalogue implements DbBackupAgeSource {
         List<String> deleted = new ArrayList<>();
         for (String scheduleClass : DatabaseTargets.CLASSES) {
             int keep = databases.keep(target, scheduleClass);
-            List<DbBackup> ofClass = good.stream().filter(b -> scheduleClass.equals(b.getScheduleClass())).toList();
+            List<DbBackup> ofClass = good.stream()
+                    .filter(b -> scheduleClass.equals(b.getScheduleClass()))
+                    .toList();
             for (DbBackup old : ofClass.subList(Math.min(keep, ofClass.size()), ofClass.size())) {
                 if (old.getId().equals(newest) || inUse.contains(old.getId())) {
-                    log.line("retention keeps " + old.getId() + (inUse.contains(old.getId()) ? " (in use by a run)"
-                            : " (newest good backup)"));
+                    log.line("retention keeps " + old.getId()
+                            + (inUse.contains(old.getId()) ? " (in use by a run)" : " (newest good backup)"));
                     continue;
                 }
                 markBad(old, DbBackup.DELETED, "deleted by retention (" + scheduleClass + ": keep " + keep + ")");

@@ -19,8 +19,12 @@ import org.springframework.stereotype.Component;
  * {@code BACKUP_FAILED} before anything is changed.
  */
 @Component("dbBackupDelegate")
-@StepErrors({BpmnErrors.BACKUP_FAILED, BpmnErrors.BACKUP_INVALID, BpmnErrors.VERIFICATION_FAILED,
-        BpmnErrors.COMMAND_FAILED})
+@StepErrors({
+    BpmnErrors.BACKUP_FAILED,
+    BpmnErrors.BACKUP_INVALID,
+    BpmnErrors.VERIFICATION_FAILED,
+    BpmnErrors.COMMAND_FAILED
+})
 class DbBackupDelegate extends RunbookDelegate implements StepPreview {
 
     private final DbBackups backups;
@@ -32,9 +36,15 @@ class DbBackupDelegate extends RunbookDelegate implements StepPreview {
 
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
-        DbBackup backup = backups.backUp(vars.target(), "manual", vars.string(ProcessVariables.INTO_DATABASE),
-                vars.requestedBy(), vars.runId(), "taken by run " + vars.runId() + " before it changes the database",
-                true, log);
+        DbBackup backup = backups.backUp(
+                vars.target(),
+                "manual",
+                vars.string(ProcessVariables.INTO_DATABASE),
+                vars.requestedBy(),
+                vars.runId(),
+                "taken by run " + vars.runId() + " before it changes the database",
+                true,
+                log);
         vars.set(ProcessVariables.DB_BACKUP_ID, backup.getId());
     }
 

@@ -1,5 +1,6 @@
 package dev.runbook.database;
 
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.notify.Notification;
@@ -8,7 +9,6 @@ import dev.runbook.notify.TargetNotifier;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunOutcome;
 import dev.runbook.process.RunbookDelegate;
-import dev.runbook.config.TargetRegistry;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,8 +30,12 @@ class DbBackupFailureDelegate extends RunbookDelegate {
     private final TargetNotifier notifier;
     private final NotificationProperties notifications;
 
-    DbBackupFailureDelegate(TargetRegistry targets, Redactor redactor, DbBackupCatalogue catalogue,
-            TargetNotifier notifier, NotificationProperties notifications) {
+    DbBackupFailureDelegate(
+            TargetRegistry targets,
+            Redactor redactor,
+            DbBackupCatalogue catalogue,
+            TargetNotifier notifier,
+            NotificationProperties notifications) {
         super(targets, redactor);
         this.catalogue = catalogue;
         this.redactor = redactor;
@@ -41,22 +45,30 @@ class DbBackupFailureDelegate extends RunbookDelegate {
 
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
-        String failure = vars.string(ProcessVariables.FAILURE_CODE) + ": "
-                + vars.string(ProcessVariables.FAILURE_MESSAGE);
+        String failure =
+                vars.string(ProcessVariables.FAILURE_CODE) + ": " + vars.string(ProcessVariables.FAILURE_MESSAGE);
         String backupId = vars.string(ProcessVariables.DB_BACKUP_ID);
         if (backupId != null) {
-            catalogue.find(vars.target(), backupId).filter(b -> DbBackup.RUNNING.equals(b.getStatus()))
+            catalogue
+                    .find(vars.target(), backupId)
+                    .filter(b -> DbBackup.RUNNING.equals(b.getStatus()))
                     .ifPresent(b -> catalogue.markBad(b, DbBackup.FAILED, failure));
         }
         vars.set(ProcessVariables.RUN_OUTCOME, RunOutcome.FAILED.name());
         String safeFailure = redactor.redact(failure);
         ALERT_LOG.error("ALERT target={} run={}: database backup failed: {}", vars.target(), vars.runId(), safeFailure);
         String url = notifications.link("/runs/" + vars.runId());
-        notifier.notify(new Notification.BackupFailed(vars.target(), vars.runId(), "db-backup", Instant.now(),
+        notifier.notify(new Notification.BackupFailed(
+                vars.target(),
+                vars.runId(),
+                "db-backup",
+                Instant.now(),
                 "Database backup failed on " + vars.target() + ": " + vars.string(ProcessVariables.FAILURE_CODE)
                         + " at " + vars.string(ProcessVariables.FAILED_STEP) + " — "
                         + vars.string(ProcessVariables.FAILURE_MESSAGE) + ". " + url,
-                RunOutcome.FAILED.name(), url, vars.string(ProcessVariables.FAILURE_CODE)));
+                RunOutcome.FAILED.name(),
+                url,
+                vars.string(ProcessVariables.FAILURE_CODE)));
         log.line("backup FAILED, alert raised: " + failure);
     }
 }

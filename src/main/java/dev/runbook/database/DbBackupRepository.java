@@ -12,6 +12,6 @@ interface DbBackupRepository extends JpaRepository<DbBackup, String> {
 
     List<DbBackup> findByTargetAndStatusOrderByCreatedAtDesc(String target, String status);
 
-    Optional<DbBackup> findFirstByTargetAndStatusAndCreatedAtAfterOrderByCreatedAtDesc(String target, String status,
-            Instant after);
+    Optional<DbBackup> findFirstByTargetAndStatusAndCreatedAtAfterOrderByCreatedAtDesc(
+            String target, String status, Instant after);
 }

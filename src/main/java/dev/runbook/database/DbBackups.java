@@ -46,8 +46,8 @@ class DbBackups {
      * @throws StepFailedException {@code BACKUP_FAILED} when the tool is missing, exits non-zero or times out; the
      *                             entry is then {@code FAILED} and no archive is left
      */
-    DbBackup dump(String target, String scheduleClass, String database, String by, String runId, String note,
-            StepLog log) {
+    DbBackup dump(
+            String target, String scheduleClass, String database, String by, String runId, String note, StepLog log) {
         DatabaseTargets.Db db = databases.get(target);
         String name = database == null ? db.uri().database() : database;
         DbBackup backup = catalogue.create(target, scheduleClass, name, by, runId, note);
@@ -77,8 +77,10 @@ class DbBackups {
      * @throws StepFailedException {@code BACKUP_FAILED}; the entry is then {@code FAILED} and the archive deleted
      */
     DbBackup verify(String target, String backupId, boolean allowEmpty, StepLog log) {
-        DbBackup backup = catalogue.find(target, backupId).orElseThrow(() -> new IllegalStateException(
-                "database backup " + backupId + " of " + target + " is not in the catalogue"));
+        DbBackup backup = catalogue
+                .find(target, backupId)
+                .orElseThrow(() -> new IllegalStateException(
+                        "database backup " + backupId + " of " + target + " is not in the catalogue"));
         DatabaseTargets.Db db = databases.get(backup.getTarget());
         Path archive = catalogue.file(backup);
         try {
@@ -88,8 +90,10 @@ class DbBackups {
             long size = Files.size(archive);
             Map<String, Long> counts = catalogue.counts(backup);
             if (counts.isEmpty() && !allowEmpty) {
-                throw failed(backup, "empty dump: database " + backup.getDatabaseName() + " of " + backup.getTarget()
-                        + " has no collections or tables (wrong database name in the URI?)");
+                throw failed(
+                        backup,
+                        "empty dump: database " + backup.getDatabaseName() + " of " + backup.getTarget()
+                                + " has no collections or tables (wrong database name in the URI?)");
             }
             if (size < MIN_ARCHIVE_BYTES && !counts.isEmpty()) {
                 throw failed(backup, "archive " + archive + " is only " + size + " bytes: not a real dump");
@@ -111,9 +115,20 @@ class DbBackups {
     }
 
     /** {@link #dump} and {@link #verify} in one step, for the backups runbooks take on their way (safety, deploy). */
-    DbBackup backUp(String target, String scheduleClass, String database, String by, String runId, String note,
-            boolean allowEmpty, StepLog log) {
-        return verify(target, dump(target, scheduleClass, database, by, runId, note, log).getId(), allowEmpty, log);
+    DbBackup backUp(
+            String target,
+            String scheduleClass,
+            String database,
+            String by,
+            String runId,
+            String note,
+            boolean allowEmpty,
+            StepLog log) {
+        return verify(
+                target,
+                dump(target, scheduleClass, database, by, runId, note, log).getId(),
+                allowEmpty,
+                log);
     }
 
     /**
@@ -123,11 +138,14 @@ class DbBackups {
      * @throws StepFailedException {@code BACKUP_INVALID}; a damaged archive also marks the entry {@code CORRUPT}
      */
     DbBackup requireIntact(String target, String backupId, StepLog log) {
-        DbBackup backup = catalogue.find(target, backupId).orElseThrow(() -> new StepFailedException(
-                BpmnErrors.BACKUP_INVALID, "target " + target + " has no database backup '" + backupId + "'"));
+        DbBackup backup = catalogue
+                .find(target, backupId)
+                .orElseThrow(() -> new StepFailedException(
+                        BpmnErrors.BACKUP_INVALID, "target " + target + " has no database backup '" + backupId + "'"));
         if (!DbBackup.OK.equals(backup.getStatus())) {
-            throw new StepFailedException(BpmnErrors.BACKUP_INVALID, "database backup " + backupId + " is "
-                    + backup.getStatus() + ", not a good backup");
+            throw new StepFailedException(
+                    BpmnErrors.BACKUP_INVALID,
+                    "database backup " + backupId + " is " + backup.getStatus() + ", not a good backup");
         }
         Path archive = catalogue.file(backup);
         String actual = Files.isRegularFile(archive) ? sha256(archive) : "missing";
@@ -135,8 +153,8 @@ class DbBackups {
             String reason = "archive " + archive + " does not match the catalogue: sha256 " + actual + ", expected "
                     + backup.getSha256();
             catalogue.markBad(backup, DbBackup.CORRUPT, reason);
-            throw new StepFailedException(BpmnErrors.BACKUP_INVALID, "database backup " + backupId + " is damaged: "
-                    + reason);
+            throw new StepFailedException(
+                    BpmnErrors.BACKUP_INVALID, "database backup " + backupId + " is damaged: " + reason);
         }
         log.line("backup " + backupId + " intact: sha256 " + actual);
         return backup;
@@ -154,8 +172,13 @@ class DbBackups {
         if (!into.equals(db.uri().database())) {
             db.client().ensureDatabase(uri, log);
         }
-        return db.client().restore(uri, catalogue.file(backup), backup.getDatabaseName(),
-                catalogue.counts(backup).keySet(), log);
+        return db.client()
+                .restore(
+                        uri,
+                        catalogue.file(backup),
+                        backup.getDatabaseName(),
+                        catalogue.counts(backup).keySet(),
+                        log);
     }
 
     /**
@@ -172,8 +195,10 @@ class DbBackups {
             }
         });
         if (!differences.isEmpty()) {
-            throw new StepFailedException(BpmnErrors.VERIFICATION_FAILED, "restored database does not match backup "
-                    + backup.getId() + ": " + String.join("; ", differences));
+            throw new StepFailedException(
+                    BpmnErrors.VERIFICATION_FAILED,
+                    "restored database does not match backup " + backup.getId() + ": "
+                            + String.join("; ", differences));
         }
         log.line("restored counts match backup " + backup.getId() + ": " + restored);
     }
@@ -186,8 +211,9 @@ class DbBackups {
 
     private StepFailedException failed(DbBackup backup, String reason) {
         catalogue.markBad(backup, DbBackup.FAILED, reason);
-        return new StepFailedException(BpmnErrors.BACKUP_FAILED, "database backup " + backup.getId() + " of "
-                + backup.getTarget() + " failed: " + reason);
+        return new StepFailedException(
+                BpmnErrors.BACKUP_FAILED,
+                "database backup " + backup.getId() + " of " + backup.getTarget() + " failed: " + reason);
     }
 
     /** Hex SHA-256 of a file's bytes. */

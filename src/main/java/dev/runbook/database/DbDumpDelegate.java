@@ -16,8 +16,13 @@ import org.springframework.stereotype.Component;
  * the tool is missing or fails; the entry is then {@code FAILED}.
  */
 @Component("dbDumpDelegate")
-@StepErrors({BpmnErrors.BACKUP_FAILED, BpmnErrors.PRECONDITION_FAILED, BpmnErrors.BACKUP_INVALID,
-        BpmnErrors.VERIFICATION_FAILED, BpmnErrors.COMMAND_FAILED})
+@StepErrors({
+    BpmnErrors.BACKUP_FAILED,
+    BpmnErrors.PRECONDITION_FAILED,
+    BpmnErrors.BACKUP_INVALID,
+    BpmnErrors.VERIFICATION_FAILED,
+    BpmnErrors.COMMAND_FAILED
+})
 class DbDumpDelegate extends RunbookDelegate {
 
     private final DbBackups backups;
@@ -29,11 +34,13 @@ class DbDumpDelegate extends RunbookDelegate {
 
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
-        String scheduleClass = vars.string(ProcessVariables.SCHEDULE_CLASS) == null ? "manual"
+        String scheduleClass = vars.string(ProcessVariables.SCHEDULE_CLASS) == null
+                ? "manual"
                 : vars.string(ProcessVariables.SCHEDULE_CLASS);
         if (!DatabaseTargets.CLASSES.contains(scheduleClass)) {
-            throw new StepFailedException(BpmnErrors.PRECONDITION_FAILED, "unknown schedule class '" + scheduleClass
-                    + "'; one of " + DatabaseTargets.CLASSES);
+            throw new StepFailedException(
+                    BpmnErrors.PRECONDITION_FAILED,
+                    "unknown schedule class '" + scheduleClass + "'; one of " + DatabaseTargets.CLASSES);
         }
         String by = vars.requestedBy() == null ? "schedule" : vars.requestedBy();
         DbBackup backup = backups.dump(vars.target(), scheduleClass, null, by, vars.runId(), null, log);

@@ -19,15 +19,24 @@ import org.springframework.stereotype.Component;
  * or damaged backup; {@code PRECONDITION_FAILED} for a bad database name.
  */
 @Component("dbFindBackupDelegate")
-@StepErrors({BpmnErrors.BACKUP_INVALID, BpmnErrors.PRECONDITION_FAILED, BpmnErrors.BACKUP_FAILED,
-        BpmnErrors.VERIFICATION_FAILED, BpmnErrors.COMMAND_FAILED})
+@StepErrors({
+    BpmnErrors.BACKUP_INVALID,
+    BpmnErrors.PRECONDITION_FAILED,
+    BpmnErrors.BACKUP_FAILED,
+    BpmnErrors.VERIFICATION_FAILED,
+    BpmnErrors.COMMAND_FAILED
+})
 class DbFindBackupDelegate extends RunbookDelegate {
 
     private final DbBackups backups;
     private final DbBackupCatalogue catalogue;
     private final DatabaseTargets databases;
 
-    DbFindBackupDelegate(TargetRegistry targets, Redactor redactor, DbBackups backups, DbBackupCatalogue catalogue,
+    DbFindBackupDelegate(
+            TargetRegistry targets,
+            Redactor redactor,
+            DbBackups backups,
+            DbBackupCatalogue catalogue,
             DatabaseTargets databases) {
         super(targets, redactor);
         this.backups = backups;
@@ -42,8 +51,9 @@ class DbFindBackupDelegate extends RunbookDelegate {
         if (into == null || into.isBlank()) {
             into = databases.get(vars.target()).uri().database();
         } else if (!DatabaseUri.DATABASE_NAME.matcher(into).matches()) {
-            throw new StepFailedException(BpmnErrors.PRECONDITION_FAILED, "invalid database name '" + into
-                    + "': letters, digits, '_' and '-' only");
+            throw new StepFailedException(
+                    BpmnErrors.PRECONDITION_FAILED,
+                    "invalid database name '" + into + "': letters, digits, '_' and '-' only");
         }
         DbBackup backup = backups.requireIntact(vars.target(), vars.required(ProcessVariables.DB_BACKUP_ID), log);
         Map<String, Long> counts = catalogue.counts(backup);

@@ -16,8 +16,12 @@ import org.springframework.stereotype.Component;
  * after; any failure is an incident (never a silent end).
  */
 @Component("dbRestoreBackupDelegate")
-@StepErrors({BpmnErrors.BACKUP_FAILED, BpmnErrors.BACKUP_INVALID, BpmnErrors.VERIFICATION_FAILED,
-        BpmnErrors.COMMAND_FAILED})
+@StepErrors({
+    BpmnErrors.BACKUP_FAILED,
+    BpmnErrors.BACKUP_INVALID,
+    BpmnErrors.VERIFICATION_FAILED,
+    BpmnErrors.COMMAND_FAILED
+})
 class DbRestoreBackupDelegate extends RunbookDelegate {
 
     private final DbBackups backups;

@@ -24,8 +24,12 @@ import org.springframework.stereotype.Component;
  * if that undo fails too, the step stays an incident.
  */
 @Component("dbRestoreDelegate")
-@StepErrors({BpmnErrors.COMMAND_FAILED, BpmnErrors.BACKUP_FAILED, BpmnErrors.BACKUP_INVALID,
-        BpmnErrors.VERIFICATION_FAILED})
+@StepErrors({
+    BpmnErrors.COMMAND_FAILED,
+    BpmnErrors.BACKUP_FAILED,
+    BpmnErrors.BACKUP_INVALID,
+    BpmnErrors.VERIFICATION_FAILED
+})
 class DbRestoreDelegate extends RunbookDelegate implements StepPreview {
 
     private final DbBackups backups;
@@ -45,16 +49,19 @@ class DbRestoreDelegate extends RunbookDelegate implements StepPreview {
         try {
             restored = backups.restore(backup, into, log);
         } catch (ToolMissingException e) {
-            throw new StepFailedException(BpmnErrors.COMMAND_FAILED, "the restore tool cannot be started; nothing "
-                    + "was restored: " + e.getMessage());
+            throw new StepFailedException(
+                    BpmnErrors.COMMAND_FAILED,
+                    "the restore tool cannot be started; nothing " + "was restored: " + e.getMessage());
         } catch (CommandFailedException e) {
             String safety = vars.required(ProcessVariables.SAFETY_DB_BACKUP_ID);
             log.line("restore failed: putting safety backup " + safety + " back into " + into);
             try {
                 backups.restoreAndCheck(vars.target(), safety, into, log);
             } catch (RuntimeException undo) {
-                throw new UndoFailedException("restore of " + backup.getId() + " failed and putting safety backup "
-                        + safety + " back failed too: " + undo.getMessage(), undo);
+                throw new UndoFailedException(
+                        "restore of " + backup.getId() + " failed and putting safety backup " + safety
+                                + " back failed too: " + undo.getMessage(),
+                        undo);
             }
             throw e;
         }

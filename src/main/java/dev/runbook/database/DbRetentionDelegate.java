@@ -1,10 +1,10 @@
 package dev.runbook.database;
 
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
-import dev.runbook.config.TargetRegistry;
 import dev.runbook.run.ActiveRuns;
 import java.util.List;
 import java.util.Set;
@@ -21,8 +21,7 @@ class DbRetentionDelegate extends RunbookDelegate {
     private final DbBackupCatalogue catalogue;
     private final ActiveRuns runs;
 
-    DbRetentionDelegate(TargetRegistry targets, Redactor redactor, DbBackupCatalogue catalogue,
-            ActiveRuns runs) {
+    DbRetentionDelegate(TargetRegistry targets, Redactor redactor, DbBackupCatalogue catalogue, ActiveRuns runs) {
         super(targets, redactor);
         this.catalogue = catalogue;
         this.runs = runs;

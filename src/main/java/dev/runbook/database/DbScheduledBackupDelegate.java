@@ -1,11 +1,11 @@
 package dev.runbook.database;
 
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.run.RunLauncher;
-import dev.runbook.config.TargetRegistry;
 import java.util.Map;
 import org.springframework.stereotype.Component;
 
@@ -27,7 +27,10 @@ class DbScheduledBackupDelegate extends RunbookDelegate {
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         String scheduleClass = vars.required(ProcessVariables.SCHEDULE_CLASS);
-        String runId = launcher.start("db-backup", vars.target(), "db-backup " + scheduleClass,
+        String runId = launcher.start(
+                "db-backup",
+                vars.target(),
+                "db-backup " + scheduleClass,
                 Map.of(ProcessVariables.SCHEDULE_CLASS, scheduleClass));
         log.line("started " + scheduleClass + " db-backup run " + runId);
     }

@@ -14,8 +14,12 @@ import org.springframework.stereotype.Component;
  * readable format, not empty), records its size and sha256 and marks it {@code OK}. {@code BACKUP_FAILED} otherwise.
  */
 @Component("dbVerifyBackupDelegate")
-@StepErrors({BpmnErrors.BACKUP_FAILED, BpmnErrors.BACKUP_INVALID, BpmnErrors.VERIFICATION_FAILED,
-        BpmnErrors.COMMAND_FAILED})
+@StepErrors({
+    BpmnErrors.BACKUP_FAILED,
+    BpmnErrors.BACKUP_INVALID,
+    BpmnErrors.VERIFICATION_FAILED,
+    BpmnErrors.COMMAND_FAILED
+})
 class DbVerifyBackupDelegate extends RunbookDelegate {
 
     private final DbBackups backups;

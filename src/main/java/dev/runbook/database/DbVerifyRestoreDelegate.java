@@ -23,8 +23,7 @@ class DbVerifyRestoreDelegate extends RunbookDelegate implements StepPreview {
     private final DbBackups backups;
     private final DbBackupCatalogue catalogue;
 
-    DbVerifyRestoreDelegate(TargetRegistry targets, Redactor redactor, DbBackups backups,
-            DbBackupCatalogue catalogue) {
+    DbVerifyRestoreDelegate(TargetRegistry targets, Redactor redactor, DbBackups backups, DbBackupCatalogue catalogue) {
         super(targets, redactor);
         this.backups = backups;
         this.catalogue = catalogue;
@@ -33,8 +32,10 @@ class DbVerifyRestoreDelegate extends RunbookDelegate implements StepPreview {
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         String backupId = vars.required(ProcessVariables.DB_BACKUP_ID);
-        DbBackup backup = catalogue.find(vars.target(), backupId).orElseThrow(() -> new IllegalStateException(
-                "database backup " + backupId + " is no longer in the catalogue"));
+        DbBackup backup = catalogue
+                .find(vars.target(), backupId)
+                .orElseThrow(() ->
+                        new IllegalStateException("database backup " + backupId + " is no longer in the catalogue"));
         backups.checkCounts(backup, catalogue.parseCounts(vars.required(ProcessVariables.RESTORED_COUNTS)), log);
     }
 

@@ -45,13 +45,18 @@ class MigrateDelegate extends RunbookDelegate implements StepPreview {
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
         try {
-            for (Map.Entry<String, ComponentSpec> entry : TargetRegistry.select(target, vars.components()).entrySet()) {
+            for (Map.Entry<String, ComponentSpec> entry :
+                    TargetRegistry.select(target, vars.components()).entrySet()) {
                 if (entry.getValue().migrate().isEmpty()) {
                     continue;
                 }
                 log.line("component " + entry.getKey() + ": migrate");
-                runner.runChecked(npm.migrateCommand(ReleaseBackupStore.componentDir(target, entry.getValue()),
-                        entry.getValue(), target.env()), log);
+                runner.runChecked(
+                        npm.migrateCommand(
+                                ReleaseBackupStore.componentDir(target, entry.getValue()),
+                                entry.getValue(),
+                                target.env()),
+                        log);
             }
         } catch (RuntimeException e) {
             String backupId = vars.string(ProcessVariables.DB_BACKUP_ID);
@@ -64,8 +69,10 @@ class MigrateDelegate extends RunbookDelegate implements StepPreview {
             try {
                 backups.restoreAndCheck(vars.target(), backupId, null, log);
             } catch (RuntimeException undo) {
-                throw new UndoFailedException("migration failed and putting database backup " + backupId
-                        + " back failed too: " + undo.getMessage(), undo);
+                throw new UndoFailedException(
+                        "migration failed and putting database backup " + backupId + " back failed too: "
+                                + undo.getMessage(),
+                        undo);
             }
             throw e;
         }
@@ -77,10 +84,14 @@ class MigrateDelegate extends RunbookDelegate implements StepPreview {
         if (!release.migrates()) {
             return Optional.empty();
         }
-        List<PlannedCommand> commands = release.components().values().stream().filter(c -> !c.migrate().isEmpty())
-                .map(c -> PlannedCommand.of(npm.migrateCommand(ReleaseBackupStore.componentDir(release.target(), c),
-                        c, release.target().env()))).toList();
-        return Optional.of(new Preview(commands,
-                "with the target's env; a failure restores the database backup taken before"));
+        List<PlannedCommand> commands = release.components().values().stream()
+                .filter(c -> !c.migrate().isEmpty())
+                .map(c -> PlannedCommand.of(npm.migrateCommand(
+                        ReleaseBackupStore.componentDir(release.target(), c),
+                        c,
+                        release.target().env())))
+                .toList();
+        return Optional.of(
+                new Preview(commands, "with the target's env; a failure restores the database backup taken before"));
     }
 }

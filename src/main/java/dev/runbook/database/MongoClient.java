@@ -1,13 +1,13 @@
 package dev.runbook.database;
 
+import dev.runbook.config.DataDir;
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.RunbookProperties.Tools;
 import dev.runbook.exec.Command;
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.config.RunbookProperties;
-import dev.runbook.config.RunbookProperties.Tools;
-import dev.runbook.config.DataDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -34,9 +34,10 @@ class MongoClient implements DatabaseClient {
 
     /** First four bytes of every mongodump archive (0x8199e26d, little-endian). */
     static final byte[] ARCHIVE_MAGIC = {0x6d, (byte) 0xe2, (byte) 0x99, (byte) 0x81};
+
     private static final Pattern DUMPED = Pattern.compile("done dumping (\\S+) \\((\\d+) documents?\\)");
-    private static final Pattern RESTORED = Pattern.compile(
-            "finished restoring (\\S+) \\((\\d+) documents?, (\\d+) failures?\\)");
+    private static final Pattern RESTORED =
+            Pattern.compile("finished restoring (\\S+) \\((\\d+) documents?, (\\d+) failures?\\)");
 
     private final CommandRunner runner;
     private final Tools tools;
@@ -64,8 +65,8 @@ class MongoClient implements DatabaseClient {
         Map<String, Long> counts = new LinkedHashMap<>();
         String prefix = uri.database() + ".";
         try (SecretFile config = config(uri)) {
-            Command command = command(List.of(tools.mongodump(), "--config=" + config.path(),
-                    "--archive=" + archive, "--gzip"));
+            Command command =
+                    command(List.of(tools.mongodump(), "--config=" + config.path(), "--archive=" + archive, "--gzip"));
             CommandRunner.checked(command, runner.runObserved(command, log, line -> {
                 Matcher matcher = DUMPED.matcher(line);
                 if (matcher.find() && matcher.group(1).startsWith(prefix)) {
@@ -95,12 +96,17 @@ class MongoClient implements DatabaseClient {
     }
 
     @Override
-    public Map<String, Long> restore(DatabaseUri into, Path archive, String sourceDatabase, Set<String> names,
-            StepLog log) {
+    public Map<String, Long> restore(
+            DatabaseUri into, Path archive, String sourceDatabase, Set<String> names, StepLog log) {
         String target = into.database();
         log.line("restoring " + archive + " (database " + sourceDatabase + ") into " + into);
-        List<String> argv = new ArrayList<>(List.of(tools.mongorestore(), "", "--archive=" + archive, "--gzip",
-                "--drop", "--nsInclude=" + sourceDatabase + ".*"));
+        List<String> argv = new ArrayList<>(List.of(
+                tools.mongorestore(),
+                "",
+                "--archive=" + archive,
+                "--gzip",
+                "--drop",
+                "--nsInclude=" + sourceDatabase + ".*"));
         if (!target.equals(sourceDatabase)) {
             argv.add("--nsFrom=" + sourceDatabase + ".*");
             argv.add("--nsTo=" + target + ".*");
@@ -121,8 +127,8 @@ class MongoClient implements DatabaseClient {
     }
 
     private SecretFile config(DatabaseUri uri) {
-        return SecretFile.write(secrets, "mongo-tools.yaml",
-                "uri: '" + uri.withPassword().replace("'", "''") + "'\n");
+        return SecretFile.write(
+                secrets, "mongo-tools.yaml", "uri: '" + uri.withPassword().replace("'", "''") + "'\n");
     }
 
     private Command command(List<String> argv) {

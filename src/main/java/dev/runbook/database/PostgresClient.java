@@ -1,13 +1,13 @@
 package dev.runbook.database;
 
+import dev.runbook.config.DataDir;
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.RunbookProperties.Tools;
 import dev.runbook.exec.Command;
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.config.RunbookProperties;
-import dev.runbook.config.RunbookProperties.Tools;
-import dev.runbook.config.DataDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -69,8 +69,16 @@ class PostgresClient implements DatabaseClient {
     public Map<String, Long> dump(DatabaseUri uri, Path archive, StepLog log) {
         log.line("dumping " + uri + " to " + archive);
         try (SecretFile passfile = passfile(uri)) {
-            runner.runChecked(command(List.of(tools.pgDump(), "--format=custom", "--no-password",
-                    "--file=" + archive, "--dbname=" + uri.withoutPassword()), passfile), log);
+            runner.runChecked(
+                    command(
+                            List.of(
+                                    tools.pgDump(),
+                                    "--format=custom",
+                                    "--no-password",
+                                    "--file=" + archive,
+                                    "--dbname=" + uri.withoutPassword()),
+                            passfile),
+                    log);
         }
         return countRows(archive, log);
     }
@@ -107,8 +115,7 @@ class PostgresClient implements DatabaseClient {
             throw new IllegalArgumentException("invalid database name '" + name + "'");
         }
         try (Connection connection = connect(uri.withDatabase("postgres"));
-                PreparedStatement exists = connection.prepareStatement(
-                        "SELECT 1 FROM pg_database WHERE datname = ?")) {
+                PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
             exists.setString(1, name);
             try (ResultSet found = exists.executeQuery()) {
                 if (found.next()) {
@@ -120,18 +127,28 @@ class PostgresClient implements DatabaseClient {
             }
             log.line("created database " + name);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot check or create database " + name + " on " + uri.hosts() + ": "
-                    + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot check or create database " + name + " on " + uri.hosts() + ": " + e.getMessage(), e);
         }
     }
 
     @Override
-    public Map<String, Long> restore(DatabaseUri into, Path archive, String sourceDatabase, Set<String> names,
-            StepLog log) {
+    public Map<String, Long> restore(
+            DatabaseUri into, Path archive, String sourceDatabase, Set<String> names, StepLog log) {
         log.line("restoring " + archive + " (database " + sourceDatabase + ") into " + into);
         try (SecretFile passfile = passfile(into)) {
-            runner.runChecked(command(List.of(tools.pgRestore(), "--clean", "--if-exists", "--single-transaction",
-                    "--no-password", "--dbname=" + into.withoutPassword(), archive.toString()), passfile), log);
+            runner.runChecked(
+                    command(
+                            List.of(
+                                    tools.pgRestore(),
+                                    "--clean",
+                                    "--if-exists",
+                                    "--single-transaction",
+                                    "--no-password",
+                                    "--dbname=" + into.withoutPassword(),
+                                    archive.toString()),
+                            passfile),
+                    log);
         }
         Map<String, Long> counts = countTables(into, names);
         log.line("restored database holds " + counts);
@@ -141,7 +158,8 @@ class PostgresClient implements DatabaseClient {
     /** Rows per table in the database, for the given schema-qualified names; -1 for a table that is missing. */
     Map<String, Long> countTables(DatabaseUri uri, Set<String> names) {
         Map<String, Long> counts = new LinkedHashMap<>();
-        try (Connection connection = connect(uri); Statement statement = connection.createStatement()) {
+        try (Connection connection = connect(uri);
+                Statement statement = connection.createStatement()) {
             for (String name : names) {
                 if (!TABLE.matcher(name).matches()) {
                     throw new IllegalArgumentException("not a table name: " + name);
@@ -168,8 +186,8 @@ class PostgresClient implements DatabaseClient {
             properties.setProperty("password", uri.password());
         }
         String database = uri.database() == null ? "" : uri.database();
-        String url = "jdbc:postgresql://" + uri.hosts() + "/" + database + (uri.query() == null ? ""
-                : "?" + uri.query());
+        String url =
+                "jdbc:postgresql://" + uri.hosts() + "/" + database + (uri.query() == null ? "" : "?" + uri.query());
         Connection connection = DriverManager.getConnection(url, properties);
         connection.setAutoCommit(true);
         return connection;

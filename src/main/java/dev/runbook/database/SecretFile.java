@@ -27,9 +27,12 @@ final class SecretFile implements AutoCloseable {
     static SecretFile write(Path parent, String name, String content) {
         try {
             Files.createDirectories(parent);
-            Path dir = Files.createTempDirectory(parent, "secret-",
+            Path dir = Files.createTempDirectory(
+                    parent,
+                    "secret-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            Path file = Files.createFile(dir.resolve(name),
+            Path file = Files.createFile(
+                    dir.resolve(name),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(file, content, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
             Files.setPosixFilePermissions(file, Set.copyOf(PosixFilePermissions.fromString("rw-------")));

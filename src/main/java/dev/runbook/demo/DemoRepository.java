@@ -22,9 +22,17 @@ import java.util.Map;
 public class DemoRepository {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(1);
-    private static final Map<String, String> GIT_ENV = Map.of("GIT_AUTHOR_NAME", "Demo Developer",
-            "GIT_AUTHOR_EMAIL", "dev@example.invalid", "GIT_COMMITTER_NAME", "Demo Developer",
-            "GIT_COMMITTER_EMAIL", "dev@example.invalid", "GIT_TERMINAL_PROMPT", "0");
+    private static final Map<String, String> GIT_ENV = Map.of(
+            "GIT_AUTHOR_NAME",
+            "Demo Developer",
+            "GIT_AUTHOR_EMAIL",
+            "dev@example.invalid",
+            "GIT_COMMITTER_NAME",
+            "Demo Developer",
+            "GIT_COMMITTER_EMAIL",
+            "dev@example.invalid",
+            "GIT_TERMINAL_PROMPT",
+            "0");
 
     private final CommandRunner runner;
     private final String git;
@@ -102,8 +110,9 @@ public class DemoRepository {
                 fs.mkdirSync('dist', { recursive: true });
                 fs.copyFileSync('src/main.js', 'dist/main.js');
                 console.log('built %s into dist/');
-                """.formatted(buildFails ? "console.error('build failed: type error in src/main.ts'); process.exit(1);"
-                : "", version));
+                """.formatted(
+                        buildFails ? "console.error('build failed: type error in src/main.ts'); process.exit(1);" : "",
+                        version));
         write(dir.resolve("backend/src/main.js"), """
                 const http = require('http');
                 const version = '%s';

@@ -40,7 +40,8 @@ public class DemoTarget implements TargetPreparer {
         if (!workdir.resolve(".git").toFile().isDirectory()) {
             log.info("creating demo target '{}' in {}", TARGET, workdir);
         }
-        new DemoRepository(runner, properties.tools().git()).createIfMissing(
-                workdir.resolveSibling(workdir.getFileName() + "-origin.git"), workdir, backend.pm2App());
+        new DemoRepository(runner, properties.tools().git())
+                .createIfMissing(
+                        workdir.resolveSibling(workdir.getFileName() + "-origin.git"), workdir, backend.pm2App());
     }
 }

@@ -64,8 +64,8 @@ public class CommandRunner {
         return execute(command, stepLog, null, stdout);
     }
 
-    private CommandResult execute(Command command, StepLog stepLog, Consumer<String> observer,
-            Consumer<String> stdout) {
+    private CommandResult execute(
+            Command command, StepLog stepLog, Consumer<String> observer, Consumer<String> stdout) {
         String display = redactor.redact(command.display());
         stepLog.line("$ " + display + "   (in " + command.dir() + ")");
         CappedOutput output = new CappedOutput(command.logOutput() ? stepLog : StepLog.NONE, observer);
@@ -73,12 +73,14 @@ public class CommandRunner {
                 .command(command.argv())
                 .directory(command.dir().toFile())
                 .exitValueAny();
-        LogOutputStream sink = stdout == null ? null : new LogOutputStream() {
-            @Override
-            protected void processLine(String line) {
-                stdout.accept(line);
-            }
-        };
+        LogOutputStream sink = stdout == null
+                ? null
+                : new LogOutputStream() {
+                    @Override
+                    protected void processLine(String line) {
+                        stdout.accept(line);
+                    }
+                };
         if (sink == null) {
             executor.redirectErrorStream(true).redirectOutput(output);
         } else {
@@ -95,7 +97,9 @@ public class CommandRunner {
             throw new ToolMissingException(redactor.redact(message), e);
         }
         try {
-            int exit = process.getFuture().get(command.timeout().toMillis(), TimeUnit.MILLISECONDS).getExitValue();
+            int exit = process.getFuture()
+                    .get(command.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .getExitValue();
             output.flushQuietly();
             if (sink != null) {
                 sink.flush();
@@ -136,8 +140,11 @@ public class CommandRunner {
      */
     public static CommandResult checked(Command command, CommandResult result) {
         if (!result.succeeded()) {
-            throw new CommandFailedException("'" + result.command() + "' in " + command.dir() + " exited with code "
-                    + result.exitCode() + ":\n" + result.outputTail(15), result, false);
+            throw new CommandFailedException(
+                    "'" + result.command() + "' in " + command.dir() + " exited with code " + result.exitCode() + ":\n"
+                            + result.outputTail(15),
+                    result,
+                    false);
         }
         return result;
     }

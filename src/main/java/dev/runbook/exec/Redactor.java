@@ -30,8 +30,9 @@ public class Redactor {
     private static final Pattern ASSIGNMENT = Pattern.compile("(?i)((?<![A-Za-z0-9_.-])[A-Za-z0-9_.-]{0,40}?"
             + "(?:password|passwd|secret|token|api[_-]?key|access[_-]?key)[A-Za-z0-9_.-]{0,40}"
             + "[\"']?\\s*[:=]\\s*[\"']?)(?!\\*{4})[^\\s\"'&,;]+");
-    private static final Pattern AUTHORIZATION = Pattern.compile("(?i)(authorization[\"']?\\s*[:=]\\s*[\"']?"
-            + "(?:bearer\\s+|basic\\s+|token\\s+)?)[^\\s\"',;]+");
+
+    private static final Pattern AUTHORIZATION = Pattern.compile(
+            "(?i)(authorization[\"']?\\s*[:=]\\s*[\"']?" + "(?:bearer\\s+|basic\\s+|token\\s+)?)[^\\s\"',;]+");
     private static final Pattern BEARER = Pattern.compile("(?i)(\\bbearer\\s+)[A-Za-z0-9._~+/=-]{20,}");
     private static final Pattern KNOWN_TOKENS = Pattern.compile("\\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_"
             + "[A-Za-z0-9_]{20,}|npm_[A-Za-z0-9]{20,}|xox[abpors]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16})\\b");
@@ -46,11 +47,17 @@ public class Redactor {
                 addUriPassword(target.database().uri(), found);
             }
         });
-        List<RunbookProperties.User> users = properties.identity() == null ? List.of() : properties.identity().users();
-        users.stream().map(RunbookProperties.User::password)
-                .filter(password -> password != null && password.length() >= MIN_USER_PASSWORD).forEach(found::add);
+        List<RunbookProperties.User> users = properties.identity() == null
+                ? List.of()
+                : properties.identity().users();
+        users.stream()
+                .map(RunbookProperties.User::password)
+                .filter(password -> password != null && password.length() >= MIN_USER_PASSWORD)
+                .forEach(found::add);
         sources.forEach(source -> found.addAll(source.secrets()));
-        this.secrets = found.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList();
+        this.secrets = found.stream()
+                .sorted(Comparator.comparingInt(String::length).reversed())
+                .toList();
     }
 
     /** Called by Spring once the bean is built: the platform's log lines are masked with these secrets too. */

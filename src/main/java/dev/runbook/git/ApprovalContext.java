@@ -34,7 +34,10 @@ public class ApprovalContext {
     private static final List<String> MIGRATING_PROCESSES = List.of("deploy");
 
     /** Which way a run moves: to newer commits (deploy, update) or back to an older one (rollback). */
-    public enum Direction { FORWARD, BACKWARD }
+    public enum Direction {
+        FORWARD,
+        BACKWARD
+    }
 
     private final GitClient git;
     private final ReleasePlanner planner;
@@ -62,23 +65,26 @@ public class ApprovalContext {
         String to = release.toCommit();
         // a deploy or update of an older commit than the serving one moves back: show what it takes away
         long brought = direction == Direction.FORWARD && !from.equals(to)
-                ? git.countBetween(target.workdir(), from, to, log) : -1;
+                ? git.countBetween(target.workdir(), from, to, log)
+                : -1;
         Direction way = brought == 0 ? Direction.BACKWARD : direction;
         String base = way == Direction.FORWARD ? from : to;
         String tip = way == Direction.FORWARD ? to : from;
         List<CommitInfo> commits = git.commitsBetween(target.workdir(), base, tip, MAX_COMMITS, log);
-        long count = base.equals(tip) ? 0
-                : brought > 0 ? brought : git.countBetween(target.workdir(), base, tip, log);
-        Map<String, Integer> changed = from.equals(to) ? Map.of()
+        long count = base.equals(tip) ? 0 : brought > 0 ? brought : git.countBetween(target.workdir(), base, tip, log);
+        Map<String, Integer> changed = from.equals(to)
+                ? Map.of()
                 : byComponent(git.changedFiles(target.workdir(), from, to, log), target.components());
         List<PlannedStep> plan = planner.planAfter(step, release);
 
         Map<String, Object> variables = new HashMap<>();
         variables.put(ProcessVariables.COMMITS, toJson(commits));
         variables.put(ProcessVariables.COMMIT_COUNT, count);
-        variables.put(ProcessVariables.COMMITS_TEXT, way == Direction.BACKWARD && !commits.isEmpty()
-                ? "TAKEN AWAY (moves back to an older commit): " + commitsText(commits, count)
-                : commitsText(commits, count));
+        variables.put(
+                ProcessVariables.COMMITS_TEXT,
+                way == Direction.BACKWARD && !commits.isEmpty()
+                        ? "TAKEN AWAY (moves back to an older commit): " + commitsText(commits, count)
+                        : commitsText(commits, count));
         variables.put(ProcessVariables.FROM_SUBJECT, git.subject(target.workdir(), from, log));
         variables.put(ProcessVariables.TO_SUBJECT, git.subject(target.workdir(), to, log));
         variables.put(ProcessVariables.CHANGED_FILES, toJson(changed));
@@ -113,13 +119,16 @@ public class ApprovalContext {
     }
 
     private static boolean holds(String dir, String file) {
-        String prefix = dir == null ? "" : dir.replace('\\', '/').replaceAll("^(\\./)+", "").replaceAll("/+$", "");
+        String prefix = dir == null
+                ? ""
+                : dir.replace('\\', '/').replaceAll("^(\\./)+", "").replaceAll("/+$", "");
         return prefix.isEmpty() || ".".equals(prefix) || file.startsWith(prefix + "/");
     }
 
     /** True when this process runs migrations and a selected component has one and the target has a database. */
     static boolean migrates(String processKey, Target target, Map<String, ComponentSpec> components) {
-        return MIGRATING_PROCESSES.contains(processKey) && target.database() != null
+        return MIGRATING_PROCESSES.contains(processKey)
+                && target.database() != null
                 && components.values().stream().anyMatch(c -> !c.migrate().isEmpty());
     }
 
@@ -127,8 +136,9 @@ public class ApprovalContext {
         if (commits.isEmpty()) {
             return "none";
         }
-        String text = commits.stream().map(c -> c.sha().substring(0, 7) + " " + c.subject() + " (" + c.author() + ", "
-                + c.date() + ")").collect(Collectors.joining("; "));
+        String text = commits.stream()
+                .map(c -> c.sha().substring(0, 7) + " " + c.subject() + " (" + c.author() + ", " + c.date() + ")")
+                .collect(Collectors.joining("; "));
         return count > commits.size() ? text + "; … and " + (count - commits.size()) + " more" : text;
     }
 

@@ -46,7 +46,7 @@ class GitCheckoutDelegate extends RunbookDelegate implements StepPreview {
     /** {@code git checkout --detach --force <toCommit>} in the work dir, built by {@link GitClient#checkoutCommand}. */
     @Override
     public Optional<Preview> preview(Release release) {
-        return Optional.of(new Preview(List.of(PlannedCommand.of(
-                git.checkoutCommand(release.target().workdir(), release.toCommit()))), null));
+        return Optional.of(new Preview(
+                List.of(PlannedCommand.of(git.checkoutCommand(release.target().workdir(), release.toCommit()))), null));
     }
 }

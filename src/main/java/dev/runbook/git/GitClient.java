@@ -1,12 +1,12 @@
 package dev.runbook.git;
 
+import dev.runbook.config.RunbookProperties;
 import dev.runbook.exec.Command;
 import dev.runbook.exec.CommandResult;
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.config.RunbookProperties;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,11 +26,12 @@ public class GitClient {
 
     /** Allowed ref characters; a ref must not start with '-' nor contain '..'. */
     public static final Pattern REF = Pattern.compile("[A-Za-z0-9._/-]{1,200}");
+
     private static final Pattern SHA = Pattern.compile("[0-9a-f]{40}");
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
     /** git must never prompt for credentials or open an editor. */
-    private static final Map<String, String> ENV = Map.of("GIT_TERMINAL_PROMPT", "0", "GIT_EDITOR", "true",
-            "LC_ALL", "C");
+    private static final Map<String, String> ENV =
+            Map.of("GIT_TERMINAL_PROMPT", "0", "GIT_EDITOR", "true", "LC_ALL", "C");
 
     private final CommandRunner runner;
     private final String git;
@@ -48,9 +49,16 @@ public class GitClient {
      *                                  those), or holds characters outside {@code [A-Za-z0-9._/-]}
      */
     public static String validateRef(String ref) {
-        if (ref == null || !REF.matcher(ref).matches() || ref.startsWith("-") || ref.startsWith("/")
-                || ref.contains("..") || ref.contains("//") || ref.endsWith("/") || ref.endsWith(".lock")
-                || ref.startsWith(".") || ref.contains("/.")) {
+        if (ref == null
+                || !REF.matcher(ref).matches()
+                || ref.startsWith("-")
+                || ref.startsWith("/")
+                || ref.contains("..")
+                || ref.contains("//")
+                || ref.endsWith("/")
+                || ref.endsWith(".lock")
+                || ref.startsWith(".")
+                || ref.contains("/.")) {
             throw new IllegalArgumentException("invalid git ref '" + ref + "': use a branch, tag or commit SHA made of "
                     + "letters, digits and . _ / - (not starting with '-' or '.', no '..')");
         }
@@ -68,7 +76,10 @@ public class GitClient {
     }
 
     private boolean isShallow(Path workdir, StepLog log) {
-        return "true".equals(git(workdir, log, List.of("rev-parse", "--is-shallow-repository")).output().strip());
+        return "true"
+                .equals(git(workdir, log, List.of("rev-parse", "--is-shallow-repository"))
+                        .output()
+                        .strip());
     }
 
     /**
@@ -79,17 +90,22 @@ public class GitClient {
      */
     public String resolve(Path workdir, String remote, String ref, StepLog log) {
         validateRef(ref);
-        List<String> candidates = SHA.matcher(ref).matches() ? List.of(ref)
+        List<String> candidates = SHA.matcher(ref).matches()
+                ? List.of(ref)
                 : List.of("refs/remotes/" + remote + "/" + ref, "refs/tags/" + ref, ref);
         for (String candidate : candidates) {
-            CommandResult result = runner.run(command(workdir,
-                    List.of("rev-parse", "--verify", "--quiet", "--end-of-options", candidate + "^{commit}")), log);
+            CommandResult result = runner.run(
+                    command(
+                            workdir,
+                            List.of("rev-parse", "--verify", "--quiet", "--end-of-options", candidate + "^{commit}")),
+                    log);
             String sha = result.output().strip();
             if (result.succeeded() && SHA.matcher(sha).matches()) {
                 return sha;
             }
         }
-        throw new StepFailedException(BpmnErrors.PRECONDITION_FAILED,
+        throw new StepFailedException(
+                BpmnErrors.PRECONDITION_FAILED,
                 "git ref '" + ref + "' names no commit in " + workdir + " (after fetching " + remote + ")");
     }
 
@@ -98,8 +114,11 @@ public class GitClient {
      * (ignored files such as dist and node_modules are not reported). Empty when the tree is clean.
      */
     public List<String> dirtyFiles(Path workdir, StepLog log) {
-        String output = git(workdir, log, List.of("status", "--porcelain", "--untracked-files=normal")).output();
-        return Arrays.stream(output.split("\n")).filter(line -> line.length() > 3).map(line -> line.substring(3))
+        String output = git(workdir, log, List.of("status", "--porcelain", "--untracked-files=normal"))
+                .output();
+        return Arrays.stream(output.split("\n"))
+                .filter(line -> line.length() > 3)
+                .map(line -> line.substring(3))
                 .toList();
     }
 
@@ -107,8 +126,10 @@ public class GitClient {
     public void requireClean(Path workdir, StepLog log) {
         List<String> dirty = dirtyFiles(workdir, log);
         if (!dirty.isEmpty()) {
-            throw new StepFailedException(BpmnErrors.PRECONDITION_FAILED, "work tree " + workdir
-                    + " has local changes; commit, stash or remove them first: " + String.join(", ", dirty));
+            throw new StepFailedException(
+                    BpmnErrors.PRECONDITION_FAILED,
+                    "work tree " + workdir + " has local changes; commit, stash or remove them first: "
+                            + String.join(", ", dirty));
         }
     }
 
@@ -136,12 +157,15 @@ public class GitClient {
 
     /** The subject line of a commit ({@code git log -1 --format=%s <sha>}). */
     public String subject(Path workdir, String sha, StepLog log) {
-        return git(workdir, log, List.of("log", "-1", "--format=%s", sha, "--")).output().strip();
+        return git(workdir, log, List.of("log", "-1", "--format=%s", sha, "--"))
+                .output()
+                .strip();
     }
 
     /** How many commits are in {@code to} but not in {@code from} ({@code git rev-list --count from..to}). */
     public int countBetween(Path workdir, String from, String to, StepLog log) {
-        return Integer.parseInt(git(workdir, log, List.of("rev-list", "--count", from + ".." + to, "--")).output()
+        return Integer.parseInt(git(workdir, log, List.of("rev-list", "--count", from + ".." + to, "--"))
+                .output()
                 .strip());
     }
 
@@ -152,7 +176,10 @@ public class GitClient {
     public List<String> changedFiles(Path workdir, String from, String to, StepLog log) {
         String output = git(workdir, log, List.of("-c", "core.quotePath=false", "diff", "--name-only", from, to, "--"))
                 .output();
-        return Arrays.stream(output.split("\n")).map(String::strip).filter(line -> !line.isEmpty()).toList();
+        return Arrays.stream(output.split("\n"))
+                .map(String::strip)
+                .filter(line -> !line.isEmpty())
+                .toList();
     }
 
     /**
@@ -161,10 +188,16 @@ public class GitClient {
      */
     public List<CommitInfo> commitsBetween(Path workdir, String from, String to, int limit, StepLog log) {
         String range = from == null ? to : from + ".." + to;
-        String output = git(workdir, log, List.of("log", "--max-count=" + limit, "--format=%H%x1f%s%x1f%an%x1f%aI",
-                range, "--")).output();
-        return Arrays.stream(output.split("\n")).map(line -> line.split("\u001f", -1)).filter(f -> f.length == 4)
-                .map(f -> new CommitInfo(f[0], f[1], f[2], f[3])).toList();
+        String output = git(
+                        workdir,
+                        log,
+                        List.of("log", "--max-count=" + limit, "--format=%H%x1f%s%x1f%an%x1f%aI", range, "--"))
+                .output();
+        return Arrays.stream(output.split("\n"))
+                .map(line -> line.split("\u001f", -1))
+                .filter(f -> f.length == 4)
+                .map(f -> new CommitInfo(f[0], f[1], f[2], f[3]))
+                .toList();
     }
 
     private CommandResult git(Path workdir, StepLog log, List<String> args) {

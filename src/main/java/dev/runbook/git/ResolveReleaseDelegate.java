@@ -57,11 +57,15 @@ class ResolveReleaseDelegate extends RunbookDelegate {
         git.requireClean(target.workdir(), log);
         String targetCommit = git.resolve(target.workdir(), target.remote(), ref, log);
         String previousCommit = git.head(target.workdir(), log);
-        Map<String, Object> variables = new HashMap<>(context.describe(new Release(vars.target(), target, components,
-                previousCommit, targetCommit, null), Direction.FORWARD, vars, log));
+        Map<String, Object> variables = new HashMap<>(context.describe(
+                new Release(vars.target(), target, components, previousCommit, targetCommit, null),
+                Direction.FORWARD,
+                vars,
+                log));
         log.line("release " + ref + " = " + targetCommit + ", now serving " + previousCommit + ", "
                 + variables.get(ProcessVariables.COMMIT_COUNT) + " new commit(s)");
-        boolean migrate = components.values().stream().anyMatch(component -> !component.migrate().isEmpty());
+        boolean migrate = components.values().stream()
+                .anyMatch(component -> !component.migrate().isEmpty());
         variables.put(ProcessVariables.MIGRATION_REQUIRED, migrate);
         variables.put(ProcessVariables.DATABASE_BACKUP_REQUIRED, migrate && target.database() != null);
         variables.putAll(Map.of(

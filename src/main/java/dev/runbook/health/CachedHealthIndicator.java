@@ -29,7 +29,8 @@ final class CachedHealthIndicator implements HealthIndicator {
     /** How long callers wait for the first result of a probe, counted from when it began. */
     static final Duration FIRST_WAIT = Duration.ofSeconds(2);
     /** What callers get while the first probe still runs past {@code firstWait}. */
-    private static final Health RUNNING = Health.unknown().withDetail("probe", "running").build();
+    private static final Health RUNNING =
+            Health.unknown().withDetail("probe", "running").build();
 
     private final String name;
     private final HealthIndicator probe;
@@ -90,12 +91,15 @@ final class CachedHealthIndicator implements HealthIndicator {
         try {
             result = probe.health();
         } catch (RuntimeException e) {
-            result = Health.unknown().withDetail("error", e.getClass().getName()).build();
+            result =
+                    Health.unknown().withDetail("error", e.getClass().getName()).build();
         } finally {
             synchronized (this) {
                 if (result != null) {
-                    last = Health.status(result.getStatus()).withDetails(result.getDetails())
-                            .withDetail("checkedAt", Instant.now().toString()).build();
+                    last = Health.status(result.getStatus())
+                            .withDetails(result.getDetails())
+                            .withDetail("checkedAt", Instant.now().toString())
+                            .build();
                     probedAt = System.nanoTime();
                 }
                 probing = false;

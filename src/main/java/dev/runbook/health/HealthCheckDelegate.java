@@ -34,7 +34,8 @@ class HealthCheckDelegate extends RunbookDelegate implements StepPreview {
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
-        for (ComponentSpec component : TargetRegistry.select(target, vars.components()).values()) {
+        for (ComponentSpec component :
+                TargetRegistry.select(target, vars.components()).values()) {
             health.await(component.healthUrl(), target.health(), log);
         }
     }
@@ -44,8 +45,11 @@ class HealthCheckDelegate extends RunbookDelegate implements StepPreview {
     public Optional<Preview> preview(Release release) {
         Target target = release.target();
         List<PlannedCommand> commands = release.components().values().stream()
-                .map(component -> new PlannedCommand("GET " + component.healthUrl(), null)).toList();
-        return Optional.of(new Preview(commands, "until it answers 2xx: up to " + target.health().attempts()
-                + " attempts, " + target.health().interval().toMillis() + " ms apart"));
+                .map(component -> new PlannedCommand("GET " + component.healthUrl(), null))
+                .toList();
+        return Optional.of(new Preview(
+                commands,
+                "until it answers 2xx: up to " + target.health().attempts() + " attempts, "
+                        + target.health().interval().toMillis() + " ms apart"));
     }
 }

@@ -1,9 +1,9 @@
 package dev.runbook.health;
 
+import dev.runbook.config.RunbookProperties.Health;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.config.RunbookProperties.Health;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,8 +19,10 @@ import org.springframework.stereotype.Component;
 @Component
 public class HealthChecker {
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
 
     /**
      * Checks until healthy or out of attempts.
@@ -35,15 +37,16 @@ public class HealthChecker {
                 sleep(policy.interval());
             }
             Probe probe = probe(url, policy.timeout());
-            log.line("GET " + url + " -> " + (probe.status() != null ? probe.status() : probe.error())
-                    + " (attempt " + attempt + "/" + policy.attempts() + ")");
+            log.line("GET " + url + " -> " + (probe.status() != null ? probe.status() : probe.error()) + " (attempt "
+                    + attempt + "/" + policy.attempts() + ")");
             if (probe.healthy()) {
                 return probe.status();
             }
             last = probe.status() != null ? "HTTP " + probe.status() : probe.error();
         }
-        throw new StepFailedException(BpmnErrors.HEALTH_CHECK_FAILED, "health check of " + url + " failed after "
-                + policy.attempts() + " attempts: " + last);
+        throw new StepFailedException(
+                BpmnErrors.HEALTH_CHECK_FAILED,
+                "health check of " + url + " failed after " + policy.attempts() + " attempts: " + last);
     }
 
     /**
@@ -63,11 +66,13 @@ public class HealthChecker {
     public Probe probe(URI url, Duration timeout) {
         long started = System.nanoTime();
         try {
-            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(url).timeout(timeout).GET().build(),
-                    HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> response = http.send(
+                    HttpRequest.newBuilder(url).timeout(timeout).GET().build(), HttpResponse.BodyHandlers.discarding());
             return new Probe(response.statusCode(), millisSince(started), null);
         } catch (IOException e) {
-            return new Probe(null, millisSince(started),
+            return new Probe(
+                    null,
+                    millisSince(started),
                     e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

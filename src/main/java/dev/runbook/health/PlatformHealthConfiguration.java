@@ -1,10 +1,10 @@
 package dev.runbook.health;
 
-import dev.runbook.exec.CommandRunner;
-import dev.runbook.pm2.Pm2Client;
 import dev.runbook.config.RunbookProperties;
 import dev.runbook.config.RunbookProperties.Tools;
 import dev.runbook.config.TargetRegistry;
+import dev.runbook.exec.CommandRunner;
+import dev.runbook.pm2.Pm2Client;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -47,21 +47,25 @@ class PlatformHealthConfiguration {
         probes.put("pg_dump", new ToolHealthIndicator(tools.pgDump(), postgres, runner));
         probes.put("pg_restore", new ToolHealthIndicator(tools.pgRestore(), postgres, runner));
         Map<String, HealthContributor> contributors = new LinkedHashMap<>();
-        probes.forEach((name, probe) -> contributors.put(name,
-                new CachedHealthIndicator("tool-" + name, probe, TOOL_CACHE)));
+        probes.forEach(
+                (name, probe) -> contributors.put(name, new CachedHealthIndicator("tool-" + name, probe, TOOL_CACHE)));
         return CompositeHealthContributor.fromMap(contributors);
     }
 
     @Bean
     CompositeHealthContributor targetsHealthContributor(TargetRegistry targets, Pm2Client pm2) {
         Map<String, HealthContributor> contributors = new LinkedHashMap<>();
-        targets.all().forEach((name, target) -> contributors.put(name,
-                new CachedHealthIndicator("target-" + name, new TargetHealthIndicator(target, pm2), TARGET_CACHE)));
+        targets.all()
+                .forEach((name, target) -> contributors.put(
+                        name,
+                        new CachedHealthIndicator(
+                                "target-" + name, new TargetHealthIndicator(target, pm2), TARGET_CACHE)));
         return CompositeHealthContributor.fromMap(contributors);
     }
 
     private static boolean usesDatabase(RunbookProperties properties, String kind) {
         return properties.targets().values().stream()
-                .anyMatch(t -> t.database() != null && kind.equalsIgnoreCase(t.database().kind()));
+                .anyMatch(t -> t.database() != null
+                        && kind.equalsIgnoreCase(t.database().kind()));
     }
 }

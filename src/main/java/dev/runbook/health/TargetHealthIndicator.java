@@ -1,9 +1,9 @@
 package dev.runbook.health;
 
+import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.exec.StepLog;
 import dev.runbook.pm2.Pm2Client;
 import dev.runbook.pm2.Pm2Process;
-import dev.runbook.config.RunbookProperties.Target;
 import java.nio.file.Files;
 import java.util.List;
 import org.springframework.boot.actuate.health.Health;
@@ -24,20 +24,31 @@ class TargetHealthIndicator implements HealthIndicator {
     @Override
     public Health health() {
         boolean workdir = Files.isDirectory(target.workdir());
-        Health.Builder health = Health.up().withDetail("workdir", target.workdir().toString())
-                .withDetail("workdirPresent", workdir);
+        Health.Builder health =
+                Health.up().withDetail("workdir", target.workdir().toString()).withDetail("workdirPresent", workdir);
         if (!workdir) {
-            return health.status(PlatformHealthConfiguration.DEGRADED).withDetail("pm2Reachable", false).build();
+            return health.status(PlatformHealthConfiguration.DEGRADED)
+                    .withDetail("pm2Reachable", false)
+                    .build();
         }
         try {
             List<Pm2Process> apps = pm2.list(target.workdir(), StepLog.NONE);
-            List<String> names = target.components().values().stream().map(c -> c.pm2App()).toList();
-            return health.withDetail("pm2Reachable", true).withDetail("appsOnline", apps.stream()
-                    .filter(p -> names.contains(p.name()) && p.online()).map(Pm2Process::name).toList()).build();
+            List<String> names =
+                    target.components().values().stream().map(c -> c.pm2App()).toList();
+            return health.withDetail("pm2Reachable", true)
+                    .withDetail(
+                            "appsOnline",
+                            apps.stream()
+                                    .filter(p -> names.contains(p.name()) && p.online())
+                                    .map(Pm2Process::name)
+                                    .toList())
+                    .build();
         } catch (RuntimeException e) {
             String message = String.valueOf(e.getMessage());
-            return health.status(PlatformHealthConfiguration.DEGRADED).withDetail("pm2Reachable", false)
-                    .withDetail("error", message.lines().findFirst().orElse(message)).build();
+            return health.status(PlatformHealthConfiguration.DEGRADED)
+                    .withDetail("pm2Reachable", false)
+                    .withDetail("error", message.lines().findFirst().orElse(message))
+                    .build();
         }
     }
 }

@@ -35,14 +35,26 @@ class ToolHealthIndicator implements HealthIndicator {
     @Override
     public Health health() {
         try {
-            CommandResult result = runner.run(new Command(List.of(command, "--version"),
-                    Path.of(System.getProperty("java.io.tmpdir")), java.util.Map.of(), TIMEOUT), StepLog.NONE);
+            CommandResult result = runner.run(
+                    new Command(
+                            List.of(command, "--version"),
+                            Path.of(System.getProperty("java.io.tmpdir")),
+                            java.util.Map.of(),
+                            TIMEOUT),
+                    StepLog.NONE);
             // the last line: pm2 prints its welcome banner and daemon messages first in a new PM2_HOME
-            String version = result.output().lines().map(String::strip).filter(l -> !l.isEmpty())
-                    .reduce((first, second) -> second).orElse("");
+            String version = result.output()
+                    .lines()
+                    .map(String::strip)
+                    .filter(l -> !l.isEmpty())
+                    .reduce((first, second) -> second)
+                    .orElse("");
             if (result.succeeded()) {
-                return Health.up().withDetail("command", command).withDetail("found", true)
-                        .withDetail("version", version).build();
+                return Health.up()
+                        .withDetail("command", command)
+                        .withDetail("found", true)
+                        .withDetail("version", version)
+                        .build();
             }
             return missing("'" + command + " --version' exited with code " + result.exitCode());
         } catch (ToolMissingException | CommandFailedException e) {
@@ -51,7 +63,11 @@ class ToolHealthIndicator implements HealthIndicator {
     }
 
     private Health missing(String why) {
-        return (needed ? Health.status(PlatformHealthConfiguration.DEGRADED) : Health.unknown()).withDetail("command", command).withDetail("found", false)
-                .withDetail("needed", needed).withDetail("error", why).build();
+        return (needed ? Health.status(PlatformHealthConfiguration.DEGRADED) : Health.unknown())
+                .withDetail("command", command)
+                .withDetail("found", false)
+                .withDetail("needed", needed)
+                .withDetail("error", why)
+                .build();
     }
 }

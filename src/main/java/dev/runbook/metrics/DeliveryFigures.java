@@ -35,7 +35,11 @@ public final class DeliveryFigures {
     static final Set<String> GOOD = Set.of("DEPLOYED", "RESTORED");
 
     /** The figures of one target. */
-    public record Figures(long deployments, double perDay, double leadTimeSeconds, double changeFailureRate,
+    public record Figures(
+            long deployments,
+            double perDay,
+            double leadTimeSeconds,
+            double changeFailureRate,
             double timeToRestoreSeconds) {}
 
     private record Run(String processKey, String outcome, Instant start, Instant end) {}
@@ -62,36 +66,49 @@ public final class DeliveryFigures {
             } else if (FAILURES.contains(run.outcome())) {
                 changes++;
                 failures++;
-                runs.subList(i + 1, runs.size()).stream().filter(next -> next.outcome() != null
-                        && GOOD.contains(next.outcome())).findFirst()
+                runs.subList(i + 1, runs.size()).stream()
+                        .filter(next -> next.outcome() != null && GOOD.contains(next.outcome()))
+                        .findFirst()
                         .ifPresent(next -> restores.add(seconds(run.end(), next.end())));
             }
         }
         double days = window.toMillis() / 86_400_000.0;
-        return new Figures(deployments, deployments / days, median(leadTimes),
-                changes == 0 ? Double.NaN : (double) failures / changes, median(restores));
+        return new Figures(
+                deployments,
+                deployments / days,
+                median(leadTimes),
+                changes == 0 ? Double.NaN : (double) failures / changes,
+                median(restores));
     }
 
     /** Ended deploy, update and rollback runs of the target in the window, oldest end first, with their outcome. */
     private static List<Run> runs(HistoryService history, String target, Instant since) {
         List<HistoricProcessInstance> instances = history.createHistoricProcessInstanceQuery()
                 .processDefinitionKeyIn("deploy", "update", "rollback")
-                .variableValueEquals(ProcessVariables.TARGET, target).finished().finishedAfter(Date.from(since))
-                .orderByProcessInstanceEndTime().asc().list();
+                .variableValueEquals(ProcessVariables.TARGET, target)
+                .finished()
+                .finishedAfter(Date.from(since))
+                .orderByProcessInstanceEndTime()
+                .asc()
+                .list();
         if (instances.isEmpty()) {
             return new ArrayList<>();
         }
         Map<String, String> outcomes = new HashMap<>();
         for (HistoricVariableInstance variable : history.createHistoricVariableInstanceQuery()
                 .variableName(ProcessVariables.RUN_OUTCOME)
-                .processInstanceIdIn(instances.stream().map(HistoricProcessInstance::getId).toArray(String[]::new))
+                .processInstanceIdIn(
+                        instances.stream().map(HistoricProcessInstance::getId).toArray(String[]::new))
                 .list()) {
             outcomes.put(variable.getProcessInstanceId(), String.valueOf(variable.getValue()));
         }
         List<Run> runs = new ArrayList<>();
         for (HistoricProcessInstance instance : instances) {
-            runs.add(new Run(instance.getProcessDefinitionKey(), outcomes.get(instance.getId()),
-                    instance.getStartTime().toInstant(), instance.getEndTime().toInstant()));
+            runs.add(new Run(
+                    instance.getProcessDefinitionKey(),
+                    outcomes.get(instance.getId()),
+                    instance.getStartTime().toInstant(),
+                    instance.getEndTime().toInstant()));
         }
         return runs;
     }

@@ -1,7 +1,7 @@
 package dev.runbook.metrics;
 
-import dev.runbook.metrics.DeliveryFigures.Figures;
 import dev.runbook.config.TargetRegistry;
+import dev.runbook.metrics.DeliveryFigures.Figures;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -38,7 +38,10 @@ class PlatformMetrics implements MeterBinder {
 
     private record Cached(Figures figures, Instant at) {}
 
-    PlatformMetrics(TargetRegistry targets, RuntimeService runtime, HistoryService history,
+    PlatformMetrics(
+            TargetRegistry targets,
+            RuntimeService runtime,
+            HistoryService history,
             ObjectProvider<DbBackupAgeSource> backups) {
         this.targets = targets;
         this.runtime = runtime;
@@ -49,38 +52,87 @@ class PlatformMetrics implements MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        Gauge.builder("runbook.incidents.open", runtime, r -> r.createIncidentQuery().count())
-                .description("incidents waiting for an operator").register(registry);
+        Gauge.builder(
+                        "runbook.incidents.open",
+                        runtime,
+                        r -> r.createIncidentQuery().count())
+                .description("incidents waiting for an operator")
+                .register(registry);
         DbBackupAgeSource backupAge = backups.getIfAvailable();
         targets.all().forEach((name, target) -> {
-            figure(registry, "runbook.delivery.deployments", name, Figures::deployments, null,
+            figure(
+                    registry,
+                    "runbook.delivery.deployments",
+                    name,
+                    Figures::deployments,
+                    null,
                     "runs ending DEPLOYED in the last 30 days");
-            figure(registry, "runbook.delivery.deployment.frequency", name, Figures::perDay, null,
+            figure(
+                    registry,
+                    "runbook.delivery.deployment.frequency",
+                    name,
+                    Figures::perDay,
+                    null,
                     "deployments per day over the last 30 days");
-            figure(registry, "runbook.delivery.lead.time", name, Figures::leadTimeSeconds, "seconds",
+            figure(
+                    registry,
+                    "runbook.delivery.lead.time",
+                    name,
+                    Figures::leadTimeSeconds,
+                    "seconds",
                     "median time from request to DEPLOYED");
-            figure(registry, "runbook.delivery.change.failure.rate", name, Figures::changeFailureRate, null,
+            figure(
+                    registry,
+                    "runbook.delivery.change.failure.rate",
+                    name,
+                    Figures::changeFailureRate,
+                    null,
                     "share of changes ending ROLLED_BACK or FAILED");
-            figure(registry, "runbook.delivery.time.to.restore", name, Figures::timeToRestoreSeconds, "seconds",
+            figure(
+                    registry,
+                    "runbook.delivery.time.to.restore",
+                    name,
+                    Figures::timeToRestoreSeconds,
+                    "seconds",
                     "median time from a failed change to the next good release");
             if (backupAge != null && target.database() != null) {
-                Gauge.builder("runbook.db.backup.age", backupAge, c -> c.newestGoodBackup(name)
-                        .map(at -> (double) Duration.between(at, clock.instant()).toSeconds()).orElse(Double.NaN))
-                        .description("seconds since the newest good database backup").baseUnit("seconds")
-                        .tag("target", name).register(registry);
+                Gauge.builder(
+                                "runbook.db.backup.age",
+                                backupAge,
+                                c -> c.newestGoodBackup(name)
+                                        .map(at -> (double) Duration.between(at, clock.instant())
+                                                .toSeconds())
+                                        .orElse(Double.NaN))
+                        .description("seconds since the newest good database backup")
+                        .baseUnit("seconds")
+                        .tag("target", name)
+                        .register(registry);
             }
         });
     }
 
-    private void figure(MeterRegistry registry, String name, String target, ToDoubleFunction<Figures> value,
-            String unit, String description) {
-        Gauge.builder(name, () -> value.applyAsDouble(figures(target))).description(description).baseUnit(unit)
-                .tag("target", target).register(registry);
+    private void figure(
+            MeterRegistry registry,
+            String name,
+            String target,
+            ToDoubleFunction<Figures> value,
+            String unit,
+            String description) {
+        Gauge.builder(name, () -> value.applyAsDouble(figures(target)))
+                .description(description)
+                .baseUnit(unit)
+                .tag("target", target)
+                .register(registry);
     }
 
     private Figures figures(String target) {
         Instant now = clock.instant();
-        return figures.compute(target, (name, cached) -> cached != null && cached.at().plus(CACHE).isAfter(now)
-                ? cached : new Cached(DeliveryFigures.compute(history, name, now, WINDOW), now)).figures();
+        return figures.compute(
+                        target,
+                        (name, cached) ->
+                                cached != null && cached.at().plus(CACHE).isAfter(now)
+                                        ? cached
+                                        : new Cached(DeliveryFigures.compute(history, name, now, WINDOW), now))
+                .figures();
     }
 }

@@ -1,7 +1,7 @@
 package dev.runbook.metrics;
 
-import dev.runbook.process.RunOutcome;
 import dev.runbook.config.TargetRegistry;
+import dev.runbook.process.RunOutcome;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -30,8 +30,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class RunMetrics {
 
-    private static final Set<String> OUTCOMES = Arrays.stream(RunOutcome.values()).map(Enum::name)
-            .collect(Collectors.toSet());
+    private static final Set<String> OUTCOMES =
+            Arrays.stream(RunOutcome.values()).map(Enum::name).collect(Collectors.toSet());
 
     private final MeterRegistry registry;
     private final Predicate<String> knownTarget;
@@ -43,27 +43,37 @@ public class RunMetrics {
     }
 
     void runStarted(String process, String target) {
-        registry.counter("runbook.runs.started", "process", process, "target", target(target)).increment();
+        registry.counter("runbook.runs.started", "process", process, "target", target(target))
+                .increment();
     }
 
     void runEnded(String process, String target, String outcome, boolean canceled) {
-        String tag = outcome == null ? (canceled ? "CANCELED" : "NONE") : OUTCOMES.contains(outcome) ? outcome
-                : "OTHER";
+        String tag =
+                outcome == null ? (canceled ? "CANCELED" : "NONE") : OUTCOMES.contains(outcome) ? outcome : "OTHER";
         registry.counter("runbook.runs.ended", "process", process, "target", target(target), "outcome", tag)
                 .increment();
         if ("ROLLED_BACK".equals(tag) || "REVERTED".equals(tag)) {
-            registry.counter("runbook.rollbacks", "process", process, "target", target(target)).increment();
+            registry.counter("runbook.rollbacks", "process", process, "target", target(target))
+                    .increment();
         }
     }
 
     void stepEnded(String process, String activityId, String activityType, long millis, boolean canceled) {
         String outcome = canceled ? "canceled" : "completed";
         if ("userTask".equals(activityType)) {
-            Timer.builder("runbook.approval.wait").description("time an approval task waited").tag("process", process)
-                    .tag("outcome", outcome).register(registry).record(Duration.ofMillis(millis));
+            Timer.builder("runbook.approval.wait")
+                    .description("time an approval task waited")
+                    .tag("process", process)
+                    .tag("outcome", outcome)
+                    .register(registry)
+                    .record(Duration.ofMillis(millis));
         } else if ("serviceTask".equals(activityType)) {
-            Timer.builder("runbook.step.duration").description("time a runbook step took").tag("process", process)
-                    .tag("step", activityId).tag("outcome", outcome).register(registry)
+            Timer.builder("runbook.step.duration")
+                    .description("time a runbook step took")
+                    .tag("process", process)
+                    .tag("step", activityId)
+                    .tag("outcome", outcome)
+                    .register(registry)
                     .record(Duration.ofMillis(millis));
         }
     }

@@ -39,11 +39,13 @@ public class RunMetricsPlugin extends AbstractProcessEnginePlugin {
     @Override
     public void preInit(ProcessEngineConfigurationImpl configuration) {
         List<BpmnParseListener> parseListeners = configuration.getCustomPostBPMNParseListeners() == null
-                ? new ArrayList<>() : new ArrayList<>(configuration.getCustomPostBPMNParseListeners());
+                ? new ArrayList<>()
+                : new ArrayList<>(configuration.getCustomPostBPMNParseListeners());
         parseListeners.add(new RunListeners());
         configuration.setCustomPostBPMNParseListeners(parseListeners);
         List<HistoryEventHandler> handlers = configuration.getCustomHistoryEventHandlers() == null
-                ? new ArrayList<>() : new ArrayList<>(configuration.getCustomHistoryEventHandlers());
+                ? new ArrayList<>()
+                : new ArrayList<>(configuration.getCustomHistoryEventHandlers());
         handlers.add(new StepTimer());
         configuration.setCustomHistoryEventHandlers(handlers);
     }
@@ -53,11 +55,11 @@ public class RunMetricsPlugin extends AbstractProcessEnginePlugin {
         @Override
         public void parseProcess(Element processElement, ProcessDefinitionEntity processDefinition) {
             String key = processDefinition.getKey();
-            processDefinition.addListener(ExecutionListener.EVENTNAME_START,
-                    (ExecutionListener) execution -> metrics.runStarted(key, string(execution, "target")));
-            processDefinition.addListener(ExecutionListener.EVENTNAME_END,
-                    (ExecutionListener) execution -> metrics.runEnded(key, string(execution, "target"),
-                            string(execution, "runOutcome"), execution.isCanceled()));
+            processDefinition.addListener(ExecutionListener.EVENTNAME_START, (ExecutionListener)
+                    execution -> metrics.runStarted(key, string(execution, "target")));
+            processDefinition.addListener(
+                    ExecutionListener.EVENTNAME_END, (ExecutionListener) execution -> metrics.runEnded(
+                            key, string(execution, "target"), string(execution, "runOutcome"), execution.isCanceled()));
         }
 
         private static String string(DelegateExecution execution, String name) {
@@ -77,8 +79,11 @@ public class RunMetricsPlugin extends AbstractProcessEnginePlugin {
             }
             Date start = activity.getStartTime() != null ? activity.getStartTime() : storedStart(activity);
             if (start != null) {
-                metrics.stepEnded(activity.getProcessDefinitionKey(), activity.getActivityId(),
-                        activity.getActivityType(), activity.getEndTime().getTime() - start.getTime(),
+                metrics.stepEnded(
+                        activity.getProcessDefinitionKey(),
+                        activity.getActivityId(),
+                        activity.getActivityType(),
+                        activity.getEndTime().getTime() - start.getTime(),
                         activity.getActivityInstanceState() == ActivityInstanceState.CANCELED.getStateCode());
             }
         }

@@ -1,9 +1,9 @@
 package dev.runbook.monitor;
 
+import dev.runbook.config.MonitorPolicy.ErrorLog;
 import dev.runbook.exec.Redactor;
 import dev.runbook.monitor.HealthReport.ErrorLogReport;
 import dev.runbook.pm2.Pm2LogFile;
-import dev.runbook.config.MonitorPolicy.ErrorLog;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayDeque;
@@ -41,8 +41,8 @@ final class ErrorLogScanner {
             try {
                 compiled.add(Pattern.compile(pattern));
             } catch (PatternSyntaxException e) {
-                throw new IllegalStateException(property + ": '" + pattern + "' is not a regular expression: "
-                        + e.getDescription());
+                throw new IllegalStateException(
+                        property + ": '" + pattern + "' is not a regular expression: " + e.getDescription());
             }
         }
         return compiled;
@@ -76,8 +76,8 @@ final class ErrorLogScanner {
             }
         }
         List<String> lastLines = last.stream().map(this::safe).toList();
-        return new ErrorLogReport(policy.window().toString(), matching, counts, lastLines, log.truncated(),
-                log.timestamped());
+        return new ErrorLogReport(
+                policy.window().toString(), matching, counts, lastLines, log.truncated(), log.timestamped());
     }
 
     private String safe(String line) {

@@ -16,8 +16,14 @@ import java.util.Map;
  * @param components one entry per configured component, in configuration order
  * @param system     CPU, memory and disk use of the host the platform (and PM2) runs on
  */
-public record HealthReport(String target, String status, Instant checkedAt, long tookMs, List<String> reasons,
-        List<ComponentReport> components, SystemReport system) {
+public record HealthReport(
+        String target,
+        String status,
+        Instant checkedAt,
+        long tookMs,
+        List<String> reasons,
+        List<ComponentReport> components,
+        SystemReport system) {
 
     public static final String HEALTHY = "HEALTHY";
     public static final String UNHEALTHY = "UNHEALTHY";
@@ -27,8 +33,8 @@ public record HealthReport(String target, String status, Instant checkedAt, long
     }
 
     /** One component: its PM2 app, the port it listens on, its health URL and its error log. */
-    public record ComponentReport(String component, AppReport app, PortReport port, HttpReport http,
-            ErrorLogReport errorLog) {}
+    public record ComponentReport(
+            String component, AppReport app, PortReport port, HttpReport http, ErrorLogReport errorLog) {}
 
     /**
      * The PM2 app at the end of the check ({@code pm2 jlist}).
@@ -42,8 +48,15 @@ public record HealthReport(String target, String status, Instant checkedAt, long
      * @param memoryBytes         resident memory
      * @param cpuPercent          CPU use in percent of one core
      */
-    public record AppReport(String name, String status, long pid, Long uptimeMs, int restarts,
-            int restartsDuringCheck, long memoryBytes, double cpuPercent) {}
+    public record AppReport(
+            String name,
+            String status,
+            long pid,
+            Long uptimeMs,
+            int restarts,
+            int restartsDuringCheck,
+            long memoryBytes,
+            double cpuPercent) {}
 
     /** Whether something accepts TCP connections on the port the component should listen on. */
     public record PortReport(String host, int port, boolean listening) {}
@@ -62,8 +75,13 @@ public record HealthReport(String target, String status, Instant checkedAt, long
      * @param timestamped   the log carries PM2 timestamps ({@code time: true}); without them the window is judged
      *                      by the file's modification time
      */
-    public record ErrorLogReport(String window, int matchingLines, Map<String, Integer> counts,
-            List<String> lastLines, boolean truncated, boolean timestamped) {}
+    public record ErrorLogReport(
+            String window,
+            int matchingLines,
+            Map<String, Integer> counts,
+            List<String> lastLines,
+            boolean truncated,
+            boolean timestamped) {}
 
     /**
      * The host's resources.
@@ -74,8 +92,8 @@ public record HealthReport(String target, String status, Instant checkedAt, long
      * @param memory      physical memory
      * @param disks       the file systems of the data dir ({@code data-dir}) and the work dir ({@code workdir})
      */
-    public record SystemReport(double cpuPercent, double loadAverage, int cpuCores, MemoryReport memory,
-            List<DiskReport> disks) {}
+    public record SystemReport(
+            double cpuPercent, double loadAverage, int cpuCores, MemoryReport memory, List<DiskReport> disks) {}
 
     /** Physical memory: total and available bytes, percent used. */
     public record MemoryReport(long totalBytes, long availableBytes, double usedPercent) {}

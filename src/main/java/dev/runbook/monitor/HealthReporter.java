@@ -1,5 +1,10 @@
 package dev.runbook.monitor;
 
+import dev.runbook.config.DataDir;
+import dev.runbook.config.MonitorPolicy;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.health.HealthChecker;
@@ -10,11 +15,6 @@ import dev.runbook.monitor.HealthReport.PortReport;
 import dev.runbook.monitor.HealthReport.SystemReport;
 import dev.runbook.pm2.Pm2Client;
 import dev.runbook.pm2.Pm2Process;
-import dev.runbook.config.DataDir;
-import dev.runbook.config.MonitorPolicy;
-import dev.runbook.config.RunbookProperties.ComponentSpec;
-import dev.runbook.config.RunbookProperties.Target;
-import dev.runbook.config.TargetRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -53,7 +53,12 @@ public class HealthReporter {
     private final Clock clock;
     private final Map<String, List<Pattern>> patterns = new HashMap<>();
 
-    HealthReporter(TargetRegistry targets, DataDir dataDir, Pm2Client pm2, HealthChecker http, SystemProbe system,
+    HealthReporter(
+            TargetRegistry targets,
+            DataDir dataDir,
+            Pm2Client pm2,
+            HealthChecker http,
+            SystemProbe system,
             Redactor redactor) {
         this.targets = targets;
         this.dataDir = dataDir;
@@ -63,8 +68,12 @@ public class HealthReporter {
         this.redactor = redactor;
         this.clock = Clock.systemUTC();
         this.scanner = new ErrorLogScanner(redactor, ZoneId.systemDefault());
-        targets.all().forEach((name, target) -> patterns.put(name, ErrorLogScanner.compile(
-                target.monitor().errorLog().patterns(), "runbook.targets." + name + ".monitor.error-log.patterns")));
+        targets.all()
+                .forEach((name, target) -> patterns.put(
+                        name,
+                        ErrorLogScanner.compile(
+                                target.monitor().errorLog().patterns(),
+                                "runbook.targets." + name + ".monitor.error-log.patterns")));
     }
 
     /**
@@ -83,28 +92,49 @@ public class HealthReporter {
         Map<String, HealthReport.ErrorLogReport> logs = new LinkedHashMap<>();
         target.components().forEach((component, config) -> {
             ports.put(component, port(component, config, policy));
-            HealthChecker.Probe probe = http.probe(config.healthUrl(), target.health().timeout());
-            answers.put(component, new HttpReport(config.healthUrl().toString(), probe.status(), probe.latencyMs(),
-                    probe.error() == null ? null : redactor.redact(probe.error())));
+            HealthChecker.Probe probe =
+                    http.probe(config.healthUrl(), target.health().timeout());
+            answers.put(
+                    component,
+                    new HttpReport(
+                            config.healthUrl().toString(),
+                            probe.status(),
+                            probe.latencyMs(),
+                            probe.error() == null ? null : redactor.redact(probe.error())));
             Pm2Process process = first.apps().get(config.pm2App());
-            logs.put(component, scanner.scan(process == null ? null : process.errorLog(), policy.errorLog(),
-                    patterns.get(name), started));
+            logs.put(
+                    component,
+                    scanner.scan(
+                            process == null ? null : process.errorLog(),
+                            policy.errorLog(),
+                            patterns.get(name),
+                            started));
         });
         sleepUntil(started.plus(policy.restartWindow()));
         Snapshot second = snapshot(target);
         List<ComponentReport> components = new ArrayList<>();
-        target.components().forEach((component, config) -> components.add(new ComponentReport(component,
-                app(config.pm2App(), first, second), ports.get(component), answers.get(component),
-                logs.get(component))));
+        target.components()
+                .forEach((component, config) -> components.add(new ComponentReport(
+                        component,
+                        app(config.pm2App(), first, second),
+                        ports.get(component),
+                        answers.get(component),
+                        logs.get(component))));
         Map<String, java.nio.file.Path> dirs = new LinkedHashMap<>();
         dirs.put("data-dir", dataDir.root());
         dirs.put("workdir", target.workdir());
         SystemReport resources = system.measure(ticks, dirs);
         String pm2Error = first.error() != null ? first.error() : second.error();
-        List<String> reasons = Verdict.reasons(components, resources, policy.thresholds(), policy.restartWindow(),
-                pm2Error);
-        return new HealthReport(name, reasons.isEmpty() ? HealthReport.HEALTHY : HealthReport.UNHEALTHY, started,
-                Duration.between(started, clock.instant()).toMillis(), reasons, components, resources);
+        List<String> reasons =
+                Verdict.reasons(components, resources, policy.thresholds(), policy.restartWindow(), pm2Error);
+        return new HealthReport(
+                name,
+                reasons.isEmpty() ? HealthReport.HEALTHY : HealthReport.UNHEALTHY,
+                started,
+                Duration.between(started, clock.instant()).toMillis(),
+                reasons,
+                components,
+                resources);
     }
 
     /** The PM2 process list by app name, or why PM2 could not be asked. */
@@ -117,7 +147,8 @@ public class HealthReporter {
             return new Snapshot(apps, null);
         } catch (RuntimeException e) {
             String message = String.valueOf(e.getMessage());
-            return new Snapshot(Map.of(), redactor.redact(message.lines().findFirst().orElse(message)));
+            return new Snapshot(
+                    Map.of(), redactor.redact(message.lines().findFirst().orElse(message)));
         }
     }
 
@@ -132,16 +163,16 @@ public class HealthReporter {
         Pm2Process before = first.apps().get(name);
         int climbed = before == null ? 0 : Math.max(0, now.restarts() - before.restarts());
         Long uptime = now.online() ? Math.max(0, clock.millis() - now.startedAt()) : null;
-        return new AppReport(name, now.status(), now.pid(), uptime, now.restarts(), climbed, now.memoryBytes(),
-                now.cpuPercent());
+        return new AppReport(
+                name, now.status(), now.pid(), uptime, now.restarts(), climbed, now.memoryBytes(), now.cpuPercent());
     }
 
     /** TCP connect to the health URL's host on the component's port (configured, else the URL's). */
     static PortReport port(String name, ComponentSpec component, MonitorPolicy policy) {
         URI url = component.healthUrl();
         String host = url.getHost() == null ? "127.0.0.1" : url.getHost();
-        int port = policy.ports().getOrDefault(name, url.getPort() > 0 ? url.getPort()
-                : "https".equals(url.getScheme()) ? 443 : 80);
+        int port = policy.ports()
+                .getOrDefault(name, url.getPort() > 0 ? url.getPort() : "https".equals(url.getScheme()) ? 443 : 80);
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), (int) CONNECT_TIMEOUT.toMillis());
             return new PortReport(host, port, true);

@@ -1,12 +1,12 @@
 package dev.runbook.monitor;
 
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.notify.Notification;
 import dev.runbook.notify.TargetNotifier;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
-import dev.runbook.config.TargetRegistry;
 import java.time.Instant;
 import java.util.List;
 import org.springframework.stereotype.Component;
@@ -43,8 +43,13 @@ class MonitorAlertDelegate extends RunbookDelegate {
         if (due) {
             Instant since = state.unhealthySince(target).orElse(now);
             List<String> lines = reasons.lines().toList();
-            notifier.notify(new Notification.TargetUnhealthy(target, vars.runId(), now, "Target " + target
-                    + " is UNHEALTHY since " + since + ": " + String.join("; ", lines), lines, since))
+            notifier.notify(new Notification.TargetUnhealthy(
+                            target,
+                            vars.runId(),
+                            now,
+                            "Target " + target + " is UNHEALTHY since " + since + ": " + String.join("; ", lines),
+                            lines,
+                            since))
                     .thenAccept(delivered -> {
                         if (!delivered) {
                             state.alertFailed(target);

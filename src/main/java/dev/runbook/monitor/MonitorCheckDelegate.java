@@ -38,9 +38,13 @@ class MonitorCheckDelegate extends RunbookDelegate {
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         HealthReport report = reporter.check(vars.target());
-        vars.setAll(Map.of(ProcessVariables.HEALTHY, report.healthy(),
-                ProcessVariables.UNHEALTHY_REASONS, abbreviate(String.join("\n", report.reasons()), 3500),
-                ProcessVariables.HEALTH_REPORT, compactJson(report)));
+        vars.setAll(Map.of(
+                ProcessVariables.HEALTHY,
+                report.healthy(),
+                ProcessVariables.UNHEALTHY_REASONS,
+                abbreviate(String.join("\n", report.reasons()), 3500),
+                ProcessVariables.HEALTH_REPORT,
+                compactJson(report)));
     }
 
     /** The report as JSON short enough for a String variable: without the error-log lines when it is too long. */
@@ -49,18 +53,31 @@ class MonitorCheckDelegate extends RunbookDelegate {
         if (full.length() <= MAX_REPORT_CHARS) {
             return full;
         }
-        List<ComponentReport> components = report.components().stream().map(c -> new ComponentReport(
-                c.component(), c.app(), c.port(), c.http(), withoutLines(c.errorLog()))).toList();
-        String shorter = write(new HealthReport(report.target(), report.status(), report.checkedAt(),
-                report.tookMs(), report.reasons(), components, report.system()));
-        return shorter.length() <= MAX_REPORT_CHARS ? shorter
-                : write(Map.of("target", report.target(), "status", report.status(), "reasons",
+        List<ComponentReport> components = report.components().stream()
+                .map(c -> new ComponentReport(c.component(), c.app(), c.port(), c.http(), withoutLines(c.errorLog())))
+                .toList();
+        String shorter = write(new HealthReport(
+                report.target(),
+                report.status(),
+                report.checkedAt(),
+                report.tookMs(),
+                report.reasons(),
+                components,
+                report.system()));
+        return shorter.length() <= MAX_REPORT_CHARS
+                ? shorter
+                : write(Map.of(
+                        "target",
+                        report.target(),
+                        "status",
+                        report.status(),
+                        "reasons",
                         abbreviate(String.join("\n", report.reasons()), MAX_REPORT_CHARS - 200)));
     }
 
     private static ErrorLogReport withoutLines(ErrorLogReport log) {
-        return new ErrorLogReport(log.window(), log.matchingLines(), log.counts(), List.of(), log.truncated(),
-                log.timestamped());
+        return new ErrorLogReport(
+                log.window(), log.matchingLines(), log.counts(), List.of(), log.truncated(), log.timestamped());
     }
 
     private String write(Object value) {

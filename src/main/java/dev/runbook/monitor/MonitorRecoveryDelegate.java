@@ -1,12 +1,12 @@
 package dev.runbook.monitor;
 
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.notify.Notification;
 import dev.runbook.notify.TargetNotifier;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
-import dev.runbook.config.TargetRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import org.springframework.stereotype.Component;
@@ -31,8 +31,13 @@ class MonitorRecoveryDelegate extends RunbookDelegate {
     protected void run(ProcessVariables vars, StepLog log) {
         String target = vars.target();
         Instant now = Instant.now();
-        state.healthy(target, now).ifPresent(since -> notifier.notify(new Notification.TargetRecovered(target,
-                vars.runId(), now, "Target " + target + " is HEALTHY again after "
-                        + Duration.between(since, now).toSeconds() + " s (unhealthy since " + since + ")", since)));
+        state.healthy(target, now)
+                .ifPresent(since -> notifier.notify(new Notification.TargetRecovered(
+                        target,
+                        vars.runId(),
+                        now,
+                        "Target " + target + " is HEALTHY again after "
+                                + Duration.between(since, now).toSeconds() + " s (unhealthy since " + since + ")",
+                        since)));
     }
 }

@@ -32,8 +32,11 @@ class MonitorState {
     void ensureRows(Collection<String> targets) {
         for (String target : targets) {
             try {
-                jdbc.update("INSERT INTO monitor_state (target) SELECT ? WHERE NOT EXISTS "
-                        + "(SELECT 1 FROM monitor_state WHERE target = ?)", target, target);
+                jdbc.update(
+                        "INSERT INTO monitor_state (target) SELECT ? WHERE NOT EXISTS "
+                                + "(SELECT 1 FROM monitor_state WHERE target = ?)",
+                        target,
+                        target);
             } catch (DuplicateKeyException e) {
                 // another node created it at the same moment
             }
@@ -45,10 +48,16 @@ class MonitorState {
      * {@code next_check_at} forward to almost {@code now + interval}).
      */
     boolean claim(String target, Instant now, Duration interval) {
-        Duration slack = interval.dividedBy(10).compareTo(Duration.ofSeconds(1)) < 0 ? interval.dividedBy(10)
+        Duration slack = interval.dividedBy(10).compareTo(Duration.ofSeconds(1)) < 0
+                ? interval.dividedBy(10)
                 : Duration.ofSeconds(1);
-        return jdbc.update("UPDATE monitor_state SET next_check_at = ? WHERE target = ? AND (next_check_at IS NULL "
-                + "OR next_check_at <= ?)", ts(now.plus(interval).minus(slack)), target, ts(now)) == 1;
+        return jdbc.update(
+                        "UPDATE monitor_state SET next_check_at = ? WHERE target = ? AND (next_check_at IS NULL "
+                                + "OR next_check_at <= ?)",
+                        ts(now.plus(interval).minus(slack)),
+                        target,
+                        ts(now))
+                == 1;
     }
 
     /**
@@ -57,12 +66,21 @@ class MonitorState {
      * @return true when the caller must send the alert now (the episode's alert has not gone out yet)
      */
     boolean unhealthy(String target, String reasons, Instant now) {
-        jdbc.update("UPDATE monitor_state SET unhealthy_since = ? WHERE target = ? AND unhealthy_since IS NULL",
-                ts(now), target);
-        jdbc.update("UPDATE monitor_state SET last_status = 'UNHEALTHY', last_checked_at = ?, reasons = ? "
-                + "WHERE target = ?", ts(now), abbreviate(reasons), target);
-        return jdbc.update("UPDATE monitor_state SET alerted_at = ? WHERE target = ? AND alerted_at IS NULL",
-                ts(now), target) == 1;
+        jdbc.update(
+                "UPDATE monitor_state SET unhealthy_since = ? WHERE target = ? AND unhealthy_since IS NULL",
+                ts(now),
+                target);
+        jdbc.update(
+                "UPDATE monitor_state SET last_status = 'UNHEALTHY', last_checked_at = ?, reasons = ? "
+                        + "WHERE target = ?",
+                ts(now),
+                abbreviate(reasons),
+                target);
+        return jdbc.update(
+                        "UPDATE monitor_state SET alerted_at = ? WHERE target = ? AND alerted_at IS NULL",
+                        ts(now),
+                        target)
+                == 1;
     }
 
     /** The episode's alert could not be sent: the next unhealthy check tries again. */
@@ -72,8 +90,8 @@ class MonitorState {
 
     /** When the target's open episode started, if one is open. */
     Optional<Instant> unhealthySince(String target) {
-        List<Timestamp> since = jdbc.queryForList("SELECT unhealthy_since FROM monitor_state WHERE target = ?",
-                Timestamp.class, target);
+        List<Timestamp> since = jdbc.queryForList(
+                "SELECT unhealthy_since FROM monitor_state WHERE target = ?", Timestamp.class, target);
         return since.stream().filter(java.util.Objects::nonNull).findFirst().map(Timestamp::toInstant);
     }
 
@@ -83,17 +101,22 @@ class MonitorState {
      * @return the start of the closed episode when its alert had gone out (a recovery message is due), else empty
      */
     Optional<Instant> healthy(String target, Instant now) {
-        List<Map<String, Object>> rows = jdbc.queryForList("SELECT unhealthy_since, alerted_at FROM monitor_state "
-                + "WHERE target = ?", target);
-        jdbc.update("UPDATE monitor_state SET last_status = 'HEALTHY', last_checked_at = ?, reasons = NULL "
-                + "WHERE target = ?", ts(now), target);
+        List<Map<String, Object>> rows = jdbc.queryForList(
+                "SELECT unhealthy_since, alerted_at FROM monitor_state " + "WHERE target = ?", target);
+        jdbc.update(
+                "UPDATE monitor_state SET last_status = 'HEALTHY', last_checked_at = ?, reasons = NULL "
+                        + "WHERE target = ?",
+                ts(now),
+                target);
         if (rows.isEmpty() || rows.get(0).get("unhealthy_since") == null) {
             return Optional.empty();
         }
         Instant since = instant(rows.get(0).get("unhealthy_since"));
         boolean alerted = rows.get(0).get("alerted_at") != null;
-        int closed = jdbc.update("UPDATE monitor_state SET unhealthy_since = NULL, alerted_at = NULL "
-                + "WHERE target = ? AND unhealthy_since IS NOT NULL", target);
+        int closed = jdbc.update(
+                "UPDATE monitor_state SET unhealthy_since = NULL, alerted_at = NULL "
+                        + "WHERE target = ? AND unhealthy_since IS NOT NULL",
+                target);
         return closed == 1 && alerted ? Optional.of(since) : Optional.empty();
     }
 

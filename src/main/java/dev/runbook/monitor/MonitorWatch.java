@@ -1,9 +1,9 @@
 package dev.runbook.monitor;
 
-import dev.runbook.run.ActiveRuns;
-import dev.runbook.run.RunLauncher;
 import dev.runbook.config.MonitorPolicy;
 import dev.runbook.config.TargetRegistry;
+import dev.runbook.run.ActiveRuns;
+import dev.runbook.run.RunLauncher;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -57,8 +57,8 @@ class MonitorWatch implements DisposableBean {
                 scheduler.setDaemon(true);
                 scheduler.initialize();
             }
-            scheduler.scheduleAtFixedRate(() -> tick(name, policy.interval()), Instant.now().plusSeconds(1),
-                    policy.interval());
+            scheduler.scheduleAtFixedRate(
+                    () -> tick(name, policy.interval()), Instant.now().plusSeconds(1), policy.interval());
             log.info("watching target {} every {}", name, policy.interval());
         });
     }

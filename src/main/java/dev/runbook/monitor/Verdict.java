@@ -1,9 +1,9 @@
 package dev.runbook.monitor;
 
+import dev.runbook.config.MonitorPolicy.Thresholds;
 import dev.runbook.monitor.HealthReport.ComponentReport;
 import dev.runbook.monitor.HealthReport.DiskReport;
 import dev.runbook.monitor.HealthReport.SystemReport;
-import dev.runbook.config.MonitorPolicy.Thresholds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +21,12 @@ final class Verdict {
      *
      * @param pm2Error why PM2 could not be asked (null when it answered)
      */
-    static List<String> reasons(List<ComponentReport> components, SystemReport system, Thresholds limits,
-            Duration restartWindow, String pm2Error) {
+    static List<String> reasons(
+            List<ComponentReport> components,
+            SystemReport system,
+            Thresholds limits,
+            Duration restartWindow,
+            String pm2Error) {
         List<String> reasons = new ArrayList<>();
         if (pm2Error != null) {
             reasons.add("pm2 could not be asked for its process list: " + pm2Error);
@@ -30,22 +34,28 @@ final class Verdict {
         for (ComponentReport c : components) {
             String prefix = c.component() + ": ";
             if (pm2Error == null && !"online".equals(c.app().status())) {
-                reasons.add(prefix + "pm2 app '" + c.app().name() + "' is " + c.app().status().replace('-', ' '));
+                reasons.add(prefix + "pm2 app '" + c.app().name() + "' is "
+                        + c.app().status().replace('-', ' '));
             }
             if (c.app().restartsDuringCheck() >= limits.restarts()) {
-                reasons.add(prefix + "pm2 app '" + c.app().name() + "' restarted " + c.app().restartsDuringCheck()
-                        + " time(s) within " + restartWindow.toMillis() + " ms (restarts climbing)");
+                reasons.add(prefix + "pm2 app '" + c.app().name() + "' restarted "
+                        + c.app().restartsDuringCheck() + " time(s) within " + restartWindow.toMillis()
+                        + " ms (restarts climbing)");
             }
             if (!c.port().listening()) {
-                reasons.add(prefix + "nothing listens on " + c.port().host() + ":" + c.port().port());
+                reasons.add(prefix + "nothing listens on " + c.port().host() + ":"
+                        + c.port().port());
             }
             if (c.http().status() == null) {
-                reasons.add(prefix + "GET " + c.http().url() + " got no answer: " + c.http().error());
+                reasons.add(prefix + "GET " + c.http().url() + " got no answer: "
+                        + c.http().error());
             } else if (c.http().status() < 200 || c.http().status() >= 300) {
-                reasons.add(prefix + "GET " + c.http().url() + " answered " + c.http().status());
+                reasons.add(prefix + "GET " + c.http().url() + " answered "
+                        + c.http().status());
             } else if (c.http().latencyMs() > limits.slowResponse().toMillis()) {
-                reasons.add(prefix + "GET " + c.http().url() + " took " + c.http().latencyMs() + " ms (limit "
-                        + limits.slowResponse().toMillis() + " ms)");
+                reasons.add(
+                        prefix + "GET " + c.http().url() + " took " + c.http().latencyMs() + " ms (limit "
+                                + limits.slowResponse().toMillis() + " ms)");
             }
             if (c.errorLog().matchingLines() >= limits.errors()) {
                 reasons.add(prefix + c.errorLog().matchingLines() + " error-log line(s) in the last "
@@ -59,8 +69,8 @@ final class Verdict {
             }
         }
         if (system.memory().usedPercent() > limits.memoryPercent()) {
-            reasons.add("memory is " + system.memory().usedPercent() + " % used (limit " + limits.memoryPercent()
-                    + " %)");
+            reasons.add(
+                    "memory is " + system.memory().usedPercent() + " % used (limit " + limits.memoryPercent() + " %)");
         }
         if (system.cpuPercent() > limits.cpuPercent()) {
             reasons.add("CPU is " + system.cpuPercent() + " % busy (limit " + limits.cpuPercent() + " %)");

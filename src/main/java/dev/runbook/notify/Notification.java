@@ -43,8 +43,17 @@ public sealed interface Notification {
     }
 
     /** An approval (user task) started waiting; {@code url} opens it in Tasklist, {@code deadline} may be null. */
-    record ApprovalWaiting(String target, String runId, String processKey, Instant at, String text, String taskId,
-            String url, String requestedBy, Instant deadline) implements Notification {
+    record ApprovalWaiting(
+            String target,
+            String runId,
+            String processKey,
+            Instant at,
+            String text,
+            String taskId,
+            String url,
+            String requestedBy,
+            Instant deadline)
+            implements Notification {
 
         @Override
         public String event() {
@@ -66,8 +75,16 @@ public sealed interface Notification {
      * A run ended {@code ROLLED_BACK}, {@code REVERTED}, {@code FAILED} or {@code EXPIRED}; {@code url} is its run
      * page, {@code failureCode} null when none was recorded.
      */
-    record RunEnded(String target, String runId, String processKey, Instant at, String text, String outcome,
-            String url, String failureCode) implements Notification {
+    record RunEnded(
+            String target,
+            String runId,
+            String processKey,
+            Instant at,
+            String text,
+            String outcome,
+            String url,
+            String failureCode)
+            implements Notification {
 
         @Override
         public String event() {
@@ -89,8 +106,16 @@ public sealed interface Notification {
      * A backup failed: a release backup ({@code backup}, when its run ends {@code FAILED}) or a database backup
      * ({@code db-backup}, as soon as the failure is reported: that run stays open until a good backup exists).
      */
-    record BackupFailed(String target, String runId, String processKey, Instant at, String text, String outcome,
-            String url, String failureCode) implements Notification {
+    record BackupFailed(
+            String target,
+            String runId,
+            String processKey,
+            Instant at,
+            String text,
+            String outcome,
+            String url,
+            String failureCode)
+            implements Notification {
 
         @Override
         public String event() {
@@ -152,16 +177,16 @@ public sealed interface Notification {
         return fields;
     }
 
-    private static Map<String, Object> ended(Map<String, Object> fields, String outcome, String url,
-            String failureCode) {
+    private static Map<String, Object> ended(
+            Map<String, Object> fields, String outcome, String url, String failureCode) {
         fields.put("outcome", outcome);
         fields.put("url", url);
         fields.put("failureCode", failureCode);
         return fields;
     }
 
-    private static Map<String, Object> checked(Map<String, Object> fields, String status, List<String> reasons,
-            Instant since) {
+    private static Map<String, Object> checked(
+            Map<String, Object> fields, String status, List<String> reasons, Instant since) {
         fields.put("status", status);
         fields.put("reasons", List.copyOf(reasons));
         fields.put("since", since);

@@ -26,8 +26,8 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("runbook")
 public record NotificationProperties(
-        @DefaultValue("http://127.0.0.1:8080") @NotNull URI publicUrl,
-        Map<String, @Valid TargetNotifications> targets) implements SecretSource {
+        @DefaultValue("http://127.0.0.1:8080") @NotNull URI publicUrl, Map<String, @Valid TargetNotifications> targets)
+        implements SecretSource {
 
     public NotificationProperties {
         targets = targets == null ? Map.of() : Map.copyOf(targets);
@@ -67,8 +67,11 @@ public record NotificationProperties(
      * @param backoff  pause before the second attempt; doubles for each further one
      * @param timeout  timeout of one POST
      */
-    public record Webhook(URI url, @DefaultValue("5") @Positive int attempts,
-            @DefaultValue("PT2S") @NotNull Duration backoff, @DefaultValue("PT5S") @NotNull Duration timeout) {
+    public record Webhook(
+            URI url,
+            @DefaultValue("5") @Positive int attempts,
+            @DefaultValue("PT2S") @NotNull Duration backoff,
+            @DefaultValue("PT5S") @NotNull Duration timeout) {
 
         /** A webhook at {@code url} with the default policy: 5 attempts, 2 s first backoff, 5 s timeout. */
         public static Webhook withDefaults(URI url) {
@@ -116,8 +119,11 @@ public record NotificationProperties(
     @Override
     public Collection<String> secrets() {
         Set<String> secrets = new LinkedHashSet<>();
-        targets.values().stream().flatMap(t -> java.util.stream.Stream.of(t.webhook() == null ? null
-                : t.webhook().url(), t.alias())).filter(java.util.Objects::nonNull).forEach(url -> {
+        targets.values().stream()
+                .flatMap(t -> java.util.stream.Stream.of(
+                        t.webhook() == null ? null : t.webhook().url(), t.alias()))
+                .filter(java.util.Objects::nonNull)
+                .forEach(url -> {
                     secrets.add(url.toString());
                     Redactor.addUriPassword(url.toString(), secrets);
                     if (url.getRawQuery() != null && url.getRawQuery().length() >= 3) {

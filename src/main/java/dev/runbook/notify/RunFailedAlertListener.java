@@ -28,11 +28,18 @@ class RunFailedAlertListener implements ExecutionListener {
     @Override
     public void notify(DelegateExecution execution) {
         ProcessVariables vars = ProcessVariables.of(execution);
-        String process = execution.getProcessDefinitionId() == null ? "run"
+        String process = execution.getProcessDefinitionId() == null
+                ? "run"
                 : execution.getProcessDefinitionId().split(":")[0];
-        String failure = vars.string(ProcessVariables.FAILURE_CODE) == null ? "no failure recorded"
+        String failure = vars.string(ProcessVariables.FAILURE_CODE) == null
+                ? "no failure recorded"
                 : vars.string(ProcessVariables.FAILURE_CODE) + ": " + vars.string(ProcessVariables.FAILURE_MESSAGE);
-        ALERT_LOG.error("ALERT target={} run={}: {} ended FAILED at {}: {}", vars.string(ProcessVariables.TARGET),
-                execution.getProcessInstanceId(), process, execution.getCurrentActivityId(), redactor.redact(failure));
+        ALERT_LOG.error(
+                "ALERT target={} run={}: {} ended FAILED at {}: {}",
+                vars.string(ProcessVariables.TARGET),
+                execution.getProcessInstanceId(),
+                process,
+                execution.getCurrentActivityId(),
+                redactor.redact(failure));
     }
 }

@@ -40,6 +40,7 @@ class RunNotifications implements DisposableBean {
     static final Set<String> ALERT_OUTCOMES = Set.of("ROLLED_BACK", "REVERTED", "FAILED", "EXPIRED");
     /** Process keys whose {@code FAILED} end was told when the failure happened. */
     static final Set<String> FAILURE_TOLD_EARLIER = Set.of("db-backup");
+
     private static final Logger LOG = LoggerFactory.getLogger(RunNotifications.class);
 
     private final TargetNotifier notifier;
@@ -53,8 +54,12 @@ class RunNotifications implements DisposableBean {
         return thread;
     });
 
-    RunNotifications(TargetNotifier notifier, NotificationProperties properties, HistoryService history,
-            RuntimeService runtime, TaskService tasks) {
+    RunNotifications(
+            TargetNotifier notifier,
+            NotificationProperties properties,
+            HistoryService history,
+            RuntimeService runtime,
+            TaskService tasks) {
         this.tasks = tasks;
         this.notifier = notifier;
         this.properties = properties;
@@ -81,34 +86,59 @@ class RunNotifications implements DisposableBean {
 
     private void approvalWaiting(TaskEvent task) {
         String runId = task.getProcessInstanceId();
-        Map<String, Object> vars = runtime.getVariables(runId, List.of(ProcessVariables.TARGET,
-                ProcessVariables.REQUESTED_BY, ProcessVariables.GIT_REF, ProcessVariables.TARGET_COMMIT,
-                ProcessVariables.TO_SUBJECT, ProcessVariables.BACKUP_ID));
+        Map<String, Object> vars = runtime.getVariables(
+                runId,
+                List.of(
+                        ProcessVariables.TARGET,
+                        ProcessVariables.REQUESTED_BY,
+                        ProcessVariables.GIT_REF,
+                        ProcessVariables.TARGET_COMMIT,
+                        ProcessVariables.TO_SUBJECT,
+                        ProcessVariables.BACKUP_ID));
         String target = str(vars.get(ProcessVariables.TARGET));
-        String processKey = task.getProcessDefinitionId() == null ? null : task.getProcessDefinitionId().split(":")[0];
+        String processKey = task.getProcessDefinitionId() == null
+                ? null
+                : task.getProcessDefinitionId().split(":")[0];
         String url = properties.link("/camunda/app/tasklist/default/#/?task=" + task.getId());
-        String what = vars.get(ProcessVariables.GIT_REF) != null ? " of " + vars.get(ProcessVariables.GIT_REF)
-                : vars.get(ProcessVariables.BACKUP_ID) != null ? " to release backup " + vars.get(ProcessVariables.BACKUP_ID)
-                : "";
-        String commit = vars.get(ProcessVariables.TARGET_COMMIT) == null ? ""
+        String what = vars.get(ProcessVariables.GIT_REF) != null
+                ? " of " + vars.get(ProcessVariables.GIT_REF)
+                : vars.get(ProcessVariables.BACKUP_ID) != null
+                        ? " to release backup " + vars.get(ProcessVariables.BACKUP_ID)
+                        : "";
+        String commit = vars.get(ProcessVariables.TARGET_COMMIT) == null
+                ? ""
                 : " (" + str(vars.get(ProcessVariables.TARGET_COMMIT)).substring(0, 7)
-                        + (vars.get(ProcessVariables.TO_SUBJECT) == null ? "" : " " + vars.get(ProcessVariables.TO_SUBJECT))
+                        + (vars.get(ProcessVariables.TO_SUBJECT) == null
+                                ? ""
+                                : " " + vars.get(ProcessVariables.TO_SUBJECT))
                         + ")";
-        org.camunda.bpm.engine.task.Task current = tasks.createTaskQuery().taskId(task.getId()).singleResult();
+        org.camunda.bpm.engine.task.Task current =
+                tasks.createTaskQuery().taskId(task.getId()).singleResult();
         java.util.Date due = current != null ? current.getDueDate() : task.getDueDate();
         String deadline = due == null ? "" : "; decide by " + due.toInstant();
-        notifier.notify(new Notification.ApprovalWaiting(target, runId, processKey, Instant.now(),
+        notifier.notify(new Notification.ApprovalWaiting(
+                target,
+                runId,
+                processKey,
+                Instant.now(),
                 "Approval waiting: " + task.getName() + " — " + processKey + what + commit + " on " + target
                         + ", requested by " + vars.get(ProcessVariables.REQUESTED_BY) + deadline + ". " + url,
-                task.getId(), url, str(vars.get(ProcessVariables.REQUESTED_BY)),
+                task.getId(),
+                url,
+                str(vars.get(ProcessVariables.REQUESTED_BY)),
                 due == null ? null : due.toInstant()));
     }
 
     private void runEnded(String runId, String processKey) {
         Map<String, Object> vars = new HashMap<>();
-        for (HistoricVariableInstance variable : history.createHistoricVariableInstanceQuery().processInstanceId(runId)
-                .variableNameIn(ProcessVariables.TARGET, ProcessVariables.RUN_OUTCOME, ProcessVariables.FAILURE_CODE,
-                        ProcessVariables.FAILURE_MESSAGE, ProcessVariables.FAILED_STEP)
+        for (HistoricVariableInstance variable : history.createHistoricVariableInstanceQuery()
+                .processInstanceId(runId)
+                .variableNameIn(
+                        ProcessVariables.TARGET,
+                        ProcessVariables.RUN_OUTCOME,
+                        ProcessVariables.FAILURE_CODE,
+                        ProcessVariables.FAILURE_MESSAGE,
+                        ProcessVariables.FAILED_STEP)
                 .list()) {
             if (variable.getValue() != null) {
                 vars.put(variable.getName(), variable.getValue());
@@ -126,7 +156,8 @@ class RunNotifications implements DisposableBean {
      */
     Optional<Notification> runEnded(String runId, String processKey, Map<String, Object> vars, Instant at) {
         String outcome = str(vars.get(ProcessVariables.RUN_OUTCOME));
-        if (outcome == null || !ALERT_OUTCOMES.contains(outcome)
+        if (outcome == null
+                || !ALERT_OUTCOMES.contains(outcome)
                 || "FAILED".equals(outcome) && FAILURE_TOLD_EARLIER.contains(processKey)) {
             return Optional.empty();
         }
@@ -134,16 +165,31 @@ class RunNotifications implements DisposableBean {
         String code = str(vars.get(ProcessVariables.FAILURE_CODE));
         boolean backupFailed = "FAILED".equals(outcome)
                 && (BpmnErrors.BACKUP_FAILED.equals(code) || processKey != null && processKey.contains("backup"));
-        String failure = code == null ? "" : ": " + code + " at " + vars.get(ProcessVariables.FAILED_STEP) + " — "
-                + vars.get(ProcessVariables.FAILURE_MESSAGE);
+        String failure = code == null
+                ? ""
+                : ": " + code + " at " + vars.get(ProcessVariables.FAILED_STEP) + " — "
+                        + vars.get(ProcessVariables.FAILURE_MESSAGE);
         String url = properties.link("/runs/" + runId);
         if (backupFailed) {
-            return Optional.of(new Notification.BackupFailed(target, runId, processKey, at, "Backup failed on "
-                    + target + " (" + processKey + " ended " + outcome + ")" + failure + ". " + url, outcome, url,
+            return Optional.of(new Notification.BackupFailed(
+                    target,
+                    runId,
+                    processKey,
+                    at,
+                    "Backup failed on " + target + " (" + processKey + " ended " + outcome + ")" + failure + ". " + url,
+                    outcome,
+                    url,
                     code));
         }
-        return Optional.of(new Notification.RunEnded(target, runId, processKey, at, "Run " + processKey + " on "
-                + target + " ended " + outcome + failure + ". " + url, outcome, url, code));
+        return Optional.of(new Notification.RunEnded(
+                target,
+                runId,
+                processKey,
+                at,
+                "Run " + processKey + " on " + target + " ended " + outcome + failure + ". " + url,
+                outcome,
+                url,
+                code));
     }
 
     /** Runs the action on the notification thread once the current transaction commits (at once without one). */

@@ -31,8 +31,8 @@ public class TargetNotifier {
     private final ObjectMapper json;
     private final Redactor redactor;
 
-    public TargetNotifier(NotificationProperties properties, WebhookSender sender, ObjectMapper json,
-            Redactor redactor) {
+    public TargetNotifier(
+            NotificationProperties properties, WebhookSender sender, ObjectMapper json, Redactor redactor) {
         this.properties = properties;
         this.sender = sender;
         this.json = json;
@@ -40,8 +40,12 @@ public class TargetNotifier {
         properties.aliasUsers().forEach((target, both) -> {
             String alias = "runbook.targets." + target + ".monitor.webhook";
             String key = "runbook.targets." + target + ".webhook.url";
-            LOG.warn(both ? "{} is deprecated and ignored: {} is set; remove it"
-                    : "{} is deprecated and will be removed in the next release: use {}", alias, key);
+            LOG.warn(
+                    both
+                            ? "{} is deprecated and ignored: {} is set; remove it"
+                            : "{} is deprecated and will be removed in the next release: use {}",
+                    alias,
+                    key);
         });
     }
 
@@ -54,8 +58,8 @@ public class TargetNotifier {
      */
     public CompletableFuture<Boolean> notify(Notification notification) {
         CompletableFuture<Boolean> result = new CompletableFuture<>();
-        Runnable dispatch = () -> dispatch(notification).whenComplete((sent, error) -> result.complete(
-                error == null && Boolean.TRUE.equals(sent)));
+        Runnable dispatch = () -> dispatch(notification)
+                .whenComplete((sent, error) -> result.complete(error == null && Boolean.TRUE.equals(sent)));
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                 @Override

@@ -34,8 +34,10 @@ public class WebhookSender implements DisposableBean {
     private static final long MAX_BACKOFF_MILLIS = Duration.ofMinutes(5).toMillis();
 
     private final Redactor redactor;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
     private final ScheduledExecutorService executor = Executors.newScheduledThreadPool(2, runnable -> {
         Thread thread = new Thread(runnable, "runbook-webhook");
         thread.setDaemon(true);
@@ -60,18 +62,19 @@ public class WebhookSender implements DisposableBean {
         try {
             executor.execute(() -> attempt(target, webhook, body, text, 1, result));
         } catch (RejectedExecutionException stopping) {
-            LOG.warn("webhook of target {}: not sent, the platform is stopping; the notification was: {}", target,
-                    text);
+            LOG.warn(
+                    "webhook of target {}: not sent, the platform is stopping; the notification was: {}", target, text);
             result.complete(false);
         }
         return result;
     }
 
-    private void attempt(String target, Webhook webhook, byte[] body, String text, int attempt,
-            CompletableFuture<Boolean> result) {
+    private void attempt(
+            String target, Webhook webhook, byte[] body, String text, int attempt, CompletableFuture<Boolean> result) {
         String failure;
         try {
-            int status = http.send(request(webhook, body), HttpResponse.BodyHandlers.discarding()).statusCode();
+            int status = http.send(request(webhook, body), HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
             if (status >= 200 && status < 300) {
                 LOG.debug("notification delivered to the webhook of target {} (attempt {})", target, attempt);
                 result.complete(true);
@@ -86,19 +89,30 @@ public class WebhookSender implements DisposableBean {
             return;
         }
         if (attempt >= webhook.attempts()) {
-            LOG.warn("webhook of target {}: gave up after {} attempt(s) ({}); the notification was: {}", target,
-                    attempt, failure, text);
+            LOG.warn(
+                    "webhook of target {}: gave up after {} attempt(s) ({}); the notification was: {}",
+                    target,
+                    attempt,
+                    failure,
+                    text);
             result.complete(false);
             return;
         }
         long delay = Math.min(MAX_BACKOFF_MILLIS, webhook.backoff().toMillis() << Math.min(attempt - 1, 20));
-        LOG.info("webhook of target {}: attempt {}/{} failed ({}); next in {} ms", target, attempt,
-                webhook.attempts(), failure, delay);
+        LOG.info(
+                "webhook of target {}: attempt {}/{} failed ({}); next in {} ms",
+                target,
+                attempt,
+                webhook.attempts(),
+                failure,
+                delay);
         try {
-            executor.schedule(() -> attempt(target, webhook, body, text, attempt + 1, result), delay,
-                    TimeUnit.MILLISECONDS);
+            executor.schedule(
+                    () -> attempt(target, webhook, body, text, attempt + 1, result), delay, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException shuttingDown) {
-            LOG.warn("webhook of target {}: not retried, the platform is stopping; the notification was: {}", target,
+            LOG.warn(
+                    "webhook of target {}: not retried, the platform is stopping; the notification was: {}",
+                    target,
                     text);
             result.complete(false);
         }
@@ -107,18 +121,23 @@ public class WebhookSender implements DisposableBean {
     /** The POST; user info of the URL becomes an HTTP Basic header and is left out of the request URI. */
     private static HttpRequest request(Webhook webhook, byte[] body) {
         URI url = webhook.url();
-        HttpRequest.Builder builder = HttpRequest.newBuilder().timeout(webhook.timeout())
+        HttpRequest.Builder builder = HttpRequest.newBuilder()
+                .timeout(webhook.timeout())
                 .header("Content-Type", "application/json; charset=utf-8")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (url.getRawUserInfo() == null) {
             return builder.uri(url).build();
         }
         String credentials = URLDecoder.decode(url.getRawUserInfo(), StandardCharsets.UTF_8);
-        String withoutUserInfo = url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
-                + (url.getRawPath() == null ? "" : url.getRawPath())
-                + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
-        return builder.uri(URI.create(withoutUserInfo)).header("Authorization", "Basic "
-                + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8))).build();
+        String withoutUserInfo =
+                url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
+                        + (url.getRawPath() == null ? "" : url.getRawPath())
+                        + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+        return builder.uri(URI.create(withoutUserInfo))
+                .header(
+                        "Authorization",
+                        "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)))
+                .build();
     }
 
     @Override

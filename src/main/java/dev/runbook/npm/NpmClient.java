@@ -40,15 +40,19 @@ public class NpmClient {
      * @throws StepFailedException {@code PRECONDITION_FAILED} naming the missing file
      */
     public void checkLockFile(Path componentDir, ComponentSpec component) {
-        boolean ci = component.install().size() >= 2 && "npm".equals(component.install().get(0))
+        boolean ci = component.install().size() >= 2
+                && "npm".equals(component.install().get(0))
                 && "ci".equals(component.install().get(1));
         if (!Files.isRegularFile(componentDir.resolve("package.json"))) {
             throw new StepFailedException(BpmnErrors.PRECONDITION_FAILED, "no package.json in " + componentDir);
         }
-        if (ci && !Files.isRegularFile(componentDir.resolve("package-lock.json"))
+        if (ci
+                && !Files.isRegularFile(componentDir.resolve("package-lock.json"))
                 && !Files.isRegularFile(componentDir.resolve("npm-shrinkwrap.json"))) {
-            throw new StepFailedException(BpmnErrors.PRECONDITION_FAILED, "no package-lock.json in " + componentDir
-                    + ": 'npm ci' needs one (commit the lock file; the platform never falls back to 'npm install')");
+            throw new StepFailedException(
+                    BpmnErrors.PRECONDITION_FAILED,
+                    "no package-lock.json in " + componentDir
+                            + ": 'npm ci' needs one (commit the lock file; the platform never falls back to 'npm install')");
         }
     }
 
@@ -64,8 +68,10 @@ public class NpmClient {
             runner.runChecked(installCommand(componentDir, component), log);
         } catch (CommandFailedException e) {
             if (e.result() != null && e.result().output().contains("in sync")) {
-                throw new StepFailedException(BpmnErrors.PRECONDITION_FAILED, "package.json and package-lock.json "
-                        + "in " + componentDir + " are out of sync: run 'npm install' and commit the lock file");
+                throw new StepFailedException(
+                        BpmnErrors.PRECONDITION_FAILED,
+                        "package.json and package-lock.json " + "in " + componentDir
+                                + " are out of sync: run 'npm install' and commit the lock file");
             }
             throw e;
         }

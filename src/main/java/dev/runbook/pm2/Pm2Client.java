@@ -2,21 +2,21 @@ package dev.runbook.pm2;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbook.config.RunbookProperties;
 import dev.runbook.exec.Command;
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.config.RunbookProperties;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.springframework.stereotype.Component;
 
 /**
@@ -29,8 +29,8 @@ public class Pm2Client {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
     /** Variables of the platform's environment that PM2 and the apps keep. */
-    static final Set<String> INHERITED = Set.of("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR",
-            "PM2_HOME");
+    static final Set<String> INHERITED =
+            Set.of("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR", "PM2_HOME");
 
     private final CommandRunner runner;
     private final ObjectMapper json;
@@ -44,17 +44,24 @@ public class Pm2Client {
 
     /** The process list ({@code pm2 jlist}); starts the PM2 daemon when it is not running yet. */
     public List<Pm2Process> list(Path dir, StepLog log) {
-        String output = runner.runChecked(command(dir, Map.of(), "jlist").withoutOutputLog(), log).output();
+        String output = runner.runChecked(command(dir, Map.of(), "jlist").withoutOutputLog(), log)
+                .output();
         String array = lastJsonArray(output);
         try {
             List<Pm2Process> processes = new ArrayList<>();
             for (JsonNode node : json.readTree(array)) {
                 JsonNode env = node.path("pm2_env");
-                processes.add(new Pm2Process(node.path("name").asText(), node.path("pm_id").asInt(),
-                        node.path("pid").asLong(), env.path("status").asText("unknown"),
-                        env.path("restart_time").asInt(), env.path("pm_uptime").asLong(),
-                        node.path("monit").path("memory").asLong(), node.path("monit").path("cpu").asDouble(),
-                        env.path("pm_out_log_path").asText(null), env.path("pm_err_log_path").asText(null)));
+                processes.add(new Pm2Process(
+                        node.path("name").asText(),
+                        node.path("pm_id").asInt(),
+                        node.path("pid").asLong(),
+                        env.path("status").asText("unknown"),
+                        env.path("restart_time").asInt(),
+                        env.path("pm_uptime").asLong(),
+                        node.path("monit").path("memory").asLong(),
+                        node.path("monit").path("cpu").asDouble(),
+                        env.path("pm_out_log_path").asText(null),
+                        env.path("pm_err_log_path").asText(null)));
             }
             return processes;
         } catch (IOException e) {
@@ -93,8 +100,8 @@ public class Pm2Client {
      * @return the apps as the second {@code pm2 jlist} shows them, in the order given
      * @throws StepFailedException {@code HEALTH_CHECK_FAILED} when an app is missing, not online or restarting
      */
-    public List<Pm2Process> startOrReload(List<App> apps, Map<String, String> env, Duration stabilityWindow,
-            StepLog log) {
+    public List<Pm2Process> startOrReload(
+            List<App> apps, Map<String, String> env, Duration stabilityWindow, StepLog log) {
         for (App app : apps) {
             runner.runChecked(startOrReloadCommand(app.ecosystem(), app.name(), env), log);
         }
@@ -114,7 +121,13 @@ public class Pm2Client {
      * ecosystem file's directory), for plans shown before a run.
      */
     public Command startOrReloadCommand(Path ecosystem, String app, Map<String, String> env) {
-        return command(ecosystem.getParent(), env, "startOrReload", ecosystem.getFileName().toString(), "--only", app,
+        return command(
+                ecosystem.getParent(),
+                env,
+                "startOrReload",
+                ecosystem.getFileName().toString(),
+                "--only",
+                app,
                 "--update-env");
     }
 
@@ -133,20 +146,22 @@ public class Pm2Client {
      * @return the apps as the second {@code pm2 jlist} shows them, in the order given
      * @throws StepFailedException {@code HEALTH_CHECK_FAILED} naming the app that is missing, not online or restarted
      */
-    public List<Pm2Process> awaitStable(List<String> apps, Path dir, long reloadedAtNanos, Duration stabilityWindow,
-            StepLog log) {
+    public List<Pm2Process> awaitStable(
+            List<String> apps, Path dir, long reloadedAtNanos, Duration stabilityWindow, StepLog log) {
         List<Pm2Process> first = requireOnline(apps, dir, log);
         sleep(Duration.ofNanos(reloadedAtNanos + stabilityWindow.toNanos() - System.nanoTime()));
         List<Pm2Process> second = requireOnline(apps, dir, log);
         for (int i = 0; i < apps.size(); i++) {
             int climbed = second.get(i).restarts() - first.get(i).restarts();
             if (climbed > 0) {
-                throw new StepFailedException(BpmnErrors.HEALTH_CHECK_FAILED, "pm2 app '" + apps.get(i)
-                        + "' restarted " + climbed + " time(s) within " + stabilityWindow.toMillis()
-                        + " ms after the reload: it is crashing");
+                throw new StepFailedException(
+                        BpmnErrors.HEALTH_CHECK_FAILED,
+                        "pm2 app '" + apps.get(i)
+                                + "' restarted " + climbed + " time(s) within " + stabilityWindow.toMillis()
+                                + " ms after the reload: it is crashing");
             }
-            log.line("pm2 app '" + apps.get(i) + "' is online (pid " + second.get(i).pid() + ", restarts "
-                    + second.get(i).restarts() + ")");
+            log.line("pm2 app '" + apps.get(i) + "' is online (pid "
+                    + second.get(i).pid() + ", restarts " + second.get(i).restarts() + ")");
         }
         return second;
     }
@@ -155,7 +170,9 @@ public class Pm2Client {
         List<Pm2Process> listed = list(dir, log);
         List<Pm2Process> found = new ArrayList<>();
         for (String app : apps) {
-            Pm2Process process = listed.stream().filter(p -> p.name().equals(app)).findFirst()
+            Pm2Process process = listed.stream()
+                    .filter(p -> p.name().equals(app))
+                    .findFirst()
                     .orElseThrow(() -> missing(app));
             found.add(requireOnline(process));
         }
@@ -163,14 +180,17 @@ public class Pm2Client {
     }
 
     private static StepFailedException missing(String app) {
-        return new StepFailedException(BpmnErrors.HEALTH_CHECK_FAILED, "pm2 has no app named '" + app
-                + "' after the reload; check the app name in the ecosystem file");
+        return new StepFailedException(
+                BpmnErrors.HEALTH_CHECK_FAILED,
+                "pm2 has no app named '" + app + "' after the reload; check the app name in the ecosystem file");
     }
 
     private static Pm2Process requireOnline(Pm2Process process) {
         if (!process.online()) {
-            throw new StepFailedException(BpmnErrors.HEALTH_CHECK_FAILED, "pm2 app '" + process.name() + "' is "
-                    + process.status() + " after the reload (restarts " + process.restarts() + ")");
+            throw new StepFailedException(
+                    BpmnErrors.HEALTH_CHECK_FAILED,
+                    "pm2 app '" + process.name() + "' is " + process.status() + " after the reload (restarts "
+                            + process.restarts() + ")");
         }
         return process;
     }
@@ -185,13 +205,13 @@ public class Pm2Client {
      * @return the apps as the last {@code pm2 jlist} shows them, in the order given
      * @throws StepFailedException {@code HEALTH_CHECK_FAILED} when an app is missing, not online or restarting
      */
-    public List<Pm2Process> restartFresh(List<App> apps, Map<String, String> env, Duration stabilityWindow,
-            StepLog log) {
+    public List<Pm2Process> restartFresh(
+            List<App> apps, Map<String, String> env, Duration stabilityWindow, StepLog log) {
         for (App app : apps) {
             Path dir = app.ecosystem().getParent();
             delete(app.name(), dir, log);
-            runner.runChecked(command(dir, env, "start", app.ecosystem().getFileName().toString(), "--only",
-                    app.name()), log);
+            runner.runChecked(
+                    command(dir, env, "start", app.ecosystem().getFileName().toString(), "--only", app.name()), log);
         }
         long startedAt = System.nanoTime();
         return awaitStable(names(apps), apps.get(0).ecosystem().getParent(), startedAt, stabilityWindow, log);
@@ -209,8 +229,8 @@ public class Pm2Client {
      *
      * @throws StepFailedException {@code HEALTH_CHECK_FAILED} when the app does not end in the expected state
      */
-    public void control(String action, Path ecosystem, String app, Map<String, String> env, Duration stabilityWindow,
-            StepLog log) {
+    public void control(
+            String action, Path ecosystem, String app, Map<String, String> env, Duration stabilityWindow, StepLog log) {
         Path dir = ecosystem.getParent();
         Optional<Pm2Process> current = find(app, dir, log);
         switch (action) {
@@ -222,21 +242,30 @@ public class Pm2Client {
                 runner.runChecked(command(dir, env, "stop", app), log);
                 String status = find(app, dir, log).map(Pm2Process::status).orElse("unknown");
                 if (!"stopped".equals(status)) {
-                    throw new StepFailedException(BpmnErrors.HEALTH_CHECK_FAILED, "pm2 app '" + app + "' is "
-                            + status + " after 'pm2 stop'");
+                    throw new StepFailedException(
+                            BpmnErrors.HEALTH_CHECK_FAILED, "pm2 app '" + app + "' is " + status + " after 'pm2 stop'");
                 }
             }
             case "start", "restart", "reload" -> {
                 if (current.isEmpty() || "start".equals(action)) {
-                    runner.runChecked(command(dir, env, "start", ecosystem.getFileName().toString(), "--only",
-                            app, "--update-env"), log);
+                    runner.runChecked(
+                            command(
+                                    dir,
+                                    env,
+                                    "start",
+                                    ecosystem.getFileName().toString(),
+                                    "--only",
+                                    app,
+                                    "--update-env"),
+                            log);
                 } else {
                     runner.runChecked(command(dir, env, action, app, "--update-env"), log);
                 }
                 awaitStable(List.of(app), dir, System.nanoTime(), stabilityWindow, log);
             }
-            default -> throw new IllegalArgumentException("unknown service action '" + action
-                    + "': use start, stop, restart or reload");
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown service action '" + action + "': use start, stop, restart or reload");
         }
     }
 
@@ -264,7 +293,8 @@ public class Pm2Client {
      */
     static Map<String, String> appEnvironment(Map<String, String> targetEnv) {
         Map<String, String> env = new HashMap<>();
-        System.getenv().keySet().stream().filter(name -> !INHERITED.contains(name))
+        System.getenv().keySet().stream()
+                .filter(name -> !INHERITED.contains(name))
                 .forEach(name -> env.put(name, null));
         env.putAll(targetEnv);
         return env;

@@ -31,6 +31,7 @@ public record Pm2LogFile(List<Line> lines, boolean truncated, boolean timestampe
 
     /** At most this much of the end of a log file is read. */
     public static final int MAX_BYTES = 1024 * 1024;
+
     private static final Pattern TIMESTAMP = Pattern.compile(
             "^(\\d{4}-\\d{2}-\\d{2})[T ](\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?) ?(Z|[+-]\\d{2}:?\\d{2})?");
     private static final Pm2LogFile EMPTY = new Pm2LogFile(List.of(), false, false);
@@ -55,7 +56,11 @@ public record Pm2LogFile(List<Line> lines, boolean truncated, boolean timestampe
                 texts.remove(0);
             }
             texts.removeIf(String::isEmpty);
-            return parse(texts, truncated, zone, Files.getLastModifiedTime(Path.of(file)).toInstant());
+            return parse(
+                    texts,
+                    truncated,
+                    zone,
+                    Files.getLastModifiedTime(Path.of(file)).toInstant());
         } catch (IOException e) {
             return EMPTY;
         }
@@ -91,8 +96,13 @@ public record Pm2LogFile(List<Line> lines, boolean truncated, boolean timestampe
             if (offset == null) {
                 return local.atZone(zone).toInstant();
             }
-            return local.toInstant("Z".equals(offset) ? ZoneOffset.UTC
-                    : ZoneOffset.of(offset.length() == 5 ? offset.substring(0, 3) + ":" + offset.substring(3) : offset));
+            return local.toInstant(
+                    "Z".equals(offset)
+                            ? ZoneOffset.UTC
+                            : ZoneOffset.of(
+                                    offset.length() == 5
+                                            ? offset.substring(0, 3) + ":" + offset.substring(3)
+                                            : offset));
         } catch (DateTimeException e) {
             return null;
         }

@@ -14,8 +14,17 @@ package dev.runbook.pm2;
  * @param outLog      {@code pm2_env.pm_out_log_path}, the app's stdout log file
  * @param errorLog    {@code pm2_env.pm_err_log_path}, the app's stderr log file
  */
-public record Pm2Process(String name, int pmId, long pid, String status, int restarts, long startedAt,
-        long memoryBytes, double cpuPercent, String outLog, String errorLog) {
+public record Pm2Process(
+        String name,
+        int pmId,
+        long pid,
+        String status,
+        int restarts,
+        long startedAt,
+        long memoryBytes,
+        double cpuPercent,
+        String outLog,
+        String errorLog) {
 
     public boolean online() {
         return "online".equals(status);

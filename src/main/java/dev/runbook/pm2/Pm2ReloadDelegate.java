@@ -35,23 +35,29 @@ class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
         vars.set(ProcessVariables.APPS_RELOADED, true);
-        pm2.startOrReload(apps(target, vars.components()), target.env(), target.health().stabilityWindow(), log);
+        pm2.startOrReload(
+                apps(target, vars.components()), target.env(), target.health().stabilityWindow(), log);
     }
 
     /** The PM2 apps of the selected components, in the target's component order. */
     static List<Pm2Client.App> apps(Target target, String components) {
-        return TargetRegistry.select(target, components).values().stream().map(component -> new Pm2Client.App(
-                target.workdir().resolve(component.ecosystem()).normalize(), component.pm2App())).toList();
+        return TargetRegistry.select(target, components).values().stream()
+                .map(component -> new Pm2Client.App(
+                        target.workdir().resolve(component.ecosystem()).normalize(), component.pm2App()))
+                .toList();
     }
 
     /** Each selected component's {@code pm2 startOrReload}, as {@link Pm2Client#startOrReloadCommand} builds it. */
     @Override
     public Optional<Preview> preview(Release release) {
         Target target = release.target();
-        List<PlannedCommand> commands = release.components().values().stream().map(component -> PlannedCommand.of(
-                pm2.startOrReloadCommand(target.workdir().resolve(component.ecosystem()).normalize(),
-                        component.pm2App(), target.env()))).toList();
-        return Optional.of(new Preview(commands, "then each app must stay online for "
-                + target.health().stabilityWindow().toMillis() + " ms"));
+        List<PlannedCommand> commands = release.components().values().stream()
+                .map(component -> PlannedCommand.of(pm2.startOrReloadCommand(
+                        target.workdir().resolve(component.ecosystem()).normalize(), component.pm2App(), target.env())))
+                .toList();
+        return Optional.of(new Preview(
+                commands,
+                "then each app must stay online for "
+                        + target.health().stabilityWindow().toMillis() + " ms"));
     }
 }

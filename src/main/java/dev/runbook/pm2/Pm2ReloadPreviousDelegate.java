@@ -35,7 +35,10 @@ class Pm2ReloadPreviousDelegate extends RunbookDelegate {
             return;
         }
         Target target = targets.get(vars.target());
-        pm2.startOrReload(Pm2ReloadDelegate.apps(target, vars.components()), target.env(),
-                target.health().stabilityWindow(), log);
+        pm2.startOrReload(
+                Pm2ReloadDelegate.apps(target, vars.components()),
+                target.env(),
+                target.health().stabilityWindow(),
+                log);
     }
 }

@@ -28,7 +28,10 @@ class Pm2RestartDelegate extends RunbookDelegate {
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
-        pm2.restartFresh(Pm2ReloadDelegate.apps(target, vars.components()), target.env(),
-                target.health().stabilityWindow(), log);
+        pm2.restartFresh(
+                Pm2ReloadDelegate.apps(target, vars.components()),
+                target.env(),
+                target.health().stabilityWindow(),
+                log);
     }
 }

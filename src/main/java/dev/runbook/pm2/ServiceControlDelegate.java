@@ -34,8 +34,13 @@ class ServiceControlDelegate extends RunbookDelegate {
         String action = vars.required(ProcessVariables.ACTION);
         for (ComponentSpec component : target.components().values()) {
             if ("all".equals(app) || component.pm2App().equals(app)) {
-                pm2.control(action, target.workdir().resolve(component.ecosystem()).normalize(),
-                        component.pm2App(), target.env(), target.health().stabilityWindow(), log);
+                pm2.control(
+                        action,
+                        target.workdir().resolve(component.ecosystem()).normalize(),
+                        component.pm2App(),
+                        target.env(),
+                        target.health().stabilityWindow(),
+                        log);
             }
         }
     }

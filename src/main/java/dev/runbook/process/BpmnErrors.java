@@ -20,8 +20,13 @@ public final class BpmnErrors {
     /** A restored database does not hold what the catalogue says the backup holds (counts differ). */
     public static final String VERIFICATION_FAILED = "VERIFICATION_FAILED";
 
-    public static final List<String> ALL = List.of(COMMAND_FAILED, HEALTH_CHECK_FAILED, PRECONDITION_FAILED,
-            BACKUP_FAILED, BACKUP_INVALID, VERIFICATION_FAILED);
+    public static final List<String> ALL = List.of(
+            COMMAND_FAILED,
+            HEALTH_CHECK_FAILED,
+            PRECONDITION_FAILED,
+            BACKUP_FAILED,
+            BACKUP_INVALID,
+            VERIFICATION_FAILED);
 
     private BpmnErrors() {}
 }

@@ -36,19 +36,23 @@ public final class ProcessVariables {
     public static final String FAILURE_MESSAGE = "failureMessage";
     /** Database backups: the catalogue id of the backup taken or restored, and the safety backup of db-restore. */
     public static final String DB_BACKUP_ID = "dbBackupId";
+
     public static final String SAFETY_DB_BACKUP_ID = "safetyDbBackupId";
     /** Schedule class of a database backup: {@code manual}, {@code daily}, {@code weekly} or {@code monthly}. */
     public static final String SCHEDULE_CLASS = "scheduleClass";
     /** db-restore: the database restored into (default the target's own), the backup's summary for the approver. */
     public static final String INTO_DATABASE = "intoDatabase";
+
     public static final String DB_BACKUP_SUMMARY = "dbBackupSummary";
     /** db-restore: per-collection/table counts the restore reported (JSON object), checked against the catalogue. */
     public static final String RESTORED_COUNTS = "restoredCounts";
     /** deploy: Boolean, a selected component has a migrate command; and the target has a database to back up. */
     public static final String MIGRATION_REQUIRED = "migrationRequired";
+
     public static final String DATABASE_BACKUP_REQUIRED = "databaseBackupRequired";
     /** db-backup-schedule: cron per schedule class ({@code off} when disabled). */
     public static final String DAILY_CRON = "dailyCron";
+
     public static final String WEEKLY_CRON = "weeklyCron";
     public static final String MONTHLY_CRON = "monthlyCron";
     /** monitor: Boolean, the check found the target healthy. */
@@ -59,6 +63,7 @@ public final class ProcessVariables {
     public static final String UNHEALTHY_REASONS = "unhealthyReasons";
     /** monitor: Boolean, this run handed the episode's alert to the notifier (see MonitorAlertDelegate). */
     public static final String ALERTED = "alerted";
+
     public static final String FROM_SUBJECT = "fromSubject";
     public static final String TO_SUBJECT = "toSubject";
     public static final String COMMIT_COUNT = "commitCount";

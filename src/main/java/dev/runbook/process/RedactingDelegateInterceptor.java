@@ -48,8 +48,8 @@ class RedactingDelegateInterceptor implements DelegateInterceptor {
     private RedactedException redacted(Throwable e, boolean top) {
         Throwable cause = e.getCause() == null || e.getCause() == e ? null : e.getCause();
         String message = redactor.redact(e.getMessage());
-        RedactedException copy = new RedactedException(top ? message : e.getClass().getName() + ": " + message,
-                cause == null ? null : redacted(cause, false));
+        RedactedException copy = new RedactedException(
+                top ? message : e.getClass().getName() + ": " + message, cause == null ? null : redacted(cause, false));
         copy.setStackTrace(e.getStackTrace());
         return copy;
     }

@@ -19,7 +19,9 @@ class RedactionEnginePlugin extends AbstractProcessEnginePlugin {
     @Override
     public void preInit(ProcessEngineConfigurationImpl configuration) {
         configuration.setDelegateInterceptor(new RedactingDelegateInterceptor(
-                configuration.getDelegateInterceptor() == null ? new DefaultDelegateInterceptor()
-                        : configuration.getDelegateInterceptor(), redactor));
+                configuration.getDelegateInterceptor() == null
+                        ? new DefaultDelegateInterceptor()
+                        : configuration.getDelegateInterceptor(),
+                redactor));
     }
 }

@@ -1,11 +1,10 @@
 package dev.runbook.process;
 
+import dev.runbook.config.DataDir;
 import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.CommandFailedException;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
-import dev.runbook.config.DataDir;
-import dev.runbook.config.TargetRegistry;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,6 +33,7 @@ public abstract class RunbookDelegate implements JavaDelegate {
 
     /** MDC keys set while a step runs, so every log line of the step (structured logs: fields) names its run. */
     public static final List<String> MDC_KEYS = List.of("runId", "processKey", "target", "activityId");
+
     private static final Logger logger = LoggerFactory.getLogger(RunbookDelegate.class);
 
     protected final TargetRegistry targets;
@@ -62,7 +62,8 @@ public abstract class RunbookDelegate implements JavaDelegate {
     /** The {@link StepErrors} codes of a delegate class in declared order, for checks without an instance. */
     public static Set<String> declaredErrorCodes(Class<?> delegateClass) {
         StepErrors declared = delegateClass.getAnnotation(StepErrors.class);
-        return declared == null ? Set.of()
+        return declared == null
+                ? Set.of()
                 : Collections.unmodifiableSet(new LinkedHashSet<>(List.of(declared.value())));
     }
 
@@ -108,9 +109,12 @@ public abstract class RunbookDelegate implements JavaDelegate {
             throw new UndoFailedException(execution.getCurrentActivityId() + " could not undo: " + safe, cause);
         }
         if (!errorCodes().contains(code)) {
-            throw new IllegalStateException(getClass().getSimpleName() + " (" + execution.getCurrentActivityId()
-                    + ") failed with " + code + ", which it does not declare in @StepErrors, so no model is known to "
-                    + "catch it: " + safe, cause);
+            throw new IllegalStateException(
+                    getClass().getSimpleName() + " (" + execution.getCurrentActivityId()
+                            + ") failed with " + code
+                            + ", which it does not declare in @StepErrors, so no model is known to "
+                            + "catch it: " + safe,
+                    cause);
         }
         execution.setVariable(ProcessVariables.FAILED_STEP, execution.getCurrentActivityId());
         execution.setVariable(ProcessVariables.FAILURE_CODE, code);
@@ -128,7 +132,8 @@ public abstract class RunbookDelegate implements JavaDelegate {
         if (element instanceof Activity activity && activity.isForCompensation()) {
             return true;
         }
-        for (ModelElementInstance parent = element == null ? null : element.getParentElement(); parent != null;
+        for (ModelElementInstance parent = element == null ? null : element.getParentElement();
+                parent != null;
                 parent = parent.getParentElement()) {
             if (parent instanceof SubProcess subProcess && subProcess.triggeredByEvent()) {
                 return true;

@@ -46,8 +46,7 @@ final class FileTrees {
     }
 
     /** Walks {@code source} into {@code target}: directories made, regular files linked (or copied), the rest copied. */
-    private static long replicate(Path source, Path target, boolean link, Instant notModifiedAfter)
-            throws IOException {
+    private static long replicate(Path source, Path target, boolean link, Instant notModifiedAfter) throws IOException {
         boolean[] linking = {link};
         long[] bytes = {0};
         Files.walkFileTree(source, new SimpleFileVisitor<>() {
@@ -64,7 +63,8 @@ final class FileTrees {
                     Files.copy(file, to, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
                     return FileVisitResult.CONTINUE;
                 }
-                if (notModifiedAfter != null && attrs.lastModifiedTime().toInstant().isAfter(notModifiedAfter)
+                if (notModifiedAfter != null
+                        && attrs.lastModifiedTime().toInstant().isAfter(notModifiedAfter)
                         && (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS) > 1) {
                     throw new IOException(file + " was modified at " + attrs.lastModifiedTime() + ", after the "
                             + "backup was taken (" + notModifiedAfter + "), through another hard link to it");

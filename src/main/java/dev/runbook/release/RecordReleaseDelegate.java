@@ -7,10 +7,8 @@ import dev.runbook.exec.StepLog;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.Release;
 import dev.runbook.process.RunbookDelegate;
-import dev.runbook.config.RunbookProperties.Target;
-import dev.runbook.config.TargetRegistry;
-import dev.runbook.run.ActiveRuns;
 import dev.runbook.process.StepPreview;
+import dev.runbook.run.ActiveRuns;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Optional;
@@ -29,8 +27,12 @@ class RecordReleaseDelegate extends RunbookDelegate implements StepPreview {
     private final ReleaseBackupStore backups;
     private final ActiveRuns runs;
 
-    RecordReleaseDelegate(TargetRegistry targets, Redactor redactor, ReleaseRecordRepository releases,
-            ReleaseBackupStore backups, ActiveRuns runs) {
+    RecordReleaseDelegate(
+            TargetRegistry targets,
+            Redactor redactor,
+            ReleaseRecordRepository releases,
+            ReleaseBackupStore backups,
+            ActiveRuns runs) {
         super(targets, redactor);
         this.releases = releases;
         this.backups = backups;
@@ -41,9 +43,16 @@ class RecordReleaseDelegate extends RunbookDelegate implements StepPreview {
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
         String ref = vars.gitRef() == null ? vars.targetCommit() : vars.gitRef();
-        releases.save(new ReleaseRecord(vars.target(), vars.targetCommit(), ref,
-                vars.components() == null ? "all" : vars.components(), vars.runId(), vars.requestedBy(),
-                vars.string(ProcessVariables.APPROVED_BY), vars.backupId(), Instant.now()));
+        releases.save(new ReleaseRecord(
+                vars.target(),
+                vars.targetCommit(),
+                ref,
+                vars.components() == null ? "all" : vars.components(),
+                vars.runId(),
+                vars.requestedBy(),
+                vars.string(ProcessVariables.APPROVED_BY),
+                vars.backupId(),
+                Instant.now()));
         log.line("recorded release " + vars.targetCommit() + " of " + vars.target());
         Set<String> inUse = new HashSet<>(runs.valuesOf(ProcessVariables.BACKUP_ID));
         inUse.add(vars.backupId());
@@ -52,7 +61,7 @@ class RecordReleaseDelegate extends RunbookDelegate implements StepPreview {
 
     @Override
     public Optional<Preview> preview(Release release) {
-        return Preview.note("records the release; keeps the newest " + release.target().backups().keep()
-                + " release backups");
+        return Preview.note("records the release; keeps the newest "
+                + release.target().backups().keep() + " release backups");
     }
 }

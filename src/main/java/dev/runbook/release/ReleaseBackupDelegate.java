@@ -34,8 +34,8 @@ class ReleaseBackupDelegate extends RunbookDelegate implements StepPreview {
     private final GitClient git;
     private final Pm2Client pm2;
 
-    ReleaseBackupDelegate(TargetRegistry targets, Redactor redactor, ReleaseBackupStore backups, GitClient git,
-            Pm2Client pm2) {
+    ReleaseBackupDelegate(
+            TargetRegistry targets, Redactor redactor, ReleaseBackupStore backups, GitClient git, Pm2Client pm2) {
         super(targets, redactor);
         this.backups = backups;
         this.git = git;
@@ -49,9 +49,12 @@ class ReleaseBackupDelegate extends RunbookDelegate implements StepPreview {
         String approved = vars.string(ProcessVariables.PREVIOUS_COMMIT);
         if (approved != null) {
             if (!approved.equals(head)) {
-                throw new StepFailedException(BpmnErrors.PRECONDITION_FAILED, "target " + vars.target() + " serves "
-                        + head + " now, not " + approved + " as when this run was requested and approved; nothing "
-                        + "was changed: request the run again");
+                throw new StepFailedException(
+                        BpmnErrors.PRECONDITION_FAILED,
+                        "target " + vars.target() + " serves "
+                                + head + " now, not " + approved
+                                + " as when this run was requested and approved; nothing "
+                                + "was changed: request the run again");
             }
             git.requireClean(target.workdir(), log);
         }
@@ -59,16 +62,24 @@ class ReleaseBackupDelegate extends RunbookDelegate implements StepPreview {
         for (Pm2Process process : pm2.list(target.workdir(), log)) {
             processes.put(process.name(), process.status());
         }
-        ReleaseManifest manifest = backups.create(vars.target(), target,
-                TargetRegistry.select(target, vars.components()), head, processes,
-                vars.requestedBy(), vars.runId(), log);
+        ReleaseManifest manifest = backups.create(
+                vars.target(),
+                target,
+                TargetRegistry.select(target, vars.components()),
+                head,
+                processes,
+                vars.requestedBy(),
+                vars.runId(),
+                log);
         vars.set(ProcessVariables.BACKUP_ID, manifest.id());
     }
 
     @Override
     public Optional<Preview> preview(Release release) {
-        String serving = release.fromCommit() == null ? "the approved commit"
-                : release.fromCommit().substring(0, Math.min(12, release.fromCommit().length()));
+        String serving = release.fromCommit() == null
+                ? "the approved commit"
+                : release.fromCommit()
+                        .substring(0, Math.min(12, release.fromCommit().length()));
         return Preview.note("checks that the target still serves " + serving + " with a clean work tree, then saves "
                 + "that commit, " + ReleaseBackupStore.describeArtifacts(release.components()) + " and the PM2 "
                 + "process list into a new release backup (its id is known once it is taken, after the approval)");

@@ -1,10 +1,9 @@
 package dev.runbook.release;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbook.config.DataDir;
 import dev.runbook.config.RunbookProperties.ComponentSpec;
 import dev.runbook.config.RunbookProperties.Target;
-import dev.runbook.config.DataDir;
-import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.StepFailedException;
@@ -41,8 +40,9 @@ public class ReleaseBackupStore {
 
     /** Backup ids: letters, digits, '_' and '-' only (no path separators, no '..'). */
     public static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-    private static final DateTimeFormatter ID_FORMAT = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss")
-            .withZone(ZoneId.systemDefault());
+
+    private static final DateTimeFormatter ID_FORMAT =
+            DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneId.systemDefault());
     private static final String MANIFEST = "manifest.json";
 
     private final Path root;
@@ -59,15 +59,24 @@ public class ReleaseBackupStore {
      * @throws StepFailedException {@code BACKUP_FAILED} when the data dir cannot take it (full, not writable);
      *                             nothing is left behind then
      */
-    public ReleaseManifest create(String targetName, Target target, Map<String, ComponentSpec> components, String commit,
-            Map<String, String> pm2, String createdBy, String runId, StepLog log) {
+    public ReleaseManifest create(
+            String targetName,
+            Target target,
+            Map<String, ComponentSpec> components,
+            String commit,
+            Map<String, String> pm2,
+            String createdBy,
+            String runId,
+            StepLog log) {
         Path targetDir = root.resolve(targetName);
         String id;
         try {
             id = reserveId(targetDir);
         } catch (IOException e) {
-            throw new StepFailedException(BpmnErrors.BACKUP_FAILED, "cannot write release backup to " + targetDir
-                    + " (" + e.getClass().getSimpleName() + ": " + e.getMessage() + "); nothing was changed");
+            throw new StepFailedException(
+                    BpmnErrors.BACKUP_FAILED,
+                    "cannot write release backup to " + targetDir + " ("
+                            + e.getClass().getSimpleName() + ": " + e.getMessage() + "); nothing was changed");
         }
         Path partial = targetDir.resolve(id + ".partial");
         try {
@@ -80,7 +89,8 @@ public class ReleaseBackupStore {
                     if (Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
                         Path destination = partial.resolve(entry.getKey()).resolve(artifact);
                         Files.createDirectories(destination.getParent());
-                        size += linked(entry.getValue(), artifact) ? FileTrees.link(source, destination, null)
+                        size += linked(entry.getValue(), artifact)
+                                ? FileTrees.link(source, destination, null)
                                 : FileTrees.copy(source, destination);
                         present.add(artifact);
                     }
@@ -88,16 +98,19 @@ public class ReleaseBackupStore {
                 copied.put(entry.getKey(), present);
                 log.line("backed up " + entry.getKey() + ": " + (present.isEmpty() ? "no artifacts yet" : present));
             }
-            ReleaseManifest manifest = new ReleaseManifest(id, targetName, commit, Instant.now(), createdBy, runId,
-                    copied, pm2, size);
-            json.writerWithDefaultPrettyPrinter().writeValue(partial.resolve(MANIFEST).toFile(), manifest);
+            ReleaseManifest manifest =
+                    new ReleaseManifest(id, targetName, commit, Instant.now(), createdBy, runId, copied, pm2, size);
+            json.writerWithDefaultPrettyPrinter()
+                    .writeValue(partial.resolve(MANIFEST).toFile(), manifest);
             Files.move(partial, targetDir.resolve(id), StandardCopyOption.ATOMIC_MOVE);
             log.line("release backup " + id + " of commit " + commit + " written (" + size + " bytes)");
             return manifest;
         } catch (IOException e) {
             deleteQuietly(partial);
-            throw new StepFailedException(BpmnErrors.BACKUP_FAILED, "cannot write release backup to " + partial
-                    + " (" + e.getClass().getSimpleName() + ": " + e.getMessage() + "); nothing was changed");
+            throw new StepFailedException(
+                    BpmnErrors.BACKUP_FAILED,
+                    "cannot write release backup to " + partial + " ("
+                            + e.getClass().getSimpleName() + ": " + e.getMessage() + "); nothing was changed");
         }
     }
 
@@ -134,8 +147,10 @@ public class ReleaseBackupStore {
      */
     static boolean linked(ComponentSpec component, String artifact) {
         List<String> install = component.install();
-        return "node_modules".equals(artifact) && install.size() >= 2
-                && "npm".equals(Path.of(install.get(0)).getFileName().toString()) && "ci".equals(install.get(1));
+        return "node_modules".equals(artifact)
+                && install.size() >= 2
+                && "npm".equals(Path.of(install.get(0)).getFileName().toString())
+                && "ci".equals(install.get(1));
     }
 
     /**
@@ -147,18 +162,24 @@ public class ReleaseBackupStore {
      *                              was modified after the backup was taken (its old content is gone): nothing half
      *                              restored is left in place of the artifact then
      */
-    public void restoreArtifacts(String targetName, Target target, Map<String, ComponentSpec> components, String backupId,
-            StepLog log) {
-        ReleaseManifest manifest = find(targetName, backupId).orElseThrow(() -> new IllegalStateException(
-                "release backup " + backupId + " of target " + targetName + " is missing"));
+    public void restoreArtifacts(
+            String targetName, Target target, Map<String, ComponentSpec> components, String backupId, StepLog log) {
+        ReleaseManifest manifest = find(targetName, backupId)
+                .orElseThrow(() -> new IllegalStateException(
+                        "release backup " + backupId + " of target " + targetName + " is missing"));
         Path backupDir = root.resolve(targetName).resolve(backupId);
         try {
             for (Map.Entry<String, ComponentSpec> entry : components.entrySet()) {
                 List<String> saved = manifest.artifacts().getOrDefault(entry.getKey(), List.of());
                 for (String artifact : entry.getValue().artifacts()) {
                     Path live = componentDir(target, entry.getValue()).resolve(artifact);
-                    replace(live, saved.contains(artifact) ? backupDir.resolve(entry.getKey()).resolve(artifact)
-                            : null, linked(entry.getValue(), artifact), manifest.createdAt());
+                    replace(
+                            live,
+                            saved.contains(artifact)
+                                    ? backupDir.resolve(entry.getKey()).resolve(artifact)
+                                    : null,
+                            linked(entry.getValue(), artifact),
+                            manifest.createdAt());
                     log.line("restored " + entry.getKey() + "/" + artifact + " from release backup " + backupId
                             + (saved.contains(artifact) ? "" : " (absent in the backup: removed)"));
                 }
@@ -198,7 +219,8 @@ public class ReleaseBackupStore {
         }
         try {
             ReleaseManifest read = json.readValue(manifest.toFile(), ReleaseManifest.class);
-            return read.target().equals(targetName) && read.id().equals(backupId) ? Optional.of(read)
+            return read.target().equals(targetName) && read.id().equals(backupId)
+                    ? Optional.of(read)
                     : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
@@ -212,8 +234,10 @@ public class ReleaseBackupStore {
             return List.of();
         }
         try (Stream<Path> dirs = Files.list(targetDir)) {
-            return dirs.map(dir -> find(targetName, dir.getFileName().toString())).flatMap(Optional::stream)
-                    .sorted(Comparator.comparing(ReleaseManifest::createdAt).reversed()).toList();
+            return dirs.map(dir -> find(targetName, dir.getFileName().toString()))
+                    .flatMap(Optional::stream)
+                    .sorted(Comparator.comparing(ReleaseManifest::createdAt).reversed())
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list release backups of " + targetName, e);
         }
@@ -241,8 +265,10 @@ public class ReleaseBackupStore {
 
     /** The artifacts a backup holds, for plans: {@code backend (backend: dist, node_modules), frontend (...)}. */
     public static String describeArtifacts(Map<String, ComponentSpec> components) {
-        return components.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue().dir() + ": "
-                + String.join(", ", e.getValue().artifacts()) + ")").collect(Collectors.joining(", "));
+        return components.entrySet().stream()
+                .map(e -> e.getKey() + " (" + e.getValue().dir() + ": "
+                        + String.join(", ", e.getValue().artifacts()) + ")")
+                .collect(Collectors.joining(", "));
     }
 
     /** Absolute directory of a component inside the target's work dir. */

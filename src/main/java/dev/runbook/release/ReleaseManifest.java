@@ -17,15 +17,25 @@ import java.util.Map;
  * @param pm2        the PM2 process list at that time: app name to status
  * @param sizeBytes  total size of the copied artifacts in bytes
  */
-public record ReleaseManifest(String id, String target, String commit, Instant createdAt, String createdBy,
-        String runId, Map<String, List<String>> artifacts, Map<String, String> pm2, long sizeBytes) {
+public record ReleaseManifest(
+        String id,
+        String target,
+        String commit,
+        Instant createdAt,
+        String createdBy,
+        String runId,
+        Map<String, List<String>> artifacts,
+        Map<String, String> pm2,
+        long sizeBytes) {
 
     /**
      * The components this backup holds no artifact of (it was taken before they were ever built): restoring it would
      * remove their build output and leave them not serving, so a rollback to it is refused.
      */
     public List<String> componentsWithoutArtifacts() {
-        return artifacts.entrySet().stream().filter(e -> e.getValue() == null || e.getValue().isEmpty())
-                .map(Map.Entry::getKey).toList();
+        return artifacts.entrySet().stream()
+                .filter(e -> e.getValue() == null || e.getValue().isEmpty())
+                .map(Map.Entry::getKey)
+                .toList();
     }
 }

@@ -16,9 +16,12 @@ public class ReleaseRecord {
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     private Long id;
+
     private String target;
+
     @Column(name = "commit_sha")
     private String commitSha;
+
     private String gitRef;
     private String components;
     private String runId;
@@ -29,8 +32,16 @@ public class ReleaseRecord {
 
     protected ReleaseRecord() {}
 
-    public ReleaseRecord(String target, String commitSha, String gitRef, String components, String runId,
-            String requestedBy, String approvedBy, String backupId, Instant deployedAt) {
+    public ReleaseRecord(
+            String target,
+            String commitSha,
+            String gitRef,
+            String components,
+            String runId,
+            String requestedBy,
+            String approvedBy,
+            String backupId,
+            Instant deployedAt) {
         this.target = target;
         this.commitSha = commitSha;
         this.gitRef = gitRef;
@@ -42,13 +53,39 @@ public class ReleaseRecord {
         this.deployedAt = deployedAt;
     }
 
-    public String getTarget() { return target; }
-    public String getCommitSha() { return commitSha; }
-    public String getGitRef() { return gitRef; }
-    public String getComponents() { return components; }
-    public String getRunId() { return runId; }
-    public String getRequestedBy() { return requestedBy; }
-    public String getApprovedBy() { return approvedBy; }
-    public String getBackupId() { return backupId; }
-    public Instant getDeployedAt() { return deployedAt; }
+    public String getTarget() {
+        return target;
+    }
+
+    public String getCommitSha() {
+        return commitSha;
+    }
+
+    public String getGitRef() {
+        return gitRef;
+    }
+
+    public String getComponents() {
+        return components;
+    }
+
+    public String getRunId() {
+        return runId;
+    }
+
+    public String getRequestedBy() {
+        return requestedBy;
+    }
+
+    public String getApprovedBy() {
+        return approvedBy;
+    }
+
+    public String getBackupId() {
+        return backupId;
+    }
+
+    public Instant getDeployedAt() {
+        return deployedAt;
+    }
 }

@@ -28,8 +28,8 @@ class RestoreArtifactsDelegate extends RunbookDelegate implements StepPreview {
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
-        backups.restoreArtifacts(vars.target(), target, TargetRegistry.select(target, vars.components()),
-                vars.backupId(), log);
+        backups.restoreArtifacts(
+                vars.target(), target, TargetRegistry.select(target, vars.components()), vars.backupId(), log);
     }
 
     @Override

@@ -33,7 +33,11 @@ class ValidateBackupDelegate extends RunbookDelegate {
     private final GitClient git;
     private final ApprovalContext context;
 
-    ValidateBackupDelegate(TargetRegistry targets, Redactor redactor, ReleaseBackupStore backups, GitClient git,
+    ValidateBackupDelegate(
+            TargetRegistry targets,
+            Redactor redactor,
+            ReleaseBackupStore backups,
+            GitClient git,
             ApprovalContext context) {
         super(targets, redactor);
         this.backups = backups;
@@ -45,13 +49,18 @@ class ValidateBackupDelegate extends RunbookDelegate {
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
         String backupId = vars.backupId();
-        ReleaseManifest manifest = backups.find(vars.target(), backupId).orElseThrow(() -> new StepFailedException(
-                BpmnErrors.PRECONDITION_FAILED, "release backup " + backupId + " of target " + vars.target()
-                        + " does not exist or its manifest is damaged"));
+        ReleaseManifest manifest = backups.find(vars.target(), backupId)
+                .orElseThrow(() -> new StepFailedException(
+                        BpmnErrors.PRECONDITION_FAILED,
+                        "release backup " + backupId + " of target " + vars.target()
+                                + " does not exist or its manifest is damaged"));
         if (!manifest.componentsWithoutArtifacts().isEmpty()) {
-            throw new StepFailedException(BpmnErrors.PRECONDITION_FAILED, "release backup " + backupId + " holds no "
-                    + "artifacts of " + manifest.componentsWithoutArtifacts() + " (taken before they were built); "
-                    + "restoring it would leave them not serving");
+            throw new StepFailedException(
+                    BpmnErrors.PRECONDITION_FAILED,
+                    "release backup " + backupId + " holds no "
+                            + "artifacts of " + manifest.componentsWithoutArtifacts()
+                            + " (taken before they were built); "
+                            + "restoring it would leave them not serving");
         }
         git.requireClean(target.workdir(), log);
         String head = git.head(target.workdir(), log);
@@ -61,11 +70,16 @@ class ValidateBackupDelegate extends RunbookDelegate {
         try {
             selected = TargetRegistry.select(target, components);
         } catch (IllegalArgumentException e) {
-            throw new StepFailedException(BpmnErrors.PRECONDITION_FAILED, "release backup " + backupId + " holds a "
-                    + "component the target no longer has: " + e.getMessage());
+            throw new StepFailedException(
+                    BpmnErrors.PRECONDITION_FAILED,
+                    "release backup " + backupId + " holds a " + "component the target no longer has: "
+                            + e.getMessage());
         }
-        Map<String, Object> variables = new HashMap<>(context.describe(new Release(vars.target(), target, selected,
-                head, manifest.commit(), backupId), Direction.BACKWARD, vars, log));
+        Map<String, Object> variables = new HashMap<>(context.describe(
+                new Release(vars.target(), target, selected, head, manifest.commit(), backupId),
+                Direction.BACKWARD,
+                vars,
+                log));
         variables.putAll(Map.of(
                 ProcessVariables.TARGET_COMMIT, manifest.commit(),
                 ProcessVariables.PREVIOUS_COMMIT, head,

@@ -30,7 +30,9 @@ public class ActiveRuns {
     /** The non-null values, as strings, of the named variables in every running process instance (any scope). */
     public Set<String> valuesOf(String... variableNames) {
         Set<String> values = new LinkedHashSet<>();
-        for (VariableInstance variable : runtime.createVariableInstanceQuery().variableNameIn(variableNames).list()) {
+        for (VariableInstance variable : runtime.createVariableInstanceQuery()
+                .variableNameIn(variableNames)
+                .list()) {
             if (variable.getValue() != null) {
                 values.add(variable.getValue().toString());
             }
@@ -40,17 +42,23 @@ public class ActiveRuns {
 
     /** When run {@code runId} started; empty when the history does not know it. */
     public Optional<Instant> startedAt(String runId) {
-        HistoricProcessInstance run = history.createHistoricProcessInstanceQuery().processInstanceId(runId)
+        HistoricProcessInstance run = history.createHistoricProcessInstanceQuery()
+                .processInstanceId(runId)
                 .singleResult();
         return Optional.ofNullable(run).map(found -> found.getStartTime().toInstant());
     }
 
     /** True while a run of {@code processKey} for {@code target} is running without an incident. */
     public boolean isRunning(String processKey, String target) {
-        long running = runtime.createProcessInstanceQuery().processDefinitionKey(processKey)
-                .variableValueEquals(ProcessVariables.TARGET, target).count();
-        long stuck = runtime.createProcessInstanceQuery().processDefinitionKey(processKey)
-                .variableValueEquals(ProcessVariables.TARGET, target).withIncident().count();
+        long running = runtime.createProcessInstanceQuery()
+                .processDefinitionKey(processKey)
+                .variableValueEquals(ProcessVariables.TARGET, target)
+                .count();
+        long stuck = runtime.createProcessInstanceQuery()
+                .processDefinitionKey(processKey)
+                .variableValueEquals(ProcessVariables.TARGET, target)
+                .withIncident()
+                .count();
         return running - stuck > 0;
     }
 }

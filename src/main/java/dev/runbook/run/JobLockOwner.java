@@ -68,8 +68,8 @@ class JobLockOwner extends AbstractProcessEnginePlugin {
             jdbc.update("INSERT INTO platform_node (lock_owner, heartbeat_at) VALUES (?, ?)", owner, now);
         }
         Timestamp deadline = Timestamp.from(Instant.now().minus(DEAD_AFTER));
-        for (String dead : jdbc.queryForList("SELECT lock_owner FROM platform_node WHERE heartbeat_at < ?",
-                String.class, deadline)) {
+        for (String dead : jdbc.queryForList(
+                "SELECT lock_owner FROM platform_node WHERE heartbeat_at < ?", String.class, deadline)) {
             int released = release(dead);
             jdbc.update("DELETE FROM platform_node WHERE lock_owner = ? AND heartbeat_at < ?", dead, deadline);
             log.warn("node {} stopped beating; released {} of its job(s) so they run again", dead, released);
@@ -77,8 +77,9 @@ class JobLockOwner extends AbstractProcessEnginePlugin {
     }
 
     private int release(String lockOwner) {
-        return jdbc.update("UPDATE " + jobTable + " SET LOCK_OWNER_ = NULL, LOCK_EXP_TIME_ = NULL "
-                + "WHERE LOCK_OWNER_ = ?", lockOwner);
+        return jdbc.update(
+                "UPDATE " + jobTable + " SET LOCK_OWNER_ = NULL, LOCK_EXP_TIME_ = NULL " + "WHERE LOCK_OWNER_ = ?",
+                lockOwner);
     }
 
     private static String hostname() {
@@ -88,5 +89,4 @@ class JobLockOwner extends AbstractProcessEnginePlugin {
             return "localhost";
         }
     }
-
 }

@@ -22,8 +22,8 @@ import org.springframework.stereotype.Component;
 public class RunLauncher {
 
     /** Process keys whose runs change a target and so exclude each other per target. */
-    public static final Set<String> CHANGING = Set.of("deploy", "update", "rollback", "restart", "db-restore",
-            "service-control");
+    public static final Set<String> CHANGING =
+            Set.of("deploy", "update", "rollback", "restart", "db-restore", "service-control");
 
     /**
      * Process keys whose runs change nothing but may not start while a changing run holds the target: a release
@@ -56,7 +56,8 @@ public class RunLauncher {
         Map<String, Object> all = new HashMap<>(variables);
         all.put(ProcessVariables.TARGET, target);
         try {
-            return runtime.startProcessInstanceByKey(processKey, target + ":" + description, all).getId();
+            return runtime.startProcessInstanceByKey(processKey, target + ":" + description, all)
+                    .getId();
         } catch (TargetBusyException e) {
             if (e.runId() != null) {
                 throw e;
@@ -87,8 +88,9 @@ public class RunLauncher {
 
         /** @param runId the run holding the target; null while it is being started by another request */
         public TargetBusyException(String target, String runId) {
-            super("target '" + target + "' is busy: " + (runId == null ? "another run is being started on it"
-                    : "run " + runId + " is changing it") + "; wait until it ends");
+            super("target '" + target + "' is busy: "
+                    + (runId == null ? "another run is being started on it" : "run " + runId + " is changing it")
+                    + "; wait until it ends");
             this.runId = runId;
         }
 

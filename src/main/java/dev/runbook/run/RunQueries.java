@@ -1,8 +1,8 @@
 package dev.runbook.run;
 
+import dev.runbook.config.DataDir;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.ProcessVariables;
-import dev.runbook.config.DataDir;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.ManagementService;
 import org.camunda.bpm.engine.RepositoryService;
@@ -52,8 +51,13 @@ public class RunQueries {
     private final DataDir dataDir;
     private final Map<String, Boolean> compensationHandlers = new ConcurrentHashMap<>();
 
-    public RunQueries(HistoryService history, RuntimeService runtime, TaskService tasks, RepositoryService repository,
-            ManagementService management, DataDir dataDir) {
+    public RunQueries(
+            HistoryService history,
+            RuntimeService runtime,
+            TaskService tasks,
+            RepositoryService repository,
+            ManagementService management,
+            DataDir dataDir) {
         this.management = management;
         this.history = history;
         this.runtime = runtime;
@@ -78,8 +82,8 @@ public class RunQueries {
             query.processDefinitionKey(processKey);
         }
         List<RunView> runs = new ArrayList<>();
-        for (HistoricProcessInstance instance : query.orderByProcessInstanceStartTime().desc().listPage(0,
-                state == null ? limit : limit * 10)) {
+        for (HistoricProcessInstance instance :
+                query.orderByProcessInstanceStartTime().desc().listPage(0, state == null ? limit : limit * 10)) {
             RunView view = view(instance, false);
             if (state == null || state.equals(view.state())) {
                 runs.add(view);
@@ -93,14 +97,16 @@ public class RunQueries {
 
     /** The run with its steps, if it exists. */
     public Optional<RunView> find(String runId) {
-        HistoricProcessInstance instance = history.createHistoricProcessInstanceQuery().processInstanceId(runId)
+        HistoricProcessInstance instance = history.createHistoricProcessInstanceQuery()
+                .processInstanceId(runId)
                 .singleResult();
         return Optional.ofNullable(instance).map(i -> view(i, true));
     }
 
     /** The BPMN XML of the process definition version the run runs, if the run exists. */
     public Optional<String> diagram(String runId) {
-        HistoricProcessInstance instance = history.createHistoricProcessInstanceQuery().processInstanceId(runId)
+        HistoricProcessInstance instance = history.createHistoricProcessInstanceQuery()
+                .processInstanceId(runId)
                 .singleResult();
         if (instance == null) {
             return Optional.empty();
@@ -121,36 +127,60 @@ public class RunQueries {
     private RunView view(HistoricProcessInstance instance, boolean withSteps) {
         String id = instance.getId();
         Map<String, Object> vars = new HashMap<>();
-        for (HistoricVariableInstance variable : history.createHistoricVariableInstanceQuery().processInstanceId(id)
+        for (HistoricVariableInstance variable : history.createHistoricVariableInstanceQuery()
+                .processInstanceId(id)
                 .list()) {
             // a step's local variable (rollback's safety backup id in its own backupId) never hides the run's own
-            if (variable.getValue() != null && (!vars.containsKey(variable.getName())
-                    || id.equals(variable.getActivityInstanceId()))) {
+            if (variable.getValue() != null
+                    && (!vars.containsKey(variable.getName()) || id.equals(variable.getActivityInstanceId()))) {
                 vars.put(variable.getName(), variable.getValue());
             }
         }
         String failure = vars.containsKey(ProcessVariables.FAILURE_CODE)
-                ? vars.get(ProcessVariables.FAILURE_CODE) + ": " + vars.get(ProcessVariables.FAILURE_MESSAGE) : null;
+                ? vars.get(ProcessVariables.FAILURE_CODE) + ": " + vars.get(ProcessVariables.FAILURE_MESSAGE)
+                : null;
         List<String> path = withSteps ? new ArrayList<>() : null;
-        return new RunView(id, instance.getProcessDefinitionKey(), str(vars.get(ProcessVariables.TARGET)),
-                instance.getBusinessKey(), state(instance), str(vars.get(ProcessVariables.RUN_OUTCOME)),
-                instance.getStartUserId(), str(vars.get(ProcessVariables.APPROVED_BY)),
-                str(vars.get(ProcessVariables.GIT_REF)), str(vars.get(ProcessVariables.TARGET_COMMIT)),
-                str(vars.get(ProcessVariables.PREVIOUS_COMMIT)), str(vars.get(ProcessVariables.BACKUP_ID)), failure,
-                instant(instance.getStartTime()), instant(instance.getEndTime()),
+        return new RunView(
+                id,
+                instance.getProcessDefinitionKey(),
+                str(vars.get(ProcessVariables.TARGET)),
+                instance.getBusinessKey(),
+                state(instance),
+                str(vars.get(ProcessVariables.RUN_OUTCOME)),
+                instance.getStartUserId(),
+                str(vars.get(ProcessVariables.APPROVED_BY)),
+                str(vars.get(ProcessVariables.GIT_REF)),
+                str(vars.get(ProcessVariables.TARGET_COMMIT)),
+                str(vars.get(ProcessVariables.PREVIOUS_COMMIT)),
+                str(vars.get(ProcessVariables.BACKUP_ID)),
+                failure,
+                instant(instance.getStartTime()),
+                instant(instance.getEndTime()),
                 withSteps ? steps(instance, str(vars.get(ProcessVariables.FAILED_STEP)), path) : null,
-                withSteps ? approval(id, vars) : null, path);
+                withSteps ? approval(id, vars) : null,
+                path);
     }
 
     private RunView.Approval approval(String runId, Map<String, Object> vars) {
-        HistoricTaskInstance task = history.createHistoricTaskInstanceQuery().processInstanceId(runId)
-                .orderByHistoricActivityInstanceStartTime().desc().listPage(0, 1).stream().findFirst().orElse(null);
+        HistoricTaskInstance task = history
+                .createHistoricTaskInstanceQuery()
+                .processInstanceId(runId)
+                .orderByHistoricActivityInstanceStartTime()
+                .desc()
+                .listPage(0, 1)
+                .stream()
+                .findFirst()
+                .orElse(null);
         if (task == null) {
             return null;
         }
         boolean decided = vars.containsKey(ProcessVariables.APPROVED_BY);
-        return new RunView.Approval(task.getId(), instant(task.getStartTime()), instant(task.getDueDate()),
-                instant(task.getEndTime()), decided ? str(vars.get(ProcessVariables.APPROVED_BY)) : null,
+        return new RunView.Approval(
+                task.getId(),
+                instant(task.getStartTime()),
+                instant(task.getDueDate()),
+                instant(task.getEndTime()),
+                decided ? str(vars.get(ProcessVariables.APPROVED_BY)) : null,
                 decided && vars.get(ProcessVariables.APPROVED) instanceof Boolean approved ? approved : null,
                 decided ? str(vars.get(ProcessVariables.APPROVAL_COMMENT)) : null);
     }
@@ -171,17 +201,27 @@ public class RunQueries {
     private List<RunView.Step> steps(HistoricProcessInstance instance, String failedStep, List<String> path) {
         List<RunView.Step> steps = new ArrayList<>();
         for (HistoricActivityInstance activity : history.createHistoricActivityInstanceQuery()
-                .processInstanceId(instance.getId()).orderByHistoricActivityInstanceStartTime().asc()
-                .orderPartiallyByOccurrence().asc().list()) {
+                .processInstanceId(instance.getId())
+                .orderByHistoricActivityInstanceStartTime()
+                .asc()
+                .orderPartiallyByOccurrence()
+                .asc()
+                .list()) {
             path.add(activity.getActivityId());
             if (!STEP_TYPES.contains(activity.getActivityType())) {
                 continue;
             }
-            String outcome = activity.getEndTime() == null ? "RUNNING"
-                    : activity.isCanceled() && activity.getActivityId().equals(failedStep) ? "FAILED"
-                    : activity.isCanceled() ? "CANCELED" : "COMPLETED";
-            steps.add(new RunView.Step(activity.getActivityId(), activity.getActivityName(),
-                    instant(activity.getStartTime()), instant(activity.getEndTime()), outcome,
+            String outcome = activity.getEndTime() == null
+                    ? "RUNNING"
+                    : activity.isCanceled() && activity.getActivityId().equals(failedStep)
+                            ? "FAILED"
+                            : activity.isCanceled() ? "CANCELED" : "COMPLETED";
+            steps.add(new RunView.Step(
+                    activity.getActivityId(),
+                    activity.getActivityName(),
+                    instant(activity.getStartTime()),
+                    instant(activity.getEndTime()),
+                    outcome,
                     isCompensationHandler(instance.getProcessDefinitionId(), activity.getActivityId()),
                     logTail(instance.getId(), activity.getActivityId())));
         }
@@ -201,15 +241,27 @@ public class RunQueries {
     private List<RunView.Step> executing(HistoricProcessInstance instance) {
         List<RunView.Step> steps = new ArrayList<>();
         Date now = new Date();
-        for (Job job : management.createJobQuery().processInstanceId(instance.getId()).list()) {
-            if (job instanceof JobEntity entity && entity.getLockExpirationTime() != null
-                    && entity.getLockExpirationTime().after(now) && job.getJobDefinitionId() != null) {
-                String activityId = management.createJobDefinitionQuery().jobDefinitionId(job.getJobDefinitionId())
-                        .singleResult().getActivityId();
-                ModelElementInstance element = repository.getBpmnModelInstance(instance.getProcessDefinitionId())
+        for (Job job :
+                management.createJobQuery().processInstanceId(instance.getId()).list()) {
+            if (job instanceof JobEntity entity
+                    && entity.getLockExpirationTime() != null
+                    && entity.getLockExpirationTime().after(now)
+                    && job.getJobDefinitionId() != null) {
+                String activityId = management
+                        .createJobDefinitionQuery()
+                        .jobDefinitionId(job.getJobDefinitionId())
+                        .singleResult()
+                        .getActivityId();
+                ModelElementInstance element = repository
+                        .getBpmnModelInstance(instance.getProcessDefinitionId())
                         .getModelElementById(activityId);
                 String name = element instanceof FlowElement flowElement ? flowElement.getName() : activityId;
-                steps.add(new RunView.Step(activityId, name, null, null, "RUNNING",
+                steps.add(new RunView.Step(
+                        activityId,
+                        name,
+                        null,
+                        null,
+                        "RUNNING",
                         isCompensationHandler(instance.getProcessDefinitionId(), activityId),
                         logTail(instance.getId(), activityId)));
             }
@@ -221,15 +273,22 @@ public class RunQueries {
     private List<RunView.Step> incidents(HistoricProcessInstance instance) {
         List<RunView.Step> steps = new ArrayList<>();
         for (org.camunda.bpm.engine.runtime.Incident incident : runtime.createIncidentQuery()
-                .processInstanceId(instance.getId()).list()) {
+                .processInstanceId(instance.getId())
+                .list()) {
             String activityId = incident.getActivityId();
             if (activityId == null) {
                 continue;
             }
-            ModelElementInstance element = repository.getBpmnModelInstance(instance.getProcessDefinitionId())
+            ModelElementInstance element = repository
+                    .getBpmnModelInstance(instance.getProcessDefinitionId())
                     .getModelElementById(activityId);
             String name = element instanceof FlowElement flowElement ? flowElement.getName() : activityId;
-            steps.add(new RunView.Step(activityId, name, null, null, "INCIDENT",
+            steps.add(new RunView.Step(
+                    activityId,
+                    name,
+                    null,
+                    null,
+                    "INCIDENT",
                     isCompensationHandler(instance.getProcessDefinitionId(), activityId),
                     logTail(instance.getId(), activityId)));
         }
@@ -237,20 +296,25 @@ public class RunQueries {
     }
 
     private boolean isCompensationHandler(String definitionId, String activityId) {
-        return compensationHandlers.computeIfAbsent(definitionId + "/" + activityId, key -> repository
-                .getBpmnModelInstance(definitionId).getModelElementById(activityId) instanceof Activity activity
-                && activity.isForCompensation());
+        return compensationHandlers.computeIfAbsent(
+                definitionId + "/" + activityId,
+                key -> repository.getBpmnModelInstance(definitionId).getModelElementById(activityId)
+                                instanceof Activity activity
+                        && activity.isForCompensation());
     }
 
     private String logTail(String runId, String activityId) {
-        return stepLog(runId, activityId).map(file -> {
-            try {
-                List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-                return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
-            } catch (IOException e) {
-                return "(log unreadable: " + e.getMessage() + ")";
-            }
-        }).orElse("");
+        return stepLog(runId, activityId)
+                .map(file -> {
+                    try {
+                        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+                        return String.join(
+                                "\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+                    } catch (IOException e) {
+                        return "(log unreadable: " + e.getMessage() + ")";
+                    }
+                })
+                .orElse("");
     }
 
     private static String str(Object value) {

@@ -27,10 +27,25 @@ import java.util.List;
  * @param path         every BPMN element the run entered (events, gateways, tasks), in order (single-run view
  *                     only); the run page draws it on the diagram
  */
-public record RunView(String runId, String processKey, String target, String businessKey, String state,
-        String outcome, String requestedBy, String approvedBy, String gitRef, String targetCommit, String previousCommit,
-        String backupId, String failure,
-        Instant startedAt, Instant endedAt, List<Step> steps, Approval approval, List<String> path) {
+public record RunView(
+        String runId,
+        String processKey,
+        String target,
+        String businessKey,
+        String state,
+        String outcome,
+        String requestedBy,
+        String approvedBy,
+        String gitRef,
+        String targetCommit,
+        String previousCommit,
+        String backupId,
+        String failure,
+        Instant startedAt,
+        Instant endedAt,
+        List<Step> steps,
+        Approval approval,
+        List<String> path) {
 
     /**
      * The approval of a run.
@@ -43,8 +58,14 @@ public record RunView(String runId, String processKey, String target, String bus
      * @param approved    the decision, null while waiting or when it expired
      * @param comment     the decider's comment
      */
-    public record Approval(String taskId, Instant requestedAt, Instant deadline, Instant decidedAt, String decidedBy,
-            Boolean approved, String comment) {}
+    public record Approval(
+            String taskId,
+            Instant requestedAt,
+            Instant deadline,
+            Instant decidedAt,
+            String decidedBy,
+            Boolean approved,
+            String comment) {}
 
     /**
      * One step.
@@ -58,6 +79,12 @@ public record RunView(String runId, String processKey, String target, String bus
      * @param compensation true for a compensation handler
      * @param logTail      the last lines of the step's command log (empty when it ran no command)
      */
-    public record Step(String activityId, String name, Instant startedAt, Instant endedAt, String outcome,
-            boolean compensation, String logTail) {}
+    public record Step(
+            String activityId,
+            String name,
+            Instant startedAt,
+            Instant endedAt,
+            String outcome,
+            boolean compensation,
+            String logTail) {}
 }

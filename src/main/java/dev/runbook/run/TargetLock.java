@@ -41,8 +41,12 @@ class TargetLock {
             jdbc.update("DELETE FROM target_lock WHERE target = ? AND run_id = ?", target, holder.get());
         }
         try {
-            jdbc.update("INSERT INTO target_lock (target, run_id, process_key, acquired_at) VALUES (?, ?, ?, ?)",
-                    target, runId, processKey, Timestamp.from(Instant.now()));
+            jdbc.update(
+                    "INSERT INTO target_lock (target, run_id, process_key, acquired_at) VALUES (?, ?, ?, ?)",
+                    target,
+                    runId,
+                    processKey,
+                    Timestamp.from(Instant.now()));
         } catch (DataAccessException e) {
             // a start on another thread or node inserted the row first (and committed, or the wait timed out)
             throw new TargetBusyException(target, null);
@@ -51,8 +55,7 @@ class TargetLock {
 
     /** The run holding the target, as committed (or as seen by the caller's transaction). */
     Optional<String> holder(String target) {
-        List<String> runs = jdbc.queryForList("SELECT run_id FROM target_lock WHERE target = ?", String.class,
-                target);
+        List<String> runs = jdbc.queryForList("SELECT run_id FROM target_lock WHERE target = ?", String.class, target);
         return runs.stream().findFirst();
     }
 }

@@ -1,7 +1,7 @@
 package dev.runbook.run;
 
-import dev.runbook.process.ProcessVariables;
 import dev.runbook.config.TargetRegistry;
+import dev.runbook.process.ProcessVariables;
 import java.util.ArrayList;
 import org.camunda.bpm.engine.BadUserRequestException;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
@@ -61,8 +61,11 @@ class TargetLockEnginePlugin extends AbstractProcessEnginePlugin {
     private void acquire(DelegateExecution delegate) {
         ExecutionEntity execution = (ExecutionEntity) delegate;
         if (execution.isProcessInstanceExecution()) {
-            lock.acquire(targetOf(execution), execution.getProcessInstanceId(), execution.getProcessDefinition()
-                    .getKey(), TargetLockEnginePlugin::running);
+            lock.acquire(
+                    targetOf(execution),
+                    execution.getProcessInstanceId(),
+                    execution.getProcessDefinition().getKey(),
+                    TargetLockEnginePlugin::running);
         }
     }
 

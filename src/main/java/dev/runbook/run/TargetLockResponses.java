@@ -29,13 +29,16 @@ public final class TargetLockResponses {
             return json(Response.Status.CONFLICT, body);
         }
         if (exception instanceof TargetRequiredException) {
-            return json(Response.Status.BAD_REQUEST, Map.of("type", "TargetRequired", "message",
-                    exception.getMessage()));
+            return json(
+                    Response.Status.BAD_REQUEST, Map.of("type", "TargetRequired", "message", exception.getMessage()));
         }
         return null;
     }
 
     private static Response json(Response.Status status, Map<String, Object> body) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(body)
+                .build();
     }
 }

@@ -28,16 +28,21 @@ public class DbBackupScheduleStarter {
 
     static final String PROCESS_KEY = "db-backup-schedule";
     private static final Logger log = LoggerFactory.getLogger(DbBackupScheduleStarter.class);
-    private static final Map<String, String> VARIABLES = Map.of("daily", ProcessVariables.DAILY_CRON,
-            "weekly", ProcessVariables.WEEKLY_CRON, "monthly", ProcessVariables.MONTHLY_CRON);
+    private static final Map<String, String> VARIABLES = Map.of(
+            "daily",
+            ProcessVariables.DAILY_CRON,
+            "weekly",
+            ProcessVariables.WEEKLY_CRON,
+            "monthly",
+            ProcessVariables.MONTHLY_CRON);
 
     private final DatabaseTargets databases;
     private final RuntimeService runtime;
     private final RepositoryService repository;
     private final RunLauncher launcher;
 
-    public DbBackupScheduleStarter(DatabaseTargets databases, RuntimeService runtime, RepositoryService repository,
-            RunLauncher launcher) {
+    public DbBackupScheduleStarter(
+            DatabaseTargets databases, RuntimeService runtime, RepositoryService repository, RunLauncher launcher) {
         this.databases = databases;
         this.runtime = runtime;
         this.repository = repository;
@@ -57,23 +62,28 @@ public class DbBackupScheduleStarter {
      * @return how many instances were started
      */
     public synchronized int reconcile(Map<String, Map<String, String>> wanted) {
-        ProcessDefinition latest = repository.createProcessDefinitionQuery().processDefinitionKey(PROCESS_KEY)
-                .latestVersion().singleResult();
+        ProcessDefinition latest = repository
+                .createProcessDefinitionQuery()
+                .processDefinitionKey(PROCESS_KEY)
+                .latestVersion()
+                .singleResult();
         if (latest == null) {
             throw new IllegalStateException("process " + PROCESS_KEY + " is not deployed (bpmn/" + PROCESS_KEY
                     + ".bpmn missing from the classpath?)");
         }
         int started = 0;
         Map<String, Boolean> kept = new HashMap<>();
-        for (ProcessInstance instance : runtime.createProcessInstanceQuery().processDefinitionKey(PROCESS_KEY)
+        for (ProcessInstance instance : runtime.createProcessInstanceQuery()
+                .processDefinitionKey(PROCESS_KEY)
                 .list()) {
             Map<String, Object> variables = runtime.getVariables(instance.getId());
             String target = (String) variables.get(ProcessVariables.TARGET);
             Map<String, String> crons = wanted.get(target);
-            boolean current = crons != null && !kept.containsKey(target)
+            boolean current = crons != null
+                    && !kept.containsKey(target)
                     && instance.getProcessDefinitionId().equals(latest.getId())
-                    && VARIABLES.entrySet().stream().allMatch(e -> Objects.equals(crons.get(e.getKey()),
-                            variables.get(e.getValue())));
+                    && VARIABLES.entrySet().stream()
+                            .allMatch(e -> Objects.equals(crons.get(e.getKey()), variables.get(e.getValue())));
             if (current) {
                 kept.put(target, true);
             } else {
@@ -86,10 +96,10 @@ public class DbBackupScheduleStarter {
                 continue;
             }
             Map<String, Object> variables = new HashMap<>();
-            VARIABLES.forEach((scheduleClass, name) -> variables.put(name, entry.getValue().get(scheduleClass)));
+            VARIABLES.forEach((scheduleClass, name) ->
+                    variables.put(name, entry.getValue().get(scheduleClass)));
             String runId = launcher.start(PROCESS_KEY, entry.getKey(), PROCESS_KEY, variables);
-            log.info("started database backup schedule {} of target {}: {}", runId, entry.getKey(),
-                    entry.getValue());
+            log.info("started database backup schedule {} of target {}: {}", runId, entry.getKey(), entry.getValue());
             started++;
         }
         return started;

@@ -67,7 +67,10 @@ final class AccessRules {
 
     /** The rule that decides a request. */
     static Rule rule(String method, String path) {
-        return RULES.stream().filter(rule -> rule.matches(method, path)).findFirst().orElseThrow();
+        return RULES.stream()
+                .filter(rule -> rule.matches(method, path))
+                .findFirst()
+                .orElseThrow();
     }
 
     /**

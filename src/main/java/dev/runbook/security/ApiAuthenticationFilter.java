@@ -49,19 +49,28 @@ class ApiAuthenticationFilter extends OncePerRequestFilter {
         identity.clearAuthentication();
         String userId = signedInUser(request);
         if (userId == null) {
-            problem(response, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized",
+            problem(
+                    response,
+                    HttpServletResponse.SC_UNAUTHORIZED,
+                    "Unauthorized",
                     "sign in with HTTP Basic credentials");
             return;
         }
         List<String> groups = groupsOf(userId);
         if (!rule.allows(groups)) {
-            problem(response, HttpServletResponse.SC_FORBIDDEN, "Not allowed", userId + " is not in a group that "
-                    + "may call " + request.getMethod() + " " + rule.pattern() + "; it needs "
-                    + String.join(" or ", new TreeSet<>(rule.groups())));
+            problem(
+                    response,
+                    HttpServletResponse.SC_FORBIDDEN,
+                    "Not allowed",
+                    userId + " is not in a group that "
+                            + "may call " + request.getMethod() + " " + rule.pattern() + "; it needs "
+                            + String.join(" or ", new TreeSet<>(rule.groups())));
             return;
         }
-        List<String> tenants = identity.createTenantQuery().userMember(userId).includingGroupsOfUser(true).list()
-                .stream().map(Tenant::getId).toList();
+        List<String> tenants =
+                identity.createTenantQuery().userMember(userId).includingGroupsOfUser(true).list().stream()
+                        .map(Tenant::getId)
+                        .toList();
         identity.setAuthentication(userId, groups, tenants);
         try {
             chain.doFilter(request, response);
@@ -110,7 +119,9 @@ class ApiAuthenticationFilter extends OncePerRequestFilter {
 
     /** The ids of the user's groups. */
     private List<String> groupsOf(String userId) {
-        return identity.createGroupQuery().groupMember(userId).list().stream().map(Group::getId).toList();
+        return identity.createGroupQuery().groupMember(userId).list().stream()
+                .map(Group::getId)
+                .toList();
     }
 
     /** {user, password} from an {@code Authorization: Basic ...} header, or null when there is none or it is bad. */
@@ -136,7 +147,8 @@ class ApiAuthenticationFilter extends OncePerRequestFilter {
         response.setStatus(status);
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status
-                + ",\"detail\":\"" + detail.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}");
+        response.getWriter()
+                .write("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status + ",\"detail\":\""
+                        + detail.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}");
     }
 }

@@ -61,7 +61,9 @@ public class ApplicationProcessEngineProvider implements ProcessEngineProvider {
         }
         ServletContext servletContext = attributes.getRequest().getServletContext();
         WebApplicationContext context = WebApplicationContextUtils.getWebApplicationContext(servletContext);
-        return context == null ? Optional.empty()
-                : Optional.ofNullable(context.getBeanProvider(ProcessEngine.class).getIfUnique());
+        return context == null
+                ? Optional.empty()
+                : Optional.ofNullable(
+                        context.getBeanProvider(ProcessEngine.class).getIfUnique());
     }
 }

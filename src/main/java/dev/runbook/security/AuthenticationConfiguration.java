@@ -14,8 +14,8 @@ class AuthenticationConfiguration {
 
     @Bean
     FilterRegistrationBean<ApiAuthenticationFilter> basicAuthenticationFilter(IdentityService identity) {
-        FilterRegistrationBean<ApiAuthenticationFilter> registration = new FilterRegistrationBean<>(
-                new ApiAuthenticationFilter(identity));
+        FilterRegistrationBean<ApiAuthenticationFilter> registration =
+                new FilterRegistrationBean<>(new ApiAuthenticationFilter(identity));
         registration.setName("runbook-basic-authentication");
         registration.addUrlPatterns("/*");
         registration.setOrder(10);

@@ -19,7 +19,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class ClientAddress {
 
-    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    private static final Pattern IPV4 =
+            Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
     private final List<NetMask> trusted = new ArrayList<>();
@@ -34,8 +35,8 @@ public class ClientAddress {
             try {
                 trusted.add(new NetMask(proxy));
             } catch (IllegalArgumentException e) {
-                throw new IllegalStateException("runbook.security.trusted-proxies: '" + proxy + "' is not a valid "
-                        + "CIDR block", e);
+                throw new IllegalStateException(
+                        "runbook.security.trusted-proxies: '" + proxy + "' is not a valid " + "CIDR block", e);
             }
         }
     }
@@ -63,7 +64,9 @@ public class ClientAddress {
     }
 
     private boolean isTrusted(String address) {
-        return literal(address).map(a -> trusted.stream().anyMatch(mask -> mask.matches(a))).orElse(false);
+        return literal(address)
+                .map(a -> trusted.stream().anyMatch(mask -> mask.matches(a)))
+                .orElse(false);
     }
 
     private static String strip(String hop) {

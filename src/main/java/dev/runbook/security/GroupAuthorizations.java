@@ -49,27 +49,48 @@ class GroupAuthorizations {
             grant(AccessRules.ADMIN, resource, Authorization.ANY, Permissions.ALL);
         }
         grant(AccessRules.OPERATORS, Resources.APPLICATION, "cockpit", Permissions.ACCESS);
-        grant(AccessRules.OPERATORS, Resources.PROCESS_DEFINITION, Authorization.ANY,
-                ProcessDefinitionPermissions.READ, ProcessDefinitionPermissions.CREATE_INSTANCE,
-                ProcessDefinitionPermissions.READ_HISTORY, ProcessDefinitionPermissions.READ_INSTANCE,
-                ProcessDefinitionPermissions.READ_TASK, ProcessDefinitionPermissions.RETRY_JOB);
-        grant(AccessRules.OPERATORS, Resources.PROCESS_INSTANCE, Authorization.ANY,
-                ProcessInstancePermissions.CREATE, ProcessInstancePermissions.READ);
+        grant(
+                AccessRules.OPERATORS,
+                Resources.PROCESS_DEFINITION,
+                Authorization.ANY,
+                ProcessDefinitionPermissions.READ,
+                ProcessDefinitionPermissions.CREATE_INSTANCE,
+                ProcessDefinitionPermissions.READ_HISTORY,
+                ProcessDefinitionPermissions.READ_INSTANCE,
+                ProcessDefinitionPermissions.READ_TASK,
+                ProcessDefinitionPermissions.RETRY_JOB);
+        grant(
+                AccessRules.OPERATORS,
+                Resources.PROCESS_INSTANCE,
+                Authorization.ANY,
+                ProcessInstancePermissions.CREATE,
+                ProcessInstancePermissions.READ);
         grant(AccessRules.OPERATORS, Resources.DEPLOYMENT, Authorization.ANY, Permissions.READ);
 
         grant(AccessRules.APPROVERS, Resources.APPLICATION, "tasklist", Permissions.ACCESS);
-        grant(AccessRules.APPROVERS, Resources.TASK, Authorization.ANY, TaskPermissions.READ,
+        grant(
+                AccessRules.APPROVERS,
+                Resources.TASK,
+                Authorization.ANY,
+                TaskPermissions.READ,
                 TaskPermissions.TASK_WORK);
         grant(AccessRules.APPROVERS, Resources.HISTORIC_TASK, Authorization.ANY, HistoricTaskPermissions.READ);
-        grant(AccessRules.APPROVERS, Resources.PROCESS_DEFINITION, Authorization.ANY,
+        grant(
+                AccessRules.APPROVERS,
+                Resources.PROCESS_DEFINITION,
+                Authorization.ANY,
                 ProcessDefinitionPermissions.READ);
         grant(AccessRules.APPROVERS, Resources.FILTER, approvalsFilter(), Permissions.READ);
     }
 
     /** Adds the missing permissions to the group's grant on the resource, creating the grant if needed. */
     private void grant(String groupId, Resource resource, String resourceId, Permission... permissions) {
-        Authorization authorization = authorizations.createAuthorizationQuery().groupIdIn(groupId)
-                .resourceType(resource).resourceId(resourceId).authorizationType(Authorization.AUTH_TYPE_GRANT)
+        Authorization authorization = authorizations
+                .createAuthorizationQuery()
+                .groupIdIn(groupId)
+                .resourceType(resource)
+                .resourceId(resourceId)
+                .authorizationType(Authorization.AUTH_TYPE_GRANT)
                 .singleResult();
         if (authorization == null) {
             authorization = authorizations.createNewAuthorization(Authorization.AUTH_TYPE_GRANT);
@@ -91,14 +112,22 @@ class GroupAuthorizations {
 
     /** The Tasklist filter of tasks for the signed-in user's groups, with the run's context as columns. */
     private String approvalsFilter() {
-        Filter existing = filters.createTaskFilterQuery().filterName(APPROVALS_FILTER).singleResult();
+        Filter existing =
+                filters.createTaskFilterQuery().filterName(APPROVALS_FILTER).singleResult();
         if (existing != null) {
             return existing.getId();
         }
         Filter filter = filters.newTaskFilter(APPROVALS_FILTER)
                 .setQuery(tasks.createTaskQuery().taskCandidateGroupInExpression("${currentUserGroups()}"))
-                .setProperties(Map.of("description", "Approvals waiting for one of your groups", "priority", -10,
-                        "refresh", true, "variables", List.of(
+                .setProperties(Map.of(
+                        "description",
+                        "Approvals waiting for one of your groups",
+                        "priority",
+                        -10,
+                        "refresh",
+                        true,
+                        "variables",
+                        List.of(
                                 Map.of("name", ProcessVariables.TARGET, "label", "Target"),
                                 Map.of("name", ProcessVariables.GIT_REF, "label", "Ref"),
                                 Map.of("name", ProcessVariables.REQUESTED_BY, "label", "Requested by"))));

@@ -33,7 +33,13 @@ import org.springframework.web.context.request.ServletRequestAttributes;
 public class LoginGuard {
 
     /** Outcome of one login attempt, as written to the login log. */
-    public enum Reason { OK, BAD_CREDENTIALS, UNKNOWN_USER, THROTTLED, LOCKED }
+    public enum Reason {
+        OK,
+        BAD_CREDENTIALS,
+        UNKNOWN_USER,
+        THROTTLED,
+        LOCKED
+    }
 
     /** Recorded failures of a user since their last success. */
     record State(int failures, Instant lastFailure, Instant lockedUntil, boolean stored) {
@@ -52,8 +58,13 @@ public class LoginGuard {
     private final ClientAddress addresses;
     private final Map<String, Instant> lastLoggedSuccess = new ConcurrentHashMap<>();
 
-    LoginGuard(JdbcTemplate jdbc, PlatformTransactionManager transactions, SecurityProperties security,
-            AuditProperties audit, LoginLog logins, ClientAddress addresses) {
+    LoginGuard(
+            JdbcTemplate jdbc,
+            PlatformTransactionManager transactions,
+            SecurityProperties security,
+            AuditProperties audit,
+            LoginLog logins,
+            ClientAddress addresses) {
         this.jdbc = jdbc;
         this.ownTransaction = new TransactionTemplate(transactions);
         this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
@@ -89,9 +100,14 @@ public class LoginGuard {
 
     /** The user's failures that still count at {@code now} (forgotten one lock duration after the last one). */
     State state(String userId, Instant now) {
-        List<State> rows = jdbc.query("SELECT failures, last_failure_at, locked_until FROM login_lockout "
-                + "WHERE user_id = ?", (row, i) -> new State(row.getInt(1), instant(row.getObject(2,
-                OffsetDateTime.class)), instant(row.getObject(3, OffsetDateTime.class)), true), userId);
+        List<State> rows = jdbc.query(
+                "SELECT failures, last_failure_at, locked_until FROM login_lockout " + "WHERE user_id = ?",
+                (row, i) -> new State(
+                        row.getInt(1),
+                        instant(row.getObject(2, OffsetDateTime.class)),
+                        instant(row.getObject(3, OffsetDateTime.class)),
+                        true),
+                userId);
         if (rows.isEmpty()) {
             return State.NONE;
         }
@@ -106,7 +122,8 @@ public class LoginGuard {
         if (state.lockedUntil() != null && now.isBefore(state.lockedUntil())) {
             return Reason.LOCKED;
         }
-        if (state.failures() >= policy.slowAfter() && now.isBefore(state.lastFailure().plus(delay(state.failures())))) {
+        if (state.failures() >= policy.slowAfter()
+                && now.isBefore(state.lastFailure().plus(delay(state.failures())))) {
             return Reason.THROTTLED;
         }
         return null;
@@ -141,7 +158,12 @@ public class LoginGuard {
                 recordFailure(userId, state, now);
             }
             if (logIt) {
-                logins.record(userId, reason == Reason.OK, reason.name(), request.address(), request.userAgent(),
+                logins.record(
+                        userId,
+                        reason == Reason.OK,
+                        reason.name(),
+                        request.address(),
+                        request.userAgent(),
                         request.via());
             }
         });
@@ -154,10 +176,13 @@ public class LoginGuard {
             log.warn("user {} locked until {} after {} failed logins", userId, lockedUntil, failures);
         }
         Object[] values = {failures, utc(now), utc(lockedUntil), userId};
-        String update = "UPDATE login_lockout SET failures = ?, last_failure_at = ?, locked_until = ? WHERE user_id = ?";
+        String update =
+                "UPDATE login_lockout SET failures = ?, last_failure_at = ?, locked_until = ? WHERE user_id = ?";
         if (jdbc.update(update, values) == 0) {
-            jdbc.update("INSERT INTO login_lockout (failures, last_failure_at, locked_until, user_id) "
-                    + "VALUES (?, ?, ?, ?)", values);
+            jdbc.update(
+                    "INSERT INTO login_lockout (failures, last_failure_at, locked_until, user_id) "
+                            + "VALUES (?, ?, ?, ?)",
+                    values);
         }
     }
 
@@ -186,7 +211,9 @@ public class LoginGuard {
         }
         HttpServletRequest request = attributes.getRequest();
         String agent = request.getHeader("User-Agent");
-        return new Request(addresses.of(request), agent == null ? null : agent.replaceAll("\\p{Cntrl}", " "),
+        return new Request(
+                addresses.of(request),
+                agent == null ? null : agent.replaceAll("\\p{Cntrl}", " "),
                 via(AccessRules.path(request)));
     }
 

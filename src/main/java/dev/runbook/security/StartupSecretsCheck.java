@@ -23,8 +23,8 @@ import org.springframework.stereotype.Component;
 @Component
 class StartupSecretsCheck {
 
-    static final Set<String> DEFAULT_PASSWORDS = Set.of("admin", "password", "changeme", "camunda", "demo", "secret",
-            "12345678", "123456", "letmein", "runbook");
+    static final Set<String> DEFAULT_PASSWORDS = Set.of(
+            "admin", "password", "changeme", "camunda", "demo", "secret", "12345678", "123456", "letmein", "runbook");
     static final int MIN_ADMIN_PASSWORD = 8;
 
     StartupSecretsCheck(ConfigurableEnvironment environment, RunbookProperties properties) {
@@ -51,7 +51,8 @@ class StartupSecretsCheck {
         insideJar(environment, "spring.datasource.password").ifPresent(problems::add);
         properties.targets().forEach((name, target) -> {
             if (target.database() != null && target.database().uri().contains("@")) {
-                insideJar(environment, "runbook.targets." + name + ".database.uri").ifPresent(problems::add);
+                insideJar(environment, "runbook.targets." + name + ".database.uri")
+                        .ifPresent(problems::add);
             }
         });
         if (!problems.isEmpty()) {
@@ -69,8 +70,8 @@ class StartupSecretsCheck {
             return java.util.Optional.of("the administrator's password is a default one");
         }
         if (password.length() < MIN_ADMIN_PASSWORD) {
-            return java.util.Optional.of("the administrator's password has fewer than " + MIN_ADMIN_PASSWORD
-                    + " characters");
+            return java.util.Optional.of(
+                    "the administrator's password has fewer than " + MIN_ADMIN_PASSWORD + " characters");
         }
         return java.util.Optional.empty();
     }

@@ -4,7 +4,6 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.runbook.testsupport.FixtureTarget;
 import dev.runbook.config.RunbookProperties;
 import dev.runbook.config.RunbookProperties.Approval;
 import dev.runbook.config.RunbookProperties.Backups;
@@ -21,6 +20,7 @@ import dev.runbook.npm.NpmClient;
 import dev.runbook.pm2.Pm2Client;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.StepPreview;
+import dev.runbook.testsupport.FixtureTarget;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,8 +40,8 @@ public final class PlanFixtures {
     private PlanFixtures() {}
 
     public static RunbookProperties properties(Path dataDir) {
-        return new RunbookProperties(dataDir, new Tools("git", "npm", PM2, null, null, null, null,
-                Duration.ofMinutes(1)), null, Map.of());
+        return new RunbookProperties(
+                dataDir, new Tools("git", "npm", PM2, null, null, null, null, Duration.ofMinutes(1)), null, Map.of());
     }
 
     /** A planner over every {@link StepPreview} delegate of the platform, built as Spring would (no engine). */
@@ -49,33 +49,59 @@ public final class PlanFixtures {
         RunbookProperties properties = properties(dataDir);
         CommandRunner runner = FixtureTarget.runner();
         Redactor redactor = new Redactor(properties, List.of());
-        return new ReleasePlanner(StepPreviews.build(List.of(properties, runner, redactor, new GitClient(runner,
-                properties), new NpmClient(runner, properties), new Pm2Client(runner, new ObjectMapper(), properties))),
+        return new ReleasePlanner(
+                StepPreviews.build(List.of(
+                        properties,
+                        runner,
+                        redactor,
+                        new GitClient(runner, properties),
+                        new NpmClient(runner, properties),
+                        new Pm2Client(runner, new ObjectMapper(), properties))),
                 redactor);
     }
 
     public static ApprovalContext context(Path dataDir) {
         RunbookProperties properties = properties(dataDir);
-        return new ApprovalContext(new GitClient(FixtureTarget.runner(), properties), planner(dataDir),
-                new ObjectMapper());
+        return new ApprovalContext(
+                new GitClient(FixtureTarget.runner(), properties), planner(dataDir), new ObjectMapper());
     }
 
     public static ComponentSpec backend(List<String> migrate) {
-        return new ComponentSpec("backend", List.of("npm", "ci"), List.of("npm", "run", "build"), migrate,
-                List.of("dist", "node_modules"), "shop-backend", "backend/ecosystem.config.js",
+        return new ComponentSpec(
+                "backend",
+                List.of("npm", "ci"),
+                List.of("npm", "run", "build"),
+                migrate,
+                List.of("dist", "node_modules"),
+                "shop-backend",
+                "backend/ecosystem.config.js",
                 URI.create("http://127.0.0.1:3999/api/health"));
     }
 
     public static ComponentSpec frontend() {
-        return new ComponentSpec("./frontend/", List.of("npm", "ci"), List.of("npm", "run", "build"), null,
-                List.of("dist"), "shop-frontend", "frontend/ecosystem.config.js",
+        return new ComponentSpec(
+                "./frontend/",
+                List.of("npm", "ci"),
+                List.of("npm", "run", "build"),
+                null,
+                List.of("dist"),
+                "shop-frontend",
+                "frontend/ecosystem.config.js",
                 URI.create("http://127.0.0.1:3998/"));
     }
 
     public static Target target(Path workdir, Database database, Map<String, ComponentSpec> components) {
-        return new Target(workdir, "origin", "main", new Approval(true, Duration.ofHours(1)), Map.of("PORT", "3999"),
-                new LinkedHashMap<>(components), database, new Backups(7, null, null),
-                new Health(4, Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2)), null);
+        return new Target(
+                workdir,
+                "origin",
+                "main",
+                new Approval(true, Duration.ofHours(1)),
+                Map.of("PORT", "3999"),
+                new LinkedHashMap<>(components),
+                database,
+                new Backups(7, null, null),
+                new Health(4, Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2)),
+                null);
     }
 
     public static BpmnModelInstance model(String processKey) {

@@ -38,25 +38,38 @@ class ReleasePlannerTest {
     @Test
     void shouldPlanTheDeployStepsInModelOrderWithTheExactCommands() {
         Path workdir = dir.resolve("shop");
-        List<PlannedStep> plan = PlanFixtures.planner(dir).plan(PlanFixtures.element("deploy", "Task_ResolveRelease"),
-                release(Map.of("backend", PlanFixtures.backend(null)), null));
+        List<PlannedStep> plan = PlanFixtures.planner(dir)
+                .plan(
+                        PlanFixtures.element("deploy", "Task_ResolveRelease"),
+                        release(Map.of("backend", PlanFixtures.backend(null)), null));
 
-        assertThat(plan).extracting(PlannedStep::activityId).containsExactly("Task_BackupRelease", "Task_GitCheckout",
-                "Task_InstallAndBuild", "Task_Pm2Reload", "Task_HealthCheck", "Task_RecordRelease");
-        assertThat(step(plan, "Task_GitCheckout").commands()).containsExactly(
-                new PlannedCommand("git checkout --detach --force " + TO, workdir.toString()));
-        assertThat(step(plan, "Task_InstallAndBuild").commands()).containsExactly(
-                new PlannedCommand("npm ci", workdir.resolve("backend").toString()),
-                new PlannedCommand("npm run build", workdir.resolve("backend").toString()));
-        assertThat(step(plan, "Task_Pm2Reload").commands()).containsExactly(new PlannedCommand(PlanFixtures.PM2
-                + " startOrReload ecosystem.config.js --only shop-backend --update-env",
-                workdir.resolve("backend").toString()));
-        assertThat(step(plan, "Task_HealthCheck").commands()).containsExactly(
-                new PlannedCommand("GET http://127.0.0.1:3999/api/health", null));
+        assertThat(plan)
+                .extracting(PlannedStep::activityId)
+                .containsExactly(
+                        "Task_BackupRelease",
+                        "Task_GitCheckout",
+                        "Task_InstallAndBuild",
+                        "Task_Pm2Reload",
+                        "Task_HealthCheck",
+                        "Task_RecordRelease");
+        assertThat(step(plan, "Task_GitCheckout").commands())
+                .containsExactly(new PlannedCommand("git checkout --detach --force " + TO, workdir.toString()));
+        assertThat(step(plan, "Task_InstallAndBuild").commands())
+                .containsExactly(
+                        new PlannedCommand("npm ci", workdir.resolve("backend").toString()),
+                        new PlannedCommand(
+                                "npm run build", workdir.resolve("backend").toString()));
+        assertThat(step(plan, "Task_Pm2Reload").commands())
+                .containsExactly(new PlannedCommand(
+                        PlanFixtures.PM2 + " startOrReload ecosystem.config.js --only shop-backend --update-env",
+                        workdir.resolve("backend").toString()));
+        assertThat(step(plan, "Task_HealthCheck").commands())
+                .containsExactly(new PlannedCommand("GET http://127.0.0.1:3999/api/health", null));
         assertThat(step(plan, "Task_BackupRelease").commands()).isEmpty();
-        assertThat(step(plan, "Task_BackupRelease").note()).contains("aaaaaaaaaaaa", "backend (backend: dist, "
-                + "node_modules)", "after the approval");
-        assertThat(ReleasePlanner.text(plan)).startsWith("1) Back up current release: ")
+        assertThat(step(plan, "Task_BackupRelease").note())
+                .contains("aaaaaaaaaaaa", "backend (backend: dist, " + "node_modules)", "after the approval");
+        assertThat(ReleasePlanner.text(plan))
+                .startsWith("1) Back up current release: ")
                 .contains("3) Install and build: npm ci [in " + workdir.resolve("backend") + "]; npm run build");
     }
 
@@ -65,58 +78,90 @@ class ReleasePlannerTest {
         Map<String, ComponentSpec> components = new java.util.LinkedHashMap<>();
         components.put("frontend", PlanFixtures.frontend());
         components.put("backend", PlanFixtures.backend(null));
-        List<PlannedStep> plan = PlanFixtures.planner(dir).plan(PlanFixtures.element("update", "Task_ResolveRelease"),
-                release(components, null));
+        List<PlannedStep> plan = PlanFixtures.planner(dir)
+                .plan(PlanFixtures.element("update", "Task_ResolveRelease"), release(components, null));
 
-        assertThat(step(plan, "Task_InstallAndBuild").commands()).extracting(PlannedCommand::dir).containsExactly(
-                dir.resolve("shop/frontend").toString(), dir.resolve("shop/frontend").toString(),
-                dir.resolve("shop/backend").toString(), dir.resolve("shop/backend").toString());
-        assertThat(step(plan, "Task_HealthCheck").commands()).extracting(PlannedCommand::command)
+        assertThat(step(plan, "Task_InstallAndBuild").commands())
+                .extracting(PlannedCommand::dir)
+                .containsExactly(
+                        dir.resolve("shop/frontend").toString(),
+                                dir.resolve("shop/frontend").toString(),
+                        dir.resolve("shop/backend").toString(),
+                                dir.resolve("shop/backend").toString());
+        assertThat(step(plan, "Task_HealthCheck").commands())
+                .extracting(PlannedCommand::command)
                 .containsExactly("GET http://127.0.0.1:3998/", "GET http://127.0.0.1:3999/api/health");
     }
 
     @Test
     void shouldPlanTheDatabaseBackupAndMigrationOnlyWhenAComponentMigrates() {
         Path backendDir = dir.resolve("shop/backend");
-        Map<String, ComponentSpec> migrating = Map.of("backend",
-                PlanFixtures.backend(List.of("npm", "run", "migrate")));
-        Target target = PlanFixtures.target(dir.resolve("shop"), new Database("postgresql",
-                "postgresql://app:s3cret@127.0.0.1:5432/shop"), migrating);
-        List<PlannedStep> plan = PlanFixtures.planner(dir).plan(PlanFixtures.element("deploy", "Task_ResolveRelease"),
-                new Release("shop", target, migrating, FROM, TO, null));
+        Map<String, ComponentSpec> migrating =
+                Map.of("backend", PlanFixtures.backend(List.of("npm", "run", "migrate")));
+        Target target = PlanFixtures.target(
+                dir.resolve("shop"),
+                new Database("postgresql", "postgresql://app:s3cret@127.0.0.1:5432/shop"),
+                migrating);
+        List<PlannedStep> plan = PlanFixtures.planner(dir)
+                .plan(
+                        PlanFixtures.element("deploy", "Task_ResolveRelease"),
+                        new Release("shop", target, migrating, FROM, TO, null));
 
-        assertThat(plan).extracting(PlannedStep::activityId).containsSubsequence("Task_DatabaseBackup",
-                "Task_Migrate", "Task_Pm2Reload");
-        assertThat(step(plan, "Task_Migrate").commands()).containsExactly(
-                new PlannedCommand("npm run migrate", backendDir.toString()));
-        assertThat(PlanFixtures.planner(dir).plan(PlanFixtures.element("deploy", "Task_ResolveRelease"),
-                release(Map.of("backend", PlanFixtures.backend(null)), null))).extracting(PlannedStep::activityId)
+        assertThat(plan)
+                .extracting(PlannedStep::activityId)
+                .containsSubsequence("Task_DatabaseBackup", "Task_Migrate", "Task_Pm2Reload");
+        assertThat(step(plan, "Task_Migrate").commands())
+                .containsExactly(new PlannedCommand("npm run migrate", backendDir.toString()));
+        assertThat(PlanFixtures.planner(dir)
+                        .plan(
+                                PlanFixtures.element("deploy", "Task_ResolveRelease"),
+                                release(Map.of("backend", PlanFixtures.backend(null)), null)))
+                .extracting(PlannedStep::activityId)
                 .doesNotContain("Task_DatabaseBackup", "Task_Migrate");
     }
 
     @Test
     void shouldPlanARollbackWithoutInstallOrBuild() {
-        List<PlannedStep> plan = PlanFixtures.planner(dir).plan(PlanFixtures.element("rollback", "Task_ValidateBackup"),
-                release(Map.of("backend", PlanFixtures.backend(null)), "20260101_120000"));
+        List<PlannedStep> plan = PlanFixtures.planner(dir)
+                .plan(
+                        PlanFixtures.element("rollback", "Task_ValidateBackup"),
+                        release(Map.of("backend", PlanFixtures.backend(null)), "20260101_120000"));
 
-        assertThat(plan).extracting(PlannedStep::activityId).containsExactly("Task_SafetySnapshot",
-                "Task_GitCheckout", "Task_RestoreArtifacts", "Task_Pm2Reload", "Task_HealthCheck",
-                "Task_RecordRelease");
-        assertThat(step(plan, "Task_RestoreArtifacts").note()).contains("release backup 20260101_120000",
-                "no install, no build");
-        assertThat(plan).flatExtracting(PlannedStep::commands).extracting(PlannedCommand::command)
+        assertThat(plan)
+                .extracting(PlannedStep::activityId)
+                .containsExactly(
+                        "Task_SafetySnapshot",
+                        "Task_GitCheckout",
+                        "Task_RestoreArtifacts",
+                        "Task_Pm2Reload",
+                        "Task_HealthCheck",
+                        "Task_RecordRelease");
+        assertThat(step(plan, "Task_RestoreArtifacts").note())
+                .contains("release backup 20260101_120000", "no install, no build");
+        assertThat(plan)
+                .flatExtracting(PlannedStep::commands)
+                .extracting(PlannedCommand::command)
                 .noneMatch(command -> command.startsWith("npm"));
     }
 
     @Test
     void shouldListAStepItHasNoPreviewForSoThePlanNeverHidesAStep() {
-        BpmnModelInstance model = Bpmn.createExecutableProcess("migrating").startEvent("StartEvent_Requested")
-                .serviceTask("Task_ResolveRelease").camundaDelegateExpression("${resolveReleaseDelegate}")
-                .serviceTask("Task_WarmCache").name("Warm the cache").camundaDelegateExpression("${warmCacheDelegate}")
-                .serviceTask("Task_GitCheckout").name("Check out").camundaDelegateExpression("${gitCheckoutDelegate}")
-                .endEvent("EndEvent_Done").done();
-        List<PlannedStep> plan = PlanFixtures.planner(dir).plan(model.getModelElementById("Task_ResolveRelease"),
-                release(Map.of("backend", PlanFixtures.backend(null)), null));
+        BpmnModelInstance model = Bpmn.createExecutableProcess("migrating")
+                .startEvent("StartEvent_Requested")
+                .serviceTask("Task_ResolveRelease")
+                .camundaDelegateExpression("${resolveReleaseDelegate}")
+                .serviceTask("Task_WarmCache")
+                .name("Warm the cache")
+                .camundaDelegateExpression("${warmCacheDelegate}")
+                .serviceTask("Task_GitCheckout")
+                .name("Check out")
+                .camundaDelegateExpression("${gitCheckoutDelegate}")
+                .endEvent("EndEvent_Done")
+                .done();
+        List<PlannedStep> plan = PlanFixtures.planner(dir)
+                .plan(
+                        model.getModelElementById("Task_ResolveRelease"),
+                        release(Map.of("backend", PlanFixtures.backend(null)), null));
 
         assertThat(plan).extracting(PlannedStep::activityId).containsExactly("Task_WarmCache", "Task_GitCheckout");
         assertThat(plan.get(0).note()).isEqualTo(ReleasePlanner.NO_PREVIEW);
@@ -133,17 +178,23 @@ class ReleasePlannerTest {
             BpmnModelInstance model = Bpmn.readModelFromFile(file.toFile());
             for (UserTask approval : model.getModelElementsByType(UserTask.class)) {
                 FlowNode node = approval;
-                List<PlannedStep> plan = PlanFixtures.planner(dir).plan(node,
-                        release(Map.of("backend", PlanFixtures.backend(null)), "20260101_120000"));
-                assertThat(plan).as("%s: steps after %s", file, approval.getId()).isNotEmpty();
-                assertThat(plan).as("%s: a plan entry for each step", file)
-                        .allSatisfy(step -> assertThat(step.note()).as(step.activityId())
-                                .isNotEqualTo(ReleasePlanner.NO_PREVIEW));
+                List<PlannedStep> plan = PlanFixtures.planner(dir)
+                        .plan(node, release(Map.of("backend", PlanFixtures.backend(null)), "20260101_120000"));
+                assertThat(plan)
+                        .as("%s: steps after %s", file, approval.getId())
+                        .isNotEmpty();
+                assertThat(plan)
+                        .as("%s: a plan entry for each step", file)
+                        .allSatisfy(step ->
+                                assertThat(step.note()).as(step.activityId()).isNotEqualTo(ReleasePlanner.NO_PREVIEW));
             }
         }
     }
 
     private static PlannedStep step(List<PlannedStep> plan, String activityId) {
-        return plan.stream().filter(s -> s.activityId().equals(activityId)).findFirst().orElseThrow();
+        return plan.stream()
+                .filter(s -> s.activityId().equals(activityId))
+                .findFirst()
+                .orElseThrow();
     }
 }

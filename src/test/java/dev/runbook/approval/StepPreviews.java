@@ -45,7 +45,9 @@ final class StepPreviews {
         Class<?>[] parameters = constructor.getParameterTypes();
         for (int i = 0; i < parameters.length; i++) {
             Class<?> parameter = parameters[i];
-            arguments[i] = collaborators.stream().filter(parameter::isInstance).findFirst()
+            arguments[i] = collaborators.stream()
+                    .filter(parameter::isInstance)
+                    .findFirst()
                     .orElseGet(() -> mock(parameter));
         }
         try {

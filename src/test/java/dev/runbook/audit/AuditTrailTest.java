@@ -2,8 +2,8 @@ package dev.runbook.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.runbook.exec.Redactor;
 import dev.runbook.config.RunbookProperties;
+import dev.runbook.exec.Redactor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,19 +32,26 @@ class AuditTrailTest {
 
     @BeforeEach
     void database() {
-        DataSource dataSource = new DriverManagerDataSource("jdbc:h2:mem:audit-" + UUID.randomUUID()
-                + ";DB_CLOSE_DELAY=-1", "sa", "");
+        DataSource dataSource =
+                new DriverManagerDataSource("jdbc:h2:mem:audit-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
         new ResourceDatabasePopulator(new ClassPathResource("db/migration/V3__audit.sql")).execute(dataSource);
         jdbc = new JdbcTemplate(dataSource);
-        trail = new AuditTrail(jdbc, new Redactor(new RunbookProperties(Path.of("."), null, null, Map.of()),
-                List.of()));
+        trail = new AuditTrail(
+                jdbc, new Redactor(new RunbookProperties(Path.of("."), null, null, Map.of()), List.of()));
         logins = new LoginLog(jdbc);
     }
 
     @Test
     void shouldWriteRedactedClippedEventsAndFindThemNewestFirst() {
         trail.record(AuditAction.START, "alice", "shop", "deploy", "run-1", "gitRef=v1", "STARTED", null);
-        trail.record(AuditAction.APPROVE, "bob", "shop", "deploy", "run-1", "task=Task_ApproveRelease", "APPROVED",
+        trail.record(
+                AuditAction.APPROVE,
+                "bob",
+                "shop",
+                "deploy",
+                "run-1",
+                "task=Task_ApproveRelease",
+                "APPROVED",
                 "ok, token=abc123 " + "x".repeat(2000));
         trail.record(AuditAction.START, "alice", "blog", "restart", "run-2", null, "STARTED", null);
 
@@ -54,14 +61,23 @@ class AuditTrailTest {
         AuditEvent approval = shop.items().get(0);
         assertThat(approval.detail()).startsWith("ok, token=****").hasSize(1000).endsWith(" ...");
         assertThat(approval.userId()).isEqualTo("bob");
-        assertThat(approval.occurredAt()).isBetween(Instant.now().minusSeconds(60), Instant.now().plusSeconds(1));
+        assertThat(approval.occurredAt())
+                .isBetween(Instant.now().minusSeconds(60), Instant.now().plusSeconds(1));
 
-        assertThat(trail.find(new AuditTrail.Filter(null, "alice", "START", null, null, null), 1, 1).items())
-                .extracting(AuditEvent::runId).containsExactly("run-1");
-        assertThat(trail.find(new AuditTrail.Filter(null, null, null, "run-2", null, null), 0, 10).total())
+        assertThat(trail.find(new AuditTrail.Filter(null, "alice", "START", null, null, null), 1, 1)
+                        .items())
+                .extracting(AuditEvent::runId)
+                .containsExactly("run-1");
+        assertThat(trail.find(new AuditTrail.Filter(null, null, null, "run-2", null, null), 0, 10)
+                        .total())
                 .isEqualTo(1);
-        assertThat(trail.find(new AuditTrail.Filter(null, null, null, null, Instant.now().plusSeconds(60), null),
-                0, 10).total()).isZero();
+        assertThat(trail.find(
+                                new AuditTrail.Filter(
+                                        null, null, null, null, Instant.now().plusSeconds(60), null),
+                                0,
+                                10)
+                        .total())
+                .isZero();
     }
 
     @Test
@@ -77,16 +93,30 @@ class AuditTrailTest {
         new AuditRetention(trail, logins, new AuditProperties(Duration.ofDays(400), Duration.ofMinutes(30)))
                 .deleteExpired();
 
-        assertThat(trail.find(new AuditTrail.Filter(null, null, null, null, null, null), 0, 10).items())
-                .extracting(AuditEvent::runId).containsExactly("new");
-        assertThat(logins.find(new LoginLog.Filter(null, null, null, null), 0, 10).items())
-                .extracting(LoginLog.Entry::userId).containsExactly("bob");
+        assertThat(trail.find(new AuditTrail.Filter(null, null, null, null, null, null), 0, 10)
+                        .items())
+                .extracting(AuditEvent::runId)
+                .containsExactly("new");
+        assertThat(logins.find(new LoginLog.Filter(null, null, null, null), 0, 10)
+                        .items())
+                .extracting(LoginLog.Entry::userId)
+                .containsExactly("bob");
     }
 
     @Test
     void shouldRecordTheInputsOfARunAsSortedRefs() {
-        assertThat(RunAuditListener.refs(Map.of("target", "shop", "requestedBy", "alice", "gitRef", "v2",
-                "components", "all", "big", "x".repeat(300)))).isEqualTo("components=all gitRef=v2");
+        assertThat(RunAuditListener.refs(Map.of(
+                        "target",
+                        "shop",
+                        "requestedBy",
+                        "alice",
+                        "gitRef",
+                        "v2",
+                        "components",
+                        "all",
+                        "big",
+                        "x".repeat(300))))
+                .isEqualTo("components=all gitRef=v2");
         assertThat(RunAuditListener.refs(Map.of("target", "shop"))).isNull();
     }
 }

@@ -46,7 +46,8 @@ class TargetRegistryTest {
     void shouldFailStartUpNamingPropertyWhenWorkdirDoesNotExist() {
         context.withPropertyValues(shop(workdir.resolve("missing").toString())).run(failed -> {
             assertThat(failed).hasFailed();
-            assertThat(failed.getStartupFailure()).rootCause()
+            assertThat(failed.getStartupFailure())
+                    .rootCause()
                     .hasMessageContaining("runbook.targets.shop.workdir")
                     .hasMessageContaining(workdir.resolve("missing").toString());
         });
@@ -55,15 +56,17 @@ class TargetRegistryTest {
     @Test
     void shouldStartWhenPreparerBeanCreatesMissingWorkdir() {
         Path missing = workdir.resolve("created-by-preparer");
-        TargetPreparer createWorkdir = properties -> properties.targets().values().forEach(target -> {
-            try {
-                java.nio.file.Files.createDirectories(target.workdir());
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+        TargetPreparer createWorkdir =
+                properties -> properties.targets().values().forEach(target -> {
+                    try {
+                        java.nio.file.Files.createDirectories(target.workdir());
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
 
-        context.withBean(TargetPreparer.class, () -> createWorkdir).withPropertyValues(shop(missing.toString()))
+        context.withBean(TargetPreparer.class, () -> createWorkdir)
+                .withPropertyValues(shop(missing.toString()))
                 .run(started -> assertThat(started).hasNotFailed());
         assertThat(missing).isDirectory();
     }
@@ -81,8 +84,8 @@ class TargetRegistryTest {
         context.withPropertyValues(withoutHealthUrl).run(failed -> {
             assertThat(failed).hasFailed();
             assertThat(causeMessages(failed.getStartupFailure()))
-                    .containsPattern("targets(\\.|\\[)shop]?\\.components(\\.|\\[)frontend]?\\."
-                            + "(health-url|healthUrl)");
+                    .containsPattern(
+                            "targets(\\.|\\[)shop]?\\.components(\\.|\\[)frontend]?\\." + "(health-url|healthUrl)");
         });
     }
 
@@ -116,7 +119,8 @@ class TargetRegistryTest {
     void shouldRejectSelectionNamingComponentWhenItIsUnknown() {
         Target shop = target(workdir, "backend", "frontend");
 
-        assertThatIllegalArgumentException().isThrownBy(() -> TargetRegistry.select(shop, "backend,admin"))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> TargetRegistry.select(shop, "backend,admin"))
                 .withMessageContaining("'admin'");
     }
 
@@ -139,9 +143,17 @@ class TargetRegistryTest {
     private static Target target(Path workdir, String... componentNames) {
         Map<String, ComponentSpec> components = new LinkedHashMap<>();
         for (String name : componentNames) {
-            components.put(name, new ComponentSpec(name, List.of("npm", "ci"), List.of("npm", "run", "build"), null,
-                    List.of("dist"), "shop-" + name, name + "/ecosystem.config.js",
-                    URI.create("http://127.0.0.1:3000/" + name)));
+            components.put(
+                    name,
+                    new ComponentSpec(
+                            name,
+                            List.of("npm", "ci"),
+                            List.of("npm", "run", "build"),
+                            null,
+                            List.of("dist"),
+                            "shop-" + name,
+                            name + "/ecosystem.config.js",
+                            URI.create("http://127.0.0.1:3000/" + name)));
         }
         return new Target(workdir, "origin", "main", null, Map.of(), components, null, null, null, null);
     }

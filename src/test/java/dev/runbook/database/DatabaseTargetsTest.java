@@ -2,11 +2,11 @@ package dev.runbook.database;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.runbook.config.DataDir;
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.Redactor;
-import dev.runbook.config.RunbookProperties;
-import dev.runbook.config.DataDir;
-import dev.runbook.config.TargetRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +29,15 @@ class DatabaseTargetsTest {
 
     @Configuration
     @EnableConfigurationProperties(RunbookProperties.class)
-    @Import({TargetRegistry.class, DataDir.class, DatabaseTargets.class, MongoClient.class, PostgresClient.class,
-            CommandRunner.class, Redactor.class})
+    @Import({
+        TargetRegistry.class,
+        DataDir.class,
+        DatabaseTargets.class,
+        MongoClient.class,
+        PostgresClient.class,
+        CommandRunner.class,
+        Redactor.class
+    })
     static class Config {}
 
     private ApplicationContextRunner runner(String... extra) {
@@ -43,7 +50,8 @@ class DatabaseTargetsTest {
                 "runbook.targets.shop.database.kind=mongodb",
                 "runbook.targets.shop.database.uri=mongodb://app:secret-pw@127.0.0.1:27017/shop?authSource=admin"));
         properties.addAll(List.of(extra));
-        return new ApplicationContextRunner().withUserConfiguration(Config.class)
+        return new ApplicationContextRunner()
+                .withUserConfiguration(Config.class)
                 .withPropertyValues(properties.toArray(String[]::new));
     }
 
@@ -64,30 +72,44 @@ class DatabaseTargetsTest {
             DatabaseTargets databases = context.getBean(DatabaseTargets.class);
             assertThat(databases.names()).containsExactly("shop");
             assertThat(databases.kind("shop")).isEqualTo("mongodb");
-            assertThat(databases.schedule("shop")).containsExactly(Map.entry("daily", "0 0 2 * * ?"),
-                    Map.entry("weekly", "0 0 3 ? * SUN"), Map.entry("monthly", "0 0 4 1 * ?"));
-            assertThat(List.of(databases.keep("shop", "daily"), databases.keep("shop", "weekly"),
-                    databases.keep("shop", "monthly"), databases.keep("shop", "manual"))).containsExactly(7, 4, 12, 10);
+            assertThat(databases.schedule("shop"))
+                    .containsExactly(
+                            Map.entry("daily", "0 0 2 * * ?"),
+                            Map.entry("weekly", "0 0 3 ? * SUN"),
+                            Map.entry("monthly", "0 0 4 1 * ?"));
+            assertThat(List.of(
+                            databases.keep("shop", "daily"),
+                            databases.keep("shop", "weekly"),
+                            databases.keep("shop", "monthly"),
+                            databases.keep("shop", "manual")))
+                    .containsExactly(7, 4, 12, 10);
         });
     }
 
     @Test
     void shouldTakeSchedulesAndRetentionPerTargetFromConfiguration() {
-        runner("runbook.targets.shop.backups.db-schedule.daily=0 30 1 * * ?",
-                "runbook.targets.shop.backups.db-schedule.monthly=off",
-                "runbook.targets.shop.backups.db-keep.daily=3").run(context -> {
+        runner(
+                        "runbook.targets.shop.backups.db-schedule.daily=0 30 1 * * ?",
+                        "runbook.targets.shop.backups.db-schedule.monthly=off",
+                        "runbook.targets.shop.backups.db-keep.daily=3")
+                .run(context -> {
                     DatabaseTargets databases = context.getBean(DatabaseTargets.class);
-                    assertThat(databases.schedule("shop")).containsEntry("daily", "0 30 1 * * ?")
-                            .containsEntry("weekly", "0 0 3 ? * SUN").containsEntry("monthly", "off");
+                    assertThat(databases.schedule("shop"))
+                            .containsEntry("daily", "0 30 1 * * ?")
+                            .containsEntry("weekly", "0 0 3 ? * SUN")
+                            .containsEntry("monthly", "off");
                     assertThat(databases.keep("shop", "daily")).isEqualTo(3);
-                    assertThat(databases.keep("shop", "weekly")).as("unnamed class keeps its default").isEqualTo(4);
+                    assertThat(databases.keep("shop", "weekly"))
+                            .as("unnamed class keeps its default")
+                            .isEqualTo(4);
                 });
     }
 
     @Test
     void shouldStopStartupNamingThePropertyWhenACronIsInvalid() {
         assertThat(startupError(runner("runbook.targets.shop.backups.db-schedule.weekly=0 0 3 * * MONDAY")))
-                .contains("runbook.targets.shop.backups.db-schedule.weekly: invalid cron expression '0 0 3 * * MONDAY'");
+                .contains(
+                        "runbook.targets.shop.backups.db-schedule.weekly: invalid cron expression '0 0 3 * * MONDAY'");
     }
 
     @Test
@@ -95,7 +117,8 @@ class DatabaseTargetsTest {
         assertThat(startupError(runner("runbook.targets.shop.database.kind=mysql")))
                 .contains("runbook.targets.shop.database.kind: 'mysql' is not supported");
         assertThat(startupError(runner("runbook.targets.shop.database.uri=mongodb://app:secret-pw@127.0.0.1:27017")))
-                .contains("runbook.targets.shop.database.uri: must name the database").doesNotContain("secret-pw");
+                .contains("runbook.targets.shop.database.uri: must name the database")
+                .doesNotContain("secret-pw");
         assertThat(startupError(runner("runbook.targets.shop.backups.db-keep.hourly=3")))
                 .contains("runbook.targets.shop.backups.db-keep.hourly");
         assertThat(startupError(runner("runbook.targets.shop.backups.db-keep.daily=0")))

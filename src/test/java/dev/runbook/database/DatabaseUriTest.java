@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 /** Parsing and rewriting of database URIs, passwords with URI-special characters included. */
 class DatabaseUriTest {
 
-    private static final String SPECIAL = "mongodb://app:p%40ss%3Aw%2Frd%25+x@db1:27017,db2:27017/shop?authSource=admin&replicaSet=rs0";
+    private static final String SPECIAL =
+            "mongodb://app:p%40ss%3Aw%2Frd%25+x@db1:27017,db2:27017/shop?authSource=admin&replicaSet=rs0";
 
     @Test
     void shouldDecodeUserPasswordAndDatabaseWhenPasswordHasUriSpecialCharacters() {
@@ -26,9 +27,12 @@ class DatabaseUriTest {
     void shouldKeepThePasswordOutOfTheArgumentFormAndTheDisplayForm() {
         DatabaseUri uri = DatabaseUri.parse(SPECIAL);
 
-        assertThat(uri.withoutPassword()).isEqualTo("mongodb://app@db1:27017,db2:27017/shop?authSource=admin&replicaSet=rs0");
-        assertThat(uri.toString()).isEqualTo("mongodb://app:****@db1:27017,db2:27017/shop?authSource=admin&replicaSet=rs0")
-                .doesNotContain("p@ss").doesNotContain("p%40ss");
+        assertThat(uri.withoutPassword())
+                .isEqualTo("mongodb://app@db1:27017,db2:27017/shop?authSource=admin&replicaSet=rs0");
+        assertThat(uri.toString())
+                .isEqualTo("mongodb://app:****@db1:27017,db2:27017/shop?authSource=admin&replicaSet=rs0")
+                .doesNotContain("p@ss")
+                .doesNotContain("p%40ss");
         assertThat(DatabaseUri.parse(uri.withPassword()).password()).isEqualTo("p@ss:w/rd%+x");
     }
 
@@ -36,7 +40,8 @@ class DatabaseUriTest {
     void shouldKeepTheAuthenticationDatabaseWhenMovingAMongoUriToAnotherDatabase() {
         DatabaseUri uri = DatabaseUri.parse("mongodb://app:pw@h/shop");
 
-        assertThat(uri.withDatabase("shop_copy").withoutPassword()).isEqualTo("mongodb://app@h/shop_copy?authSource=shop");
+        assertThat(uri.withDatabase("shop_copy").withoutPassword())
+                .isEqualTo("mongodb://app@h/shop_copy?authSource=shop");
         assertThat(uri.withDatabase(null).withoutPassword()).isEqualTo("mongodb://app@h/?authSource=shop");
         assertThat(DatabaseUri.parse(SPECIAL).withDatabase(null).query()).isEqualTo("authSource=admin&replicaSet=rs0");
     }
@@ -53,6 +58,7 @@ class DatabaseUriTest {
     @Test
     void shouldRefuseUrisWithoutSchemeOrHostWithoutEchoingThePassword() {
         assertThatThrownBy(() -> DatabaseUri.parse("app:secret-pw@h/shop")).hasMessageNotContaining("secret-pw");
-        assertThatThrownBy(() -> DatabaseUri.parse("mongodb://app:secret-pw@/shop")).hasMessage("database uri has no host");
+        assertThatThrownBy(() -> DatabaseUri.parse("mongodb://app:secret-pw@/shop"))
+                .hasMessage("database uri has no host");
     }
 }

@@ -3,15 +3,15 @@ package dev.runbook.database;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.runbook.exec.StepLog;
+import dev.runbook.config.DataDir;
 import dev.runbook.config.RunbookProperties;
 import dev.runbook.config.RunbookProperties.Approval;
 import dev.runbook.config.RunbookProperties.Backups;
 import dev.runbook.config.RunbookProperties.ComponentSpec;
 import dev.runbook.config.RunbookProperties.Database;
 import dev.runbook.config.RunbookProperties.Target;
-import dev.runbook.config.DataDir;
 import dev.runbook.config.TargetRegistry;
+import dev.runbook.exec.StepLog;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,11 +43,26 @@ class DbBackupCatalogueTest {
 
     @BeforeEach
     void setUp() {
-        ComponentSpec backend = new ComponentSpec(".", List.of("npm", "ci"), List.of("npm", "run", "build"), null,
-                List.of("dist"), "shop-backend", "ecosystem.config.js", URI.create("http://127.0.0.1:1/"));
-        Target shop = new Target(dataDir, "origin", "main", new Approval(true, Duration.ofHours(1)), Map.of(),
-                Map.of("backend", backend), new Database("postgresql", "postgresql://postgres@127.0.0.1:5432/shop"),
-                new Backups(10, Map.of("daily", 2, "monthly", 1), null), null, null);
+        ComponentSpec backend = new ComponentSpec(
+                ".",
+                List.of("npm", "ci"),
+                List.of("npm", "run", "build"),
+                null,
+                List.of("dist"),
+                "shop-backend",
+                "ecosystem.config.js",
+                URI.create("http://127.0.0.1:1/"));
+        Target shop = new Target(
+                dataDir,
+                "origin",
+                "main",
+                new Approval(true, Duration.ofHours(1)),
+                Map.of(),
+                Map.of("backend", backend),
+                new Database("postgresql", "postgresql://postgres@127.0.0.1:5432/shop"),
+                new Backups(10, Map.of("daily", 2, "monthly", 1), null),
+                null,
+                null);
         RunbookProperties properties = new RunbookProperties(dataDir, null, null, Map.of("shop", shop));
         TargetRegistry registry = new TargetRegistry(properties, List.of());
         DataDir data = new DataDir(properties);
@@ -56,8 +71,17 @@ class DbBackupCatalogueTest {
     }
 
     private DbBackup backup(String id, String scheduleClass, int hours, String status) throws Exception {
-        DbBackup backup = new DbBackup(id, "shop", "postgresql", scheduleClass, "shop", "db-backups/shop/" + id
-                + ".pgdump", T0.plus(Duration.ofHours(hours)), "alice", "run-" + id, null);
+        DbBackup backup = new DbBackup(
+                id,
+                "shop",
+                "postgresql",
+                scheduleClass,
+                "shop",
+                "db-backups/shop/" + id + ".pgdump",
+                T0.plus(Duration.ofHours(hours)),
+                "alice",
+                "run-" + id,
+                null);
         Path file = dataDir.resolve(backup.getFile());
         Files.createDirectories(file.getParent());
         Files.writeString(file, "PGDMP archive of " + id);
@@ -88,7 +112,10 @@ class DbBackupCatalogueTest {
         assertThat(deleted).containsExactlyInAnyOrder("d2", "d1", "m1");
         assertThat(listed()).containsExactly("d4", "m2", "d3", "w1");
         assertThat(dataDir.resolve(oldest.getFile())).doesNotExist();
-        assertThat(repository.findById("d1")).get().extracting(DbBackup::getStatus).isEqualTo(DbBackup.DELETED);
+        assertThat(repository.findById("d1"))
+                .get()
+                .extracting(DbBackup::getStatus)
+                .isEqualTo(DbBackup.DELETED);
         assertThat(dataDir.resolve("db-backups/shop/d3.pgdump")).exists();
     }
 
@@ -114,9 +141,12 @@ class DbBackupCatalogueTest {
 
         assertThat(catalogue.applyRetention("shop", Set.of(), log)).isEmpty();
         assertThat(listed()).containsExactly("d4", "d3", "d2", "d1");
-        assertThat(catalogue.newestGoodSince("shop", T0.plusSeconds(1))).get().extracting(DbBackup::getId)
+        assertThat(catalogue.newestGoodSince("shop", T0.plusSeconds(1)))
+                .get()
+                .extracting(DbBackup::getId)
                 .isEqualTo("d2");
-        assertThat(catalogue.newestGoodSince("shop", T0.plus(Duration.ofHours(30)))).isEmpty();
+        assertThat(catalogue.newestGoodSince("shop", T0.plus(Duration.ofHours(30))))
+                .isEmpty();
         assertThat(catalogue.newestGoodBackup("shop")).as("backup age gauge").contains(T0.plus(Duration.ofHours(24)));
     }
 

@@ -3,16 +3,16 @@ package dev.runbook.database;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.runbook.testsupport.MongoStandins;
+import dev.runbook.config.DataDir;
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.RunbookProperties.Tools;
 import dev.runbook.exec.CommandFailedException;
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.exec.ToolMissingException;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.config.RunbookProperties;
-import dev.runbook.config.RunbookProperties.Tools;
-import dev.runbook.config.DataDir;
+import dev.runbook.testsupport.MongoStandins;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,10 +52,13 @@ class MongoClientTest {
     }
 
     private MongoClient client(String mongodump, String mongorestore) {
-        RunbookProperties properties = new RunbookProperties(dataDir, new Tools("git", "npm", "pm2", mongodump,
-                mongorestore, "pg_dump", "pg_restore", Duration.ofMinutes(1)), null, Map.of());
-        return new MongoClient(new CommandRunner(new Redactor(properties, List.of())), properties,
-                new DataDir(properties));
+        RunbookProperties properties = new RunbookProperties(
+                dataDir,
+                new Tools("git", "npm", "pm2", mongodump, mongorestore, "pg_dump", "pg_restore", Duration.ofMinutes(1)),
+                null,
+                Map.of());
+        return new MongoClient(
+                new CommandRunner(new Redactor(properties, List.of())), properties, new DataDir(properties));
     }
 
     @Test
@@ -67,9 +70,12 @@ class MongoClientTest {
         assertThat(counts).containsExactly(Map.entry("customers", 1L), Map.entry("orders", 3L));
         assertThat(Files.size(archive)).isGreaterThan(DbBackups.MIN_ARCHIVE_BYTES);
         client.checkFormat(archive);
-        assertThat(mongo.calls()).singleElement().satisfies(call -> assertThat(call.get("argv")).asList()
-                .contains("--archive=" + archive, "--gzip").anySatisfy(arg -> assertThat(arg.toString())
-                        .startsWith("--config=")));
+        assertThat(mongo.calls())
+                .singleElement()
+                .satisfies(call -> assertThat(call.get("argv"))
+                        .asList()
+                        .contains("--archive=" + archive, "--gzip")
+                        .anySatisfy(arg -> assertThat(arg.toString()).startsWith("--config=")));
     }
 
     @Test
@@ -79,8 +85,13 @@ class MongoClientTest {
         Map<String, Object> call = mongo.calls().get(0);
         assertThat(call.get("config_mode")).isEqualTo("0o600");
         assertThat(Path.of((String) call.get("config"))).doesNotExist();
-        assertThat(call.get("argv").toString()).doesNotContain("p@ss").doesNotContain("p%40ss").doesNotContain("app");
-        assertThat(Files.readString(log.file())).doesNotContain("p@ss").doesNotContain("p%40ss")
+        assertThat(call.get("argv").toString())
+                .doesNotContain("p@ss")
+                .doesNotContain("p%40ss")
+                .doesNotContain("app");
+        assertThat(Files.readString(log.file()))
+                .doesNotContain("p@ss")
+                .doesNotContain("p%40ss")
                 .contains("mongodb://app:****@127.0.0.1:27017/shop");
     }
 
@@ -90,14 +101,17 @@ class MongoClientTest {
         client.dump(DatabaseUri.parse(URI), archive, log);
         mongo.collection("shop", "orders", List.of());
 
-        Map<String, Long> restored = client.restore(DatabaseUri.parse(URI).withDatabase("shop_copy"), archive, "shop",
-                Set.of("orders", "customers"), log);
+        Map<String, Long> restored = client.restore(
+                DatabaseUri.parse(URI).withDatabase("shop_copy"), archive, "shop", Set.of("orders", "customers"), log);
 
         assertThat(restored).containsEntry("orders", 3L).containsEntry("customers", 1L);
         assertThat(mongo.documents("shop_copy", "orders")).hasSize(3);
-        assertThat(mongo.documents("shop", "orders")).as("source database untouched").isEmpty();
-        assertThat(mongo.calls().get(1).get("argv")).asList().contains("--drop", "--nsInclude=shop.*",
-                "--nsFrom=shop.*", "--nsTo=shop_copy.*");
+        assertThat(mongo.documents("shop", "orders"))
+                .as("source database untouched")
+                .isEmpty();
+        assertThat(mongo.calls().get(1).get("argv"))
+                .asList()
+                .contains("--drop", "--nsInclude=shop.*", "--nsFrom=shop.*", "--nsTo=shop_copy.*");
     }
 
     @Test
@@ -108,7 +122,9 @@ class MongoClientTest {
 
         client.restore(DatabaseUri.parse(URI), archive, "shop", Set.of("orders"), log);
 
-        assertThat(mongo.documents("shop", "orders")).extracting(d -> d.get("_id")).containsExactly(1, 2, 3);
+        assertThat(mongo.documents("shop", "orders"))
+                .extracting(d -> d.get("_id"))
+                .containsExactly(1, 2, 3);
         assertThat(mongo.calls().get(1).get("argv").toString()).doesNotContain("--nsFrom");
     }
 
@@ -117,8 +133,10 @@ class MongoClientTest {
         mongo.failDump("can't create session: connection refused");
 
         assertThatThrownBy(() -> client.dump(DatabaseUri.parse(URI), dataDir.resolve("x.archive.gz"), log))
-                .isInstanceOf(CommandFailedException.class).hasMessageContaining("exited with code 1")
-                .hasMessageContaining("connection refused").hasMessageNotContaining("p@ss");
+                .isInstanceOf(CommandFailedException.class)
+                .hasMessageContaining("exited with code 1")
+                .hasMessageContaining("connection refused")
+                .hasMessageNotContaining("p@ss");
     }
 
     @Test
@@ -126,7 +144,8 @@ class MongoClientTest {
         String wrong = "mongodb://app:other@127.0.0.1:27017/shop?authSource=admin";
 
         assertThatThrownBy(() -> client.dump(DatabaseUri.parse(wrong), dataDir.resolve("x.archive.gz"), log))
-                .isInstanceOf(CommandFailedException.class).hasMessageContaining("Authentication failed");
+                .isInstanceOf(CommandFailedException.class)
+                .hasMessageContaining("Authentication failed");
     }
 
     @Test
@@ -134,14 +153,16 @@ class MongoClientTest {
         MongoClient missing = client(dataDir.resolve("no-such-mongodump").toString(), mongo.mongorestore());
 
         assertThatThrownBy(() -> missing.dump(DatabaseUri.parse(URI), dataDir.resolve("x.archive.gz"), log))
-                .isInstanceOf(ToolMissingException.class).hasMessageContaining("no-such-mongodump");
+                .isInstanceOf(ToolMissingException.class)
+                .hasMessageContaining("no-such-mongodump");
     }
 
     @Test
     void shouldRefuseAFileThatIsNotAMongodumpArchive() throws Exception {
         Path notAnArchive = Files.writeString(dataDir.resolve("x.archive.gz"), "hello, this is not an archive");
 
-        assertThatThrownBy(() -> client.checkFormat(notAnArchive)).isInstanceOf(StepFailedException.class)
+        assertThatThrownBy(() -> client.checkFormat(notAnArchive))
+                .isInstanceOf(StepFailedException.class)
                 .hasMessageContaining("not a mongodump archive");
     }
 }

@@ -3,15 +3,15 @@ package dev.runbook.database;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.runbook.testsupport.ScratchPostgres;
+import dev.runbook.config.DataDir;
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.RunbookProperties.Tools;
 import dev.runbook.exec.CommandFailedException;
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.config.RunbookProperties;
-import dev.runbook.config.RunbookProperties.Tools;
-import dev.runbook.config.DataDir;
+import dev.runbook.testsupport.ScratchPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -42,20 +42,25 @@ class PostgresClientTest {
 
     @BeforeEach
     void setUp() {
-        pg.sql("DROP TABLE IF EXISTS orders, \"Order Items\", empty_table",
+        pg.sql(
+                "DROP TABLE IF EXISTS orders, \"Order Items\", empty_table",
                 "CREATE TABLE orders (id int PRIMARY KEY, note text)",
                 "INSERT INTO orders SELECT g, 'line ' || g || E'\\nsecond line' FROM generate_series(1, 250) g",
-                "CREATE TABLE \"Order Items\" (id int)", "INSERT INTO \"Order Items\" VALUES (1), (2)",
+                "CREATE TABLE \"Order Items\" (id int)",
+                "INSERT INTO \"Order Items\" VALUES (1), (2)",
                 "CREATE TABLE empty_table (id int)");
         client = client("pg_dump", "pg_restore");
         log = StepLog.of(dataDir, "run", "Task_Dump");
     }
 
     private PostgresClient client(String pgDump, String pgRestore) {
-        RunbookProperties properties = new RunbookProperties(dataDir, new Tools("git", "npm", "pm2", "mongodump",
-                "mongorestore", pgDump, pgRestore, Duration.ofMinutes(1)), null, Map.of());
-        return new PostgresClient(new CommandRunner(new Redactor(properties, List.of())), properties,
-                new DataDir(properties));
+        RunbookProperties properties = new RunbookProperties(
+                dataDir,
+                new Tools("git", "npm", "pm2", "mongodump", "mongorestore", pgDump, pgRestore, Duration.ofMinutes(1)),
+                null,
+                Map.of());
+        return new PostgresClient(
+                new CommandRunner(new Redactor(properties, List.of())), properties, new DataDir(properties));
     }
 
     @Test
@@ -64,11 +69,16 @@ class PostgresClientTest {
 
         Map<String, Long> counts = client.dump(DatabaseUri.parse(pg.uri()), archive, log);
 
-        assertThat(counts).containsEntry("public.orders", 250L).containsEntry("public.\"Order Items\"", 2L)
-                .containsEntry("public.empty_table", 0L).hasSize(3);
+        assertThat(counts)
+                .containsEntry("public.orders", 250L)
+                .containsEntry("public.\"Order Items\"", 2L)
+                .containsEntry("public.empty_table", 0L)
+                .hasSize(3);
         client.checkFormat(archive);
-        assertThat(Files.readString(log.file())).as("table data never reaches the step log")
-                .doesNotContain("second line").contains("--format=custom");
+        assertThat(Files.readString(log.file()))
+                .as("table data never reaches the step log")
+                .doesNotContain("second line")
+                .contains("--format=custom");
     }
 
     @Test
@@ -77,7 +87,8 @@ class PostgresClientTest {
         Map<String, Long> counts = client.dump(DatabaseUri.parse(pg.uri()), archive, log);
         pg.sql("DELETE FROM orders WHERE id > 10", "DROP TABLE \"Order Items\"");
 
-        Map<String, Long> restored = client.restore(DatabaseUri.parse(pg.uri()), archive, pg.name, counts.keySet(), log);
+        Map<String, Long> restored =
+                client.restore(DatabaseUri.parse(pg.uri()), archive, pg.name, counts.keySet(), log);
 
         assertThat(restored).isEqualTo(counts);
         assertThat(pg.count("orders")).isEqualTo(250);
@@ -93,7 +104,8 @@ class PostgresClientTest {
         Map<String, Long> restored = client.restore(copy, archive, pg.name, counts.keySet(), log);
 
         assertThat(restored).isEqualTo(counts);
-        assertThat(pg.queryLong(pg.name + "_copy", "SELECT count(*) FROM orders")).isEqualTo(250);
+        assertThat(pg.queryLong(pg.name + "_copy", "SELECT count(*) FROM orders"))
+                .isEqualTo(250);
     }
 
     @Test
@@ -103,7 +115,8 @@ class PostgresClientTest {
         pg.sql("DELETE FROM orders WHERE id > 10", "CREATE VIEW orders_view AS SELECT id FROM orders");
 
         assertThatThrownBy(() -> client.restore(DatabaseUri.parse(pg.uri()), archive, pg.name, counts.keySet(), log))
-                .as("DROP TABLE orders fails: a view depends on it").isInstanceOf(CommandFailedException.class)
+                .as("DROP TABLE orders fails: a view depends on it")
+                .isInstanceOf(CommandFailedException.class)
                 .hasMessageContaining("exited with code 1");
         assertThat(pg.count("orders")).as("single transaction: nothing changed").isEqualTo(10);
         pg.sql("DROP VIEW orders_view");
@@ -127,7 +140,9 @@ class PostgresClientTest {
         assertThat(lines.get(0)).isEqualTo("*:*:*:*:p@ss\\:w\\\\rd");
         assertThat(lines.get(1)).isEqualTo("600");
         assertThat(lines.get(2)).isEqualTo("PGPASSWORD=");
-        assertThat(lines.get(3)).doesNotContain("p@ss").doesNotContain("p%40ss")
+        assertThat(lines.get(3))
+                .doesNotContain("p@ss")
+                .doesNotContain("p%40ss")
                 .contains("--dbname=postgresql://postgres@" + ScratchPostgres.HOST + "/" + pg.name);
         try (var files = Files.list(dataDir.resolve("tmp"))) {
             assertThat(files).as("passfile deleted").isEmpty();
@@ -145,6 +160,7 @@ class PostgresClientTest {
     @Test
     void shouldCountMissingTablesAsMinusOne() {
         assertThat(client.countTables(DatabaseUri.parse(pg.uri()), Set.of("public.orders", "public.nope")))
-                .containsEntry("public.orders", 250L).containsEntry("public.nope", -1L);
+                .containsEntry("public.orders", 250L)
+                .containsEntry("public.nope", -1L);
     }
 }

@@ -52,11 +52,12 @@ final class DocsChecker {
     private static final Pattern LINK_DEFINITION = Pattern.compile("^\\s{0,3}\\[[^\\]]+]:\\s*(\\S+)");
     private static final Pattern SCHEME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*:");
     private static final Pattern HEADING = Pattern.compile("^#{1,6}\\s+(.+?)\\s*#*\\s*$");
-    private static final Pattern CLASS = Pattern.compile(
-            "^((?:[a-z0-9]+/)+)([A-Z*][A-Za-z0-9*]*)(?:[.#]([A-Za-z0-9_]+))?$");
+    private static final Pattern CLASS =
+            Pattern.compile("^((?:[a-z0-9]+/)+)([A-Z*][A-Za-z0-9*]*)(?:[.#]([A-Za-z0-9_]+))?$");
     private static final Pattern QUALIFIED_CLASS = Pattern.compile("^dev\\.runbook\\.((?:[a-z0-9]+\\.)*)([A-Z]\\w*)$");
     private static final Pattern FILE = Pattern.compile("^[A-Za-z0-9_.*/-]+$");
-    private static final List<String> SOURCE_ROOTS = List.of("src/main/java/dev/runbook/", "src/test/java/dev/runbook/");
+    private static final List<String> SOURCE_ROOTS =
+            List.of("src/main/java/dev/runbook/", "src/test/java/dev/runbook/");
 
     private final Path root;
 
@@ -122,11 +123,14 @@ final class DocsChecker {
             return null;
         }
         String text = path.isEmpty() ? markdown : read(file);
-        return headingSlugs(text).contains(anchor) ? null : "link (" + target + "): no heading #" + anchor + " in " + file;
+        return headingSlugs(text).contains(anchor)
+                ? null
+                : "link (" + target + "): no heading #" + anchor + " in " + file;
     }
 
     private String checkCitation(String code) {
-        boolean fileLike = FILE_ROOTS.stream().anyMatch(code::startsWith) && FILE.matcher(code).matches();
+        boolean fileLike = FILE_ROOTS.stream().anyMatch(code::startsWith)
+                && FILE.matcher(code).matches();
         if (fileLike && !matches(root, code).isEmpty()) {
             return null;
         }
@@ -149,7 +153,11 @@ final class DocsChecker {
         if (files.isEmpty()) {
             return "class `" + code + "`: no " + packagePath + className + ".java under " + SOURCE_ROOTS;
         }
-        if (member != null && files.stream().noneMatch(f -> Pattern.compile("\\b" + member + "\\b").matcher(read(f)).find())) {
+        if (member != null
+                && files.stream()
+                        .noneMatch(f -> Pattern.compile("\\b" + member + "\\b")
+                                .matcher(read(f))
+                                .find())) {
             return "class `" + code + "`: " + className + " has no member " + member;
         }
         return null;
@@ -176,7 +184,9 @@ final class DocsChecker {
 
     /** GitHub's anchor of a heading: lower case, only letters, digits, spaces, - and _ kept, spaces to -. */
     static String slug(String heading) {
-        return heading.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-');
+        return heading.toLowerCase(Locale.ROOT)
+                .replaceAll("[^\\p{L}\\p{N} _-]", "")
+                .replace(' ', '-');
     }
 
     /** Files matching {@code path} under {@code base}; {@code *} in the last part matches any characters. */
@@ -192,7 +202,8 @@ final class DocsChecker {
             return List.of();
         }
         try (Stream<Path> list = Files.list(full.getParent())) {
-            return list.filter(p -> glob.matcher(p.getFileName().toString()).matches()).toList();
+            return list.filter(p -> glob.matcher(p.getFileName().toString()).matches())
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -38,17 +38,24 @@ class AccessApiTest extends SecuredPlatform {
 
     @Test
     void shouldAnswerTheSame401ForMissingMalformedUnknownAndWrongCredentials() throws InterruptedException {
-        List<RequestSpecification> attempts = List.of(given(),
+        List<RequestSpecification> attempts = List.of(
+                given(),
                 given().header("Authorization", "Basic !!!not-base64"),
                 given().header("Authorization", "Bearer abc"),
                 given().auth().preemptive().basic("nobody", "nobody-pw"),
                 given().auth().preemptive().basic("erin", "wrong-pw"),
-                given().header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
-                        "erin:".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+                given().header(
+                                "Authorization",
+                                "Basic "
+                                        + java.util.Base64.getEncoder()
+                                                .encodeToString(
+                                                        "erin:".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
         List<String> bodies = new ArrayList<>();
         for (RequestSpecification attempt : attempts) {
             Response response = attempt.get("/api/targets");
-            response.then().statusCode(401).contentType("application/problem+json")
+            response.then()
+                    .statusCode(401)
+                    .contentType("application/problem+json")
                     .header("WWW-Authenticate", containsString("Basic realm="));
             bodies.add(response.asString());
         }
@@ -59,66 +66,83 @@ class AccessApiTest extends SecuredPlatform {
 
     @Test
     void shouldRequireSignInEverywhereButHealthAndTheWebappLogin() {
-        for (String path : List.of("/api/runs", "/api/audit/events", "/engine-rest/process-definition",
-                "/engine-rest/identity/groups?userId=alice", "/v3/api-docs", "/swagger-ui.html", "/actuator/info",
-                "/actuator/health/liveness", "/some/page", "/api/%61udit/events")) {
+        for (String path : List.of(
+                "/api/runs",
+                "/api/audit/events",
+                "/engine-rest/process-definition",
+                "/engine-rest/identity/groups?userId=alice",
+                "/v3/api-docs",
+                "/swagger-ui.html",
+                "/actuator/info",
+                "/actuator/health/liveness",
+                "/some/page",
+                "/api/%61udit/events")) {
             given().urlEncodingEnabled(false).get(path).then().statusCode(401);
         }
-        given().get("/actuator/health").then().statusCode(200).body("status", equalTo("UP"))
+        given().get("/actuator/health")
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("UP"))
                 .body("components", org.hamcrest.Matchers.nullValue());
         given().get("/camunda/app/tasklist/default/").then().statusCode(200);
-        given().contentType(ContentType.JSON).body(Map.of("profile", Map.of("id", "mallory"), "credentials",
-                Map.of("password", "mallory-pw"))).post("/camunda/api/admin/setup/default/user/create").then()
+        given().contentType(ContentType.JSON)
+                .body(Map.of("profile", Map.of("id", "mallory"), "credentials", Map.of("password", "mallory-pw")))
+                .post("/camunda/api/admin/setup/default/user/create")
+                .then()
                 .statusCode(401);
     }
 
     @Test
     void shouldAllowEachGroupItsCallsAndRefuseTheRestWith403() {
         Object[][] table = {
-                // user, method, path, status
-                {"alice", "GET", "/api/targets", 200},
-                {"alice", "GET", "/api/runs", 200},
-                {"alice", "GET", "/api/targets/shop/backups", 200},
-                {"alice", "GET", "/api/approvals", 403},
-                {"alice", "POST", "/api/approvals/123", 403},
-                {"alice", "GET", "/api/audit/events", 403},
-                {"alice", "GET", "/api/audit/logins", 403},
-                {"alice", "GET", "/api/%61udit/events", 403},
-                {"alice", "GET", "/api/runs/../audit/events", 403},
-                {"alice", "GET", "/engine-rest/process-definition/count", 200},
-                {"alice", "POST", "/engine-rest/process-definition/key/deploy/start", 403},
-                {"alice", "POST", "/engine-rest/process-definition/key/deploy/submit-form", 403},
-                {"alice", "GET", "/actuator/info", 403},
-                {"alice", "GET", "/v3/api-docs", 200},
-                {"bob", "GET", "/api/approvals", 200},
-                {"bob", "GET", "/api/targets", 403},
-                {"bob", "GET", "/api/runs", 403},
-                {"bob", "POST", "/api/targets/shop/deployments", 403},
-                {"bob", "POST", "/api/targets/shop/services/all/restart", 403},
-                {"bob", "GET", "/api/audit/events", 403},
-                {"bob", "GET", "/engine-rest/task/count", 200},
-                {"carol", "GET", "/api/approvals", 200},
-                {"carol", "GET", "/api/runs", 200},
-                {"carol", "GET", "/api/audit/logins", 403},
-                {"admin", "GET", "/api/audit/events", 200},
-                {"admin", "GET", "/api/audit/logins", 200},
-                {"admin", "GET", "/api/targets", 200},
-                {"admin", "GET", "/api/approvals", 200},
-                {"admin", "GET", "/api/runs", 200},
-                {"admin", "GET", "/actuator/info", 200},
-                {"admin", "GET", "/engine-rest/authorization/count", 200},
+            // user, method, path, status
+            {"alice", "GET", "/api/targets", 200},
+            {"alice", "GET", "/api/runs", 200},
+            {"alice", "GET", "/api/targets/shop/backups", 200},
+            {"alice", "GET", "/api/approvals", 403},
+            {"alice", "POST", "/api/approvals/123", 403},
+            {"alice", "GET", "/api/audit/events", 403},
+            {"alice", "GET", "/api/audit/logins", 403},
+            {"alice", "GET", "/api/%61udit/events", 403},
+            {"alice", "GET", "/api/runs/../audit/events", 403},
+            {"alice", "GET", "/engine-rest/process-definition/count", 200},
+            {"alice", "POST", "/engine-rest/process-definition/key/deploy/start", 403},
+            {"alice", "POST", "/engine-rest/process-definition/key/deploy/submit-form", 403},
+            {"alice", "GET", "/actuator/info", 403},
+            {"alice", "GET", "/v3/api-docs", 200},
+            {"bob", "GET", "/api/approvals", 200},
+            {"bob", "GET", "/api/targets", 403},
+            {"bob", "GET", "/api/runs", 403},
+            {"bob", "POST", "/api/targets/shop/deployments", 403},
+            {"bob", "POST", "/api/targets/shop/services/all/restart", 403},
+            {"bob", "GET", "/api/audit/events", 403},
+            {"bob", "GET", "/engine-rest/task/count", 200},
+            {"carol", "GET", "/api/approvals", 200},
+            {"carol", "GET", "/api/runs", 200},
+            {"carol", "GET", "/api/audit/logins", 403},
+            {"admin", "GET", "/api/audit/events", 200},
+            {"admin", "GET", "/api/audit/logins", 200},
+            {"admin", "GET", "/api/targets", 200},
+            {"admin", "GET", "/api/approvals", 200},
+            {"admin", "GET", "/api/runs", 200},
+            {"admin", "GET", "/actuator/info", 200},
+            {"admin", "GET", "/engine-rest/authorization/count", 200},
         };
         List<String> wrong = new ArrayList<>();
         for (Object[] row : table) {
-            Response response = as((String) row[0]).urlEncodingEnabled(false).contentType(ContentType.JSON).body("POST".equals(row[1])
-                    ? "{}" : "").request((String) row[1], (String) row[2]);
+            Response response = as((String) row[0])
+                    .urlEncodingEnabled(false)
+                    .contentType(ContentType.JSON)
+                    .body("POST".equals(row[1]) ? "{}" : "")
+                    .request((String) row[1], (String) row[2]);
             if (response.statusCode() != (int) row[3]) {
-                wrong.add(row[0] + " " + row[1] + " " + row[2] + " -> " + response.statusCode() + " (expected "
-                        + row[3] + ") " + response.asString());
+                wrong.add(row[0] + " " + row[1] + " " + row[2] + " -> " + response.statusCode() + " (expected " + row[3]
+                        + ") " + response.asString());
             }
             if (response.statusCode() == 403 && ((String) row[2]).startsWith("/api")) {
-                response.then().contentType("application/problem+json").body("detail",
-                        containsString("is not in a group"));
+                response.then()
+                        .contentType("application/problem+json")
+                        .body("detail", containsString("is not in a group"));
             }
         }
         assertThat(wrong).isEmpty();
@@ -126,11 +150,18 @@ class AccessApiTest extends SecuredPlatform {
 
     @Test
     void shouldFilterEngineReadsByTheGroupsGrants() {
-        int definitions = as("alice").get("/engine-rest/process-definition/count").then().statusCode(200).extract()
+        int definitions = as("alice")
+                .get("/engine-rest/process-definition/count")
+                .then()
+                .statusCode(200)
+                .extract()
                 .path("count");
         assertThat(definitions).isGreaterThan(0);
-        as("bob").get("/engine-rest/history/process-instance/count").then().statusCode(200).body("count",
-                equalTo(0));
+        as("bob")
+                .get("/engine-rest/history/process-instance/count")
+                .then()
+                .statusCode(200)
+                .body("count", equalTo(0));
         as("admin").get("/engine-rest/history/process-instance/count").then().statusCode(200);
     }
 
@@ -144,33 +175,64 @@ class AccessApiTest extends SecuredPlatform {
     void shouldServeThisApplicationsEngineWhenAnotherEngineHasTheSameName() {
         assertThat(EngineUtil.getProcessEngineProvider()).isInstanceOf(ApplicationProcessEngineProvider.class);
         ProcessEngine other = ProcessEngineConfiguration.createStandaloneInMemProcessEngineConfiguration()
-                .setProcessEngineName(engine.getName()).setJdbcUrl("jdbc:h2:mem:other-" + UUID.randomUUID())
+                .setProcessEngineName(engine.getName())
+                .setJdbcUrl("jdbc:h2:mem:other-" + UUID.randomUUID())
                 .buildProcessEngine();
         try {
             assertThat(ProcessEngines.getProcessEngines().get(engine.getName())).isSameAs(other);
-            other.getRepositoryService().createDeployment().addModelInstance("otherProbe.bpmn",
-                    Bpmn.createExecutableProcess("otherProbe").camundaHistoryTimeToLive(1).startEvent()
-                            .endEvent().done()).deploy();
+            other.getRepositoryService()
+                    .createDeployment()
+                    .addModelInstance(
+                            "otherProbe.bpmn",
+                            Bpmn.createExecutableProcess("otherProbe")
+                                    .camundaHistoryTimeToLive(1)
+                                    .startEvent()
+                                    .endEvent()
+                                    .done())
+                    .deploy();
             other.getRuntimeService().startProcessInstanceByKey("otherProbe");
 
-            as("bob").get("/engine-rest/history/process-instance/count").then().statusCode(200)
+            as("bob")
+                    .get("/engine-rest/history/process-instance/count")
+                    .then()
+                    .statusCode(200)
                     .body("count", equalTo(0));
-            as("admin").get("/engine-rest/history/process-instance/count").then().statusCode(200)
-                    .body("count", equalTo((int) engine.getHistoryService().createHistoricProcessInstanceQuery()
+            as("admin")
+                    .get("/engine-rest/history/process-instance/count")
+                    .then()
+                    .statusCode(200)
+                    .body("count", equalTo((int) engine.getHistoryService()
+                            .createHistoricProcessInstanceQuery()
                             .count()));
-            as("admin").get("/engine-rest/process-definition/key/otherProbe").then().statusCode(404);
-            as("admin").get("/engine-rest/engine").then().statusCode(200).body("name", equalTo(List.of(
-                    engine.getName())));
+            as("admin")
+                    .get("/engine-rest/process-definition/key/otherProbe")
+                    .then()
+                    .statusCode(404);
+            as("admin")
+                    .get("/engine-rest/engine")
+                    .then()
+                    .statusCode(200)
+                    .body("name", equalTo(List.of(engine.getName())));
 
             Instant before = Instant.now().minusSeconds(1);
             WebappSession alice = new WebappSession();
             alice.login("cockpit", "alice", "alice-pw").then().statusCode(200);
-            alice.api().get("/camunda/api/engine/engine/default/process-definition/key/otherProbe").then()
+            alice.api()
+                    .get("/camunda/api/engine/engine/default/process-definition/key/otherProbe")
+                    .then()
                     .statusCode(404);
-            alice.api().get("/camunda/api/engine/engine/default/process-definition/key/deploy").then()
+            alice.api()
+                    .get("/camunda/api/engine/engine/default/process-definition/key/deploy")
+                    .then()
                     .statusCode(200);
-            assertThat(as("admin").get("/api/audit/logins?user=alice&from=" + before).then().statusCode(200)
-                    .extract().jsonPath().getList("items.via", String.class)).contains("webapp");
+            assertThat(as("admin")
+                            .get("/api/audit/logins?user=alice&from=" + before)
+                            .then()
+                            .statusCode(200)
+                            .extract()
+                            .jsonPath()
+                            .getList("items.via", String.class))
+                    .contains("webapp");
         } finally {
             other.close();
             ProcessEngines.registerProcessEngine(engine);
@@ -180,10 +242,15 @@ class AccessApiTest extends SecuredPlatform {
     @Test
     void shouldLetEachGroupIntoItsWebappOnly() {
         Object[][] logins = {
-                {"alice", "cockpit", 200}, {"alice", "tasklist", 403}, {"alice", "admin", 403},
-                {"bob", "tasklist", 200}, {"bob", "cockpit", 403},
-                {"admin", "admin", 200}, {"admin", "cockpit", 200}, {"admin", "tasklist", 200},
-                {"bob", "tasklist-wrong-password", 401},
+            {"alice", "cockpit", 200},
+            {"alice", "tasklist", 403},
+            {"alice", "admin", 403},
+            {"bob", "tasklist", 200},
+            {"bob", "cockpit", 403},
+            {"admin", "admin", 200},
+            {"admin", "cockpit", 200},
+            {"admin", "tasklist", 200},
+            {"bob", "tasklist-wrong-password", 401},
         };
         for (Object[] login : logins) {
             String app = ((String) login[1]).replace("-wrong-password", "");
@@ -191,43 +258,82 @@ class AccessApiTest extends SecuredPlatform {
             if ((int) login[2] == 401) {
                 new WebappSession().login(app, "nobody", password).then().statusCode(401);
             } else {
-                new WebappSession().login(app, (String) login[0], password).then().statusCode((int) login[2]);
+                new WebappSession()
+                        .login(app, (String) login[0], password)
+                        .then()
+                        .statusCode((int) login[2]);
             }
         }
         WebappSession bob = new WebappSession();
         bob.login("tasklist", "bob", "bob-pw").then().statusCode(200);
-        JsonPath filters = bob.api().get("/camunda/api/engine/engine/default/filter?resourceType=Task").then()
-                .statusCode(200).extract().jsonPath();
+        JsonPath filters = bob.api()
+                .get("/camunda/api/engine/engine/default/filter?resourceType=Task")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
         assertThat(filters.getList("name", String.class)).contains("Approvals");
         WebappSession alice = new WebappSession();
         alice.login("cockpit", "alice", "alice-pw").then().statusCode(200);
-        alice.api().get("/camunda/api/engine/engine/default/process-definition/count").then().statusCode(200)
+        alice.api()
+                .get("/camunda/api/engine/engine/default/process-definition/count")
+                .then()
+                .statusCode(200)
                 .body("count", greaterThan(0));
     }
 
     @Test
     void shouldLogLoginsWithTheClientBehindATrustedProxy() {
         String agent = "access-test/" + UUID.randomUUID();
-        as("erin").header("User-Agent", agent).header("X-Forwarded-For", "203.0.113.7").get("/api/targets").then()
+        as("erin")
+                .header("User-Agent", agent)
+                .header("X-Forwarded-For", "203.0.113.7")
+                .get("/api/targets")
+                .then()
                 .statusCode(200);
-        given().auth().preemptive().basic("erin", "not-erins").header("User-Agent", agent)
-                .header("X-Forwarded-For", "198.51.100.9, 127.0.0.1").get("/api/targets").then().statusCode(401);
+        given().auth()
+                .preemptive()
+                .basic("erin", "not-erins")
+                .header("User-Agent", agent)
+                .header("X-Forwarded-For", "198.51.100.9, 127.0.0.1")
+                .get("/api/targets")
+                .then()
+                .statusCode(401);
         as("erin").get("/api/targets").then().statusCode(200);
         new WebappSession().login("tasklist", "erin", "erin-pw");
 
-        List<Map<String, Object>> entries = as("admin").get("/api/audit/logins?user=erin&size=50").then()
-                .statusCode(200).extract().jsonPath().getList("items");
-        assertThat(entries).anySatisfy(e -> assertThat(e).containsEntry("success", true)
-                .containsEntry("remoteAddress", "203.0.113.7").containsEntry("userAgent", agent)
-                .containsEntry("via", "api").containsEntry("reason", "OK"));
-        assertThat(entries).anySatisfy(e -> assertThat(e).containsEntry("success", false)
-                .containsEntry("remoteAddress", "198.51.100.9").containsEntry("reason", "BAD_CREDENTIALS"));
-        assertThat(entries).anySatisfy(e -> assertThat(e).containsEntry("via", "webapp")
-                .containsEntry("success", true));
-        as("admin").get("/api/audit/logins?user=nobody").then().statusCode(200)
+        List<Map<String, Object>> entries = as("admin")
+                .get("/api/audit/logins?user=erin&size=50")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("items");
+        assertThat(entries)
+                .anySatisfy(e -> assertThat(e)
+                        .containsEntry("success", true)
+                        .containsEntry("remoteAddress", "203.0.113.7")
+                        .containsEntry("userAgent", agent)
+                        .containsEntry("via", "api")
+                        .containsEntry("reason", "OK"));
+        assertThat(entries)
+                .anySatisfy(e -> assertThat(e)
+                        .containsEntry("success", false)
+                        .containsEntry("remoteAddress", "198.51.100.9")
+                        .containsEntry("reason", "BAD_CREDENTIALS"));
+        assertThat(entries)
+                .anySatisfy(e -> assertThat(e).containsEntry("via", "webapp").containsEntry("success", true));
+        as("admin")
+                .get("/api/audit/logins?user=nobody")
+                .then()
+                .statusCode(200)
                 .body("items.reason", org.hamcrest.Matchers.hasItem("UNKNOWN_USER"));
-        as("admin").get("/api/audit/logins?success=false&size=1").then().statusCode(200)
-                .body("items.size()", equalTo(1)).body("total", greaterThan(1));
+        as("admin")
+                .get("/api/audit/logins?success=false&size=1")
+                .then()
+                .statusCode(200)
+                .body("items.size()", equalTo(1))
+                .body("total", greaterThan(1));
     }
 
     @Test
@@ -244,23 +350,47 @@ class AccessApiTest extends SecuredPlatform {
         as("dave").get("/api/targets").then().statusCode(401);
         as("alice").get("/api/targets").then().statusCode(200);
 
-        List<String> reasons = as("admin").get("/api/audit/logins?user=dave").then().statusCode(200).extract()
-                .jsonPath().getList("items.reason", String.class);
-        assertThat(reasons).startsWith("LOCKED", "BAD_CREDENTIALS", "BAD_CREDENTIALS", "THROTTLED",
-                "BAD_CREDENTIALS", "BAD_CREDENTIALS");
+        List<String> reasons = as("admin")
+                .get("/api/audit/logins?user=dave")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("items.reason", String.class);
+        assertThat(reasons)
+                .startsWith(
+                        "LOCKED",
+                        "BAD_CREDENTIALS",
+                        "BAD_CREDENTIALS",
+                        "THROTTLED",
+                        "BAD_CREDENTIALS",
+                        "BAD_CREDENTIALS");
 
         Thread.sleep(3_100);
         as("dave").get("/api/targets").then().statusCode(200);
-        assertThat(as("admin").get("/api/audit/logins?user=dave&size=1").then().extract().jsonPath()
-                .getString("items[0].reason")).isEqualTo("OK");
+        assertThat(as("admin")
+                        .get("/api/audit/logins?user=dave&size=1")
+                        .then()
+                        .extract()
+                        .jsonPath()
+                        .getString("items[0].reason"))
+                .isEqualTo("OK");
     }
 
     @Test
     void shouldNotMentionWhichPartOfTheCredentialsWasWrong() {
-        String unknown = given().auth().preemptive().basic("nobody", "x").get("/api/runs").asString();
-        String wrong = given().auth().preemptive().basic("erin", "x").get("/api/runs").asString();
+        String unknown = given().auth()
+                .preemptive()
+                .basic("nobody", "x")
+                .get("/api/runs")
+                .asString();
+        String wrong =
+                given().auth().preemptive().basic("erin", "x").get("/api/runs").asString();
         as("erin").get("/api/runs").then().statusCode(200);
-        assertThat(unknown).isEqualTo(wrong).doesNotContainIgnoringCase("unknown")
-                .doesNotContainIgnoringCase("password").doesNotContain("nobody");
+        assertThat(unknown)
+                .isEqualTo(wrong)
+                .doesNotContainIgnoringCase("unknown")
+                .doesNotContainIgnoringCase("password")
+                .doesNotContain("nobody");
     }
 }

@@ -38,8 +38,10 @@ class ApprovalsApiTest {
 
     @RegisterExtension
     static final FixtureTarget shop = new FixtureTarget("approvals-shop-backend");
+
     @RegisterExtension
     static final FixtureTarget shopdb = new FixtureTarget("approvals-shopdb-backend");
+
     static final String DB_PASSWORD = "db-s3cret-pw";
 
     @DynamicPropertySource
@@ -51,7 +53,8 @@ class ApprovalsApiTest {
             }
         });
         registry.add("runbook.targets.shopdb.database.kind", () -> "postgresql");
-        registry.add("runbook.targets.shopdb.database.uri",
+        registry.add(
+                "runbook.targets.shopdb.database.uri",
                 () -> "postgresql://shop:" + DB_PASSWORD + "@127.0.0.1:5432/shop");
         List<String> migrate = List.of("npm", "run", "migrate");
         for (int i = 0; i < migrate.size(); i++) {
@@ -61,7 +64,8 @@ class ApprovalsApiTest {
     }
 
     private static JsonPath approval(String taskId) {
-        JsonPath all = as("bob").get("/api/approvals").then().statusCode(200).extract().jsonPath();
+        JsonPath all =
+                as("bob").get("/api/approvals").then().statusCode(200).extract().jsonPath();
         return new JsonPath(all.prettify()).setRootPath("find { it.taskId == '" + taskId + "' }");
     }
 
@@ -70,9 +74,11 @@ class ApprovalsApiTest {
     void shouldShowTheReleaseContextAndPlanThatTheRunThenExecutes() {
         new FixtureApp(shop).serveRelease(); // serving its checked-out release, so the first backup holds it
         String serving = shop.head();
-        String tip = shop.publishCommits("two-changes", List.of(
-                Map.of("backend/notes.txt", "first", "README.md", "read me"),
-                Map.of("backend/more-notes.txt", "second")));
+        String tip = shop.publishCommits(
+                "two-changes",
+                List.of(
+                        Map.of("backend/notes.txt", "first", "README.md", "read me"),
+                        Map.of("backend/more-notes.txt", "second")));
         String runId = start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "two-changes"));
         String taskId = awaitApproval(runId);
 
@@ -85,22 +91,31 @@ class ApprovalsApiTest {
         assertThat(approval.getString("toCommit")).isEqualTo(tip);
         assertThat(approval.getString("toSubject")).isEqualTo("two-changes: change 2");
         assertThat(approval.getLong("commitCount")).isEqualTo(2);
-        assertThat(approval.getList("commits.subject")).containsExactly("two-changes: change 2",
-                "two-changes: change 1");
+        assertThat(approval.getList("commits.subject"))
+                .containsExactly("two-changes: change 2", "two-changes: change 1");
         assertThat(approval.getList("commits.author")).containsOnly("Test");
         assertThat(approval.getString("commits[0].sha")).isEqualTo(tip);
         assertThat(approval.getMap("changedFiles")).isEqualTo(Map.of("backend", 2, "(other)", 1));
         assertThat(approval.getBoolean("databaseMigration")).isFalse();
         assertThat(approval.getString("releaseBackup")).isEqualTo("taken after approval, before the first change");
-        assertThat(Duration.between(Instant.parse(approval.getString("createdAt")),
-                Instant.parse(approval.getString("deadline")))).isBetween(Duration.ofMinutes(59).plusSeconds(50),
-                Duration.ofMinutes(60).plusSeconds(10));
+        assertThat(Duration.between(
+                        Instant.parse(approval.getString("createdAt")), Instant.parse(approval.getString("deadline"))))
+                .isBetween(
+                        Duration.ofMinutes(59).plusSeconds(50),
+                        Duration.ofMinutes(60).plusSeconds(10));
         assertThat(approval.getString("url")).endsWith("/camunda/app/tasklist/default/#/?task=" + taskId);
         assertThat(approval.getString("runUrl")).endsWith("/runs/" + runId);
 
         List<Map<String, Object>> plan = approval.getList("plan");
-        assertThat(plan).extracting(step -> step.get("activityId")).containsExactly("Task_BackupRelease",
-                "Task_GitCheckout", "Task_InstallAndBuild", "Task_Pm2Reload", "Task_HealthCheck", "Task_RecordRelease");
+        assertThat(plan)
+                .extracting(step -> step.get("activityId"))
+                .containsExactly(
+                        "Task_BackupRelease",
+                        "Task_GitCheckout",
+                        "Task_InstallAndBuild",
+                        "Task_Pm2Reload",
+                        "Task_HealthCheck",
+                        "Task_RecordRelease");
         assertThat(approval.getList("plan.find { it.activityId == 'Task_GitCheckout' }.commands.command"))
                 .containsExactly("git checkout --detach --force " + tip);
         assertThat(approval.getList("plan.find { it.activityId == 'Task_InstallAndBuild' }.commands.command"))
@@ -113,17 +128,20 @@ class ApprovalsApiTest {
         assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
         assertThat(run.getString("approval.decidedBy")).isEqualTo("bob");
         assertThat(run.getString("approval.comment")).isEqualTo("looks good");
-        assertThat(run.getList("path")).contains("StartEvent_DeployRequested", "Task_ApproveRelease",
-                "Gateway_Approved", "EndEvent_Deployed").doesNotContain("EndEvent_Rejected");
+        assertThat(run.getList("path"))
+                .contains("StartEvent_DeployRequested", "Task_ApproveRelease", "Gateway_Approved", "EndEvent_Deployed")
+                .doesNotContain("EndEvent_Rejected");
 
         for (Map<String, Object> step : plan) {
             @SuppressWarnings("unchecked")
             List<Map<String, String>> commands = (List<Map<String, String>>) step.get("commands");
             for (Map<String, String> command : commands) {
-                String expected = command.get("dir") == null ? command.get("command")
+                String expected = command.get("dir") == null
+                        ? command.get("command")
                         : "$ " + command.get("command") + "   (in " + command.get("dir") + ")";
-                assertThat(stepLog(runId, (String) step.get("activityId"))).as("%s ran as planned", step.get(
-                        "activityId")).contains(expected);
+                assertThat(stepLog(runId, (String) step.get("activityId")))
+                        .as("%s ran as planned", step.get("activityId"))
+                        .contains(expected);
             }
         }
     }
@@ -134,13 +152,27 @@ class ApprovalsApiTest {
         String runId = start("carol", "/api/targets/shop/deployments", Map.of("gitRef", "v1"));
         String taskId = awaitApproval(runId);
 
-        JsonPath form = as("bob").get("/engine-rest/task/" + taskId + "/form-variables").then().statusCode(200)
-                .extract().jsonPath();
-        assertThat(form.getMap("$").keySet()).contains("approved", "approvalComment", "fromSubject", "toSubject",
-                "commitCount", "commitsText", "changedFiles", "databaseMigration", "releaseBackup", "planText",
-                "requestedBy");
-        assertThat(form.getString("planText.value")).contains("git checkout --detach --force " + shop.sha("v1"),
-                "npm ci", "startOrReload");
+        JsonPath form = as("bob")
+                .get("/engine-rest/task/" + taskId + "/form-variables")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(form.getMap("$").keySet())
+                .contains(
+                        "approved",
+                        "approvalComment",
+                        "fromSubject",
+                        "toSubject",
+                        "commitCount",
+                        "commitsText",
+                        "changedFiles",
+                        "databaseMigration",
+                        "releaseBackup",
+                        "planText",
+                        "requestedBy");
+        assertThat(form.getString("planText.value"))
+                .contains("git checkout --detach --force " + shop.sha("v1"), "npm ci", "startOrReload");
         assertThat(form.getString("toSubject.value")).isEqualTo("Release v1");
         assertThat(form.getString("requestedBy.value")).isEqualTo("carol");
 
@@ -162,10 +194,16 @@ class ApprovalsApiTest {
         assertThat(approval.getString("backupId")).isNotBlank();
         assertThat(approval.getString("toCommit")).isEqualTo(shop.sha("v2"));
         assertThat(approval.getLong("commitCount")).isEqualTo(2);
-        assertThat(approval.getList("commits.subject")).containsExactly("two-changes: change 2",
-                "two-changes: change 1");
-        assertThat(approval.getList("plan.activityId")).containsExactly("Task_SafetySnapshot", "Task_GitCheckout",
-                "Task_RestoreArtifacts", "Task_Pm2Reload", "Task_HealthCheck", "Task_RecordRelease");
+        assertThat(approval.getList("commits.subject"))
+                .containsExactly("two-changes: change 2", "two-changes: change 1");
+        assertThat(approval.getList("plan.activityId"))
+                .containsExactly(
+                        "Task_SafetySnapshot",
+                        "Task_GitCheckout",
+                        "Task_RestoreArtifacts",
+                        "Task_Pm2Reload",
+                        "Task_HealthCheck",
+                        "Task_RecordRelease");
         assertThat(approval.getList("plan.commands.command").toString()).doesNotContain("npm");
         assertThat(approval.getString("plan.find { it.activityId == 'Task_RestoreArtifacts' }.note"))
                 .contains(approval.getString("backupId"));
@@ -194,9 +232,12 @@ class ApprovalsApiTest {
 
     /** Completes the task as Tasklist's generated form does ({@code POST /engine-rest/task/{id}/submit-form}). */
     private static Response submitForm(String user, String taskId, boolean approved, String comment) {
-        return as(user).contentType(ContentType.JSON).body(Map.of("variables", Map.of(
-                "approved", Map.of("value", approved, "type", "Boolean"),
-                "approvalComment", Map.of("value", comment, "type", "String"))))
+        return as(user).contentType(ContentType.JSON)
+                .body(Map.of(
+                        "variables",
+                        Map.of(
+                                "approved", Map.of("value", approved, "type", "Boolean"),
+                                "approvalComment", Map.of("value", comment, "type", "String"))))
                 .post("/engine-rest/task/" + taskId + "/submit-form");
     }
 }

@@ -48,6 +48,7 @@ class DbBackupMongoEndToEndTest {
 
     @RegisterExtension
     static final FixtureTarget shop = new FixtureTarget("db-mongo-shop-backend");
+
     static final MongoStandins mongo = new MongoStandins();
     static final String PASSWORD = "p@ss:w/rd";
     static final String ENCODED = "p%40ss%3Aw%2Frd";
@@ -60,7 +61,8 @@ class DbBackupMongoEndToEndTest {
     static void properties(DynamicPropertyRegistry registry) {
         shop.register(registry, false);
         registry.add("runbook.targets.shop.webhook.url", () -> receiver.url() + "/shop");
-        shop.registerDatabase(registry, "mongodb", "mongodb://app:" + ENCODED + "@127.0.0.1:27017/shop?authSource=admin");
+        shop.registerDatabase(
+                registry, "mongodb", "mongodb://app:" + ENCODED + "@127.0.0.1:27017/shop?authSource=admin");
         registry.add("runbook.tools.mongodump", mongo::mongodump);
         registry.add("runbook.tools.mongorestore", mongo::mongorestore);
         String reports = "runbook.targets.reports.";
@@ -69,8 +71,9 @@ class DbBackupMongoEndToEndTest {
         registry.add(reports + "components.web.ecosystem", () -> "ecosystem.config.js");
         registry.add(reports + "components.web.health-url", () -> "http://127.0.0.1:1/health");
         registry.add(reports + "database.kind", () -> "mongodb");
-        registry.add(reports + "database.uri", () -> "mongodb://app:" + ENCODED + "@127.0.0.1:27017/reports"
-                + "?authSource=admin");
+        registry.add(
+                reports + "database.uri",
+                () -> "mongodb://app:" + ENCODED + "@127.0.0.1:27017/reports" + "?authSource=admin");
         registry.add(reports + "backups.db-schedule.daily", () -> "0/3 * * * * ?");
         registry.add(reports + "backups.db-schedule.weekly", () -> "off");
         registry.add(reports + "backups.db-schedule.monthly", () -> "off");
@@ -88,7 +91,12 @@ class DbBackupMongoEndToEndTest {
     }
 
     private static JsonPath backups(String target) {
-        return as("alice").get("/api/targets/" + target + "/db-backups").then().statusCode(200).extract().jsonPath();
+        return as("alice")
+                .get("/api/targets/" + target + "/db-backups")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
     }
 
     private static String goodBackup() {
@@ -106,7 +114,9 @@ class DbBackupMongoEndToEndTest {
     }
 
     private static List<Object> ids(String collection) {
-        return mongo.documents("shop", collection).stream().map(d -> d.get("_id")).toList();
+        return mongo.documents("shop", collection).stream()
+                .map(d -> d.get("_id"))
+                .toList();
     }
 
     @Test
@@ -119,8 +129,11 @@ class DbBackupMongoEndToEndTest {
         assertThat(backup.getMap("[0].counts")).containsEntry("orders", 3).containsEntry("customers", 1);
         Path archive = shop.dataDir.resolve("db-backups/shop/" + id + ".archive.gz");
         assertThat(Arrays.copyOf(Files.readAllBytes(archive), 4)).containsExactly(0x6d, 0xe2, 0x99, 0x81);
-        Map<String, Object> dump = mongo.calls().stream().filter(c -> "mongodump".equals(c.get("tool")))
-                .filter(c -> c.get("argv").toString().contains(archive.toString())).findFirst().orElseThrow();
+        Map<String, Object> dump = mongo.calls().stream()
+                .filter(c -> "mongodump".equals(c.get("tool")))
+                .filter(c -> c.get("argv").toString().contains(archive.toString()))
+                .findFirst()
+                .orElseThrow();
         assertThat(dump.get("argv")).asList().contains("--archive=" + archive, "--gzip");
         assertThat(dump.get("config_mode")).isEqualTo("0o600");
         assertThat(Path.of((String) dump.get("config"))).doesNotExist();
@@ -135,9 +148,12 @@ class DbBackupMongoEndToEndTest {
 
         assertThat(run.getString("outcome")).isEqualTo("RESTORED");
         assertThat(mongo.documents("shop_restored", "orders")).hasSize(3);
-        assertThat(mongo.calls().stream().filter(c -> "mongorestore".equals(c.get("tool")))
-                .map(c -> c.get("argv").toString())).anySatisfy(argv -> assertThat(argv).contains("--drop",
-                        "--nsInclude=shop.*", "--nsFrom=shop.*", "--nsTo=shop_restored.*", "--gzip"));
+        assertThat(mongo.calls().stream()
+                        .filter(c -> "mongorestore".equals(c.get("tool")))
+                        .map(c -> c.get("argv").toString()))
+                .anySatisfy(argv -> assertThat(argv)
+                        .contains(
+                                "--drop", "--nsInclude=shop.*", "--nsFrom=shop.*", "--nsTo=shop_restored.*", "--gzip"));
     }
 
     @Test
@@ -196,35 +212,62 @@ class DbBackupMongoEndToEndTest {
         assertThat(run.getString("state")).isEqualTo("INCIDENT");
         assertThat(run.getString("outcome")).isEqualTo("FAILED");
         assertThat(run.getString("failure")).startsWith("BACKUP_FAILED").contains("connection refused");
-        Received alert = Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> receiver.where("runId", runId),
-                sent -> !sent.isEmpty()).get(0);
+        Received alert = Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> receiver.where("runId", runId), sent -> !sent.isEmpty())
+                .get(0);
         assertThat(alert.path()).isEqualTo("/shop");
-        assertThat(alert.body()).containsEntry("event", "BACKUP_FAILED").containsEntry("processKey", "db-backup")
+        assertThat(alert.body())
+                .containsEntry("event", "BACKUP_FAILED")
+                .containsEntry("processKey", "db-backup")
                 .containsEntry("failureCode", "BACKUP_FAILED");
-        assertThat((String) alert.body().get("text")).startsWith("Database backup failed on shop: BACKUP_FAILED")
+        assertThat((String) alert.body().get("text"))
+                .startsWith("Database backup failed on shop: BACKUP_FAILED")
                 .contains("connection refused");
         JsonPath failed = backups("shop");
         assertThat(failed.getString("[0].status")).isEqualTo("FAILED");
         assertThat(shop.dataDir.resolve("db-backups/shop/" + failed.getString("[0].id") + ".archive.gz"))
-                .as("no partial archive left").doesNotExist();
-        as("alice").contentType(ContentType.JSON).body(Map.of("backupId", failed.getString("[0].id")))
-                .post(RESTORES).then().statusCode(409).contentType("application/problem+json");
-        String incident = as("admin").get("/engine-rest/incident?processInstanceId=" + runId).then().statusCode(200)
-                .extract().jsonPath().getString("[0].incidentMessage");
+                .as("no partial archive left")
+                .doesNotExist();
+        as("alice")
+                .contentType(ContentType.JSON)
+                .body(Map.of("backupId", failed.getString("[0].id")))
+                .post(RESTORES)
+                .then()
+                .statusCode(409)
+                .contentType("application/problem+json");
+        String incident = as("admin")
+                .get("/engine-rest/incident?processInstanceId=" + runId)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getString("[0].incidentMessage");
         assertThat(incident).contains("take a backup");
 
         mongo.failDump(null);
         goodBackup();
-        String jobId = as("admin").get("/engine-rest/job?processInstanceId=" + runId).then().extract().jsonPath()
+        String jobId = as("admin")
+                .get("/engine-rest/job?processInstanceId=" + runId)
+                .then()
+                .extract()
+                .jsonPath()
                 .getString("[0].id");
-        as("admin").contentType(ContentType.JSON).body(Map.of("retries", 1))
-                .put("/engine-rest/job/" + jobId + "/retries").then().statusCode(204);
-        JsonPath closed = Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> awaitEnd(runId),
-                r -> "ENDED".equals(r.getString("state")));
+        as("admin")
+                .contentType(ContentType.JSON)
+                .body(Map.of("retries", 1))
+                .put("/engine-rest/job/" + jobId + "/retries")
+                .then()
+                .statusCode(204);
+        JsonPath closed = Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> awaitEnd(runId), r -> "ENDED".equals(r.getString("state")));
         assertThat(closed.getString("outcome")).isEqualTo("FAILED");
         Thread.sleep(1500);
-        assertThat(receiver.where("runId", runId)).as("one failed backup, one message, when it failed")
-                .extracting(r -> r.body().get("event")).containsExactly("BACKUP_FAILED");
+        assertThat(receiver.where("runId", runId))
+                .as("one failed backup, one message, when it failed")
+                .extracting(r -> r.body().get("event"))
+                .containsExactly("BACKUP_FAILED");
     }
 
     @Test
@@ -253,32 +296,52 @@ class DbBackupMongoEndToEndTest {
         }
         assertThat(missing.getString("outcome")).isEqualTo("FAILED");
         assertThat(missing.getString("failure")).startsWith("BACKUP_FAILED").contains("cannot be started");
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> receiver.where("runId",
-                missing.getString("runId")).size() == 1);
-        assertThat(receiver.where("runId", empty.getString("runId"))).extracting(r -> r.body().get("event"))
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> receiver.where("runId", missing.getString("runId")).size() == 1);
+        assertThat(receiver.where("runId", empty.getString("runId")))
+                .extracting(r -> r.body().get("event"))
                 .containsExactly("BACKUP_FAILED");
     }
 
     @Test
     @Order(8)
     void shouldRunTheScheduledBackupsWithTheirClassAndKeepTheConfiguredNumber() {
-        JsonPath schedules = as("alice").get("/api/targets/reports/db-backup-schedules").then().statusCode(200)
-                .extract().jsonPath();
+        JsonPath schedules = as("alice")
+                .get("/api/targets/reports/db-backup-schedules")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
         assertThat(schedules.getString("[0].cron")).isEqualTo("0/3 * * * * ?");
         List<String> next = schedules.getList("[0].nextFireTimes");
-        assertThat(Duration.between(Instant.parse(next.get(0)), Instant.parse(next.get(1)))).hasSeconds(3);
+        assertThat(Duration.between(Instant.parse(next.get(0)), Instant.parse(next.get(1))))
+                .hasSeconds(3);
         assertThat(schedules.getList("enabled")).containsExactly(true, false, false);
 
-        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> as("alice")
-                .get("/api/runs?target=reports&processKey=db-backup&state=ENDED&limit=100").then().extract()
-                .jsonPath().getList("findAll { it.outcome == 'BACKED_UP' }").size() >= 4);
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> as("alice")
+                                .get("/api/runs?target=reports&processKey=db-backup&state=ENDED&limit=100")
+                                .then()
+                                .extract()
+                                .jsonPath()
+                                .getList("findAll { it.outcome == 'BACKED_UP' }")
+                                .size()
+                        >= 4);
 
         JsonPath reports = backups("reports");
         assertThat(reports.getList("scheduleClass")).containsOnly("daily");
         assertThat(reports.getList("by")).containsOnly("schedule");
         assertThat(reports.getList("findAll { it.status == 'OK' }")).hasSizeBetween(2, 3);
-        assertThat(as("alice").get("/api/runs?target=reports&processKey=db-backup-schedule").then().extract()
-                .jsonPath().getList("state")).containsExactly("RUNNING");
+        assertThat(as("alice")
+                        .get("/api/runs?target=reports&processKey=db-backup-schedule")
+                        .then()
+                        .extract()
+                        .jsonPath()
+                        .getList("state"))
+                .containsExactly("RUNNING");
     }
 
     @Test
@@ -292,12 +355,18 @@ class DbBackupMongoEndToEndTest {
         }
         everything.append(as("alice").get("/api/runs?limit=500").asString());
         everything.append(as("alice").get(BACKUPS).asString());
-        everything.append(as("admin").get("/engine-rest/history/variable-instance?deserializeValues=false").asString());
+        everything.append(as("admin")
+                .get("/engine-rest/history/variable-instance?deserializeValues=false")
+                .asString());
         everything.append(as("admin").get("/engine-rest/history/incident").asString());
-        everything.append(mongo.calls().stream().map(c -> c.get("argv").toString()).toList());
+        everything.append(
+                mongo.calls().stream().map(c -> c.get("argv").toString()).toList());
         receiver.received().forEach(sent -> everything.append(sent.body()));
 
-        assertThat(everything.toString()).contains("mongodump").contains("mongodb://app:****@127.0.0.1:27017/shop")
-                .doesNotContain(PASSWORD).doesNotContain(ENCODED);
+        assertThat(everything.toString())
+                .contains("mongodump")
+                .contains("mongodb://app:****@127.0.0.1:27017/shop")
+                .doesNotContain(PASSWORD)
+                .doesNotContain(ENCODED);
     }
 }

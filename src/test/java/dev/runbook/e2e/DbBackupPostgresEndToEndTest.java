@@ -47,13 +47,15 @@ class DbBackupPostgresEndToEndTest {
 
     @RegisterExtension
     static final FixtureTarget shop = new FixtureTarget("db-pg-shop-backend");
+
     static final ScratchPostgres pg = new ScratchPostgres("runbook_e2e");
     static final String PASSWORD = "S3cr@t:pw/x";
     static final String URI = "postgresql://postgres:S3cr%40t%3Apw%2Fx@" + ScratchPostgres.HOST + "/" + pg.name;
     static final String BACKUPS = "/api/targets/shop/db-backups";
     static final String RESTORES = "/api/targets/shop/db-restores";
-    static final String MIGRATE = "const fs = require('fs'); if (fs.existsSync('migrate.js')) { require('./migrate.js'); }"
-            + " else { console.log('no migrations'); }";
+    static final String MIGRATE =
+            "const fs = require('fs'); if (fs.existsSync('migrate.js')) { require('./migrate.js'); }"
+                    + " else { console.log('no migrations'); }";
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -66,10 +68,13 @@ class DbBackupPostgresEndToEndTest {
         registry.add("runbook.targets.shop.env.PGHOST", () -> "127.0.0.1");
         registry.add("runbook.targets.shop.env.PGUSER", () -> "postgres");
         registry.add("runbook.targets.shop.env.PGDATABASE", () -> pg.name);
-        pg.sql("CREATE TABLE orders (id int PRIMARY KEY, note text)",
+        pg.sql(
+                "CREATE TABLE orders (id int PRIMARY KEY, note text)",
                 "INSERT INTO orders SELECT g, 'order ' || g FROM generate_series(1, 100) g",
-                "CREATE TABLE customers (id int PRIMARY KEY)", "INSERT INTO customers VALUES (1), (2), (3)",
-                "CREATE TABLE schema_migrations (name text)", "INSERT INTO schema_migrations VALUES ('initial')");
+                "CREATE TABLE customers (id int PRIMARY KEY)",
+                "INSERT INTO customers VALUES (1), (2), (3)",
+                "CREATE TABLE schema_migrations (name text)",
+                "INSERT INTO schema_migrations VALUES ('initial')");
     }
 
     @AfterAll
@@ -95,9 +100,16 @@ class DbBackupPostgresEndToEndTest {
     private static JsonPath restoreApprovedByBob(Map<String, String> body) {
         String runId = start("alice", RESTORES, body);
         String taskId = awaitApproval(runId);
-        assertThat(as("bob").get("/api/approvals").then().statusCode(200).extract().jsonPath()
-                .getString("find { it.runId == '" + runId + "' }.dbBackup")).as("what bob approves")
-                .contains(body.get("backupId")).contains("restored into database");
+        assertThat(as("bob")
+                        .get("/api/approvals")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .jsonPath()
+                        .getString("find { it.runId == '" + runId + "' }.dbBackup"))
+                .as("what bob approves")
+                .contains(body.get("backupId"))
+                .contains("restored into database");
         decide("alice", taskId, true).then().statusCode(403);
         decide("bob", taskId, true).then().statusCode(204);
         return awaitEnd(runId);
@@ -109,14 +121,16 @@ class DbBackupPostgresEndToEndTest {
         JsonPath run = awaitEnd(start("alice", BACKUPS, Map.of()));
 
         assertThat(run.getString("outcome")).isEqualTo("BACKED_UP");
-        assertThat(run.getList("steps.activityId")).containsExactly("Task_DumpDatabase", "Task_VerifyBackup",
-                "Task_ApplyRetention");
+        assertThat(run.getList("steps.activityId"))
+                .containsExactly("Task_DumpDatabase", "Task_VerifyBackup", "Task_ApplyRetention");
         JsonPath list = backups();
         assertThat(list.getString("[0].kind")).isEqualTo("postgresql");
         assertThat(list.getString("[0].scheduleClass")).isEqualTo("manual");
         assertThat(list.getString("[0].status")).isEqualTo("OK");
         assertThat(list.getString("[0].by")).isEqualTo("alice");
-        assertThat(list.getMap("[0].counts")).containsEntry("public.orders", 100).containsEntry("public.customers", 3);
+        assertThat(list.getMap("[0].counts"))
+                .containsEntry("public.orders", 100)
+                .containsEntry("public.customers", 3);
         Path archive = shop.dataDir.resolve("db-backups/shop/" + list.getString("[0].id") + ".pgdump");
         assertThat(list.getString("[0].sha256")).isEqualTo(sha256(archive));
         assertThat(list.getLong("[0].sizeBytes")).isEqualTo(Files.size(archive));
@@ -135,7 +149,8 @@ class DbBackupPostgresEndToEndTest {
         assertThat(pg.count("orders")).isEqualTo(100);
         assertThat(pg.queryLong(pg.name, "SELECT max(id) FROM customers")).isEqualTo(3);
         assertThat(backups().getString("find { it.runId == '" + run.getString("runId") + "' }.note"))
-                .as("safety backup taken by the restore").contains("before it changes the database");
+                .as("safety backup taken by the restore")
+                .contains("before it changes the database");
         assertThat(stepLog(run.getString("runId"), "Task_RestoreBackup")).contains("pg_restore --clean --if-exists");
     }
 
@@ -148,7 +163,8 @@ class DbBackupPostgresEndToEndTest {
         JsonPath run = restoreApprovedByBob(Map.of("backupId", backupId, "intoDatabase", pg.name + "_copy"));
 
         assertThat(run.getString("outcome")).isEqualTo("RESTORED");
-        assertThat(pg.queryLong(pg.name + "_copy", "SELECT count(*) FROM orders")).isEqualTo(100);
+        assertThat(pg.queryLong(pg.name + "_copy", "SELECT count(*) FROM orders"))
+                .isEqualTo(100);
         assertThat(pg.count("orders")).isEqualTo(90);
     }
 
@@ -167,7 +183,8 @@ class DbBackupPostgresEndToEndTest {
         assertThat(run.getString("outcome")).isEqualTo("FAILED");
         assertThat(run.getString("failure")).startsWith("BACKUP_INVALID").contains("sha256");
         assertThat(run.getList("steps.activityId")).containsExactly("Task_FindBackup");
-        assertThat(backups().getString("find { it.id == '" + backupId + "' }.status")).isEqualTo("CORRUPT");
+        assertThat(backups().getString("find { it.id == '" + backupId + "' }.status"))
+                .isEqualTo("CORRUPT");
         assertThat(pg.count("orders")).isEqualTo(80);
     }
 
@@ -189,7 +206,9 @@ class DbBackupPostgresEndToEndTest {
         decide("bob", awaitApproval(restoreRun), false).then().statusCode(204);
         assertThat(awaitEnd(restoreRun).getString("outcome")).isEqualTo("REJECTED");
         backUp();
-        assertThat(backups().getList("findAll { it.status == 'OK' }.id")).hasSize(4).doesNotContain(waitingFor);
+        assertThat(backups().getList("findAll { it.status == 'OK' }.id"))
+                .hasSize(4)
+                .doesNotContain(waitingFor);
     }
 
     @Test
@@ -197,22 +216,40 @@ class DbBackupPostgresEndToEndTest {
     void shouldBackUpBeforeMigratingAndRestoreTheDatabaseWhenTheNewReleaseIsUnhealthy() {
         JsonPath v1 = awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "v1")));
         assertThat(v1.getString("outcome")).isEqualTo("DEPLOYED");
-        assertThat(v1.getList("steps.activityId")).containsSubsequence("Task_BackupRelease", "Task_DatabaseBackup",
-                "Task_GitCheckout", "Task_InstallAndBuild", "Task_Migrate", "Task_Pm2Reload");
+        assertThat(v1.getList("steps.activityId"))
+                .containsSubsequence(
+                        "Task_BackupRelease",
+                        "Task_DatabaseBackup",
+                        "Task_GitCheckout",
+                        "Task_InstallAndBuild",
+                        "Task_Migrate",
+                        "Task_Pm2Reload");
         long orders = pg.count("orders");
         long migrations = pg.count("schema_migrations");
 
-        shop.publish("migrate-then-crash", Map.of("backend/migrate.js", migration("crash", false),
-                "backend/src/main.js", "console.error('cannot start'); process.exit(1);\n"));
-        JsonPath run = awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "migrate-then-crash")));
+        shop.publish(
+                "migrate-then-crash",
+                Map.of(
+                        "backend/migrate.js",
+                        migration("crash", false),
+                        "backend/src/main.js",
+                        "console.error('cannot start'); process.exit(1);\n"));
+        JsonPath run =
+                awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "migrate-then-crash")));
 
         assertThat(run.getString("outcome")).isEqualTo("ROLLED_BACK");
-        assertThat(run.getList("steps.findAll { it.compensation }.activityId")).containsExactly("Task_RestoreDatabase",
-                "Task_RestoreArtifacts", "Task_UndoGitCheckout");
+        assertThat(run.getList("steps.findAll { it.compensation }.activityId"))
+                .containsExactly("Task_RestoreDatabase", "Task_RestoreArtifacts", "Task_UndoGitCheckout");
         assertThat(stepLog(run.getString("runId"), "Task_Migrate")).contains("INSERT 0 1");
-        assertThat(pg.count("schema_migrations")).as("the migration's row is gone").isEqualTo(migrations);
-        assertThat(pg.queryLong(pg.name, "SELECT count(*) FROM information_schema.columns WHERE table_name = "
-                + "'orders' AND column_name = 'migrated'")).as("column added by the migration is gone").isZero();
+        assertThat(pg.count("schema_migrations"))
+                .as("the migration's row is gone")
+                .isEqualTo(migrations);
+        assertThat(pg.queryLong(
+                        pg.name,
+                        "SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                                + "'orders' AND column_name = 'migrated'"))
+                .as("column added by the migration is gone")
+                .isZero();
         assertThat(pg.count("orders")).isEqualTo(orders);
         assertThat(shop.served()).contains("\"version\":\"v1\"");
     }
@@ -232,8 +269,11 @@ class DbBackupPostgresEndToEndTest {
         assertThat(run.getList("steps.findAll { it.compensation }.activityId")).doesNotContain("Task_RestoreDatabase");
         assertThat(pg.count("orders")).isEqualTo(orders);
         assertThat(pg.count("schema_migrations")).isEqualTo(migrations);
-        assertThat(pg.queryLong(pg.name, "SELECT count(*) FROM information_schema.columns WHERE table_name = "
-                + "'orders' AND column_name = 'migrated'")).isZero();
+        assertThat(pg.queryLong(
+                        pg.name,
+                        "SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                                + "'orders' AND column_name = 'migrated'"))
+                .isZero();
         assertThat(shop.served()).contains("\"status\":\"ok\"");
     }
 
@@ -245,35 +285,53 @@ class DbBackupPostgresEndToEndTest {
         JsonPath run = awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "migrate-ok")));
 
         assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
-        assertThat(pg.queryLong(pg.name, "SELECT count(*) FROM orders WHERE migrated")).isEqualTo(pg.count("orders"));
+        assertThat(pg.queryLong(pg.name, "SELECT count(*) FROM orders WHERE migrated"))
+                .isEqualTo(pg.count("orders"));
     }
 
     @Test
     @Order(9)
     void shouldListTheSchedulesWithTheScriptsTimesAndTheirNextFireTimes() {
-        JsonPath schedules = as("alice").get("/api/targets/shop/db-backup-schedules").then().statusCode(200)
-                .extract().jsonPath();
+        JsonPath schedules = as("alice")
+                .get("/api/targets/shop/db-backup-schedules")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
 
         assertThat(schedules.getList("scheduleClass")).containsExactly("daily", "weekly", "monthly");
         assertThat(schedules.getList("cron")).containsExactly("0 0 2 * * ?", "0 0 3 ? * SUN", "0 0 4 1 * ?");
         List<String> daily = schedules.getList("[0].nextFireTimes");
-        assertThat(daily).hasSize(3).allSatisfy(time -> assertThat(LocalTime.ofInstant(Instant.parse(time),
-                ZoneId.systemDefault())).isEqualTo(LocalTime.of(2, 0)));
-        assertThat(Duration.between(Instant.parse(daily.get(0)), Instant.parse(daily.get(1)))).isEqualTo(
-                Duration.ofDays(1));
+        assertThat(daily)
+                .hasSize(3)
+                .allSatisfy(time -> assertThat(LocalTime.ofInstant(Instant.parse(time), ZoneId.systemDefault()))
+                        .isEqualTo(LocalTime.of(2, 0)));
+        assertThat(Duration.between(Instant.parse(daily.get(0)), Instant.parse(daily.get(1))))
+                .isEqualTo(Duration.ofDays(1));
         as("alice").get("/api/targets/nowhere/db-backup-schedules").then().statusCode(404);
     }
 
     @Test
     @Order(10)
     void shouldRefuseBadRestoreRequests() {
-        for (Map<String, String> body : List.<Map<String, String>>of(Map.of(), Map.of("backupId", "../x"),
+        for (Map<String, String> body : List.<Map<String, String>>of(
+                Map.of(),
+                Map.of("backupId", "../x"),
                 Map.of("backupId", newestBackupId(), "intoDatabase", "x; DROP DATABASE test"))) {
-            as("alice").contentType(ContentType.JSON).body(body).post(RESTORES).then().statusCode(400)
+            as("alice")
+                    .contentType(ContentType.JSON)
+                    .body(body)
+                    .post(RESTORES)
+                    .then()
+                    .statusCode(400)
                     .contentType("application/problem+json");
         }
-        as("alice").contentType(ContentType.JSON).body(Map.of("backupId", "20200101_000000_manual")).post(RESTORES)
-                .then().statusCode(404);
+        as("alice")
+                .contentType(ContentType.JSON)
+                .body(Map.of("backupId", "20200101_000000_manual"))
+                .post(RESTORES)
+                .then()
+                .statusCode(404);
     }
 
     @Test
@@ -287,11 +345,16 @@ class DbBackupPostgresEndToEndTest {
         }
         everything.append(as("alice").get("/api/runs?limit=100").asString());
         everything.append(as("alice").get(BACKUPS).asString());
-        everything.append(as("admin").get("/engine-rest/history/variable-instance?deserializeValues=false").asString());
+        everything.append(as("admin")
+                .get("/engine-rest/history/variable-instance?deserializeValues=false")
+                .asString());
         everything.append(as("admin").get("/engine-rest/history/incident").asString());
 
-        assertThat(everything.toString()).contains("pg_dump").doesNotContain(PASSWORD)
-                .doesNotContain("S3cr%40t").doesNotContain("S3cr@t");
+        assertThat(everything.toString())
+                .contains("pg_dump")
+                .doesNotContain(PASSWORD)
+                .doesNotContain("S3cr%40t")
+                .doesNotContain("S3cr@t");
     }
 
     /** A migrate.js that adds a column and a bookkeeping row through psql, then fails or not. */

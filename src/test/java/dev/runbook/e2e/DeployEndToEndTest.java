@@ -10,10 +10,10 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
-import dev.runbook.testsupport.ApiClient;
-import dev.runbook.testsupport.FixtureTarget;
 import dev.runbook.exec.StepLog;
 import dev.runbook.pm2.Pm2Client;
+import dev.runbook.testsupport.ApiClient;
+import dev.runbook.testsupport.FixtureTarget;
 import dev.runbook.testsupport.PlatformTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -54,10 +54,18 @@ class DeployEndToEndTest {
         String runId = requestDeploy("alice", "v1");
         String taskId = awaitApproval(runId);
 
-        JsonPath approval = given().auth().preemptive().basic("bob", "bob-pw").get("/api/approvals").then()
-                .statusCode(200).extract().jsonPath();
-        assertThat(approval.getString("find { it.taskId == '" + taskId + "' }.toCommit")).isEqualTo(shop.sha("v1"));
-        assertThat(approval.getString("find { it.taskId == '" + taskId + "' }.requestedBy")).isEqualTo("alice");
+        JsonPath approval = given().auth()
+                .preemptive()
+                .basic("bob", "bob-pw")
+                .get("/api/approvals")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(approval.getString("find { it.taskId == '" + taskId + "' }.toCommit"))
+                .isEqualTo(shop.sha("v1"));
+        assertThat(approval.getString("find { it.taskId == '" + taskId + "' }.requestedBy"))
+                .isEqualTo("alice");
 
         decide("bob", taskId, true).then().statusCode(204);
 
@@ -75,12 +83,25 @@ class DeployEndToEndTest {
         String runId = requestDeploy("carol", "v2");
         String taskId = awaitApproval(runId);
 
-        decide("carol", taskId, true).then().statusCode(403).contentType("application/problem+json")
+        decide("carol", taskId, true)
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json")
                 .body("detail", containsString("four eyes"));
-        decide("alice", taskId, true).then().statusCode(403).contentType("application/problem+json")
+        decide("alice", taskId, true)
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json")
                 .body("detail", containsString("not in a group"));
-        assertThat(given().auth().preemptive().basic("alice", "alice-pw").get("/api/runs/" + runId).then()
-                .extract().jsonPath().getString("state")).isEqualTo("WAITING_FOR_APPROVAL");
+        assertThat(given().auth()
+                        .preemptive()
+                        .basic("alice", "alice-pw")
+                        .get("/api/runs/" + runId)
+                        .then()
+                        .extract()
+                        .jsonPath()
+                        .getString("state"))
+                .isEqualTo("WAITING_FOR_APPROVAL");
 
         decide("bob", taskId, true).then().statusCode(204);
         decide("bob", taskId, true).then().statusCode(409);
@@ -102,14 +123,22 @@ class DeployEndToEndTest {
         assertThat(shop.served()).contains("\"version\":\"v2\"");
 
         List<Map<String, Object>> steps = run.getList("steps");
-        List<Object> compensation = steps.stream().filter(s -> Boolean.TRUE.equals(s.get("compensation")))
-                .map(s -> s.get("activityId")).toList();
+        List<Object> compensation = steps.stream()
+                .filter(s -> Boolean.TRUE.equals(s.get("compensation")))
+                .map(s -> s.get("activityId"))
+                .toList();
         assertThat(compensation).containsExactly("Task_RestoreArtifacts", "Task_UndoGitCheckout");
-        assertThat(steps).filteredOn(s -> "Task_HealthCheck".equals(s.get("activityId")))
-                .extracting(s -> s.get("outcome")).containsExactly("FAILED");
-        assertThat(steps).extracting(s -> s.get("activityId")).endsWith("Task_ReloadPreviousRelease",
-                "Task_HealthCheckPreviousRelease");
-        for (String undo : List.of("Task_RestoreArtifacts", "Task_UndoGitCheckout", "Task_ReloadPreviousRelease",
+        assertThat(steps)
+                .filteredOn(s -> "Task_HealthCheck".equals(s.get("activityId")))
+                .extracting(s -> s.get("outcome"))
+                .containsExactly("FAILED");
+        assertThat(steps)
+                .extracting(s -> s.get("activityId"))
+                .endsWith("Task_ReloadPreviousRelease", "Task_HealthCheckPreviousRelease");
+        for (String undo : List.of(
+                "Task_RestoreArtifacts",
+                "Task_UndoGitCheckout",
+                "Task_ReloadPreviousRelease",
                 "Task_HealthCheckPreviousRelease")) {
             String log = stepLog(runId, undo);
             assertThat(log).as("no npm command while rolling back (%s)", undo).doesNotContain("$ npm");
@@ -132,8 +161,11 @@ class DeployEndToEndTest {
         assertThat(stepLog(runId, "Task_InstallAndBuild")).contains("build failed: type error");
         assertThat(Files.exists(shop.workdir.resolve("backend/dist/main.js"))).isTrue();
         assertThat(pm2.find(shop.app, shop.workdir, StepLog.NONE).orElseThrow().pid())
-                .as("the app serving v2 was never restarted").isEqualTo(pid);
-        assertThat(stepLog(runId, "Task_ReloadPreviousRelease")).contains("never reloaded").doesNotContain("$ ");
+                .as("the app serving v2 was never restarted")
+                .isEqualTo(pid);
+        assertThat(stepLog(runId, "Task_ReloadPreviousRelease"))
+                .contains("never reloaded")
+                .doesNotContain("$ ");
     }
 
     @Test
@@ -153,13 +185,17 @@ class DeployEndToEndTest {
     @Test
     @Order(6)
     void shouldFailWithPreconditionBeforeApprovalWhenTreeIsDirty() throws Exception {
-        Files.writeString(shop.workdir.resolve("backend/src/main.js"), "// hot fix on the server\n",
+        Files.writeString(
+                shop.workdir.resolve("backend/src/main.js"),
+                "// hot fix on the server\n",
                 java.nio.file.StandardOpenOption.APPEND);
         try {
             String runId = requestDeploy("alice", "v1");
             JsonPath run = awaitEnd(runId);
             assertThat(run.getString("outcome")).isEqualTo("FAILED");
-            assertThat(run.getString("failure")).startsWith("PRECONDITION_FAILED").contains("backend/src/main.js");
+            assertThat(run.getString("failure"))
+                    .startsWith("PRECONDITION_FAILED")
+                    .contains("backend/src/main.js");
             assertThat(run.getList("steps.activityId")).containsExactly("Task_ResolveRelease");
             assertThat(shop.served()).contains("\"version\":\"v2\"");
         } finally {
@@ -172,12 +208,26 @@ class DeployEndToEndTest {
     void shouldAnswer409NamingTheRunThatHoldsABusyTarget() {
         String holder = requestDeploy("alice", "v1");
         awaitApproval(holder);
-        given().auth().preemptive().basic("alice", "alice-pw").contentType(ContentType.JSON)
-                .body(Map.of("gitRef", "v2")).post("/api/targets/shop/deployments").then().statusCode(409)
-                .contentType("application/problem+json").body("runId", equalTo(holder));
+        given().auth()
+                .preemptive()
+                .basic("alice", "alice-pw")
+                .contentType(ContentType.JSON)
+                .body(Map.of("gitRef", "v2"))
+                .post("/api/targets/shop/deployments")
+                .then()
+                .statusCode(409)
+                .contentType("application/problem+json")
+                .body("runId", equalTo(holder));
         // a release backup waits too: taken mid-deploy it would pair the new commit with the old artifacts
-        given().auth().preemptive().basic("alice", "alice-pw").contentType(ContentType.JSON).body(Map.of())
-                .post("/api/targets/shop/backups").then().statusCode(409).body("runId", equalTo(holder));
+        given().auth()
+                .preemptive()
+                .basic("alice", "alice-pw")
+                .contentType(ContentType.JSON)
+                .body(Map.of())
+                .post("/api/targets/shop/backups")
+                .then()
+                .statusCode(409)
+                .body("runId", equalTo(holder));
         decide("bob", awaitApproval(holder), false).then().statusCode(204);
         awaitEnd(holder);
     }
@@ -187,12 +237,24 @@ class DeployEndToEndTest {
     void shouldRejectOptionLikeGitRefBeforeGitSeesIt() {
         String before = shop.head();
         for (String ref : List.of("--upload-pack=touch /tmp/pwned", "-x", "v1;rm -rf /", "../../etc", "a b")) {
-            given().auth().preemptive().basic("alice", "alice-pw").contentType(ContentType.JSON)
-                    .body(Map.of("gitRef", ref)).post("/api/targets/shop/deployments").then().statusCode(400)
-                    .contentType("application/problem+json").body("detail", containsString("invalid git ref"));
+            given().auth()
+                    .preemptive()
+                    .basic("alice", "alice-pw")
+                    .contentType(ContentType.JSON)
+                    .body(Map.of("gitRef", ref))
+                    .post("/api/targets/shop/deployments")
+                    .then()
+                    .statusCode(400)
+                    .contentType("application/problem+json")
+                    .body("detail", containsString("invalid git ref"));
         }
-        given().auth().preemptive().basic("alice", "alice-pw").get("/api/runs?target=shop&state=RUNNING").then()
-                .statusCode(200).body("size()", equalTo(0));
+        given().auth()
+                .preemptive()
+                .basic("alice", "alice-pw")
+                .get("/api/runs?target=shop&state=RUNNING")
+                .then()
+                .statusCode(200)
+                .body("size()", equalTo(0));
         assertThat(shop.head()).isEqualTo(before);
     }
 
@@ -200,18 +262,33 @@ class DeployEndToEndTest {
     @Order(9)
     void shouldAnswer401WithoutCredentialsAnd404ForUnknownTarget() {
         given().get("/api/targets").then().statusCode(401);
-        given().contentType(ContentType.JSON).body(Map.of("gitRef", "v1")).post("/api/targets/shop/deployments")
-                .then().statusCode(401);
+        given().contentType(ContentType.JSON)
+                .body(Map.of("gitRef", "v1"))
+                .post("/api/targets/shop/deployments")
+                .then()
+                .statusCode(401);
         given().get("/engine-rest/process-definition").then().statusCode(401);
-        given().auth().preemptive().basic("alice", "alice-pw").contentType(ContentType.JSON)
-                .body(Map.of("gitRef", "v1")).post("/api/targets/nowhere/deployments").then().statusCode(404)
-                .contentType("application/problem+json").body("detail", containsString("nowhere"));
+        given().auth()
+                .preemptive()
+                .basic("alice", "alice-pw")
+                .contentType(ContentType.JSON)
+                .body(Map.of("gitRef", "v1"))
+                .post("/api/targets/nowhere/deployments")
+                .then()
+                .statusCode(404)
+                .contentType("application/problem+json")
+                .body("detail", containsString("nowhere"));
     }
 
     @Test
     @Order(10)
     void shouldListTargetsWithTheCurrentRelease() {
-        given().auth().preemptive().basic("alice", "alice-pw").get("/api/targets").then().statusCode(200)
+        given().auth()
+                .preemptive()
+                .basic("alice", "alice-pw")
+                .get("/api/targets")
+                .then()
+                .statusCode(200)
                 .body("[0].name", equalTo("shop"))
                 .body("[0].components.backend.pm2App", equalTo(shop.app))
                 .body("[0].currentRelease.commit", equalTo(shop.sha("v2")))
@@ -225,8 +302,11 @@ class DeployEndToEndTest {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(10);
         List<java.util.concurrent.Future<io.restassured.response.Response>> replies = new java.util.ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            replies.add(pool.submit(() -> given().auth().preemptive().basic("alice", "alice-pw")
-                    .contentType(ContentType.JSON).body(Map.of("gitRef", "v1"))
+            replies.add(pool.submit(() -> given().auth()
+                    .preemptive()
+                    .basic("alice", "alice-pw")
+                    .contentType(ContentType.JSON)
+                    .body(Map.of("gitRef", "v1"))
                     .post("/api/targets/shop/deployments")));
         }
         List<io.restassured.response.Response> responses = new java.util.ArrayList<>();
@@ -234,16 +314,26 @@ class DeployEndToEndTest {
             responses.add(reply.get());
         }
         pool.shutdown();
-        List<String> started = responses.stream().filter(r -> r.statusCode() == 202)
-                .map(r -> r.jsonPath().getString("runId")).toList();
+        List<String> started = responses.stream()
+                .filter(r -> r.statusCode() == 202)
+                .map(r -> r.jsonPath().getString("runId"))
+                .toList();
         assertThat(started).hasSize(1);
-        assertThat(responses).filteredOn(r -> r.statusCode() != 202).hasSize(9)
+        assertThat(responses)
+                .filteredOn(r -> r.statusCode() != 202)
+                .hasSize(9)
                 .allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(409));
-        assertThat(responses).filteredOn(r -> r.statusCode() == 409)
-                .extracting(r -> r.jsonPath().getString("runId")).containsOnly(started.get(0));
+        assertThat(responses)
+                .filteredOn(r -> r.statusCode() == 409)
+                .extracting(r -> r.jsonPath().getString("runId"))
+                .containsOnly(started.get(0));
 
-        given().auth().preemptive().basic("admin", "admin-pw")
-                .delete("/engine-rest/process-instance/" + started.get(0)).then().statusCode(204);
+        given().auth()
+                .preemptive()
+                .basic("admin", "admin-pw")
+                .delete("/engine-rest/process-instance/" + started.get(0))
+                .then()
+                .statusCode(204);
         String next = requestDeploy("alice", "v2");
         assertThat(next).isNotEqualTo(started.get(0));
         decide("bob", awaitApproval(next), false).then().statusCode(204);
@@ -277,7 +367,9 @@ class DeployEndToEndTest {
             decide("bob", taskId, true).then().statusCode(204);
             JsonPath run = awaitEnd(runId);
             assertThat(run.getString("outcome")).isEqualTo("FAILED");
-            assertThat(run.getString("failure")).startsWith("PRECONDITION_FAILED").contains("request the run again");
+            assertThat(run.getString("failure"))
+                    .startsWith("PRECONDITION_FAILED")
+                    .contains("request the run again");
             assertThat(run.getList("steps.activityId")).doesNotContain("Task_GitCheckout");
             assertThat(shop.head()).isEqualTo(shop.sha("v1"));
         } finally {

@@ -40,37 +40,63 @@ class FourEyesApiTest extends SecuredPlatform {
         String runId = start("carol", DEPLOYMENTS, Map.of("gitRef", "v1"));
         String taskId = awaitApproval(runId);
 
-        decide("carol", taskId, true).then().statusCode(403).contentType("application/problem+json")
+        decide("carol", taskId, true)
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json")
                 .body("detail", containsString("four eyes"));
 
-        Response engineRest = as("carol").contentType(ContentType.JSON).body(form(true))
+        Response engineRest = as("carol")
+                .contentType(ContentType.JSON)
+                .body(form(true))
                 .post("/engine-rest/task/" + taskId + "/complete");
         assertThat(engineRest.statusCode()).as(engineRest.asString()).isEqualTo(403);
         assertThat(engineRest.asString()).contains("four eyes");
-        as("alice").contentType(ContentType.JSON).body(form(true)).post("/engine-rest/task/" + taskId + "/complete")
-                .then().statusCode(403);
+        as("alice")
+                .contentType(ContentType.JSON)
+                .body(form(true))
+                .post("/engine-rest/task/" + taskId + "/complete")
+                .then()
+                .statusCode(403);
 
         WebappSession carol = new WebappSession();
         carol.login("tasklist", "carol", "carol-pw").then().statusCode(200);
-        Response tasklist = carol.api().contentType(ContentType.JSON).body(form(true))
+        Response tasklist = carol.api()
+                .contentType(ContentType.JSON)
+                .body(form(true))
                 .post("/camunda/api/engine/engine/default/task/" + taskId + "/submit-form");
         assertThat(tasklist.statusCode()).as(tasklist.asString()).isBetween(400, 599);
         assertThat(tasklist.asString()).contains("four eyes");
 
-        assertThat(as("alice").get("/api/runs/" + runId).then().extract().path("state").toString())
+        assertThat(as("alice")
+                        .get("/api/runs/" + runId)
+                        .then()
+                        .extract()
+                        .path("state")
+                        .toString())
                 .isEqualTo("WAITING_FOR_APPROVAL");
 
         WebappSession bob = new WebappSession();
         bob.login("tasklist", "bob", "bob-pw").then().statusCode(200);
-        bob.api().contentType(ContentType.JSON).body(form(false))
-                .post("/camunda/api/engine/engine/default/task/" + taskId + "/submit-form").then().statusCode(204);
+        bob.api()
+                .contentType(ContentType.JSON)
+                .body(form(false))
+                .post("/camunda/api/engine/engine/default/task/" + taskId + "/submit-form")
+                .then()
+                .statusCode(204);
         JsonPath run = awaitEnd(runId);
         assertThat(run.getString("outcome")).isEqualTo("REJECTED");
         assertThat(run.getString("approvedBy")).isEqualTo("bob");
-        List<Map<String, Object>> decisions = as("admin").get("/api/audit/events?runId=" + runId).then()
-                .statusCode(200).extract().jsonPath().getList("items.findAll { it.action in ['APPROVE', 'REJECT'] }");
-        assertThat(decisions).singleElement().satisfies(d -> assertThat(d).containsEntry("action", "REJECT")
-                .containsEntry("userId", "bob"));
+        List<Map<String, Object>> decisions = as("admin")
+                .get("/api/audit/events?runId=" + runId)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("items.findAll { it.action in ['APPROVE', 'REJECT'] }");
+        assertThat(decisions)
+                .singleElement()
+                .satisfies(d -> assertThat(d).containsEntry("action", "REJECT").containsEntry("userId", "bob"));
     }
 
     @Test
@@ -78,7 +104,8 @@ class FourEyesApiTest extends SecuredPlatform {
     void shouldTakeOneOfTwoSimultaneousDecisionsAndRunOnce() throws Exception {
         for (int round = 0; round < 4; round++) {
             String rejected = start("alice", DEPLOYMENTS, Map.of("gitRef", "v1"));
-            assertThat(decideTogether(awaitApproval(rejected), false)).as("round %d", round)
+            assertThat(decideTogether(awaitApproval(rejected), false))
+                    .as("round %d", round)
                     .containsExactlyInAnyOrder(204, 409);
             assertThat(awaitEnd(rejected).getString("outcome")).isEqualTo("REJECTED");
             assertThat(actions(rejected)).containsExactlyInAnyOrder("START", "REJECT", "END");
@@ -89,8 +116,8 @@ class FourEyesApiTest extends SecuredPlatform {
         assertThat(decideTogether(taskId, true)).containsExactlyInAnyOrder(204, 409);
         JsonPath run = awaitEnd(runId);
         assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
-        assertThat(run.getList("steps.activityId", String.class)).containsOnlyOnce("Task_BackupRelease",
-                "Task_GitCheckout", "Task_InstallAndBuild");
+        assertThat(run.getList("steps.activityId", String.class))
+                .containsOnlyOnce("Task_BackupRelease", "Task_GitCheckout", "Task_InstallAndBuild");
         assertThat(actions(runId)).containsExactlyInAnyOrder("START", "APPROVE", "END");
         decide("bob", taskId, true).then().statusCode(409);
     }
@@ -103,36 +130,60 @@ class FourEyesApiTest extends SecuredPlatform {
         String pinned = as("alice").get("/api/runs/" + runId).then().extract().path("targetCommit");
         String other = "0".repeat(40);
 
-        Response swapCommit = as("bob").contentType(ContentType.JSON).body(Map.of("variables", Map.of(
-                "approved", Map.of("value", true), "targetCommit", Map.of("value", other))))
+        Response swapCommit = as("bob")
+                .contentType(ContentType.JSON)
+                .body(Map.of(
+                        "variables", Map.of("approved", Map.of("value", true), "targetCommit", Map.of("value", other))))
                 .post("/engine-rest/task/" + taskId + "/complete");
         assertThat(swapCommit.statusCode()).as(swapCommit.asString()).isEqualTo(403);
         assertThat(swapCommit.asString()).contains("changed after it was requested (targetCommit)");
 
-        Response ownRun = as("carol").contentType(ContentType.JSON).body(Map.of("variables", Map.of(
-                "approved", Map.of("value", true), "requestedBy", Map.of("value", "bob"))))
+        Response ownRun = as("carol")
+                .contentType(ContentType.JSON)
+                .body(Map.of(
+                        "variables", Map.of("approved", Map.of("value", true), "requestedBy", Map.of("value", "bob"))))
                 .post("/engine-rest/task/" + taskId + "/complete");
         assertThat(ownRun.statusCode()).as(ownRun.asString()).isEqualTo(403);
 
         // a variable changed before the decision is caught too
-        as("bob").contentType(ContentType.JSON).body(Map.of("value", other))
+        as("bob")
+                .contentType(ContentType.JSON)
+                .body(Map.of("value", other))
                 .put("/engine-rest/task/" + taskId + "/variables/targetCommit");
-        assertThat(as("bob").contentType(ContentType.JSON).body(form(true))
-                .post("/engine-rest/task/" + taskId + "/complete").statusCode()).isEqualTo(403);
-        as("admin").contentType(ContentType.JSON).body(Map.of("value", pinned))
-                .put("/engine-rest/process-instance/" + runId + "/variables/targetCommit").then().statusCode(204);
+        assertThat(as("bob")
+                        .contentType(ContentType.JSON)
+                        .body(form(true))
+                        .post("/engine-rest/task/" + taskId + "/complete")
+                        .statusCode())
+                .isEqualTo(403);
+        as("admin")
+                .contentType(ContentType.JSON)
+                .body(Map.of("value", pinned))
+                .put("/engine-rest/process-instance/" + runId + "/variables/targetCommit")
+                .then()
+                .statusCode(204);
 
-        Response notABoolean = as("bob").contentType(ContentType.JSON).body(Map.of("variables", Map.of(
-                "approved", Map.of("value", "nope", "type", "String"))))
+        Response notABoolean = as("bob")
+                .contentType(ContentType.JSON)
+                .body(Map.of("variables", Map.of("approved", Map.of("value", "nope", "type", "String"))))
                 .post("/engine-rest/task/" + taskId + "/complete");
         assertThat(notABoolean.statusCode()).as(notABoolean.asString()).isEqualTo(400);
-        as("alice").get("/api/runs/" + runId).then().statusCode(200).body("state", org.hamcrest.Matchers
-                .equalTo("WAITING_FOR_APPROVAL"));
+        as("alice")
+                .get("/api/runs/" + runId)
+                .then()
+                .statusCode(200)
+                .body("state", org.hamcrest.Matchers.equalTo("WAITING_FOR_APPROVAL"));
 
-        as("bob").contentType(ContentType.JSON).body(Map.of("variables", Map.of(
-                "approved", Map.of("value", false),
-                "approvalComment", Map.of("value", "no: password=hunter5 ok"))))
-                .post("/engine-rest/task/" + taskId + "/complete").then().statusCode(204);
+        as("bob")
+                .contentType(ContentType.JSON)
+                .body(Map.of(
+                        "variables",
+                        Map.of(
+                                "approved", Map.of("value", false),
+                                "approvalComment", Map.of("value", "no: password=hunter5 ok"))))
+                .post("/engine-rest/task/" + taskId + "/complete")
+                .then()
+                .statusCode(204);
         JsonPath run = awaitEnd(runId);
         assertThat(run.getString("outcome")).isEqualTo("REJECTED");
         assertThat(run.getString("targetCommit")).isEqualTo(pinned);
@@ -156,7 +207,8 @@ class FourEyesApiTest extends SecuredPlatform {
                 Response response = decision.get(60, TimeUnit.SECONDS);
                 statuses.add(response.statusCode());
                 if (response.statusCode() == 409) {
-                    response.then().contentType("application/problem+json")
+                    response.then()
+                            .contentType("application/problem+json")
                             .body("detail", containsString("already been decided"));
                 }
             }
@@ -167,13 +219,20 @@ class FourEyesApiTest extends SecuredPlatform {
     }
 
     private static List<String> actions(String runId) {
-        return as("admin").get("/api/audit/events?runId=" + runId).then().statusCode(200).extract().jsonPath()
+        return as("admin")
+                .get("/api/audit/events?runId=" + runId)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
                 .getList("items.action", String.class);
     }
 
     private static Map<String, Object> form(boolean approved) {
-        return Map.of("variables", Map.of(
-                "approved", Map.of("value", approved, "type", "Boolean"),
-                "approvalComment", Map.of("value", "four eyes test", "type", "String")));
+        return Map.of(
+                "variables",
+                Map.of(
+                        "approved", Map.of("value", approved, "type", "Boolean"),
+                        "approvalComment", Map.of("value", "four eyes test", "type", "String")));
     }
 }

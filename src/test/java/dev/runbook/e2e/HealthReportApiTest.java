@@ -38,7 +38,9 @@ import org.springframework.test.context.DynamicPropertySource;
 class HealthReportApiTest {
 
     @RegisterExtension
-    static final FixtureTarget shop = new FixtureTarget("health-report-" + ProcessHandle.current().pid());
+    static final FixtureTarget shop =
+            new FixtureTarget("health-report-" + ProcessHandle.current().pid());
+
     static final FixtureApp app = new FixtureApp(shop);
     static final String REPORT = "/api/targets/shop/health-report";
 
@@ -66,7 +68,8 @@ class HealthReportApiTest {
         registry.add(full + "components.backend.dir", () -> "backend");
         registry.add(full + "components.backend.pm2-app", () -> shop.app);
         registry.add(full + "components.backend.ecosystem", () -> "backend/ecosystem.config.js");
-        registry.add(full + "components.backend.health-url", () -> shop.healthUrl().toString());
+        registry.add(
+                full + "components.backend.health-url", () -> shop.healthUrl().toString());
         registry.add(full + "database.kind", () -> "mongodb");
         registry.add(full + "database.uri", () -> "mongodb://shop:monitor-secret@127.0.0.1:27017/shop");
         lenient(registry, "full", 0);
@@ -116,9 +119,12 @@ class HealthReportApiTest {
     void shouldReportAFullDiskWhenUseIsAboveTheTargetsThreshold() {
         JsonPath report = report("/api/targets/full/health-report");
         assertThat(report.getString("status")).isEqualTo("UNHEALTHY");
-        assertThat(report.getList("reasons", String.class)).anySatisfy(reason -> assertThat(reason)
-                .startsWith("disk of data-dir (").endsWith("% used (limit 0 %)"));
-        assertThat(report.getString("components[0].app.status")).as("the app itself is fine").isEqualTo("online");
+        assertThat(report.getList("reasons", String.class))
+                .anySatisfy(reason ->
+                        assertThat(reason).startsWith("disk of data-dir (").endsWith("% used (limit 0 %)"));
+        assertThat(report.getString("components[0].app.status"))
+                .as("the app itself is fine")
+                .isEqualTo("online");
     }
 
     @Test
@@ -126,16 +132,28 @@ class HealthReportApiTest {
     void shouldCountErrorLinesPerPatternAndTurnUnhealthyAtTheLimit() {
         app.serve(FixtureApp.WRITING_ERRORS);
         String logs = "/api/targets/shop/services/" + shop.app + "/logs?grep=payment";
-        Awaitility.await("PM2 wrote the four error lines to its log").atMost(Duration.ofSeconds(30)).until(() ->
-                as("alice").get(logs).then().statusCode(200).extract().jsonPath().getList("error").size() == 4);
+        Awaitility.await("PM2 wrote the four error lines to its log")
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> as("alice")
+                                .get(logs)
+                                .then()
+                                .statusCode(200)
+                                .extract()
+                                .jsonPath()
+                                .getList("error")
+                                .size()
+                        == 4);
         JsonPath report = report(REPORT);
 
         assertThat(report.getString("status")).isEqualTo("UNHEALTHY");
         assertThat(report.getInt("components[0].errorLog.counts.ERROR")).isEqualTo(4);
         assertThat(report.getInt("components[0].errorLog.counts.FATAL")).isZero();
         assertThat(report.getBoolean("components[0].errorLog.timestamped")).isTrue();
-        assertThat(report.getList("components[0].errorLog.lastLines", String.class)).hasSize(2)
-                .last().asString().endsWith("ERROR payment failed order=4");
+        assertThat(report.getList("components[0].errorLog.lastLines", String.class))
+                .hasSize(2)
+                .last()
+                .asString()
+                .endsWith("ERROR payment failed order=4");
         assertThat(report.getList("reasons", String.class))
                 .containsExactly("backend: 4 error-log line(s) in the last PT15M (limit 3)");
     }
@@ -144,14 +162,41 @@ class HealthReportApiTest {
     @Order(4)
     void shouldFilterLogsBySinceAndPlainGrep() {
         String logs = "/api/targets/shop/services/" + shop.app + "/logs";
-        assertThat(as("alice").get(logs + "?grep=order=2").then().statusCode(200).extract().jsonPath()
-                .getList("error", String.class)).singleElement().asString().endsWith("ERROR payment failed order=2");
-        assertThat(as("alice").get(logs + "?grep=.*").then().statusCode(200).extract().jsonPath()
-                .getList("error")).as("not a regex").isEmpty();
-        assertThat(as("alice").get(logs + "?since=PT10M&grep=payment").then().statusCode(200).extract().jsonPath()
-                .getList("error")).hasSize(4);
-        assertThat(as("alice").get(logs + "?since=" + Instant.now().plusSeconds(3600)).then().statusCode(200)
-                .extract().jsonPath().getList("error")).isEmpty();
+        assertThat(as("alice")
+                        .get(logs + "?grep=order=2")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .jsonPath()
+                        .getList("error", String.class))
+                .singleElement()
+                .asString()
+                .endsWith("ERROR payment failed order=2");
+        assertThat(as("alice")
+                        .get(logs + "?grep=.*")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .jsonPath()
+                        .getList("error"))
+                .as("not a regex")
+                .isEmpty();
+        assertThat(as("alice")
+                        .get(logs + "?since=PT10M&grep=payment")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .jsonPath()
+                        .getList("error"))
+                .hasSize(4);
+        assertThat(as("alice")
+                        .get(logs + "?since=" + Instant.now().plusSeconds(3600))
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .jsonPath()
+                        .getList("error"))
+                .isEmpty();
         as("alice").get(logs + "?since=yesterday").then().statusCode(400).body("detail", containsString("PT10M"));
         as("alice").get(logs + "?grep=" + "x".repeat(201)).then().statusCode(400);
     }
@@ -164,8 +209,8 @@ class HealthReportApiTest {
 
         assertThat(report.getString("status")).isEqualTo("UNHEALTHY");
         assertThat(report.getInt("components[0].app.restartsDuringCheck")).isPositive();
-        assertThat(report.getList("reasons", String.class)).anySatisfy(reason -> assertThat(reason)
-                .contains("restarted").endsWith("(restarts climbing)"));
+        assertThat(report.getList("reasons", String.class))
+                .anySatisfy(reason -> assertThat(reason).contains("restarted").endsWith("(restarts climbing)"));
     }
 
     @Test
@@ -178,9 +223,10 @@ class HealthReportApiTest {
         assertThat(report.getString("components[0].app.status")).isEqualTo("stopped");
         assertThat(report.getBoolean("components[0].port.listening")).isFalse();
         assertThat(report.getString("components[0].http.error")).isNotBlank();
-        assertThat(report.getList("reasons", String.class)).contains(
-                "backend: pm2 app '" + shop.app + "' is stopped",
-                "backend: nothing listens on 127.0.0.1:" + shop.port);
+        assertThat(report.getList("reasons", String.class))
+                .contains(
+                        "backend: pm2 app '" + shop.app + "' is stopped",
+                        "backend: nothing listens on 127.0.0.1:" + shop.port);
     }
 
     @Test
@@ -205,20 +251,35 @@ class HealthReportApiTest {
         assertThat(target.getStatus()).isEqualTo(Status.UP);
         assertThat(target.getDetails()).containsEntry("workdirPresent", true).containsEntry("pm2Reachable", true);
 
-        JsonPath health = given().get("/actuator/health").then().statusCode(200).extract().jsonPath();
-        assertThat(health.getString("status")).as("a missing tool degrades a target, not the platform")
+        JsonPath health =
+                given().get("/actuator/health").then().statusCode(200).extract().jsonPath();
+        assertThat(health.getString("status"))
+                .as("a missing tool degrades a target, not the platform")
                 .isEqualTo("UP");
         assertThat(health.getMap("$").keySet()).as("no details, no components").containsExactly("status");
         assertThat(given().get("/actuator/health").asString()).doesNotContain("mongodump", "version", "workdir");
 
-        JsonPath admin = as("admin").get("/actuator/health").then().statusCode(200).extract().jsonPath();
+        JsonPath admin = as("admin")
+                .get("/actuator/health")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
         assertThat(admin.getString("components.tools.components.git.details.version"))
-                .as("camunda-admin sees the details").startsWith("git version");
-        assertThat(admin.getString("components.targets.components.shop.details.workdirPresent")).isEqualTo("true");
-        assertThat(admin.getString("components.tools.components.mongodump.status")).isEqualTo("DEGRADED");
+                .as("camunda-admin sees the details")
+                .startsWith("git version");
+        assertThat(admin.getString("components.targets.components.shop.details.workdirPresent"))
+                .isEqualTo("true");
+        assertThat(admin.getString("components.tools.components.mongodump.status"))
+                .isEqualTo("DEGRADED");
         for (var caller : List.of(as("alice"), given().auth().preemptive().basic("nobody", "nobody-pw"))) {
-            JsonPath other = caller.get("/actuator/health").then().statusCode(200).extract().jsonPath();
-            assertThat(other.getMap("$").keySet()).as("an operator, or wrong credentials: status only")
+            JsonPath other = caller.get("/actuator/health")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
+            assertThat(other.getMap("$").keySet())
+                    .as("an operator, or wrong credentials: status only")
                     .containsExactly("status");
         }
     }
@@ -226,7 +287,8 @@ class HealthReportApiTest {
     /** The contributor's health once its first probe has ended (a slow probe answers UNKNOWN, probe: running). */
     private static Health settled(Object contributor) {
         HealthIndicator indicator = (HealthIndicator) contributor;
-        Awaitility.await().atMost(Duration.ofSeconds(60))
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
                 .until(() -> !"running".equals(indicator.health().getDetails().get("probe")));
         return indicator.health();
     }

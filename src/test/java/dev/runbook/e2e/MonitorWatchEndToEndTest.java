@@ -41,7 +41,9 @@ import org.springframework.test.context.DynamicPropertySource;
 class MonitorWatchEndToEndTest {
 
     @RegisterExtension
-    static final FixtureTarget shop = new FixtureTarget("watch-" + ProcessHandle.current().pid());
+    static final FixtureTarget shop =
+            new FixtureTarget("watch-" + ProcessHandle.current().pid());
+
     static final FixtureApp app = new FixtureApp(shop);
     static final List<JsonNode> received = new CopyOnWriteArrayList<>();
     static final HttpServer receiver = receiver();
@@ -59,7 +61,9 @@ class MonitorWatchEndToEndTest {
         String monitor = "runbook.targets.shop.monitor.";
         registry.add(monitor + "interval", () -> "PT2S");
         // the deprecated alias of runbook.targets.shop.webhook.url, still read for one release
-        registry.add(monitor + "webhook", () -> "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
+        registry.add(
+                monitor + "webhook",
+                () -> "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
         registry.add(monitor + "restart-window", () -> "PT0.3S");
         registry.add(monitor + "thresholds.cpu-percent", () -> "100");
         registry.add(monitor + "thresholds.memory-percent", () -> "100");
@@ -101,7 +105,9 @@ class MonitorWatchEndToEndTest {
         JsonNode alert = received.get(0);
         assertThat(alert.path("event").asText()).isEqualTo("TARGET_UNHEALTHY");
         assertThat(alert.path("target").asText()).isEqualTo("shop");
-        assertThat(alert.path("reasons").toString()).as("stopping or stopped").contains("pm2 app '" + shop.app + "' is stop");
+        assertThat(alert.path("reasons").toString())
+                .as("stopping or stopped")
+                .contains("pm2 app '" + shop.app + "' is stop");
         assertThat(alert.path("text").asText()).startsWith("Target shop is UNHEALTHY since");
         assertThat(alert.path("runId").asText()).isNotBlank();
 
@@ -109,7 +115,8 @@ class MonitorWatchEndToEndTest {
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> received.size() >= 2);
         awaitChecks("HEALTHY", Instant.now(), 2);
         assertThat(statuses()).containsExactly("UNHEALTHY", "RECOVERED");
-        assertThat(received.get(1).path("since").asText()).isEqualTo(alert.path("since").asText());
+        assertThat(received.get(1).path("since").asText())
+                .isEqualTo(alert.path("since").asText());
         assertThat(received.get(1).path("event").asText()).isEqualTo("TARGET_RECOVERED");
     }
 
@@ -117,8 +124,14 @@ class MonitorWatchEndToEndTest {
     @Order(2)
     void shouldExposeRunMetricsForPrometheus() {
         given().get("/actuator/prometheus").then().statusCode(401);
-        String metrics = given().auth().preemptive().basic("admin", "admin-pw").get("/actuator/prometheus").then()
-                .statusCode(200).extract().asString();
+        String metrics = given().auth()
+                .preemptive()
+                .basic("admin", "admin-pw")
+                .get("/actuator/prometheus")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         assertThat(metrics)
                 .contains("runbook_runs_started_total{process=\"monitor\",target=\"shop\"}")
                 .contains("runbook_runs_ended_total{outcome=\"HEALTHY\",process=\"monitor\",target=\"shop\"}")
@@ -134,9 +147,16 @@ class MonitorWatchEndToEndTest {
     }
 
     private void awaitChecks(String outcome, Instant startedAfter, int count) {
-        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> history
-                .createHistoricProcessInstanceQuery().processDefinitionKey("monitor").finished()
-                .startedAfter(Date.from(startedAfter)).variableValueEquals("runOutcome", outcome).count() >= count);
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> history.createHistoricProcessInstanceQuery()
+                                .processDefinitionKey("monitor")
+                                .finished()
+                                .startedAfter(Date.from(startedAfter))
+                                .variableValueEquals("runOutcome", outcome)
+                                .count()
+                        >= count);
     }
 
     private static List<String> statuses() {

@@ -43,6 +43,7 @@ class NotificationsEndToEndTest {
 
     @RegisterExtension
     static final FixtureTarget shop = new FixtureTarget("notify-shop-backend");
+
     static final FixtureTarget quick = new FixtureTarget("notify-quick-backend");
     static final WebhookReceiver receiver = new WebhookReceiver().failFirst("/quick", 2);
     static final String PUBLIC_URL = "https://runbook.example.invalid";
@@ -56,8 +57,9 @@ class NotificationsEndToEndTest {
             }
         });
         registry.add("runbook.public-url", () -> PUBLIC_URL);
-        registry.add("runbook.targets.shop.webhook.url", () -> "http://hook:s3cret-token@127.0.0.1:" + receiver.port()
-                + "/shop");
+        registry.add(
+                "runbook.targets.shop.webhook.url",
+                () -> "http://hook:s3cret-token@127.0.0.1:" + receiver.port() + "/shop");
         registry.add("runbook.targets.shop.webhook.backoff", () -> "PT0.2S");
         registry.add("runbook.targets.quick.approval.timeout", () -> "PT1S");
         registry.add("runbook.targets.quick.webhook.url", () -> receiver.url() + "/quick?token=qu1ck-t0ken");
@@ -73,8 +75,13 @@ class NotificationsEndToEndTest {
     }
 
     private static Received awaitEvent(String runId, String event) {
-        return await().atMost(Duration.ofSeconds(60)).until(() -> receiver.where("runId", runId).stream()
-                .filter(r -> event.equals(r.body().get("event"))).findFirst().orElse(null), r -> r != null);
+        return await().atMost(Duration.ofSeconds(60))
+                .until(
+                        () -> receiver.where("runId", runId).stream()
+                                .filter(r -> event.equals(r.body().get("event")))
+                                .findFirst()
+                                .orElse(null),
+                        r -> r != null);
     }
 
     @Test
@@ -85,18 +92,25 @@ class NotificationsEndToEndTest {
 
         Received waiting = awaitEvent(runId, "APPROVAL_WAITING");
         assertThat(waiting.path()).isEqualTo("/shop");
-        assertThat(waiting.authorization()).isEqualTo("Basic " + Base64.getEncoder().encodeToString(
-                "hook:s3cret-token".getBytes(StandardCharsets.UTF_8)));
+        assertThat(waiting.authorization())
+                .isEqualTo("Basic "
+                        + Base64.getEncoder().encodeToString("hook:s3cret-token".getBytes(StandardCharsets.UTF_8)));
         String link = PUBLIC_URL + "/camunda/app/tasklist/default/#/?task=" + taskId;
-        assertThat(waiting.body()).containsEntry("target", "shop").containsEntry("taskId", taskId)
-                .containsEntry("url", link).containsEntry("requestedBy", "alice").containsKey("deadline");
-        assertThat((String) waiting.body().get("text")).startsWith("Approval waiting: Approve release")
+        assertThat(waiting.body())
+                .containsEntry("target", "shop")
+                .containsEntry("taskId", taskId)
+                .containsEntry("url", link)
+                .containsEntry("requestedBy", "alice")
+                .containsKey("deadline");
+        assertThat((String) waiting.body().get("text"))
+                .startsWith("Approval waiting: Approve release")
                 .contains("deploy of v1", "on shop", "requested by alice", link);
 
         decide("bob", taskId, true).then().statusCode(204);
         assertThat(awaitEnd(runId).getString("outcome")).isEqualTo("DEPLOYED");
         Thread.sleep(1500);
-        assertThat(receiver.where("runId", runId)).extracting(r -> r.body().get("event"))
+        assertThat(receiver.where("runId", runId))
+                .extracting(r -> r.body().get("event"))
                 .containsExactly("APPROVAL_WAITING");
     }
 
@@ -108,10 +122,13 @@ class NotificationsEndToEndTest {
         assertThat(awaitEnd(runId).getString("outcome")).isEqualTo("ROLLED_BACK");
 
         Received ended = awaitEvent(runId, "RUN_ENDED");
-        assertThat(ended.body()).containsEntry("outcome", "ROLLED_BACK").containsEntry("processKey", "deploy")
-                .containsEntry("failureCode", "HEALTH_CHECK_FAILED").containsEntry("url", PUBLIC_URL + "/runs/" + runId);
-        assertThat((String) ended.body().get("text")).startsWith("Run deploy on shop ended ROLLED_BACK: "
-                + "HEALTH_CHECK_FAILED at Task_HealthCheck");
+        assertThat(ended.body())
+                .containsEntry("outcome", "ROLLED_BACK")
+                .containsEntry("processKey", "deploy")
+                .containsEntry("failureCode", "HEALTH_CHECK_FAILED")
+                .containsEntry("url", PUBLIC_URL + "/runs/" + runId);
+        assertThat((String) ended.body().get("text"))
+                .startsWith("Run deploy on shop ended ROLLED_BACK: " + "HEALTH_CHECK_FAILED at Task_HealthCheck");
     }
 
     @Test
@@ -123,11 +140,20 @@ class NotificationsEndToEndTest {
         assertThat(awaitEvent(runId, "RUN_ENDED").body()).containsEntry("outcome", "EXPIRED");
         awaitEvent(runId, "APPROVAL_WAITING");
         List<Received> sent = receiver.where("runId", runId);
-        assertThat(sent).hasSizeGreaterThanOrEqualTo(4).allSatisfy(r -> assertThat(r.path()).isEqualTo("/quick"));
-        assertThat(as("alice").get("/api/runs/" + runId).then().extract().jsonPath().getString("state"))
+        assertThat(sent)
+                .hasSizeGreaterThanOrEqualTo(4)
+                .allSatisfy(r -> assertThat(r.path()).isEqualTo("/quick"));
+        assertThat(as("alice")
+                        .get("/api/runs/" + runId)
+                        .then()
+                        .extract()
+                        .jsonPath()
+                        .getString("state"))
                 .isEqualTo("ENDED");
-        assertThat(output.getAll()).contains("webhook of target quick: attempt 1/5 failed (HTTP 500)")
-                .doesNotContain("qu1ck-t0ken").doesNotContain("s3cret-token");
+        assertThat(output.getAll())
+                .contains("webhook of target quick: attempt 1/5 failed (HTTP 500)")
+                .doesNotContain("qu1ck-t0ken")
+                .doesNotContain("s3cret-token");
     }
 
     @Test

@@ -8,9 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import dev.runbook.testsupport.FixtureTarget;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbook.testsupport.FixtureTarget;
 import dev.runbook.testsupport.PlatformTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -38,6 +38,7 @@ class ReleaseRunbooksEndToEndTest {
 
     @RegisterExtension
     static final FixtureTarget shop = new FixtureTarget("release-shop-backend");
+
     static final String DEPLOYMENTS = "/api/targets/shop/deployments";
 
     @DynamicPropertySource
@@ -53,8 +54,8 @@ class ReleaseRunbooksEndToEndTest {
         assertThat(shop.served()).contains("\"version\":\"v1\"");
 
         String v2 = shop.sha("v2");
-        JsonPath update = awaitEnd(start("alice", "/api/targets/shop/updates",
-                Map.of("gitRef", v2, "components", "backend")));
+        JsonPath update =
+                awaitEnd(start("alice", "/api/targets/shop/updates", Map.of("gitRef", v2, "components", "backend")));
         assertThat(update.getString("outcome")).isEqualTo("DEPLOYED");
         assertThat(update.getString("processKey")).isEqualTo("update");
         assertThat(shop.head()).isEqualTo(v2);
@@ -64,10 +65,16 @@ class ReleaseRunbooksEndToEndTest {
     @Test
     @Order(2)
     void shouldRefuseUpdatesWithoutOrWithUnknownComponents() {
-        for (Map<String, String> body : List.of(Map.of("gitRef", "v1"), Map.of("components", "database"),
-                Map.of("components", "backend;rm"))) {
-            as("alice").contentType(ContentType.JSON).body(body).post("/api/targets/shop/updates").then()
-                    .statusCode(400).contentType("application/problem+json").body("detail", containsString("component"));
+        for (Map<String, String> body :
+                List.of(Map.of("gitRef", "v1"), Map.of("components", "database"), Map.of("components", "backend;rm"))) {
+            as("alice")
+                    .contentType(ContentType.JSON)
+                    .body(body)
+                    .post("/api/targets/shop/updates")
+                    .then()
+                    .statusCode(400)
+                    .contentType("application/problem+json")
+                    .body("detail", containsString("component"));
         }
     }
 
@@ -86,15 +93,18 @@ class ReleaseRunbooksEndToEndTest {
         Path ecosystem = shop.workdir.resolve("backend/ecosystem.config.js");
         String original = Files.readString(ecosystem);
         try {
-            Files.writeString(ecosystem, original.replace("NODE_ENV: 'production' }",
-                    "NODE_ENV: 'production', GREETING: 'hello' }"));
-            assertThat(awaitEnd(start("alice", "/api/targets/shop/restarts", Map.of())).getString("outcome"))
+            Files.writeString(
+                    ecosystem,
+                    original.replace("NODE_ENV: 'production' }", "NODE_ENV: 'production', GREETING: 'hello' }"));
+            assertThat(awaitEnd(start("alice", "/api/targets/shop/restarts", Map.of()))
+                            .getString("outcome"))
                     .isEqualTo("DONE");
             assertThat(appEnv()).contains("\"GREETING\":\"hello\"");
 
             Files.writeString(ecosystem, original);
             assertThat(awaitEnd(start("alice", "/api/targets/shop/restarts", Map.of("components", "backend")))
-                    .getString("outcome")).isEqualTo("DONE");
+                            .getString("outcome"))
+                    .isEqualTo("DONE");
             assertThat(appEnv()).contains("\"GREETING\":null").contains("\"NODE_ENV\":\"production\"");
         } finally {
             Files.writeString(ecosystem, original);
@@ -106,7 +116,12 @@ class ReleaseRunbooksEndToEndTest {
     void shouldListTheNewBackupAsCurrent() {
         JsonPath run = awaitEnd(start("alice", "/api/targets/shop/backups", Map.of()));
         assertThat(run.getString("outcome")).isEqualTo("BACKED_UP");
-        JsonPath backups = as("alice").get("/api/targets/shop/backups").then().statusCode(200).extract().jsonPath();
+        JsonPath backups = as("alice")
+                .get("/api/targets/shop/backups")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
         assertThat(backups.getString("[0].commit")).isEqualTo(shop.head());
         assertThat(backups.getBoolean("[0].current")).isTrue();
         assertThat(backups.getString("[0].by")).isEqualTo("alice");
@@ -123,7 +138,9 @@ class ReleaseRunbooksEndToEndTest {
         assertThat(shop.head()).isEqualTo(v1);
         assertThat(shop.served()).contains("\"version\":\"v1\"");
         for (String step : run.getList("steps.activityId", String.class)) {
-            String log = as("alice").get("/api/runs/" + run.getString("runId") + "/steps/" + step + "/log").asString();
+            String log = as("alice")
+                    .get("/api/runs/" + run.getString("runId") + "/steps/" + step + "/log")
+                    .asString();
             assertThat(log).as("no npm command in %s", step).doesNotContain("$ npm");
         }
     }
@@ -131,13 +148,22 @@ class ReleaseRunbooksEndToEndTest {
     @Test
     @Order(7)
     void shouldRevertToTheSafetySnapshotWhenTheRestoredReleaseIsUnhealthy() throws Exception {
-        JsonPath backups = as("alice").get("/api/targets/shop/backups").then().extract().jsonPath();
-        String v2Backup = backups.getList("$", Map.class).stream().filter(b -> shop.sha("v2").equals(b.get("commit")))
-                .map(b -> (String) b.get("id")).findFirst().orElseThrow();
+        JsonPath backups =
+                as("alice").get("/api/targets/shop/backups").then().extract().jsonPath();
+        String v2Backup = backups.getList("$", Map.class).stream()
+                .filter(b -> shop.sha("v2").equals(b.get("commit")))
+                .map(b -> (String) b.get("id"))
+                .findFirst()
+                .orElseThrow();
         Path main = shop.dataDir.resolve("releases/shop/" + v2Backup + "/backend/dist/main.js");
-        Files.writeString(main, Files.readString(main).replace("res.writeHead(200, { 'Content-Type': "
-                + "'application/json' });\n    res.end(JSON.stringify({ status:", "res.writeHead(500, { 'Content-Type': "
-                + "'application/json' });\n    res.end(JSON.stringify({ status:"));
+        Files.writeString(
+                main,
+                Files.readString(main)
+                        .replace(
+                                "res.writeHead(200, { 'Content-Type': "
+                                        + "'application/json' });\n    res.end(JSON.stringify({ status:",
+                                "res.writeHead(500, { 'Content-Type': "
+                                        + "'application/json' });\n    res.end(JSON.stringify({ status:"));
 
         JsonPath run = awaitEnd(start("alice", "/api/targets/shop/rollbacks", Map.of("backupId", v2Backup)));
         assertThat(run.getString("outcome")).isEqualTo("REVERTED");
@@ -153,13 +179,25 @@ class ReleaseRunbooksEndToEndTest {
     @Order(8)
     void shouldRefuseBadAndUnknownBackupIds() {
         for (String id : List.of("../releases", "a b", "x/../../y", "..")) {
-            as("alice").contentType(ContentType.JSON).body(Map.of("backupId", id))
-                    .post("/api/targets/shop/rollbacks").then().statusCode(400)
+            as("alice")
+                    .contentType(ContentType.JSON)
+                    .body(Map.of("backupId", id))
+                    .post("/api/targets/shop/rollbacks")
+                    .then()
+                    .statusCode(400)
                     .contentType("application/problem+json");
         }
-        as("alice").contentType(ContentType.JSON).body(Map.of("backupId", "20200101_000000"))
-                .post("/api/targets/shop/rollbacks").then().statusCode(404);
-        as("alice").contentType(ContentType.JSON).body(Map.of()).post("/api/targets/nowhere/restarts").then()
+        as("alice")
+                .contentType(ContentType.JSON)
+                .body(Map.of("backupId", "20200101_000000"))
+                .post("/api/targets/shop/rollbacks")
+                .then()
+                .statusCode(404);
+        as("alice")
+                .contentType(ContentType.JSON)
+                .body(Map.of())
+                .post("/api/targets/nowhere/restarts")
+                .then()
                 .statusCode(404);
     }
 
@@ -171,17 +209,24 @@ class ReleaseRunbooksEndToEndTest {
         Path releases = shop.dataDir.resolve("releases/shop");
         Path real;
         try (var dirs = Files.list(releases)) {
-            real = dirs.filter(dir -> Files.isRegularFile(dir.resolve("manifest.json"))).findFirst().orElseThrow();
+            real = dirs.filter(dir -> Files.isRegularFile(dir.resolve("manifest.json")))
+                    .findFirst()
+                    .orElseThrow();
         }
-        ObjectNode manifest = (ObjectNode) json.readTree(real.resolve("manifest.json").toFile());
+        ObjectNode manifest =
+                (ObjectNode) json.readTree(real.resolve("manifest.json").toFile());
         manifest.put("id", "20200101_000001").putObject("artifacts").putArray("backend");
         Path empty = Files.createDirectories(releases.resolve("20200101_000001"));
         try {
             json.writeValue(empty.resolve("manifest.json").toFile(), manifest);
             String served = shop.served();
 
-            as("alice").contentType(ContentType.JSON).body(Map.of("backupId", "20200101_000001"))
-                    .post("/api/targets/shop/rollbacks").then().statusCode(409)
+            as("alice")
+                    .contentType(ContentType.JSON)
+                    .body(Map.of("backupId", "20200101_000001"))
+                    .post("/api/targets/shop/rollbacks")
+                    .then()
+                    .statusCode(409)
                     .contentType("application/problem+json")
                     .body("detail", containsString("holds no artifacts of [backend]"));
             assertThat(shop.served()).isEqualTo(served);
@@ -195,18 +240,24 @@ class ReleaseRunbooksEndToEndTest {
     @Order(9)
     void shouldStopStartAndRestartTheAppAndSaveTheProcessList() {
         String control = "/api/targets/shop/services/" + shop.app + "/";
-        assertThat(awaitEnd(start("alice", control + "stop", Map.of())).getString("outcome")).isEqualTo("DONE");
+        assertThat(awaitEnd(start("alice", control + "stop", Map.of())).getString("outcome"))
+                .isEqualTo("DONE");
         as("alice").get("/api/targets/shop/services").then().statusCode(200).body("[0].status", equalTo("stopped"));
         assertThat(shop.served()).startsWith("unreachable");
 
         JsonPath again = awaitEnd(start("alice", control + "stop", Map.of()));
         assertThat(again.getString("outcome")).as("nothing to stop is success").isEqualTo("DONE");
 
-        assertThat(awaitEnd(start("alice", control + "start", Map.of())).getString("outcome")).isEqualTo("DONE");
+        assertThat(awaitEnd(start("alice", control + "start", Map.of())).getString("outcome"))
+                .isEqualTo("DONE");
         JsonPath restart = awaitEnd(start("alice", "/api/targets/shop/services/all/restart", Map.of()));
         assertThat(restart.getString("outcome")).isEqualTo("DONE");
         assertThat(stepLog(restart.getString("runId"), "Task_SaveProcessList")).contains("pm2 save");
-        as("alice").get("/api/targets/shop/services").then().statusCode(200).body("[0].status", equalTo("online"))
+        as("alice")
+                .get("/api/targets/shop/services")
+                .then()
+                .statusCode(200)
+                .body("[0].status", equalTo("online"))
                 .body("[0].name", equalTo(shop.app));
         assertThat(shop.served()).contains("\"status\":\"ok\"");
     }
@@ -214,14 +265,27 @@ class ReleaseRunbooksEndToEndTest {
     @Test
     @Order(10)
     void shouldShowBoundedLogsAndRefuseBadServiceRequests() {
-        as("alice").get("/api/targets/shop/services/" + shop.app + "/logs?lines=5").then().statusCode(200)
-                .body("app", equalTo(shop.app)).body("out.size()", org.hamcrest.Matchers.lessThanOrEqualTo(5))
+        as("alice")
+                .get("/api/targets/shop/services/" + shop.app + "/logs?lines=5")
+                .then()
+                .statusCode(200)
+                .body("app", equalTo(shop.app))
+                .body("out.size()", org.hamcrest.Matchers.lessThanOrEqualTo(5))
                 .body("out.join('')", containsString("listening on"));
-        as("alice").get("/api/targets/shop/services/" + shop.app + "/logs?lines=0").then().statusCode(400);
-        as("alice").get("/api/targets/shop/services/" + shop.app + "/logs?lines=100000").then().statusCode(400);
+        as("alice")
+                .get("/api/targets/shop/services/" + shop.app + "/logs?lines=0")
+                .then()
+                .statusCode(400);
+        as("alice")
+                .get("/api/targets/shop/services/" + shop.app + "/logs?lines=100000")
+                .then()
+                .statusCode(400);
         as("alice").get("/api/targets/shop/services/other-app/logs").then().statusCode(404);
         as("alice").post("/api/targets/shop/services/other-app/restart").then().statusCode(404);
-        as("alice").post("/api/targets/shop/services/" + shop.app + "/delete").then().statusCode(400);
+        as("alice")
+                .post("/api/targets/shop/services/" + shop.app + "/delete")
+                .then()
+                .statusCode(400);
     }
 
     @Test
@@ -243,12 +307,14 @@ class ReleaseRunbooksEndToEndTest {
     @Order(12)
     void shouldRollBackWhenTheAppCrashesAfterAReloadThoughPm2ExitsZero() {
         String before = shop.head();
-        shop.publish("crashing", Map.of("backend/src/main.js",
-                "console.error('cannot connect to database'); process.exit(1);\n"));
+        shop.publish(
+                "crashing",
+                Map.of("backend/src/main.js", "console.error('cannot connect to database'); process.exit(1);\n"));
         JsonPath run = awaitEnd(start("alice", DEPLOYMENTS, Map.of("gitRef", "crashing")));
         assertThat(run.getString("outcome")).isEqualTo("ROLLED_BACK");
         assertThat(run.getString("failure")).startsWith("HEALTH_CHECK_FAILED").contains(shop.app);
-        assertThat(run.getString("steps.find { it.activityId == 'Task_Pm2Reload' }.outcome")).isEqualTo("FAILED");
+        assertThat(run.getString("steps.find { it.activityId == 'Task_Pm2Reload' }.outcome"))
+                .isEqualTo("FAILED");
         assertThat(shop.head()).isEqualTo(before);
         assertThat(shop.served()).contains("\"status\":\"ok\"");
     }
@@ -279,9 +345,13 @@ class ReleaseRunbooksEndToEndTest {
 
     private String appEnv() {
         try {
-            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + shop.port + "/api/env")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            return java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(
+                                            java.net.URI.create("http://127.0.0.1:" + shop.port + "/api/env"))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString())
+                    .body();
         } catch (Exception e) {
             return "unreachable: " + e;
         }

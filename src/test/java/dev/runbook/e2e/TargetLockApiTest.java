@@ -35,23 +35,50 @@ class TargetLockApiTest extends SecuredPlatform {
             awaitApproval(holder);
             long runs = countRuns();
             for (String processKey : List.of("deploy", "restart", "service-control")) {
-                as("admin").contentType(ContentType.JSON).body(engineStart("v2")).post(ENGINE_START
-                        .formatted(processKey)).then().statusCode(409).body("type", equalTo("TargetBusy"))
-                        .body("runId", equalTo(holder)).body("message", containsString("busy"));
+                as("admin")
+                        .contentType(ContentType.JSON)
+                        .body(engineStart("v2"))
+                        .post(ENGINE_START.formatted(processKey))
+                        .then()
+                        .statusCode(409)
+                        .body("type", equalTo("TargetBusy"))
+                        .body("runId", equalTo(holder))
+                        .body("message", containsString("busy"));
             }
-            as("alice").contentType(ContentType.JSON).body(Map.of()).post("/api/targets/shop/restarts").then()
-                    .statusCode(409).contentType("application/problem+json").body("runId", equalTo(holder));
-            as("admin").contentType(ContentType.JSON).body(Map.of("variables", Map.of()))
-                    .post(ENGINE_START.formatted("deploy")).then().statusCode(400)
+            as("alice")
+                    .contentType(ContentType.JSON)
+                    .body(Map.of())
+                    .post("/api/targets/shop/restarts")
+                    .then()
+                    .statusCode(409)
+                    .contentType("application/problem+json")
+                    .body("runId", equalTo(holder));
+            as("admin")
+                    .contentType(ContentType.JSON)
+                    .body(Map.of("variables", Map.of()))
+                    .post(ENGINE_START.formatted("deploy"))
+                    .then()
+                    .statusCode(400)
                     .body("message", containsString("variable 'target'"));
             for (String unknown : List.of("nope", "../../tmp/x")) {
-                as("admin").contentType(ContentType.JSON).body(Map.of("variables", Map.of("target",
-                        Map.of("value", unknown), "gitRef", Map.of("value", "v1")))).post(ENGINE_START
-                        .formatted("deploy")).then().statusCode(400).body("message", containsString("no target"));
+                as("admin")
+                        .contentType(ContentType.JSON)
+                        .body(Map.of(
+                                "variables",
+                                Map.of("target", Map.of("value", unknown), "gitRef", Map.of("value", "v1"))))
+                        .post(ENGINE_START.formatted("deploy"))
+                        .then()
+                        .statusCode(400)
+                        .body("message", containsString("no target"));
             }
             assertThat(countRuns()).isEqualTo(runs);
-            assertThat(as("admin").get("/api/audit/events?target=shop&action=START&size=1").then().extract()
-                    .jsonPath().getString("items[0].runId")).isEqualTo(holder);
+            assertThat(as("admin")
+                            .get("/api/audit/events?target=shop&action=START&size=1")
+                            .then()
+                            .extract()
+                            .jsonPath()
+                            .getString("items[0].runId"))
+                    .isEqualTo(holder);
         } finally {
             cancel(holder);
         }
@@ -66,12 +93,16 @@ class TargetLockApiTest extends SecuredPlatform {
             try {
                 Future<Response> api = pool.submit(() -> {
                     together.await(10, TimeUnit.SECONDS);
-                    return as("alice").contentType(ContentType.JSON).body(Map.of("gitRef", "v1"))
+                    return as("alice")
+                            .contentType(ContentType.JSON)
+                            .body(Map.of("gitRef", "v1"))
                             .post("/api/targets/shop/deployments");
                 });
                 Future<Response> engineRest = pool.submit(() -> {
                     together.await(10, TimeUnit.SECONDS);
-                    return as("admin").contentType(ContentType.JSON).body(engineStart("v1"))
+                    return as("admin")
+                            .contentType(ContentType.JSON)
+                            .body(engineStart("v1"))
                             .post(ENGINE_START.formatted("deploy"));
                 });
                 responses.add(api.get(60, TimeUnit.SECONDS));
@@ -79,9 +110,12 @@ class TargetLockApiTest extends SecuredPlatform {
             } finally {
                 pool.shutdown();
             }
-            List<Integer> statuses = responses.stream().map(Response::statusCode).toList();
+            List<Integer> statuses =
+                    responses.stream().map(Response::statusCode).toList();
             try {
-                assertThat(statuses).as("round %d: %s", round, statuses).containsOnlyOnce(409)
+                assertThat(statuses)
+                        .as("round %d: %s", round, statuses)
+                        .containsOnlyOnce(409)
                         .containsAnyOf(202, 200);
             } finally {
                 for (Response response : responses) {
@@ -96,14 +130,22 @@ class TargetLockApiTest extends SecuredPlatform {
     }
 
     private static Map<String, Object> engineStart(String gitRef) {
-        return Map.of("businessKey", "shop:engine-rest start", "variables", Map.of(
-                "target", Map.of("value", "shop", "type", "String"),
-                "gitRef", Map.of("value", gitRef, "type", "String"),
-                "components", Map.of("value", "all", "type", "String")));
+        return Map.of(
+                "businessKey",
+                "shop:engine-rest start",
+                "variables",
+                Map.of(
+                        "target", Map.of("value", "shop", "type", "String"),
+                        "gitRef", Map.of("value", gitRef, "type", "String"),
+                        "components", Map.of("value", "all", "type", "String")));
     }
 
     private static long countRuns() {
-        return as("admin").get("/engine-rest/process-instance/count").then().statusCode(200).extract()
+        return as("admin")
+                .get("/engine-rest/process-instance/count")
+                .then()
+                .statusCode(200)
+                .extract()
                 .<Integer>path("count");
     }
 

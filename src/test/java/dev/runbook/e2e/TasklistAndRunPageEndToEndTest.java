@@ -50,6 +50,7 @@ class TasklistAndRunPageEndToEndTest {
 
     @RegisterExtension
     static final FixtureTarget shop = new FixtureTarget("browser-shop-backend");
+
     static final Duration WAIT = Duration.ofSeconds(90);
     static WebDriver browser;
     static String deployedRunId;
@@ -81,11 +82,22 @@ class TasklistAndRunPageEndToEndTest {
         Path profile = Files.createTempDirectory(shop.root, "chromium-profile-");
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1400,1100", "--user-data-dir=" + profile);
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--window-size=1400,1100",
+                "--user-data-dir=" + profile);
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+                .usingDriverExecutable(new File("/usr/bin/chromedriver"))
+                .usingAnyFreePort()
+                .build();
         browser = new ChromeDriver(service, options);
         browser.manage().timeouts().pageLoadTimeout(WAIT).scriptTimeout(WAIT);
     }
@@ -113,8 +125,8 @@ class TasklistAndRunPageEndToEndTest {
             if (element == null) {
                 return false;
             }
-            ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(
-                    "arguments[0].scrollIntoView({block: 'center'})", element);
+            ((org.openqa.selenium.JavascriptExecutor) driver)
+                    .executeScript("arguments[0].scrollIntoView({block: 'center'})", element);
             element.click();
             return true;
         });
@@ -136,8 +148,13 @@ class TasklistAndRunPageEndToEndTest {
         waiting().until(driver -> !field("commitsText").isEmpty());
         snapshot("tasklist-approval");
         assertThat(field("commitsText")).contains(tip.substring(0, 7) + " Variant browser-change");
-        assertThat(field("planText")).contains("git checkout --detach --force " + tip, "npm ci", "npm run build",
-                "startOrReload", "GET " + shop.healthUrl());
+        assertThat(field("planText"))
+                .contains(
+                        "git checkout --detach --force " + tip,
+                        "npm ci",
+                        "npm run build",
+                        "startOrReload",
+                        "GET " + shop.healthUrl());
         assertThat(field("toSubject")).isEqualTo("Variant browser-change");
         assertThat(field("requestedBy")).isEqualTo("alice");
 
@@ -161,9 +178,9 @@ class TasklistAndRunPageEndToEndTest {
         assertThat(markers("Flow_NoApprovalNeeded")).doesNotContain("rb-taken");
         assertThat(markers("EndEvent_Deployed")).contains("rb-visited");
         assertThat(markers("Task_RestoreArtifacts")).doesNotContain("rb-compensation", "rb-visited");
-        assertThat(browser.findElements(By.cssSelector("#steps tr[data-activity]"))).extracting(
-                row -> row.getDomAttribute("data-activity")).startsWith("Task_ResolveRelease", "Task_ApproveRelease",
-                "Task_BackupRelease");
+        assertThat(browser.findElements(By.cssSelector("#steps tr[data-activity]")))
+                .extracting(row -> row.getDomAttribute("data-activity"))
+                .startsWith("Task_ResolveRelease", "Task_ApproveRelease", "Task_BackupRelease");
     }
 
     @Test
@@ -209,29 +226,53 @@ class TasklistAndRunPageEndToEndTest {
         assertThat(markers("Task_RecordRelease")).doesNotContain("rb-visited");
         assertThat(browser.findElement(By.id("fact-failure")).getText()).startsWith("HEALTH_CHECK_FAILED");
         assertThat(browser.findElement(By.cssSelector("#steps tr.compensation[data-activity='Task_RestoreArtifacts']"))
-                .getText()).contains("whole log");
+                        .getText())
+                .contains("whole log");
 
         browser.get(credentialed("/runs?outcome=ROLLED_BACK&target=shop"));
         waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-rendered", "true"));
         List<String> listed = browser.findElements(By.cssSelector("#runs tr[data-run]")).stream()
-                .map(row -> row.getDomAttribute("data-run")).toList();
+                .map(row -> row.getDomAttribute("data-run"))
+                .toList();
         assertThat(listed).contains(runId).doesNotContain(deployedRunId);
     }
 
     @Test
     @Order(4)
     void shouldServeTheDiagramAndRequireCredentialsForTheRunPages() {
-        assertThat(as("alice").get("/api/runs/" + deployedRunId + "/diagram").then().statusCode(200).extract()
-                .asString()).contains("<bpmn:process id=\"deploy\"", "bpmndi:BPMNDiagram");
-        given().get("/runs/" + deployedRunId).then().statusCode(401).header("WWW-Authenticate",
-                org.hamcrest.Matchers.startsWith("Basic"));
+        assertThat(as("alice")
+                        .get("/api/runs/" + deployedRunId + "/diagram")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .asString())
+                .contains("<bpmn:process id=\"deploy\"", "bpmndi:BPMNDiagram");
+        given().get("/runs/" + deployedRunId)
+                .then()
+                .statusCode(401)
+                .header("WWW-Authenticate", org.hamcrest.Matchers.startsWith("Basic"));
         given().get("/runs").then().statusCode(401);
-        as("alice").get("/runs/" + deployedRunId).then().statusCode(200).contentType("text/html")
+        as("alice")
+                .get("/runs/" + deployedRunId)
+                .then()
+                .statusCode(200)
+                .contentType("text/html")
                 .body(org.hamcrest.Matchers.containsString("bpmn-navigated-viewer.production.min.js"));
-        as("alice").get("/web/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js").then().statusCode(200);
-        given().get("/web/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js").then().statusCode(401);
-        assertThat(as("alice").get("/api/runs?outcome=DEPLOYED&target=shop").then().statusCode(200).extract()
-                .jsonPath().getList("runId")).containsExactly(deployedRunId);
+        as("alice")
+                .get("/web/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js")
+                .then()
+                .statusCode(200);
+        given().get("/web/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js")
+                .then()
+                .statusCode(401);
+        assertThat(as("alice")
+                        .get("/api/runs?outcome=DEPLOYED&target=shop")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .jsonPath()
+                        .getList("runId"))
+                .containsExactly(deployedRunId);
     }
 
     /**
@@ -242,8 +283,10 @@ class TasklistAndRunPageEndToEndTest {
         browser.get(base() + "/camunda/app/tasklist/");
         By username = By.cssSelector("form[name='signinForm'] input[ng-model='username']");
         By filters = By.cssSelector("[cam-tasklist-filters]");
-        waiting().until(ExpectedConditions.or(ExpectedConditions.visibilityOfElementLocated(username),
-                ExpectedConditions.presenceOfElementLocated(filters)));
+        waiting()
+                .until(ExpectedConditions.or(
+                        ExpectedConditions.visibilityOfElementLocated(username),
+                        ExpectedConditions.presenceOfElementLocated(filters)));
         if (browser.findElements(filters).isEmpty()) {
             type(username, user);
             type(By.cssSelector("form[name='signinForm'] input[ng-model='password']"), password);
@@ -306,8 +349,8 @@ class TasklistAndRunPageEndToEndTest {
 
     /** The value of a field of Tasklist's generated form ("" while it is empty). */
     private String field(String name) {
-        String value = browser.findElement(By.cssSelector("[cam-variable-name='" + name + "']")).getDomProperty(
-                "value");
+        String value = browser.findElement(By.cssSelector("[cam-variable-name='" + name + "']"))
+                .getDomProperty("value");
         return value == null ? "" : value;
     }
 
@@ -332,8 +375,10 @@ class TasklistAndRunPageEndToEndTest {
         try {
             Path file = Path.of("target", "browser", name + ".png");
             Files.createDirectories(file.getParent());
-            Files.write(file, ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(
-                    org.openqa.selenium.OutputType.BYTES));
+            Files.write(
+                    file,
+                    ((org.openqa.selenium.TakesScreenshot) browser)
+                            .getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
         } catch (java.io.IOException | RuntimeException e) {
             System.err.println("no screenshot " + name + ": " + e);
         }

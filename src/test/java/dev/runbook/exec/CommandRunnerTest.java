@@ -69,23 +69,28 @@ class CommandRunnerTest {
     @Test
     void shouldKillCommandAndItsChildrenWhenTimeoutPasses() throws IOException {
         Path pidFile = dir.resolve("child.pid");
-        Command command = new Command(List.of("sh", "-c", "sleep 30 & echo $! > child.pid; wait"), dir, Map.of(),
-                Duration.ofMillis(700));
+        Command command = new Command(
+                List.of("sh", "-c", "sleep 30 & echo $! > child.pid; wait"), dir, Map.of(), Duration.ofMillis(700));
 
-        CommandFailedException failure = catchThrowableOfType(() -> runner.run(command, stepLog),
-                CommandFailedException.class);
+        CommandFailedException failure =
+                catchThrowableOfType(() -> runner.run(command, stepLog), CommandFailedException.class);
 
         assertThat(failure.timedOut()).isTrue();
         assertThat(failure.getMessage()).contains("timed out").contains(dir.toString());
         long childPid = Long.parseLong(Files.readString(pidFile).strip());
-        Awaitility.await().atMost(Duration.ofSeconds(3)).until(
-                () -> ProcessHandle.of(childPid).map(ProcessHandle::isAlive).orElse(false), alive -> !alive);
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(3))
+                .until(
+                        () -> ProcessHandle.of(childPid)
+                                .map(ProcessHandle::isAlive)
+                                .orElse(false),
+                        alive -> !alive);
     }
 
     @Test
     void shouldKeepOnlyHeadAndTailWhenOutputIsLong() {
-        CommandResult result = runner.run(new Command(List.of("seq", "1", "200000"), dir, Map.of(), TIMEOUT),
-                StepLog.NONE);
+        CommandResult result =
+                runner.run(new Command(List.of("seq", "1", "200000"), dir, Map.of(), TIMEOUT), StepLog.NONE);
 
         List<String> lines = result.output().lines().toList();
         assertThat(lines).hasSize(CommandRunner.HEAD_LINES + 1 + CommandRunner.TAIL_LINES);
@@ -150,21 +155,24 @@ class CommandRunnerTest {
 
         assertThat(stepLog.file()).isEqualTo(dir.resolve("runs/run1/Task_X.log"));
         String log = Files.readString(stepLog.file());
-        assertThat(log).contains("$ sh -c echo hello from the step   (in " + dir + ")")
+        assertThat(log)
+                .contains("$ sh -c echo hello from the step   (in " + dir + ")")
                 .contains("\nhello from the step\n")
                 .contains("exit 0 after");
     }
 
     @Test
     void shouldKeepOutputOutOfStepLogWhenOutputLogIsOff() throws IOException {
-        Command command = sh("echo \"$APP_ENV_JSON\"").withEnv(Map.of("APP_ENV_JSON", "{\"GREETING\":\"hi\"}"))
+        Command command = sh("echo \"$APP_ENV_JSON\"")
+                .withEnv(Map.of("APP_ENV_JSON", "{\"GREETING\":\"hi\"}"))
                 .withoutOutputLog();
 
         CommandResult result = runner.run(command, stepLog);
 
         assertThat(result.output()).isEqualTo("{\"GREETING\":\"hi\"}\n");
         String log = Files.readString(stepLog.file());
-        assertThat(log).contains("$ sh -c echo \"$APP_ENV_JSON\"", "(output not logged) exit 0")
+        assertThat(log)
+                .contains("$ sh -c echo \"$APP_ENV_JSON\"", "(output not logged) exit 0")
                 .doesNotContain("GREETING");
     }
 
@@ -174,11 +182,26 @@ class CommandRunnerTest {
 
     /** Properties with one target whose database URI holds a password, so the redactor knows it as a secret. */
     private static RunbookProperties propertiesWithDatabase(Path workdir, String databaseUri) {
-        ComponentSpec backend = new ComponentSpec(".", List.of("npm", "ci"), List.of("npm", "run", "build"), null,
-                List.of("dist"), "shop-backend", "ecosystem.config.js", URI.create("http://127.0.0.1:3000/health"));
-        Target shop = new Target(workdir, "origin", "main", new Approval(true, Duration.ofHours(1)), Map.of(),
-                Map.of("backend", backend), new Database("mongodb", databaseUri), new Backups(10, null, null),
-                new Health(3, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1)), null);
+        ComponentSpec backend = new ComponentSpec(
+                ".",
+                List.of("npm", "ci"),
+                List.of("npm", "run", "build"),
+                null,
+                List.of("dist"),
+                "shop-backend",
+                "ecosystem.config.js",
+                URI.create("http://127.0.0.1:3000/health"));
+        Target shop = new Target(
+                workdir,
+                "origin",
+                "main",
+                new Approval(true, Duration.ofHours(1)),
+                Map.of(),
+                Map.of("backend", backend),
+                new Database("mongodb", databaseUri),
+                new Backups(10, null, null),
+                new Health(3, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1)),
+                null);
         return new RunbookProperties(workdir, null, null, Map.of("shop", shop));
     }
 }

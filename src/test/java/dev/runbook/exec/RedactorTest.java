@@ -12,10 +12,15 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 /** What the redactor masks: URI credentials, secret assignments, authorization headers, known tokens, configured secrets. */
 class RedactorTest {
 
-    private final Redactor redactor = new Redactor(new RunbookProperties(Path.of("."), null,
-            new RunbookProperties.Identity(List.of(
-                    new RunbookProperties.User("admin", "Adm1n-Passw0rd", List.of("camunda-admin")),
-                    new RunbookProperties.User("alice", "alice", List.of("operators")))), Map.of()), List.of());
+    private final Redactor redactor = new Redactor(
+            new RunbookProperties(
+                    Path.of("."),
+                    null,
+                    new RunbookProperties.Identity(List.of(
+                            new RunbookProperties.User("admin", "Adm1n-Passw0rd", List.of("camunda-admin")),
+                            new RunbookProperties.User("alice", "alice", List.of("operators")))),
+                    Map.of()),
+            List.of());
 
     @Test
     void shouldMaskSecretsWhereverTheyAppear() {
@@ -29,17 +34,21 @@ class RedactorTest {
                 Map.entry("Authorization: Basic YWxpY2U6YWxpY2UtcHc=", "Authorization: Basic ****"),
                 Map.entry("curl -H 'Authorization: Bearer eyJhbGciOi'", "curl -H 'Authorization: Bearer ****'"),
                 Map.entry("sent bearer abcdefghijklmnopqrstuvwxyz012345", "sent bearer ****"),
-                Map.entry("GITHUB_TOKEN ghp_abcdefghijklmnopqrstuvwxyz0123456789",
-                        "GITHUB_TOKEN ****"),
+                Map.entry("GITHUB_TOKEN ghp_abcdefghijklmnopqrstuvwxyz0123456789", "GITHUB_TOKEN ****"),
                 Map.entry("key AKIAABCDEFGHIJKLMNOP used", "key **** used"),
                 Map.entry("login as admin with Adm1n-Passw0rd failed", "login as admin with **** failed"));
-        cases.forEach((text, masked) -> assertThat(redactor.redact(text)).as(text).isEqualTo(masked));
+        cases.forEach(
+                (text, masked) -> assertThat(redactor.redact(text)).as(text).isEqualTo(masked));
     }
 
     @Test
     void shouldLeaveOrdinaryTextAlone() {
-        for (String text : List.of("created user alice in groups [operators]", "npm ci --no-audit",
-                "$ git fetch --tags --force --prune origin", "password-stdin is not supported", "tokens left: ",
+        for (String text : List.of(
+                "created user alice in groups [operators]",
+                "npm ci --no-audit",
+                "$ git fetch --tags --force --prune origin",
+                "password-stdin is not supported",
+                "tokens left: ",
                 "Task_ApproveRelease waits for approvers")) {
             assertThat(redactor.redact(text)).isEqualTo(text);
         }
@@ -74,7 +83,11 @@ class RedactorTest {
     }
 
     private static RunbookProperties properties(String adminPassword) {
-        return new RunbookProperties(Path.of("."), null, new RunbookProperties.Identity(List.of(
-                new RunbookProperties.User("admin", adminPassword, List.of("camunda-admin")))), Map.of());
+        return new RunbookProperties(
+                Path.of("."),
+                null,
+                new RunbookProperties.Identity(
+                        List.of(new RunbookProperties.User("admin", adminPassword, List.of("camunda-admin")))),
+                Map.of());
     }
 }

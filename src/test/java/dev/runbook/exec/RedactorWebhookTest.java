@@ -2,10 +2,10 @@ package dev.runbook.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.runbook.config.RunbookProperties;
 import dev.runbook.notify.NotificationProperties;
 import dev.runbook.notify.NotificationProperties.TargetNotifications;
 import dev.runbook.notify.NotificationProperties.Webhook;
-import dev.runbook.config.RunbookProperties;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,9 +17,12 @@ import org.junit.jupiter.api.Test;
 class RedactorWebhookTest {
 
     private static Redactor redactorWithWebhook(String url) {
-        NotificationProperties notifications = new NotificationProperties(URI.create("http://127.0.0.1:8080"),
-                Map.of("shop", new TargetNotifications(new Webhook(URI.create(url), 3, Duration.ofSeconds(1),
-                        Duration.ofSeconds(1)), null)));
+        NotificationProperties notifications = new NotificationProperties(
+                URI.create("http://127.0.0.1:8080"),
+                Map.of(
+                        "shop",
+                        new TargetNotifications(
+                                new Webhook(URI.create(url), 3, Duration.ofSeconds(1), Duration.ofSeconds(1)), null)));
         return new Redactor(new RunbookProperties(Path.of("."), null, null, Map.of()), List.of(notifications));
     }
 
@@ -41,8 +44,8 @@ class RedactorWebhookTest {
 
     @Test
     void shouldToStringAWebhookWithoutItsUrl() {
-        Webhook webhook = new Webhook(URI.create("http://hook:pw-secret@127.0.0.1:9/x"), 3, Duration.ofSeconds(1),
-                Duration.ofSeconds(1));
+        Webhook webhook = new Webhook(
+                URI.create("http://hook:pw-secret@127.0.0.1:9/x"), 3, Duration.ofSeconds(1), Duration.ofSeconds(1));
         assertThat(webhook.toString()).doesNotContain("pw-secret").doesNotContain("127.0.0.1");
     }
 }

@@ -3,7 +3,6 @@ package dev.runbook.git;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.runbook.testsupport.FixtureTarget;
 import dev.runbook.approval.PlanFixtures;
 import dev.runbook.config.RunbookProperties.ComponentSpec;
 import dev.runbook.config.RunbookProperties.Database;
@@ -12,6 +11,7 @@ import dev.runbook.exec.StepLog;
 import dev.runbook.git.ApprovalContext.Direction;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.Release;
+import dev.runbook.testsupport.FixtureTarget;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -22,10 +22,14 @@ class ApprovalContextTest {
     static final FixtureTarget shop = new FixtureTarget("ctx-shop-backend");
     final ObjectMapper json = new ObjectMapper();
 
-    private Map<String, Object> describe(String from, String to, Direction direction, String processKey,
-            Target target) {
-        return PlanFixtures.context(shop.dataDir).describe(new Release("shop", target, target.components(), from, to,
-                null), direction, PlanFixtures.step(processKey, "Task_ResolveRelease"), StepLog.NONE);
+    private Map<String, Object> describe(
+            String from, String to, Direction direction, String processKey, Target target) {
+        return PlanFixtures.context(shop.dataDir)
+                .describe(
+                        new Release("shop", target, target.components(), from, to, null),
+                        direction,
+                        PlanFixtures.step(processKey, "Task_ResolveRelease"),
+                        StepLog.NONE);
     }
 
     private static Target target(Database database, List<String> migrate) {
@@ -34,44 +38,54 @@ class ApprovalContextTest {
 
     @Test
     void shouldDescribeTheCommitsChangedFilesAndPlanOfADeploy() throws Exception {
-        Map<String, Object> vars = describe(shop.sha("v1"), shop.sha("v2"), Direction.FORWARD, "deploy",
-                target(null, null));
+        Map<String, Object> vars =
+                describe(shop.sha("v1"), shop.sha("v2"), Direction.FORWARD, "deploy", target(null, null));
 
         assertThat(vars.get(ProcessVariables.FROM_SUBJECT)).isEqualTo("Release v1");
         assertThat(vars.get(ProcessVariables.TO_SUBJECT)).isEqualTo("Release v2");
         assertThat(vars.get(ProcessVariables.COMMIT_COUNT)).isEqualTo(1L);
         List<Map<String, Object>> commits = json.readValue((String) vars.get(ProcessVariables.COMMITS), List.class);
         assertThat(commits).singleElement().satisfies(commit -> {
-            assertThat(commit).containsEntry("sha", shop.sha("v2")).containsEntry("subject", "Release v2")
-                    .containsEntry("author", "Demo Developer").containsKey("date");
+            assertThat(commit)
+                    .containsEntry("sha", shop.sha("v2"))
+                    .containsEntry("subject", "Release v2")
+                    .containsEntry("author", "Demo Developer")
+                    .containsKey("date");
         });
-        assertThat(vars.get(ProcessVariables.COMMITS_TEXT)).asString().startsWith(shop.sha("v2").substring(0, 7)
-                + " Release v2 (Demo Developer, ");
+        assertThat(vars.get(ProcessVariables.COMMITS_TEXT))
+                .asString()
+                .startsWith(shop.sha("v2").substring(0, 7) + " Release v2 (Demo Developer, ");
         assertThat(json.readValue((String) vars.get(ProcessVariables.CHANGED_FILES), Map.class))
                 .isEqualTo(Map.of("backend", 2));
         assertThat(vars.get(ProcessVariables.DATABASE_MIGRATION)).isEqualTo(false);
-        assertThat((String) vars.get(ProcessVariables.PLAN)).contains("\"activityId\":\"Task_GitCheckout\"",
-                "git checkout --detach --force " + shop.sha("v2"));
+        assertThat((String) vars.get(ProcessVariables.PLAN))
+                .contains("\"activityId\":\"Task_GitCheckout\"", "git checkout --detach --force " + shop.sha("v2"));
         assertThat(vars.get(ProcessVariables.PLAN_TEXT)).asString().startsWith("1) Back up current release");
     }
 
     @Test
     void shouldListTheCommitsARollbackTakesAway() throws Exception {
-        Map<String, Object> vars = describe(shop.sha("v2"), shop.sha("v1"), Direction.BACKWARD, "deploy",
-                target(null, null));
+        Map<String, Object> vars =
+                describe(shop.sha("v2"), shop.sha("v1"), Direction.BACKWARD, "deploy", target(null, null));
 
         assertThat(vars.get(ProcessVariables.COMMIT_COUNT)).isEqualTo(1L);
-        assertThat((String) vars.get(ProcessVariables.COMMITS)).contains("Release v2").doesNotContain("Release v1");
+        assertThat((String) vars.get(ProcessVariables.COMMITS))
+                .contains("Release v2")
+                .doesNotContain("Release v1");
     }
 
     @Test
     void shouldListTheCommitsADeployOfAnOlderReleaseTakesAway() throws Exception {
-        Map<String, Object> vars = describe(shop.sha("v2"), shop.sha("v1"), Direction.FORWARD, "deploy",
-                target(null, null));
+        Map<String, Object> vars =
+                describe(shop.sha("v2"), shop.sha("v1"), Direction.FORWARD, "deploy", target(null, null));
 
         assertThat(vars.get(ProcessVariables.COMMIT_COUNT)).isEqualTo(1L);
-        assertThat((String) vars.get(ProcessVariables.COMMITS)).contains("Release v2").doesNotContain("Release v1");
-        assertThat((String) vars.get(ProcessVariables.COMMITS_TEXT)).startsWith("TAKEN AWAY").contains("Release v2");
+        assertThat((String) vars.get(ProcessVariables.COMMITS))
+                .contains("Release v2")
+                .doesNotContain("Release v1");
+        assertThat((String) vars.get(ProcessVariables.COMMITS_TEXT))
+                .startsWith("TAKEN AWAY")
+                .contains("Release v2");
     }
 
     @Test
@@ -79,8 +93,16 @@ class ApprovalContextTest {
         String base = shop.head();
         shop.git("checkout", "--quiet", "-b", "many");
         for (int i = 1; i <= ApprovalContext.MAX_COMMITS + 2; i++) {
-            shop.git("-c", "user.name=Test", "-c", "user.email=test@example.invalid", "commit", "--quiet",
-                    "--allow-empty", "-m", "Change " + i);
+            shop.git(
+                    "-c",
+                    "user.name=Test",
+                    "-c",
+                    "user.email=test@example.invalid",
+                    "commit",
+                    "--quiet",
+                    "--allow-empty",
+                    "-m",
+                    "Change " + i);
         }
         String tip = shop.head();
         shop.git("checkout", "--quiet", "--detach", base);
@@ -88,7 +110,9 @@ class ApprovalContextTest {
         Map<String, Object> vars = describe(base, tip, Direction.FORWARD, "deploy", target(null, null));
 
         assertThat(vars.get(ProcessVariables.COMMIT_COUNT)).isEqualTo(52L);
-        assertThat((String) vars.get(ProcessVariables.COMMITS)).contains("Change 52").doesNotContain("\"Change 2\"");
+        assertThat((String) vars.get(ProcessVariables.COMMITS))
+                .contains("Change 52")
+                .doesNotContain("\"Change 2\"");
         assertThat(vars.get(ProcessVariables.COMMITS_TEXT)).asString().endsWith("… and 2 more");
         assertThat(vars.get(ProcessVariables.CHANGED_FILES)).isEqualTo("{\"backend\":0}");
     }
@@ -99,13 +123,17 @@ class ApprovalContextTest {
         String v1 = shop.sha("v1");
         String v2 = shop.sha("v2");
         assertThat(describe(v1, v2, Direction.FORWARD, "deploy", target(database, List.of("npm", "run", "migrate")))
-                .get(ProcessVariables.DATABASE_MIGRATION)).isEqualTo(true);
+                        .get(ProcessVariables.DATABASE_MIGRATION))
+                .isEqualTo(true);
         assertThat(describe(v1, v2, Direction.FORWARD, "update", target(database, List.of("npm", "run", "migrate")))
-                .get(ProcessVariables.DATABASE_MIGRATION)).isEqualTo(false);
+                        .get(ProcessVariables.DATABASE_MIGRATION))
+                .isEqualTo(false);
         assertThat(describe(v1, v2, Direction.FORWARD, "deploy", target(null, List.of("npm", "run", "migrate")))
-                .get(ProcessVariables.DATABASE_MIGRATION)).isEqualTo(false);
+                        .get(ProcessVariables.DATABASE_MIGRATION))
+                .isEqualTo(false);
         assertThat(describe(v1, v2, Direction.FORWARD, "deploy", target(database, null))
-                .get(ProcessVariables.DATABASE_MIGRATION)).isEqualTo(false);
+                        .get(ProcessVariables.DATABASE_MIGRATION))
+                .isEqualTo(false);
     }
 
     @Test
@@ -113,13 +141,25 @@ class ApprovalContextTest {
         Map<String, ComponentSpec> components = new java.util.LinkedHashMap<>();
         components.put("backend", PlanFixtures.backend(null));
         components.put("frontend", PlanFixtures.frontend());
-        List<String> files = List.of("backend/src/main.js", "backend/package.json", "frontend/index.html",
-                "backend-tools/x.sh", "README.md");
+        List<String> files = List.of(
+                "backend/src/main.js",
+                "backend/package.json",
+                "frontend/index.html",
+                "backend-tools/x.sh",
+                "README.md");
 
-        assertThat(ApprovalContext.byComponent(files, components)).containsExactly(Map.entry("backend", 2),
-                Map.entry("frontend", 1), Map.entry(ApprovalContext.OTHER_FILES, 2));
-        ComponentSpec whole = new ComponentSpec(".", List.of("npm", "ci"), List.of("npm", "run", "build"), null,
-                List.of("dist"), "app", "ecosystem.config.js", java.net.URI.create("http://127.0.0.1:1/"));
+        assertThat(ApprovalContext.byComponent(files, components))
+                .containsExactly(
+                        Map.entry("backend", 2), Map.entry("frontend", 1), Map.entry(ApprovalContext.OTHER_FILES, 2));
+        ComponentSpec whole = new ComponentSpec(
+                ".",
+                List.of("npm", "ci"),
+                List.of("npm", "run", "build"),
+                null,
+                List.of("dist"),
+                "app",
+                "ecosystem.config.js",
+                java.net.URI.create("http://127.0.0.1:1/"));
         assertThat(ApprovalContext.byComponent(files, Map.of("app", whole))).containsExactly(Map.entry("app", 5));
     }
 }

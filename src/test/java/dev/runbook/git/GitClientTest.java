@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.runbook.testsupport.FixtureTarget;
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.RunbookProperties.Tools;
 import dev.runbook.demo.DemoRepository;
 import dev.runbook.exec.Command;
 import dev.runbook.exec.CommandResult;
@@ -13,8 +14,7 @@ import dev.runbook.exec.StepLog;
 import dev.runbook.git.GitClient.CommitInfo;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.config.RunbookProperties;
-import dev.runbook.config.RunbookProperties.Tools;
+import dev.runbook.testsupport.FixtureTarget;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,10 +40,12 @@ class GitClientTest {
 
     @TempDir
     static Path shared;
+
     static Path origin;
 
     @TempDir
     Path dir;
+
     Path workdir;
     StepLog log;
     GitClient git;
@@ -59,8 +61,13 @@ class GitClientTest {
         workdir = dir.resolve("shop");
         gitChecked(dir, "clone", "--quiet", origin.toString(), workdir.toString());
         log = StepLog.of(dir, "run1", "Task_GitCheckout");
-        git = new GitClient(runner, new RunbookProperties(dir, new Tools("git", "npm", "pm2", null, null, null, null,
-                Duration.ofMinutes(1)), null, Map.of()));
+        git = new GitClient(
+                runner,
+                new RunbookProperties(
+                        dir,
+                        new Tools("git", "npm", "pm2", null, null, null, null, Duration.ofMinutes(1)),
+                        null,
+                        Map.of()));
     }
 
     @ParameterizedTest
@@ -73,7 +80,8 @@ class GitClientTest {
     @NullAndEmptySource
     @ValueSource(strings = {"--upload-pack=x", "-x", "a..b", "a b", "a;b", "$(x)", "/abs", "x/", "x.lock"})
     void shouldRejectRefWhenItCouldBeAnOptionOrIsMalformed(String ref) {
-        assertThatIllegalArgumentException().isThrownBy(() -> GitClient.validateRef(ref))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> GitClient.validateRef(ref))
                 .withMessageContaining("invalid git ref");
     }
 
@@ -125,8 +133,8 @@ class GitClientTest {
     void shouldFailPreconditionNamingFileWhenTreeIsDirty() throws IOException {
         Files.writeString(workdir.resolve("backend/package.json"), "{}\n");
 
-        StepFailedException failure = catchThrowableOfType(() -> git.requireClean(workdir, log),
-                StepFailedException.class);
+        StepFailedException failure =
+                catchThrowableOfType(() -> git.requireClean(workdir, log), StepFailedException.class);
 
         assertThat(failure.code()).isEqualTo(BpmnErrors.PRECONDITION_FAILED);
         assertThat(failure.getMessage()).contains("backend/package.json");
@@ -142,7 +150,9 @@ class GitClientTest {
 
         assertThat(git.head(workdir, log)).isEqualTo(sha("v3-broken"));
         assertThat(Files.readString(workdir.resolve("backend/src/main.js"))).contains("const version = 'v3-broken'");
-        assertThat(git(workdir, "symbolic-ref", "-q", "HEAD").exitCode()).as("HEAD detached").isNotZero();
+        assertThat(git(workdir, "symbolic-ref", "-q", "HEAD").exitCode())
+                .as("HEAD detached")
+                .isNotZero();
     }
 
     @Test
@@ -154,14 +164,15 @@ class GitClientTest {
     void shouldResolveOlderTagAfterFetchWhenCloneIsShallow() {
         Path shallow = dir.resolve("shallow");
         gitChecked(dir, "clone", "--quiet", "--depth", "1", "file://" + origin, shallow.toString());
-        StepFailedException before = catchThrowableOfType(() -> git.resolve(shallow, "origin", "v1", log),
-                StepFailedException.class);
+        StepFailedException before =
+                catchThrowableOfType(() -> git.resolve(shallow, "origin", "v1", log), StepFailedException.class);
         assertThat(before.code()).isEqualTo(BpmnErrors.PRECONDITION_FAILED);
 
         git.fetch(shallow, "origin", log);
 
         assertThat(git.resolve(shallow, "origin", "v1", log)).isEqualTo(sha("v1"));
-        assertThat(gitChecked(shallow, "rev-parse", "--is-shallow-repository").strip()).isEqualTo("false");
+        assertThat(gitChecked(shallow, "rev-parse", "--is-shallow-repository").strip())
+                .isEqualTo("false");
     }
 
     @Test
@@ -178,7 +189,8 @@ class GitClientTest {
 
     @Test
     void shouldListHistoryUpToLimitWhenFromIsNull() {
-        assertThat(git.commitsBetween(workdir, null, "v2", 10, log)).extracting(CommitInfo::subject)
+        assertThat(git.commitsBetween(workdir, null, "v2", 10, log))
+                .extracting(CommitInfo::subject)
                 .containsExactly("Release v2", "Release v1");
         assertThat(git.commitsBetween(workdir, null, "v2", 1, log)).hasSize(1);
     }
@@ -197,7 +209,9 @@ class GitClientTest {
     /** Runs git in a directory; fails the test set-up on a non-zero exit. */
     private static String gitChecked(Path in, String... args) {
         CommandResult result = git(in, args);
-        assertThat(result.exitCode()).as("git %s: %s", List.of(args), result.output()).isZero();
+        assertThat(result.exitCode())
+                .as("git %s: %s", List.of(args), result.output())
+                .isZero();
         return result.output();
     }
 }

@@ -52,51 +52,71 @@ class CachedHealthIndicatorTest {
         }
         assertThat(probes).hasValue(1);
         assertThat(Instant.parse((String) cached.health().getDetails().get("checkedAt")))
-                .as("when the probe ended").isBetween(before, Instant.now());
+                .as("when the probe ended")
+                .isBetween(before, Instant.now());
     }
 
     @Test
     void shouldGoOnProbingAfterAProbeThatThrowsAnError() {
         AtomicInteger calls = new AtomicInteger();
-        CachedHealthIndicator cached = new CachedHealthIndicator("test", () -> {
-            if (calls.incrementAndGet() == 1) {
-                throw new AssertionError("an Error, not an exception");
-            }
-            return probe();
-        }, Duration.ZERO, Duration.ofMillis(300));
-        assertThat(cached.health().getStatus()).as("no result from the first probe").isEqualTo(Status.UNKNOWN);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(cached.health().getDetails())
-                .as("the next call probes again").containsEntry("probe", 1));
+        CachedHealthIndicator cached = new CachedHealthIndicator(
+                "test",
+                () -> {
+                    if (calls.incrementAndGet() == 1) {
+                        throw new AssertionError("an Error, not an exception");
+                    }
+                    return probe();
+                },
+                Duration.ZERO,
+                Duration.ofMillis(300));
+        assertThat(cached.health().getStatus())
+                .as("no result from the first probe")
+                .isEqualTo(Status.UNKNOWN);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(cached.health().getDetails())
+                        .as("the next call probes again")
+                        .containsEntry("probe", 1));
     }
 
     @Test
     void shouldServeTheLastResultWhileAnExpiredOneIsProbedAgainInTheBackground() {
         CachedHealthIndicator cached = new CachedHealthIndicator("test", this::probe, Duration.ZERO);
-        assertThat(cached.health().getDetails()).as("the first call waits for the first result")
+        assertThat(cached.health().getDetails())
+                .as("the first call waits for the first result")
                 .containsEntry("probe", 1);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(cached.health().getDetails())
-                .as("expired: probed again").containsEntry("probe", 2));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(cached.health().getDetails())
+                        .as("expired: probed again")
+                        .containsEntry("probe", 2));
     }
 
     @Test
     void shouldNeverHoldACallerWhileAProbeHangs() {
-        CachedHealthIndicator first = new CachedHealthIndicator("test", this::hangingProbe, Duration.ofHours(1),
-                Duration.ofMillis(500));
+        CachedHealthIndicator first =
+                new CachedHealthIndicator("test", this::hangingProbe, Duration.ofHours(1), Duration.ofMillis(500));
         Health waiting = first.health();
-        assertThat(waiting.getStatus()).as("no result yet: UNKNOWN after the first wait").isEqualTo(Status.UNKNOWN);
+        assertThat(waiting.getStatus())
+                .as("no result yet: UNKNOWN after the first wait")
+                .isEqualTo(Status.UNKNOWN);
         assertThat(waiting.getDetails()).containsEntry("probe", "running");
         long started = System.nanoTime();
         assertThat(first.health().getStatus()).isEqualTo(Status.UNKNOWN);
-        assertThat(System.nanoTime() - started).as("past the first wait, later callers do not wait again")
+        assertThat(System.nanoTime() - started)
+                .as("past the first wait, later callers do not wait again")
                 .isLessThan(Duration.ofMillis(500).toNanos());
         assertThat(probes).as("one probe, still hanging").hasValue(0);
 
         AtomicInteger calls = new AtomicInteger();
-        CachedHealthIndicator stale = new CachedHealthIndicator("test", () -> calls.incrementAndGet() == 1
-                ? Health.up().withDetail("probe", "first").build() : hangingProbe(), Duration.ZERO);
+        CachedHealthIndicator stale = new CachedHealthIndicator(
+                "test",
+                () -> calls.incrementAndGet() == 1
+                        ? Health.up().withDetail("probe", "first").build()
+                        : hangingProbe(),
+                Duration.ZERO);
         assertThat(stale.health().getDetails()).containsEntry("probe", "first");
         for (int i = 0; i < 20; i++) {
-            assertThat(stale.health().getDetails()).as("the last result, at once, while the refresh hangs")
+            assertThat(stale.health().getDetails())
+                    .as("the last result, at once, while the refresh hangs")
                     .containsEntry("probe", "first");
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() == 2);
@@ -117,8 +137,12 @@ class CachedHealthIndicatorTest {
             callers.add(CompletableFuture.supplyAsync(cached::health, pool));
         }
         // all eight wait for the first result of the one probe
-        await().atMost(Duration.ofSeconds(10)).until(() -> threads.size() == 8
-                && threads.stream().filter(t -> t.getState() == Thread.State.TIMED_WAITING).count() == 8);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> threads.size() == 8
+                        && threads.stream()
+                                        .filter(t -> t.getState() == Thread.State.TIMED_WAITING)
+                                        .count()
+                                == 8);
         release.countDown();
         for (CompletableFuture<Health> caller : callers) {
             assertThat(caller.get(10, TimeUnit.SECONDS).getDetails()).containsEntry("probe", 1);
@@ -130,10 +154,13 @@ class CachedHealthIndicatorTest {
     @Test
     void shouldKeepAProbeThatThrowsAsUnknownInsteadOfFailingTheEndpoint() {
         AtomicInteger calls = new AtomicInteger();
-        CachedHealthIndicator cached = new CachedHealthIndicator("test", () -> {
-            calls.incrementAndGet();
-            throw new IllegalStateException("interrupted while running 'pm2 --version'");
-        }, Duration.ofHours(1));
+        CachedHealthIndicator cached = new CachedHealthIndicator(
+                "test",
+                () -> {
+                    calls.incrementAndGet();
+                    throw new IllegalStateException("interrupted while running 'pm2 --version'");
+                },
+                Duration.ofHours(1));
         for (int i = 0; i < 3; i++) {
             Health health = cached.health();
             assertThat(health.getStatus()).isEqualTo(Status.UNKNOWN);

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.runbook.config.RunbookProperties.Health;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.config.RunbookProperties.Health;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -68,8 +68,8 @@ class HealthCheckerTest {
     void shouldBeHealthyOnThirdAttemptWhenServerIsUnavailableTwice() throws IOException {
         URI url = serve(attempt -> attempt <= 2 ? 503 : 200);
 
-        assertThat(checker.await(url, new Health(5, Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ZERO),
-                log)).isEqualTo(200);
+        assertThat(checker.await(url, new Health(5, Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ZERO), log))
+                .isEqualTo(200);
 
         assertThat(requests).hasValue(3);
         assertThat(Files.readString(log.file())).contains("-> 503 (attempt 2/5)", "-> 200 (attempt 3/5)");
@@ -79,8 +79,8 @@ class HealthCheckerTest {
     void shouldFailNamingUrlAndStatusWhenServerAlwaysAnswers500() {
         URI url = serve(attempt -> 500);
 
-        StepFailedException failure = catchThrowableOfType(() -> checker.await(url, QUICK, log),
-                StepFailedException.class);
+        StepFailedException failure =
+                catchThrowableOfType(() -> checker.await(url, QUICK, log), StepFailedException.class);
 
         assertThat(failure.code()).isEqualTo(BpmnErrors.HEALTH_CHECK_FAILED);
         assertThat(failure.getMessage()).contains(url.toString(), "HTTP 500", "3 attempts");
@@ -91,8 +91,8 @@ class HealthCheckerTest {
     void shouldFailWhenServerAnswersRedirect() {
         URI url = serve(attempt -> 302);
 
-        StepFailedException failure = catchThrowableOfType(() -> checker.await(url, QUICK, log),
-                StepFailedException.class);
+        StepFailedException failure =
+                catchThrowableOfType(() -> checker.await(url, QUICK, log), StepFailedException.class);
 
         assertThat(failure.getMessage()).contains("HTTP 302");
     }
@@ -105,7 +105,8 @@ class HealthCheckerTest {
         });
         Health policy = new Health(2, Duration.ofMillis(50), Duration.ofMillis(300), Duration.ZERO);
 
-        StepFailedException failure = assertTimeoutPreemptively(Duration.ofSeconds(5),
+        StepFailedException failure = assertTimeoutPreemptively(
+                Duration.ofSeconds(5),
                 () -> catchThrowableOfType(() -> checker.await(url, policy, log), StepFailedException.class));
 
         assertThat(failure.code()).isEqualTo(BpmnErrors.HEALTH_CHECK_FAILED);
@@ -120,8 +121,8 @@ class HealthCheckerTest {
         }
         URI url = URI.create("http://127.0.0.1:" + port + "/api/health");
 
-        StepFailedException failure = catchThrowableOfType(() -> checker.await(url, QUICK, log),
-                StepFailedException.class);
+        StepFailedException failure =
+                catchThrowableOfType(() -> checker.await(url, QUICK, log), StepFailedException.class);
 
         assertThat(failure.code()).isEqualTo(BpmnErrors.HEALTH_CHECK_FAILED);
         assertThat(failure.getMessage()).contains(url.toString(), "ConnectException");

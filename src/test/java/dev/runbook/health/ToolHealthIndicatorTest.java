@@ -25,9 +25,11 @@ class ToolHealthIndicatorTest {
     void shouldTakeTheVersionFromTheLastLineAfterABanner(@TempDir Path dir) throws Exception {
         // pm2 --version in a new PM2_HOME: its welcome banner and daemon messages, then the version
         Path pm2 = dir.resolve("pm2");
-        Files.writeString(pm2, "#!/bin/sh\necho '                        -------------'\necho\n"
-                + "echo '[PM2] Spawning PM2 daemon with pm2_home=/tmp/x'\necho '[PM2] PM2 Successfully daemonized'\n"
-                + "echo 7.0.4\n");
+        Files.writeString(
+                pm2,
+                "#!/bin/sh\necho '                        -------------'\necho\n"
+                        + "echo '[PM2] Spawning PM2 daemon with pm2_home=/tmp/x'\necho '[PM2] PM2 Successfully daemonized'\n"
+                        + "echo 7.0.4\n");
         Files.setPosixFilePermissions(pm2, PosixFilePermissions.fromString("rwxr-xr-x"));
         Health health = new ToolHealthIndicator(pm2.toString(), true, FixtureTarget.runner()).health();
         assertThat(health.getDetails()).containsEntry("version", "7.0.4");

@@ -32,15 +32,26 @@ class PlatformMetricsTest {
 
     @Test
     void shouldPublishTheAgeOfTheNewestGoodBackupOfEachTargetWithADatabase() {
-        DbBackupAgeSource backupAge = target -> "shop".equals(target)
-                ? Optional.of(Instant.now().minus(Duration.ofHours(1))) : Optional.empty();
+        DbBackupAgeSource backupAge = target ->
+                "shop".equals(target) ? Optional.of(Instant.now().minus(Duration.ofHours(1))) : Optional.empty();
         SimpleMeterRegistry registry = bind(backupAge);
 
-        assertThat(registry.get("runbook.db.backup.age").tag("target", "shop").gauge().value())
+        assertThat(registry.get("runbook.db.backup.age")
+                        .tag("target", "shop")
+                        .gauge()
+                        .value())
                 .isCloseTo(3600, within(60.0));
-        assertThat(registry.get("runbook.db.backup.age").tag("target", "empty").gauge().value()).isNaN();
-        assertThat(registry.find("runbook.db.backup.age").tag("target", "nodb").gauge()).isNull();
-        assertThat(registry.get("runbook.delivery.deployments").tag("target", "nodb").gauge()).isNotNull();
+        assertThat(registry.get("runbook.db.backup.age")
+                        .tag("target", "empty")
+                        .gauge()
+                        .value())
+                .isNaN();
+        assertThat(registry.find("runbook.db.backup.age").tag("target", "nodb").gauge())
+                .isNull();
+        assertThat(registry.get("runbook.delivery.deployments")
+                        .tag("target", "nodb")
+                        .gauge())
+                .isNotNull();
     }
 
     @Test
@@ -50,23 +61,58 @@ class PlatformMetricsTest {
 
     @SuppressWarnings("unchecked")
     private SimpleMeterRegistry bind(DbBackupAgeSource backupAge) {
-        ComponentSpec backend = new ComponentSpec(".", List.of("npm", "ci"), List.of("npm", "run", "build"), null,
-                List.of("dist"), "app", "ecosystem.config.js", URI.create("http://127.0.0.1:3000/health"));
+        ComponentSpec backend = new ComponentSpec(
+                ".",
+                List.of("npm", "ci"),
+                List.of("npm", "run", "build"),
+                null,
+                List.of("dist"),
+                "app",
+                "ecosystem.config.js",
+                URI.create("http://127.0.0.1:3000/health"));
         Database db = new Database("postgresql", "postgresql://u:pw-123@127.0.0.1/shop");
         Map<String, Target> targets = Map.of(
-                "shop", new Target(workdir, "origin", "main", null, Map.of(), Map.of("backend", backend), db, null,
-                        null, null),
-                "empty", new Target(workdir, "origin", "main", null, Map.of(), Map.of("backend", backend), db, null,
-                        null, null),
-                "nodb", new Target(workdir, "origin", "main", null, Map.of(), Map.of("backend", backend), null, null,
-                        null, null));
-        TargetRegistry registry = new TargetRegistry(new RunbookProperties(workdir, null, null, targets),
-                List.of());
+                "shop",
+                        new Target(
+                                workdir,
+                                "origin",
+                                "main",
+                                null,
+                                Map.of(),
+                                Map.of("backend", backend),
+                                db,
+                                null,
+                                null,
+                                null),
+                "empty",
+                        new Target(
+                                workdir,
+                                "origin",
+                                "main",
+                                null,
+                                Map.of(),
+                                Map.of("backend", backend),
+                                db,
+                                null,
+                                null,
+                                null),
+                "nodb",
+                        new Target(
+                                workdir,
+                                "origin",
+                                "main",
+                                null,
+                                Map.of(),
+                                Map.of("backend", backend),
+                                null,
+                                null,
+                                null,
+                                null));
+        TargetRegistry registry = new TargetRegistry(new RunbookProperties(workdir, null, null, targets), List.of());
         ObjectProvider<DbBackupAgeSource> provider = mock(ObjectProvider.class);
         when(provider.getIfAvailable()).thenReturn(backupAge);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        new PlatformMetrics(registry, mock(RuntimeService.class), mock(HistoryService.class), provider)
-                .bindTo(meters);
+        new PlatformMetrics(registry, mock(RuntimeService.class), mock(HistoryService.class), provider).bindTo(meters);
         return meters;
     }
 }

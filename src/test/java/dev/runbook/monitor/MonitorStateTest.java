@@ -21,8 +21,8 @@ class MonitorStateTest {
 
     @BeforeEach
     void table() throws Exception {
-        JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource("jdbc:h2:mem:monitor-state-" + System.nanoTime()
-                + ";DB_CLOSE_DELAY=-1", "sa", ""));
+        JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(
+                "jdbc:h2:mem:monitor-state-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", "sa", ""));
         jdbc.execute(Files.readString(Path.of("db/migration/V5__monitor.sql")));
         state = new MonitorState(jdbc);
         state.ensureRows(List.of("shop", "shop"));
@@ -32,26 +32,38 @@ class MonitorStateTest {
     @Test
     void shouldAlertOncePerEpisodeAndSendOneRecovery() {
         assertThat(state.healthy("shop", T0)).as("nothing to recover from").isEmpty();
-        assertThat(state.unhealthy("shop", "disk full", T0.plusSeconds(30))).as("episode opens: alert").isTrue();
-        assertThat(state.unhealthy("shop", "disk full", T0.plusSeconds(60))).as("same episode").isFalse();
+        assertThat(state.unhealthy("shop", "disk full", T0.plusSeconds(30)))
+                .as("episode opens: alert")
+                .isTrue();
+        assertThat(state.unhealthy("shop", "disk full", T0.plusSeconds(60)))
+                .as("same episode")
+                .isFalse();
         assertThat(state.unhealthy("shop", "disk full", T0.plusSeconds(90))).isFalse();
         assertThat(state.unhealthySince("shop")).contains(T0.plusSeconds(30));
 
         assertThat(state.healthy("shop", T0.plusSeconds(120))).contains(T0.plusSeconds(30));
-        assertThat(state.healthy("shop", T0.plusSeconds(150))).as("recovery sent once").isEmpty();
+        assertThat(state.healthy("shop", T0.plusSeconds(150)))
+                .as("recovery sent once")
+                .isEmpty();
         assertThat(state.unhealthySince("shop")).isEmpty();
-        assertThat(state.unhealthy("shop", "down", T0.plusSeconds(180))).as("a new episode alerts again").isTrue();
+        assertThat(state.unhealthy("shop", "down", T0.plusSeconds(180)))
+                .as("a new episode alerts again")
+                .isTrue();
     }
 
     @Test
     void shouldRetryAnAlertThatCouldNotBeSentAndSkipTheRecoveryOfAnUnsentAlert() {
         assertThat(state.unhealthy("shop", "down", T0)).isTrue();
         state.alertFailed("shop");
-        assertThat(state.unhealthy("shop", "down", T0.plusSeconds(30))).as("retried").isTrue();
+        assertThat(state.unhealthy("shop", "down", T0.plusSeconds(30)))
+                .as("retried")
+                .isTrue();
         assertThat(state.unhealthySince("shop")).as("episode keeps its start").contains(T0);
 
         state.alertFailed("shop");
-        assertThat(state.healthy("shop", T0.plusSeconds(60))).as("no alert went out, no recovery").isEmpty();
+        assertThat(state.healthy("shop", T0.plusSeconds(60)))
+                .as("no alert went out, no recovery")
+                .isEmpty();
         assertThat(state.unhealthySince("shop")).isEmpty();
     }
 
@@ -59,9 +71,13 @@ class MonitorStateTest {
     void shouldLetOneCallerClaimEachWatchCheck() {
         Duration interval = Duration.ofSeconds(30);
         assertThat(state.claim("shop", T0, interval)).isTrue();
-        assertThat(state.claim("shop", T0.plusMillis(10), interval)).as("another node at the same time").isFalse();
+        assertThat(state.claim("shop", T0.plusMillis(10), interval))
+                .as("another node at the same time")
+                .isFalse();
         assertThat(state.claim("shop", T0.plusSeconds(15), interval)).isFalse();
-        assertThat(state.claim("shop", T0.plusSeconds(30), interval)).as("next interval").isTrue();
+        assertThat(state.claim("shop", T0.plusSeconds(30), interval))
+                .as("next interval")
+                .isTrue();
         assertThat(state.claim("unknown", T0, interval)).as("no row, no claim").isFalse();
     }
 }

@@ -14,36 +14,48 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 class NotificationPropertiesTest {
 
     private static NotificationProperties bind(Map<String, String> properties) {
-        return new Binder(new MapConfigurationPropertySource(properties)).bindOrCreate("runbook",
-                NotificationProperties.class);
+        return new Binder(new MapConfigurationPropertySource(properties))
+                .bindOrCreate("runbook", NotificationProperties.class);
     }
 
     @Test
     void shouldBindTheTargetsWebhookWithItsPolicy() {
-        NotificationProperties properties = bind(Map.of("runbook.targets.shop.webhook.url", "https://hooks.example/a",
-                "runbook.targets.shop.webhook.attempts", "3", "runbook.targets.shop.monitor.interval", "PT30S"));
+        NotificationProperties properties = bind(Map.of(
+                "runbook.targets.shop.webhook.url",
+                "https://hooks.example/a",
+                "runbook.targets.shop.webhook.attempts",
+                "3",
+                "runbook.targets.shop.monitor.interval",
+                "PT30S"));
 
-        assertThat(properties.webhook("shop")).isEqualTo(new Webhook(URI.create("https://hooks.example/a"), 3,
-                Duration.ofSeconds(2), Duration.ofSeconds(5)));
+        assertThat(properties.webhook("shop"))
+                .isEqualTo(new Webhook(
+                        URI.create("https://hooks.example/a"), 3, Duration.ofSeconds(2), Duration.ofSeconds(5)));
         assertThat(properties.aliasUsers()).isEmpty();
         assertThat(properties.webhook("other")).isNull();
     }
 
     @Test
     void shouldReadTheDeprecatedMonitorWebhookAsTheTargetsWebhookWithTheDefaultPolicy() {
-        NotificationProperties properties = bind(Map.of("runbook.targets.shop.monitor.webhook",
-                "https://hooks.example/old?token=abc", "runbook.targets.shop.monitor.interval", "PT30S"));
+        NotificationProperties properties = bind(Map.of(
+                "runbook.targets.shop.monitor.webhook",
+                "https://hooks.example/old?token=abc",
+                "runbook.targets.shop.monitor.interval",
+                "PT30S"));
 
-        assertThat(properties.webhook("shop")).isEqualTo(Webhook.withDefaults(URI.create(
-                "https://hooks.example/old?token=abc")));
+        assertThat(properties.webhook("shop"))
+                .isEqualTo(Webhook.withDefaults(URI.create("https://hooks.example/old?token=abc")));
         assertThat(properties.aliasUsers()).containsExactly(Map.entry("shop", false));
         assertThat(properties.secrets()).contains("https://hooks.example/old?token=abc", "token=abc");
     }
 
     @Test
     void shouldPreferWebhookUrlWhenBothAreSetAndKeepBothSecret() {
-        NotificationProperties properties = bind(Map.of("runbook.targets.shop.monitor.webhook",
-                "https://hooks.example/old", "runbook.targets.shop.webhook.url", "https://hooks.example/new"));
+        NotificationProperties properties = bind(Map.of(
+                "runbook.targets.shop.monitor.webhook",
+                "https://hooks.example/old",
+                "runbook.targets.shop.webhook.url",
+                "https://hooks.example/new"));
 
         assertThat(properties.webhook("shop").url()).isEqualTo(URI.create("https://hooks.example/new"));
         assertThat(properties.aliasUsers()).containsExactly(Map.entry("shop", true));

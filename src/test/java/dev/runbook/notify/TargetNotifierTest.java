@@ -49,27 +49,31 @@ class TargetNotifierTest {
     }
 
     private TargetNotifier notifier(String url, int attempts, Duration backoff) {
-        return notifier(url == null ? Map.of() : Map.of("shop",
-                new TargetNotifications(new Webhook(URI.create(url), attempts, backoff, Duration.ofSeconds(2)),
-                        null)));
+        return notifier(
+                url == null
+                        ? Map.of()
+                        : Map.of(
+                                "shop",
+                                new TargetNotifications(
+                                        new Webhook(URI.create(url), attempts, backoff, Duration.ofSeconds(2)), null)));
     }
 
     private TargetNotifier notifier(Map<String, TargetNotifications> targets) {
         NotificationProperties properties = new NotificationProperties(URI.create("http://127.0.0.1:8080"), targets);
-        Redactor redactor = new Redactor(new RunbookProperties(Path.of("."), null, null, Map.of()),
-                List.of(properties));
+        Redactor redactor =
+                new Redactor(new RunbookProperties(Path.of("."), null, null, Map.of()), List.of(properties));
         sender = new WebhookSender(redactor);
         return new TargetNotifier(properties, sender, new ObjectMapper(), redactor);
     }
 
     static Notification.RunEnded rolledBack(String text) {
-        return new Notification.RunEnded("shop", "42", "deploy", AT, text, "ROLLED_BACK", "http://x/runs/42",
-                "HEALTH_CHECK_FAILED");
+        return new Notification.RunEnded(
+                "shop", "42", "deploy", AT, text, "ROLLED_BACK", "http://x/runs/42", "HEALTH_CHECK_FAILED");
     }
 
     static Notification.TargetUnhealthy unhealthy() {
-        return new Notification.TargetUnhealthy("shop", "run-1", AT, "Target shop is UNHEALTHY since " + AT
-                + ": disk full", List.of("disk full"), AT);
+        return new Notification.TargetUnhealthy(
+                "shop", "run-1", AT, "Target shop is UNHEALTHY since " + AT + ": disk full", List.of("disk full"), AT);
     }
 
     @Test
@@ -80,31 +84,41 @@ class TargetNotifierTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> receiver.received().size() == 1);
         Received received = receiver.received().get(0);
         assertThat(received.path()).isEqualTo("/hooks/shop");
-        assertThat(received.body()).containsEntry("text", "Run deploy on shop ended ROLLED_BACK")
-                .containsEntry("event", "RUN_ENDED").containsEntry("runId", "42")
-                .containsEntry("at", "2025-01-31T10:00:00Z").containsEntry("failureCode", "HEALTH_CHECK_FAILED");
-        assertThat(received.authorization()).isEqualTo("Basic " + Base64.getEncoder()
-                .encodeToString("hook:s3cret-token".getBytes(StandardCharsets.UTF_8)));
+        assertThat(received.body())
+                .containsEntry("text", "Run deploy on shop ended ROLLED_BACK")
+                .containsEntry("event", "RUN_ENDED")
+                .containsEntry("runId", "42")
+                .containsEntry("at", "2025-01-31T10:00:00Z")
+                .containsEntry("failureCode", "HEALTH_CHECK_FAILED");
+        assertThat(received.authorization())
+                .isEqualTo("Basic "
+                        + Base64.getEncoder().encodeToString("hook:s3cret-token".getBytes(StandardCharsets.UTF_8)));
         assertThat(output.getAll()).doesNotContain("s3cret-token");
     }
 
     @Test
     void shouldPostAMonitorAlertWithItsStatusReasonsAndRun() throws Exception {
-        CompletableFuture<Boolean> sent = notifier(receiver.url() + "/hook", 1, Duration.ofMillis(100))
-                .notify(unhealthy());
+        CompletableFuture<Boolean> sent =
+                notifier(receiver.url() + "/hook", 1, Duration.ofMillis(100)).notify(unhealthy());
 
         assertThat(sent.get(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(receiver.received()).singleElement().extracting(Received::body).satisfies(body -> assertThat(body)
-                .containsEntry("event", "TARGET_UNHEALTHY").containsEntry("target", "shop")
-                .containsEntry("status", "UNHEALTHY").containsEntry("reasons", List.of("disk full"))
-                .containsEntry("since", "2025-01-31T10:00:00Z").containsEntry("runId", "run-1"));
+        assertThat(receiver.received())
+                .singleElement()
+                .extracting(Received::body)
+                .satisfies(body -> assertThat(body)
+                        .containsEntry("event", "TARGET_UNHEALTHY")
+                        .containsEntry("target", "shop")
+                        .containsEntry("status", "UNHEALTHY")
+                        .containsEntry("reasons", List.of("disk full"))
+                        .containsEntry("since", "2025-01-31T10:00:00Z")
+                        .containsEntry("runId", "run-1"));
     }
 
     @Test
     void shouldRetryWithGrowingPausesUntilTheReceiverAccepts(CapturedOutput output) {
         receiver.failFirst("/flaky", 2);
-        notifier(receiver.url() + "/flaky?token=t0k3n-abc", 5, Duration.ofMillis(300)).notify(
-                new Notification.BackupFailed("shop", "7", "backup", AT, "backup failed", "FAILED", "u", null));
+        notifier(receiver.url() + "/flaky?token=t0k3n-abc", 5, Duration.ofMillis(300))
+                .notify(new Notification.BackupFailed("shop", "7", "backup", AT, "backup failed", "FAILED", "u", null));
 
         await().atMost(Duration.ofSeconds(15)).until(() -> receiver.received().size() == 3);
         List<Received> attempts = receiver.received();
@@ -119,8 +133,8 @@ class TargetNotifierTest {
     @Test
     void shouldGiveUpAfterTheConfiguredAttemptsAndSaySo(CapturedOutput output) throws Exception {
         receiver.failFirst("/down", 100);
-        CompletableFuture<Boolean> sent = notifier(receiver.url() + "/down", 3, Duration.ofMillis(100))
-                .notify(unhealthy());
+        CompletableFuture<Boolean> sent =
+                notifier(receiver.url() + "/down", 3, Duration.ofMillis(100)).notify(unhealthy());
 
         assertThat(sent.get(10, TimeUnit.SECONDS)).as("given up").isFalse();
         assertThat(output.getAll()).contains("gave up after 3 attempt(s)");
@@ -151,23 +165,30 @@ class TargetNotifierTest {
     @Test
     void shouldLogTheNotificationWhenTheTargetHasNoWebhook(CapturedOutput output) throws Exception {
         TargetNotifier notifier = notifier(null, 1, Duration.ofMillis(100));
-        boolean logged = notifier.notify(rolledBack("Run restart on shop ended FAILED")).get(1, TimeUnit.SECONDS);
-        notifier.notify(new Notification.BackupFailed("elsewhere", "8", "backup", AT, "Backup failed on elsewhere",
-                "FAILED", "u", null));
+        boolean logged =
+                notifier.notify(rolledBack("Run restart on shop ended FAILED")).get(1, TimeUnit.SECONDS);
+        notifier.notify(new Notification.BackupFailed(
+                "elsewhere", "8", "backup", AT, "Backup failed on elsewhere", "FAILED", "u", null));
 
         assertThat(logged).as("the log is the delivery").isTrue();
-        assertThat(output.getAll()).contains("WARN", "target shop has no webhook", "Run restart on shop ended FAILED",
-                "target elsewhere has no webhook");
+        assertThat(output.getAll())
+                .contains(
+                        "WARN",
+                        "target shop has no webhook",
+                        "Run restart on shop ended FAILED",
+                        "target elsewhere has no webhook");
         assertThat(receiver.received()).isEmpty();
     }
 
     @Test
     void shouldSendToTheDeprecatedMonitorWebhookAndWarnOnceAtStartUp(CapturedOutput output) {
-        TargetNotifier notifier = notifier(Map.of("shop", new TargetNotifications(null,
-                new MonitorAlias(URI.create(receiver.url() + "/old?token=0ld-t0ken")))));
+        TargetNotifier notifier = notifier(Map.of(
+                "shop",
+                new TargetNotifications(null, new MonitorAlias(URI.create(receiver.url() + "/old?token=0ld-t0ken")))));
 
-        assertThat(output.getAll()).contains("runbook.targets.shop.monitor.webhook is deprecated and will be removed "
-                + "in the next release: use runbook.targets.shop.webhook.url");
+        assertThat(output.getAll())
+                .contains("runbook.targets.shop.monitor.webhook is deprecated and will be removed "
+                        + "in the next release: use runbook.targets.shop.webhook.url");
         notifier.notify(unhealthy());
         notifier.notify(rolledBack("Run deploy on shop ended ROLLED_BACK"));
         await().atMost(Duration.ofSeconds(10)).until(() -> receiver.received().size() == 2);
@@ -177,11 +198,15 @@ class TargetNotifierTest {
 
     @Test
     void shouldPreferWebhookUrlOverTheAliasAndSendOnlyThere(CapturedOutput output) throws Exception {
-        TargetNotifier notifier = notifier(Map.of("shop", new TargetNotifications(Webhook.withDefaults(
-                URI.create(receiver.url() + "/new")), new MonitorAlias(URI.create(receiver.url() + "/old")))));
+        TargetNotifier notifier = notifier(Map.of(
+                "shop",
+                new TargetNotifications(
+                        Webhook.withDefaults(URI.create(receiver.url() + "/new")),
+                        new MonitorAlias(URI.create(receiver.url() + "/old")))));
 
-        assertThat(output.getAll()).contains("runbook.targets.shop.monitor.webhook is deprecated and ignored: "
-                + "runbook.targets.shop.webhook.url is set");
+        assertThat(output.getAll())
+                .contains("runbook.targets.shop.monitor.webhook is deprecated and ignored: "
+                        + "runbook.targets.shop.webhook.url is set");
         assertThat(notifier.notify(unhealthy()).get(10, TimeUnit.SECONDS)).isTrue();
         Thread.sleep(300);
         assertThat(receiver.received()).extracting(Received::path).containsExactly("/new");
@@ -190,8 +215,14 @@ class TargetNotifierTest {
     @Test
     void shouldRedactSecretsInEveryField() {
         String url = receiver.url() + "/hook?token=t0p-s3cret";
-        notifier(url, 1, Duration.ofMillis(100)).notify(new Notification.TargetUnhealthy("shop", "run-1", AT,
-                "health check of " + url + " failed", List.of("GET " + url + " timed out"), AT));
+        notifier(url, 1, Duration.ofMillis(100))
+                .notify(new Notification.TargetUnhealthy(
+                        "shop",
+                        "run-1",
+                        AT,
+                        "health check of " + url + " failed",
+                        List.of("GET " + url + " timed out"),
+                        AT));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> receiver.received().size() == 1);
         Map<String, Object> body = receiver.received().get(0).body();

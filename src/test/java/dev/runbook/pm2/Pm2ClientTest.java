@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.runbook.testsupport.FixtureTarget;
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.RunbookProperties.Tools;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.StepFailedException;
-import dev.runbook.config.RunbookProperties;
-import dev.runbook.config.RunbookProperties.Tools;
+import dev.runbook.testsupport.FixtureTarget;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,9 +32,23 @@ class Pm2ClientTest {
 
     @TempDir
     Path dir;
-    final Pm2Client pm2 = new Pm2Client(FixtureTarget.runner(), new ObjectMapper(), new RunbookProperties(Path.of("."),
-            new Tools("git", "npm", System.getenv().getOrDefault("RUNBOOK_TOOLS_PM2", "pm2"), null, null, null, null,
-                    null), null, Map.of()));
+
+    final Pm2Client pm2 = new Pm2Client(
+            FixtureTarget.runner(),
+            new ObjectMapper(),
+            new RunbookProperties(
+                    Path.of("."),
+                    new Tools(
+                            "git",
+                            "npm",
+                            System.getenv().getOrDefault("RUNBOOK_TOOLS_PM2", "pm2"),
+                            null,
+                            null,
+                            null,
+                            null,
+                            null),
+                    null,
+                    Map.of()));
     final List<String> started = new ArrayList<>();
 
     @AfterEach
@@ -62,8 +76,9 @@ class Pm2ClientTest {
         // comes up (pm2 start exits 0, the first jlist sees it online), then dies: PM2 restarts it
         Pm2Client.App crashing = app("frontend", "setTimeout(() => process.exit(1), 300);");
 
-        StepFailedException failure = catchThrowableOfType(() -> pm2.startOrReload(List.of(healthy, crashing),
-                Map.of(), WINDOW, StepLog.NONE), StepFailedException.class);
+        StepFailedException failure = catchThrowableOfType(
+                () -> pm2.startOrReload(List.of(healthy, crashing), Map.of(), WINDOW, StepLog.NONE),
+                StepFailedException.class);
 
         assertThat(failure.code()).isEqualTo(BpmnErrors.HEALTH_CHECK_FAILED);
         assertThat(failure.getMessage()).contains(crashing.name()).doesNotContain(healthy.name());
@@ -74,8 +89,8 @@ class Pm2ClientTest {
         Pm2Client.App real = app("backend", "setInterval(() => {}, 1000);");
         Pm2Client.App misnamed = new Pm2Client.App(real.ecosystem(), real.name() + "-typo");
 
-        StepFailedException failure = catchThrowableOfType(() -> pm2.startOrReload(List.of(misnamed), Map.of(),
-                WINDOW, StepLog.NONE), StepFailedException.class);
+        StepFailedException failure = catchThrowableOfType(
+                () -> pm2.startOrReload(List.of(misnamed), Map.of(), WINDOW, StepLog.NONE), StepFailedException.class);
 
         assertThat(failure.code()).isEqualTo(BpmnErrors.HEALTH_CHECK_FAILED);
         assertThat(failure.getMessage()).contains("no app named '" + misnamed.name() + "'");
@@ -83,11 +98,14 @@ class Pm2ClientTest {
 
     /** A component dir with main.js and an ecosystem file for a uniquely named app. */
     private Pm2Client.App app(String component, String main) throws IOException {
-        String name = "pm2-test-" + component + "-" + UUID.randomUUID().toString().substring(0, 8);
+        String name =
+                "pm2-test-" + component + "-" + UUID.randomUUID().toString().substring(0, 8);
         Path componentDir = Files.createDirectories(dir.resolve(component));
         Files.writeString(componentDir.resolve("main.js"), main + "\n");
-        Path ecosystem = Files.writeString(componentDir.resolve("ecosystem.config.js"), "module.exports = { apps: [{ "
-                + "name: '" + name + "', script: 'main.js', cwd: __dirname, autorestart: true }] };\n");
+        Path ecosystem = Files.writeString(
+                componentDir.resolve("ecosystem.config.js"),
+                "module.exports = { apps: [{ " + "name: '" + name
+                        + "', script: 'main.js', cwd: __dirname, autorestart: true }] };\n");
         started.add(name);
         return new Pm2Client.App(ecosystem, name);
     }

@@ -27,31 +27,40 @@ class Pm2LogFileTest {
                 .isEqualTo(Instant.parse("2025-01-31T08:00:00Z"));
         assertThat(Pm2LogFile.timestamp("2025-01-31T10:00:00.250Z: boom", BERLIN))
                 .isEqualTo(Instant.parse("2025-01-31T10:00:00.250Z"));
-        assertThat(Pm2LogFile.timestamp("    at Object.<anonymous> (main.js:3:9)", BERLIN)).isNull();
-        assertThat(Pm2LogFile.timestamp("2025-13-45T99:00:00: not a date", BERLIN)).isNull();
+        assertThat(Pm2LogFile.timestamp("    at Object.<anonymous> (main.js:3:9)", BERLIN))
+                .isNull();
+        assertThat(Pm2LogFile.timestamp("2025-13-45T99:00:00: not a date", BERLIN))
+                .isNull();
     }
 
     @Test
     void shouldGiveStackTraceLinesTheTimeOfTheLineBeforeAndFilterBySinceAndGrep() throws Exception {
         Path log = dir.resolve("app-error.log");
-        Files.write(log, List.of(
-                "orphan line before any timestamp",
-                "2025-01-31T10:00:00: ERROR old failure",
-                "2025-01-31T10:20:00: ERROR payment failed",
-                "    at charge (pay.js:10:3)",
-                "2025-01-31T10:25:00: WARN slow query"));
+        Files.write(
+                log,
+                List.of(
+                        "orphan line before any timestamp",
+                        "2025-01-31T10:00:00: ERROR old failure",
+                        "2025-01-31T10:20:00: ERROR payment failed",
+                        "    at charge (pay.js:10:3)",
+                        "2025-01-31T10:25:00: WARN slow query"));
         Pm2LogFile file = Pm2LogFile.read(log.toString(), ZoneOffset.UTC);
 
         assertThat(file.timestamped()).isTrue();
         assertThat(file.truncated()).isFalse();
         Instant since = Instant.parse("2025-01-31T10:10:00Z");
-        assertThat(file.select(since, null, 100)).containsExactly("2025-01-31T10:20:00: ERROR payment failed",
-                "    at charge (pay.js:10:3)", "2025-01-31T10:25:00: WARN slow query");
+        assertThat(file.select(since, null, 100))
+                .containsExactly(
+                        "2025-01-31T10:20:00: ERROR payment failed",
+                        "    at charge (pay.js:10:3)",
+                        "2025-01-31T10:25:00: WARN slow query");
         assertThat(file.select(null, "ERROR", 100)).hasSize(2);
         assertThat(file.select(since, "ERROR", 100)).containsExactly("2025-01-31T10:20:00: ERROR payment failed");
-        assertThat(file.select(null, null, 2)).containsExactly("    at charge (pay.js:10:3)",
-                "2025-01-31T10:25:00: WARN slow query");
-        assertThat(file.select(null, ".*", 100)).as("grep is a plain substring, not a regex").isEmpty();
+        assertThat(file.select(null, null, 2))
+                .containsExactly("    at charge (pay.js:10:3)", "2025-01-31T10:25:00: WARN slow query");
+        assertThat(file.select(null, ".*", 100))
+                .as("grep is a plain substring, not a regex")
+                .isEmpty();
     }
 
     @Test
@@ -82,6 +91,8 @@ class Pm2LogFileTest {
     @Test
     void shouldBeEmptyWithoutAFile() {
         assertThat(Pm2LogFile.read(null, ZoneOffset.UTC).lines()).isEmpty();
-        assertThat(Pm2LogFile.read(dir.resolve("missing.log").toString(), ZoneOffset.UTC).lines()).isEmpty();
+        assertThat(Pm2LogFile.read(dir.resolve("missing.log").toString(), ZoneOffset.UTC)
+                        .lines())
+                .isEmpty();
     }
 }

@@ -15,14 +15,11 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.camunda.bpm.model.bpmn.Bpmn;
 import org.camunda.bpm.model.bpmn.BpmnModelInstance;
-import org.camunda.bpm.model.bpmn.instance.Activity;
 import org.camunda.bpm.model.bpmn.instance.BaseElement;
-import org.camunda.bpm.model.bpmn.instance.BoundaryEvent;
 import org.camunda.bpm.model.bpmn.instance.FlowNode;
 import org.camunda.bpm.model.bpmn.instance.Process;
 import org.camunda.bpm.model.bpmn.instance.SequenceFlow;
 import org.camunda.bpm.model.bpmn.instance.ServiceTask;
-import org.camunda.bpm.model.bpmn.instance.StartEvent;
 import org.camunda.bpm.model.bpmn.instance.SubProcess;
 import org.camunda.bpm.model.bpmn.instance.bpmndi.BpmnEdge;
 import org.camunda.bpm.model.bpmn.instance.bpmndi.BpmnShape;
@@ -55,15 +52,19 @@ class BpmnModelTest {
             Map.entry("BoundaryEvent_BackupReleaseFailed", "backup: the snapshot failed, nothing changed: FAILED"),
             Map.entry("BoundaryEvent_StartDailyBackupFailed", "db-backup-schedule: the run goes on to the next timer"),
             Map.entry("BoundaryEvent_StartWeeklyBackupFailed", "db-backup-schedule: the run goes on to the next timer"),
-            Map.entry("BoundaryEvent_StartMonthlyBackupFailed",
-                    "db-backup-schedule: the run goes on to the next timer"),
+            Map.entry(
+                    "BoundaryEvent_StartMonthlyBackupFailed", "db-backup-schedule: the run goes on to the next timer"),
             Map.entry("StartEvent_BackupFailed", "db-backup: any step failed: alert, incident until a good backup"),
-            Map.entry("BoundaryEvent_BackupInvalid", "db-restore, rollback: the backup cannot be used, whatever the "
-                    + "reason; nothing changed: FAILED"),
+            Map.entry(
+                    "BoundaryEvent_BackupInvalid",
+                    "db-restore, rollback: the backup cannot be used, whatever the "
+                            + "reason; nothing changed: FAILED"),
             Map.entry("BoundaryEvent_SafetyBackupFailed", "db-restore: no safety backup, nothing changed: FAILED"),
             Map.entry("StartEvent_RestoreFailed", "db-restore: any restore step failed: revert to the safety backup"),
-            Map.entry("BoundaryEvent_ResolveFailed", "deploy, update: the release cannot be resolved (unknown ref, "
-                    + "dirty tree, fetch failed); nothing changed: FAILED"),
+            Map.entry(
+                    "BoundaryEvent_ResolveFailed",
+                    "deploy, update: the release cannot be resolved (unknown ref, "
+                            + "dirty tree, fetch failed); nothing changed: FAILED"),
             Map.entry("BoundaryEvent_BackupFailed", "deploy, update: the release backup failed, nothing changed"),
             Map.entry("BoundaryEvent_DatabaseBackupFailed", "deploy: no database backup, so no migration: roll back"),
             Map.entry("StartEvent_ReleaseFailed", "deploy, update: any release step failed: compensate, roll back"),
@@ -73,8 +74,9 @@ class BpmnModelTest {
             Map.entry("BoundaryEvent_CloseAlertFailed", "monitor: a failed recovery notice still ends HEALTHY"),
             Map.entry("BoundaryEvent_RaiseAlertFailed", "monitor: a failed alert still ends UNHEALTHY"),
             Map.entry("BoundaryEvent_RestartAppsFailed", "restart: the restart failed (command or apps not online)"),
-            Map.entry("BoundaryEvent_ControlServiceFailed", "service-control: the PM2 action failed (command or app "
-                    + "not online): FAILED"));
+            Map.entry(
+                    "BoundaryEvent_ControlServiceFailed",
+                    "service-control: the PM2 action failed (command or app " + "not online): FAILED"));
 
     @Test
     void modelerDefaultIdsAreRecognised() {
@@ -87,7 +89,8 @@ class BpmnModelTest {
     Stream<DynamicTest> everyModelFollowsTheRules() throws IOException {
         List<Path> files = models();
         assertThat(files).isNotEmpty();
-        return files.stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> check(file)));
+        return files.stream()
+                .map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> check(file)));
     }
 
     private static List<Path> models() throws IOException {
@@ -101,34 +104,45 @@ class BpmnModelTest {
         Bpmn.validateModel(model);
         Process process = model.getModelElementsByType(Process.class).iterator().next();
         assertThat(process.getId() + ".bpmn").isEqualTo(file.getFileName().toString());
-        assertThat(process.getCamundaHistoryTimeToLiveString()).as("historyTimeToLive").isNotBlank();
+        assertThat(process.getCamundaHistoryTimeToLiveString())
+                .as("historyTimeToLive")
+                .isNotBlank();
 
         Set<String> drawn = model.getModelElementsByType(BpmnShape.class).stream()
-                .map(shape -> shape.getBpmnElement().getId()).collect(Collectors.toSet());
+                .map(shape -> shape.getBpmnElement().getId())
+                .collect(Collectors.toSet());
         drawn.addAll(model.getModelElementsByType(BpmnEdge.class).stream()
-                .map(edge -> edge.getBpmnElement().getId()).collect(Collectors.toSet()));
+                .map(edge -> edge.getBpmnElement().getId())
+                .collect(Collectors.toSet()));
         List<BaseElement> elements = new ArrayList<>(model.getModelElementsByType(FlowNode.class));
         elements.addAll(model.getModelElementsByType(SequenceFlow.class));
         for (BaseElement element : elements) {
             assertThat(drawn).as("%s is drawn", element.getId()).contains(element.getId());
             assertThat(element.getId()).as("id is not a Modeler default").doesNotMatch(MODELER_DEFAULT);
             if (element instanceof FlowNode node && !(element instanceof SubProcess)) {
-                assertThat(node.getName()).as("%s has a readable name", node.getId()).satisfiesAnyOf(
-                        name -> assertThat(name).isNotBlank(),
-                        name -> assertThat(node.getElementType().getTypeName()).isIn("exclusiveGateway",
-                                "boundaryEvent"));
+                assertThat(node.getName())
+                        .as("%s has a readable name", node.getId())
+                        .satisfiesAnyOf(
+                                name -> assertThat(name).isNotBlank(),
+                                name -> assertThat(node.getElementType().getTypeName())
+                                        .isIn("exclusiveGateway", "boundaryEvent"));
             }
         }
         for (ServiceTask task : model.getModelElementsByType(ServiceTask.class)) {
             if (!task.isForCompensation()) {
-                assertThat(task.isCamundaAsyncBefore()).as("%s is asyncBefore", task.getId()).isTrue();
+                assertThat(task.isCamundaAsyncBefore())
+                        .as("%s is asyncBefore", task.getId())
+                        .isTrue();
             }
         }
         assertThat(ModelChecks.undeclaredErrors(model)).as("errors of %s", file).isEmpty();
-        assertThat(ModelChecks.uncaughtErrors(model, DELEGATES, CATCH_ALLS.keySet())).as("errors of %s", file)
+        assertThat(ModelChecks.uncaughtErrors(model, DELEGATES, CATCH_ALLS.keySet()))
+                .as("errors of %s", file)
                 .isEmpty();
         try {
-            assertThat(ModelChecks.outcomeProblems(Files.readString(file))).as("outcomes of %s", file).isEmpty();
+            assertThat(ModelChecks.outcomeProblems(Files.readString(file)))
+                    .as("outcomes of %s", file)
+                    .isEmpty();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -140,8 +154,10 @@ class BpmnModelTest {
      */
     @Test
     void shouldKeepUpdateInStepWithDeployMinusTheDatabaseSteps() {
-        BpmnModelInstance deploy = Bpmn.readModelFromFile(Path.of("bpmn", "deploy.bpmn").toFile());
-        BpmnModelInstance update = Bpmn.readModelFromFile(Path.of("bpmn", "update.bpmn").toFile());
+        BpmnModelInstance deploy =
+                Bpmn.readModelFromFile(Path.of("bpmn", "deploy.bpmn").toFile());
+        BpmnModelInstance update =
+                Bpmn.readModelFromFile(Path.of("bpmn", "update.bpmn").toFile());
         Pattern databaseStep = Pattern.compile(".*(Database|Migrat).*|StartEvent_DeployRequested");
 
         Map<String, String> deployNodes = ModelChecks.describeNodes(deploy);
@@ -149,7 +165,8 @@ class BpmnModelTest {
         updateNodes.remove("StartEvent_UpdateRequested");
         deployNodes.keySet().removeIf(id -> databaseStep.matcher(id).matches());
         assertThat(updateNodes).isEqualTo(deployNodes);
-        assertThat(ModelChecks.flowsSkipping(update, databaseStep)).as("flows")
+        assertThat(ModelChecks.flowsSkipping(update, databaseStep))
+                .as("flows")
                 .isEqualTo(ModelChecks.flowsSkipping(deploy, databaseStep));
     }
 
@@ -160,15 +177,23 @@ class BpmnModelTest {
             BpmnModelInstance model = Bpmn.readModelFromFile(file.toFile());
             catchAlls.addAll(ModelChecks.catchAlls(model));
         }
-        assertThat(CATCH_ALLS.keySet()).as("allowed catch-alls no model has any more").isEqualTo(catchAlls);
+        assertThat(CATCH_ALLS.keySet())
+                .as("allowed catch-alls no model has any more")
+                .isEqualTo(catchAlls);
     }
 
     @Test
     void shouldFindACodeThatNoEventOfTheTasksScopeCatches() {
-        BpmnModelInstance model = Bpmn.createExecutableProcess("checked").startEvent("StartEvent_Requested")
-                .serviceTask("Task_RestartApps").camundaDelegateExpression("${pm2RestartDelegate}")
-                .boundaryEvent("BoundaryEvent_HealthCheckFailed").error("HEALTH_CHECK_FAILED")
-                .endEvent("EndEvent_Failed").moveToActivity("Task_RestartApps").endEvent("EndEvent_Done").done();
+        BpmnModelInstance model = Bpmn.createExecutableProcess("checked")
+                .startEvent("StartEvent_Requested")
+                .serviceTask("Task_RestartApps")
+                .camundaDelegateExpression("${pm2RestartDelegate}")
+                .boundaryEvent("BoundaryEvent_HealthCheckFailed")
+                .error("HEALTH_CHECK_FAILED")
+                .endEvent("EndEvent_Failed")
+                .moveToActivity("Task_RestartApps")
+                .endEvent("EndEvent_Done")
+                .done();
 
         assertThat(ModelChecks.uncaughtErrors(model, DELEGATES, Set.of()))
                 .containsExactly("Task_RestartApps: COMMAND_FAILED is not caught");
@@ -176,29 +201,42 @@ class BpmnModelTest {
 
     @Test
     void shouldRefuseACatchAllThatIsNotAllowedAndAnUnknownDelegate() {
-        BpmnModelInstance model = Bpmn.createExecutableProcess("checked").startEvent("StartEvent_Requested")
-                .serviceTask("Task_HealthCheck").camundaDelegateExpression("${healthCheckDelegate}")
-                .boundaryEvent("BoundaryEvent_AnyFailure").error()
-                .endEvent("EndEvent_Failed").moveToActivity("Task_HealthCheck")
-                .serviceTask("Task_WarmCache").camundaDelegateExpression("${warmCacheDelegate}")
-                .endEvent("EndEvent_Done").done();
+        BpmnModelInstance model = Bpmn.createExecutableProcess("checked")
+                .startEvent("StartEvent_Requested")
+                .serviceTask("Task_HealthCheck")
+                .camundaDelegateExpression("${healthCheckDelegate}")
+                .boundaryEvent("BoundaryEvent_AnyFailure")
+                .error()
+                .endEvent("EndEvent_Failed")
+                .moveToActivity("Task_HealthCheck")
+                .serviceTask("Task_WarmCache")
+                .camundaDelegateExpression("${warmCacheDelegate}")
+                .endEvent("EndEvent_Done")
+                .done();
 
-        assertThat(ModelChecks.uncaughtErrors(model, DELEGATES, Set.of())).containsExactlyInAnyOrder(
-                "BoundaryEvent_AnyFailure: catch-all error event not allowed (name the error it catches)",
-                "Task_WarmCache: delegate expression ${warmCacheDelegate} names no RunbookDelegate bean");
+        assertThat(ModelChecks.uncaughtErrors(model, DELEGATES, Set.of()))
+                .containsExactlyInAnyOrder(
+                        "BoundaryEvent_AnyFailure: catch-all error event not allowed (name the error it catches)",
+                        "Task_WarmCache: delegate expression ${warmCacheDelegate} names no RunbookDelegate bean");
         assertThat(ModelChecks.uncaughtErrors(model, DELEGATES, Set.of("BoundaryEvent_AnyFailure")))
-                .containsExactly("Task_WarmCache: delegate expression ${warmCacheDelegate} names no RunbookDelegate "
-                        + "bean");
+                .containsExactly(
+                        "Task_WarmCache: delegate expression ${warmCacheDelegate} names no RunbookDelegate " + "bean");
     }
 
     @Test
     void shouldCountAnEventSubprocessOfAnEnclosingScopeAsCatching() {
-        BpmnModelInstance model = Bpmn.createExecutableProcess("checked").startEvent("StartEvent_Requested")
-                .serviceTask("Task_HealthCheck").camundaDelegateExpression("${healthCheckDelegate}")
-                .endEvent("EndEvent_Done").done();
-        model.<org.camunda.bpm.model.bpmn.instance.Process>getModelElementById("checked").builder()
-                .eventSubProcess("SubProcess_RollBack").startEvent("StartEvent_HealthCheckFailed")
-                .error("HEALTH_CHECK_FAILED").endEvent("EndEvent_RolledBack");
+        BpmnModelInstance model = Bpmn.createExecutableProcess("checked")
+                .startEvent("StartEvent_Requested")
+                .serviceTask("Task_HealthCheck")
+                .camundaDelegateExpression("${healthCheckDelegate}")
+                .endEvent("EndEvent_Done")
+                .done();
+        model.<org.camunda.bpm.model.bpmn.instance.Process>getModelElementById("checked")
+                .builder()
+                .eventSubProcess("SubProcess_RollBack")
+                .startEvent("StartEvent_HealthCheckFailed")
+                .error("HEALTH_CHECK_FAILED")
+                .endEvent("EndEvent_RolledBack");
 
         assertThat(ModelChecks.uncaughtErrors(model, DELEGATES, Set.of())).isEmpty();
     }
@@ -210,7 +248,8 @@ class BpmnModelTest {
         assertThat(ModelChecks.outcomeProblems("<x expression=\"${runOutcomes.set(execution, 'DEPLOYD')}\" />"))
                 .containsExactly("outcome 'DEPLOYD' is not a RunOutcome");
         assertThat(ModelChecks.outcomeProblems(
-                "<x expression=\"${execution.setVariable('runOutcome', 'DEPLOYED')}\" />")).hasSize(1)
+                        "<x expression=\"${execution.setVariable('runOutcome', 'DEPLOYED')}\" />"))
+                .hasSize(1)
                 .allMatch(problem -> problem.startsWith("runOutcome set other than through runOutcomes.set"));
         assertThat(ModelChecks.outcomeProblems("<camunda:outputParameter name=\"runOutcome\">DONE"))
                 .hasSize(1);

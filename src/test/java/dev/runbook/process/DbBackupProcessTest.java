@@ -24,13 +24,15 @@ class DbBackupProcessTest {
 
     @RegisterExtension
     static ProcessEngineCoverageExtension engine = ProcessEngineCoverageExtension.builder("process-test-engine.cfg.xml")
-            .assertClassCoverageAtLeast(0.9).build();
+            .assertClassCoverageAtLeast(0.9)
+            .build();
 
     private StubbedRun stubs;
 
     @BeforeEach
     void stubDelegates() {
-        stubs = new StubbedRun().outputs("dbDumpDelegate", Map.of("dbBackupId", "20250101_020000_daily"))
+        stubs = new StubbedRun()
+                .outputs("dbDumpDelegate", Map.of("dbBackupId", "20250101_020000_daily"))
                 .outputs("dbBackupFailureDelegate", Map.of("runOutcome", "FAILED"));
         stubs.broken.put("Task_AwaitGoodBackup", "database backup of shop failed; take a backup, then retry");
     }
@@ -53,8 +55,11 @@ class DbBackupProcessTest {
         ProcessInstance instance = start();
         runJobs();
 
-        assertThat(instance).hasPassedInOrder("Task_DumpDatabase", "Task_VerifyBackup", "Task_ApplyRetention",
-                "EndEvent_BackedUp").isEnded().variables().containsEntry("requestedBy", "alice")
+        assertThat(instance)
+                .hasPassedInOrder("Task_DumpDatabase", "Task_VerifyBackup", "Task_ApplyRetention", "EndEvent_BackedUp")
+                .isEnded()
+                .variables()
+                .containsEntry("requestedBy", "alice")
                 .containsEntry("dbBackupId", "20250101_020000_daily");
         assertThat(StubbedRun.outcome(instance)).isEqualTo("BACKED_UP");
         assertThat(stubs.calls).doesNotContain("Task_ReportBackupFailure");
@@ -66,9 +71,16 @@ class DbBackupProcessTest {
         ProcessInstance instance = start();
         runJobs();
 
-        assertThat(instance).hasPassed("Task_ReportBackupFailure").hasNotPassed("Task_VerifyBackup",
-                "Task_ApplyRetention").isNotEnded().variables().containsEntry("runOutcome", "FAILED");
-        Incident incident = runtimeService().createIncidentQuery().processInstanceId(instance.getId()).singleResult();
+        assertThat(instance)
+                .hasPassed("Task_ReportBackupFailure")
+                .hasNotPassed("Task_VerifyBackup", "Task_ApplyRetention")
+                .isNotEnded()
+                .variables()
+                .containsEntry("runOutcome", "FAILED");
+        Incident incident = runtimeService()
+                .createIncidentQuery()
+                .processInstanceId(instance.getId())
+                .singleResult();
         assertThat(incident.getActivityId()).isEqualTo("Task_AwaitGoodBackup");
         assertThat(incident.getIncidentMessage()).contains("take a backup");
 
@@ -86,8 +98,14 @@ class DbBackupProcessTest {
         ProcessInstance instance = start();
         runJobs();
 
-        assertThat(instance).hasPassedInOrder("Task_DumpDatabase", "Task_VerifyBackup", "Task_ReportBackupFailure",
-                "Task_AwaitGoodBackup", "EndEvent_Failed").hasNotPassed("Task_ApplyRetention", "EndEvent_BackedUp")
+        assertThat(instance)
+                .hasPassedInOrder(
+                        "Task_DumpDatabase",
+                        "Task_VerifyBackup",
+                        "Task_ReportBackupFailure",
+                        "Task_AwaitGoodBackup",
+                        "EndEvent_Failed")
+                .hasNotPassed("Task_ApplyRetention", "EndEvent_BackedUp")
                 .isEnded();
         assertThat(StubbedRun.outcome(instance)).isEqualTo("FAILED");
     }

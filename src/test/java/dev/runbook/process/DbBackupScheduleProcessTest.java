@@ -7,9 +7,9 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.reposit
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtimeService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.withVariables;
 
-import dev.runbook.schedule.DbBackupScheduleStarter;
 import dev.runbook.database.DbBackupSchedules;
 import dev.runbook.run.RunLauncher;
+import dev.runbook.schedule.DbBackupScheduleStarter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,10 +37,11 @@ class DbBackupScheduleProcessTest {
 
     @RegisterExtension
     static ProcessEngineCoverageExtension engine = ProcessEngineCoverageExtension.builder("process-test-engine.cfg.xml")
-            .assertClassCoverageAtLeast(0.9).build();
+            .assertClassCoverageAtLeast(0.9)
+            .build();
 
-    private static final Map<String, String> CRONS = Map.of("daily", "0 0 2 * * ?", "weekly", "off",
-            "monthly", "0 0 4 1 * ?");
+    private static final Map<String, String> CRONS =
+            Map.of("daily", "0 0 2 * * ?", "weekly", "off", "monthly", "0 0 4 1 * ?");
 
     private final List<String> started = new ArrayList<>();
     private boolean failStart;
@@ -67,20 +68,35 @@ class DbBackupScheduleProcessTest {
     }
 
     private ProcessInstance start(Map<String, String> crons) {
-        return runtimeService().startProcessInstanceByKey("db-backup-schedule", "shop:db-backup-schedule",
-                withVariables("target", "shop", "dailyCron", crons.get("daily"), "weeklyCron", crons.get("weekly"),
-                        "monthlyCron", crons.get("monthly")));
+        return runtimeService()
+                .startProcessInstanceByKey(
+                        "db-backup-schedule",
+                        "shop:db-backup-schedule",
+                        withVariables(
+                                "target",
+                                "shop",
+                                "dailyCron",
+                                crons.get("daily"),
+                                "weeklyCron",
+                                crons.get("weekly"),
+                                "monthlyCron",
+                                crons.get("monthly")));
     }
 
     private Job timer(ProcessInstance instance, String activityId) {
-        return managementService().createJobQuery().processInstanceId(instance.getId()).timers()
-                .activityId(activityId).singleResult();
+        return managementService()
+                .createJobQuery()
+                .processInstanceId(instance.getId())
+                .timers()
+                .activityId(activityId)
+                .singleResult();
     }
 
     /** Fires a timer now and runs the step it leads to. */
     private void fire(Job timer) {
         managementService().executeJob(timer.getId());
-        for (Job job : managementService().createJobQuery().executable().messages().list()) {
+        for (Job job :
+                managementService().createJobQuery().executable().messages().list()) {
             managementService().executeJob(job.getId());
         }
     }
@@ -90,12 +106,19 @@ class DbBackupScheduleProcessTest {
         Instant now = Instant.now();
         ProcessInstance instance = start();
 
-        assertThat(instance).hasPassed("EndEvent_WeeklyOff").isWaitingAt("IntermediateCatchEvent_DailyDue",
-                "IntermediateCatchEvent_MonthlyDue");
-        assertThat(timer(instance, "IntermediateCatchEvent_DailyDue").getDuedate().toInstant())
-                .isEqualTo(DbBackupSchedules.fireTimes(CRONS.get("daily"), now, 1).get(0));
-        assertThat(timer(instance, "IntermediateCatchEvent_MonthlyDue").getDuedate().toInstant())
-                .isEqualTo(DbBackupSchedules.fireTimes(CRONS.get("monthly"), now, 1).get(0));
+        assertThat(instance)
+                .hasPassed("EndEvent_WeeklyOff")
+                .isWaitingAt("IntermediateCatchEvent_DailyDue", "IntermediateCatchEvent_MonthlyDue");
+        assertThat(timer(instance, "IntermediateCatchEvent_DailyDue")
+                        .getDuedate()
+                        .toInstant())
+                .isEqualTo(
+                        DbBackupSchedules.fireTimes(CRONS.get("daily"), now, 1).get(0));
+        assertThat(timer(instance, "IntermediateCatchEvent_MonthlyDue")
+                        .getDuedate()
+                        .toInstant())
+                .isEqualTo(DbBackupSchedules.fireTimes(CRONS.get("monthly"), now, 1)
+                        .get(0));
         assertThat(timer(instance, "IntermediateCatchEvent_WeeklyDue")).isNull();
     }
 
@@ -109,13 +132,14 @@ class DbBackupScheduleProcessTest {
 
         assertThat(started).containsExactly("daily", "monthly", "daily");
         assertThat(instance).isWaitingAt("IntermediateCatchEvent_DailyDue", "IntermediateCatchEvent_MonthlyDue");
-        assertThat(timer(instance, "IntermediateCatchEvent_DailyDue").getDuedate()).isInTheFuture();
+        assertThat(timer(instance, "IntermediateCatchEvent_DailyDue").getDuedate())
+                .isInTheFuture();
     }
 
     @Test
     void shouldKeepEachScheduleWhenStartingABackupFails() {
-        ProcessInstance instance = start(Map.of("daily", "0 0 2 * * ?", "weekly", "0 0 3 ? * SUN",
-                "monthly", "0 0 4 1 * ?"));
+        ProcessInstance instance =
+                start(Map.of("daily", "0 0 2 * * ?", "weekly", "0 0 3 ? * SUN", "monthly", "0 0 4 1 * ?"));
         for (String scheduleClass : List.of("Daily", "Weekly", "Monthly")) {
             failStart = true;
             fire(timer(instance, "IntermediateCatchEvent_" + scheduleClass + "Due"));
@@ -123,25 +147,32 @@ class DbBackupScheduleProcessTest {
             fire(timer(instance, "IntermediateCatchEvent_" + scheduleClass + "Due"));
         }
         assertThat(started).containsExactly("daily", "weekly", "monthly");
-        assertThat(instance).isWaitingAt("IntermediateCatchEvent_DailyDue", "IntermediateCatchEvent_WeeklyDue",
-                "IntermediateCatchEvent_MonthlyDue");
+        assertThat(instance)
+                .isWaitingAt(
+                        "IntermediateCatchEvent_DailyDue",
+                        "IntermediateCatchEvent_WeeklyDue",
+                        "IntermediateCatchEvent_MonthlyDue");
     }
 
     @Test
     void shouldEndWithoutTimersWhenEveryClassIsOff() {
         ProcessInstance instance = start(Map.of("daily", "off", "weekly", "off", "monthly", "off"));
 
-        assertThat(instance).hasPassed("EndEvent_DailyOff", "EndEvent_WeeklyOff", "EndEvent_MonthlyOff").isEnded();
+        assertThat(instance)
+                .hasPassed("EndEvent_DailyOff", "EndEvent_WeeklyOff", "EndEvent_MonthlyOff")
+                .isEnded();
     }
 
     @Test
     void shouldReplaceTheScheduleOnRestartOnlyWhenItsCronsChanged() {
-        DbBackupScheduleStarter starter = new DbBackupScheduleStarter(null, runtimeService(), repositoryService(),
-                new RunLauncher(runtimeService(), null));
+        DbBackupScheduleStarter starter = new DbBackupScheduleStarter(
+                null, runtimeService(), repositoryService(), new RunLauncher(runtimeService(), null));
 
         assertThat(starter.reconcile(Map.of("shop", CRONS, "blog", CRONS))).isEqualTo(2);
         String shopSchedule = schedule("shop").getId();
-        assertThat(starter.reconcile(Map.of("shop", CRONS, "blog", CRONS))).as("unchanged: kept").isZero();
+        assertThat(starter.reconcile(Map.of("shop", CRONS, "blog", CRONS)))
+                .as("unchanged: kept")
+                .isZero();
         assertThat(schedule("shop").getId()).isEqualTo(shopSchedule);
 
         Map<String, String> changed = Map.of("daily", "0 30 1 * * ?", "weekly", "off", "monthly", "off");
@@ -150,14 +181,24 @@ class DbBackupScheduleProcessTest {
         assertThat(replaced.getId()).isNotEqualTo(shopSchedule);
         assertThat(runtimeService().getVariable(replaced.getId(), "dailyCron")).isEqualTo("0 30 1 * * ?");
         assertThat(replaced).isWaitingAt("IntermediateCatchEvent_DailyDue");
-        assertThat(timer(replaced, "IntermediateCatchEvent_DailyDue").getDuedate().toInstant())
+        assertThat(timer(replaced, "IntermediateCatchEvent_DailyDue")
+                        .getDuedate()
+                        .toInstant())
                 .isBefore(Instant.now().plus(Duration.ofDays(1)));
-        assertThat(runtimeService().createProcessInstanceQuery().processDefinitionKey("db-backup-schedule")
-                .variableValueEquals("target", "blog").count()).as("target without database: cancelled").isZero();
+        assertThat(runtimeService()
+                        .createProcessInstanceQuery()
+                        .processDefinitionKey("db-backup-schedule")
+                        .variableValueEquals("target", "blog")
+                        .count())
+                .as("target without database: cancelled")
+                .isZero();
     }
 
     private ProcessInstance schedule(String target) {
-        return runtimeService().createProcessInstanceQuery().processDefinitionKey("db-backup-schedule")
-                .variableValueEquals("target", target).singleResult();
+        return runtimeService()
+                .createProcessInstanceQuery()
+                .processDefinitionKey("db-backup-schedule")
+                .variableValueEquals("target", target)
+                .singleResult();
     }
 }

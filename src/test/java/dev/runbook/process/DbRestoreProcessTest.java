@@ -6,7 +6,6 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertT
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.historyService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.managementService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtimeService;
-import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.task;
 
 import dev.runbook.approval.FourEyesTaskListener;
 import java.util.ArrayList;
@@ -31,19 +30,28 @@ class DbRestoreProcessTest {
 
     @RegisterExtension
     static ProcessEngineCoverageExtension engine = ProcessEngineCoverageExtension.builder("process-test-engine.cfg.xml")
-            .assertClassCoverageAtLeast(0.9).build();
+            .assertClassCoverageAtLeast(0.9)
+            .build();
 
     private StubbedRun stubs;
     private final List<String> alerts = new ArrayList<>();
 
     @BeforeEach
     void stubDelegates() {
-        stubs = new StubbedRun().outputs("dbFindBackupDelegate", Map.of("intoDatabase", "shop", "dbBackupSummary",
-                "backup b-1 of shop", "approvalTimeout", "PT1H"))
+        stubs = new StubbedRun()
+                .outputs(
+                        "dbFindBackupDelegate",
+                        Map.of(
+                                "intoDatabase",
+                                "shop",
+                                "dbBackupSummary",
+                                "backup b-1 of shop",
+                                "approvalTimeout",
+                                "PT1H"))
                 .outputs("dbBackupDelegate", Map.of("dbBackupId", "safety-1"))
                 .outputs("dbRestoreDelegate", Map.of("restoredCounts", "{\"orders\":42}"));
-        Mocks.register("runFailedAlertListener", (ExecutionListener) execution ->
-                alerts.add(execution.getCurrentActivityId()));
+        Mocks.register("runFailedAlertListener", (ExecutionListener)
+                execution -> alerts.add(execution.getCurrentActivityId()));
     }
 
     @AfterEach
@@ -79,19 +87,36 @@ class DbRestoreProcessTest {
 
     /** A variable of the process instance's own scope (not a step's local one). */
     private Object processVariable(ProcessInstance instance, String name) {
-        return historyService().createHistoricVariableInstanceQuery().processInstanceId(instance.getId())
-                .variableName(name).list().stream().filter(v -> instance.getId().equals(v.getActivityInstanceId()))
-                .findFirst().orElseThrow().getValue();
+        return historyService()
+                .createHistoricVariableInstanceQuery()
+                .processInstanceId(instance.getId())
+                .variableName(name)
+                .list()
+                .stream()
+                .filter(v -> instance.getId().equals(v.getActivityInstanceId()))
+                .findFirst()
+                .orElseThrow()
+                .getValue();
     }
 
     @Test
     void shouldRestoreAfterApprovalAndASafetyBackup() {
         ProcessInstance instance = approvedRun();
 
-        assertThat(instance).hasPassedInOrder("Task_FindBackup", "Task_ApproveRestore", "Task_SafetyBackup",
-                "Task_RestoreBackup", "Task_VerifyRestore", "EndEvent_Restored").isEnded().variables()
-                .containsEntry("approvedBy", "bob").containsEntry("safetyDbBackupId", "safety-1");
-        assertThat(processVariable(instance, "dbBackupId")).as("the safety backup's id stays in its step")
+        assertThat(instance)
+                .hasPassedInOrder(
+                        "Task_FindBackup",
+                        "Task_ApproveRestore",
+                        "Task_SafetyBackup",
+                        "Task_RestoreBackup",
+                        "Task_VerifyRestore",
+                        "EndEvent_Restored")
+                .isEnded()
+                .variables()
+                .containsEntry("approvedBy", "bob")
+                .containsEntry("safetyDbBackupId", "safety-1");
+        assertThat(processVariable(instance, "dbBackupId"))
+                .as("the safety backup's id stays in its step")
                 .isEqualTo("b-1");
         assertThat(restoredBackup("Task_RestoreBackup")).isEqualTo("b-1");
         assertThat(StubbedRun.outcome(instance)).isEqualTo("RESTORED");
@@ -103,10 +128,12 @@ class DbRestoreProcessTest {
         stubs.failing.add("Task_VerifyRestore");
         ProcessInstance instance = approvedRun();
 
-        assertThat(instance).hasPassed("Task_RestoreSafetyBackup", "EndEvent_Reverted").isEnded();
+        assertThat(instance)
+                .hasPassed("Task_RestoreSafetyBackup", "EndEvent_Reverted")
+                .isEnded();
         assertThat(restoredBackup("Task_RestoreSafetyBackup")).isEqualTo("safety-1");
-        assertThat(stubs.calls).containsSubsequence("Task_RestoreBackup", "Task_VerifyRestore",
-                "Task_RestoreSafetyBackup");
+        assertThat(stubs.calls)
+                .containsSubsequence("Task_RestoreBackup", "Task_VerifyRestore", "Task_RestoreSafetyBackup");
         assertThat(StubbedRun.outcome(instance)).isEqualTo("REVERTED");
     }
 
@@ -115,8 +142,10 @@ class DbRestoreProcessTest {
         stubs.failing.add("Task_RestoreBackup");
         ProcessInstance instance = approvedRun();
 
-        assertThat(instance).hasPassed("EndEvent_Reverted").hasNotPassed("Task_VerifyRestore",
-                "Task_RestoreSafetyBackup").isEnded();
+        assertThat(instance)
+                .hasPassed("EndEvent_Reverted")
+                .hasNotPassed("Task_VerifyRestore", "Task_RestoreSafetyBackup")
+                .isEnded();
         assertThat(StubbedRun.outcome(instance)).isEqualTo("REVERTED");
     }
 
@@ -127,8 +156,12 @@ class DbRestoreProcessTest {
         ProcessInstance instance = approvedRun();
 
         assertThat(instance).isNotEnded();
-        assertThat(runtimeService().createIncidentQuery().processInstanceId(instance.getId()).singleResult()
-                .getActivityId()).isEqualTo("IntermediateThrowEvent_UndoRestore");
+        assertThat(runtimeService()
+                        .createIncidentQuery()
+                        .processInstanceId(instance.getId())
+                        .singleResult()
+                        .getActivityId())
+                .isEqualTo("IntermediateThrowEvent_UndoRestore");
     }
 
     @Test
@@ -137,7 +170,10 @@ class DbRestoreProcessTest {
         ProcessInstance instance = start();
         runJobs();
 
-        assertThat(instance).hasPassed("EndEvent_NotStarted").hasNotPassed("Task_ApproveRestore").isEnded();
+        assertThat(instance)
+                .hasPassed("EndEvent_NotStarted")
+                .hasNotPassed("Task_ApproveRestore")
+                .isEnded();
         assertThat(StubbedRun.outcome(instance)).isEqualTo("FAILED");
         assertThat(alerts).containsExactly("EndEvent_NotStarted");
     }
@@ -147,7 +183,10 @@ class DbRestoreProcessTest {
         stubs.failing.add("Task_SafetyBackup");
         ProcessInstance instance = approvedRun();
 
-        assertThat(instance).hasPassed("EndEvent_SafetyBackupFailed").hasNotPassed("Task_RestoreBackup").isEnded();
+        assertThat(instance)
+                .hasPassed("EndEvent_SafetyBackupFailed")
+                .hasNotPassed("Task_RestoreBackup")
+                .isEnded();
         assertThat(StubbedRun.outcome(instance)).isEqualTo("FAILED");
         assertThat(alerts).containsExactly("EndEvent_SafetyBackupFailed");
     }
@@ -157,13 +196,21 @@ class DbRestoreProcessTest {
         ProcessInstance rejected = start();
         runJobs();
         decide(rejected, "bob", false);
-        assertThat(rejected).hasPassed("EndEvent_Rejected").hasNotPassed("Task_SafetyBackup").isEnded();
+        assertThat(rejected)
+                .hasPassed("EndEvent_Rejected")
+                .hasNotPassed("Task_SafetyBackup")
+                .isEnded();
         assertThat(StubbedRun.outcome(rejected)).isEqualTo("REJECTED");
 
         ProcessInstance expired = start();
         runJobs();
-        managementService().executeJob(managementService().createJobQuery().processInstanceId(expired.getId())
-                .timers().singleResult().getId());
+        managementService()
+                .executeJob(managementService()
+                        .createJobQuery()
+                        .processInstanceId(expired.getId())
+                        .timers()
+                        .singleResult()
+                        .getId());
         assertThat(expired).hasPassed("EndEvent_Expired").isEnded();
         assertThat(StubbedRun.outcome(expired)).isEqualTo("EXPIRED");
         assertThat(stubs.calls).doesNotContain("Task_SafetyBackup", "Task_RestoreBackup");
@@ -174,8 +221,8 @@ class DbRestoreProcessTest {
         ProcessInstance instance = start();
         runJobs();
 
-        assertThatThrownBy(() -> decide(instance, "alice", true)).hasRootCauseInstanceOf(
-                FourEyesTaskListener.FourEyesViolationException.class);
+        assertThatThrownBy(() -> decide(instance, "alice", true))
+                .hasRootCauseInstanceOf(FourEyesTaskListener.FourEyesViolationException.class);
         assertThat(instance).isWaitingAt("Task_ApproveRestore");
     }
 }

@@ -29,18 +29,30 @@ class DeployProcessTest {
 
     @RegisterExtension
     static ProcessEngineCoverageExtension engine = ProcessEngineCoverageExtension.builder("process-test-engine.cfg.xml")
-            .assertClassCoverageAtLeast(0.9).build();
+            .assertClassCoverageAtLeast(0.9)
+            .build();
 
     private StubbedRun stubs;
     private List<String> calls;
     private Set<String> failing;
-    private final Map<String, Object> resolved = new java.util.HashMap<>(Map.of("targetCommit", "b".repeat(40),
-            "previousCommit", "a".repeat(40), "commits", "[]", "approvalTimeout", "PT1H",
-            "migrationRequired", false, "databaseBackupRequired", false));
+    private final Map<String, Object> resolved = new java.util.HashMap<>(Map.of(
+            "targetCommit",
+            "b".repeat(40),
+            "previousCommit",
+            "a".repeat(40),
+            "commits",
+            "[]",
+            "approvalTimeout",
+            "PT1H",
+            "migrationRequired",
+            false,
+            "databaseBackupRequired",
+            false));
 
     @BeforeEach
     void stubDelegates() {
-        stubs = new StubbedRun().outputs("resolveReleaseDelegate", resolved)
+        stubs = new StubbedRun()
+                .outputs("resolveReleaseDelegate", resolved)
                 .outputs("dbBackupDelegate", Map.of("dbBackupId", "20250101_020000_manual"));
         calls = stubs.calls;
         failing = stubs.failing;
@@ -76,9 +88,20 @@ class DeployProcessTest {
         approveAs(instance, "bob", true);
         runJobs();
 
-        assertThat(instance).hasPassedInOrder("Task_ResolveRelease", "Task_ApproveRelease", "Task_BackupRelease",
-                "Task_GitCheckout", "Task_InstallAndBuild", "Task_Pm2Reload", "Task_HealthCheck",
-                "Task_RecordRelease", "EndEvent_Deployed").isEnded().variables().containsEntry("approvedBy", "bob");
+        assertThat(instance)
+                .hasPassedInOrder(
+                        "Task_ResolveRelease",
+                        "Task_ApproveRelease",
+                        "Task_BackupRelease",
+                        "Task_GitCheckout",
+                        "Task_InstallAndBuild",
+                        "Task_Pm2Reload",
+                        "Task_HealthCheck",
+                        "Task_RecordRelease",
+                        "EndEvent_Deployed")
+                .isEnded()
+                .variables()
+                .containsEntry("approvedBy", "bob");
         assertThat(outcome(instance)).isEqualTo("DEPLOYED");
         assertThat(calls).doesNotContain("Task_UndoGitCheckout", "Task_RestoreArtifacts");
     }
@@ -87,15 +110,18 @@ class DeployProcessTest {
     void shouldSkipApprovalWhenTargetDoesNotRequireIt() {
         ProcessInstance instance = start(false);
         runJobs();
-        assertThat(instance).hasNotPassed("Task_ApproveRelease").hasPassed("EndEvent_Deployed").isEnded();
+        assertThat(instance)
+                .hasNotPassed("Task_ApproveRelease")
+                .hasPassed("EndEvent_Deployed")
+                .isEnded();
     }
 
     @Test
     void shouldRefuseTheRequesterDecidingTheirOwnApproval() {
         ProcessInstance instance = start(true);
         runJobs();
-        assertThatThrownBy(() -> approveAs(instance, "alice", true)).hasRootCauseInstanceOf(
-                FourEyesTaskListener.FourEyesViolationException.class);
+        assertThatThrownBy(() -> approveAs(instance, "alice", true))
+                .hasRootCauseInstanceOf(FourEyesTaskListener.FourEyesViolationException.class);
         assertThat(instance).isWaitingAt("Task_ApproveRelease");
     }
 
@@ -105,7 +131,10 @@ class DeployProcessTest {
         runJobs();
         approveAs(instance, "bob", false);
         runJobs();
-        assertThat(instance).hasPassed("EndEvent_Rejected").hasNotPassed("Task_BackupRelease").isEnded();
+        assertThat(instance)
+                .hasPassed("EndEvent_Rejected")
+                .hasNotPassed("Task_BackupRelease")
+                .isEnded();
         assertThat(outcome(instance)).isEqualTo("REJECTED");
     }
 
@@ -114,7 +143,8 @@ class DeployProcessTest {
         ProcessInstance instance = start(true);
         runJobs();
         Job timer = managementService().createJobQuery().timers().singleResult();
-        java.util.Date due = org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.task(instance).getDueDate();
+        java.util.Date due = org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.task(instance)
+                .getDueDate();
         assertThat(due).isCloseTo(timer.getDuedate(), 2000);
     }
 
@@ -133,7 +163,10 @@ class DeployProcessTest {
         failing.add("Task_ResolveRelease");
         ProcessInstance instance = start(true);
         runJobs();
-        assertThat(instance).hasPassed("EndEvent_NotStarted").hasNotPassed("Task_ApproveRelease").isEnded();
+        assertThat(instance)
+                .hasPassed("EndEvent_NotStarted")
+                .hasNotPassed("Task_ApproveRelease")
+                .isEnded();
         assertThat(outcome(instance)).isEqualTo("FAILED");
     }
 
@@ -142,7 +175,10 @@ class DeployProcessTest {
         failing.add("Task_BackupRelease");
         ProcessInstance instance = start(false);
         runJobs();
-        assertThat(instance).hasPassed("EndEvent_BackupFailed").hasNotPassed("Task_GitCheckout").isEnded();
+        assertThat(instance)
+                .hasPassed("EndEvent_BackupFailed")
+                .hasNotPassed("Task_GitCheckout")
+                .isEnded();
         assertThat(outcome(instance)).isEqualTo("FAILED");
     }
 
@@ -151,10 +187,18 @@ class DeployProcessTest {
         failing.add("Task_HealthCheck");
         ProcessInstance instance = start(false);
         runJobs();
-        assertThat(instance).hasPassed("EndEvent_RolledBack").hasNotPassed("Task_RecordRelease").isEnded();
+        assertThat(instance)
+                .hasPassed("EndEvent_RolledBack")
+                .hasNotPassed("Task_RecordRelease")
+                .isEnded();
         assertThat(outcome(instance)).isEqualTo("ROLLED_BACK");
-        assertThat(calls).containsSubsequence("Task_HealthCheck", "Task_RestoreArtifacts", "Task_UndoGitCheckout",
-                "Task_ReloadPreviousRelease", "Task_HealthCheckPreviousRelease");
+        assertThat(calls)
+                .containsSubsequence(
+                        "Task_HealthCheck",
+                        "Task_RestoreArtifacts",
+                        "Task_UndoGitCheckout",
+                        "Task_ReloadPreviousRelease",
+                        "Task_HealthCheckPreviousRelease");
     }
 
     @Test
@@ -162,8 +206,10 @@ class DeployProcessTest {
         failing.add("Task_InstallAndBuild");
         ProcessInstance instance = start(false);
         runJobs();
-        assertThat(instance).hasPassed("Task_UndoGitCheckout", "EndEvent_RolledBack")
-                .hasNotPassed("Task_RestoreArtifacts", "Task_Pm2Reload").isEnded();
+        assertThat(instance)
+                .hasPassed("Task_UndoGitCheckout", "EndEvent_RolledBack")
+                .hasNotPassed("Task_RestoreArtifacts", "Task_Pm2Reload")
+                .isEnded();
         assertThat(outcome(instance)).isEqualTo("ROLLED_BACK");
     }
 
@@ -172,8 +218,13 @@ class DeployProcessTest {
         failing.add("Task_Pm2Reload");
         ProcessInstance instance = start(false);
         runJobs();
-        assertThat(instance).hasPassed("Task_RestoreArtifacts", "Task_UndoGitCheckout",
-                "Task_ReloadPreviousRelease", "EndEvent_RolledBack").isEnded();
+        assertThat(instance)
+                .hasPassed(
+                        "Task_RestoreArtifacts",
+                        "Task_UndoGitCheckout",
+                        "Task_ReloadPreviousRelease",
+                        "EndEvent_RolledBack")
+                .isEnded();
     }
 
     @Test
@@ -183,8 +234,12 @@ class DeployProcessTest {
         ProcessInstance instance = start(false);
         runJobs();
         assertThat(instance).isNotEnded();
-        assertThat(runtimeService().createIncidentQuery().processInstanceId(instance.getId()).singleResult()
-                .getActivityId()).isEqualTo("IntermediateThrowEvent_UndoCheckout");
+        assertThat(runtimeService()
+                        .createIncidentQuery()
+                        .processInstanceId(instance.getId())
+                        .singleResult()
+                        .getActivityId())
+                .isEqualTo("IntermediateThrowEvent_UndoCheckout");
     }
 
     private void withDatabaseAndMigration() {
@@ -196,7 +251,9 @@ class DeployProcessTest {
     void shouldSkipTheDatabaseStepsWhenNoComponentMigrates() {
         ProcessInstance instance = start(false);
         runJobs();
-        assertThat(instance).hasPassed("EndEvent_Deployed").hasNotPassed("Task_DatabaseBackup", "Task_Migrate")
+        assertThat(instance)
+                .hasPassed("EndEvent_Deployed")
+                .hasNotPassed("Task_DatabaseBackup", "Task_Migrate")
                 .isEnded();
     }
 
@@ -205,9 +262,19 @@ class DeployProcessTest {
         withDatabaseAndMigration();
         ProcessInstance instance = start(false);
         runJobs();
-        assertThat(instance).hasPassedInOrder("Task_BackupRelease", "Task_DatabaseBackup", "Task_GitCheckout",
-                "Task_InstallAndBuild", "Task_Migrate", "Task_Pm2Reload", "Task_HealthCheck", "EndEvent_Deployed")
-                .isEnded().variables().containsEntry("dbBackupId", "20250101_020000_manual");
+        assertThat(instance)
+                .hasPassedInOrder(
+                        "Task_BackupRelease",
+                        "Task_DatabaseBackup",
+                        "Task_GitCheckout",
+                        "Task_InstallAndBuild",
+                        "Task_Migrate",
+                        "Task_Pm2Reload",
+                        "Task_HealthCheck",
+                        "EndEvent_Deployed")
+                .isEnded()
+                .variables()
+                .containsEntry("dbBackupId", "20250101_020000_manual");
         assertThat(calls).doesNotContain("Task_RestoreDatabase");
     }
 
@@ -226,8 +293,14 @@ class DeployProcessTest {
         ProcessInstance instance = start(false);
         runJobs();
         assertThat(instance).hasPassed("EndEvent_RolledBack").isEnded();
-        assertThat(calls).containsSubsequence("Task_Migrate", "Task_HealthCheck", "Task_RestoreDatabase",
-                "Task_RestoreArtifacts", "Task_UndoGitCheckout", "Task_ReloadPreviousRelease");
+        assertThat(calls)
+                .containsSubsequence(
+                        "Task_Migrate",
+                        "Task_HealthCheck",
+                        "Task_RestoreDatabase",
+                        "Task_RestoreArtifacts",
+                        "Task_UndoGitCheckout",
+                        "Task_ReloadPreviousRelease");
         assertThat(outcome(instance)).isEqualTo("ROLLED_BACK");
     }
 
@@ -237,8 +310,10 @@ class DeployProcessTest {
         failing.add("Task_Migrate");
         ProcessInstance instance = start(false);
         runJobs();
-        assertThat(instance).hasPassed("Task_RestoreArtifacts", "Task_UndoGitCheckout", "EndEvent_RolledBack")
-                .hasNotPassed("Task_RestoreDatabase", "Task_Pm2Reload").isEnded();
+        assertThat(instance)
+                .hasPassed("Task_RestoreArtifacts", "Task_UndoGitCheckout", "EndEvent_RolledBack")
+                .hasNotPassed("Task_RestoreDatabase", "Task_Pm2Reload")
+                .isEnded();
     }
 
     @Test
@@ -247,7 +322,9 @@ class DeployProcessTest {
         failing.add("Task_DatabaseBackup");
         ProcessInstance instance = start(false);
         runJobs();
-        assertThat(instance).hasPassed("EndEvent_BackupFailed").hasNotPassed("Task_GitCheckout", "Task_Migrate")
+        assertThat(instance)
+                .hasPassed("EndEvent_BackupFailed")
+                .hasNotPassed("Task_GitCheckout", "Task_Migrate")
                 .isEnded();
         assertThat(outcome(instance)).isEqualTo("FAILED");
     }

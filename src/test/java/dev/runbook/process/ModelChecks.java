@@ -30,8 +30,9 @@ import org.springframework.stereotype.Component;
 final class ModelChecks {
 
     /** {@code ${runOutcomes.set(execution, 'DEPLOYED')}}: the one way a model may set {@code runOutcome}. */
-    static final Pattern OUTCOME_LISTENER = Pattern.compile(
-            "\\$\\{" + RunOutcomes.BEAN + "\\.set\\(execution, '([A-Za-z_]*)'\\)}");
+    static final Pattern OUTCOME_LISTENER =
+            Pattern.compile("\\$\\{" + RunOutcomes.BEAN + "\\.set\\(execution, '([A-Za-z_]*)'\\)}");
+
     private static final Pattern BEAN_EXPRESSION = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
 
     private ModelChecks() {}
@@ -66,8 +67,8 @@ final class ModelChecks {
      * @param catchAlls  ids of error events without an error reference that the model means as "any failure"
      * @return "task: CODE is not caught" and "event: catch-all not allowed" lines
      */
-    static List<String> uncaughtErrors(BpmnModelInstance model, Map<String, Set<String>> delegates,
-            Set<String> catchAlls) {
+    static List<String> uncaughtErrors(
+            BpmnModelInstance model, Map<String, Set<String>> delegates, Set<String> catchAlls) {
         List<String> problems = new ArrayList<>();
         for (Event event : errorEvents(model)) {
             if (errorDefinition(event).getError() == null && !catchAlls.contains(event.getId())) {
@@ -96,8 +97,8 @@ final class ModelChecks {
     /** Every {@code <bpmn:error>} of a model is a {@link BpmnErrors} code with the id Error_PascalCase. */
     static List<String> undeclaredErrors(BpmnModelInstance model) {
         List<String> problems = new ArrayList<>();
-        for (org.camunda.bpm.model.bpmn.instance.Error error
-                : model.getModelElementsByType(org.camunda.bpm.model.bpmn.instance.Error.class)) {
+        for (org.camunda.bpm.model.bpmn.instance.Error error :
+                model.getModelElementsByType(org.camunda.bpm.model.bpmn.instance.Error.class)) {
             String code = error.getErrorCode();
             if (!BpmnErrors.ALL.contains(code)) {
                 problems.add(error.getId() + ": code " + code + " is not in BpmnErrors");
@@ -126,15 +127,18 @@ final class ModelChecks {
         Matcher listener = OUTCOME_LISTENER.matcher(xml);
         StringBuilder rest = new StringBuilder();
         while (listener.find()) {
-            if (java.util.Arrays.stream(RunOutcome.values()).noneMatch(o -> o.name().equals(listener.group(1)))) {
+            if (java.util.Arrays.stream(RunOutcome.values())
+                    .noneMatch(o -> o.name().equals(listener.group(1)))) {
                 problems.add("outcome '" + listener.group(1) + "' is not a RunOutcome");
             }
             listener.appendReplacement(rest, "");
         }
         listener.appendTail(rest);
-        Matcher other = Pattern.compile(".{0,60}" + ProcessVariables.RUN_OUTCOME + ".{0,60}").matcher(rest);
+        Matcher other = Pattern.compile(".{0,60}" + ProcessVariables.RUN_OUTCOME + ".{0,60}")
+                .matcher(rest);
         while (other.find()) {
-            problems.add("runOutcome set other than through " + RunOutcomes.BEAN + ".set: " + other.group().trim());
+            problems.add("runOutcome set other than through " + RunOutcomes.BEAN + ".set: "
+                    + other.group().trim());
         }
         return problems;
     }
@@ -145,16 +149,22 @@ final class ModelChecks {
      */
     static Map<String, String> describeNodes(BpmnModelInstance model) {
         Map<String, String> nodes = new java.util.TreeMap<>();
-        for (org.camunda.bpm.model.bpmn.instance.FlowNode node
-                : model.getModelElementsByType(org.camunda.bpm.model.bpmn.instance.FlowNode.class)) {
+        for (org.camunda.bpm.model.bpmn.instance.FlowNode node :
+                model.getModelElementsByType(org.camunda.bpm.model.bpmn.instance.FlowNode.class)) {
             if (node instanceof StartEvent && !(node.getParentElement() instanceof SubProcess)) {
                 continue;
             }
-            StringBuilder text = new StringBuilder(node.getElementType().getTypeName()).append(" '")
-                    .append(node.getName()).append("'");
+            StringBuilder text = new StringBuilder(node.getElementType().getTypeName())
+                    .append(" '")
+                    .append(node.getName())
+                    .append("'");
             if (node instanceof ServiceTask task) {
-                text.append(" ").append(task.getCamundaDelegateExpression()).append(" async=")
-                        .append(task.isCamundaAsyncBefore()).append(" compensation=").append(task.isForCompensation());
+                text.append(" ")
+                        .append(task.getCamundaDelegateExpression())
+                        .append(" async=")
+                        .append(task.isCamundaAsyncBefore())
+                        .append(" compensation=")
+                        .append(task.isForCompensation());
             }
             if (node instanceof org.camunda.bpm.model.bpmn.instance.UserTask task) {
                 text.append(" groups=").append(task.getCamundaCandidateGroups());
@@ -162,17 +172,27 @@ final class ModelChecks {
             if (node instanceof BoundaryEvent boundary) {
                 text.append(" on ").append(boundary.getAttachedTo().getId());
             }
-            if (node instanceof Event event && (event instanceof BoundaryEvent || event instanceof StartEvent)
+            if (node instanceof Event event
+                    && (event instanceof BoundaryEvent || event instanceof StartEvent)
                     && errorDefinition(event) != null) {
-                text.append(" error ").append(errorDefinition(event).getError() == null ? "*"
-                        : errorDefinition(event).getError().getErrorCode());
+                text.append(" error ")
+                        .append(
+                                errorDefinition(event).getError() == null
+                                        ? "*"
+                                        : errorDefinition(event).getError().getErrorCode());
             }
-            node.getChildElementsByType(org.camunda.bpm.model.bpmn.instance.ExtensionElements.class).forEach(
-                    extensions -> extensions.getElementsQuery().filterByType(
-                            org.camunda.bpm.model.bpmn.instance.camunda.CamundaExecutionListener.class).list()
-                            .forEach(l -> text.append(" listener ").append(l.getCamundaEvent()).append(" ")
-                                    .append(l.getCamundaExpression() != null ? l.getCamundaExpression()
-                                            : l.getCamundaDelegateExpression())));
+            node.getChildElementsByType(org.camunda.bpm.model.bpmn.instance.ExtensionElements.class)
+                    .forEach(extensions -> extensions
+                            .getElementsQuery()
+                            .filterByType(org.camunda.bpm.model.bpmn.instance.camunda.CamundaExecutionListener.class)
+                            .list()
+                            .forEach(l -> text.append(" listener ")
+                                    .append(l.getCamundaEvent())
+                                    .append(" ")
+                                    .append(
+                                            l.getCamundaExpression() != null
+                                                    ? l.getCamundaExpression()
+                                                    : l.getCamundaDelegateExpression())));
             nodes.put(node.getId(), text.toString());
         }
         return nodes;
@@ -185,15 +205,16 @@ final class ModelChecks {
      */
     static Set<String> flowsSkipping(BpmnModelInstance model, Pattern skipped) {
         Set<String> flows = new java.util.TreeSet<>();
-        for (org.camunda.bpm.model.bpmn.instance.SequenceFlow flow
-                : model.getModelElementsByType(org.camunda.bpm.model.bpmn.instance.SequenceFlow.class)) {
+        for (org.camunda.bpm.model.bpmn.instance.SequenceFlow flow :
+                model.getModelElementsByType(org.camunda.bpm.model.bpmn.instance.SequenceFlow.class)) {
             org.camunda.bpm.model.bpmn.instance.FlowNode source = flow.getSource();
-            if (skipped.matcher(source.getId()).matches() || source instanceof StartEvent
-                    && !(source.getParentElement() instanceof SubProcess)) {
+            if (skipped.matcher(source.getId()).matches()
+                    || source instanceof StartEvent && !(source.getParentElement() instanceof SubProcess)) {
                 continue;
             }
-            String condition = flow.getConditionExpression() == null ? "" : " [" + flow.getConditionExpression()
-                    .getTextContent().trim() + "]";
+            String condition = flow.getConditionExpression() == null
+                    ? ""
+                    : " [" + flow.getConditionExpression().getTextContent().trim() + "]";
             for (String target : targetsSkipping(flow.getTarget(), skipped, new java.util.HashSet<>())) {
                 flows.add(source.getId() + " -> " + target + condition);
             }
@@ -201,8 +222,8 @@ final class ModelChecks {
         return flows;
     }
 
-    private static Set<String> targetsSkipping(org.camunda.bpm.model.bpmn.instance.FlowNode node, Pattern skipped,
-            Set<String> seen) {
+    private static Set<String> targetsSkipping(
+            org.camunda.bpm.model.bpmn.instance.FlowNode node, Pattern skipped, Set<String> seen) {
         if (!skipped.matcher(node.getId()).matches()) {
             return Set.of(node.getId());
         }
@@ -215,28 +236,37 @@ final class ModelChecks {
 
     /** Ids of the model's error events that name no error. */
     static Set<String> catchAlls(BpmnModelInstance model) {
-        return errorEvents(model).stream().filter(e -> errorDefinition(e).getError() == null).map(Event::getId)
+        return errorEvents(model).stream()
+                .filter(e -> errorDefinition(e).getError() == null)
+                .map(Event::getId)
                 .collect(java.util.stream.Collectors.toSet());
     }
 
     private static List<Event> errorEvents(BpmnModelInstance model) {
         List<Event> events = new ArrayList<>();
-        model.getModelElementsByType(BoundaryEvent.class).stream().filter(e -> errorDefinition(e) != null)
+        model.getModelElementsByType(BoundaryEvent.class).stream()
+                .filter(e -> errorDefinition(e) != null)
                 .forEach(events::add);
-        model.getModelElementsByType(StartEvent.class).stream().filter(e -> errorDefinition(e) != null)
+        model.getModelElementsByType(StartEvent.class).stream()
+                .filter(e -> errorDefinition(e) != null)
                 .forEach(events::add);
         return events;
     }
 
     private static ErrorEventDefinition errorDefinition(Event event) {
         Collection<? extends ModelElementInstance> definitions = event instanceof BoundaryEvent boundary
-                ? boundary.getEventDefinitions() : ((StartEvent) event).getEventDefinitions();
-        return definitions.stream().filter(ErrorEventDefinition.class::isInstance).map(ErrorEventDefinition.class::cast)
-                .findFirst().orElse(null);
+                ? boundary.getEventDefinitions()
+                : ((StartEvent) event).getEventDefinitions();
+        return definitions.stream()
+                .filter(ErrorEventDefinition.class::isInstance)
+                .map(ErrorEventDefinition.class::cast)
+                .findFirst()
+                .orElse(null);
     }
 
     private static boolean inEventSubProcess(ModelElementInstance element) {
-        for (ModelElementInstance parent = element.getParentElement(); parent != null;
+        for (ModelElementInstance parent = element.getParentElement();
+                parent != null;
                 parent = parent.getParentElement()) {
             if (parent instanceof SubProcess sub && sub.triggeredByEvent()) {
                 return true;
@@ -254,8 +284,9 @@ final class ModelChecks {
         }
         for (ModelElementInstance scope = task.getParentElement(); scope != null; scope = scope.getParentElement()) {
             for (SubProcess sub : scope.getChildElementsByType(SubProcess.class)) {
-                if (sub.triggeredByEvent() && sub.getChildElementsByType(StartEvent.class).stream()
-                        .anyMatch(start -> catchesCode(start, code))) {
+                if (sub.triggeredByEvent()
+                        && sub.getChildElementsByType(StartEvent.class).stream()
+                                .anyMatch(start -> catchesCode(start, code))) {
                     return true;
                 }
             }
@@ -275,7 +306,8 @@ final class ModelChecks {
     /** A catch-all here was already checked against the allowed list; it catches every code. */
     private static boolean catchesCode(Event event, String code) {
         ErrorEventDefinition definition = errorDefinition(event);
-        return definition != null && (definition.getError() == null
-                || code.equals(definition.getError().getErrorCode()));
+        return definition != null
+                && (definition.getError() == null
+                        || code.equals(definition.getError().getErrorCode()));
     }
 }

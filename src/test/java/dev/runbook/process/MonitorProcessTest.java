@@ -23,8 +23,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class MonitorProcessTest {
 
     @RegisterExtension
-    static ProcessEngineCoverageExtension engine = ProcessEngineCoverageExtension.builder(
-            "process-test-engine.cfg.xml").assertClassCoverageAtLeast(0.9).build();
+    static ProcessEngineCoverageExtension engine = ProcessEngineCoverageExtension.builder("process-test-engine.cfg.xml")
+            .assertClassCoverageAtLeast(0.9)
+            .build();
 
     private StubbedRun stubs;
 
@@ -44,7 +45,9 @@ class MonitorProcessTest {
         stubs.outputs("monitorCheckDelegate", Map.of("healthy", true));
         ProcessInstance instance = StubbedRun.start("monitor");
         StubbedRun.runJobs();
-        assertThat(instance).hasPassedInOrder("Task_CheckHealth", "Task_CloseAlert", "EndEvent_Healthy").isEnded()
+        assertThat(instance)
+                .hasPassedInOrder("Task_CheckHealth", "Task_CloseAlert", "EndEvent_Healthy")
+                .isEnded()
                 .hasNotPassed("Task_RaiseAlert");
         assertThat(StubbedRun.outcome(instance)).isEqualTo("HEALTHY");
     }
@@ -54,7 +57,8 @@ class MonitorProcessTest {
         stubs.outputs("monitorCheckDelegate", Map.of("healthy", false, "unhealthyReasons", "disk full"));
         ProcessInstance instance = StubbedRun.start("monitor");
         StubbedRun.runJobs();
-        assertThat(instance).hasPassedInOrder("Task_CheckHealth", "Task_RaiseAlert", "EndEvent_Unhealthy")
+        assertThat(instance)
+                .hasPassedInOrder("Task_CheckHealth", "Task_RaiseAlert", "EndEvent_Unhealthy")
                 .hasNotPassed("Task_CloseAlert");
         assertThat(StubbedRun.outcome(instance)).isEqualTo("UNHEALTHY");
     }
@@ -91,16 +95,25 @@ class MonitorProcessTest {
         stubs.outputs("monitorCheckDelegate", Map.of("healthy", true));
         ProcessInstance instance = StubbedRun.start("monitor");
         StubbedRun.runJobs();
-        assertThat(historyService().createHistoricProcessInstanceQuery().processInstanceId(instance.getId()).count())
+        assertThat(historyService()
+                        .createHistoricProcessInstanceQuery()
+                        .processInstanceId(instance.getId())
+                        .count())
                 .isEqualTo(1);
 
         ClockUtil.setCurrentTime(Date.from(new Date().toInstant().plus(Duration.ofHours(25))));
         Job cleanup = historyService().cleanUpHistoryAsync(true);
         managementService().executeJob(cleanup.getId());
 
-        assertThat(historyService().createHistoricProcessInstanceQuery().processInstanceId(instance.getId()).count())
+        assertThat(historyService()
+                        .createHistoricProcessInstanceQuery()
+                        .processInstanceId(instance.getId())
+                        .count())
                 .isZero();
-        assertThat(historyService().createHistoricVariableInstanceQuery().processInstanceId(instance.getId()).count())
+        assertThat(historyService()
+                        .createHistoricVariableInstanceQuery()
+                        .processInstanceId(instance.getId())
+                        .count())
                 .isZero();
         managementService().deleteJob(cleanup.getId());
     }

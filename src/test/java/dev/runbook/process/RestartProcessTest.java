@@ -16,8 +16,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RestartProcessTest {
 
     @RegisterExtension
-    static ProcessEngineCoverageExtension engine = ProcessEngineCoverageExtension.builder(
-            "process-test-engine.cfg.xml").assertClassCoverageAtLeast(0.9).build();
+    static ProcessEngineCoverageExtension engine = ProcessEngineCoverageExtension.builder("process-test-engine.cfg.xml")
+            .assertClassCoverageAtLeast(0.9)
+            .build();
 
     private StubbedRun stubs;
 
@@ -35,7 +36,9 @@ class RestartProcessTest {
     void shouldRestartAndCheckHealth() {
         ProcessInstance instance = StubbedRun.start("restart", "components", "all");
         StubbedRun.runJobs();
-        assertThat(instance).hasPassedInOrder("Task_RestartApps", "Task_HealthCheck", "EndEvent_Done").isEnded();
+        assertThat(instance)
+                .hasPassedInOrder("Task_RestartApps", "Task_HealthCheck", "EndEvent_Done")
+                .isEnded();
         assertThat(StubbedRun.outcome(instance)).isEqualTo("DONE");
     }
 

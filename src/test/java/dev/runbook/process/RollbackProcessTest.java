@@ -27,17 +27,30 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RollbackProcessTest {
 
     @RegisterExtension
-    static ProcessEngineCoverageExtension engine = ProcessEngineCoverageExtension.builder(
-            "process-test-engine.cfg.xml").assertClassCoverageAtLeast(0.9).build();
+    static ProcessEngineCoverageExtension engine = ProcessEngineCoverageExtension.builder("process-test-engine.cfg.xml")
+            .assertClassCoverageAtLeast(0.9)
+            .build();
 
     private StubbedRun stubs;
     private final List<String> restoredFrom = new ArrayList<>();
 
     @BeforeEach
     void stubDelegates() {
-        stubs = new StubbedRun().outputs("validateBackupDelegate", Map.of("targetCommit", "a".repeat(40),
-                "previousCommit", "b".repeat(40), "components", "backend", "commits", "[]",
-                "approvalTimeout", "PT1H")).outputs("releaseBackupDelegate", Map.of("backupId", "20261129_safety"));
+        stubs = new StubbedRun()
+                .outputs(
+                        "validateBackupDelegate",
+                        Map.of(
+                                "targetCommit",
+                                "a".repeat(40),
+                                "previousCommit",
+                                "b".repeat(40),
+                                "components",
+                                "backend",
+                                "commits",
+                                "[]",
+                                "approvalTimeout",
+                                "PT1H"))
+                .outputs("releaseBackupDelegate", Map.of("backupId", "20261129_safety"));
         Mocks.register("restoreArtifactsDelegate", (JavaDelegate) execution -> {
             stubs.calls.add(execution.getCurrentActivityId());
             restoredFrom.add((String) execution.getVariable("backupId"));
@@ -60,9 +73,19 @@ class RollbackProcessTest {
         assertThat(instance).isWaitingAt("Task_ApproveRollback");
         StubbedRun.decide(instance, "bob", true);
         StubbedRun.runJobs();
-        assertThat(instance).hasPassedInOrder("Task_ValidateBackup", "Task_SafetySnapshot", "Task_GitCheckout",
-                "Task_RestoreArtifacts", "Task_Pm2Reload", "Task_HealthCheck", "Task_RecordRelease",
-                "EndEvent_Restored").isEnded().variables().containsEntry("safetyBackupId", "20261129_safety");
+        assertThat(instance)
+                .hasPassedInOrder(
+                        "Task_ValidateBackup",
+                        "Task_SafetySnapshot",
+                        "Task_GitCheckout",
+                        "Task_RestoreArtifacts",
+                        "Task_Pm2Reload",
+                        "Task_HealthCheck",
+                        "Task_RecordRelease",
+                        "EndEvent_Restored")
+                .isEnded()
+                .variables()
+                .containsEntry("safetyBackupId", "20261129_safety");
         assertThat(restoredFrom).containsExactly("20261128_v1");
         assertThat(StubbedRun.outcome(instance)).isEqualTo("RESTORED");
     }
@@ -72,11 +95,21 @@ class RollbackProcessTest {
         stubs.failing.add("Task_HealthCheck");
         ProcessInstance instance = start(false);
         StubbedRun.runJobs();
-        assertThat(instance).hasPassed("Task_RestoreSafetySnapshot", "Task_UndoGitCheckout",
-                "Task_ReloadPreviousRelease", "Task_HealthCheckPreviousRelease", "EndEvent_Reverted").isEnded();
+        assertThat(instance)
+                .hasPassed(
+                        "Task_RestoreSafetySnapshot",
+                        "Task_UndoGitCheckout",
+                        "Task_ReloadPreviousRelease",
+                        "Task_HealthCheckPreviousRelease",
+                        "EndEvent_Reverted")
+                .isEnded();
         assertThat(restoredFrom).containsExactly("20261128_v1", "20261129_safety");
-        assertThat(stubs.calls).containsSubsequence("Task_HealthCheck", "Task_RestoreSafetySnapshot",
-                "Task_UndoGitCheckout", "Task_ReloadPreviousRelease");
+        assertThat(stubs.calls)
+                .containsSubsequence(
+                        "Task_HealthCheck",
+                        "Task_RestoreSafetySnapshot",
+                        "Task_UndoGitCheckout",
+                        "Task_ReloadPreviousRelease");
         assertThat(StubbedRun.outcome(instance)).isEqualTo("REVERTED");
     }
 
@@ -95,7 +128,11 @@ class RollbackProcessTest {
 
         ProcessInstance expired = start(true);
         StubbedRun.runJobs();
-        execute(managementService().createJobQuery().processInstanceId(expired.getId()).timers().singleResult());
+        execute(managementService()
+                .createJobQuery()
+                .processInstanceId(expired.getId())
+                .timers()
+                .singleResult());
         assertThat(StubbedRun.outcome(expired)).isEqualTo("EXPIRED");
 
         stubs.failing.add("Task_SafetySnapshot");

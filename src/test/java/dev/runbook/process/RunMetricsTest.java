@@ -46,26 +46,36 @@ class RunMetricsTest {
 
     @BeforeAll
     static void engine() {
-        ProcessEngineConfigurationImpl configuration = (ProcessEngineConfigurationImpl) ProcessEngineConfiguration
-                .createStandaloneInMemProcessEngineConfiguration()
-                .setProcessEngineName("metrics-tests")
-                .setJdbcUrl("jdbc:h2:mem:metrics-tests;DB_CLOSE_DELAY=1000")
-                .setJobExecutorActivate(false)
-                .setHistory(ProcessEngineConfiguration.HISTORY_FULL);
+        ProcessEngineConfigurationImpl configuration = (ProcessEngineConfigurationImpl)
+                ProcessEngineConfiguration.createStandaloneInMemProcessEngineConfiguration()
+                        .setProcessEngineName("metrics-tests")
+                        .setJdbcUrl("jdbc:h2:mem:metrics-tests;DB_CLOSE_DELAY=1000")
+                        .setJobExecutorActivate(false)
+                        .setHistory(ProcessEngineConfiguration.HISTORY_FULL);
         configuration.setExpressionManager(new MockExpressionManager());
         configuration.getProcessEnginePlugins().add(new RunMetricsPlugin(new RunMetrics(registry, targetsWithShop())));
         engine = configuration.buildProcessEngine();
-        engine.getRepositoryService().createDeployment().addClasspathResource("bpmn/deploy.bpmn")
-                .addClasspathResource("bpmn/monitor.bpmn").deploy();
+        engine.getRepositoryService()
+                .createDeployment()
+                .addClasspathResource("bpmn/deploy.bpmn")
+                .addClasspathResource("bpmn/monitor.bpmn")
+                .deploy();
     }
 
     /** Target "shop" only: other target names are tagged as unknown. */
     private static TargetRegistry targetsWithShop() {
         Path workdir = Path.of(".").toAbsolutePath();
-        ComponentSpec backend = new ComponentSpec(".", List.of("npm", "ci"), List.of("npm", "run", "build"), null,
-                List.of("dist"), "shop-backend", "ecosystem.config.js", URI.create("http://127.0.0.1:3000/health"));
-        Target shop = new Target(workdir, "origin", "main", null, Map.of(), Map.of("backend", backend), null, null,
-                null, null);
+        ComponentSpec backend = new ComponentSpec(
+                ".",
+                List.of("npm", "ci"),
+                List.of("npm", "run", "build"),
+                null,
+                List.of("dist"),
+                "shop-backend",
+                "ecosystem.config.js",
+                URI.create("http://127.0.0.1:3000/health"));
+        Target shop = new Target(
+                workdir, "origin", "main", null, Map.of(), Map.of("backend", backend), null, null, null, null);
         return new TargetRegistry(new RunbookProperties(workdir, null, null, Map.of("shop", shop)), List.of());
     }
 
@@ -77,9 +87,22 @@ class RunMetricsTest {
     @BeforeEach
     void stubs() {
         BpmnAwareTests.init(engine);
-        stubs = new StubbedRun().outputs("resolveReleaseDelegate", Map.of("targetCommit", "b".repeat(40),
-                "previousCommit", "a".repeat(40), "commits", "[]", "approvalTimeout", "PT1H",
-                "migrationRequired", false, "databaseBackupRequired", false));
+        stubs = new StubbedRun()
+                .outputs(
+                        "resolveReleaseDelegate",
+                        Map.of(
+                                "targetCommit",
+                                "b".repeat(40),
+                                "previousCommit",
+                                "a".repeat(40),
+                                "commits",
+                                "[]",
+                                "approvalTimeout",
+                                "PT1H",
+                                "migrationRequired",
+                                false,
+                                "databaseBackupRequired",
+                                false));
     }
 
     @AfterEach
@@ -134,26 +157,36 @@ class RunMetricsTest {
         assertThat(ended("monitor", "HEALTHY")).isEqualTo(1);
         assertThat(ended("monitor", "UNHEALTHY")).isEqualTo(1);
         assertThat(count("runbook.rollbacks", "deploy")).isEqualTo(1);
-        assertThat(registry.get("runbook.step.duration").tags("process", "deploy", "step", "Task_GitCheckout",
-                "outcome", "completed").timer().count()).isEqualTo(3);
-        assertThat(registry.get("runbook.approval.wait").tags("process", "deploy", "outcome", "completed").timer()
-                .max(java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(3600.0);
+        assertThat(registry.get("runbook.step.duration")
+                        .tags("process", "deploy", "step", "Task_GitCheckout", "outcome", "completed")
+                        .timer()
+                        .count())
+                .isEqualTo(3);
+        assertThat(registry.get("runbook.approval.wait")
+                        .tags("process", "deploy", "outcome", "completed")
+                        .timer()
+                        .max(java.util.concurrent.TimeUnit.SECONDS))
+                .isEqualTo(3600.0);
 
-        Figures figures = DeliveryFigures.compute(engine.getHistoryService(), "shop",
-                T0.plus(Duration.ofHours(7)), Duration.ofDays(30));
+        Figures figures = DeliveryFigures.compute(
+                engine.getHistoryService(), "shop", T0.plus(Duration.ofHours(7)), Duration.ofDays(30));
         assertThat(figures.deployments()).isEqualTo(2);
         assertThat(figures.perDay()).isCloseTo(2 / 30.0, within(1e-9));
         assertThat(figures.leadTimeSeconds()).as("median of 1 h and 0 s").isEqualTo(1800.0);
-        assertThat(figures.changeFailureRate()).as("rolled back + failed of four changes").isEqualTo(0.5);
-        assertThat(figures.timeToRestoreSeconds()).as("2 h and 3 h until the good release at 5 h")
+        assertThat(figures.changeFailureRate())
+                .as("rolled back + failed of four changes")
+                .isEqualTo(0.5);
+        assertThat(figures.timeToRestoreSeconds())
+                .as("2 h and 3 h until the good release at 5 h")
                 .isEqualTo(Duration.ofMinutes(150).toSeconds());
         assertThat(DeliveryFigures.compute(engine.getHistoryService(), "other", T0, Duration.ofDays(30))
-                .changeFailureRate()).isNaN();
+                        .changeFailureRate())
+                .isNaN();
     }
 
     private static ProcessInstance deploy(boolean approvalRequired) {
-        ProcessInstance instance = StubbedRun.start("deploy", "gitRef", "v2", "components", "all",
-                "approvalRequired", approvalRequired);
+        ProcessInstance instance =
+                StubbedRun.start("deploy", "gitRef", "v2", "components", "all", "approvalRequired", approvalRequired);
         StubbedRun.runJobs();
         return instance;
     }
@@ -163,11 +196,16 @@ class RunMetricsTest {
     }
 
     private static double count(String name, String process) {
-        return registry.get(name).tags("process", process, "target", "shop").counter().count();
+        return registry.get(name)
+                .tags("process", process, "target", "shop")
+                .counter()
+                .count();
     }
 
     private static double ended(String process, String outcome) {
-        return registry.get("runbook.runs.ended").tags("process", process, "target", "shop", "outcome", outcome)
-                .counter().count();
+        return registry.get("runbook.runs.ended")
+                .tags("process", process, "target", "shop", "outcome", outcome)
+                .counter()
+                .count();
     }
 }

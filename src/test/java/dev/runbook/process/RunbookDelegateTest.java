@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
-import dev.runbook.config.RunbookProperties;
 import dev.runbook.config.DataDir;
+import dev.runbook.config.RunbookProperties;
 import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
@@ -32,8 +32,11 @@ class RunbookDelegateTest {
         RunbookDelegate delegate = delegate(vars -> seen.putAll(MDC.getCopyOfContextMap()));
         delegate.execute(execution());
 
-        assertThat(seen).containsEntry("runId", "run-7").containsEntry("processKey", "deploy")
-                .containsEntry("target", "shop").containsEntry("activityId", "Task_GitCheckout");
+        assertThat(seen)
+                .containsEntry("runId", "run-7")
+                .containsEntry("processKey", "deploy")
+                .containsEntry("target", "shop")
+                .containsEntry("activityId", "Task_GitCheckout");
         assertThat(MDC.get("runId")).isNull();
         assertThat(MDC.get("target")).isNull();
     }
@@ -53,14 +56,17 @@ class RunbookDelegateTest {
             throw new StepFailedException(BpmnErrors.BACKUP_INVALID, "damaged");
         });
         assertThat(delegate.errorCodes()).containsExactly(BpmnErrors.PRECONDITION_FAILED);
-        assertThatThrownBy(() -> delegate.execute(execution())).isInstanceOf(IllegalStateException.class)
-                .isNotInstanceOf(BpmnError.class).hasMessageContaining("BACKUP_INVALID")
+        assertThatThrownBy(() -> delegate.execute(execution()))
+                .isInstanceOf(IllegalStateException.class)
+                .isNotInstanceOf(BpmnError.class)
+                .hasMessageContaining("BACKUP_INVALID")
                 .hasMessageContaining("@StepErrors");
     }
 
     private RunbookDelegate delegate(java.util.function.Consumer<ProcessVariables> work) {
         RunbookProperties properties = new RunbookProperties(dataDir, null, null, Map.of());
-        WorkDelegate delegate = new WorkDelegate(new TargetRegistry(properties, List.of()), new Redactor(properties, List.of()), work);
+        WorkDelegate delegate =
+                new WorkDelegate(new TargetRegistry(properties, List.of()), new Redactor(properties, List.of()), work);
         delegate.setDataDir(new DataDir(properties));
         return delegate;
     }

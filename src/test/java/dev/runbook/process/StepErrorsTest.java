@@ -37,7 +37,9 @@ class StepErrorsTest {
             }
             delegates++;
             Set<String> declared = RunbookDelegate.declaredErrorCodes(classOf(source));
-            assertThat(BpmnErrors.ALL).as("%s declares only BpmnErrors codes", source).containsAll(declared);
+            assertThat(BpmnErrors.ALL)
+                    .as("%s declares only BpmnErrors codes", source)
+                    .containsAll(declared);
             Set<String> raised = new TreeSet<>();
             for (Matcher m = RAISED.matcher(text); m.find(); ) {
                 raised.add(m.group(1));
@@ -48,7 +50,11 @@ class StepErrorsTest {
     }
 
     private static Class<?> classOf(Path source) {
-        String name = Path.of("src/main/java").relativize(source).toString().replace('/', '.').replace(".java", "");
+        String name = Path.of("src/main/java")
+                .relativize(source)
+                .toString()
+                .replace('/', '.')
+                .replace(".java", "");
         try {
             return Class.forName(name);
         } catch (ClassNotFoundException e) {

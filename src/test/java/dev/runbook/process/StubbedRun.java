@@ -53,6 +53,7 @@ final class StubbedRun {
     final Set<String> failing = new HashSet<>();
     /** Steps that throw an exception with the given message: the job fails, {@link #runJobs} leaves an incident. */
     final Map<String, String> broken = new HashMap<>();
+
     private final Map<String, String> failingWith = new HashMap<>();
     private final Map<String, Map<String, Object>> outputs = new HashMap<>();
 
@@ -83,13 +84,16 @@ final class StubbedRun {
     static Set<String> delegateBeans() {
         Set<String> beans = new TreeSet<>();
         try (Stream<Path> models = Files.list(Path.of("bpmn"))) {
-            models.filter(p -> p.toString().endsWith(".bpmn")).forEach(model -> Bpmn.readModelFromFile(model.toFile())
-                    .getModelElementsByType(ServiceTask.class).forEach(task -> {
-                        Matcher bean = BEAN_EXPRESSION.matcher(String.valueOf(task.getCamundaDelegateExpression()));
-                        if (bean.matches()) {
-                            beans.add(bean.group(1));
-                        }
-                    }));
+            models.filter(p -> p.toString().endsWith(".bpmn"))
+                    .forEach(model -> Bpmn.readModelFromFile(model.toFile())
+                            .getModelElementsByType(ServiceTask.class)
+                            .forEach(task -> {
+                                Matcher bean =
+                                        BEAN_EXPRESSION.matcher(String.valueOf(task.getCamundaDelegateExpression()));
+                                if (bean.matches()) {
+                                    beans.add(bean.group(1));
+                                }
+                            }));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -168,7 +172,11 @@ final class StubbedRun {
 
     /** The {@code runOutcome} the run ended with. */
     static Object outcome(ProcessInstance instance) {
-        return historyService().createHistoricVariableInstanceQuery().processInstanceId(instance.getId())
-                .variableName(ProcessVariables.RUN_OUTCOME).singleResult().getValue();
+        return historyService()
+                .createHistoricVariableInstanceQuery()
+                .processInstanceId(instance.getId())
+                .variableName(ProcessVariables.RUN_OUTCOME)
+                .singleResult()
+                .getValue();
     }
 }

@@ -17,15 +17,26 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class UpdateProcessTest {
 
     @RegisterExtension
-    static ProcessEngineCoverageExtension engine = ProcessEngineCoverageExtension.builder(
-            "process-test-engine.cfg.xml").assertClassCoverageAtLeast(0.9).build();
+    static ProcessEngineCoverageExtension engine = ProcessEngineCoverageExtension.builder("process-test-engine.cfg.xml")
+            .assertClassCoverageAtLeast(0.9)
+            .build();
 
     private StubbedRun stubs;
 
     @BeforeEach
     void stubDelegates() {
-        stubs = new StubbedRun().outputs("resolveReleaseDelegate", Map.of("targetCommit", "b".repeat(40),
-                "previousCommit", "a".repeat(40), "commits", "[]", "approvalTimeout", "PT1H"));
+        stubs = new StubbedRun()
+                .outputs(
+                        "resolveReleaseDelegate",
+                        Map.of(
+                                "targetCommit",
+                                "b".repeat(40),
+                                "previousCommit",
+                                "a".repeat(40),
+                                "commits",
+                                "[]",
+                                "approvalTimeout",
+                                "PT1H"));
     }
 
     @AfterEach
@@ -34,8 +45,8 @@ class UpdateProcessTest {
     }
 
     private ProcessInstance start(boolean approvalRequired) {
-        return StubbedRun.start("update", "gitRef", "v2", "components", "backend", "approvalRequired",
-                approvalRequired);
+        return StubbedRun.start(
+                "update", "gitRef", "v2", "components", "backend", "approvalRequired", approvalRequired);
     }
 
     @Test
@@ -45,8 +56,16 @@ class UpdateProcessTest {
         assertThat(instance).isWaitingAt("Task_ApproveRelease");
         StubbedRun.decide(instance, "bob", true);
         StubbedRun.runJobs();
-        assertThat(instance).hasPassedInOrder("Task_BackupRelease", "Task_GitCheckout", "Task_InstallAndBuild",
-                "Task_Pm2Reload", "Task_HealthCheck", "Task_RecordRelease", "EndEvent_Deployed").isEnded();
+        assertThat(instance)
+                .hasPassedInOrder(
+                        "Task_BackupRelease",
+                        "Task_GitCheckout",
+                        "Task_InstallAndBuild",
+                        "Task_Pm2Reload",
+                        "Task_HealthCheck",
+                        "Task_RecordRelease",
+                        "EndEvent_Deployed")
+                .isEnded();
         assertThat(StubbedRun.outcome(instance)).isEqualTo("DEPLOYED");
     }
 
@@ -55,7 +74,8 @@ class UpdateProcessTest {
         stubs.failing.add("Task_HealthCheck");
         ProcessInstance instance = start(false);
         StubbedRun.runJobs();
-        assertThat(instance).hasPassed("Task_RestoreArtifacts", "Task_UndoGitCheckout", "EndEvent_RolledBack")
+        assertThat(instance)
+                .hasPassed("Task_RestoreArtifacts", "Task_UndoGitCheckout", "EndEvent_RolledBack")
                 .isEnded();
         assertThat(StubbedRun.outcome(instance)).isEqualTo("ROLLED_BACK");
     }
@@ -70,8 +90,11 @@ class UpdateProcessTest {
         ProcessInstance expired = start(true);
         StubbedRun.runJobs();
         org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.execute(
-                org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.managementService().createJobQuery()
-                        .processInstanceId(expired.getId()).timers().singleResult());
+                org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.managementService()
+                        .createJobQuery()
+                        .processInstanceId(expired.getId())
+                        .timers()
+                        .singleResult());
         assertThat(StubbedRun.outcome(expired)).isEqualTo("EXPIRED");
 
         stubs.failing.add("Task_ResolveRelease");

@@ -5,16 +5,16 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.runbook.exec.StepLog;
-import dev.runbook.process.BpmnErrors;
-import dev.runbook.process.StepFailedException;
+import dev.runbook.config.DataDir;
 import dev.runbook.config.RunbookProperties;
 import dev.runbook.config.RunbookProperties.Approval;
 import dev.runbook.config.RunbookProperties.Backups;
 import dev.runbook.config.RunbookProperties.ComponentSpec;
 import dev.runbook.config.RunbookProperties.Health;
 import dev.runbook.config.RunbookProperties.Target;
-import dev.runbook.config.DataDir;
+import dev.runbook.exec.StepLog;
+import dev.runbook.process.BpmnErrors;
+import dev.runbook.process.StepFailedException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -35,6 +35,7 @@ class ReleaseBackupStoreTest {
 
     @TempDir
     Path dir;
+
     Path backend;
     Target target;
     Map<String, ComponentSpec> components;
@@ -46,13 +47,27 @@ class ReleaseBackupStoreTest {
         Path workdir = dir.resolve("shop");
         backend = workdir.resolve("backend");
         Files.createDirectories(backend);
-        ComponentSpec component = new ComponentSpec("backend", List.of("npm", "ci"), List.of("npm", "run", "build"), null,
-                List.of("dist", "node_modules"), "shop-backend", "backend/ecosystem.config.js",
+        ComponentSpec component = new ComponentSpec(
+                "backend",
+                List.of("npm", "ci"),
+                List.of("npm", "run", "build"),
+                null,
+                List.of("dist", "node_modules"),
+                "shop-backend",
+                "backend/ecosystem.config.js",
                 URI.create("http://127.0.0.1:3000/api/health"));
         components = Map.of("backend", component);
-        target = new Target(workdir, "origin", "main", new Approval(false, Duration.ofHours(1)), Map.of(), components,
-                null, new Backups(3, null, null), new Health(3, Duration.ofSeconds(1), Duration.ofSeconds(1),
-                        Duration.ofSeconds(1)), null);
+        target = new Target(
+                workdir,
+                "origin",
+                "main",
+                new Approval(false, Duration.ofHours(1)),
+                Map.of(),
+                components,
+                null,
+                new Backups(3, null, null),
+                new Health(3, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1)),
+                null);
         store = storeWithDataDir(dir.resolve("data"), new ObjectMapper().findAndRegisterModules());
         log = StepLog.of(dir.resolve("data"), "run1", "Task_ReleaseBackup");
     }
@@ -110,10 +125,12 @@ class ReleaseBackupStoreTest {
 
         Path saved = dir.resolve("data/releases/shop").resolve(manifest.id()).resolve("backend");
         // npm ci deletes node_modules before it installs: the backup may share those files, no bytes are copied
-        assertThat(Files.isSameFile(saved.resolve("node_modules/tool/cli.js"),
-                backend.resolve("node_modules/tool/cli.js"))).isTrue();
+        assertThat(Files.isSameFile(
+                        saved.resolve("node_modules/tool/cli.js"), backend.resolve("node_modules/tool/cli.js")))
+                .isTrue();
         // a build may rewrite dist files in place: the backup keeps its own copy
-        assertThat(Files.isSameFile(saved.resolve("dist/main.js"), backend.resolve("dist/main.js"))).isFalse();
+        assertThat(Files.isSameFile(saved.resolve("dist/main.js"), backend.resolve("dist/main.js")))
+                .isFalse();
         assertThat(saved.resolve("node_modules/.bin/tool")).isSymbolicLink();
     }
 
@@ -123,8 +140,11 @@ class ReleaseBackupStoreTest {
         ReleaseManifest manifest = create();
 
         // what tsc does: open the existing file, truncate it, write the new content (same inode)
-        Files.writeString(backend.resolve("dist/main.js"), "console.log('v2');\n",
-                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+        Files.writeString(
+                backend.resolve("dist/main.js"),
+                "console.log('v2');\n",
+                java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
         store.restoreArtifacts("shop", target, components, manifest.id(), log);
 
         assertRelease("v1");
@@ -150,7 +170,9 @@ class ReleaseBackupStoreTest {
         store.restoreArtifacts("shop", target, components, manifest.id(), log);
 
         assertThat(installed).hasContent("module.exports = 'v1';");
-        assertThat(backend.resolve("node_modules/left-pad/package.json")).content().contains("\"1.0.0\"");
+        assertThat(backend.resolve("node_modules/left-pad/package.json"))
+                .content()
+                .contains("\"1.0.0\"");
     }
 
     @Test
@@ -159,12 +181,15 @@ class ReleaseBackupStoreTest {
         ReleaseManifest manifest = create();
         Thread.sleep(50); // an edit some time after the backup, not in the same clock tick
         Path shared = backend.resolve("node_modules/tool/cli.js");
-        Files.writeString(shared, "// patched by hand\n", java.nio.file.StandardOpenOption.WRITE,
+        Files.writeString(
+                shared,
+                "// patched by hand\n",
+                java.nio.file.StandardOpenOption.WRITE,
                 java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
         FileTrees.delete(backend.resolve("dist"));
 
-        Throwable failure = catchThrowable(() -> store.restoreArtifacts("shop", target, components, manifest.id(),
-                log));
+        Throwable failure =
+                catchThrowable(() -> store.restoreArtifacts("shop", target, components, manifest.id(), log));
 
         assertThat(failure).isInstanceOf(java.io.UncheckedIOException.class);
         assertThat(failure.getCause()).hasMessageContaining("tool/cli.js").hasMessageContaining("modified");
@@ -196,8 +221,7 @@ class ReleaseBackupStoreTest {
 
         assertRelease("v1");
         try (Stream<Path> siblings = Files.list(backend)) {
-            assertThat(siblings.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("dist",
-                    "node_modules");
+            assertThat(siblings.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("dist", "node_modules");
         }
     }
 
@@ -222,7 +246,8 @@ class ReleaseBackupStoreTest {
         writeRelease("v1");
         ReleaseManifest manifest = create();
         Path copy = Files.createDirectories(dir.resolve("data/releases/other").resolve(manifest.id()));
-        Files.copy(dir.resolve("data/releases/shop").resolve(manifest.id()).resolve("manifest.json"),
+        Files.copy(
+                dir.resolve("data/releases/shop").resolve(manifest.id()).resolve("manifest.json"),
                 copy.resolve("manifest.json"));
 
         assertThat(store.find("shop", "../shop/" + manifest.id())).isEmpty();
@@ -237,11 +262,12 @@ class ReleaseBackupStoreTest {
     void shouldFailBackupWhenDataDirCannotBeCreated() throws IOException {
         writeRelease("v1");
         Path file = Files.writeString(dir.resolve("not-a-dir"), "a regular file\n");
-        ReleaseBackupStore blocked = storeWithDataDir(file.resolve("data"), new ObjectMapper()
-                .findAndRegisterModules());
+        ReleaseBackupStore blocked =
+                storeWithDataDir(file.resolve("data"), new ObjectMapper().findAndRegisterModules());
 
-        StepFailedException failure = catchThrowableOfType(() -> blocked.create("shop", target, components, COMMIT,
-                Map.of(), "alice", "run1", log), StepFailedException.class);
+        StepFailedException failure = catchThrowableOfType(
+                () -> blocked.create("shop", target, components, COMMIT, Map.of(), "alice", "run1", log),
+                StepFailedException.class);
 
         assertThat(failure.code()).isEqualTo(BpmnErrors.BACKUP_FAILED);
         assertThat(failure.getMessage()).contains("not-a-dir");
@@ -254,8 +280,9 @@ class ReleaseBackupStoreTest {
         // without the java.time module Jackson cannot write the manifest's Instant: fails after the copy
         ReleaseBackupStore failing = storeWithDataDir(dir.resolve("data"), new ObjectMapper());
 
-        StepFailedException failure = catchThrowableOfType(() -> failing.create("shop", target, components, COMMIT,
-                Map.of(), "alice", "run1", log), StepFailedException.class);
+        StepFailedException failure = catchThrowableOfType(
+                () -> failing.create("shop", target, components, COMMIT, Map.of(), "alice", "run1", log),
+                StepFailedException.class);
 
         assertThat(failure.code()).isEqualTo(BpmnErrors.BACKUP_FAILED);
         try (Stream<Path> left = Files.list(dir.resolve("data/releases/shop"))) {
@@ -265,8 +292,7 @@ class ReleaseBackupStoreTest {
     }
 
     private ReleaseManifest create() {
-        return store.create("shop", target, components, COMMIT, Map.of("shop-backend", "online"), "alice", "run1",
-                log);
+        return store.create("shop", target, components, COMMIT, Map.of("shop-backend", "online"), "alice", "run1", log);
     }
 
     /** dist/main.js, node_modules/tool/cli.js and the link node_modules/.bin/tool -> ../tool/cli.js. */
@@ -293,8 +319,10 @@ class ReleaseBackupStoreTest {
     /** A real {@code npm install} (to write the lock file) then {@code npm ci} of left-pad from a local tarball. */
     private void installLeftPad(String version) throws Exception {
         Files.deleteIfExists(backend.resolve("package-lock.json"));
-        Files.writeString(backend.resolve("package.json"), "{\"name\":\"shop\",\"version\":\"1.0.0\","
-                + "\"dependencies\":{\"left-pad\":\"file:../../left-pad/left-pad-" + version + ".tgz\"}}\n");
+        Files.writeString(
+                backend.resolve("package.json"),
+                "{\"name\":\"shop\",\"version\":\"1.0.0\","
+                        + "\"dependencies\":{\"left-pad\":\"file:../../left-pad/left-pad-" + version + ".tgz\"}}\n");
         npm(backend, "install", "--no-audit", "--no-fund", "--package-lock-only");
         npm(backend, "ci", "--no-audit", "--no-fund");
     }
@@ -302,7 +330,10 @@ class ReleaseBackupStoreTest {
     private static void npm(Path dir, String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of("npm"));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes());
         assertThat(process.waitFor()).as("npm %s in %s: %s", args, dir, output).isZero();
     }

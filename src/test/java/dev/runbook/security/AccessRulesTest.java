@@ -12,37 +12,38 @@ class AccessRulesTest {
     @Test
     void shouldDecideEachCallByTheFirstMatchingRule() {
         Object[][] table = {
-                {"GET", "/actuator/health", "open"},
-                {"GET", "/actuator/health/liveness", "camunda-admin"},
-                {"GET", "/actuator/info", "camunda-admin"},
-                {"GET", "/", "open"},
-                {"POST", "/", "camunda-admin"},
-                {"GET", "/camunda/app/cockpit/default/", "open"},
-                {"POST", "/camunda/api/engine/engine/default/task/1/submit-form", "open"},
-                {"POST", "/camunda/api/admin/setup/default/user/create", "camunda-admin"},
-                {"GET", "/camunda-welcome", "open"},
-                {"POST", "/camunda-welcome", "camunda-admin"},
-                {"GET", "/api/audit/events", "camunda-admin"},
-                {"GET", "/api/audit", "camunda-admin"},
-                {"GET", "/api/approvals", "approvers,camunda-admin"},
-                {"POST", "/api/approvals/42", "approvers,camunda-admin"},
-                {"GET", "/api/runs/1", "camunda-admin,operators"},
-                {"POST", "/api/targets/shop/deployments", "camunda-admin,operators"},
-                {"POST", "/api/targets/shop/db-restores", "camunda-admin,operators"},
-                {"DELETE", "/api/anything/new", "camunda-admin,operators"},
-                {"POST", "/engine-rest/process-definition/key/deploy/start", "camunda-admin"},
-                {"POST", "/engine-rest/process-definition/abc:1:2/submit-form", "camunda-admin"},
-                {"POST", "/engine-rest/process-definition/key/deploy/tenant-id/t1/start", "camunda-admin"},
-                {"POST", "/engine-rest/task/1/complete", "signed-in"},
-                {"GET", "/engine-rest/history/process-instance", "signed-in"},
-                {"GET", "/v3/api-docs", "signed-in"},
-                {"GET", "/swagger-ui/index.html", "signed-in"},
-                {"GET", "/h2-console", "camunda-admin"},
+            {"GET", "/actuator/health", "open"},
+            {"GET", "/actuator/health/liveness", "camunda-admin"},
+            {"GET", "/actuator/info", "camunda-admin"},
+            {"GET", "/", "open"},
+            {"POST", "/", "camunda-admin"},
+            {"GET", "/camunda/app/cockpit/default/", "open"},
+            {"POST", "/camunda/api/engine/engine/default/task/1/submit-form", "open"},
+            {"POST", "/camunda/api/admin/setup/default/user/create", "camunda-admin"},
+            {"GET", "/camunda-welcome", "open"},
+            {"POST", "/camunda-welcome", "camunda-admin"},
+            {"GET", "/api/audit/events", "camunda-admin"},
+            {"GET", "/api/audit", "camunda-admin"},
+            {"GET", "/api/approvals", "approvers,camunda-admin"},
+            {"POST", "/api/approvals/42", "approvers,camunda-admin"},
+            {"GET", "/api/runs/1", "camunda-admin,operators"},
+            {"POST", "/api/targets/shop/deployments", "camunda-admin,operators"},
+            {"POST", "/api/targets/shop/db-restores", "camunda-admin,operators"},
+            {"DELETE", "/api/anything/new", "camunda-admin,operators"},
+            {"POST", "/engine-rest/process-definition/key/deploy/start", "camunda-admin"},
+            {"POST", "/engine-rest/process-definition/abc:1:2/submit-form", "camunda-admin"},
+            {"POST", "/engine-rest/process-definition/key/deploy/tenant-id/t1/start", "camunda-admin"},
+            {"POST", "/engine-rest/task/1/complete", "signed-in"},
+            {"GET", "/engine-rest/history/process-instance", "signed-in"},
+            {"GET", "/v3/api-docs", "signed-in"},
+            {"GET", "/swagger-ui/index.html", "signed-in"},
+            {"GET", "/h2-console", "camunda-admin"},
         };
         for (Object[] row : table) {
             AccessRules.Rule rule = AccessRules.rule((String) row[0], (String) row[1]);
-            String decided = rule.open() ? "open" : rule.groups().isEmpty() ? "signed-in"
-                    : String.join(",", new java.util.TreeSet<>(rule.groups()));
+            String decided = rule.open()
+                    ? "open"
+                    : rule.groups().isEmpty() ? "signed-in" : String.join(",", new java.util.TreeSet<>(rule.groups()));
             assertThat(decided).as("%s %s", row[0], row[1]).isEqualTo(row[2]);
         }
     }
@@ -54,7 +55,8 @@ class AccessRulesTest {
         assertThat(approvals.allows(List.of("operators", "camunda-admin"))).isTrue();
         assertThat(approvals.allows(List.of("operators"))).isFalse();
         assertThat(approvals.allows(List.of())).isFalse();
-        assertThat(AccessRules.rule("GET", "/engine-rest/task").allows(List.of())).isTrue();
+        assertThat(AccessRules.rule("GET", "/engine-rest/task").allows(List.of()))
+                .isTrue();
     }
 
     @Test
@@ -72,12 +74,15 @@ class AccessRulesTest {
     void shouldReadBasicCredentialsOrNothing() {
         assertThat(ApiAuthenticationFilter.credentials("Basic " + base64("alice:pw:with:colons")))
                 .containsExactly("alice", "pw:with:colons");
-        assertThat(ApiAuthenticationFilter.credentials("basic " + base64("bob:x"))).containsExactly("bob", "x");
+        assertThat(ApiAuthenticationFilter.credentials("basic " + base64("bob:x")))
+                .containsExactly("bob", "x");
         assertThat(ApiAuthenticationFilter.credentials(null)).isNull();
         assertThat(ApiAuthenticationFilter.credentials("Bearer abc")).isNull();
         assertThat(ApiAuthenticationFilter.credentials("Basic !!!")).isNull();
-        assertThat(ApiAuthenticationFilter.credentials("Basic " + base64("no-colon"))).isNull();
-        assertThat(ApiAuthenticationFilter.credentials("Basic " + base64(":nouser"))).isNull();
+        assertThat(ApiAuthenticationFilter.credentials("Basic " + base64("no-colon")))
+                .isNull();
+        assertThat(ApiAuthenticationFilter.credentials("Basic " + base64(":nouser")))
+                .isNull();
     }
 
     private static String base64(String text) {

@@ -23,9 +23,11 @@ class ClientAddressTest {
         ClientAddress addresses = addresses("10.0.0.0/8", "127.0.0.1");
         assertThat(addresses.of(request("10.1.2.3", "203.0.113.7"))).isEqualTo("203.0.113.7");
         assertThat(addresses.of(request("10.1.2.3", "198.51.100.1, 203.0.113.7, 10.9.9.9")))
-                .as("a client cannot pick its address by sending its own header").isEqualTo("203.0.113.7");
+                .as("a client cannot pick its address by sending its own header")
+                .isEqualTo("203.0.113.7");
         assertThat(addresses.of(request("127.0.0.1", "[2001:db8::1]"))).isEqualTo("2001:db8::1");
-        assertThat(addresses.of(request("10.1.2.3", "evil.example, 203.0.113.7"))).isEqualTo("203.0.113.7");
+        assertThat(addresses.of(request("10.1.2.3", "evil.example, 203.0.113.7")))
+                .isEqualTo("203.0.113.7");
         assertThat(addresses.of(request("10.1.2.3", "not-an-address"))).isEqualTo("10.1.2.3");
         assertThat(addresses.of(request("10.1.2.3", "10.4.4.4"))).isEqualTo("10.4.4.4");
     }

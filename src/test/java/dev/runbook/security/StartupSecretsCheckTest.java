@@ -14,16 +14,18 @@ import org.springframework.mock.env.MockEnvironment;
 /** Outside the demo, no default or empty administrator password and no secret inside the jar. */
 class StartupSecretsCheckTest {
 
-    static final String JAR = "Config resource 'class path resource [application.yaml]' via location "
-            + "'optional:classpath:/'";
-    static final String FILE = "Config resource 'file [config/application.yaml]' via location 'optional:file:./config/'";
+    static final String JAR =
+            "Config resource 'class path resource [application.yaml]' via location " + "'optional:classpath:/'";
+    static final String FILE =
+            "Config resource 'file [config/application.yaml]' via location 'optional:file:./config/'";
 
     @Test
     void shouldRefuseDefaultEmptyOrShortAdministratorPasswords() {
         for (String password : List.of("admin", "Admin", "changeme", "root1", "  ", "secret")) {
             MockEnvironment environment = environment(FILE, "runbook.identity.users[0].password", password);
             assertThatThrownBy(() -> new StartupSecretsCheck(environment, users(admin("root", password))))
-                    .as(password).isInstanceOf(IllegalStateException.class)
+                    .as(password)
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("runbook.identity.users[0].password (root)");
         }
         assertThatThrownBy(() -> new StartupSecretsCheck(environment(FILE, "x", "y"), users(admin("root", "root"))))
@@ -33,8 +35,12 @@ class StartupSecretsCheckTest {
     @Test
     void shouldAcceptAStrongAdministratorPasswordFromOutsideTheJarAndWeakOnesOfOtherUsers() {
         MockEnvironment environment = environment(FILE, "runbook.identity.users[0].password", "c0rrect-h0rse");
-        assertThatCode(() -> new StartupSecretsCheck(environment, users(admin("root", "c0rrect-h0rse"),
-                new RunbookProperties.User("alice", "alice", List.of("operators"))))).doesNotThrowAnyException();
+        assertThatCode(() -> new StartupSecretsCheck(
+                        environment,
+                        users(
+                                admin("root", "c0rrect-h0rse"),
+                                new RunbookProperties.User("alice", "alice", List.of("operators")))))
+                .doesNotThrowAnyException();
     }
 
     @Test

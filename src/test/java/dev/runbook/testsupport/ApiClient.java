@@ -24,34 +24,68 @@ public final class ApiClient {
 
     /** POSTs a start request, expects 202 with a Location, returns the run id. */
     public static String start(String user, String path, Object body) {
-        return as(user).contentType(ContentType.JSON).body(body).post(path).then().log().ifValidationFails().statusCode(202)
-                .header("Location", containsString("/api/runs/")).extract().path("runId");
+        return as(user).contentType(ContentType.JSON)
+                .body(body)
+                .post(path)
+                .then()
+                .log()
+                .ifValidationFails()
+                .statusCode(202)
+                .header("Location", containsString("/api/runs/"))
+                .extract()
+                .path("runId");
     }
 
     public static Response decide(String user, String taskId, boolean approved) {
-        return as(user).contentType(ContentType.JSON).body(Map.of("approved", approved, "comment", "by test"))
+        return as(user).contentType(ContentType.JSON)
+                .body(Map.of("approved", approved, "comment", "by test"))
                 .post("/api/approvals/" + taskId);
     }
 
     /** Waits until the run waits for an approval that bob may decide; returns the task id. */
     public static String awaitApproval(String runId) {
-        return Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            List<Map<String, Object>> approvals = as("bob").get("/api/approvals").then().statusCode(200).extract()
-                    .jsonPath().getList("$");
-            return approvals.stream().filter(a -> runId.equals(a.get("runId"))).map(a -> (String) a.get("taskId"))
-                    .findFirst().orElse(null);
-        }, Objects::nonNull);
+        return Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(
+                        () -> {
+                            List<Map<String, Object>> approvals = as("bob")
+                                    .get("/api/approvals")
+                                    .then()
+                                    .statusCode(200)
+                                    .extract()
+                                    .jsonPath()
+                                    .getList("$");
+                            return approvals.stream()
+                                    .filter(a -> runId.equals(a.get("runId")))
+                                    .map(a -> (String) a.get("taskId"))
+                                    .findFirst()
+                                    .orElse(null);
+                        },
+                        Objects::nonNull);
     }
 
     /** Waits until the run has ended (or stopped at an incident); returns it. */
     public static JsonPath awaitEnd(String runId) {
-        return Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(
-                () -> as("alice").get("/api/runs/" + runId).then().statusCode(200).extract().jsonPath(),
-                run -> "ENDED".equals(run.getString("state")) || "INCIDENT".equals(run.getString("state")));
+        return Awaitility.await()
+                .atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(300))
+                .until(
+                        () -> as("alice")
+                                .get("/api/runs/" + runId)
+                                .then()
+                                .statusCode(200)
+                                .extract()
+                                .jsonPath(),
+                        run -> "ENDED".equals(run.getString("state")) || "INCIDENT".equals(run.getString("state")));
     }
 
     public static String stepLog(String runId, String activityId) {
-        return as("alice").get("/api/runs/" + runId + "/steps/" + activityId + "/log").then().statusCode(200)
-                .extract().asString();
+        return as("alice")
+                .get("/api/runs/" + runId + "/steps/" + activityId + "/log")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
     }
 }

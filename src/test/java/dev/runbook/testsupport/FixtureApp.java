@@ -67,8 +67,10 @@ public final class FixtureApp {
         }
         pm2("delete", target.app);
         pm2("start", "ecosystem.config.js", "--only", target.app);
-        Awaitility.await("app " + target.app + " answering on " + target.healthUrl()).atMost(Duration.ofMinutes(1))
-                .pollInterval(Duration.ofMillis(100)).until(this::answers);
+        Awaitility.await("app " + target.app + " answering on " + target.healthUrl())
+                .atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(100))
+                .until(this::answers);
     }
 
     private boolean answers() {
@@ -84,7 +86,13 @@ public final class FixtureApp {
         List<String> argv = new ArrayList<>();
         argv.add(System.getenv().getOrDefault("RUNBOOK_TOOLS_PM2", "pm2"));
         argv.addAll(List.of(args));
-        FixtureTarget.runner().run(new Command(argv, target.workdir.resolve("backend"),
-                Map.of("PORT", String.valueOf(target.port)), Duration.ofMinutes(1)), StepLog.NONE);
+        FixtureTarget.runner()
+                .run(
+                        new Command(
+                                argv,
+                                target.workdir.resolve("backend"),
+                                Map.of("PORT", String.valueOf(target.port)),
+                                Duration.ofMinutes(1)),
+                        StepLog.NONE);
     }
 }

@@ -1,11 +1,11 @@
 package dev.runbook.testsupport;
 
+import dev.runbook.config.RunbookProperties;
 import dev.runbook.demo.DemoRepository;
 import dev.runbook.exec.Command;
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
-import dev.runbook.config.RunbookProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -67,8 +67,11 @@ public final class FixtureTarget implements AfterAllCallback {
     public Map<String, String> properties(boolean approvalRequired) {
         Map<String, String> properties = new java.util.LinkedHashMap<>();
         properties.put("runbook.data-dir", dataDir.toString());
-        List<List<String>> users = List.of(List.of("alice", "operators"), List.of("bob", "approvers"),
-                List.of("carol", "approvers", "operators"), List.of("admin", "camunda-admin"));
+        List<List<String>> users = List.of(
+                List.of("alice", "operators"),
+                List.of("bob", "approvers"),
+                List.of("carol", "approvers", "operators"),
+                List.of("admin", "camunda-admin"));
         for (int i = 0; i < users.size(); i++) {
             List<String> user = users.get(i);
             properties.put("runbook.identity.users[" + i + "].id", user.get(0));
@@ -108,8 +111,13 @@ public final class FixtureTarget implements AfterAllCallback {
     /** The body of {@code GET /api/health} of the served app, or the error text when nothing answers. */
     public String served() {
         try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(healthUrl()).timeout(Duration.ofSeconds(2))
-                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            return HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(healthUrl())
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
         } catch (IOException e) {
             return "unreachable: " + e;
         } catch (InterruptedException e) {
@@ -153,8 +161,17 @@ public final class FixtureTarget implements AfterAllCallback {
                 }
             }
             run(clone, "git", "add", "-A");
-            run(clone, "git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "commit", "--quiet",
-                    "-m", "Variant " + branch);
+            run(
+                    clone,
+                    "git",
+                    "-c",
+                    "user.name=Test",
+                    "-c",
+                    "user.email=test@example.invalid",
+                    "commit",
+                    "--quiet",
+                    "-m",
+                    "Variant " + branch);
             run(clone, "git", "push", "--quiet", "origin", "HEAD:refs/heads/" + branch);
             return run(clone, "git", "rev-parse", "HEAD").strip();
         } catch (IOException e) {
@@ -177,8 +194,17 @@ public final class FixtureTarget implements AfterAllCallback {
                     Files.writeString(clone.resolve(file.getKey()), file.getValue());
                 }
                 run(clone, "git", "add", "-A");
-                run(clone, "git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "commit", "--quiet",
-                        "-m", branch + ": change " + (n + 1));
+                run(
+                        clone,
+                        "git",
+                        "-c",
+                        "user.name=Test",
+                        "-c",
+                        "user.email=test@example.invalid",
+                        "commit",
+                        "--quiet",
+                        "-m",
+                        branch + ": change " + (n + 1));
             }
             run(clone, "git", "push", "--quiet", "origin", "HEAD:refs/heads/" + branch);
             return run(clone, "git", "rev-parse", "HEAD").strip();

@@ -99,13 +99,15 @@ public final class MongoStandins {
             if (!Files.exists(file)) {
                 return List.of();
             }
-            return Files.readAllLines(file).stream().map(line -> {
-                try {
-                    return JSON.readValue(line, new TypeReference<Map<String, Object>>() {});
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).toList();
+            return Files.readAllLines(file).stream()
+                    .map(line -> {
+                        try {
+                            return JSON.readValue(line, new TypeReference<Map<String, Object>>() {});
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    })
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -31,13 +31,21 @@ public final class PlatformNode implements AutoCloseable {
     /** Starts a node and waits until {@code /actuator/health} answers (at most 3 minutes). */
     public static PlatformNode start(Map<String, String> properties, Path log) {
         int port = freePort();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx512m", "-cp", classPath(), "dev.runbook.RunbookApplication",
-                "--server.port=" + port, "--logging.level.root=INFO"));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-cp",
+                classPath(),
+                "dev.runbook.RunbookApplication",
+                "--server.port=" + port,
+                "--logging.level.root=INFO"));
         properties.forEach((key, value) -> command.add("--" + key + "=" + value));
         try {
-            Process process = new ProcessBuilder(command).directory(log.getParent().toFile()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            Process process = new ProcessBuilder(command)
+                    .directory(log.getParent().toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
             PlatformNode node = new PlatformNode(port, process);
             node.awaitReady(log);
             return node;
@@ -49,7 +57,8 @@ public final class PlatformNode implements AutoCloseable {
     /** The test class path without empty entries (an empty entry would put the working directory on it). */
     private static String classPath() {
         String path = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        return java.util.Arrays.stream(path.split(java.io.File.pathSeparator)).filter(entry -> !entry.isBlank())
+        return java.util.Arrays.stream(path.split(java.io.File.pathSeparator))
+                .filter(entry -> !entry.isBlank())
                 .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 
@@ -61,9 +70,12 @@ public final class PlatformNode implements AutoCloseable {
                 throw new IllegalStateException("platform node exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                int status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                        + "/actuator/health")).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode();
+                int status = http.send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
+                                        .timeout(Duration.ofSeconds(2))
+                                        .build(),
+                                HttpResponse.BodyHandlers.discarding())
+                        .statusCode();
                 if (status == 200) {
                     return;
                 }

@@ -10,7 +10,8 @@ public class PlatformTestExtension implements BeforeEachCallback {
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        RestAssured.port = SpringExtension.getApplicationContext(context).getEnvironment()
+        RestAssured.port = SpringExtension.getApplicationContext(context)
+                .getEnvironment()
                 .getRequiredProperty("local.server.port", Integer.class);
     }
 }

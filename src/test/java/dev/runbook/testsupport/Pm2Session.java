@@ -22,8 +22,10 @@ public class Pm2Session implements LauncherSessionListener {
         }
         String pm2 = System.getenv().getOrDefault("RUNBOOK_TOOLS_PM2", "pm2");
         try {
-            FixtureTarget.runner().run(new Command(List.of(pm2, "kill"), Path.of("."), Map.of(),
-                    Duration.ofSeconds(30)), StepLog.NONE);
+            FixtureTarget.runner()
+                    .run(
+                            new Command(List.of(pm2, "kill"), Path.of("."), Map.of(), Duration.ofSeconds(30)),
+                            StepLog.NONE);
         } catch (RuntimeException e) {
             System.err.println("could not stop the test PM2 daemon: " + e.getMessage());
         }

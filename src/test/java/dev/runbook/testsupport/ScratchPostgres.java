@@ -37,7 +37,8 @@ public final class ScratchPostgres {
     }
 
     public void sqlIn(String database, String... statements) {
-        try (Connection connection = connect(database); Statement statement = connection.createStatement()) {
+        try (Connection connection = connect(database);
+                Statement statement = connection.createStatement()) {
             for (String sql : statements) {
                 statement.execute(sql);
             }
@@ -48,7 +49,8 @@ public final class ScratchPostgres {
 
     /** The single long value a query returns in a database. */
     public long queryLong(String database, String sql) {
-        try (Connection connection = connect(database); Statement statement = connection.createStatement();
+        try (Connection connection = connect(database);
+                Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery(sql)) {
             rows.next();
             return rows.getLong(1);
@@ -70,7 +72,8 @@ public final class ScratchPostgres {
     }
 
     private static void admin(String sql) {
-        try (Connection connection = connect("test"); Statement statement = connection.createStatement()) {
+        try (Connection connection = connect("test");
+                Statement statement = connection.createStatement()) {
             statement.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException(e);

@@ -34,7 +34,8 @@ public class TestDatabases implements LauncherSessionListener {
         if (!postgres()) {
             return;
         }
-        String name = "runbook_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String name =
+                "runbook_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         execute("CREATE DATABASE " + name);
         created.add(name);
         registry.add("spring.datasource.url", () -> server() + name);

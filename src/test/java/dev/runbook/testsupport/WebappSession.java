@@ -21,8 +21,11 @@ public final class WebappSession {
     /** Logs in to {@code app} ({@code cockpit}, {@code tasklist}, {@code admin}); returns the login response. */
     public Response login(String app, String user, String password) {
         refreshToken();
-        Response login = request().contentType(ContentType.URLENC).formParam("username", user)
-                .formParam("password", password).post("/camunda/api/admin/auth/user/default/login/" + app);
+        Response login = request()
+                .contentType(ContentType.URLENC)
+                .formParam("username", user)
+                .formParam("password", password)
+                .post("/camunda/api/admin/auth/user/default/login/" + app);
         cookies.putAll(login.getCookies());
         return login;
     }

@@ -39,10 +39,10 @@ public final class WebhookReceiver implements AutoCloseable {
                 byte[] bytes = exchange.getRequestBody().readAllBytes();
                 String path = exchange.getRequestURI().getRawPath();
                 @SuppressWarnings("unchecked")
-                Map<String, Object> body = new ObjectMapper().readValue(new String(bytes, StandardCharsets.UTF_8),
-                        Map.class);
-                received.add(new Received(path, exchange.getRequestHeaders().getFirst("Authorization"), body,
-                        Instant.now()));
+                Map<String, Object> body =
+                        new ObjectMapper().readValue(new String(bytes, StandardCharsets.UTF_8), Map.class);
+                received.add(new Received(
+                        path, exchange.getRequestHeaders().getFirst("Authorization"), body, Instant.now()));
                 if (delayMillis > 0) {
                     sleep(delayMillis);
                 }
@@ -82,7 +82,9 @@ public final class WebhookReceiver implements AutoCloseable {
 
     /** Requests whose JSON field {@code field} equals {@code value}. */
     public List<Received> where(String field, Object value) {
-        return received().stream().filter(r -> value.equals(r.body().get(field))).toList();
+        return received().stream()
+                .filter(r -> value.equals(r.body().get(field)))
+                .toList();
     }
 
     private static void sleep(long millis) {

@@ -51,15 +51,25 @@ class CrashRecoveryEndToEndTest {
         try {
             assertThat(run(node, waiting).getString("state")).isEqualTo("WAITING_FOR_APPROVAL");
             decide(node, waiting);
-            assertThat(awaitEnded(node, waiting, Duration.ofMinutes(2)).getString("outcome")).isEqualTo("DEPLOYED");
-            int backupsBefore = as(node, "alice").get("/api/targets/shop/backups").jsonPath().getList("$").size();
+            assertThat(awaitEnded(node, waiting, Duration.ofMinutes(2)).getString("outcome"))
+                    .isEqualTo("DEPLOYED");
+            int backupsBefore = as(node, "alice")
+                    .get("/api/targets/shop/backups")
+                    .jsonPath()
+                    .getList("$")
+                    .size();
 
             String interrupted = start(node, "slow-build");
             PlatformNode[] current = {node};
             decide(node, interrupted);
-            Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(300)).until(
-                    () -> run(current[0], interrupted).getList("steps.findAll { it.activityId == "
-                            + "'Task_InstallAndBuild' && it.outcome == 'RUNNING' }").size() == 1);
+            Awaitility.await()
+                    .atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofMillis(300))
+                    .until(() -> run(current[0], interrupted)
+                                    .getList("steps.findAll { it.activityId == "
+                                            + "'Task_InstallAndBuild' && it.outcome == 'RUNNING' }")
+                                    .size()
+                            == 1);
             sleepSeconds(2);
             node.kill();
 
@@ -68,9 +78,13 @@ class CrashRecoveryEndToEndTest {
             assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
             assertThat(shop.head()).isEqualTo(slow);
             assertThat(shop.served()).contains("\"version\":\"slow\"");
-            List<Object> backups = as(node, "alice").get("/api/targets/shop/backups").jsonPath().getList("$");
-            assertThat(backups).as("the completed backup step did not run again").hasSize(
-                    Math.min(backupsBefore + 1, 3));
+            List<Object> backups = as(node, "alice")
+                    .get("/api/targets/shop/backups")
+                    .jsonPath()
+                    .getList("$");
+            assertThat(backups)
+                    .as("the completed backup step did not run again")
+                    .hasSize(Math.min(backupsBefore + 1, 3));
         } finally {
             node.close();
         }
@@ -81,29 +95,53 @@ class CrashRecoveryEndToEndTest {
     }
 
     private static String start(PlatformNode node, String ref) {
-        return as(node, "alice").contentType(ContentType.JSON).body(Map.of("gitRef", ref))
-                .post("/api/targets/shop/deployments").then().statusCode(202).extract().path("runId");
+        return as(node, "alice")
+                .contentType(ContentType.JSON)
+                .body(Map.of("gitRef", ref))
+                .post("/api/targets/shop/deployments")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("runId");
     }
 
     private static JsonPath run(PlatformNode node, String runId) {
-        return as(node, "alice").get("/api/runs/" + runId).then().statusCode(200).extract().jsonPath();
+        return as(node, "alice")
+                .get("/api/runs/" + runId)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
     }
 
     private static void decide(PlatformNode node, String runId) {
-        String taskId = Awaitility.await().atMost(Duration.ofMinutes(1)).until(() -> as(node, "bob")
-                .get("/api/approvals").jsonPath().getString("find { it.runId == '" + runId + "' }.taskId"),
-                java.util.Objects::nonNull);
-        as(node, "bob").contentType(ContentType.JSON).body(Map.of("approved", true))
-                .post("/api/approvals/" + taskId).then().statusCode(204);
+        String taskId = Awaitility.await()
+                .atMost(Duration.ofMinutes(1))
+                .until(
+                        () -> as(node, "bob")
+                                .get("/api/approvals")
+                                .jsonPath()
+                                .getString("find { it.runId == '" + runId + "' }.taskId"),
+                        java.util.Objects::nonNull);
+        as(node, "bob")
+                .contentType(ContentType.JSON)
+                .body(Map.of("approved", true))
+                .post("/api/approvals/" + taskId)
+                .then()
+                .statusCode(204);
     }
 
     private static void awaitState(PlatformNode node, String runId, String state) {
-        Awaitility.await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(300))
+        Awaitility.await()
+                .atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(300))
                 .until(() -> state.equals(run(node, runId).getString("state")));
     }
 
     private static JsonPath awaitEnded(PlatformNode node, String runId, Duration within) {
-        return Awaitility.await().atMost(within).pollInterval(Duration.ofMillis(500))
+        return Awaitility.await()
+                .atMost(within)
+                .pollInterval(Duration.ofMillis(500))
                 .until(() -> run(node, runId), r -> "ENDED".equals(r.getString("state")));
     }
 

@@ -45,8 +45,8 @@ class LoadEndToEndTest {
         ExecutorService clients = Executors.newFixedThreadPool(20);
         List<Future<Response>> replies = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
-            replies.add(clients.submit(() -> given().auth().preemptive().basic("alice", "alice-pw")
-                    .post("/api/targets/shop/backups")));
+            replies.add(clients.submit(
+                    () -> given().auth().preemptive().basic("alice", "alice-pw").post("/api/targets/shop/backups")));
         }
         List<String> runIds = new ArrayList<>();
         for (Future<Response> reply : replies) {
@@ -57,12 +57,26 @@ class LoadEndToEndTest {
         clients.shutdown();
         assertThat(runIds).doesNotHaveDuplicates().hasSize(200);
 
-        Awaitility.await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(2)).until(() ->
-                given().auth().preemptive().basic("alice", "alice-pw").get("/api/runs?processKey=backup&limit=500")
-                        .then().statusCode(200).extract().jsonPath().getList("findAll { it.state == 'ENDED' }")
-                        .size() == 200);
-        List<String> outcomes = given().auth().preemptive().basic("alice", "alice-pw")
-                .get("/api/runs?processKey=backup&limit=500").jsonPath().getList("outcome", String.class);
+        Awaitility.await()
+                .atMost(Duration.ofMinutes(5))
+                .pollInterval(Duration.ofSeconds(2))
+                .until(() -> given().auth()
+                                .preemptive()
+                                .basic("alice", "alice-pw")
+                                .get("/api/runs?processKey=backup&limit=500")
+                                .then()
+                                .statusCode(200)
+                                .extract()
+                                .jsonPath()
+                                .getList("findAll { it.state == 'ENDED' }")
+                                .size()
+                        == 200);
+        List<String> outcomes = given().auth()
+                .preemptive()
+                .basic("alice", "alice-pw")
+                .get("/api/runs?processKey=backup&limit=500")
+                .jsonPath()
+                .getList("outcome", String.class);
         assertThat(outcomes).hasSize(200).containsOnly("BACKED_UP");
     }
 }

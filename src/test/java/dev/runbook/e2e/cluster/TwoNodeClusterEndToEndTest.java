@@ -34,8 +34,10 @@ class TwoNodeClusterEndToEndTest {
 
     @RegisterExtension
     static final FixtureTarget shop = new FixtureTarget("cluster-shop-backend");
+
     static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/";
-    static final String DATABASE = "runbook_cluster_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    static final String DATABASE =
+            "runbook_cluster_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
 
     @BeforeAll
     static void createDatabase() {
@@ -66,23 +68,40 @@ class TwoNodeClusterEndToEndTest {
             List<String> backups = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 PlatformNode node = i % 2 == 0 ? a : b;
-                backups.add(as(node).contentType(ContentType.JSON).post("/api/targets/shop/backups").then()
-                        .statusCode(202).extract().path("runId"));
+                backups.add(as(node).contentType(ContentType.JSON)
+                        .post("/api/targets/shop/backups")
+                        .then()
+                        .statusCode(202)
+                        .extract()
+                        .path("runId"));
             }
             for (String runId : backups) {
-                assertThat(awaitEnded(a, runId, Duration.ofMinutes(2)).getString("outcome")).isEqualTo("BACKED_UP");
+                assertThat(awaitEnded(a, runId, Duration.ofMinutes(2)).getString("outcome"))
+                        .isEqualTo("BACKED_UP");
             }
             assertThat(query("SELECT COUNT(DISTINCT HOSTNAME_) FROM ACT_HI_JOB_LOG WHERE JOB_STATE_ = 2"))
-                    .as("both nodes executed steps").isEqualTo(2);
+                    .as("both nodes executed steps")
+                    .isEqualTo(2);
             assertThat(query("SELECT COUNT(*) FROM (SELECT JOB_ID_ FROM ACT_HI_JOB_LOG WHERE JOB_STATE_ = 2 "
-                    + "GROUP BY JOB_ID_ HAVING COUNT(*) > 1) twice")).as("no step ran twice").isZero();
+                            + "GROUP BY JOB_ID_ HAVING COUNT(*) > 1) twice"))
+                    .as("no step ran twice")
+                    .isZero();
 
-            String runId = as(a).contentType(ContentType.JSON).body(Map.of("gitRef", "slow-build"))
-                    .post("/api/targets/shop/deployments").then().statusCode(202).extract().path("runId");
-            String owner = Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(300))
-                    .until(() -> text("SELECT j.LOCK_OWNER_ FROM ACT_RU_JOB j JOIN ACT_RU_JOBDEF d ON "
-                            + "j.JOB_DEF_ID_ = d.ID_ WHERE d.ACT_ID_ = 'Task_InstallAndBuild' AND j.LOCK_OWNER_ IS "
-                            + "NOT NULL AND j.PROCESS_INSTANCE_ID_ = '" + runId + "'"), java.util.Objects::nonNull);
+            String runId = as(a).contentType(ContentType.JSON)
+                    .body(Map.of("gitRef", "slow-build"))
+                    .post("/api/targets/shop/deployments")
+                    .then()
+                    .statusCode(202)
+                    .extract()
+                    .path("runId");
+            String owner = Awaitility.await()
+                    .atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofMillis(300))
+                    .until(
+                            () -> text("SELECT j.LOCK_OWNER_ FROM ACT_RU_JOB j JOIN ACT_RU_JOBDEF d ON "
+                                    + "j.JOB_DEF_ID_ = d.ID_ WHERE d.ACT_ID_ = 'Task_InstallAndBuild' AND j.LOCK_OWNER_ IS "
+                                    + "NOT NULL AND j.PROCESS_INSTANCE_ID_ = '" + runId + "'"),
+                            java.util.Objects::nonNull);
             PlatformNode running = owner.contains(":" + pidOf(a) + ":") ? a : b;
             PlatformNode survivor = running == a ? b : a;
             running.kill();
@@ -106,14 +125,22 @@ class TwoNodeClusterEndToEndTest {
     }
 
     private static JsonPath awaitEnded(PlatformNode node, String runId, Duration within) {
-        return Awaitility.await().atMost(within).pollInterval(Duration.ofMillis(500)).until(
-                () -> as(node).get("/api/runs/" + runId).then().statusCode(200).extract().jsonPath(),
-                run -> "ENDED".equals(run.getString("state")));
+        return Awaitility.await()
+                .atMost(within)
+                .pollInterval(Duration.ofMillis(500))
+                .until(
+                        () -> as(node).get("/api/runs/" + runId)
+                                .then()
+                                .statusCode(200)
+                                .extract()
+                                .jsonPath(),
+                        run -> "ENDED".equals(run.getString("state")));
     }
 
     private static long query(String sql) throws SQLException {
         try (Connection connection = DriverManager.getConnection(SERVER + DATABASE, "postgres", "");
-                Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
             rows.next();
             return rows.getLong(1);
         }
@@ -121,7 +148,8 @@ class TwoNodeClusterEndToEndTest {
 
     private static String text(String sql) throws SQLException {
         try (Connection connection = DriverManager.getConnection(SERVER + DATABASE, "postgres", "");
-                Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
             return rows.next() ? rows.getString(1) : null;
         }
     }
