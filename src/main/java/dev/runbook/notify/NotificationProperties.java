@@ -42,7 +42,7 @@ public record NotificationProperties(
     public record TargetNotifications(@Valid Webhook webhook, MonitorAlias monitor) {
 
         /** The deprecated alias {@code monitor.webhook}, or null. */
-        URI alias() {
+        String alias() {
             return monitor == null ? null : monitor.webhook();
         }
     }
@@ -51,7 +51,11 @@ public record NotificationProperties(
      * {@code runbook.targets.<t>.monitor.webhook}, deprecated: read as {@code webhook.url} (with the default attempts,
      * backoff and timeout) when that is not set; to be removed in the next release.
      */
-    public record MonitorAlias(URI webhook) {
+    public record MonitorAlias(String webhook) {
+
+        public MonitorAlias {
+            Webhook.check(webhook);
+        }
 
         @Override
         public String toString() {
@@ -62,19 +66,42 @@ public record NotificationProperties(
     /**
      * A target's webhook: JSON POSTs with a Slack-compatible {@code text}; user info in the URL is sent as HTTP Basic.
      *
-     * @param url      where to POST (a secret)
+     * @param url      where to POST (a secret), as written: bound as a String, since binding a {@code URI} goes
+     *                 through Spring's {@code URIEditor}, which encodes it again ({@code p%40ss} became
+     *                 {@code p%2540ss}, and the receiver got the wrong password)
      * @param attempts how many times a notification is tried before it is given up (logged)
      * @param backoff  pause before the second attempt; doubles for each further one
      * @param timeout  timeout of one POST
      */
     public record Webhook(
-            URI url,
+            String url,
             @DefaultValue("5") @Positive int attempts,
             @DefaultValue("PT2S") @NotNull Duration backoff,
             @DefaultValue("PT5S") @NotNull Duration timeout) {
 
+        public Webhook {
+            check(url);
+        }
+
+        /** The URL as a {@link URI}, exactly as written. */
+        public URI uri() {
+            return URI.create(url);
+        }
+
+        /** Refuses a URL that is not a URI (at start-up, naming the property) without echoing it (a secret). */
+        static void check(String url) {
+            if (url != null) {
+                try {
+                    new URI(url);
+                } catch (java.net.URISyntaxException e) {
+                    throw new IllegalArgumentException("the webhook URL is not a valid URI (percent-encode special "
+                            + "characters in its user info and query)");
+                }
+            }
+        }
+
         /** A webhook at {@code url} with the default policy: 5 attempts, 2 s first backoff, 5 s timeout. */
-        public static Webhook withDefaults(URI url) {
+        public static Webhook withDefaults(String url) {
             return new Webhook(url, 5, Duration.ofSeconds(2), Duration.ofSeconds(5));
         }
 
@@ -123,6 +150,7 @@ public record NotificationProperties(
                 .flatMap(t -> java.util.stream.Stream.of(
                         t.webhook() == null ? null : t.webhook().url(), t.alias()))
                 .filter(java.util.Objects::nonNull)
+                .map(URI::create)
                 .forEach(url -> {
                     secrets.add(url.toString());
                     Redactor.addUriPassword(url.toString(), secrets);

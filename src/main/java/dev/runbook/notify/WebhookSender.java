@@ -120,7 +120,7 @@ public class WebhookSender implements DisposableBean {
 
     /** The POST; user info of the URL becomes an HTTP Basic header and is left out of the request URI. */
     private static HttpRequest request(Webhook webhook, byte[] body) {
-        URI url = webhook.url();
+        URI url = webhook.uri();
         HttpRequest.Builder builder = HttpRequest.newBuilder()
                 .timeout(webhook.timeout())
                 .header("Content-Type", "application/json; charset=utf-8")

@@ -29,8 +29,7 @@ class NotificationPropertiesTest {
                 "PT30S"));
 
         assertThat(properties.webhook("shop"))
-                .isEqualTo(new Webhook(
-                        URI.create("https://hooks.example/a"), 3, Duration.ofSeconds(2), Duration.ofSeconds(5)));
+                .isEqualTo(new Webhook(("https://hooks.example/a"), 3, Duration.ofSeconds(2), Duration.ofSeconds(5)));
         assertThat(properties.aliasUsers()).isEmpty();
         assertThat(properties.webhook("other")).isNull();
     }
@@ -43,8 +42,7 @@ class NotificationPropertiesTest {
                 "runbook.targets.shop.monitor.interval",
                 "PT30S"));
 
-        assertThat(properties.webhook("shop"))
-                .isEqualTo(Webhook.withDefaults(URI.create("https://hooks.example/old?token=abc")));
+        assertThat(properties.webhook("shop")).isEqualTo(Webhook.withDefaults(("https://hooks.example/old?token=abc")));
         assertThat(properties.aliasUsers()).containsExactly(Map.entry("shop", false));
         assertThat(properties.secrets()).contains("https://hooks.example/old?token=abc", "token=abc");
     }
@@ -57,8 +55,22 @@ class NotificationPropertiesTest {
                 "runbook.targets.shop.webhook.url",
                 "https://hooks.example/new"));
 
-        assertThat(properties.webhook("shop").url()).isEqualTo(URI.create("https://hooks.example/new"));
+        assertThat(properties.webhook("shop").url()).isEqualTo("https://hooks.example/new");
         assertThat(properties.aliasUsers()).containsExactly(Map.entry("shop", true));
         assertThat(properties.secrets()).contains("https://hooks.example/old", "https://hooks.example/new");
+    }
+
+    @Test
+    void shouldKeepAPercentEncodedPasswordAndQueryAsWritten() {
+        NotificationProperties properties = bind(Map.of(
+                "runbook.targets.shop.webhook.url",
+                "http://hu:p%40ss%3Aw@127.0.0.1:18099/hook?token=a%2Fb",
+                "runbook.targets.other.monitor.webhook",
+                "http://hu:p%40ss@127.0.0.1:18099/alias"));
+
+        URI url = properties.webhook("shop").uri();
+        assertThat(url.getUserInfo()).isEqualTo("hu:p@ss:w");
+        assertThat(url.getRawQuery()).isEqualTo("token=a%2Fb");
+        assertThat(properties.webhook("other").uri().getUserInfo()).isEqualTo("hu:p@ss");
     }
 }

@@ -55,7 +55,7 @@ class TargetNotifierTest {
                         : Map.of(
                                 "shop",
                                 new TargetNotifications(
-                                        new Webhook(URI.create(url), attempts, backoff, Duration.ofSeconds(2)), null)));
+                                        new Webhook((url), attempts, backoff, Duration.ofSeconds(2)), null)));
     }
 
     private TargetNotifier notifier(Map<String, TargetNotifications> targets) {
@@ -183,8 +183,7 @@ class TargetNotifierTest {
     @Test
     void shouldSendToTheDeprecatedMonitorWebhookAndWarnOnceAtStartUp(CapturedOutput output) {
         TargetNotifier notifier = notifier(Map.of(
-                "shop",
-                new TargetNotifications(null, new MonitorAlias(URI.create(receiver.url() + "/old?token=0ld-t0ken")))));
+                "shop", new TargetNotifications(null, new MonitorAlias((receiver.url() + "/old?token=0ld-t0ken")))));
 
         assertThat(output.getAll())
                 .contains("runbook.targets.shop.monitor.webhook is deprecated and will be removed "
@@ -201,8 +200,7 @@ class TargetNotifierTest {
         TargetNotifier notifier = notifier(Map.of(
                 "shop",
                 new TargetNotifications(
-                        Webhook.withDefaults(URI.create(receiver.url() + "/new")),
-                        new MonitorAlias(URI.create(receiver.url() + "/old")))));
+                        Webhook.withDefaults((receiver.url() + "/new")), new MonitorAlias((receiver.url() + "/old")))));
 
         assertThat(output.getAll())
                 .contains("runbook.targets.shop.monitor.webhook is deprecated and ignored: "
