@@ -33,7 +33,7 @@ import org.springframework.stereotype.Component;
 public class ReleasePlanner {
 
     static final String NO_PREVIEW = "no command preview for this step";
-    private static final Pattern BEAN_EXPRESSION = Pattern.compile("\\$\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}");
+    private static final Pattern BEAN_EXPRESSION = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
 
     private final Map<String, StepPreview> previews;
     private final Redactor redactor;
@@ -81,9 +81,18 @@ public class ReleasePlanner {
 
     /** The bean named by the task's delegate expression ({@code ${gitCheckoutDelegate}}), when it previews. */
     private StepPreview previewOf(ServiceTask task) {
+        return delegateBean(task).map(previews::get).orElse(null);
+    }
+
+    /**
+     * The bean a service task's delegate expression names ({@code ${gitCheckoutDelegate}} gives
+     * {@code gitCheckoutDelegate}); empty for any other expression or none. {@code BpmnModelTest} holds every model to
+     * this form.
+     */
+    public static Optional<String> delegateBean(ServiceTask task) {
         String expression = task.getCamundaDelegateExpression();
-        Matcher bean = BEAN_EXPRESSION.matcher(expression == null ? "" : expression.trim());
-        return bean.matches() ? previews.get(bean.group(1)) : null;
+        Matcher bean = BEAN_EXPRESSION.matcher(expression == null ? "" : expression);
+        return bean.matches() ? Optional.of(bean.group(1)) : Optional.empty();
     }
 
     private PlannedCommand redacted(PlannedCommand command) {

@@ -1,10 +1,12 @@
 package dev.runbook.process;
 
+import dev.runbook.approval.ReleasePlanner;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,8 +34,6 @@ final class ModelChecks {
     /** {@code ${runOutcomes.set(execution, 'DEPLOYED')}}: the one way a model may set {@code runOutcome}. */
     static final Pattern OUTCOME_LISTENER =
             Pattern.compile("\\$\\{" + RunOutcomes.BEAN + "\\.set\\(execution, '([A-Za-z_]*)'\\)}");
-
-    private static final Pattern BEAN_EXPRESSION = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
 
     private ModelChecks() {}
 
@@ -79,13 +79,13 @@ final class ModelChecks {
             if (task.isForCompensation() || inEventSubProcess(task)) {
                 continue;
             }
-            Matcher bean = BEAN_EXPRESSION.matcher(String.valueOf(task.getCamundaDelegateExpression()));
-            if (!bean.matches() || !delegates.containsKey(bean.group(1))) {
+            Optional<String> bean = ReleasePlanner.delegateBean(task);
+            if (bean.isEmpty() || !delegates.containsKey(bean.get())) {
                 problems.add(task.getId() + ": delegate expression " + task.getCamundaDelegateExpression()
                         + " names no RunbookDelegate bean");
                 continue;
             }
-            for (String code : delegates.get(bean.group(1))) {
+            for (String code : delegates.get(bean.get())) {
                 if (!catches(model, task, code)) {
                     problems.add(task.getId() + ": " + code + " is not caught");
                 }

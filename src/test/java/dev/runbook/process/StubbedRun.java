@@ -10,6 +10,7 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.withVar
 
 import dev.runbook.approval.ApprovalDeadlineTaskListener;
 import dev.runbook.approval.FourEyesTaskListener;
+import dev.runbook.approval.ReleasePlanner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,8 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
@@ -43,7 +42,6 @@ import org.camunda.bpm.model.bpmn.instance.ServiceTask;
  */
 final class StubbedRun {
 
-    private static final Pattern BEAN_EXPRESSION = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private static final Map<String, Set<String>> DECLARED = ModelChecks.declaredErrorCodes();
 
     final List<String> calls = new ArrayList<>();
@@ -87,13 +85,7 @@ final class StubbedRun {
             models.filter(p -> p.toString().endsWith(".bpmn"))
                     .forEach(model -> Bpmn.readModelFromFile(model.toFile())
                             .getModelElementsByType(ServiceTask.class)
-                            .forEach(task -> {
-                                Matcher bean =
-                                        BEAN_EXPRESSION.matcher(String.valueOf(task.getCamundaDelegateExpression()));
-                                if (bean.matches()) {
-                                    beans.add(bean.group(1));
-                                }
-                            }));
+                            .forEach(task -> ReleasePlanner.delegateBean(task).ifPresent(beans::add)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
