@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -89,14 +90,24 @@ public record RunbookProperties(
             @Valid Database database,
             @DefaultValue @Valid Backups backups,
             @DefaultValue @Valid Health health,
-            @DefaultValue @Valid MonitorPolicy monitor) {
+            @DefaultValue @Valid MonitorPolicy monitor,
+            Path root,
+            @DefaultValue @Valid Releases releases) {
 
         public Target {
             env = env == null ? Map.of() : Map.copyOf(env);
             components = components == null ? Map.of() : ordered(components);
             monitor = monitor == null ? MonitorPolicy.DEFAULTS : monitor;
+            releases = releases == null ? new Releases(10, null) : releases;
         }
     }
+
+    /**
+     * Release directories of a target under its {@code root} (see {@code release/ReleaseLayout}): how many are kept
+     * (never the serving one, nor one a run refers to), and an optional disk budget that prunes the oldest first
+     * (never the serving release nor the one before it).
+     */
+    public record Releases(@DefaultValue("10") @Positive int keep, DataSize maxBytes) {}
 
     /** Approval gate of a target: required or not, and how long a request waits (ISO-8601). */
     public record Approval(
@@ -112,10 +123,12 @@ public record RunbookProperties(
             @DefaultValue({"dist", "node_modules"}) List<String> artifacts,
             @NotBlank String pm2App,
             @NotBlank String ecosystem,
-            @NotNull URI healthUrl) {
+            @NotNull URI healthUrl,
+            List<String> shared) {
 
         public ComponentSpec {
             migrate = migrate == null ? List.of() : List.copyOf(migrate);
+            shared = shared == null ? List.of() : List.copyOf(shared);
         }
     }
 

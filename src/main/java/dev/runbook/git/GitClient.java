@@ -7,13 +7,20 @@ import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.StepFailedException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.springframework.stereotype.Component;
 
 /**
@@ -63,6 +70,89 @@ public class GitClient {
                     + "letters, digits and . _ / - (not starting with '-' or '.', no '..')");
         }
         return ref;
+    }
+
+    /**
+     * Keeps a bare mirror of the remote at {@code mirror}, owned by the platform, so that no deploy ever fetches into
+     * a serving tree: {@code git clone --mirror -- <url> <mirror>} the first time (into {@code <mirror>.partial},
+     * renamed when complete), then {@code git remote set-url origin -- <url>} and
+     * {@code git fetch --prune --force origin}, which brings every branch and tag as the remote has them.
+     *
+     * @param url the remote's URL or local path (not starting with '-')
+     */
+    public void mirror(Path mirror, String url, StepLog log) {
+        if (url == null || url.isBlank() || url.startsWith("-")) {
+            throw new IllegalArgumentException("invalid git remote URL '" + url + "'");
+        }
+        if (Files.isRegularFile(mirror.resolve("HEAD"))) {
+            git(mirror, log, List.of("remote", "set-url", "origin", "--", url));
+            git(mirror, log, List.of("fetch", "--prune", "--force", "origin"));
+            return;
+        }
+        Path partial = mirror.resolveSibling(mirror.getFileName() + ".partial");
+        try {
+            Files.createDirectories(mirror.getParent());
+            deleteTree(partial);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare " + partial, e);
+        }
+        git(mirror.getParent(), log, List.of("clone", "--mirror", "--quiet", "--", url, partial.toString()));
+        try {
+            Files.move(partial, mirror, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move " + partial + " to " + mirror, e);
+        }
+    }
+
+    /** The URL of a remote of an existing checkout ({@code git remote get-url <remote>}), for adopting it. */
+    public String remoteUrl(Path workdir, String remote, StepLog log) {
+        return git(workdir, log, List.of("remote", "get-url", "--", validateRef(remote)))
+                .output()
+                .strip();
+    }
+
+    /**
+     * Makes {@code dir} (which must not exist) a checkout of commit {@code sha} from the mirror:
+     * {@code git worktree add --detach <dir> <sha>} run in the mirror. The checkout shares the mirror's objects (a
+     * {@code .git} file points back to it), so it costs the working files only.
+     */
+    public void addWorktree(Path mirror, Path dir, String sha, StepLog log) {
+        requireSha(sha);
+        git(mirror, log, List.of("worktree", "add", "--detach", "--quiet", dir.toString(), sha));
+    }
+
+    /** The tags that point at a commit, sorted by name ({@code git tag --points-at <sha>}). */
+    public List<String> tagsAt(Path repository, String sha, StepLog log) {
+        requireSha(sha);
+        return Arrays.stream(git(repository, log, List.of("tag", "--points-at", sha))
+                        .output()
+                        .split("\n"))
+                .map(String::strip)
+                .filter(tag -> !tag.isEmpty())
+                .sorted()
+                .toList();
+    }
+
+    /** Forgets worktrees whose directory was deleted ({@code git worktree prune}); harmless when there are none. */
+    public void pruneWorktrees(Path mirror, StepLog log) {
+        git(mirror, log, List.of("worktree", "prune"));
+    }
+
+    private static void requireSha(String sha) {
+        if (sha == null || !SHA.matcher(sha).matches()) {
+            throw new IllegalArgumentException("not a 40-hex commit SHA: " + sha);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
     }
 
     /** {@code git fetch --tags --force --prune <remote>}; on a shallow clone also {@code --unshallow}. */
@@ -149,9 +239,7 @@ public class GitClient {
      * @throws IllegalArgumentException when {@code sha} is not a 40-hex commit SHA
      */
     public Command checkoutCommand(Path workdir, String sha) {
-        if (sha == null || !SHA.matcher(sha).matches()) {
-            throw new IllegalArgumentException("not a 40-hex commit SHA: " + sha);
-        }
+        requireSha(sha);
         return command(workdir, List.of("checkout", "--detach", "--force", sha));
     }
 

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * Copying, hard-linking and deleting directory trees; symbolic links are kept as links
  * (node_modules/.bin).
  */
-final class FileTrees {
+public final class FileTrees {
 
     private FileTrees() {}
 
@@ -32,7 +32,7 @@ final class FileTrees {
      *                         the backup was taken, so the backup no longer holds the old content
      * @return the bytes of the regular files under {@code source}
      */
-    static long link(Path source, Path target, Instant notModifiedAfter) throws IOException {
+    public static long link(Path source, Path target, Instant notModifiedAfter) throws IOException {
         return replicate(source, target, true, notModifiedAfter);
     }
 
@@ -41,7 +41,7 @@ final class FileTrees {
      *
      * @return the bytes of the regular files copied
      */
-    static long copy(Path source, Path target) throws IOException {
+    public static long copy(Path source, Path target) throws IOException {
         return replicate(source, target, false, null);
     }
 
@@ -86,7 +86,7 @@ final class FileTrees {
     }
 
     /** Deletes {@code root} and everything under it, without following links; nothing when it does not exist. */
-    static void delete(Path root) throws IOException {
+    public static void delete(Path root) throws IOException {
         if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }

@@ -75,7 +75,8 @@ public final class PlanFixtures {
                 List.of("dist", "node_modules"),
                 "shop-backend",
                 "backend/ecosystem.config.js",
-                URI.create("http://127.0.0.1:3999/api/health"));
+                URI.create("http://127.0.0.1:3999/api/health"),
+                null);
     }
 
     public static ComponentSpec frontend() {
@@ -87,7 +88,8 @@ public final class PlanFixtures {
                 List.of("dist"),
                 "shop-frontend",
                 "frontend/ecosystem.config.js",
-                URI.create("http://127.0.0.1:3998/"));
+                URI.create("http://127.0.0.1:3998/"),
+                null);
     }
 
     public static Target target(Path workdir, Database database, Map<String, ComponentSpec> components) {
@@ -101,6 +103,8 @@ public final class PlanFixtures {
                 database,
                 new Backups(7, null, null),
                 new Health(4, Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2)),
+                null,
+                null,
                 null);
     }
 

@@ -153,9 +153,10 @@ class TargetRegistryTest {
                             List.of("dist"),
                             "shop-" + name,
                             name + "/ecosystem.config.js",
-                            URI.create("http://127.0.0.1:3000/" + name)));
+                            URI.create("http://127.0.0.1:3000/" + name),
+                            null));
         }
-        return new Target(workdir, "origin", "main", null, Map.of(), components, null, null, null, null);
+        return new Target(workdir, "origin", "main", null, Map.of(), components, null, null, null, null, null, null);
     }
 
     /** Every message in the cause chain, one per line. */

@@ -51,7 +51,8 @@ class DbBackupCatalogueTest {
                 List.of("dist"),
                 "shop-backend",
                 "ecosystem.config.js",
-                URI.create("http://127.0.0.1:1/"));
+                URI.create("http://127.0.0.1:1/"),
+                null);
         Target shop = new Target(
                 dataDir,
                 "origin",
@@ -61,6 +62,8 @@ class DbBackupCatalogueTest {
                 Map.of("backend", backend),
                 new Database("postgresql", "postgresql://postgres@127.0.0.1:5432/shop"),
                 new Backups(10, Map.of("daily", 2, "monthly", 1), null),
+                null,
+                null,
                 null,
                 null);
         RunbookProperties properties = new RunbookProperties(dataDir, null, null, Map.of("shop", shop));

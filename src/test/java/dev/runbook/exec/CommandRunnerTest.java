@@ -190,7 +190,8 @@ class CommandRunnerTest {
                 List.of("dist"),
                 "shop-backend",
                 "ecosystem.config.js",
-                URI.create("http://127.0.0.1:3000/health"));
+                URI.create("http://127.0.0.1:3000/health"),
+                null);
         Target shop = new Target(
                 workdir,
                 "origin",
@@ -201,6 +202,8 @@ class CommandRunnerTest {
                 new Database("mongodb", databaseUri),
                 new Backups(10, null, null),
                 new Health(3, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1)),
+                null,
+                null,
                 null);
         return new RunbookProperties(workdir, null, null, Map.of("shop", shop));
     }

@@ -159,7 +159,8 @@ class ApprovalContextTest {
                 List.of("dist"),
                 "app",
                 "ecosystem.config.js",
-                java.net.URI.create("http://127.0.0.1:1/"));
+                java.net.URI.create("http://127.0.0.1:1/"),
+                null);
         assertThat(ApprovalContext.byComponent(files, Map.of("app", whole))).containsExactly(Map.entry("app", 5));
     }
 }

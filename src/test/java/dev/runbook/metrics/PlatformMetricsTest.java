@@ -69,7 +69,8 @@ class PlatformMetricsTest {
                 List.of("dist"),
                 "app",
                 "ecosystem.config.js",
-                URI.create("http://127.0.0.1:3000/health"));
+                URI.create("http://127.0.0.1:3000/health"),
+                null);
         Database db = new Database("postgresql", "postgresql://u:pw-123@127.0.0.1/shop");
         Map<String, Target> targets = Map.of(
                 "shop",
@@ -81,6 +82,8 @@ class PlatformMetricsTest {
                                 Map.of(),
                                 Map.of("backend", backend),
                                 db,
+                                null,
+                                null,
                                 null,
                                 null,
                                 null),
@@ -95,6 +98,8 @@ class PlatformMetricsTest {
                                 db,
                                 null,
                                 null,
+                                null,
+                                null,
                                 null),
                 "nodb",
                         new Target(
@@ -104,6 +109,8 @@ class PlatformMetricsTest {
                                 null,
                                 Map.of(),
                                 Map.of("backend", backend),
+                                null,
+                                null,
                                 null,
                                 null,
                                 null,

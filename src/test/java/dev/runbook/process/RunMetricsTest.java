@@ -73,9 +73,21 @@ class RunMetricsTest {
                 List.of("dist"),
                 "shop-backend",
                 "ecosystem.config.js",
-                URI.create("http://127.0.0.1:3000/health"));
+                URI.create("http://127.0.0.1:3000/health"),
+                null);
         Target shop = new Target(
-                workdir, "origin", "main", null, Map.of(), Map.of("backend", backend), null, null, null, null);
+                workdir,
+                "origin",
+                "main",
+                null,
+                Map.of(),
+                Map.of("backend", backend),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
         return new TargetRegistry(new RunbookProperties(workdir, null, null, Map.of("shop", shop)), List.of());
     }
 

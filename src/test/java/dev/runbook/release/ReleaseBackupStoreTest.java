@@ -55,7 +55,8 @@ class ReleaseBackupStoreTest {
                 List.of("dist", "node_modules"),
                 "shop-backend",
                 "backend/ecosystem.config.js",
-                URI.create("http://127.0.0.1:3000/api/health"));
+                URI.create("http://127.0.0.1:3000/api/health"),
+                null);
         components = Map.of("backend", component);
         target = new Target(
                 workdir,
@@ -67,6 +68,8 @@ class ReleaseBackupStoreTest {
                 null,
                 new Backups(3, null, null),
                 new Health(3, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1)),
+                null,
+                null,
                 null);
         store = storeWithDataDir(dir.resolve("data"), new ObjectMapper().findAndRegisterModules());
         log = StepLog.of(dir.resolve("data"), "run1", "Task_ReleaseBackup");

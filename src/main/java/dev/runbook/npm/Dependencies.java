@@ -1,0 +1,246 @@
+package dev.runbook.npm;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.exec.Command;
+import dev.runbook.exec.CommandRunner;
+import dev.runbook.exec.StepLog;
+import dev.runbook.process.BpmnErrors;
+import dev.runbook.process.StepFailedException;
+import dev.runbook.release.FileTrees;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.springframework.stereotype.Component;
+
+/**
+ * Whether a new release may reuse the serving release's {@code node_modules} instead of installing: only when the
+ * lock file, the Node.js and npm versions and the install command are all the same as when the serving release was
+ * installed ({@link Fingerprint}, recorded beside each release). Reuse hard-links the files (no bytes copied), except
+ * the folders tools write caches into ({@link #COPIED}), which are copied. A build that rewrote a hard-linked file in
+ * place would change the serving release's file too; {@link #requireUnchanged} finds that before the switch.
+ */
+@Component
+public class Dependencies {
+
+    /** Folders under node_modules that builds write into (babel-loader, webpack, vite, eslint, tsc caches): copied. */
+    static final Set<String> COPIED = Set.of(".cache", ".vite", ".vite-temp", ".tmp", ".angular", ".eslintcache");
+
+    private static final String NODE_MODULES = "node_modules";
+
+    private final CommandRunner runner;
+    private final RunbookProperties.Tools tools;
+    private final ObjectMapper json;
+
+    public Dependencies(CommandRunner runner, RunbookProperties properties, ObjectMapper json) {
+        this.runner = runner;
+        this.tools = properties.tools();
+        this.json = json;
+    }
+
+    /**
+     * What a component's installed dependencies depend on.
+     *
+     * @param lockFile   {@code package-lock.json} or {@code npm-shrinkwrap.json}, null when there is none
+     * @param lockSha256 SHA-256 of the lock file's bytes, hex; null when there is none
+     * @param node       {@code node --version}
+     * @param npm        {@code npm --version}
+     * @param install    the install command as configured
+     */
+    public record Fingerprint(String lockFile, String lockSha256, String node, String npm, List<String> install) {}
+
+    /** Reuse or install, and why, in words for the step log and the approval plan. */
+    public record Decision(boolean reuse, String reason) {}
+
+    /** The fingerprint of a component directory as it is now (its lock file, this host's node and npm). */
+    public Fingerprint fingerprint(Path componentDir, ComponentSpec component, StepLog log) {
+        for (String name : List.of("npm-shrinkwrap.json", "package-lock.json")) {
+            Path file = componentDir.resolve(name);
+            if (Files.isRegularFile(file)) {
+                try {
+                    return fingerprint(name, Files.readAllBytes(file), component, log);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read " + file, e);
+                }
+            }
+        }
+        return fingerprint(null, null, component, log);
+    }
+
+    /** The fingerprint for a lock file's content (read from git for a plan, say); {@code content} null: none. */
+    public Fingerprint fingerprint(String lockFile, byte[] content, ComponentSpec component, StepLog log) {
+        return new Fingerprint(
+                lockFile,
+                content == null ? null : sha256(content),
+                version("node", log),
+                version(tools.npm(), log),
+                component.install());
+    }
+
+    /**
+     * Reuse when the serving release recorded a fingerprint equal to {@code wanted} and still has its
+     * {@code node_modules}; install otherwise. The reason names the first difference.
+     *
+     * @param servingDir the component's directory in the serving release, null when nothing serves yet
+     * @param record     the serving release's recorded fingerprint, empty when it has none
+     */
+    public Decision decide(Path servingDir, Optional<Fingerprint> record, Fingerprint wanted) {
+        if (servingDir == null) {
+            return new Decision(false, "no release serves yet");
+        }
+        if (record.isEmpty()) {
+            return new Decision(false, "the serving release has no record of how its dependencies were installed");
+        }
+        Fingerprint had = record.get();
+        if (wanted.lockSha256() == null) {
+            return new Decision(false, "there is no lock file to compare");
+        }
+        if (!wanted.lockSha256().equals(had.lockSha256())) {
+            return new Decision(false, wanted.lockFile() + " changed");
+        }
+        if (!wanted.node().equals(had.node())) {
+            return new Decision(false, "Node.js changed (" + had.node() + " -> " + wanted.node() + ")");
+        }
+        if (!wanted.npm().equals(had.npm())) {
+            return new Decision(false, "npm changed (" + had.npm() + " -> " + wanted.npm() + ")");
+        }
+        if (!wanted.install().equals(had.install())) {
+            return new Decision(false, "the install command changed");
+        }
+        if (!Files.isDirectory(servingDir.resolve(NODE_MODULES), LinkOption.NOFOLLOW_LINKS)) {
+            return new Decision(false, "the serving release has no node_modules");
+        }
+        return new Decision(
+                true,
+                wanted.lockFile() + ", Node.js " + wanted.node() + ", npm " + wanted.npm() + " and '"
+                        + String.join(" ", wanted.install()) + "' are unchanged");
+    }
+
+    /**
+     * Hard-links {@code from/node_modules} into {@code to/node_modules} (which must not exist), copying the
+     * {@link #COPIED} cache folders.
+     *
+     * @return when the links were made: a shared file modified after that was written in place
+     */
+    public Instant link(Path from, Path to, StepLog log) {
+        Instant linkedAt = Instant.now();
+        Path source = from.resolve(NODE_MODULES);
+        Path target = to.resolve(NODE_MODULES);
+        try {
+            Files.createDirectories(target);
+            long bytes = 0;
+            try (var entries = Files.list(source)) {
+                for (Path entry : entries.toList()) {
+                    Path destination = target.resolve(entry.getFileName().toString());
+                    bytes += COPIED.contains(entry.getFileName().toString())
+                            ? FileTrees.copy(entry, destination)
+                            : FileTrees.link(entry, destination, null);
+                }
+            }
+            log.line("node_modules hard-linked from " + source + " (" + bytes
+                    + " bytes shared, none copied but caches)");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot link " + source + " into " + target, e);
+        }
+        return linkedAt;
+    }
+
+    /**
+     * Checks that no file {@code componentDir/node_modules} shares with another release (link count above 1) was
+     * modified after {@code linkedAt}: a build or script that wrote into a shared file changed the serving release's
+     * copy too.
+     *
+     * @throws StepFailedException {@code COMMAND_FAILED} naming up to five such files; the new release must not serve
+     */
+    public void requireUnchanged(Path componentDir, Instant linkedAt) {
+        List<String> changed = new ArrayList<>();
+        Path root = componentDir.resolve(NODE_MODULES);
+        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    if (attrs.isRegularFile()
+                            && attrs.lastModifiedTime().toInstant().isAfter(linkedAt)
+                            && (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS) > 1) {
+                        changed.add(root.relativize(file).toString());
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot check " + root, e);
+        }
+        if (!changed.isEmpty()) {
+            throw new StepFailedException(
+                    BpmnErrors.COMMAND_FAILED,
+                    "the build wrote into node_modules files shared (hard-linked) with the serving release: "
+                            + String.join(", ", changed.subList(0, Math.min(5, changed.size())))
+                            + (changed.size() > 5 ? " and " + (changed.size() - 5) + " more" : "")
+                            + "; the new release will not serve, and this component's dependencies will be installed, "
+                            + "not linked, from now on (see docs/runbooks.md, dependencies)");
+        }
+    }
+
+    /** The fingerprint recorded in {@code file}, when there is one. */
+    public Optional<Fingerprint> recorded(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(json.readValue(file.toFile(), Fingerprint.class));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Records a fingerprint in {@code file} (written beside and renamed, never in place). */
+    public void record(Path file, Fingerprint fingerprint) {
+        Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        try {
+            Files.createDirectories(file.getParent());
+            json.writeValue(partial.toFile(), fingerprint);
+            Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    private String version(String program, StepLog log) {
+        String output = runner.runChecked(
+                        new Command(List.of(program, "--version"), Path.of("."), Map.of(), Duration.ofSeconds(30))
+                                .withoutOutputLog(),
+                        log)
+                .output()
+                .strip();
+        String[] lines = output.split("\n");
+        return lines[lines.length - 1].strip();
+    }
+
+    private static String sha256(byte[] content) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
