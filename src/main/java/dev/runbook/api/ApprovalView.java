@@ -27,9 +27,9 @@ import java.util.Map;
  * @param databaseMigration whether the run migrates the database (a component has {@code migrate}, the target a
  *                          database, and the process runs migrations)
  * @param databaseBackup    whether a database backup is taken before that migration
- * @param releaseBackup     the release backup (or rollback's safety snapshot) of what serves now: taken after the
- *                          approval, before the first change, so its id is not known yet
- * @param backupId          the release backup a rollback restores (null for deploy and update)
+ * @param releaseBackup     what keeps the serving release safe: its directory is never changed, the new release is
+ *                          made beside it and a failure switches back to it
+ * @param backupId          the release a rollback switches to (its release id; null for deploy and update)
  * @param plan              the steps after the approval, in order, with the exact commands each runs
  * @param requestedBy       who asked
  * @param createdAt         when the approval was requested
@@ -65,6 +65,7 @@ record ApprovalView(
         String runUrl,
         String dbBackup) {
 
-    /** What {@code releaseBackup} says: the backup is taken once approved (see docs/rest-api.md, "Approvals"). */
-    static final String RELEASE_BACKUP_AFTER_APPROVAL = "taken after approval, before the first change";
+    /** What {@code releaseBackup} says (see docs/rest-api.md, "Approvals"). */
+    static final String RELEASE_BACKUP_AFTER_APPROVAL =
+            "the serving release directory is kept as it is; a failure switches back to it";
 }

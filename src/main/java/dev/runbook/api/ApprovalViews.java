@@ -46,7 +46,7 @@ class ApprovalViews {
                 migration,
                 migration,
                 ApprovalView.RELEASE_BACKUP_AFTER_APPROVAL,
-                "rollback".equals(processKey(task)) ? str(vars.get(ProcessVariables.BACKUP_ID)) : null,
+                "rollback".equals(processKey(task)) ? str(vars.get(ProcessVariables.RELEASE_ID)) : null,
                 parse(vars.get(ProcessVariables.PLAN), new TypeReference<List<PlannedStep>>() {}),
                 str(vars.get(ProcessVariables.REQUESTED_BY)),
                 instant(task.getCreateTime()),

@@ -2,13 +2,13 @@ package dev.runbook.api;
 
 import dev.runbook.api.ProblemHandler.ConflictException;
 import dev.runbook.api.ProblemHandler.NotFoundException;
+import dev.runbook.config.ReleaseLayout;
 import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.config.TargetRegistry;
-import dev.runbook.exec.StepLog;
 import dev.runbook.git.GitClient;
 import dev.runbook.process.ProcessVariables;
-import dev.runbook.release.ReleaseBackupStore;
-import dev.runbook.release.ReleaseManifest;
+import dev.runbook.release.ReleaseDirectories;
+import dev.runbook.release.ReleaseMetadata;
 import dev.runbook.run.RunLauncher;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -40,14 +40,12 @@ class RunbooksController {
 
     private final TargetRegistry targets;
     private final RunLauncher launcher;
-    private final ReleaseBackupStore backups;
-    private final GitClient git;
+    private final ReleaseDirectories directories;
 
-    RunbooksController(TargetRegistry targets, RunLauncher launcher, ReleaseBackupStore backups, GitClient git) {
+    RunbooksController(TargetRegistry targets, RunLauncher launcher, ReleaseDirectories directories) {
         this.targets = targets;
         this.launcher = launcher;
-        this.backups = backups;
-        this.git = git;
+        this.directories = directories;
     }
 
     /** {@code gitRef}: branch, tag or 40-hex SHA (default the target's branch); {@code components}: see update. */
@@ -61,8 +59,13 @@ class RunbooksController {
     /** {@code components}: {@code all} (default) or comma-separated component names. */
     record RestartRequest(@Size(max = 200) String components) {}
 
-    /** {@code backupId}: the release backup to return to; default the newest one of another commit than HEAD. */
-    record RollbackRequest(@Size(max = 64) String backupId) {}
+    /**
+     * {@code releaseId}: the release to return to (see {@code GET .../releases}); default the release before the
+     * serving one. {@code backupId} is accepted as an alias (a release is its own backup).
+     */
+    record RollbackRequest(
+            @Size(max = 64) String releaseId,
+            @Size(max = 64) String backupId) {}
 
     /** Reply to an accepted start: the run id, its process key and the target. */
     record RunStarted(String runId, String processKey, String target) {}
@@ -120,56 +123,51 @@ class RunbooksController {
     }
 
     @Operation(
-            summary = "Roll back to a release backup (no install, no build); reverts to a safety snapshot if "
-                    + "the restored release is unhealthy")
+            summary = "Roll back to an earlier release: a switch of 'current' and a reload (no copy, no install, no "
+                    + "build); switched back if the release is unhealthy")
     @ApiResponse(responseCode = "202", description = "run started")
-    @ApiResponse(responseCode = "400", description = "malformed backup id")
-    @ApiResponse(responseCode = "404", description = "unknown target or backup, or no earlier release to return to")
-    @ApiResponse(
-            responseCode = "409",
-            description = "the backup holds no artifacts of a component (taken before it "
-                    + "was built), or the target is busy")
-    @ApiResponse(responseCode = "409", description = "another changing run holds the target (runId in the body)")
+    @ApiResponse(responseCode = "400", description = "malformed release id")
+    @ApiResponse(responseCode = "404", description = "unknown target or release, or no earlier release to return to")
+    @ApiResponse(responseCode = "409", description = "the release serves already, or the target is busy")
     @PostMapping("/api/targets/{target}/rollbacks")
     ResponseEntity<RunStarted> rollback(
             @PathVariable @Pattern(regexp = TARGET) String target,
             @RequestBody(required = false) @Valid RollbackRequest request) {
-        Target configured = targets.get(target);
-        String requested = request == null ? null : request.backupId();
-        ReleaseManifest backup;
+        ReleaseLayout layout = targets.get(target).layout();
+        String requested = request == null
+                ? null
+                : request.releaseId() != null && !request.releaseId().isBlank()
+                        ? request.releaseId()
+                        : request.backupId();
+        String serving = layout.currentId().orElse(null);
+        String id;
         if (requested == null || requested.isBlank()) {
-            String head = git.head(configured.workdir(), StepLog.NONE);
-            backup = backups.list(target).stream()
-                    .filter(b -> !b.commit().equals(head))
-                    .filter(b -> b.componentsWithoutArtifacts().isEmpty())
-                    .findFirst()
-                    .orElseThrow(() -> new NotFoundException("target '" + target + "' has no release backup of "
-                            + "another commit than the one serving now that holds built artifacts"));
+            id = ReleaseDirectories.previous(directories.all(layout), serving)
+                    .orElseThrow(() -> new NotFoundException(
+                            "target '" + target + "' has no release before the one serving now to return to"));
         } else {
-            if (!ReleaseBackupStore.ID.matcher(requested).matches()) {
+            if (!ReleaseLayout.ID.matcher(requested).matches()) {
                 throw new IllegalArgumentException(
-                        "invalid backup id '" + requested + "': letters, digits, '_' and '-' only");
+                        "invalid release id '" + requested + "': letters, digits, '_' and '-' only");
             }
-            backup = backups.find(target, requested)
-                    .orElseThrow(() ->
-                            new NotFoundException("target '" + target + "' has no release backup '" + requested + "'"));
-            if (!backup.componentsWithoutArtifacts().isEmpty()) {
-                throw new ConflictException("release backup '" + requested + "' holds no artifacts of "
-                        + backup.componentsWithoutArtifacts() + " (it was taken before they were built); "
-                        + "restoring it would leave them not serving: pick another backup");
+            ReleaseMetadata release = directories
+                    .metadata(layout, requested)
+                    .orElseThrow(
+                            () -> new NotFoundException("target '" + target + "' has no release '" + requested + "'"));
+            if (release.id().equals(serving)) {
+                throw new ConflictException("release '" + requested + "' serves already");
             }
+            id = release.id();
         }
         return started(
                 "rollback",
                 target,
-                launcher.start(
-                        "rollback",
-                        target,
-                        "rollback to " + backup.id(),
-                        Map.of(ProcessVariables.BACKUP_ID, backup.id())));
+                launcher.start("rollback", target, "rollback to " + id, Map.of(ProcessVariables.RELEASE_ID, id)));
     }
 
-    @Operation(summary = "Take a release backup of what serves now (commit, artifacts, PM2 list)")
+    @Operation(
+            summary = "Keep the serving release: pins it against retention (a release directory is its own backup); "
+                    + "the run's backupId is the release id")
     @ApiResponse(responseCode = "202", description = "run started")
     @PostMapping("/api/targets/{target}/backups")
     ResponseEntity<RunStarted> backup(@PathVariable @Pattern(regexp = TARGET) String target) {

@@ -73,7 +73,7 @@ class ServicesController {
     @GetMapping("/api/targets/{target}/services")
     List<Service> list(@PathVariable @Pattern(regexp = RunbooksController.TARGET) String target) {
         Target configured = targets.get(target);
-        List<Pm2Process> processes = pm2.list(configured.workdir(), StepLog.NONE);
+        List<Pm2Process> processes = pm2.list(configured.root(), StepLog.NONE);
         List<Service> services = new ArrayList<>();
         configured.components().forEach((component, config) -> {
             Optional<Pm2Process> process = processes.stream()
@@ -110,7 +110,7 @@ class ServicesController {
         Target configured = targets.get(target);
         requireApp(configured, app, false);
         Instant from = since(since, Instant.now());
-        Pm2Process process = pm2.find(app, configured.workdir(), StepLog.NONE)
+        Pm2Process process = pm2.find(app, configured.root(), StepLog.NONE)
                 .orElseThrow(
                         () -> new NotFoundException("pm2 does not know app '" + app + "': it has never been started"));
         ZoneId zone = ZoneId.systemDefault();

@@ -2,8 +2,8 @@ package dev.runbook.api;
 
 import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.config.TargetRegistry;
-import dev.runbook.exec.StepLog;
-import dev.runbook.git.GitClient;
+import dev.runbook.release.ReleaseDirectories;
+import dev.runbook.release.ReleaseMetadata;
 import dev.runbook.release.ReleaseRecord;
 import dev.runbook.release.ReleaseRecordRepository;
 import io.swagger.v3.oas.annotations.Operation;
@@ -19,12 +19,12 @@ import org.springframework.web.bind.annotation.RestController;
 class TargetsController {
 
     private final TargetRegistry targets;
-    private final GitClient git;
+    private final ReleaseDirectories directories;
     private final ReleaseRecordRepository releases;
 
-    TargetsController(TargetRegistry targets, GitClient git, ReleaseRecordRepository releases) {
+    TargetsController(TargetRegistry targets, ReleaseDirectories directories, ReleaseRecordRepository releases) {
         this.targets = targets;
-        this.git = git;
+        this.directories = directories;
         this.releases = releases;
     }
 
@@ -40,10 +40,19 @@ class TargetsController {
     record ComponentView(String pm2App, String healthUrl) {}
 
     /**
-     * What serves now: {@code commit} is the work tree's HEAD ({@code git rev-parse HEAD}); the rest comes from the
-     * last release the platform recorded (null when the platform never deployed this target).
+     * What serves now: {@code releaseId} is the release {@code current} points at and {@code commit} its commit (null
+     * before the first release); the rest comes from the last release the platform recorded (null when the platform
+     * never deployed this target). {@code drift} says how what serves differs from that record (changed outside the
+     * platform), null when it does not.
      */
-    record CurrentRelease(String commit, String gitRef, String runId, Instant deployedAt, String deployedBy) {}
+    record CurrentRelease(
+            String releaseId,
+            String commit,
+            String gitRef,
+            String runId,
+            Instant deployedAt,
+            String deployedBy,
+            String drift) {}
 
     @Operation(summary = "Targets with their components and current release")
     @GetMapping("/api/targets")
@@ -60,18 +69,34 @@ class TargetsController {
                         componentName,
                         new ComponentView(
                                 component.pm2App(), component.healthUrl().toString())));
-        String head;
-        try {
-            head = git.head(target.workdir(), StepLog.NONE);
-        } catch (RuntimeException e) {
-            head = null;
-        }
+        String serving = target.layout().currentId().orElse(null);
+        String commit = serving == null
+                ? null
+                : directories
+                        .metadata(target.layout(), serving)
+                        .map(ReleaseMetadata::commit)
+                        .orElse(null);
         ReleaseRecord last =
                 releases.findFirstByTargetOrderByDeployedAtDesc(name).orElse(null);
         CurrentRelease current = last == null
-                ? new CurrentRelease(head, null, null, null, null)
+                ? new CurrentRelease(serving, commit, null, null, null, null, drift(serving, null))
                 : new CurrentRelease(
-                        head, last.getGitRef(), last.getRunId(), last.getDeployedAt(), last.getRequestedBy());
+                        serving,
+                        commit,
+                        last.getGitRef(),
+                        last.getRunId(),
+                        last.getDeployedAt(),
+                        last.getRequestedBy(),
+                        drift(serving, last.getBackupId()));
         return new TargetView(name, target.branch(), target.approval().required(), components, current);
+    }
+
+    /** How the serving release differs from the one the platform recorded last, or null. */
+    private static String drift(String serving, String recorded) {
+        if (recorded == null || recorded.equals(serving)) {
+            return null;
+        }
+        return "current points at " + (serving == null ? "no release" : "release " + serving)
+                + ", but the platform last made release " + recorded + " serve: it was switched outside the platform";
     }
 }

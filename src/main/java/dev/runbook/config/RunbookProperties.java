@@ -79,9 +79,13 @@ public record RunbookProperties(
         }
     }
 
-    /** A deploy target: a git checkout that production runs from, its components and policies. */
+    /**
+     * A deploy target: its {@code root} (the release layout: releases, current, shared, the git mirror), the git remote
+     * (a URL or path, or the name of a remote of {@code workdir}, an in-place checkout read only to adopt it), its
+     * components and policies.
+     */
     public record Target(
-            @NotNull Path workdir,
+            Path workdir,
             @DefaultValue("origin") @NotBlank String remote,
             @DefaultValue("main") @NotBlank String branch,
             @DefaultValue @Valid Approval approval,
@@ -91,7 +95,7 @@ public record RunbookProperties(
             @DefaultValue @Valid Backups backups,
             @DefaultValue @Valid Health health,
             @DefaultValue @Valid MonitorPolicy monitor,
-            Path root,
+            @NotNull Path root,
             @DefaultValue @Valid Releases releases) {
 
         public Target {
@@ -100,10 +104,15 @@ public record RunbookProperties(
             monitor = monitor == null ? MonitorPolicy.DEFAULTS : monitor;
             releases = releases == null ? new Releases(10, null) : releases;
         }
+
+        /** The release layout under {@link #root}. */
+        public ReleaseLayout layout() {
+            return new ReleaseLayout(root);
+        }
     }
 
     /**
-     * Release directories of a target under its {@code root} (see {@code release/ReleaseLayout}): how many are kept
+     * Release directories of a target under its {@code root} (see {@link ReleaseLayout}): how many are kept
      * (never the serving one, nor one a run refers to), and an optional disk budget that prunes the oldest first
      * (never the serving release nor the one before it).
      */

@@ -2,6 +2,7 @@ package dev.runbook.config;
 
 import dev.runbook.config.RunbookProperties.ComponentSpec;
 import dev.runbook.config.RunbookProperties.Target;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,7 +12,7 @@ import java.util.regex.Pattern;
 import org.springframework.stereotype.Component;
 
 /**
- * The configured targets, checked once at start-up: a target whose work dir is missing, whose name is not a plain
+ * The configured targets, checked once at start-up: a target without a root that can be created, whose name is not a plain
  * identifier, or whose component lacks a PM2 app or health URL stops the platform with a message naming the property.
  * {@link TargetPreparer} beans (the demo profile's) run first.
  */
@@ -34,8 +35,14 @@ public class TargetRegistry {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalStateException(prefix + ": target name must match " + NAME.pattern());
         }
-        if (!Files.isDirectory(target.workdir())) {
-            throw new IllegalStateException(prefix + ".workdir: directory does not exist: " + target.workdir());
+        if (target.root() == null) {
+            throw new IllegalStateException(prefix + ".root: must be set (the folder that holds releases/, current "
+                    + "and shared/; see docs/configuration.md)");
+        }
+        try {
+            Files.createDirectories(target.root());
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new IllegalStateException(prefix + ".root: cannot create " + target.root() + ": " + e.getMessage());
         }
         target.components().forEach((componentName, component) -> {
             String componentPrefix = prefix + ".components." + componentName;

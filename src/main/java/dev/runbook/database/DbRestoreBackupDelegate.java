@@ -35,8 +35,11 @@ class DbRestoreBackupDelegate extends RunbookDelegate {
     protected void run(ProcessVariables vars, StepLog log) {
         String backupId = vars.string(ProcessVariables.DB_BACKUP_ID);
         if (backupId == null) {
-            throw new IllegalStateException("no database backup was taken before this change (does the target have "
-                    + "a database configured?): the database cannot be put back automatically");
+            // the target has no database configured: there is nothing to restore, and the rollback of the code must
+            // go on (an incident here would leave the failed release serving)
+            log.line("no database backup was taken before this change (the target has no database configured): the "
+                    + "migration stays in place; the release itself is rolled back");
+            return;
         }
         backups.restoreAndCheck(vars.target(), backupId, vars.string(ProcessVariables.INTO_DATABASE), log);
     }

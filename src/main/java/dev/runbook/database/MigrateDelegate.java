@@ -14,7 +14,6 @@ import dev.runbook.process.Release;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepErrors;
 import dev.runbook.process.StepPreview;
-import dev.runbook.release.ReleaseBackupStore;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,7 +52,7 @@ class MigrateDelegate extends RunbookDelegate implements StepPreview {
                 log.line("component " + entry.getKey() + ": migrate");
                 runner.runChecked(
                         npm.migrateCommand(
-                                ReleaseBackupStore.componentDir(target, entry.getValue()),
+                                target.layout().componentDir(vars.releaseId(), entry.getValue()),
                                 entry.getValue(),
                                 target.env()),
                         log);
@@ -87,11 +86,21 @@ class MigrateDelegate extends RunbookDelegate implements StepPreview {
         List<PlannedCommand> commands = release.components().values().stream()
                 .filter(c -> !c.migrate().isEmpty())
                 .map(c -> PlannedCommand.of(npm.migrateCommand(
-                        ReleaseBackupStore.componentDir(release.target(), c),
+                        release.target()
+                                .layout()
+                                .releases()
+                                .resolve("<new>")
+                                .resolve(c.dir())
+                                .normalize(),
                         c,
                         release.target().env())))
                 .toList();
-        return Optional.of(
-                new Preview(commands, "with the target's env; a failure restores the database backup taken before"));
+        return Optional.of(new Preview(
+                commands,
+                release.target().database() == null
+                        ? "in the new release's directory, with the target's env; the target has no database "
+                                + "configured, so no backup is taken and a failed release leaves the migration in place"
+                        : "in the new release's directory, with the target's env; a failure restores the database "
+                                + "backup taken before"));
     }
 }

@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * Writes the demo app (a small Node backend with no dependencies, run by PM2) into a local bare git origin with
  * releases {@code v1} and {@code v2} on {@code main}, {@code v3-broken} (its health check answers 503) and
- * {@code build-broken} (its build exits 1) as tags off {@code main}, and clones it into a work dir. The app listens on
+ * {@code build-broken} (its build exits 1) as tags off {@code main} (and, for tests, a clone of it). The app listens on
  * {@code $PORT} and answers {@code GET /api/health} with {@code {"status":"ok","version":"v2"}}. The demo profile and
  * the end-to-end tests use it as a real deploy target.
  */
@@ -49,6 +49,24 @@ public class DemoRepository {
      */
     public void createIfMissing(Path origin, Path workdir, String appName) {
         if (Files.isDirectory(workdir.resolve(".git"))) {
+            return;
+        }
+        createOriginIfMissing(origin, appName);
+        try {
+            Files.createDirectories(workdir.getParent());
+            git(workdir.getParent(), "clone", "--quiet", origin.toString(), workdir.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clone the demo repository", e);
+        }
+    }
+
+    /**
+     * Creates the bare {@code origin} unless it exists.
+     *
+     * @param appName the PM2 app name written into {@code backend/ecosystem.config.js}
+     */
+    public void createOriginIfMissing(Path origin, String appName) {
+        if (Files.isRegularFile(origin.resolve("HEAD"))) {
             return;
         }
         try {
@@ -96,8 +114,6 @@ public class DemoRepository {
             git(scratch, "checkout", "--quiet", "main");
             Files.createDirectories(origin.getParent());
             git(origin.getParent(), "clone", "--quiet", "--bare", scratch.toString(), origin.toString());
-            Files.createDirectories(workdir.getParent());
-            git(workdir.getParent(), "clone", "--quiet", origin.toString(), workdir.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the demo repository", e);
         }

@@ -12,8 +12,9 @@ import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
 
 /**
- * Demo profile only: creates the demo target's git origin and work dir under the data dir on first start (see
- * {@link DemoRepository}), before the targets are checked: a {@link TargetPreparer} the target registry calls.
+ * Demo profile only: creates the demo target's git origin (its {@code remote}) under the data dir on first start (see
+ * {@link DemoRepository}), before the targets are checked: a {@link TargetPreparer} the target registry calls. The
+ * target uses the release layout from the start: its first deploy makes its first release.
  */
 @Component
 @Profile("demo")
@@ -28,20 +29,18 @@ public class DemoTarget implements TargetPreparer {
         this.runner = runner;
     }
 
-    /** Creates the demo repository when the demo target's work dir does not exist yet. */
+    /** Creates the demo repository when the demo target's origin does not exist yet. */
     @Override
     public void prepare(RunbookProperties properties) {
         Target target = properties.targets().get(TARGET);
         if (target == null) {
             return;
         }
-        Path workdir = target.workdir().toAbsolutePath().normalize();
+        Path origin = Path.of(target.remote()).toAbsolutePath().normalize();
         ComponentSpec backend = target.components().values().iterator().next();
-        if (!workdir.resolve(".git").toFile().isDirectory()) {
-            log.info("creating demo target '{}' in {}", TARGET, workdir);
+        if (!origin.resolve("HEAD").toFile().isFile()) {
+            log.info("creating demo target '{}': git origin {}, releases under {}", TARGET, origin, target.root());
         }
-        new DemoRepository(runner, properties.tools().git())
-                .createIfMissing(
-                        workdir.resolveSibling(workdir.getFileName() + "-origin.git"), workdir, backend.pm2App());
+        new DemoRepository(runner, properties.tools().git()).createOriginIfMissing(origin, backend.pm2App());
     }
 }

@@ -10,6 +10,7 @@ import dev.runbook.exec.StepLog;
 import dev.runbook.git.GitClient.CommitInfo;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.Release;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,7 +53,7 @@ public class ApprovalContext {
     /**
      * The context variables of a release ({@code commits}, {@code commitCount}, {@code commitsText},
      * {@code fromSubject}, {@code toSubject}, {@code changedFiles}, {@code databaseMigration}, {@code plan},
-     * {@code planText}). Runs git log, rev-list and diff in the target's work dir (logged to {@code log}).
+     * {@code planText}). Runs git log, rev-list and diff in the target's mirror (logged to {@code log}); a release with no {@code fromCommit} (nothing served before) brings its whole history.
      *
      * @param direction FORWARD lists the commits the run brings; BACKWARD the commits a rollback takes away. A
      *                  FORWARD release whose {@code toCommit} is an ancestor of {@code fromCommit} (a deploy of an
@@ -61,20 +62,54 @@ public class ApprovalContext {
      */
     public Map<String, Object> describe(Release release, Direction direction, ProcessVariables step, StepLog log) {
         Target target = release.target();
+        Path repository = target.layout().repository();
         String from = release.fromCommit();
         String to = release.toCommit();
+        if (from == null) {
+            // nothing served before: the first release brings its whole history
+            List<CommitInfo> commits = git.commitsBetween(repository, null, to, MAX_COMMITS, log);
+            return variables(
+                    commits,
+                    git.countBetween(repository, null, to, log),
+                    Direction.FORWARD,
+                    "",
+                    git.subject(repository, to, log),
+                    Map.of(),
+                    step,
+                    release);
+        }
         // a deploy or update of an older commit than the serving one moves back: show what it takes away
-        long brought = direction == Direction.FORWARD && !from.equals(to)
-                ? git.countBetween(target.workdir(), from, to, log)
-                : -1;
+        long brought =
+                direction == Direction.FORWARD && !from.equals(to) ? git.countBetween(repository, from, to, log) : -1;
         Direction way = brought == 0 ? Direction.BACKWARD : direction;
         String base = way == Direction.FORWARD ? from : to;
         String tip = way == Direction.FORWARD ? to : from;
-        List<CommitInfo> commits = git.commitsBetween(target.workdir(), base, tip, MAX_COMMITS, log);
-        long count = base.equals(tip) ? 0 : brought > 0 ? brought : git.countBetween(target.workdir(), base, tip, log);
+        List<CommitInfo> commits = git.commitsBetween(repository, base, tip, MAX_COMMITS, log);
+        long count = base.equals(tip) ? 0 : brought > 0 ? brought : git.countBetween(repository, base, tip, log);
         Map<String, Integer> changed = from.equals(to)
                 ? Map.of()
-                : byComponent(git.changedFiles(target.workdir(), from, to, log), target.components());
+                : byComponent(git.changedFiles(repository, from, to, log), target.components());
+        return variables(
+                commits,
+                count,
+                way,
+                git.subject(repository, from, log),
+                git.subject(repository, to, log),
+                changed,
+                step,
+                release);
+    }
+
+    private Map<String, Object> variables(
+            List<CommitInfo> commits,
+            long count,
+            Direction way,
+            String fromSubject,
+            String toSubject,
+            Map<String, Integer> changed,
+            ProcessVariables step,
+            Release release) {
+        Target target = release.target();
         List<PlannedStep> plan = planner.planAfter(step, release);
 
         Map<String, Object> variables = new HashMap<>();
@@ -85,8 +120,8 @@ public class ApprovalContext {
                 way == Direction.BACKWARD && !commits.isEmpty()
                         ? "TAKEN AWAY (moves back to an older commit): " + commitsText(commits, count)
                         : commitsText(commits, count));
-        variables.put(ProcessVariables.FROM_SUBJECT, git.subject(target.workdir(), from, log));
-        variables.put(ProcessVariables.TO_SUBJECT, git.subject(target.workdir(), to, log));
+        variables.put(ProcessVariables.FROM_SUBJECT, fromSubject);
+        variables.put(ProcessVariables.TO_SUBJECT, toSubject);
         variables.put(ProcessVariables.CHANGED_FILES, toJson(changed));
         variables.put(ProcessVariables.DATABASE_MIGRATION, migrates(step.processKey(), target, release.components()));
         variables.put(ProcessVariables.PLAN, toJson(plan));

@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.springframework.stereotype.Component;
@@ -131,6 +132,19 @@ public class GitClient {
                 .filter(tag -> !tag.isEmpty())
                 .sorted()
                 .toList();
+    }
+
+    /**
+     * The git blob id of the file at {@code path} in commit {@code sha} ({@code git rev-parse --verify --quiet
+     * <sha>:<path>}); empty when the commit has no such file.
+     */
+    public Optional<String> blobAt(Path repository, String sha, String path, StepLog log) {
+        requireSha(sha);
+        CommandResult result = runner.run(
+                command(repository, List.of("rev-parse", "--verify", "--quiet", "--end-of-options", sha + ":" + path)),
+                log);
+        String blob = result.output().strip();
+        return result.succeeded() && SHA.matcher(blob).matches() ? Optional.of(blob) : Optional.empty();
     }
 
     /** Forgets worktrees whose directory was deleted ({@code git worktree prune}); harmless when there are none. */
@@ -250,9 +264,13 @@ public class GitClient {
                 .strip();
     }
 
-    /** How many commits are in {@code to} but not in {@code from} ({@code git rev-list --count from..to}). */
+    /**
+     * How many commits are in {@code to} but not in {@code from} ({@code git rev-list --count from..to}); all of
+     * {@code to}'s history when {@code from} is null.
+     */
     public int countBetween(Path workdir, String from, String to, StepLog log) {
-        return Integer.parseInt(git(workdir, log, List.of("rev-list", "--count", from + ".." + to, "--"))
+        String range = from == null ? to : from + ".." + to;
+        return Integer.parseInt(git(workdir, log, List.of("rev-list", "--count", range, "--"))
                 .output()
                 .strip());
     }

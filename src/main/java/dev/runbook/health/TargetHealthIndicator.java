@@ -23,16 +23,18 @@ class TargetHealthIndicator implements HealthIndicator {
 
     @Override
     public Health health() {
-        boolean workdir = Files.isDirectory(target.workdir());
-        Health.Builder health =
-                Health.up().withDetail("workdir", target.workdir().toString()).withDetail("workdirPresent", workdir);
-        if (!workdir) {
+        boolean root = Files.isDirectory(target.root());
+        Health.Builder health = Health.up()
+                .withDetail("root", target.root().toString())
+                .withDetail("rootPresent", root)
+                .withDetail("currentRelease", root ? target.layout().currentId().orElse("none") : "none");
+        if (!root) {
             return health.status(PlatformHealthConfiguration.DEGRADED)
                     .withDetail("pm2Reachable", false)
                     .build();
         }
         try {
-            List<Pm2Process> apps = pm2.list(target.workdir(), StepLog.NONE);
+            List<Pm2Process> apps = pm2.list(target.root(), StepLog.NONE);
             List<String> names =
                     target.components().values().stream().map(c -> c.pm2App()).toList();
             return health.withDetail("pm2Reachable", true)

@@ -122,7 +122,7 @@ public class HealthReporter {
                         logs.get(component))));
         Map<String, java.nio.file.Path> dirs = new LinkedHashMap<>();
         dirs.put("data-dir", dataDir.root());
-        dirs.put("workdir", target.workdir());
+        dirs.put("root", target.root());
         SystemReport resources = system.measure(ticks, dirs);
         String pm2Error = first.error() != null ? first.error() : second.error();
         List<String> reasons =
@@ -143,7 +143,7 @@ public class HealthReporter {
     private Snapshot snapshot(Target target) {
         try {
             Map<String, Pm2Process> apps = new HashMap<>();
-            pm2.list(target.workdir(), StepLog.NONE).forEach(p -> apps.putIfAbsent(p.name(), p));
+            pm2.list(target.root(), StepLog.NONE).forEach(p -> apps.putIfAbsent(p.name(), p));
             return new Snapshot(apps, null);
         } catch (RuntimeException e) {
             String message = String.valueOf(e.getMessage());

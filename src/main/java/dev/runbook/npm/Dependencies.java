@@ -6,6 +6,7 @@ import dev.runbook.config.RunbookProperties.ComponentSpec;
 import dev.runbook.exec.Command;
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.StepLog;
+import dev.runbook.git.GitClient;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.StepFailedException;
 import dev.runbook.release.FileTrees;
@@ -48,30 +49,42 @@ public class Dependencies {
     private final CommandRunner runner;
     private final RunbookProperties.Tools tools;
     private final ObjectMapper json;
+    private final GitClient git;
 
-    public Dependencies(CommandRunner runner, RunbookProperties properties, ObjectMapper json) {
+    public Dependencies(CommandRunner runner, RunbookProperties properties, ObjectMapper json, GitClient git) {
         this.runner = runner;
         this.tools = properties.tools();
         this.json = json;
+        this.git = git;
+    }
+
+    /** The git blob id of a lock file in a commit of the mirror, for plans made before the release exists. */
+    public Optional<String> blobAt(Path repository, String commit, String path) {
+        return git.blobAt(repository, commit, path, StepLog.NONE);
     }
 
     /**
      * What a component's installed dependencies depend on.
      *
      * @param lockFile   {@code package-lock.json} or {@code npm-shrinkwrap.json}, null when there is none
-     * @param lockSha256 SHA-256 of the lock file's bytes, hex; null when there is none
+     * @param lockBlob   the lock file's git blob id ({@code git hash-object}: SHA-1 of "blob <size>\0" and the bytes),
+     *                   so that a plan can read it from the mirror ({@code git rev-parse <commit>:<path>}) without
+     *                   the file; null when there is none
      * @param node       {@code node --version}
      * @param npm        {@code npm --version}
      * @param install    the install command as configured
      */
-    public record Fingerprint(String lockFile, String lockSha256, String node, String npm, List<String> install) {}
+    public record Fingerprint(String lockFile, String lockBlob, String node, String npm, List<String> install) {}
 
     /** Reuse or install, and why, in words for the step log and the approval plan. */
     public record Decision(boolean reuse, String reason) {}
 
     /** The fingerprint of a component directory as it is now (its lock file, this host's node and npm). */
+    /** Lock file names, in the order npm prefers them. */
+    public static final List<String> LOCK_FILES = List.of("npm-shrinkwrap.json", "package-lock.json");
+
     public Fingerprint fingerprint(Path componentDir, ComponentSpec component, StepLog log) {
-        for (String name : List.of("npm-shrinkwrap.json", "package-lock.json")) {
+        for (String name : LOCK_FILES) {
             Path file = componentDir.resolve(name);
             if (Files.isRegularFile(file)) {
                 try {
@@ -84,14 +97,14 @@ public class Dependencies {
         return fingerprint(null, null, component, log);
     }
 
-    /** The fingerprint for a lock file's content (read from git for a plan, say); {@code content} null: none. */
+    /** The fingerprint for a lock file's content; {@code content} null: there is none. */
     public Fingerprint fingerprint(String lockFile, byte[] content, ComponentSpec component, StepLog log) {
-        return new Fingerprint(
-                lockFile,
-                content == null ? null : sha256(content),
-                version("node", log),
-                version(tools.npm(), log),
-                component.install());
+        return fingerprintOfBlob(lockFile, content == null ? null : blobId(content), component, log);
+    }
+
+    /** The fingerprint for a lock file known by its git blob id (read from the mirror for a plan). */
+    public Fingerprint fingerprintOfBlob(String lockFile, String blobId, ComponentSpec component, StepLog log) {
+        return new Fingerprint(lockFile, blobId, version("node", log), version(tools.npm(), log), component.install());
     }
 
     /**
@@ -109,10 +122,10 @@ public class Dependencies {
             return new Decision(false, "the serving release has no record of how its dependencies were installed");
         }
         Fingerprint had = record.get();
-        if (wanted.lockSha256() == null) {
+        if (wanted.lockBlob() == null) {
             return new Decision(false, "there is no lock file to compare");
         }
-        if (!wanted.lockSha256().equals(had.lockSha256())) {
+        if (!wanted.lockBlob().equals(had.lockBlob())) {
             return new Decision(false, wanted.lockFile() + " changed");
         }
         if (!wanted.node().equals(had.node())) {
@@ -236,9 +249,12 @@ public class Dependencies {
         return lines[lines.length - 1].strip();
     }
 
-    private static String sha256(byte[] content) {
+    /** The git blob id of a file's bytes, as {@code git hash-object} computes it. */
+    static String blobId(byte[] content) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+            sha1.update(("blob " + content.length + "\0").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return HexFormat.of().formatHex(sha1.digest(content));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

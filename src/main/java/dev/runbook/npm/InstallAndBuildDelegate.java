@@ -1,19 +1,27 @@
 package dev.runbook.npm;
 
+import dev.runbook.config.ReleaseLayout;
 import dev.runbook.config.RunbookProperties.ComponentSpec;
 import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
+import dev.runbook.npm.Dependencies.Decision;
+import dev.runbook.npm.Dependencies.Fingerprint;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.PlannedCommand;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.Release;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepErrors;
+import dev.runbook.process.StepFailedException;
 import dev.runbook.process.StepPreview;
-import dev.runbook.release.ReleaseBackupStore;
+import dev.runbook.release.FileTrees;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,52 +29,140 @@ import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
- * Task_InstallAndBuild: for each selected component, checks the lock file, then runs its install and build commands.
- * When any of them fails, the artifacts of the selected components are restored from the release backup
- * ({@code backupId}) before the step fails, so the failed step leaves no change behind.
+ * Task_InstallAndBuild, in the new release directory {@code releaseId} only: for each selected component, checks the
+ * lock file, then either hard-links the serving release's {@code node_modules} (lock file, Node.js, npm and install
+ * command unchanged: {@link Dependencies}) or runs the install command, records what the dependencies were installed
+ * from, and runs the build. After a build on linked dependencies, a shared file the build wrote into stops the
+ * release ({@link Dependencies#requireUnchanged}) and the component installs from then on. Nothing here touches the
+ * serving release; a failure leaves only the new directory, which the run's undo removes.
  */
 @Component("installAndBuildDelegate")
 @StepErrors({BpmnErrors.COMMAND_FAILED, BpmnErrors.PRECONDITION_FAILED})
 class InstallAndBuildDelegate extends RunbookDelegate implements StepPreview {
 
     private final NpmClient npm;
-    private final ReleaseBackupStore backups;
+    private final Dependencies dependencies;
 
-    InstallAndBuildDelegate(TargetRegistry targets, Redactor redactor, NpmClient npm, ReleaseBackupStore backups) {
+    InstallAndBuildDelegate(TargetRegistry targets, Redactor redactor, NpmClient npm, Dependencies dependencies) {
         super(targets, redactor);
         this.npm = npm;
-        this.backups = backups;
+        this.dependencies = dependencies;
     }
 
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
+        ReleaseLayout layout = target.layout();
+        String id = vars.releaseId();
+        String serving = vars.previousReleaseId();
         Map<String, ComponentSpec> components = TargetRegistry.select(target, vars.components());
         for (ComponentSpec component : components.values()) {
-            npm.checkLockFile(ReleaseBackupStore.componentDir(target, component), component);
+            npm.checkLockFile(layout.componentDir(id, component), component);
         }
-        try {
-            for (Map.Entry<String, ComponentSpec> entry : components.entrySet()) {
-                log.line("component " + entry.getKey() + ": install and build");
-                npm.install(ReleaseBackupStore.componentDir(target, entry.getValue()), entry.getValue(), log);
-                npm.build(ReleaseBackupStore.componentDir(target, entry.getValue()), entry.getValue(), log);
+        for (Map.Entry<String, ComponentSpec> entry : components.entrySet()) {
+            String name = entry.getKey();
+            ComponentSpec component = entry.getValue();
+            Path dir = layout.componentDir(id, component);
+            Fingerprint wanted = dependencies.fingerprint(dir, component, log);
+            Decision decision = decide(layout, serving, name, component, wanted);
+            log.line("component " + name + ": dependencies " + (decision.reuse() ? "reused" : "installed") + ": "
+                    + decision.reason());
+            Instant linkedAt = null;
+            if (decision.reuse()) {
+                delete(dir.resolve("node_modules"));
+                linkedAt = dependencies.link(layout.componentDir(serving, component), dir, log);
+            } else {
+                npm.install(dir, component, log);
             }
-        } catch (RuntimeException e) {
-            log.line("install or build failed: restoring artifacts from release backup " + vars.backupId());
-            backups.restoreArtifacts(vars.target(), target, components, vars.backupId(), log);
-            throw e;
+            dependencies.record(layout.dependencyRecord(id, name), wanted);
+            log.line("component " + name + ": build");
+            npm.build(dir, component, log);
+            if (linkedAt != null) {
+                try {
+                    dependencies.requireUnchanged(dir, linkedAt);
+                } catch (StepFailedException e) {
+                    markInstallOnly(layout, name);
+                    throw e;
+                }
+            }
         }
     }
 
-    /** Each selected component's install and build command, in component order, as {@link NpmClient} builds them. */
+    private Decision decide(
+            ReleaseLayout layout, String serving, String name, ComponentSpec component, Fingerprint wanted) {
+        if (Files.exists(installOnlyMarker(layout, name))) {
+            return new Decision(
+                    false,
+                    "a build once wrote into node_modules files shared with the serving release, "
+                            + "so this component is always installed (remove " + installOnlyMarker(layout, name)
+                            + " to allow reuse again)");
+        }
+        return dependencies.decide(
+                serving == null ? null : layout.componentDir(serving, component),
+                serving == null ? Optional.empty() : dependencies.recorded(layout.dependencyRecord(serving, name)),
+                wanted);
+    }
+
+    /** Marks a component whose build wrote into shared dependencies: it installs from now on. */
+    private static void markInstallOnly(ReleaseLayout layout, String name) {
+        try {
+            Files.createDirectories(installOnlyMarker(layout, name).getParent());
+            Files.writeString(installOnlyMarker(layout, name), "install, never link: see the run that wrote this\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + installOnlyMarker(layout, name), e);
+        }
+    }
+
+    static Path installOnlyMarker(ReleaseLayout layout, String name) {
+        return layout.root().resolve(".runbook").resolve("install-only-" + name);
+    }
+
+    private static void delete(Path path) {
+        try {
+            FileTrees.delete(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + path, e);
+        }
+    }
+
+    /**
+     * Each selected component's install command (or the reuse of the serving release's node_modules, and why, when
+     * the new commit's lock file is the one the serving release was installed from) and build command, in component
+     * order, run in the new release's directory.
+     */
     @Override
     public Optional<Preview> preview(Release release) {
+        Target target = release.target();
+        ReleaseLayout layout = target.layout();
+        Optional<String> serving = layout.currentId();
         List<PlannedCommand> commands = new ArrayList<>();
-        release.components().values().forEach(component -> {
-            Path dir = ReleaseBackupStore.componentDir(release.target(), component);
-            commands.add(PlannedCommand.of(npm.installCommand(dir, component)));
+        List<String> notes = new ArrayList<>();
+        release.components().forEach((name, component) -> {
+            Path dir =
+                    layout.releases().resolve("<new>").resolve(component.dir()).normalize();
+            Decision decision = planned(layout, serving, name, component, release.toCommit());
+            if (decision.reuse()) {
+                notes.add(name + ": node_modules reused from the serving release (" + decision.reason() + ")");
+            } else {
+                commands.add(PlannedCommand.of(npm.installCommand(dir, component)));
+                notes.add(name + ": dependencies installed (" + decision.reason() + ")");
+            }
             commands.add(PlannedCommand.of(npm.buildCommand(dir, component)));
         });
-        return Optional.of(new Preview(commands, null));
+        return Optional.of(new Preview(commands, String.join("; ", notes)));
+    }
+
+    private Decision planned(
+            ReleaseLayout layout, Optional<String> serving, String name, ComponentSpec component, String commit) {
+        String prefix = Path.of(component.dir()).normalize().toString();
+        prefix = prefix.isEmpty() || ".".equals(prefix) ? "" : prefix + "/";
+        for (String lockFile : Dependencies.LOCK_FILES) {
+            Optional<String> blob = dependencies.blobAt(layout.repository(), commit, prefix + lockFile);
+            if (blob.isPresent()) {
+                Fingerprint wanted = dependencies.fingerprintOfBlob(lockFile, blob.get(), component, StepLog.NONE);
+                return decide(layout, serving.orElse(null), name, component, wanted);
+            }
+        }
+        return new Decision(false, "there is no lock file to compare");
     }
 }

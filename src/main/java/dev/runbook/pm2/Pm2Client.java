@@ -61,7 +61,8 @@ public class Pm2Client {
                         node.path("monit").path("memory").asLong(),
                         node.path("monit").path("cpu").asDouble(),
                         env.path("pm_out_log_path").asText(null),
-                        env.path("pm_err_log_path").asText(null)));
+                        env.path("pm_err_log_path").asText(null),
+                        env.path("pm_cwd").asText(null)));
             }
             return processes;
         } catch (IOException e) {
@@ -103,32 +104,43 @@ public class Pm2Client {
     public List<Pm2Process> startOrReload(
             List<App> apps, Map<String, String> env, Duration stabilityWindow, StepLog log) {
         for (App app : apps) {
-            runner.runChecked(startOrReloadCommand(app.ecosystem(), app.name(), env), log);
+            runner.runChecked(startOrReloadCommand(app, env), log);
         }
         long reloadedAt = System.nanoTime();
         return awaitStable(names(apps), apps.get(0).ecosystem().getParent(), reloadedAt, stabilityWindow, log);
     }
 
-    /** One PM2 app of a target: its ecosystem file (absolute) and its name in PM2. */
-    public record App(Path ecosystem, String name) {}
+    /**
+     * One PM2 app of a target: its ecosystem file (absolute), its name in PM2, and the working directory PM2 records
+     * for it when it starts it ({@code --cwd}). Given as a path through the target's {@code current} link, PM2 keeps
+     * that path, not where the link points, so each reload after a switch runs the new release's files; an app PM2
+     * started elsewhere keeps its old working directory on a reload (PM2 7 ignores {@code --cwd} then).
+     */
+    public record App(Path ecosystem, String name, Path cwd) {
+        public App(Path ecosystem, String name) {
+            this(ecosystem, name, ecosystem.getParent());
+        }
+    }
 
     private static List<String> names(List<App> apps) {
         return apps.stream().map(App::name).toList();
     }
 
     /**
-     * The command {@link #startOrReload} runs ({@code pm2 startOrReload <ecosystem> --only <app> --update-env} in the
-     * ecosystem file's directory), for plans shown before a run.
+     * The command {@link #startOrReload} runs ({@code pm2 startOrReload <ecosystem> --only <app> --update-env --cwd <cwd>} in
+     * the ecosystem file's directory), for plans shown before a run.
      */
-    public Command startOrReloadCommand(Path ecosystem, String app, Map<String, String> env) {
+    public Command startOrReloadCommand(App app, Map<String, String> env) {
         return command(
-                ecosystem.getParent(),
+                app.ecosystem().getParent(),
                 env,
                 "startOrReload",
-                ecosystem.getFileName().toString(),
+                app.ecosystem().getFileName().toString(),
                 "--only",
-                app,
-                "--update-env");
+                app.name(),
+                "--update-env",
+                "--cwd",
+                app.cwd().toString());
     }
 
     /**
@@ -211,7 +223,16 @@ public class Pm2Client {
             Path dir = app.ecosystem().getParent();
             delete(app.name(), dir, log);
             runner.runChecked(
-                    command(dir, env, "start", app.ecosystem().getFileName().toString(), "--only", app.name()), log);
+                    command(
+                            dir,
+                            env,
+                            "start",
+                            app.ecosystem().getFileName().toString(),
+                            "--only",
+                            app.name(),
+                            "--cwd",
+                            app.cwd().toString()),
+                    log);
         }
         long startedAt = System.nanoTime();
         return awaitStable(names(apps), apps.get(0).ecosystem().getParent(), startedAt, stabilityWindow, log);
@@ -220,7 +241,7 @@ public class Pm2Client {
     /**
      * One service-control action on an app of the target.
      * <ul>
-     * <li>{@code start}: {@code pm2 start <ecosystem> --only <app> --update-env}, then the stability check;</li>
+     * <li>{@code start}: {@code pm2 start <ecosystem> --only <app> --update-env --cwd <cwd>}, then the stability check;</li>
      * <li>{@code stop}: {@code pm2 stop <app>}; an app PM2 does not know or that is stopped already is success;
      * afterwards the app must be {@code stopped};</li>
      * <li>{@code restart} / {@code reload}: {@code pm2 restart|reload <app> --update-env} (an app PM2 does not
@@ -229,8 +250,9 @@ public class Pm2Client {
      *
      * @throws StepFailedException {@code HEALTH_CHECK_FAILED} when the app does not end in the expected state
      */
-    public void control(
-            String action, Path ecosystem, String app, Map<String, String> env, Duration stabilityWindow, StepLog log) {
+    public void control(String action, App target, Map<String, String> env, Duration stabilityWindow, StepLog log) {
+        Path ecosystem = target.ecosystem();
+        String app = target.name();
         Path dir = ecosystem.getParent();
         Optional<Pm2Process> current = find(app, dir, log);
         switch (action) {
@@ -256,7 +278,9 @@ public class Pm2Client {
                                     ecosystem.getFileName().toString(),
                                     "--only",
                                     app,
-                                    "--update-env"),
+                                    "--update-env",
+                                    "--cwd",
+                                    target.cwd().toString()),
                             log);
                 } else {
                     runner.runChecked(command(dir, env, action, app, "--update-env"), log);

@@ -13,6 +13,8 @@ package dev.runbook.pm2;
  * @param cpuPercent  {@code monit.cpu}, CPU use in percent of one core
  * @param outLog      {@code pm2_env.pm_out_log_path}, the app's stdout log file
  * @param errorLog    {@code pm2_env.pm_err_log_path}, the app's stderr log file
+ * @param cwd         {@code pm2_env.pm_cwd}, the working directory PM2 starts the app in (as given, links not
+ *                    resolved)
  */
 public record Pm2Process(
         String name,
@@ -24,7 +26,8 @@ public record Pm2Process(
         long memoryBytes,
         double cpuPercent,
         String outLog,
-        String errorLog) {
+        String errorLog,
+        String cwd) {
 
     public boolean online() {
         return "online".equals(status);

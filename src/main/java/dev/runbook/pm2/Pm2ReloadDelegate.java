@@ -1,5 +1,6 @@
 package dev.runbook.pm2;
 
+import dev.runbook.config.RunbookProperties.ComponentSpec;
 import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
@@ -11,14 +12,16 @@ import dev.runbook.process.Release;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepErrors;
 import dev.runbook.process.StepPreview;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
- * Task_Pm2Reload: sets {@code appsReloaded} (from now on PM2 may run the new release), then start-or-reload of each
- * selected component's PM2 app from its ecosystem file with the target's env, one after the other, judged together
- * by the PM2 process list over one stability window. The undo path's reload is {@link Pm2ReloadPreviousDelegate}.
+ * Task_Pm2Reload, after the switch: sets {@code appsReloaded} (from now on PM2 runs the new release), then
+ * start-or-reload of each selected component's PM2 app from its ecosystem file through {@code current}, with
+ * {@code --cwd current/<dir>} and the target's env, one after the other, judged together by the PM2 process list over
+ * one stability window. An app PM2 runs from elsewhere is moved under {@code current} first. The undo path's reload is {@link Pm2ReloadPreviousDelegate}.
  */
 @Component("pm2ReloadDelegate")
 @StepErrors({BpmnErrors.COMMAND_FAILED, BpmnErrors.HEALTH_CHECK_FAILED})
@@ -34,17 +37,52 @@ class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
+        List<Pm2Client.App> apps = apps(target, vars.components());
         vars.set(ProcessVariables.APPS_RELOADED, true);
-        pm2.startOrReload(
-                apps(target, vars.components()), target.env(), target.health().stabilityWindow(), log);
+        moveIntoCurrent(target, apps, log);
+        pm2.startOrReload(apps, target.env(), target.health().stabilityWindow(), log);
+    }
+
+    /**
+     * An app PM2 runs from outside {@code current} (an in-place checkout being adopted, or started by hand) would keep
+     * its old directory on a reload: it is deleted from PM2 first, so the start that follows runs it from
+     * {@code current} (one restart, once).
+     */
+    private void moveIntoCurrent(Target target, List<Pm2Client.App> apps, StepLog log) {
+        List<Pm2Process> listed = pm2.list(target.root(), log);
+        for (Pm2Client.App app : apps) {
+            listed.stream()
+                    .filter(process -> process.name().equals(app.name()))
+                    .filter(process -> process.cwd() != null
+                            && !Path.of(process.cwd())
+                                    .normalize()
+                                    .startsWith(target.layout().current()))
+                    .findFirst()
+                    .ifPresent(process -> {
+                        log.line("pm2 app '" + app.name() + "' runs from " + process.cwd() + ", outside "
+                                + target.layout().current()
+                                + ": moving it there (pm2 delete, then start: one restart)");
+                        pm2.delete(app.name(), target.root(), log);
+                    });
+        }
     }
 
     /** The PM2 apps of the selected components, in the target's component order. */
     static List<Pm2Client.App> apps(Target target, String components) {
         return TargetRegistry.select(target, components).values().stream()
-                .map(component -> new Pm2Client.App(
-                        target.workdir().resolve(component.ecosystem()).normalize(), component.pm2App()))
+                .map(component -> app(target, component))
                 .toList();
+    }
+
+    /**
+     * A component's PM2 app as the platform starts it: the ecosystem file and the working directory through the
+     * target's {@code current} link, so that PM2 runs whatever release {@code current} points at when it (re)starts.
+     */
+    static Pm2Client.App app(Target target, ComponentSpec component) {
+        return new Pm2Client.App(
+                target.layout().servingEcosystem(component),
+                component.pm2App(),
+                target.layout().servingDir(component));
     }
 
     /** Each selected component's {@code pm2 startOrReload}, as {@link Pm2Client#startOrReloadCommand} builds it. */
@@ -52,8 +90,7 @@ class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
     public Optional<Preview> preview(Release release) {
         Target target = release.target();
         List<PlannedCommand> commands = release.components().values().stream()
-                .map(component -> PlannedCommand.of(pm2.startOrReloadCommand(
-                        target.workdir().resolve(component.ecosystem()).normalize(), component.pm2App(), target.env())))
+                .map(component -> PlannedCommand.of(pm2.startOrReloadCommand(app(target, component), target.env())))
                 .toList();
         return Optional.of(new Preview(
                 commands,

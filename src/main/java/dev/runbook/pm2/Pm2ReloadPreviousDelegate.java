@@ -8,11 +8,15 @@ import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepErrors;
+import java.nio.file.Files;
+import java.util.List;
 import org.springframework.stereotype.Component;
 
 /**
- * Task_ReloadPreviousRelease, after the compensation restored the previous release: the same start-or-reload as
- * {@link Pm2ReloadDelegate}, but only when {@code appsReloaded} is set. A run that failed before its reload (a failed
+ * Task_ReloadPreviousRelease, after the compensation switched {@code current} back: the same start-or-reload as
+ * {@link Pm2ReloadDelegate}, but only when {@code appsReloaded} is set. When no release served before the run, the
+ * apps are started again from the in-place checkout being adopted ({@code workdir}), or removed from PM2 when there is
+ * none. A run that failed before its reload (a failed
  * build, say) never touched the running apps, which still serve the previous release from memory, and a reload
  * would only restart them (in fork mode a moment without an answer); the health check of the previous release that
  * follows still checks them.
@@ -35,10 +39,29 @@ class Pm2ReloadPreviousDelegate extends RunbookDelegate {
             return;
         }
         Target target = targets.get(vars.target());
-        pm2.startOrReload(
-                Pm2ReloadDelegate.apps(target, vars.components()),
-                target.env(),
-                target.health().stabilityWindow(),
-                log);
+        if (vars.previousReleaseId() != null) {
+            pm2.startOrReload(
+                    Pm2ReloadDelegate.apps(target, vars.components()),
+                    target.env(),
+                    target.health().stabilityWindow(),
+                    log);
+            return;
+        }
+        if (target.workdir() != null && Files.exists(target.workdir().resolve(".git"))) {
+            log.line("before this run the apps ran from the in-place checkout " + target.workdir()
+                    + ": starting them from there again");
+            List<Pm2Client.App> apps = TargetRegistry.select(target, vars.components()).values().stream()
+                    .map(component -> new Pm2Client.App(
+                            target.workdir().resolve(component.ecosystem()).normalize(),
+                            component.pm2App(),
+                            target.workdir().resolve(component.dir()).normalize()))
+                    .toList();
+            pm2.restartFresh(apps, target.env(), target.health().stabilityWindow(), log);
+            return;
+        }
+        log.line("no release served before this run: stopping its apps");
+        for (Pm2Client.App app : Pm2ReloadDelegate.apps(target, vars.components())) {
+            pm2.delete(app.name(), target.root(), log);
+        }
     }
 }

@@ -23,6 +23,6 @@ class Pm2SaveDelegate extends RunbookDelegate {
 
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
-        pm2.save(targets.get(vars.target()).workdir(), log);
+        pm2.save(targets.get(vars.target()).root(), log);
     }
 }

@@ -36,8 +36,7 @@ class ServiceControlDelegate extends RunbookDelegate {
             if ("all".equals(app) || component.pm2App().equals(app)) {
                 pm2.control(
                         action,
-                        target.workdir().resolve(component.ecosystem()).normalize(),
-                        component.pm2App(),
+                        Pm2ReloadDelegate.app(target, component),
                         target.env(),
                         target.health().stabilityWindow(),
                         log);

@@ -74,6 +74,10 @@ public final class ProcessVariables {
     public static final String PLAN_TEXT = "planText";
     /** true once the run's forward reload step began: from then on PM2 may run the new release. */
     public static final String APPS_RELOADED = "appsReloaded";
+    /** Deploy, update: the release directory this run prepares; rollback: the release it switches to. */
+    public static final String RELEASE_ID = "releaseId";
+    /** The release that served when the run was requested (null when none did): where a switch back goes. */
+    public static final String PREVIOUS_RELEASE_ID = "previousReleaseId";
 
     private final VariableScope scope;
 
@@ -103,6 +107,15 @@ public final class ProcessVariables {
 
     public String previousCommit() {
         return required(PREVIOUS_COMMIT);
+    }
+
+    public String releaseId() {
+        return required(RELEASE_ID);
+    }
+
+    /** The release that served when the run was requested; null when none did (a target's first deploy). */
+    public String previousReleaseId() {
+        return string(PREVIOUS_RELEASE_ID);
     }
 
     public String targetCommit() {

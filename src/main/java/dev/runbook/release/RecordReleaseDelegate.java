@@ -16,26 +16,27 @@ import java.util.Set;
 import org.springframework.stereotype.Component;
 
 /**
- * Task_RecordRelease: writes the deployed release to {@code release_record} (its ref is {@code gitRef}, or the
- * commit SHA for a rollback) and applies the target's release backup
- * retention ({@code backups.keep}), never deleting a backup that a running run refers to ({@code backupId}).
+ * Task_RecordRelease: writes the release that now serves to {@code release_record} (its ref is {@code gitRef}, or
+ * the commit SHA for a rollback; its {@code backup_id} column holds the release id) and applies the target's release
+ * retention ({@code releases.keep}, {@code releases.max-bytes}), never removing a release that serves, served last or
+ * that a running run refers to ({@code releaseId}, {@code previousReleaseId}).
  */
 @Component("recordReleaseDelegate")
 class RecordReleaseDelegate extends RunbookDelegate implements StepPreview {
 
     private final ReleaseRecordRepository releases;
-    private final ReleaseBackupStore backups;
+    private final ReleaseDirectories directories;
     private final ActiveRuns runs;
 
     RecordReleaseDelegate(
             TargetRegistry targets,
             Redactor redactor,
             ReleaseRecordRepository releases,
-            ReleaseBackupStore backups,
+            ReleaseDirectories directories,
             ActiveRuns runs) {
         super(targets, redactor);
         this.releases = releases;
-        this.backups = backups;
+        this.directories = directories;
         this.runs = runs;
     }
 
@@ -51,17 +52,24 @@ class RecordReleaseDelegate extends RunbookDelegate implements StepPreview {
                 vars.runId(),
                 vars.requestedBy(),
                 vars.string(ProcessVariables.APPROVED_BY),
-                vars.backupId(),
+                vars.releaseId(),
                 Instant.now()));
-        log.line("recorded release " + vars.targetCommit() + " of " + vars.target());
-        Set<String> inUse = new HashSet<>(runs.valuesOf(ProcessVariables.BACKUP_ID));
-        inUse.add(vars.backupId());
-        backups.applyRetention(vars.target(), target.backups().keep(), inUse, log);
+        log.line("recorded release " + vars.releaseId() + " (" + vars.targetCommit() + ") of " + vars.target());
+        Set<String> inUse = new HashSet<>(runs.valuesOf(ProcessVariables.RELEASE_ID));
+        inUse.addAll(runs.valuesOf(ProcessVariables.PREVIOUS_RELEASE_ID));
+        inUse.add(vars.releaseId());
+        directories.prune(
+                target.layout(), target.releases().keep(), target.releases().maxBytes(), inUse, log);
     }
 
     @Override
     public Optional<Preview> preview(Release release) {
         return Preview.note("records the release; keeps the newest "
-                + release.target().backups().keep() + " release backups");
+                + release.target().releases().keep() + " release directories (never the serving one or the one "
+                + "before it)"
+                + (release.target().releases().maxBytes() == null
+                        ? ""
+                        : " within releases.max-bytes "
+                                + release.target().releases().maxBytes()));
     }
 }

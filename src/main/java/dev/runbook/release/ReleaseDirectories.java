@@ -1,7 +1,9 @@
 package dev.runbook.release;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbook.config.ReleaseLayout;
 import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.exec.StepLog;
 import dev.runbook.git.GitClient;
 import dev.runbook.process.BpmnErrors;
@@ -46,6 +48,42 @@ public class ReleaseDirectories {
     public ReleaseDirectories(GitClient git, ObjectMapper json) {
         this.git = git;
         this.json = json;
+    }
+
+    /**
+     * The URL of the target's git remote: {@code remote} itself when it is a URL ({@code scheme://…} or
+     * {@code host:path}), an absolute path when it is a local path (it holds '/'),
+     * otherwise the URL of the remote of that name in the in-place checkout {@code workdir} being adopted.
+     *
+     * @throws StepFailedException {@code PRECONDITION_FAILED} when {@code remote} is a name and there is no
+     *                             {@code workdir} checkout to read it from
+     */
+    public String remoteUrl(String targetName, Target target, StepLog log) {
+        String remote = target.remote();
+        if (remote.contains("://") || remote.matches("[^/]+:.*")) {
+            return remote; // https://…, ssh://…, git@host:path
+        }
+        if (remote.contains("/")) {
+            return Path.of(remote).toAbsolutePath().normalize().toString(); // a local path, as git clone reads it
+        }
+        if (target.workdir() == null || !Files.exists(target.workdir().resolve(".git"))) {
+            throw new StepFailedException(
+                    BpmnErrors.PRECONDITION_FAILED,
+                    "runbook.targets." + targetName + ".remote is the name '" + remote + "' but there is no "
+                            + "workdir checkout to read its URL from: set remote to the repository's URL");
+        }
+        return git.remoteUrl(target.workdir(), remote, log);
+    }
+
+    /**
+     * The commit of the in-place checkout ({@code workdir}) a target is adopted from, before its first release: what
+     * serves then. Empty when there is no such checkout.
+     */
+    public Optional<String> adoptedCommit(Target target, StepLog log) {
+        if (target.workdir() == null || !Files.exists(target.workdir().resolve(".git"))) {
+            return Optional.empty();
+        }
+        return Optional.of(git.head(target.workdir(), log));
     }
 
     /** Creates or fetches the platform's mirror of the remote ({@link GitClient#mirror}). */
@@ -167,6 +205,40 @@ public class ReleaseDirectories {
         log.line("release directory " + dir + " removed");
     }
 
+    /**
+     * Pins release {@code id} against retention ({@code <root>/.runbook/pins/<id>}, outside the release, which never
+     * changes once it served): what the {@code backup} runbook does for users who script it.
+     */
+    public void pin(ReleaseLayout layout, String id, StepLog log) {
+        layout.release(id);
+        Path pin = pins(layout).resolve(id);
+        try {
+            Files.createDirectories(pin.getParent());
+            if (!Files.exists(pin)) {
+                Files.createFile(pin);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + pin, e);
+        }
+        log.line("release " + id + " pinned: retention keeps it until " + pin + " is removed");
+    }
+
+    /** The pinned release ids. */
+    public Set<String> pinned(ReleaseLayout layout) {
+        if (!Files.isDirectory(pins(layout))) {
+            return Set.of();
+        }
+        try (Stream<Path> pins = Files.list(pins(layout))) {
+            return pins.map(pin -> pin.getFileName().toString()).collect(java.util.stream.Collectors.toSet());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + pins(layout), e);
+        }
+    }
+
+    private static Path pins(ReleaseLayout layout) {
+        return layout.root().resolve(".runbook").resolve("pins");
+    }
+
     /** The metadata of release {@code id}, when its directory is finished. */
     public Optional<ReleaseMetadata> metadata(ReleaseLayout layout, String id) {
         if (id == null || !ReleaseLayout.ID.matcher(id).matches()) {
@@ -219,13 +291,15 @@ public class ReleaseDirectories {
     /**
      * Retention: removes unfinished release directories, then keeps the newest {@code keep} finished releases and
      * removes older ones, then, with a {@code maxBytes} budget, removes the oldest until the releases fit. Never the
-     * serving release, the one before it, nor one in {@code protectedIds} (a run refers to it).
+     * serving release, the one before it, a {@link #pin pinned} one, nor one in {@code protectedIds} (a run refers
+     * to it).
      *
      * @return the ids removed, oldest first
      */
     public List<String> prune(
             ReleaseLayout layout, int keep, DataSize maxBytes, Set<String> protectedIds, StepLog log) {
         Set<String> spared = new HashSet<>(protectedIds);
+        spared.addAll(pinned(layout));
         List<ReleaseMetadata> newestFirst = all(layout);
         Optional<String> current = layout.currentId();
         current.ifPresent(spared::add);
@@ -274,7 +348,7 @@ public class ReleaseDirectories {
     }
 
     /** The newest finished release older than {@code currentId}: where a switch back would go. */
-    static Optional<String> previous(List<ReleaseMetadata> newestFirst, String currentId) {
+    public static Optional<String> previous(List<ReleaseMetadata> newestFirst, String currentId) {
         for (int i = 0; i < newestFirst.size() - 1; i++) {
             if (newestFirst.get(i).id().equals(currentId)) {
                 return Optional.of(newestFirst.get(i + 1).id());

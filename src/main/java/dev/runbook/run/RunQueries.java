@@ -130,7 +130,7 @@ public class RunQueries {
         for (HistoricVariableInstance variable : history.createHistoricVariableInstanceQuery()
                 .processInstanceId(id)
                 .list()) {
-            // a step's local variable (rollback's safety backup id in its own backupId) never hides the run's own
+            // a step's local variable never hides the run's own of the same name
             if (variable.getValue() != null
                     && (!vars.containsKey(variable.getName()) || id.equals(variable.getActivityInstanceId()))) {
                 vars.put(variable.getName(), variable.getValue());
@@ -152,7 +152,7 @@ public class RunQueries {
                 str(vars.get(ProcessVariables.GIT_REF)),
                 str(vars.get(ProcessVariables.TARGET_COMMIT)),
                 str(vars.get(ProcessVariables.PREVIOUS_COMMIT)),
-                str(vars.get(ProcessVariables.BACKUP_ID)),
+                str(vars.getOrDefault(ProcessVariables.BACKUP_ID, vars.get(ProcessVariables.RELEASE_ID))),
                 failure,
                 instant(instance.getStartTime()),
                 instant(instance.getEndTime()),

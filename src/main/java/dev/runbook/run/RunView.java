@@ -16,9 +16,9 @@ import java.util.List;
  * @param approvedBy   the user who decided the approval, if any
  * @param gitRef       requested ref, if any
  * @param targetCommit commit being deployed, if resolved
- * @param previousCommit the commit that served before the run changed anything (HEAD of the work dir), if read
- * @param backupId     deploy and update: the release backup taken before changing anything; rollback: the backup it
- *                     restores; null if none
+ * @param previousCommit the commit that served before the run changed anything (the serving release's), if read
+ * @param backupId     deploy and update: the release directory the run made; rollback: the release it switched to;
+ *                     backup: the release it pinned; null if none
  * @param failure      {@code failureCode: failureMessage} of the step that failed, if any
  * @param startedAt    start time (null for a step running now: its start commits with its end)
  * @param endedAt      end time, null while running

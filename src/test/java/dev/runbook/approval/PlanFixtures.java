@@ -92,9 +92,10 @@ public final class PlanFixtures {
                 null);
     }
 
-    public static Target target(Path workdir, Database database, Map<String, ComponentSpec> components) {
+    /** A target whose root (and mirror {@code <root>/repo}) is {@code root}. */
+    public static Target target(Path root, Database database, Map<String, ComponentSpec> components) {
         return new Target(
-                workdir,
+                null,
                 "origin",
                 "main",
                 new Approval(true, Duration.ofHours(1)),
@@ -104,7 +105,7 @@ public final class PlanFixtures {
                 new Backups(7, null, null),
                 new Health(4, Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2)),
                 null,
-                null,
+                root,
                 null);
     }
 

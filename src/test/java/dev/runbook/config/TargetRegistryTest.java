@@ -156,7 +156,7 @@ class TargetRegistryTest {
                             URI.create("http://127.0.0.1:3000/" + name),
                             null));
         }
-        return new Target(workdir, "origin", "main", null, Map.of(), components, null, null, null, null, null, null);
+        return new Target(workdir, "origin", "main", null, Map.of(), components, null, null, null, null, workdir, null);
     }
 
     /** Every message in the cause chain, one per line. */

@@ -64,7 +64,7 @@ class DbBackupCatalogueTest {
                 new Backups(10, Map.of("daily", 2, "monthly", 1), null),
                 null,
                 null,
-                null,
+                dataDir,
                 null);
         RunbookProperties properties = new RunbookProperties(dataDir, null, null, Map.of("shop", shop));
         TargetRegistry registry = new TargetRegistry(properties, List.of());

@@ -18,6 +18,7 @@ import dev.runbook.testsupport.PlatformTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.MethodOrderer;
@@ -113,6 +114,8 @@ class DeployEndToEndTest {
     @Order(3)
     void shouldRollBackToV2WhenHealthCheckFails() {
         String v2 = shop.head();
+        String serving = shop.currentRelease();
+        String digest = FixtureTarget.treeDigest(shop.current());
         String runId = requestDeploy("alice", "v3-broken");
         decide("bob", awaitApproval(runId), true).then().statusCode(204);
 
@@ -127,17 +130,24 @@ class DeployEndToEndTest {
                 .filter(s -> Boolean.TRUE.equals(s.get("compensation")))
                 .map(s -> s.get("activityId"))
                 .toList();
-        assertThat(compensation).containsExactly("Task_RestoreArtifacts", "Task_UndoGitCheckout");
+        assertThat(compensation).containsExactly("Task_SwitchBack", "Task_DiscardRelease");
+        assertThat(shop.currentRelease()).isEqualTo(serving);
+        assertThat(FixtureTarget.treeDigest(shop.current()))
+                .as("nothing changed inside the serving release")
+                .isEqualTo(digest);
+        assertThat(shop.home.resolve("releases").toFile().list())
+                .as("the failed release's directory is gone")
+                .noneMatch(id -> id.endsWith(shop.sha("v3-broken").substring(0, 7)));
         assertThat(steps)
                 .filteredOn(s -> "Task_HealthCheck".equals(s.get("activityId")))
                 .extracting(s -> s.get("outcome"))
                 .containsExactly("FAILED");
         assertThat(steps)
                 .extracting(s -> s.get("activityId"))
-                .endsWith("Task_ReloadPreviousRelease", "Task_HealthCheckPreviousRelease");
+                .endsWith("Task_ReloadPreviousRelease", "Task_HealthCheckPreviousRelease", "Task_DiscardRelease");
         for (String undo : List.of(
-                "Task_RestoreArtifacts",
-                "Task_UndoGitCheckout",
+                "Task_SwitchBack",
+                "Task_DiscardRelease",
                 "Task_ReloadPreviousRelease",
                 "Task_HealthCheckPreviousRelease")) {
             String log = stepLog(runId, undo);
@@ -149,7 +159,8 @@ class DeployEndToEndTest {
     @Order(4)
     void shouldRollBackWhenBuildExitsNonZeroWhileV2KeepsServing() {
         String v2 = shop.head();
-        long pid = pm2.find(shop.app, shop.workdir, StepLog.NONE).orElseThrow().pid();
+        String digest = FixtureTarget.treeDigest(shop.current());
+        long pid = pm2.find(shop.app, shop.home, StepLog.NONE).orElseThrow().pid();
         String runId = requestDeploy("alice", "build-broken");
         decide("bob", awaitApproval(runId), true).then().statusCode(204);
 
@@ -159,8 +170,12 @@ class DeployEndToEndTest {
         assertThat(shop.head()).isEqualTo(v2);
         assertThat(shop.served()).contains("\"version\":\"v2\"");
         assertThat(stepLog(runId, "Task_InstallAndBuild")).contains("build failed: type error");
-        assertThat(Files.exists(shop.workdir.resolve("backend/dist/main.js"))).isTrue();
-        assertThat(pm2.find(shop.app, shop.workdir, StepLog.NONE).orElseThrow().pid())
+        assertThat(Files.exists(shop.current().resolve("backend/dist/main.js"))).isTrue();
+        assertThat(FixtureTarget.treeDigest(shop.current()))
+                .as("nothing changed inside the serving release")
+                .isEqualTo(digest);
+        assertThat(run.getList("steps.findAll { it.compensation }.activityId")).containsExactly("Task_DiscardRelease");
+        assertThat(pm2.find(shop.app, shop.home, StepLog.NONE).orElseThrow().pid())
                 .as("the app serving v2 was never restarted")
                 .isEqualTo(pid);
         assertThat(stepLog(runId, "Task_ReloadPreviousRelease"))
@@ -177,30 +192,32 @@ class DeployEndToEndTest {
 
         JsonPath run = awaitEnd(runId);
         assertThat(run.getString("outcome")).isEqualTo("REJECTED");
-        assertThat(run.getList("steps.activityId")).doesNotContain("Task_BackupRelease", "Task_GitCheckout");
+        assertThat(run.getList("steps.activityId")).doesNotContain("Task_PrepareRelease", "Task_SwitchRelease");
         assertThat(shop.head()).isEqualTo(before);
         assertThat(shop.served()).contains("\"version\":\"v2\"");
     }
 
     @Test
     @Order(6)
-    void shouldFailWithPreconditionBeforeApprovalWhenTreeIsDirty() throws Exception {
-        Files.writeString(
-                shop.workdir.resolve("backend/src/main.js"),
-                "// hot fix on the server\n",
-                java.nio.file.StandardOpenOption.APPEND);
-        try {
-            String runId = requestDeploy("alice", "v1");
-            JsonPath run = awaitEnd(runId);
-            assertThat(run.getString("outcome")).isEqualTo("FAILED");
-            assertThat(run.getString("failure"))
-                    .startsWith("PRECONDITION_FAILED")
-                    .contains("backend/src/main.js");
-            assertThat(run.getList("steps.activityId")).containsExactly("Task_ResolveRelease");
-            assertThat(shop.served()).contains("\"version\":\"v2\"");
-        } finally {
-            shop.git("checkout", "--", "backend/src/main.js");
-        }
+    void shouldBuildBesideTheServingReleaseAndNeverWriteIntoIt() throws Exception {
+        String serving = shop.currentRelease();
+        Path hotFix = shop.current().resolve("backend/src/main.js");
+        Files.writeString(hotFix, "// hot fix on the server\n", java.nio.file.StandardOpenOption.APPEND);
+        String digest = FixtureTarget.treeDigest(shop.current());
+
+        String runId = requestDeploy("alice", "v2");
+        decide("bob", awaitApproval(runId), true).then().statusCode(204);
+
+        JsonPath run = awaitEnd(runId);
+        assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
+        assertThat(shop.currentRelease()).isNotEqualTo(serving).isEqualTo(run.getString("backupId"));
+        assertThat(Files.readString(shop.current().resolve("backend/src/main.js")))
+                .doesNotContain("hot fix");
+        Path previous = shop.home.resolve("releases").resolve(serving);
+        assertThat(FixtureTarget.treeDigest(previous))
+                .as("the previous release is as it served")
+                .isEqualTo(digest);
+        assertThat(shop.served()).contains("\"version\":\"v2\"");
     }
 
     @Test
@@ -292,6 +309,8 @@ class DeployEndToEndTest {
                 .body("[0].name", equalTo("shop"))
                 .body("[0].components.backend.pm2App", equalTo(shop.app))
                 .body("[0].currentRelease.commit", equalTo(shop.sha("v2")))
+                .body("[0].currentRelease.releaseId", equalTo(shop.currentRelease()))
+                .body("[0].currentRelease.drift", org.hamcrest.Matchers.nullValue())
                 .body("[0].currentRelease.gitRef", equalTo("v2"))
                 .body("[0].currentRelease.runId", notNullValue());
     }
@@ -346,7 +365,7 @@ class DeployEndToEndTest {
     @Test
     @Order(12)
     void shouldDeployTheApprovedCommitEvenWhenTheBranchMovesAfterTheRequest() {
-        String requested = shop.sha("origin/main");
+        String requested = shop.sha("main");
         String runId = requestDeploy("alice", "main");
         String taskId = awaitApproval(runId);
         String moved = shop.publish("main", Map.of("backend/NOTES.md", "pushed after the approval request\n"));
@@ -365,7 +384,13 @@ class DeployEndToEndTest {
     void shouldStopWithPreconditionWhenSomeoneElseChangedTheTargetWhileWaitingForApproval() {
         String runId = requestDeploy("alice", "v2");
         String taskId = awaitApproval(runId);
-        shop.git("checkout", "--quiet", "--detach", "v1");
+        String serving = shop.currentRelease();
+        String other = java.util.Arrays.stream(
+                        shop.home.resolve("releases").toFile().list())
+                .filter(id -> !id.equals(serving))
+                .findFirst()
+                .orElseThrow();
+        shop.switchCurrent(other);
         try {
             decide("bob", taskId, true).then().statusCode(204);
             JsonPath run = awaitEnd(runId);
@@ -373,10 +398,11 @@ class DeployEndToEndTest {
             assertThat(run.getString("failure"))
                     .startsWith("PRECONDITION_FAILED")
                     .contains("request the run again");
-            assertThat(run.getList("steps.activityId")).doesNotContain("Task_GitCheckout");
-            assertThat(shop.head()).isEqualTo(shop.sha("v1"));
+            assertThat(run.getList("steps.activityId")).doesNotContain("Task_SwitchRelease", "Task_Pm2Reload");
+            assertThat(shop.currentRelease()).isEqualTo(other);
+            assertThat(shop.home.resolve("releases").toFile().list()).hasSizeLessThanOrEqualTo(4);
         } finally {
-            shop.git("checkout", "--quiet", "--detach", "v2");
+            shop.switchCurrent(serving);
         }
     }
 

@@ -64,7 +64,8 @@ class HealthReportApiTest {
         registry.add("runbook.targets.shop.monitor.error-log.last-lines", () -> "2");
         registry.add("runbook.targets.shop.monitor.thresholds.errors", () -> "3");
         String full = "runbook.targets.full.";
-        registry.add(full + "workdir", shop.workdir::toString);
+        registry.add(full + "root", shop.home::toString);
+        registry.add(full + "remote", shop.origin::toString);
         registry.add(full + "components.backend.dir", () -> "backend");
         registry.add(full + "components.backend.pm2-app", () -> shop.app);
         registry.add(full + "components.backend.ecosystem", () -> "backend/ecosystem.config.js");
@@ -109,7 +110,7 @@ class HealthReportApiTest {
         assertThat(report.getBoolean("components[0].errorLog.timestamped")).isFalse();
         assertThat(report.getLong("system.memory.totalBytes")).isPositive();
         assertThat(report.getInt("system.cpuCores")).isPositive();
-        assertThat(report.getList("system.disks.name")).containsExactly("data-dir", "workdir");
+        assertThat(report.getList("system.disks.name")).containsExactly("data-dir", "root");
         assertThat(report.getDouble("system.disks[0].usedPercent")).isBetween(0.0, 100.0);
         assertThat(report.getLong("tookMs")).isGreaterThanOrEqualTo(2500);
     }
@@ -249,7 +250,7 @@ class HealthReportApiTest {
         assertThat(pgDump.getStatus()).as("found or not needed").isIn(Status.UP, Status.UNKNOWN);
         Health target = settled(targets.getContributor("shop"));
         assertThat(target.getStatus()).isEqualTo(Status.UP);
-        assertThat(target.getDetails()).containsEntry("workdirPresent", true).containsEntry("pm2Reachable", true);
+        assertThat(target.getDetails()).containsEntry("rootPresent", true).containsEntry("pm2Reachable", true);
 
         JsonPath health =
                 given().get("/actuator/health").then().statusCode(200).extract().jsonPath();
@@ -257,7 +258,7 @@ class HealthReportApiTest {
                 .as("a missing tool degrades a target, not the platform")
                 .isEqualTo("UP");
         assertThat(health.getMap("$").keySet()).as("no details, no components").containsExactly("status");
-        assertThat(given().get("/actuator/health").asString()).doesNotContain("mongodump", "version", "workdir");
+        assertThat(given().get("/actuator/health").asString()).doesNotContain("mongodump", "version", "rootPresent");
 
         JsonPath admin = as("admin")
                 .get("/actuator/health")
@@ -268,7 +269,7 @@ class HealthReportApiTest {
         assertThat(admin.getString("components.tools.components.git.details.version"))
                 .as("camunda-admin sees the details")
                 .startsWith("git version");
-        assertThat(admin.getString("components.targets.components.shop.details.workdirPresent"))
+        assertThat(admin.getString("components.targets.components.shop.details.rootPresent"))
                 .isEqualTo("true");
         assertThat(admin.getString("components.tools.components.mongodump.status"))
                 .isEqualTo("DEGRADED");

@@ -8,8 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.testsupport.FixtureTarget;
 import dev.runbook.testsupport.PlatformTest;
 import io.restassured.http.ContentType;
@@ -84,13 +82,13 @@ class ReleaseRunbooksEndToEndTest {
         JsonPath run = awaitEnd(start("alice", DEPLOYMENTS, Map.of()));
         assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
         assertThat(run.getString("gitRef")).isEqualTo("main");
-        assertThat(shop.head()).isEqualTo(shop.sha("origin/main"));
+        assertThat(shop.head()).isEqualTo(shop.sha("main"));
     }
 
     @Test
     @Order(4)
     void shouldRestartWithTheEnvironmentReadAfreshFromTheEcosystemFile() throws Exception {
-        Path ecosystem = shop.workdir.resolve("backend/ecosystem.config.js");
+        Path ecosystem = shop.current().resolve("backend/ecosystem.config.js");
         String original = Files.readString(ecosystem);
         try {
             Files.writeString(
@@ -113,49 +111,62 @@ class ReleaseRunbooksEndToEndTest {
 
     @Test
     @Order(5)
-    void shouldListTheNewBackupAsCurrent() {
+    void shouldPinTheServingReleaseAsItsBackupAndListTheReleases() {
         JsonPath run = awaitEnd(start("alice", "/api/targets/shop/backups", Map.of()));
         assertThat(run.getString("outcome")).isEqualTo("BACKED_UP");
-        JsonPath backups = as("alice")
-                .get("/api/targets/shop/backups")
+        assertThat(run.getString("backupId")).isEqualTo(shop.currentRelease());
+        assertThat(shop.home.resolve(".runbook/pins/" + shop.currentRelease())).exists();
+        JsonPath releases = as("alice")
+                .get("/api/targets/shop/releases")
                 .then()
                 .statusCode(200)
                 .extract()
                 .jsonPath();
-        assertThat(backups.getString("[0].commit")).isEqualTo(shop.head());
-        assertThat(backups.getBoolean("[0].current")).isTrue();
-        assertThat(backups.getString("[0].by")).isEqualTo("alice");
-        assertThat(backups.getList("current", Boolean.class)).containsOnlyOnce(true);
+        assertThat(releases.getString("[0].id")).isEqualTo(shop.currentRelease());
+        assertThat(releases.getString("[0].commit")).isEqualTo(shop.head());
+        assertThat(releases.getBoolean("[0].current")).isTrue();
+        assertThat(releases.getString("[0].by")).isEqualTo("alice");
+        assertThat(releases.getList("current", Boolean.class)).containsOnlyOnce(true);
+        assertThat(releases.getList("tags.flatten()", String.class)).contains("v1", "v2");
+        assertThat(releases.getList("sizeBytes", Long.class))
+                .allSatisfy(size -> assertThat(size).isPositive());
+        assertThat(as("alice")
+                        .get("/api/targets/shop/backups")
+                        .then()
+                        .extract()
+                        .jsonPath()
+                        .getList("id"))
+                .as("backups is the same list")
+                .isEqualTo(releases.getList("id"));
     }
 
     @Test
     @Order(6)
-    void shouldRollBackToTheReleaseBeforeTheCurrentOneWithoutRebuilding() {
+    void shouldRollBackToANamedReleaseBySwitchingWithoutRebuilding() {
         String v1 = shop.sha("v1");
-        JsonPath run = awaitEnd(start("alice", "/api/targets/shop/rollbacks", Map.of()));
+        String v1Release = releaseOf(v1);
+        JsonPath run = awaitEnd(start("alice", "/api/targets/shop/rollbacks", Map.of("releaseId", v1Release)));
         assertThat(run.getString("outcome")).isEqualTo("RESTORED");
         assertThat(run.getString("targetCommit")).isEqualTo(v1);
+        assertThat(shop.currentRelease()).isEqualTo(v1Release);
         assertThat(shop.head()).isEqualTo(v1);
         assertThat(shop.served()).contains("\"version\":\"v1\"");
+        assertThat(run.getList("steps.activityId", String.class))
+                .contains("Task_SwitchRelease", "Task_Pm2Reload")
+                .doesNotContain("Task_InstallAndBuild", "Task_PrepareRelease");
         for (String step : run.getList("steps.activityId", String.class)) {
             String log = as("alice")
                     .get("/api/runs/" + run.getString("runId") + "/steps/" + step + "/log")
                     .asString();
-            assertThat(log).as("no npm command in %s", step).doesNotContain("$ npm");
+            assertThat(log).as("no install, build or checkout in %s", step).doesNotContain("$ npm", "worktree add");
         }
     }
 
     @Test
     @Order(7)
-    void shouldRevertToTheSafetySnapshotWhenTheRestoredReleaseIsUnhealthy() throws Exception {
-        JsonPath backups =
-                as("alice").get("/api/targets/shop/backups").then().extract().jsonPath();
-        String v2Backup = backups.getList("$", Map.class).stream()
-                .filter(b -> shop.sha("v2").equals(b.get("commit")))
-                .map(b -> (String) b.get("id"))
-                .findFirst()
-                .orElseThrow();
-        Path main = shop.dataDir.resolve("releases/shop/" + v2Backup + "/backend/dist/main.js");
+    void shouldSwitchBackWhenTheReleaseRolledBackToIsUnhealthy() throws Exception {
+        String v2Release = releaseOf(shop.sha("v2"));
+        Path main = shop.home.resolve("releases/" + v2Release + "/backend/dist/main.js");
         Files.writeString(
                 main,
                 Files.readString(main)
@@ -164,35 +175,44 @@ class ReleaseRunbooksEndToEndTest {
                                         + "'application/json' });\n    res.end(JSON.stringify({ status:",
                                 "res.writeHead(500, { 'Content-Type': "
                                         + "'application/json' });\n    res.end(JSON.stringify({ status:"));
+        String serving = shop.currentRelease();
 
-        JsonPath run = awaitEnd(start("alice", "/api/targets/shop/rollbacks", Map.of("backupId", v2Backup)));
+        JsonPath run = awaitEnd(start("alice", "/api/targets/shop/rollbacks", Map.of("backupId", v2Release)));
         assertThat(run.getString("outcome")).isEqualTo("REVERTED");
-        assertThat(run.getString("backupId")).as("the backup it restored").isEqualTo(v2Backup);
+        assertThat(run.getString("backupId")).as("the release it switched to").isEqualTo(v2Release);
         assertThat(run.getString("previousCommit")).isEqualTo(shop.sha("v1"));
-        assertThat(run.getList("steps.findAll { it.compensation }.activityId"))
-                .containsExactly("Task_RestoreSafetySnapshot", "Task_UndoGitCheckout");
-        assertThat(shop.head()).isEqualTo(shop.sha("v1"));
+        assertThat(run.getList("steps.findAll { it.compensation }.activityId")).containsExactly("Task_SwitchBack");
+        assertThat(shop.currentRelease()).isEqualTo(serving);
         assertThat(shop.served()).contains("\"version\":\"v1\"").contains("\"status\":\"ok\"");
     }
 
     @Test
     @Order(8)
-    void shouldRefuseBadAndUnknownBackupIds() {
+    void shouldRefuseBadUnknownAndServingReleaseIds() {
         for (String id : List.of("../releases", "a b", "x/../../y", "..")) {
-            as("alice")
-                    .contentType(ContentType.JSON)
-                    .body(Map.of("backupId", id))
-                    .post("/api/targets/shop/rollbacks")
-                    .then()
-                    .statusCode(400)
-                    .contentType("application/problem+json");
+            for (String key : List.of("releaseId", "backupId")) {
+                as("alice")
+                        .contentType(ContentType.JSON)
+                        .body(Map.of(key, id))
+                        .post("/api/targets/shop/rollbacks")
+                        .then()
+                        .statusCode(400)
+                        .contentType("application/problem+json");
+            }
         }
         as("alice")
                 .contentType(ContentType.JSON)
-                .body(Map.of("backupId", "20200101_000000"))
+                .body(Map.of("releaseId", "20200101_000000"))
                 .post("/api/targets/shop/rollbacks")
                 .then()
                 .statusCode(404);
+        as("alice")
+                .contentType(ContentType.JSON)
+                .body(Map.of("releaseId", shop.currentRelease()))
+                .post("/api/targets/shop/rollbacks")
+                .then()
+                .statusCode(409)
+                .body("detail", containsString("serves already"));
         as("alice")
                 .contentType(ContentType.JSON)
                 .body(Map.of())
@@ -201,39 +221,19 @@ class ReleaseRunbooksEndToEndTest {
                 .statusCode(404);
     }
 
-    @Test
-    @Order(8)
-    void shouldRefuseABackupTakenBeforeTheComponentWasBuilt() throws Exception {
-        // what the first deploy onto a never-built checkout records: the backend had no dist or node_modules yet
-        ObjectMapper json = new ObjectMapper();
-        Path releases = shop.dataDir.resolve("releases/shop");
-        Path real;
-        try (var dirs = Files.list(releases)) {
-            real = dirs.filter(dir -> Files.isRegularFile(dir.resolve("manifest.json")))
-                    .findFirst()
-                    .orElseThrow();
-        }
-        ObjectNode manifest =
-                (ObjectNode) json.readTree(real.resolve("manifest.json").toFile());
-        manifest.put("id", "20200101_000001").putObject("artifacts").putArray("backend");
-        Path empty = Files.createDirectories(releases.resolve("20200101_000001"));
-        try {
-            json.writeValue(empty.resolve("manifest.json").toFile(), manifest);
-            String served = shop.served();
-
-            as("alice")
-                    .contentType(ContentType.JSON)
-                    .body(Map.of("backupId", "20200101_000001"))
-                    .post("/api/targets/shop/rollbacks")
-                    .then()
-                    .statusCode(409)
-                    .contentType("application/problem+json")
-                    .body("detail", containsString("holds no artifacts of [backend]"));
-            assertThat(shop.served()).isEqualTo(served);
-        } finally {
-            Files.deleteIfExists(empty.resolve("manifest.json"));
-            Files.deleteIfExists(empty);
-        }
+    /** The newest release of a commit, from {@code GET /api/targets/shop/releases}. */
+    private String releaseOf(String commit) {
+        return as("alice")
+                .get("/api/targets/shop/releases")
+                .then()
+                .extract()
+                .jsonPath()
+                .getList("$", Map.class)
+                .stream()
+                .filter(release -> commit.equals(release.get("commit")))
+                .map(release -> (String) release.get("id"))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
@@ -323,7 +323,7 @@ class ReleaseRunbooksEndToEndTest {
     @Order(13)
     void shouldRefuseAnOutOfSyncLockFileBeforeTouchingNodeModules() throws Exception {
         String before = shop.head();
-        Path marker = shop.workdir.resolve("backend/node_modules/.runbook-marker");
+        Path marker = shop.current().resolve("backend/node_modules/.runbook-marker");
         Files.createDirectories(marker.getParent());
         Files.writeString(marker, "kept");
         shop.publish("lock-out-of-sync", Map.of("backend/package.json", """

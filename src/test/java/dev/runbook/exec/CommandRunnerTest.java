@@ -203,7 +203,7 @@ class CommandRunnerTest {
                 new Backups(10, null, null),
                 new Health(3, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 null,
-                null,
+                workdir,
                 null);
         return new RunbookProperties(workdir, null, null, Map.of("shop", shop));
     }

@@ -33,7 +33,7 @@ class ApprovalContextTest {
     }
 
     private static Target target(Database database, List<String> migrate) {
-        return PlanFixtures.target(shop.workdir, database, Map.of("backend", PlanFixtures.backend(migrate)));
+        return PlanFixtures.target(shop.home, database, Map.of("backend", PlanFixtures.backend(migrate)));
     }
 
     @Test

@@ -85,7 +85,7 @@ class PlatformMetricsTest {
                                 null,
                                 null,
                                 null,
-                                null,
+                                workdir,
                                 null),
                 "empty",
                         new Target(
@@ -99,7 +99,7 @@ class PlatformMetricsTest {
                                 null,
                                 null,
                                 null,
-                                null,
+                                workdir,
                                 null),
                 "nodb",
                         new Target(
@@ -113,7 +113,7 @@ class PlatformMetricsTest {
                                 null,
                                 null,
                                 null,
-                                null,
+                                workdir,
                                 null));
         TargetRegistry registry = new TargetRegistry(new RunbookProperties(workdir, null, null, targets), List.of());
         ObjectProvider<DbBackupAgeSource> provider = mock(ObjectProvider.class);

@@ -59,7 +59,8 @@ class DependenciesTest {
                         new RunbookProperties.Tools("git", "npm", "pm2", null, null, null, null, Duration.ofMinutes(1)),
                         null,
                         Map.of()),
-                new ObjectMapper());
+                new ObjectMapper(),
+                null);
         serving = dir.resolve("releases/r1/backend");
         next = dir.resolve("releases/r2/backend");
         for (Path release : List.of(serving, next)) {
@@ -93,9 +94,9 @@ class DependenciesTest {
         Fingerprint had = dependencies.fingerprint(serving, backend, StepLog.NONE);
         Files.writeString(next.resolve("package-lock.json"), "{\"lockfileVersion\":3,\"packages\":{}}");
         Fingerprint changedLock = dependencies.fingerprint(next, backend, StepLog.NONE);
-        Fingerprint otherNode = new Fingerprint(had.lockFile(), had.lockSha256(), "v99.0.0", had.npm(), had.install());
+        Fingerprint otherNode = new Fingerprint(had.lockFile(), had.lockBlob(), "v99.0.0", had.npm(), had.install());
         Fingerprint otherInstall =
-                new Fingerprint(had.lockFile(), had.lockSha256(), had.node(), had.npm(), List.of("npm", "install"));
+                new Fingerprint(had.lockFile(), had.lockBlob(), had.node(), had.npm(), List.of("npm", "install"));
 
         assertThat(dependencies.decide(serving, Optional.of(had), changedLock).reason())
                 .isEqualTo("package-lock.json changed");
@@ -139,6 +140,12 @@ class DependenciesTest {
                 catchThrowableOfType(StepFailedException.class, () -> dependencies.requireUnchanged(next, relinkedAt));
 
         assertThat(failure.getMessage()).contains("left-pad/index.js").contains("will not serve");
+    }
+
+    @Test
+    void shouldIdentifyTheLockFileAsGitDoes() {
+        assertThat(Dependencies.blobId("hello\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .isEqualTo("ce013625030ba8dba906f756967f9e9ca394464a");
     }
 
     private Instant relink() throws IOException {

@@ -57,19 +57,23 @@ class BpmnModelTest {
             Map.entry("StartEvent_BackupFailed", "db-backup: any step failed: alert, incident until a good backup"),
             Map.entry(
                     "BoundaryEvent_BackupInvalid",
-                    "db-restore, rollback: the backup cannot be used, whatever the "
-                            + "reason; nothing changed: FAILED"),
+                    "db-restore: the backup cannot be used, whatever the " + "reason; nothing changed: FAILED"),
             Map.entry("BoundaryEvent_SafetyBackupFailed", "db-restore: no safety backup, nothing changed: FAILED"),
             Map.entry("StartEvent_RestoreFailed", "db-restore: any restore step failed: revert to the safety backup"),
             Map.entry(
                     "BoundaryEvent_ResolveFailed",
                     "deploy, update: the release cannot be resolved (unknown ref, "
-                            + "dirty tree, fetch failed); nothing changed: FAILED"),
-            Map.entry("BoundaryEvent_BackupFailed", "deploy, update: the release backup failed, nothing changed"),
-            Map.entry("BoundaryEvent_DatabaseBackupFailed", "deploy: no database backup, so no migration: roll back"),
+                            + "fetch failed); nothing changed: FAILED"),
+            Map.entry(
+                    "BoundaryEvent_PrepareFailed",
+                    "deploy, update: the release directory could not be made (or the target changed while the "
+                            + "request waited); the step removed what it made, nothing changed: FAILED"),
+            Map.entry(
+                    "BoundaryEvent_DatabaseBackupFailed",
+                    "deploy: no database backup, so no migration: discard the new release directory, FAILED"),
             Map.entry("StartEvent_ReleaseFailed", "deploy, update: any release step failed: compensate, roll back"),
-            Map.entry("StartEvent_RollbackFailed", "rollback: any rollback step failed: back to the safety snapshot"),
-            Map.entry("BoundaryEvent_SnapshotFailed", "rollback: no safety snapshot, nothing changed: FAILED"),
+            Map.entry("StartEvent_RollbackFailed", "rollback: any rollback step failed: switch back, reload"),
+            Map.entry("BoundaryEvent_ReleaseInvalid", "rollback: the release cannot be used, nothing changed: FAILED"),
             Map.entry("BoundaryEvent_CheckHealthFailed", "monitor: the check could not be made: alert as unhealthy"),
             Map.entry("BoundaryEvent_CloseAlertFailed", "monitor: a failed recovery notice still ends HEALTHY"),
             Map.entry("BoundaryEvent_RaiseAlertFailed", "monitor: a failed alert still ends UNHEALTHY"),

@@ -86,7 +86,7 @@ class RunMetricsTest {
                 null,
                 null,
                 null,
-                null,
+                workdir,
                 null);
         return new TargetRegistry(new RunbookProperties(workdir, null, null, Map.of("shop", shop)), List.of());
     }

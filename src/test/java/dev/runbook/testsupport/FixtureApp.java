@@ -14,8 +14,9 @@ import org.awaitility.Awaitility;
 
 /**
  * Puts the fixture target's PM2 app into the states a monitoring test needs, without a deploy run: serving its
- * release, writing error lines, crashing in a loop, stopped. The app runs from {@code backend/dist/main.js} of the
- * fixture's work dir under the test PM2 daemon, with the fixture's port.
+ * release, writing error lines, crashing in a loop, stopped. The app runs from {@code current/backend/dist/main.js}
+ * of the fixture's root, where {@code current} points at a release {@code fixture-app} cloned from the origin, under
+ * the test PM2 daemon, with the fixture's port.
  */
 public final class FixtureApp {
 
@@ -44,13 +45,43 @@ public final class FixtureApp {
         this.target = target;
     }
 
-    /** Serves the checked-out release ({@code backend/src/main.js}). */
+    /** Serves the origin's {@code main} ({@code backend/src/main.js}). */
     public void serveRelease() {
         try {
-            serve(Files.readString(target.workdir.resolve("backend/src/main.js")));
+            serve(Files.readString(release().resolve("backend/src/main.js")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The release {@code fixture-app} (a clone of the origin's main), made once, with {@code current} at it. */
+    private Path release() {
+        Path release = target.home.resolve("releases/fixture-app");
+        try {
+            if (!Files.isDirectory(release)) {
+                Files.createDirectories(release.getParent());
+                FixtureTarget.runner()
+                        .runChecked(
+                                new Command(
+                                        List.of(
+                                                "git",
+                                                "clone",
+                                                "--quiet",
+                                                target.origin.toString(),
+                                                release.toString()),
+                                        target.home,
+                                        Map.of(),
+                                        Duration.ofMinutes(1)),
+                                StepLog.NONE);
+            }
+            Path link = target.home.resolve("current.fixture.tmp");
+            Files.deleteIfExists(link);
+            Files.createSymbolicLink(link, Path.of("releases/fixture-app"));
+            Files.move(link, target.current(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return release;
     }
 
     /**
@@ -59,14 +90,20 @@ public final class FixtureApp {
      */
     public void serve(String mainJs) {
         try {
-            Path main = target.workdir.resolve("backend/dist/main.js");
+            Path main = release().resolve("backend/dist/main.js");
             Files.createDirectories(main.getParent());
             Files.writeString(main, mainJs);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         pm2("delete", target.app);
-        pm2("start", "ecosystem.config.js", "--only", target.app);
+        pm2(
+                "start",
+                "ecosystem.config.js",
+                "--only",
+                target.app,
+                "--cwd",
+                target.current().resolve("backend").toString());
         Awaitility.await("app " + target.app + " answering on " + target.healthUrl())
                 .atMost(Duration.ofMinutes(1))
                 .pollInterval(Duration.ofMillis(100))
@@ -90,7 +127,7 @@ public final class FixtureApp {
                 .run(
                         new Command(
                                 argv,
-                                target.workdir.resolve("backend"),
+                                target.current().resolve("backend"),
                                 Map.of("PORT", String.valueOf(target.port)),
                                 Duration.ofMinutes(1)),
                         StepLog.NONE);

@@ -24,15 +24,17 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * A real deploy target for tests: the demo Node app in a local bare origin (releases v1, v2, v3-broken,
- * build-broken) cloned into a work dir under a temporary folder, served by PM2 on a free port, plus the
- * {@code runbook.*} properties that describe it. PM2 runs with the test {@code PM2_HOME} set by the build. As a
+ * build-broken), the target's root {@link #home} (the release layout: releases/, current, shared/) under a temporary
+ * folder, served by PM2 on a free port once deployed, plus the {@code runbook.*} properties that describe it. PM2 runs with the test {@code PM2_HOME} set by the build. As a
  * static {@code @RegisterExtension} field it removes its app from PM2 when the test class is done.
  */
 public final class FixtureTarget implements AfterAllCallback {
 
     public final Path root;
     public final Path origin;
-    public final Path workdir;
+    /** The target's root ({@code runbook.targets.shop.root}): releases/, current, shared/, repo. */
+    public final Path home;
+
     public final Path dataDir;
     public final String app;
     public final int port;
@@ -45,11 +47,16 @@ public final class FixtureTarget implements AfterAllCallback {
             throw new UncheckedIOException(e);
         }
         this.origin = root.resolve("shop-origin.git");
-        this.workdir = root.resolve("shop");
+        this.home = root.resolve("shop");
         this.dataDir = root.resolve("data");
         this.app = app;
         this.port = freePort();
-        new DemoRepository(runner, "git").createIfMissing(origin, workdir, app);
+        new DemoRepository(runner, "git").createOriginIfMissing(origin, app);
+        try {
+            Files.createDirectories(home);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A command runner outside Spring, for set-up and checks. */
@@ -81,7 +88,8 @@ public final class FixtureTarget implements AfterAllCallback {
             }
         }
         String prefix = "runbook.targets.shop.";
-        properties.put(prefix + "workdir", workdir.toString());
+        properties.put(prefix + "root", home.toString());
+        properties.put(prefix + "remote", origin.toString());
         properties.put(prefix + "approval.required", String.valueOf(approvalRequired));
         properties.put(prefix + "approval.timeout", "PT1H");
         properties.put(prefix + "env.PORT", String.valueOf(port));
@@ -94,7 +102,7 @@ public final class FixtureTarget implements AfterAllCallback {
         properties.put(prefix + "health.interval", "PT0.5S");
         properties.put(prefix + "health.timeout", "PT2S");
         properties.put(prefix + "health.stability-window", "PT1S");
-        properties.put(prefix + "backups.keep", "3");
+        properties.put(prefix + "releases.keep", "3");
         return properties;
     }
 
@@ -126,9 +134,69 @@ public final class FixtureTarget implements AfterAllCallback {
         }
     }
 
-    /** HEAD of the work dir. */
+    /** The {@code current} link of the target's root. */
+    public Path current() {
+        return home.resolve("current");
+    }
+
+    /** The commit of the serving release ({@code git rev-parse HEAD} in {@code current}), "none" before the first. */
     public String head() {
-        return git("rev-parse", "HEAD").strip();
+        if (!Files.exists(current())) {
+            return "none";
+        }
+        return runner.runChecked(
+                        new Command(List.of("git", "rev-parse", "HEAD"), current(), Map.of(), Duration.ofMinutes(1)),
+                        StepLog.NONE)
+                .output()
+                .strip();
+    }
+
+    /** The id of the serving release (the name {@code current} points at), "none" before the first. */
+    public String currentRelease() {
+        try {
+            return Files.isSymbolicLink(current())
+                    ? Files.readSymbolicLink(current()).getFileName().toString()
+                    : "none";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Points {@code current} at release {@code id}, as someone switching by hand would. */
+    public void switchCurrent(String id) {
+        try {
+            Path link = home.resolve("current.test.tmp");
+            Files.deleteIfExists(link);
+            Files.createSymbolicLink(link, Path.of("releases", id));
+            Files.move(link, current(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A digest of a directory tree (every path under it, not following links, with each regular file's bytes and each
+     * link's target), to show that nothing inside it changed.
+     */
+    public static String treeDigest(Path dir) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir.toRealPath())) {
+            Path real = dir.toRealPath();
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            for (Path path : paths.sorted().toList()) {
+                digest.update(real.relativize(path).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                if (Files.isSymbolicLink(path)) {
+                    digest.update(
+                            Files.readSymbolicLink(path).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                } else if (Files.isRegularFile(path)) {
+                    digest.update(Files.readAllBytes(path));
+                }
+            }
+            return java.util.HexFormat.of().formatHex(digest.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** SHA of a tag or branch in the origin. */
@@ -136,10 +204,11 @@ public final class FixtureTarget implements AfterAllCallback {
         return git("rev-parse", ref + "^{commit}").strip();
     }
 
+    /** A git command in the bare origin. */
     public String git(String... args) {
         List<String> argv = new java.util.ArrayList<>(List.of("git"));
         argv.addAll(List.of(args));
-        return runner.runChecked(new Command(argv, workdir, Map.of(), Duration.ofMinutes(1)), StepLog.NONE)
+        return runner.runChecked(new Command(argv, origin, Map.of(), Duration.ofMinutes(1)), StepLog.NONE)
                 .output();
     }
 

@@ -1,4 +1,4 @@
-package dev.runbook.release;
+package dev.runbook.config;
 
 import dev.runbook.config.RunbookProperties.ComponentSpec;
 import java.io.IOException;
@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
 public record ReleaseLayout(Path root) {
 
     /** Release ids: letters, digits, '_' and '-' (no separators, no '..'), as backup ids before them. */
-    public static final Pattern ID = ReleaseBackupStore.ID;
+    public static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     private static final DateTimeFormatter ID_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC);
@@ -77,6 +77,16 @@ public record ReleaseLayout(Path root) {
     /** A component's directory inside release {@code id}. */
     public Path componentDir(String id, ComponentSpec component) {
         return release(id).resolve(component.dir()).normalize();
+    }
+
+    /** The ecosystem file of a component through {@code current}, as PM2 is given it. */
+    public Path servingEcosystem(ComponentSpec component) {
+        return current().resolve(component.ecosystem()).normalize();
+    }
+
+    /** Where the dependency fingerprint of a component of release {@code id} is recorded. */
+    public Path dependencyRecord(String id, String componentName) {
+        return release(id).resolve(".runbook").resolve("dependencies-" + componentName + ".json");
     }
 
     /**

@@ -1,0 +1,133 @@
+package dev.runbook.release;
+
+import dev.runbook.config.ReleaseLayout;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
+import dev.runbook.process.BpmnErrors;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.Release;
+import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepErrors;
+import dev.runbook.process.StepFailedException;
+import dev.runbook.process.StepPreview;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.springframework.stereotype.Component;
+
+/**
+ * Task_PrepareRelease: first checks that the target still serves the release the approval showed
+ * ({@code previousReleaseId}; someone may have deployed meanwhile: then {@code PRECONDITION_FAILED}, nothing changed);
+ * then makes a new release directory {@code releases/<releaseId>} beside the serving one: a checkout of
+ * {@code targetCommit} from the mirror, each selected component's {@code shared} entries linked in, and (update) each
+ * other component's files carried over from the serving release as hard links. Writes {@code releaseId}. A failure
+ * half-way removes the new directory before the step fails; the serving release is never touched.
+ */
+@Component("prepareReleaseDelegate")
+@StepErrors({BpmnErrors.PRECONDITION_FAILED, BpmnErrors.COMMAND_FAILED})
+class PrepareReleaseDelegate extends RunbookDelegate implements StepPreview {
+
+    private final ReleaseDirectories directories;
+
+    PrepareReleaseDelegate(TargetRegistry targets, Redactor redactor, ReleaseDirectories directories) {
+        super(targets, redactor);
+        this.directories = directories;
+    }
+
+    @Override
+    protected void run(ProcessVariables vars, StepLog log) {
+        Target target = targets.get(vars.target());
+        ReleaseLayout layout = target.layout();
+        String serving = layout.currentId().orElse(null);
+        if (!Objects.equals(serving, vars.previousReleaseId())) {
+            throw new StepFailedException(
+                    BpmnErrors.PRECONDITION_FAILED,
+                    "target " + vars.target() + " serves " + describe(serving) + " now, not "
+                            + describe(vars.previousReleaseId()) + " as when this run was requested and approved; "
+                            + "nothing was changed: request the run again");
+        }
+        String id = newId(layout, vars.targetCommit());
+        Map<String, ComponentSpec> selected = TargetRegistry.select(target, vars.components());
+        try {
+            directories.prepare(
+                    layout,
+                    new ReleaseMetadata(
+                            id, vars.targetCommit(), vars.gitRef(), Instant.now(), vars.requestedBy(), vars.runId()),
+                    log);
+            for (Map.Entry<String, ComponentSpec> component :
+                    target.components().entrySet()) {
+                if (selected.containsKey(component.getKey())) {
+                    directories.linkShared(layout, id, component.getKey(), component.getValue(), log);
+                } else {
+                    carryOver(layout, serving, id, component.getKey(), component.getValue(), log);
+                }
+            }
+        } catch (RuntimeException e) {
+            log.line("preparing release " + id + " failed: removing its directory");
+            directories.discard(layout, id, log);
+            throw e;
+        }
+        vars.set(ProcessVariables.RELEASE_ID, id);
+    }
+
+    /** A new id for the release, unused under {@code releases/}. */
+    private static String newId(ReleaseLayout layout, String commit) {
+        String base = ReleaseLayout.newId(Instant.now(), commit);
+        String id = base;
+        for (int n = 2; Files.exists(layout.release(id)); n++) {
+            id = base + "-" + n;
+        }
+        return id;
+    }
+
+    /**
+     * An update leaves the components it does not build as they serve: their directory in the new release becomes
+     * hard links to the serving release's files (built output, node_modules, shared links), no bytes copied.
+     */
+    private static void carryOver(
+            ReleaseLayout layout, String serving, String id, String name, ComponentSpec component, StepLog log) {
+        if (serving == null) {
+            throw new StepFailedException(
+                    BpmnErrors.PRECONDITION_FAILED,
+                    "component " + name + " is not part of this run but no release serves yet to carry it over from: "
+                            + "deploy all components first");
+        }
+        Path from = layout.componentDir(serving, component);
+        Path to = layout.componentDir(id, component);
+        if (to.equals(layout.release(id))) {
+            throw new StepFailedException(
+                    BpmnErrors.PRECONDITION_FAILED,
+                    "component " + name + " spans the whole repository (dir '" + component.dir() + "'): it cannot "
+                            + "be left out of an update; update all components");
+        }
+        try {
+            FileTrees.delete(to);
+            FileTrees.link(from, to, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot carry " + name + " over from release " + serving, e);
+        }
+        log.line("component " + name + " carried over from release " + serving + " (hard links)");
+    }
+
+    private static String describe(String releaseId) {
+        return releaseId == null ? "no release" : "release " + releaseId;
+    }
+
+    @Override
+    public Optional<Preview> preview(Release release) {
+        return Preview.note("checks that the target still serves what it serves now, then checks out "
+                + release.toCommit()
+                        .substring(0, Math.min(12, release.toCommit().length()))
+                + " from the mirror into a new directory under "
+                + release.target().layout().releases()
+                + " beside the serving release (which is not touched) and links each component's shared files");
+    }
+}

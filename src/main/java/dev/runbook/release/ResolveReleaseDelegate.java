@@ -1,0 +1,101 @@
+package dev.runbook.release;
+
+import dev.runbook.config.ReleaseLayout;
+import dev.runbook.config.RunbookProperties;
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
+import dev.runbook.git.ApprovalContext;
+import dev.runbook.git.ApprovalContext.Direction;
+import dev.runbook.git.GitClient;
+import dev.runbook.process.BpmnErrors;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.Release;
+import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepErrors;
+import dev.runbook.process.StepFailedException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.stereotype.Component;
+
+/**
+ * Task_ResolveRelease: fetches the target's remote into the platform's mirror ({@code <root>/repo}), resolves
+ * {@code gitRef} (default: the target's branch) there to {@code targetCommit}, reads what serves
+ * ({@code previousReleaseId}, the release {@code current} points at, and its commit {@code previousCommit}; before
+ * the first release, the commit of the in-place checkout {@code workdir} being adopted, or none), lists the rest of
+ * the {@link ApprovalContext approval context} (commits, changed files, plan ...), sets the approval policy
+ * ({@code approvalRequired}, {@code approvalTimeout}) and the database steps of deploy ({@code migrationRequired}: a
+ * selected component has a migrate command; {@code databaseBackupRequired}: and the target has a database). Fails
+ * fast with {@code PRECONDITION_FAILED}, before any approval or change.
+ */
+@Component("resolveReleaseDelegate")
+@StepErrors({BpmnErrors.PRECONDITION_FAILED, BpmnErrors.COMMAND_FAILED})
+class ResolveReleaseDelegate extends RunbookDelegate {
+
+    private final GitClient git;
+    private final ApprovalContext context;
+    private final ReleaseDirectories directories;
+
+    ResolveReleaseDelegate(
+            TargetRegistry targets,
+            Redactor redactor,
+            GitClient git,
+            ApprovalContext context,
+            ReleaseDirectories directories) {
+        super(targets, redactor);
+        this.git = git;
+        this.context = context;
+        this.directories = directories;
+    }
+
+    @Override
+    protected void run(ProcessVariables vars, StepLog log) {
+        Target target = targets.get(vars.target());
+        Map<String, RunbookProperties.ComponentSpec> components;
+        try {
+            components = TargetRegistry.select(target, vars.components());
+        } catch (IllegalArgumentException e) {
+            throw new StepFailedException(BpmnErrors.PRECONDITION_FAILED, e.getMessage());
+        }
+        String ref = vars.gitRef() == null || vars.gitRef().isBlank() ? target.branch() : vars.gitRef();
+        try {
+            GitClient.validateRef(ref);
+        } catch (IllegalArgumentException e) {
+            throw new StepFailedException(BpmnErrors.PRECONDITION_FAILED, e.getMessage());
+        }
+        ReleaseLayout layout = target.layout();
+        directories.updateMirror(layout, directories.remoteUrl(vars.target(), target, log), log);
+        String targetCommit = git.resolve(layout.repository(), "origin", ref, log);
+        Optional<String> serving = layout.currentId();
+        String previousCommit = serving.isPresent()
+                ? directories
+                        .metadata(layout, serving.get())
+                        .map(ReleaseMetadata::commit)
+                        .orElse(null)
+                : directories.adoptedCommit(target, log).orElse(null);
+        Map<String, Object> variables = new HashMap<>(context.describe(
+                new Release(vars.target(), target, components, previousCommit, targetCommit, null),
+                Direction.FORWARD,
+                vars,
+                log));
+        log.line("release " + ref + " = " + targetCommit + ", now serving "
+                + serving.map(id -> "release " + id)
+                        .orElse(previousCommit == null ? "nothing" : "the in-place checkout")
+                + (previousCommit == null ? "" : " (" + previousCommit + ")") + ", "
+                + variables.get(ProcessVariables.COMMIT_COUNT) + " commit(s) between");
+        boolean migrate = components.values().stream()
+                .anyMatch(component -> !component.migrate().isEmpty());
+        variables.put(ProcessVariables.MIGRATION_REQUIRED, migrate);
+        variables.put(ProcessVariables.DATABASE_BACKUP_REQUIRED, migrate && target.database() != null);
+        variables.put(ProcessVariables.GIT_REF, ref);
+        variables.put(ProcessVariables.TARGET_COMMIT, targetCommit);
+        variables.put(ProcessVariables.PREVIOUS_COMMIT, previousCommit);
+        variables.put(ProcessVariables.PREVIOUS_RELEASE_ID, serving.orElse(null));
+        variables.put(ProcessVariables.APPROVAL_REQUIRED, target.approval().required());
+        variables.put(
+                ProcessVariables.APPROVAL_TIMEOUT, target.approval().timeout().toString());
+        vars.setAll(variables);
+    }
+}

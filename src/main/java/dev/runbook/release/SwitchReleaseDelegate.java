@@ -1,0 +1,57 @@
+package dev.runbook.release;
+
+import dev.runbook.config.ReleaseLayout;
+import dev.runbook.config.TargetRegistry;
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
+import dev.runbook.process.BpmnErrors;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.Release;
+import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepErrors;
+import dev.runbook.process.StepFailedException;
+import dev.runbook.process.StepPreview;
+import java.util.Objects;
+import java.util.Optional;
+import org.springframework.stereotype.Component;
+
+/**
+ * Task_SwitchRelease: points {@code current} at release {@code releaseId} with one atomic rename
+ * ({@link ReleaseLayout#switchTo}). Refuses ({@code PRECONDITION_FAILED}) when {@code current} no longer points at
+ * {@code previousReleaseId}, what served when the run was requested. A retry after a crash that had switched already
+ * finds {@code current} at {@code releaseId} and does nothing. From here on the apps run the new release at their next
+ * (re)start; the reload follows.
+ */
+@Component("switchReleaseDelegate")
+@StepErrors(BpmnErrors.PRECONDITION_FAILED)
+class SwitchReleaseDelegate extends RunbookDelegate implements StepPreview {
+
+    SwitchReleaseDelegate(TargetRegistry targets, Redactor redactor) {
+        super(targets, redactor);
+    }
+
+    @Override
+    protected void run(ProcessVariables vars, StepLog log) {
+        ReleaseLayout layout = targets.get(vars.target()).layout();
+        String id = vars.releaseId();
+        String serving = layout.currentId().orElse(null);
+        if (id.equals(serving)) {
+            log.line("current already points at release " + id);
+            return;
+        }
+        if (!Objects.equals(serving, vars.previousReleaseId())) {
+            throw new StepFailedException(
+                    BpmnErrors.PRECONDITION_FAILED,
+                    "current points at " + serving + ", not " + vars.previousReleaseId()
+                            + " as when this run was requested: someone else switched the target; not switching");
+        }
+        layout.switchTo(id);
+        log.line("switched " + layout.current() + " from " + (serving == null ? "nothing" : serving) + " to " + id);
+    }
+
+    @Override
+    public Optional<Preview> preview(Release release) {
+        return Preview.note("switches " + release.target().layout().current() + " to the new release (one atomic "
+                + "rename); undone by switching back");
+    }
+}

@@ -1,0 +1,77 @@
+package dev.runbook.release;
+
+import dev.runbook.config.ReleaseLayout;
+import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.config.TargetRegistry;
+import dev.runbook.exec.Redactor;
+import dev.runbook.exec.StepLog;
+import dev.runbook.git.ApprovalContext;
+import dev.runbook.git.ApprovalContext.Direction;
+import dev.runbook.process.BpmnErrors;
+import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.Release;
+import dev.runbook.process.RunbookDelegate;
+import dev.runbook.process.StepErrors;
+import dev.runbook.process.StepFailedException;
+import java.util.HashMap;
+import java.util.Map;
+import org.springframework.stereotype.Component;
+
+/**
+ * Task_ValidateRelease (rollback runbook): finds release {@code releaseId} of the target (a finished release
+ * directory that does not serve now) and sets {@code targetCommit} (its commit), {@code previousReleaseId} and
+ * {@code previousCommit} (what serves), {@code components} (all: a release directory holds every component), the
+ * {@link ApprovalContext approval context} (the commits the rollback takes away) and the approval policy.
+ * {@code PRECONDITION_FAILED} when the release is missing, unfinished or serves already.
+ */
+@Component("validateReleaseDelegate")
+@StepErrors({BpmnErrors.PRECONDITION_FAILED, BpmnErrors.COMMAND_FAILED})
+class ValidateReleaseDelegate extends RunbookDelegate {
+
+    private final ReleaseDirectories directories;
+    private final ApprovalContext context;
+
+    ValidateReleaseDelegate(
+            TargetRegistry targets, Redactor redactor, ReleaseDirectories directories, ApprovalContext context) {
+        super(targets, redactor);
+        this.directories = directories;
+        this.context = context;
+    }
+
+    @Override
+    protected void run(ProcessVariables vars, StepLog log) {
+        Target target = targets.get(vars.target());
+        ReleaseLayout layout = target.layout();
+        String id = vars.releaseId();
+        ReleaseMetadata release = directories
+                .metadata(layout, id)
+                .orElseThrow(() -> new StepFailedException(
+                        BpmnErrors.PRECONDITION_FAILED,
+                        "release " + id + " of target " + vars.target() + " does not exist (or was never finished)"));
+        String serving = layout.currentId().orElse(null);
+        if (id.equals(serving)) {
+            throw new StepFailedException(BpmnErrors.PRECONDITION_FAILED, "release " + id + " serves already");
+        }
+        String servingCommit = serving == null
+                ? null
+                : directories
+                        .metadata(layout, serving)
+                        .map(ReleaseMetadata::commit)
+                        .orElse(null);
+        log.line("rolling back from " + (serving == null ? "nothing" : "release " + serving) + " to release " + id
+                + " (" + release.commit() + "): a switch and a reload, no install, no build");
+        Map<String, Object> variables = new HashMap<>(context.describe(
+                new Release(vars.target(), target, target.components(), servingCommit, release.commit(), id),
+                Direction.BACKWARD,
+                vars,
+                log));
+        variables.put(ProcessVariables.TARGET_COMMIT, release.commit());
+        variables.put(ProcessVariables.PREVIOUS_COMMIT, servingCommit);
+        variables.put(ProcessVariables.PREVIOUS_RELEASE_ID, serving);
+        variables.put(ProcessVariables.COMPONENTS, "all");
+        variables.put(ProcessVariables.APPROVAL_REQUIRED, target.approval().required());
+        variables.put(
+                ProcessVariables.APPROVAL_TIMEOUT, target.approval().timeout().toString());
+        vars.setAll(variables);
+    }
+}
