@@ -73,8 +73,22 @@ public class Dependencies {
      * @param node       {@code node --version}
      * @param npm        {@code npm --version}
      * @param install    the install command as configured
+     * @param manifest   digest of package.json's dependency fields ({@link #MANIFEST_FIELDS}); null without one.
+     *                   {@code npm ci} refuses a lock file out of sync with them, so a change here means install
      */
-    public record Fingerprint(String lockFile, String lockBlob, String node, String npm, List<String> install) {}
+    public record Fingerprint(
+            String lockFile, String lockBlob, String node, String npm, List<String> install, String manifest) {}
+
+    /** The package.json fields that decide what {@code npm ci} installs. */
+    static final List<String> MANIFEST_FIELDS = List.of(
+            "dependencies",
+            "devDependencies",
+            "optionalDependencies",
+            "peerDependencies",
+            "bundleDependencies",
+            "bundledDependencies",
+            "overrides",
+            "workspaces");
 
     /** Reuse or install, and why, in words for the step log and the approval plan. */
     public record Decision(boolean reuse, String reason) {}
@@ -84,27 +98,49 @@ public class Dependencies {
     public static final List<String> LOCK_FILES = List.of("npm-shrinkwrap.json", "package-lock.json");
 
     public Fingerprint fingerprint(Path componentDir, ComponentSpec component, StepLog log) {
+        String manifest = manifestDigest(componentDir.resolve("package.json"));
         for (String name : LOCK_FILES) {
             Path file = componentDir.resolve(name);
             if (Files.isRegularFile(file)) {
                 try {
-                    return fingerprint(name, Files.readAllBytes(file), component, log);
+                    return fingerprintOfBlob(name, blobId(Files.readAllBytes(file)), manifest, component, log);
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot read " + file, e);
                 }
             }
         }
-        return fingerprint(null, null, component, log);
+        return fingerprintOfBlob(null, null, manifest, component, log);
     }
 
-    /** The fingerprint for a lock file's content; {@code content} null: there is none. */
-    public Fingerprint fingerprint(String lockFile, byte[] content, ComponentSpec component, StepLog log) {
-        return fingerprintOfBlob(lockFile, content == null ? null : blobId(content), component, log);
+    /**
+     * The fingerprint for a lock file known by its git blob id (read from the mirror for a plan) and a package.json
+     * dependency digest ({@link #manifestDigest}).
+     */
+    public Fingerprint fingerprintOfBlob(
+            String lockFile, String blobId, String manifest, ComponentSpec component, StepLog log) {
+        return new Fingerprint(
+                lockFile, blobId, version("node", log), version(tools.npm(), log), component.install(), manifest);
     }
 
-    /** The fingerprint for a lock file known by its git blob id (read from the mirror for a plan). */
-    public Fingerprint fingerprintOfBlob(String lockFile, String blobId, ComponentSpec component, StepLog log) {
-        return new Fingerprint(lockFile, blobId, version("node", log), version(tools.npm(), log), component.install());
+    /** Digest of a package.json's {@link #MANIFEST_FIELDS}, null when the file is missing or unreadable. */
+    public String manifestDigest(Path packageJson) {
+        if (!Files.isRegularFile(packageJson)) {
+            return null;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode tree = json.readTree(packageJson.toFile());
+            StringBuilder fields = new StringBuilder();
+            for (String field : MANIFEST_FIELDS) {
+                fields.append(field).append('=').append(tree.path(field)).append('\n');
+            }
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256")
+                            .digest(fields.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            return null;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -128,6 +164,9 @@ public class Dependencies {
         if (!wanted.lockBlob().equals(had.lockBlob())) {
             return new Decision(false, wanted.lockFile() + " changed");
         }
+        if (wanted.manifest() == null || !wanted.manifest().equals(had.manifest())) {
+            return new Decision(false, "the dependencies in package.json changed");
+        }
         if (!wanted.node().equals(had.node())) {
             return new Decision(false, "Node.js changed (" + had.node() + " -> " + wanted.node() + ")");
         }
@@ -142,7 +181,8 @@ public class Dependencies {
         }
         return new Decision(
                 true,
-                wanted.lockFile() + ", Node.js " + wanted.node() + ", npm " + wanted.npm() + " and '"
+                wanted.lockFile() + ", package.json's dependencies, Node.js " + wanted.node() + ", npm "
+                        + wanted.npm() + " and '"
                         + String.join(" ", wanted.install()) + "' are unchanged");
     }
 
@@ -247,6 +287,15 @@ public class Dependencies {
                 .strip();
         String[] lines = output.split("\n");
         return lines[lines.length - 1].strip();
+    }
+
+    /** The git blob id of a file, null when it cannot be read. */
+    static String blobIdOf(Path file) {
+        try {
+            return blobId(Files.readAllBytes(file));
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** The git blob id of a file's bytes, as {@code git hash-object} computes it. */

@@ -156,11 +156,29 @@ class InstallAndBuildDelegate extends RunbookDelegate implements StepPreview {
             ReleaseLayout layout, Optional<String> serving, String name, ComponentSpec component, String commit) {
         String prefix = Path.of(component.dir()).normalize().toString();
         prefix = prefix.isEmpty() || ".".equals(prefix) ? "" : prefix + "/";
+        if (serving.isEmpty()) {
+            return new Decision(false, "no release serves yet");
+        }
+        Path servingDir = layout.componentDir(serving.get(), component);
+        Optional<String> manifest = dependencies.blobAt(layout.repository(), commit, prefix + "package.json");
+        boolean sameManifest = manifest.isPresent()
+                && manifest.get().equals(Dependencies.blobIdOf(servingDir.resolve("package.json")));
         for (String lockFile : Dependencies.LOCK_FILES) {
             Optional<String> blob = dependencies.blobAt(layout.repository(), commit, prefix + lockFile);
             if (blob.isPresent()) {
-                Fingerprint wanted = dependencies.fingerprintOfBlob(lockFile, blob.get(), component, StepLog.NONE);
-                return decide(layout, serving.orElse(null), name, component, wanted);
+                Fingerprint wanted = dependencies.fingerprintOfBlob(
+                        lockFile,
+                        blob.get(),
+                        // the same package.json has the same dependencies; otherwise decided at build time
+                        sameManifest ? dependencies.manifestDigest(servingDir.resolve("package.json")) : "changed",
+                        component,
+                        StepLog.NONE);
+                Decision decision = decide(layout, serving.orElse(null), name, component, wanted);
+                return sameManifest || !decision.reason().contains("package.json")
+                        ? decision
+                        : new Decision(
+                                false,
+                                "package.json changed: node_modules is reused only if its dependency fields did not");
             }
         }
         return new Decision(false, "there is no lock file to compare");

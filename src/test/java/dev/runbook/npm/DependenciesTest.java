@@ -66,6 +66,8 @@ class DependenciesTest {
         for (Path release : List.of(serving, next)) {
             Files.createDirectories(release);
             Files.writeString(release.resolve("package-lock.json"), "{\"lockfileVersion\":3}");
+            Files.writeString(
+                    release.resolve("package.json"), "{\"version\":\"1.0.0\",\"dependencies\":{\"a\":\"1\"}}");
         }
         Files.createDirectories(serving.resolve("node_modules/left-pad/.bin"));
         Files.writeString(serving.resolve("node_modules/left-pad/index.js"), "module.exports = 1;\n");
@@ -94,9 +96,10 @@ class DependenciesTest {
         Fingerprint had = dependencies.fingerprint(serving, backend, StepLog.NONE);
         Files.writeString(next.resolve("package-lock.json"), "{\"lockfileVersion\":3,\"packages\":{}}");
         Fingerprint changedLock = dependencies.fingerprint(next, backend, StepLog.NONE);
-        Fingerprint otherNode = new Fingerprint(had.lockFile(), had.lockBlob(), "v99.0.0", had.npm(), had.install());
-        Fingerprint otherInstall =
-                new Fingerprint(had.lockFile(), had.lockBlob(), had.node(), had.npm(), List.of("npm", "install"));
+        Fingerprint otherNode =
+                new Fingerprint(had.lockFile(), had.lockBlob(), "v99.0.0", had.npm(), had.install(), had.manifest());
+        Fingerprint otherInstall = new Fingerprint(
+                had.lockFile(), had.lockBlob(), had.node(), had.npm(), List.of("npm", "install"), had.manifest());
 
         assertThat(dependencies.decide(serving, Optional.of(had), changedLock).reason())
                 .isEqualTo("package-lock.json changed");
@@ -105,6 +108,18 @@ class DependenciesTest {
         assertThat(dependencies.decide(serving, Optional.of(had), otherInstall).reason())
                 .isEqualTo("the install command changed");
         assertThat(dependencies.decide(serving, Optional.empty(), had).reuse()).isFalse();
+        Files.writeString(next.resolve("package-lock.json"), "{\"lockfileVersion\":3}");
+        Files.writeString(next.resolve("package.json"), "{\"version\":\"1.0.1\",\"dependencies\":{\"a\":\"1\"}}");
+        assertThat(dependencies
+                        .decide(serving, Optional.of(had), dependencies.fingerprint(next, backend, StepLog.NONE))
+                        .reuse())
+                .as("a version bump keeps the dependencies")
+                .isTrue();
+        Files.writeString(next.resolve("package.json"), "{\"version\":\"1.0.1\",\"dependencies\":{\"a\":\"2\"}}");
+        assertThat(dependencies
+                        .decide(serving, Optional.of(had), dependencies.fingerprint(next, backend, StepLog.NONE))
+                        .reason())
+                .isEqualTo("the dependencies in package.json changed");
         assertThat(dependencies.decide(null, Optional.of(had), had).reason()).isEqualTo("no release serves yet");
     }
 
