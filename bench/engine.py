@@ -96,6 +96,7 @@ def main():
         work = tempfile.mkdtemp(prefix="runbook-bench-engine-")
         workdir, pm2 = fixture(work)
         extra = ["--runbook.targets.stub.workdir=" + workdir,
+                 "--runbook.targets.stub.root=" + workdir + "-root",
                  "--runbook.targets.stub.approval.required=false",
                  "--runbook.targets.stub.components.backend.dir=backend",
                  "--runbook.targets.stub.components.backend.pm2-app=stub-backend",

@@ -166,7 +166,10 @@ class Target:
 
     def properties(self, interval):
         p = "--runbook.targets.%s." % self.name
-        props = [p + "workdir=" + self.a, p + "approval.required=false", p + "health.interval=" + interval]
+        # the platform's side is the in-place checkout a, adopted into the release layout under a-root by its first
+        # deploy (see docs/operations.md, adopting a server)
+        props = [p + "workdir=" + self.a, p + "root=" + self.a + "-root", p + "approval.required=false",
+                 p + "health.interval=" + interval]
         for key, value in self.ports_a.items():
             props.append(p + "env.%s=%d" % (key, value))
         for comp, eco, app, port_var, path in self.components:

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * What a release run changes, as known before its approval: the target, the selected components, the serving and the
- * new commit, and the backup a rollback restores (null for deploy and update).
+ * new commit, and the release directory: the one a deploy or update makes, or the one a rollback switches to.
  */
 public record Release(
         String targetName,
@@ -14,7 +14,7 @@ public record Release(
         Map<String, ComponentSpec> components,
         String fromCommit,
         String toCommit,
-        String backupId) {
+        String releaseId) {
 
     /** True when a selected component has a {@code migrate} command (deploy's database steps run). */
     public boolean migrates() {

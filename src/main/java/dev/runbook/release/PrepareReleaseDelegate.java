@@ -15,7 +15,6 @@ import dev.runbook.process.StepFailedException;
 import dev.runbook.process.StepPreview;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
@@ -28,7 +27,8 @@ import org.springframework.stereotype.Component;
  * ({@code previousReleaseId}; someone may have deployed meanwhile: then {@code PRECONDITION_FAILED}, nothing changed);
  * then makes a new release directory {@code releases/<releaseId>} beside the serving one: a checkout of
  * {@code targetCommit} from the mirror, each selected component's {@code shared} entries linked in, and (update) each
- * other component's files carried over from the serving release as hard links. Writes {@code releaseId}. A failure
+ * other component's files carried over from the serving release as hard links. {@code releaseId} is the id the resolve
+ * step chose (the plan names it). A failure
  * half-way removes the new directory before the step fails; the serving release is never touched.
  */
 @Component("prepareReleaseDelegate")
@@ -54,7 +54,7 @@ class PrepareReleaseDelegate extends RunbookDelegate implements StepPreview {
                             + describe(vars.previousReleaseId()) + " as when this run was requested and approved; "
                             + "nothing was changed: request the run again");
         }
-        String id = newId(layout, vars.targetCommit());
+        String id = id(layout, vars);
         Map<String, ComponentSpec> selected = TargetRegistry.select(target, vars.components());
         try {
             directories.prepare(
@@ -78,14 +78,27 @@ class PrepareReleaseDelegate extends RunbookDelegate implements StepPreview {
         vars.set(ProcessVariables.RELEASE_ID, id);
     }
 
-    /** A new id for the release, unused under {@code releases/}. */
-    private static String newId(ReleaseLayout layout, String commit) {
-        String base = ReleaseLayout.newId(Instant.now(), commit);
+    /**
+     * The release id the resolve step chose (and the plan showed); another run's finished release of that id (two
+     * requests in one second) makes it {@code <id>-2}, {@code -3} ...
+     */
+    private String id(ReleaseLayout layout, ProcessVariables vars) {
+        String base = vars.string(ProcessVariables.RELEASE_ID);
+        if (base == null) {
+            base = ReleaseLayout.newId(Instant.now(), vars.targetCommit());
+        }
         String id = base;
-        for (int n = 2; Files.exists(layout.release(id)); n++) {
+        for (int n = 2; taken(layout, id, vars.runId()); n++) {
             id = base + "-" + n;
         }
         return id;
+    }
+
+    private boolean taken(ReleaseLayout layout, String id, String runId) {
+        return directories
+                .metadata(layout, id)
+                .map(release -> !Objects.equals(release.runId(), runId))
+                .orElse(false);
     }
 
     /**

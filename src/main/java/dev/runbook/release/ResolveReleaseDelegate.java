@@ -75,8 +75,10 @@ class ResolveReleaseDelegate extends RunbookDelegate {
                         .map(ReleaseMetadata::commit)
                         .orElse(null)
                 : directories.adoptedCommit(target, log).orElse(null);
+        // the new release's id is fixed now, so the plan the approver sees names the directory the run builds in
+        String releaseId = ReleaseLayout.newId(java.time.Instant.now(), targetCommit);
         Map<String, Object> variables = new HashMap<>(context.describe(
-                new Release(vars.target(), target, components, previousCommit, targetCommit, null),
+                new Release(vars.target(), target, components, previousCommit, targetCommit, releaseId),
                 Direction.FORWARD,
                 vars,
                 log));
@@ -93,6 +95,7 @@ class ResolveReleaseDelegate extends RunbookDelegate {
         variables.put(ProcessVariables.TARGET_COMMIT, targetCommit);
         variables.put(ProcessVariables.PREVIOUS_COMMIT, previousCommit);
         variables.put(ProcessVariables.PREVIOUS_RELEASE_ID, serving.orElse(null));
+        variables.put(ProcessVariables.RELEASE_ID, releaseId);
         variables.put(ProcessVariables.APPROVAL_REQUIRED, target.approval().required());
         variables.put(
                 ProcessVariables.APPROVAL_TIMEOUT, target.approval().timeout().toString());

@@ -43,7 +43,7 @@ class DatabaseTargetsTest {
     private ApplicationContextRunner runner(String... extra) {
         List<String> properties = new ArrayList<>(List.of(
                 "runbook.data-dir=" + workdir,
-                "runbook.targets.shop.workdir=" + workdir,
+                "runbook.targets.shop.root=" + workdir,
                 "runbook.targets.shop.components.backend.pm2-app=shop-backend",
                 "runbook.targets.shop.components.backend.ecosystem=ecosystem.config.js",
                 "runbook.targets.shop.components.backend.health-url=http://127.0.0.1:3000/api/health",

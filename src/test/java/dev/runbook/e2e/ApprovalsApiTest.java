@@ -97,7 +97,7 @@ class ApprovalsApiTest {
         assertThat(approval.getString("commits[0].sha")).isEqualTo(tip);
         assertThat(approval.getMap("changedFiles")).isEqualTo(Map.of("backend", 2, "(other)", 1));
         assertThat(approval.getBoolean("databaseMigration")).isFalse();
-        assertThat(approval.getString("releaseBackup")).isEqualTo("taken after approval, before the first change");
+        assertThat(approval.getString("releaseBackup")).contains("kept as it is");
         assertThat(Duration.between(
                         Instant.parse(approval.getString("createdAt")), Instant.parse(approval.getString("deadline"))))
                 .isBetween(
@@ -110,14 +110,14 @@ class ApprovalsApiTest {
         assertThat(plan)
                 .extracting(step -> step.get("activityId"))
                 .containsExactly(
-                        "Task_BackupRelease",
-                        "Task_GitCheckout",
+                        "Task_PrepareRelease",
                         "Task_InstallAndBuild",
+                        "Task_SwitchRelease",
                         "Task_Pm2Reload",
                         "Task_HealthCheck",
                         "Task_RecordRelease");
-        assertThat(approval.getList("plan.find { it.activityId == 'Task_GitCheckout' }.commands.command"))
-                .containsExactly("git checkout --detach --force " + tip);
+        assertThat(approval.getString("plan.find { it.activityId == 'Task_PrepareRelease' }.note"))
+                .contains(tip.substring(0, 12), "releases/");
         assertThat(approval.getList("plan.find { it.activityId == 'Task_InstallAndBuild' }.commands.command"))
                 .containsExactly("npm ci", "npm run build");
         assertThat(approval.getList("plan.find { it.activityId == 'Task_HealthCheck' }.commands.command"))
@@ -172,7 +172,7 @@ class ApprovalsApiTest {
                         "planText",
                         "requestedBy");
         assertThat(form.getString("planText.value"))
-                .contains("git checkout --detach --force " + shop.sha("v1"), "npm ci", "startOrReload");
+                .contains(shop.sha("v1").substring(0, 12), "npm ci", "startOrReload", "--cwd");
         assertThat(form.getString("toSubject.value")).isEqualTo("Release v1");
         assertThat(form.getString("requestedBy.value")).isEqualTo("carol");
 
@@ -197,16 +197,8 @@ class ApprovalsApiTest {
         assertThat(approval.getList("commits.subject"))
                 .containsExactly("two-changes: change 2", "two-changes: change 1");
         assertThat(approval.getList("plan.activityId"))
-                .containsExactly(
-                        "Task_SafetySnapshot",
-                        "Task_GitCheckout",
-                        "Task_RestoreArtifacts",
-                        "Task_Pm2Reload",
-                        "Task_HealthCheck",
-                        "Task_RecordRelease");
-        assertThat(approval.getList("plan.commands.command").toString()).doesNotContain("npm");
-        assertThat(approval.getString("plan.find { it.activityId == 'Task_RestoreArtifacts' }.note"))
-                .contains(approval.getString("backupId"));
+                .containsExactly("Task_SwitchRelease", "Task_Pm2Reload", "Task_HealthCheck", "Task_RecordRelease");
+        assertThat(approval.getList("plan.commands.command").toString()).doesNotContain("npm", "git");
         decide("bob", taskId, false).then().statusCode(204);
         assertThat(awaitEnd(runId).getString("outcome")).isEqualTo("REJECTED");
     }

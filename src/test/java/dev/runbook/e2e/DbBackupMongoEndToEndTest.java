@@ -66,7 +66,7 @@ class DbBackupMongoEndToEndTest {
         registry.add("runbook.tools.mongodump", mongo::mongodump);
         registry.add("runbook.tools.mongorestore", mongo::mongorestore);
         String reports = "runbook.targets.reports.";
-        registry.add(reports + "workdir", shop.root::toString);
+        registry.add(reports + "root", () -> shop.root.resolve("reports").toString());
         registry.add(reports + "components.web.pm2-app", () -> "reports-web");
         registry.add(reports + "components.web.ecosystem", () -> "ecosystem.config.js");
         registry.add(reports + "components.web.health-url", () -> "http://127.0.0.1:1/health");

@@ -218,11 +218,11 @@ class DbBackupPostgresEndToEndTest {
         assertThat(v1.getString("outcome")).isEqualTo("DEPLOYED");
         assertThat(v1.getList("steps.activityId"))
                 .containsSubsequence(
-                        "Task_BackupRelease",
-                        "Task_DatabaseBackup",
-                        "Task_GitCheckout",
+                        "Task_PrepareRelease",
                         "Task_InstallAndBuild",
+                        "Task_DatabaseBackup",
                         "Task_Migrate",
+                        "Task_SwitchRelease",
                         "Task_Pm2Reload");
         long orders = pg.count("orders");
         long migrations = pg.count("schema_migrations");
@@ -239,7 +239,7 @@ class DbBackupPostgresEndToEndTest {
 
         assertThat(run.getString("outcome")).isEqualTo("ROLLED_BACK");
         assertThat(run.getList("steps.findAll { it.compensation }.activityId"))
-                .containsExactly("Task_RestoreDatabase", "Task_RestoreArtifacts", "Task_UndoGitCheckout");
+                .containsExactly("Task_SwitchBack", "Task_RestoreDatabase", "Task_DiscardRelease");
         assertThat(stepLog(run.getString("runId"), "Task_Migrate")).contains("INSERT 0 1");
         assertThat(pg.count("schema_migrations"))
                 .as("the migration's row is gone")

@@ -117,7 +117,7 @@ class FourEyesApiTest extends SecuredPlatform {
         JsonPath run = awaitEnd(runId);
         assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
         assertThat(run.getList("steps.activityId", String.class))
-                .containsOnlyOnce("Task_BackupRelease", "Task_GitCheckout", "Task_InstallAndBuild");
+                .containsOnlyOnce("Task_PrepareRelease", "Task_InstallAndBuild", "Task_SwitchRelease");
         assertThat(actions(runId)).containsExactlyInAnyOrder("START", "APPROVE", "END");
         decide("bob", taskId, true).then().statusCode(409);
     }

@@ -107,7 +107,7 @@ class InputValidationApiTest extends SecuredPlatform {
                     JSON,
                     "{\"backupId\":\"../../etc\"}",
                     400,
-                    "invalid backup id"),
+                    "invalid release id"),
             new Case(
                     "alice",
                     "POST",
@@ -123,7 +123,7 @@ class InputValidationApiTest extends SecuredPlatform {
                     JSON,
                     "{\"backupId\":\"20200101_000000\"}",
                     404,
-                    "no release backup"),
+                    "has no release"),
             new Case("alice", "GET", "/api/targets/shop/services/bad%20app/logs", null, null, 400, "app: must match"),
             new Case(
                     "alice",

@@ -15,7 +15,8 @@ import org.awaitility.Awaitility;
 /**
  * Puts the fixture target's PM2 app into the states a monitoring test needs, without a deploy run: serving its
  * release, writing error lines, crashing in a loop, stopped. The app runs from {@code current/backend/dist/main.js}
- * of the fixture's root, where {@code current} points at a release {@code fixture-app} cloned from the origin, under
+ * of the fixture's root, where {@code current} points at a release {@code fixture-app} cloned from the origin (with
+ * the metadata of a finished release, so deploys see it as what serves), under
  * the test PM2 daemon, with the fixture's port.
  */
 public final class FixtureApp {
@@ -73,6 +74,18 @@ public final class FixtureApp {
                                         Map.of(),
                                         Duration.ofMinutes(1)),
                                 StepLog.NONE);
+                String commit = FixtureTarget.runner()
+                        .runChecked(
+                                new Command(
+                                        List.of("git", "rev-parse", "HEAD"), release, Map.of(), Duration.ofMinutes(1)),
+                                StepLog.NONE)
+                        .output()
+                        .strip();
+                Files.createDirectories(release.resolve(".runbook"));
+                Files.writeString(
+                        release.resolve(".runbook/release.json"),
+                        "{\"id\":\"fixture-app\",\"commit\":\"" + commit + "\",\"ref\":\"main\",\"createdAt\":\""
+                                + java.time.Instant.now() + "\",\"createdBy\":\"fixture\",\"runId\":null}");
             }
             Path link = target.home.resolve("current.fixture.tmp");
             Files.deleteIfExists(link);

@@ -23,7 +23,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * 200 runbook starts from 20 concurrent clients against one node: no 5xx, every run ends with its outcome. The
- * runs are release backups of the fixture target; PM2 is a stand-in that prints an empty process list, so the load
+ * runs are backups (pins of the serving release) of the fixture target; PM2 is a stand-in that prints an empty process list, so the load
  * is on the platform (REST, engine, job executor, database), not on spawning 200 PM2 clients.
  */
 @PlatformTest
@@ -38,6 +38,8 @@ class LoadEndToEndTest {
         Files.writeString(pm2, "#!/bin/sh\necho '[]'\n");
         Files.setPosixFilePermissions(pm2, PosixFilePermissions.fromString("rwxr-xr-x"));
         registry.add("runbook.tools.pm2", pm2::toString);
+        Files.createDirectories(shop.home.resolve("releases/load-test"));
+        shop.switchCurrent("load-test");
     }
 
     @Test

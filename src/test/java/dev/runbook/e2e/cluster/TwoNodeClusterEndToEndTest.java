@@ -8,6 +8,7 @@ import dev.runbook.testsupport.PlatformNode;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -62,6 +63,9 @@ class TwoNodeClusterEndToEndTest {
                 fs.mkdirSync('dist', { recursive: true });
                 fs.writeFileSync('dist/main.js', fs.readFileSync('src/main.js', 'utf8').replace("'v2'", "'slow'"));
                 """));
+        // something serves, so that the backups (pins of the serving release) have a release to pin
+        Files.createDirectories(shop.home.resolve("releases/cluster-test"));
+        shop.switchCurrent("cluster-test");
         PlatformNode a = PlatformNode.start(properties, shop.root.resolve("node-a.log"));
         PlatformNode b = PlatformNode.start(properties, shop.root.resolve("node-b.log"));
         try {
