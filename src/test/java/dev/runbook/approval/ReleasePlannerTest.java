@@ -166,9 +166,9 @@ class ReleasePlannerTest {
                 .serviceTask("Task_WarmCache")
                 .name("Warm the cache")
                 .camundaDelegateExpression("${warmCacheDelegate}")
-                .serviceTask("Task_GitCheckout")
-                .name("Check out")
-                .camundaDelegateExpression("${gitCheckoutDelegate}")
+                .serviceTask("Task_SwitchRelease")
+                .name("Switch")
+                .camundaDelegateExpression("${switchReleaseDelegate}")
                 .endEvent("EndEvent_Done")
                 .done();
         List<PlannedStep> plan = PlanFixtures.planner(dir)
@@ -176,8 +176,9 @@ class ReleasePlannerTest {
                         model.getModelElementById("Task_ResolveRelease"),
                         release(Map.of("backend", PlanFixtures.backend(null)), null));
 
-        assertThat(plan).extracting(PlannedStep::activityId).containsExactly("Task_WarmCache", "Task_GitCheckout");
+        assertThat(plan).extracting(PlannedStep::activityId).containsExactly("Task_WarmCache", "Task_SwitchRelease");
         assertThat(plan.get(0).note()).isEqualTo(ReleasePlanner.NO_PREVIEW);
+        assertThat(plan.get(1).note()).isNotEqualTo(ReleasePlanner.NO_PREVIEW);
     }
 
     /** Every step after an approval in every model has a command preview or a note saying what it does. */
