@@ -77,7 +77,7 @@ class ReleasePlannerTest {
                                 "npm run build", newRelease().resolve("backend").toString()));
         assertThat(step(plan, "Task_SwitchRelease").commands()).isEmpty();
         assertThat(step(plan, "Task_SwitchRelease").note())
-                .contains(root.resolve("current").toString(), "atomic", "switching back");
+                .contains(root.resolve("current") + " to the new release", "atomic", "switching back");
         assertThat(step(plan, "Task_Pm2Reload").commands())
                 .containsExactly(new PlannedCommand(
                         PlanFixtures.PM2 + " startOrReload ecosystem.config.js --only shop-backend --update-env --cwd "
@@ -150,7 +150,7 @@ class ReleasePlannerTest {
                 .extracting(PlannedStep::activityId)
                 .containsExactly("Task_SwitchRelease", "Task_Pm2Reload", "Task_HealthCheck", "Task_RecordRelease");
         assertThat(step(plan, "Task_SwitchRelease").note())
-                .contains(dir.resolve("shop/current").toString(), "switching back");
+                .contains(dir.resolve("shop/current") + " to release 20260101_120000_aaaaaaa", "switching back");
         assertThat(plan)
                 .flatExtracting(PlannedStep::commands)
                 .extracting(PlannedCommand::command)
