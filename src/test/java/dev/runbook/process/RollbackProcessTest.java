@@ -9,6 +9,7 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtime
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
@@ -54,6 +55,9 @@ class RollbackProcessTest {
                                 "PT1H"));
         Mocks.register("switchReleaseDelegate", (JavaDelegate) execution -> {
             stubs.calls.add(execution.getCurrentActivityId());
+            if (stubs.failing.contains(execution.getCurrentActivityId())) {
+                throw new BpmnError(BpmnErrors.PRECONDITION_FAILED, "someone else switched the target");
+            }
             switchedTo.add((String) execution.getVariable("releaseId"));
         });
         Mocks.register("switchBackDelegate", (JavaDelegate) execution -> {
@@ -117,6 +121,19 @@ class RollbackProcessTest {
                         "Task_SwitchBack",
                         "Task_ReloadPreviousRelease",
                         "Task_HealthCheckPreviousRelease");
+        assertThat(StubbedRun.outcome(instance)).isEqualTo("REVERTED");
+    }
+
+    @Test
+    void shouldNotSwitchBackWhenTheSwitchWasRefused() {
+        stubs.failing.add("Task_SwitchRelease");
+        ProcessInstance instance = start(false);
+        StubbedRun.runJobs();
+        assertThat(instance)
+                .hasPassed("Task_ReloadPreviousRelease", "Task_HealthCheckPreviousRelease", "EndEvent_Reverted")
+                .hasNotPassed("Task_SwitchBack", "Task_Pm2Reload", "Task_RecordRelease")
+                .isEnded();
+        assertThat(switchedTo).isEmpty();
         assertThat(StubbedRun.outcome(instance)).isEqualTo("REVERTED");
     }
 
