@@ -51,7 +51,8 @@ class SwitchReleaseDelegate extends RunbookDelegate implements StepPreview {
 
     @Override
     public Optional<Preview> preview(Release release) {
-        return Preview.note("switches " + release.target().layout().current() + " to the new release (one atomic "
+        String to = release.backupId() == null ? "the new release" : "release " + release.backupId();
+        return Preview.note("switches " + release.target().layout().current() + " to " + to + " (one atomic "
                 + "rename); undone by switching back");
     }
 }

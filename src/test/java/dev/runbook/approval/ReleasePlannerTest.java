@@ -30,14 +30,20 @@ class ReleasePlannerTest {
     @TempDir
     Path dir;
 
-    private Release release(Map<String, ComponentSpec> components, String backupId) {
+    private Release release(Map<String, ComponentSpec> components, String releaseId) {
         Target target = PlanFixtures.target(dir.resolve("shop"), null, components);
-        return new Release("shop", target, components, FROM, TO, backupId);
+        return new Release("shop", target, components, FROM, TO, releaseId);
+    }
+
+    /** Where install and build run: the component's directory in the new release, not yet named at approval. */
+    private Path newRelease() {
+        return dir.resolve("shop/releases/<new>");
     }
 
     @Test
     void shouldPlanTheDeployStepsInModelOrderWithTheExactCommands() {
-        Path workdir = dir.resolve("shop");
+        Path root = dir.resolve("shop");
+        Path serving = root.resolve("current/backend");
         List<PlannedStep> plan = PlanFixtures.planner(dir)
                 .plan(
                         PlanFixtures.element("deploy", "Task_ResolveRelease"),
@@ -46,31 +52,43 @@ class ReleasePlannerTest {
         assertThat(plan)
                 .extracting(PlannedStep::activityId)
                 .containsExactly(
-                        "Task_BackupRelease",
-                        "Task_GitCheckout",
+                        "Task_PrepareRelease",
                         "Task_InstallAndBuild",
+                        "Task_SwitchRelease",
                         "Task_Pm2Reload",
                         "Task_HealthCheck",
                         "Task_RecordRelease");
-        assertThat(step(plan, "Task_GitCheckout").commands())
-                .containsExactly(new PlannedCommand("git checkout --detach --force " + TO, workdir.toString()));
+        assertThat(plan)
+                .flatExtracting(PlannedStep::commands)
+                .extracting(PlannedCommand::command)
+                .noneMatch(command -> command.startsWith("git "));
+        assertThat(step(plan, "Task_PrepareRelease").commands()).isEmpty();
+        assertThat(step(plan, "Task_PrepareRelease").note())
+                .contains(
+                        "bbbbbbbbbbbb",
+                        "from the mirror",
+                        root.resolve("releases").toString(),
+                        "not touched");
         assertThat(step(plan, "Task_InstallAndBuild").commands())
                 .containsExactly(
-                        new PlannedCommand("npm ci", workdir.resolve("backend").toString()),
                         new PlannedCommand(
-                                "npm run build", workdir.resolve("backend").toString()));
+                                "npm ci", newRelease().resolve("backend").toString()),
+                        new PlannedCommand(
+                                "npm run build", newRelease().resolve("backend").toString()));
+        assertThat(step(plan, "Task_SwitchRelease").commands()).isEmpty();
+        assertThat(step(plan, "Task_SwitchRelease").note())
+                .contains(root.resolve("current") + " to the new release", "atomic", "switching back");
         assertThat(step(plan, "Task_Pm2Reload").commands())
                 .containsExactly(new PlannedCommand(
-                        PlanFixtures.PM2 + " startOrReload ecosystem.config.js --only shop-backend --update-env",
-                        workdir.resolve("backend").toString()));
+                        PlanFixtures.PM2 + " startOrReload ecosystem.config.js --only shop-backend --update-env --cwd "
+                                + serving,
+                        serving.toString()));
         assertThat(step(plan, "Task_HealthCheck").commands())
                 .containsExactly(new PlannedCommand("GET http://127.0.0.1:3999/api/health", null));
-        assertThat(step(plan, "Task_BackupRelease").commands()).isEmpty();
-        assertThat(step(plan, "Task_BackupRelease").note())
-                .contains("aaaaaaaaaaaa", "backend (backend: dist, " + "node_modules)", "after the approval");
         assertThat(ReleasePlanner.text(plan))
-                .startsWith("1) Back up current release: ")
-                .contains("3) Install and build: npm ci [in " + workdir.resolve("backend") + "]; npm run build");
+                .startsWith("1) Prepare release directory: ")
+                .contains("2) Install and build: npm ci [in " + newRelease().resolve("backend") + "]; npm run build")
+                .contains("3) Switch current to the new release: ");
     }
 
     @Test
@@ -84,10 +102,10 @@ class ReleasePlannerTest {
         assertThat(step(plan, "Task_InstallAndBuild").commands())
                 .extracting(PlannedCommand::dir)
                 .containsExactly(
-                        dir.resolve("shop/frontend").toString(),
-                                dir.resolve("shop/frontend").toString(),
-                        dir.resolve("shop/backend").toString(),
-                                dir.resolve("shop/backend").toString());
+                        newRelease().resolve("frontend").toString(),
+                                newRelease().resolve("frontend").toString(),
+                        newRelease().resolve("backend").toString(),
+                                newRelease().resolve("backend").toString());
         assertThat(step(plan, "Task_HealthCheck").commands())
                 .extracting(PlannedCommand::command)
                 .containsExactly("GET http://127.0.0.1:3998/", "GET http://127.0.0.1:3999/api/health");
@@ -95,7 +113,7 @@ class ReleasePlannerTest {
 
     @Test
     void shouldPlanTheDatabaseBackupAndMigrationOnlyWhenAComponentMigrates() {
-        Path backendDir = dir.resolve("shop/backend");
+        Path backendDir = newRelease().resolve("backend");
         Map<String, ComponentSpec> migrating =
                 Map.of("backend", PlanFixtures.backend(List.of("npm", "run", "migrate")));
         Target target = PlanFixtures.target(
@@ -109,7 +127,8 @@ class ReleasePlannerTest {
 
         assertThat(plan)
                 .extracting(PlannedStep::activityId)
-                .containsSubsequence("Task_DatabaseBackup", "Task_Migrate", "Task_Pm2Reload");
+                .containsSubsequence(
+                        "Task_InstallAndBuild", "Task_DatabaseBackup", "Task_Migrate", "Task_SwitchRelease");
         assertThat(step(plan, "Task_Migrate").commands())
                 .containsExactly(new PlannedCommand("npm run migrate", backendDir.toString()));
         assertThat(PlanFixtures.planner(dir)
@@ -121,27 +140,21 @@ class ReleasePlannerTest {
     }
 
     @Test
-    void shouldPlanARollbackWithoutInstallOrBuild() {
+    void shouldPlanARollbackAsASwitchAndReloadWithoutInstallOrBuild() {
         List<PlannedStep> plan = PlanFixtures.planner(dir)
                 .plan(
-                        PlanFixtures.element("rollback", "Task_ValidateBackup"),
-                        release(Map.of("backend", PlanFixtures.backend(null)), "20260101_120000"));
+                        PlanFixtures.element("rollback", "Task_ValidateRelease"),
+                        release(Map.of("backend", PlanFixtures.backend(null)), "20260101_120000_aaaaaaa"));
 
         assertThat(plan)
                 .extracting(PlannedStep::activityId)
-                .containsExactly(
-                        "Task_SafetySnapshot",
-                        "Task_GitCheckout",
-                        "Task_RestoreArtifacts",
-                        "Task_Pm2Reload",
-                        "Task_HealthCheck",
-                        "Task_RecordRelease");
-        assertThat(step(plan, "Task_RestoreArtifacts").note())
-                .contains("release backup 20260101_120000", "no install, no build");
+                .containsExactly("Task_SwitchRelease", "Task_Pm2Reload", "Task_HealthCheck", "Task_RecordRelease");
+        assertThat(step(plan, "Task_SwitchRelease").note())
+                .contains(dir.resolve("shop/current") + " to release 20260101_120000_aaaaaaa", "switching back");
         assertThat(plan)
                 .flatExtracting(PlannedStep::commands)
                 .extracting(PlannedCommand::command)
-                .noneMatch(command -> command.startsWith("npm"));
+                .noneMatch(command -> command.startsWith("npm") || command.startsWith("git "));
     }
 
     @Test
@@ -153,9 +166,9 @@ class ReleasePlannerTest {
                 .serviceTask("Task_WarmCache")
                 .name("Warm the cache")
                 .camundaDelegateExpression("${warmCacheDelegate}")
-                .serviceTask("Task_GitCheckout")
-                .name("Check out")
-                .camundaDelegateExpression("${gitCheckoutDelegate}")
+                .serviceTask("Task_SwitchRelease")
+                .name("Switch")
+                .camundaDelegateExpression("${switchReleaseDelegate}")
                 .endEvent("EndEvent_Done")
                 .done();
         List<PlannedStep> plan = PlanFixtures.planner(dir)
@@ -163,8 +176,9 @@ class ReleasePlannerTest {
                         model.getModelElementById("Task_ResolveRelease"),
                         release(Map.of("backend", PlanFixtures.backend(null)), null));
 
-        assertThat(plan).extracting(PlannedStep::activityId).containsExactly("Task_WarmCache", "Task_GitCheckout");
+        assertThat(plan).extracting(PlannedStep::activityId).containsExactly("Task_WarmCache", "Task_SwitchRelease");
         assertThat(plan.get(0).note()).isEqualTo(ReleasePlanner.NO_PREVIEW);
+        assertThat(plan.get(1).note()).isNotEqualTo(ReleasePlanner.NO_PREVIEW);
     }
 
     /** Every step after an approval in every model has a command preview or a note saying what it does. */

@@ -36,38 +36,80 @@ class TargetRegistryTest {
             assertThat(started).hasNotFailed();
             TargetRegistry registry = started.getBean(TargetRegistry.class);
             Target shop = registry.get("shop");
-            assertThat(shop.workdir()).isEqualTo(workdir);
+            assertThat(shop.root()).isEqualTo(workdir);
+            assertThat(shop.workdir()).isNull();
+            assertThat(shop.layout().releases()).isEqualTo(workdir.resolve("releases"));
+            assertThat(shop.releases().keep()).isEqualTo(10);
             assertThat(shop.components().keySet()).containsExactly("backend", "frontend");
             assertThat(shop.components().get("backend").artifacts()).containsExactly("dist", "node_modules");
         });
     }
 
+    /** Like the health URL below, {@code @NotNull root} fires while binding; its Java and property names agree. */
     @Test
-    void shouldFailStartUpNamingPropertyWhenWorkdirDoesNotExist() {
-        context.withPropertyValues(shop(workdir.resolve("missing").toString())).run(failed -> {
+    void shouldFailStartUpNamingRootWhenItIsNotSet() {
+        String[] withoutRoot = Stream.of(shop(workdir.toString()))
+                .filter(property -> !property.startsWith("runbook.targets.shop.root"))
+                .toArray(String[]::new);
+
+        context.withPropertyValues(withoutRoot).run(failed -> {
             assertThat(failed).hasFailed();
-            assertThat(failed.getStartupFailure())
-                    .rootCause()
-                    .hasMessageContaining("runbook.targets.shop.workdir")
-                    .hasMessageContaining(workdir.resolve("missing").toString());
+            assertThat(causeMessages(failed.getStartupFailure())).containsPattern("targets(\\.|\\[)shop]?\\.root");
         });
     }
 
     @Test
-    void shouldStartWhenPreparerBeanCreatesMissingWorkdir() {
-        Path missing = workdir.resolve("created-by-preparer");
-        TargetPreparer createWorkdir =
-                properties -> properties.targets().values().forEach(target -> {
-                    try {
-                        java.nio.file.Files.createDirectories(target.workdir());
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
+    void shouldCreateTheRootWhenItDoesNotExist() {
+        Path missing = workdir.resolve("srv/shop");
 
-        context.withBean(TargetPreparer.class, () -> createWorkdir)
+        context.withPropertyValues(shop(missing.toString()))
+                .run(started -> assertThat(started).hasNotFailed());
+        assertThat(missing).isDirectory();
+    }
+
+    @Test
+    void shouldFailStartUpNamingRootWhenItCannotBeCreated() throws Exception {
+        Path file = java.nio.file.Files.writeString(workdir.resolve("not-a-folder"), "x");
+        Path impossible = file.resolve("shop");
+
+        context.withPropertyValues(shop(impossible.toString())).run(failed -> {
+            assertThat(failed).hasFailed();
+            assertThat(failed.getStartupFailure())
+                    .rootCause()
+                    .hasMessageContaining("runbook.targets.shop.root")
+                    .hasMessageContaining(impossible.toString());
+        });
+    }
+
+    /** The work dir is read only to adopt an in-place checkout: one that is gone does not stop the platform. */
+    @Test
+    void shouldNotCheckTheWorkdir() {
+        String[] withGoneWorkdir = Stream.concat(
+                        Stream.of(shop(workdir.toString())),
+                        Stream.of("runbook.targets.shop.workdir=" + workdir.resolve("gone")))
+                .toArray(String[]::new);
+
+        context.withPropertyValues(withGoneWorkdir).run(started -> {
+            assertThat(started).hasNotFailed();
+            assertThat(started.getBean(TargetRegistry.class).get("shop").workdir())
+                    .isEqualTo(workdir.resolve("gone"));
+        });
+        assertThat(workdir.resolve("gone")).doesNotExist();
+    }
+
+    @Test
+    void shouldRunPreparerBeansBeforeTheTargetsAreChecked() {
+        Path missing = workdir.resolve("created-after-preparer");
+        List<Boolean> rootExistedWhenPrepared = new java.util.ArrayList<>();
+        TargetPreparer recordRoot = properties -> properties
+                .targets()
+                .values()
+                .forEach(target -> rootExistedWhenPrepared.add(java.nio.file.Files.exists(target.root())));
+
+        context.withBean(TargetPreparer.class, () -> recordRoot)
                 .withPropertyValues(shop(missing.toString()))
                 .run(started -> assertThat(started).hasNotFailed());
+        assertThat(rootExistedWhenPrepared).containsExactly(false);
         assertThat(missing).isDirectory();
     }
 
@@ -124,11 +166,11 @@ class TargetRegistryTest {
                 .withMessageContaining("'admin'");
     }
 
-    /** Properties of target "shop" with components backend and frontend, each with every required setting. */
-    private static String[] shop(String workdir) {
+    /** Properties of target "shop" (its root and data dir {@code root}) with components backend and frontend, each with every required setting. */
+    private static String[] shop(String root) {
         return new String[] {
-            "runbook.data-dir=" + workdir,
-            "runbook.targets.shop.workdir=" + workdir,
+            "runbook.data-dir=" + root,
+            "runbook.targets.shop.root=" + root,
             "runbook.targets.shop.components.backend.dir=backend",
             "runbook.targets.shop.components.backend.pm2-app=shop-backend",
             "runbook.targets.shop.components.backend.ecosystem=backend/ecosystem.config.js",
@@ -156,7 +198,7 @@ class TargetRegistryTest {
                             URI.create("http://127.0.0.1:3000/" + name),
                             null));
         }
-        return new Target(workdir, "origin", "main", null, Map.of(), components, null, null, null, null, workdir, null);
+        return new Target(null, "origin", "main", null, Map.of(), components, null, null, null, null, workdir, null);
     }
 
     /** Every message in the cause chain, one per line. */

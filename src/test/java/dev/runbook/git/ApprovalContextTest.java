@@ -7,16 +7,23 @@ import dev.runbook.approval.PlanFixtures;
 import dev.runbook.config.RunbookProperties.ComponentSpec;
 import dev.runbook.config.RunbookProperties.Database;
 import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.exec.Command;
 import dev.runbook.exec.StepLog;
 import dev.runbook.git.ApprovalContext.Direction;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.Release;
 import dev.runbook.testsupport.FixtureTarget;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The approval context against a real git repository (the demo app's releases v1 and v2). */
+/**
+ * The approval context against a real git repository (the demo app's releases v1 and v2), read from the target's
+ * mirror {@code <root>/repo} as the resolve step leaves it.
+ */
 class ApprovalContextTest {
 
     static final FixtureTarget shop = new FixtureTarget("ctx-shop-backend");
@@ -24,12 +31,22 @@ class ApprovalContextTest {
 
     private Map<String, Object> describe(
             String from, String to, Direction direction, String processKey, Target target) {
+        mirror();
         return PlanFixtures.context(shop.dataDir)
                 .describe(
                         new Release("shop", target, target.components(), from, to, null),
                         direction,
                         PlanFixtures.step(processKey, "Task_ResolveRelease"),
                         StepLog.NONE);
+    }
+
+    /** Makes or refreshes the mirror of the origin at {@code <root>/repo}, as Task_ResolveRelease does. */
+    private static void mirror() {
+        Path repo = shop.home.resolve("repo");
+        List<String> argv = Files.isDirectory(repo)
+                ? List.of("git", "-C", repo.toString(), "fetch", "--quiet", "--prune")
+                : List.of("git", "clone", "--quiet", "--mirror", shop.origin.toString(), repo.toString());
+        FixtureTarget.runner().runChecked(new Command(argv, shop.root, Map.of(), Duration.ofMinutes(1)), StepLog.NONE);
     }
 
     private static Target target(Database database, List<String> migrate) {
@@ -59,8 +76,12 @@ class ApprovalContextTest {
                 .isEqualTo(Map.of("backend", 2));
         assertThat(vars.get(ProcessVariables.DATABASE_MIGRATION)).isEqualTo(false);
         assertThat((String) vars.get(ProcessVariables.PLAN))
-                .contains("\"activityId\":\"Task_GitCheckout\"", "git checkout --detach --force " + shop.sha("v2"));
-        assertThat(vars.get(ProcessVariables.PLAN_TEXT)).asString().startsWith("1) Back up current release");
+                .contains(
+                        "\"activityId\":\"Task_PrepareRelease\"",
+                        "checks out " + shop.sha("v2").substring(0, 12) + " from the mirror",
+                        "\"activityId\":\"Task_SwitchRelease\"")
+                .doesNotContain("git checkout");
+        assertThat(vars.get(ProcessVariables.PLAN_TEXT)).asString().startsWith("1) Prepare release directory");
     }
 
     @Test
@@ -90,31 +111,21 @@ class ApprovalContextTest {
 
     @Test
     void shouldCapTheCommitListAtFiftyAndCountTheRest() {
-        String base = shop.head();
-        shop.git("checkout", "--quiet", "-b", "many");
+        String base = shop.sha("main");
+        List<Map<String, String>> changes = new java.util.ArrayList<>();
         for (int i = 1; i <= ApprovalContext.MAX_COMMITS + 2; i++) {
-            shop.git(
-                    "-c",
-                    "user.name=Test",
-                    "-c",
-                    "user.email=test@example.invalid",
-                    "commit",
-                    "--quiet",
-                    "--allow-empty",
-                    "-m",
-                    "Change " + i);
+            changes.add(Map.of("notes/change-" + i + ".txt", "change " + i + "\n"));
         }
-        String tip = shop.head();
-        shop.git("checkout", "--quiet", "--detach", base);
+        String tip = shop.publishCommits("many", changes);
 
         Map<String, Object> vars = describe(base, tip, Direction.FORWARD, "deploy", target(null, null));
 
         assertThat(vars.get(ProcessVariables.COMMIT_COUNT)).isEqualTo(52L);
         assertThat((String) vars.get(ProcessVariables.COMMITS))
-                .contains("Change 52")
-                .doesNotContain("\"Change 2\"");
+                .contains("many: change 52")
+                .doesNotContain("\"many: change 2\"");
         assertThat(vars.get(ProcessVariables.COMMITS_TEXT)).asString().endsWith("… and 2 more");
-        assertThat(vars.get(ProcessVariables.CHANGED_FILES)).isEqualTo("{\"backend\":0}");
+        assertThat(vars.get(ProcessVariables.CHANGED_FILES)).isEqualTo("{\"backend\":0,\"(other)\":52}");
     }
 
     @Test

@@ -92,9 +92,9 @@ class DeployProcessTest {
                 .hasPassedInOrder(
                         "Task_ResolveRelease",
                         "Task_ApproveRelease",
-                        "Task_BackupRelease",
-                        "Task_GitCheckout",
+                        "Task_PrepareRelease",
                         "Task_InstallAndBuild",
+                        "Task_SwitchRelease",
                         "Task_Pm2Reload",
                         "Task_HealthCheck",
                         "Task_RecordRelease",
@@ -103,7 +103,7 @@ class DeployProcessTest {
                 .variables()
                 .containsEntry("approvedBy", "bob");
         assertThat(outcome(instance)).isEqualTo("DEPLOYED");
-        assertThat(calls).doesNotContain("Task_UndoGitCheckout", "Task_RestoreArtifacts");
+        assertThat(calls).doesNotContain("Task_SwitchBack", "Task_DiscardRelease");
     }
 
     @Test
@@ -133,7 +133,7 @@ class DeployProcessTest {
         runJobs();
         assertThat(instance)
                 .hasPassed("EndEvent_Rejected")
-                .hasNotPassed("Task_BackupRelease")
+                .hasNotPassed("Task_PrepareRelease")
                 .isEnded();
         assertThat(outcome(instance)).isEqualTo("REJECTED");
     }
@@ -171,15 +171,16 @@ class DeployProcessTest {
     }
 
     @Test
-    void shouldEndFailedWithNothingChangedWhenBackupFails() {
-        failing.add("Task_BackupRelease");
+    void shouldEndFailedWithNothingChangedWhenPreparingTheReleaseFails() {
+        failing.add("Task_PrepareRelease");
         ProcessInstance instance = start(false);
         runJobs();
         assertThat(instance)
-                .hasPassed("EndEvent_BackupFailed")
-                .hasNotPassed("Task_GitCheckout")
+                .hasPassed("EndEvent_NothingChanged")
+                .hasNotPassed("Task_InstallAndBuild", "Task_SwitchRelease", "EndEvent_RolledBack")
                 .isEnded();
         assertThat(outcome(instance)).isEqualTo("FAILED");
+        assertThat(calls).doesNotContain("Task_DiscardRelease", "Task_SwitchBack");
     }
 
     @Test
@@ -195,21 +196,27 @@ class DeployProcessTest {
         assertThat(calls)
                 .containsSubsequence(
                         "Task_HealthCheck",
-                        "Task_RestoreArtifacts",
-                        "Task_UndoGitCheckout",
+                        "Task_SwitchBack",
                         "Task_ReloadPreviousRelease",
-                        "Task_HealthCheckPreviousRelease");
+                        "Task_HealthCheckPreviousRelease",
+                        "Task_DiscardRelease");
+        assertThat(calls).doesNotContain("Task_RestoreDatabase");
     }
 
     @Test
-    void shouldUndoOnlyTheCheckoutWhenBuildFails() {
+    void shouldOnlyDiscardTheNewReleaseWhenBuildFails() {
         failing.add("Task_InstallAndBuild");
         ProcessInstance instance = start(false);
         runJobs();
         assertThat(instance)
-                .hasPassed("Task_UndoGitCheckout", "EndEvent_RolledBack")
-                .hasNotPassed("Task_RestoreArtifacts", "Task_Pm2Reload")
+                .hasPassed("Task_DiscardRelease", "EndEvent_RolledBack")
+                .hasNotPassed("Task_SwitchRelease", "Task_SwitchBack", "Task_Pm2Reload")
                 .isEnded();
+        assertThat(calls)
+                .filteredOn(step -> step.equals("Task_DiscardRelease")
+                        || step.equals("Task_SwitchBack")
+                        || step.equals("Task_RestoreDatabase"))
+                .containsExactly("Task_DiscardRelease");
         assertThat(outcome(instance)).isEqualTo("ROLLED_BACK");
     }
 
@@ -220,17 +227,27 @@ class DeployProcessTest {
         runJobs();
         assertThat(instance)
                 .hasPassed(
-                        "Task_RestoreArtifacts",
-                        "Task_UndoGitCheckout",
-                        "Task_ReloadPreviousRelease",
-                        "EndEvent_RolledBack")
+                        "Task_SwitchBack", "Task_ReloadPreviousRelease", "Task_DiscardRelease", "EndEvent_RolledBack")
                 .isEnded();
+        assertThat(outcome(instance)).isEqualTo("ROLLED_BACK");
+    }
+
+    @Test
+    void shouldNotSwitchBackWhenTheSwitchWasRefused() {
+        failing.add("Task_SwitchRelease");
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(instance)
+                .hasPassed("Task_ReloadPreviousRelease", "Task_DiscardRelease", "EndEvent_RolledBack")
+                .hasNotPassed("Task_SwitchBack", "Task_Pm2Reload")
+                .isEnded();
+        assertThat(outcome(instance)).isEqualTo("ROLLED_BACK");
     }
 
     @Test
     void shouldLeaveAnIncidentWhenTheUndoItselfFails() {
         failing.add("Task_HealthCheck");
-        stubs.broken.put("Task_UndoGitCheckout", "git checkout of the previous commit failed");
+        stubs.broken.put("Task_SwitchBack", "cannot switch current back");
         ProcessInstance instance = start(false);
         runJobs();
         assertThat(instance).isNotEnded();
@@ -239,7 +256,8 @@ class DeployProcessTest {
                         .processInstanceId(instance.getId())
                         .singleResult()
                         .getActivityId())
-                .isEqualTo("IntermediateThrowEvent_UndoCheckout");
+                .isEqualTo("IntermediateThrowEvent_UndoSwitch");
+        assertThat(calls).doesNotContain("Task_ReloadPreviousRelease", "Task_DiscardRelease");
     }
 
     private void withDatabaseAndMigration() {
@@ -258,17 +276,17 @@ class DeployProcessTest {
     }
 
     @Test
-    void shouldBackUpTheDatabaseBeforeCheckoutAndMigrateAfterBuild() {
+    void shouldBackUpTheDatabaseAndMigrateAfterBuildBeforeTheSwitch() {
         withDatabaseAndMigration();
         ProcessInstance instance = start(false);
         runJobs();
         assertThat(instance)
                 .hasPassedInOrder(
-                        "Task_BackupRelease",
-                        "Task_DatabaseBackup",
-                        "Task_GitCheckout",
+                        "Task_PrepareRelease",
                         "Task_InstallAndBuild",
+                        "Task_DatabaseBackup",
                         "Task_Migrate",
+                        "Task_SwitchRelease",
                         "Task_Pm2Reload",
                         "Task_HealthCheck",
                         "EndEvent_Deployed")
@@ -287,7 +305,7 @@ class DeployProcessTest {
     }
 
     @Test
-    void shouldRestoreTheDatabaseFirstWhenTheHealthCheckFailsAfterAMigration() {
+    void shouldSwitchBackAndRestoreTheDatabaseBeforeReloadingThePreviousRelease() {
         withDatabaseAndMigration();
         failing.add("Task_HealthCheck");
         ProcessInstance instance = start(false);
@@ -297,10 +315,11 @@ class DeployProcessTest {
                 .containsSubsequence(
                         "Task_Migrate",
                         "Task_HealthCheck",
+                        "Task_SwitchBack",
                         "Task_RestoreDatabase",
-                        "Task_RestoreArtifacts",
-                        "Task_UndoGitCheckout",
-                        "Task_ReloadPreviousRelease");
+                        "Task_ReloadPreviousRelease",
+                        "Task_HealthCheckPreviousRelease",
+                        "Task_DiscardRelease");
         assertThat(outcome(instance)).isEqualTo("ROLLED_BACK");
     }
 
@@ -311,21 +330,24 @@ class DeployProcessTest {
         ProcessInstance instance = start(false);
         runJobs();
         assertThat(instance)
-                .hasPassed("Task_RestoreArtifacts", "Task_UndoGitCheckout", "EndEvent_RolledBack")
-                .hasNotPassed("Task_RestoreDatabase", "Task_Pm2Reload")
+                .hasPassed("Task_DiscardRelease", "EndEvent_RolledBack")
+                .hasNotPassed("Task_RestoreDatabase", "Task_SwitchRelease", "Task_SwitchBack", "Task_Pm2Reload")
                 .isEnded();
+        assertThat(outcome(instance)).isEqualTo("ROLLED_BACK");
     }
 
     @Test
-    void shouldEndFailedWithNothingChangedWhenTheDatabaseBackupFails() {
+    void shouldDiscardThePreparedReleaseAndEndFailedWhenTheDatabaseBackupFails() {
         withDatabaseAndMigration();
         failing.add("Task_DatabaseBackup");
         ProcessInstance instance = start(false);
         runJobs();
         assertThat(instance)
-                .hasPassed("EndEvent_BackupFailed")
-                .hasNotPassed("Task_GitCheckout", "Task_Migrate")
+                .hasPassedInOrder("Task_DatabaseBackup", "Task_DiscardRelease", "EndEvent_DatabaseBackupFailed")
+                .hasPassed("IntermediateThrowEvent_DiscardAfterDatabaseBackupFailed")
+                .hasNotPassed("Task_Migrate", "Task_SwitchRelease", "Task_Pm2Reload", "EndEvent_RolledBack")
                 .isEnded();
+        assertThat(calls).doesNotContain("Task_SwitchBack", "Task_RestoreDatabase");
         assertThat(outcome(instance)).isEqualTo("FAILED");
     }
 }

@@ -9,6 +9,7 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtime
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
@@ -20,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Paths of {@code bpmn/rollback.bpmn}: restore a release backup (no install, no build), revert to the safety
- * snapshot when the restored release is unhealthy.
+ * Paths of {@code bpmn/rollback.bpmn}: switch {@code current} to an earlier release directory and reload (no install,
+ * no build); switch back to the release that served when the earlier one is unhealthy.
  */
 @Deployment(resources = "bpmn/rollback.bpmn")
 class RollbackProcessTest {
@@ -32,28 +33,36 @@ class RollbackProcessTest {
             .build();
 
     private StubbedRun stubs;
-    private final List<String> restoredFrom = new ArrayList<>();
+    private final List<String> switchedTo = new ArrayList<>();
 
     @BeforeEach
     void stubDelegates() {
         stubs = new StubbedRun()
                 .outputs(
-                        "validateBackupDelegate",
+                        "validateReleaseDelegate",
                         Map.of(
                                 "targetCommit",
                                 "a".repeat(40),
                                 "previousCommit",
                                 "b".repeat(40),
+                                "previousReleaseId",
+                                "20261129_080000_bbbbbbb",
                                 "components",
-                                "backend",
+                                "all",
                                 "commits",
                                 "[]",
                                 "approvalTimeout",
-                                "PT1H"))
-                .outputs("releaseBackupDelegate", Map.of("backupId", "20261129_safety"));
-        Mocks.register("restoreArtifactsDelegate", (JavaDelegate) execution -> {
+                                "PT1H"));
+        Mocks.register("switchReleaseDelegate", (JavaDelegate) execution -> {
             stubs.calls.add(execution.getCurrentActivityId());
-            restoredFrom.add((String) execution.getVariable("backupId"));
+            if (stubs.failing.contains(execution.getCurrentActivityId())) {
+                throw new BpmnError(BpmnErrors.PRECONDITION_FAILED, "someone else switched the target");
+            }
+            switchedTo.add((String) execution.getVariable("releaseId"));
+        });
+        Mocks.register("switchBackDelegate", (JavaDelegate) execution -> {
+            stubs.calls.add(execution.getCurrentActivityId());
+            switchedTo.add((String) execution.getVariable("previousReleaseId"));
         });
     }
 
@@ -63,11 +72,12 @@ class RollbackProcessTest {
     }
 
     private ProcessInstance start(boolean approvalRequired) {
-        return StubbedRun.start("rollback", "backupId", "20261128_v1", "approvalRequired", approvalRequired);
+        return StubbedRun.start(
+                "rollback", "releaseId", "20261128_080000_aaaaaaa", "approvalRequired", approvalRequired);
     }
 
     @Test
-    void shouldRestoreTheBackupAfterApprovalWithoutBuilding() {
+    void shouldSwitchToTheReleaseAfterApprovalWithoutBuilding() {
         ProcessInstance instance = start(true);
         StubbedRun.runJobs();
         assertThat(instance).isWaitingAt("Task_ApproveRollback");
@@ -75,50 +85,83 @@ class RollbackProcessTest {
         StubbedRun.runJobs();
         assertThat(instance)
                 .hasPassedInOrder(
-                        "Task_ValidateBackup",
-                        "Task_SafetySnapshot",
-                        "Task_GitCheckout",
-                        "Task_RestoreArtifacts",
+                        "Task_ValidateRelease",
+                        "Task_ApproveRollback",
+                        "Task_SwitchRelease",
                         "Task_Pm2Reload",
                         "Task_HealthCheck",
                         "Task_RecordRelease",
                         "EndEvent_Restored")
                 .isEnded()
                 .variables()
-                .containsEntry("safetyBackupId", "20261129_safety");
-        assertThat(restoredFrom).containsExactly("20261128_v1");
+                .containsEntry("releaseId", "20261128_080000_aaaaaaa")
+                .containsEntry("previousReleaseId", "20261129_080000_bbbbbbb");
+        assertThat(switchedTo).containsExactly("20261128_080000_aaaaaaa");
+        assertThat(stubs.calls).doesNotContain("Task_SwitchBack", "Task_ReloadPreviousRelease");
         assertThat(StubbedRun.outcome(instance)).isEqualTo("RESTORED");
     }
 
     @Test
-    void shouldRevertToTheSafetySnapshotWhenTheRestoredReleaseIsUnhealthy() {
+    void shouldSwitchBackToTheServingReleaseWhenTheEarlierReleaseIsUnhealthy() {
         stubs.failing.add("Task_HealthCheck");
         ProcessInstance instance = start(false);
         StubbedRun.runJobs();
         assertThat(instance)
                 .hasPassed(
-                        "Task_RestoreSafetySnapshot",
-                        "Task_UndoGitCheckout",
+                        "Task_SwitchBack",
                         "Task_ReloadPreviousRelease",
                         "Task_HealthCheckPreviousRelease",
                         "EndEvent_Reverted")
+                .hasNotPassed("Task_RecordRelease")
                 .isEnded();
-        assertThat(restoredFrom).containsExactly("20261128_v1", "20261129_safety");
+        assertThat(switchedTo).containsExactly("20261128_080000_aaaaaaa", "20261129_080000_bbbbbbb");
         assertThat(stubs.calls)
                 .containsSubsequence(
                         "Task_HealthCheck",
-                        "Task_RestoreSafetySnapshot",
-                        "Task_UndoGitCheckout",
-                        "Task_ReloadPreviousRelease");
+                        "Task_SwitchBack",
+                        "Task_ReloadPreviousRelease",
+                        "Task_HealthCheckPreviousRelease");
         assertThat(StubbedRun.outcome(instance)).isEqualTo("REVERTED");
     }
 
     @Test
-    void shouldEndWithoutChangesWhenInvalidRejectedExpiredOrSnapshotFails() {
-        stubs.failing.add("Task_ValidateBackup");
+    void shouldNotSwitchBackWhenTheSwitchWasRefused() {
+        stubs.failing.add("Task_SwitchRelease");
+        ProcessInstance instance = start(false);
+        StubbedRun.runJobs();
+        assertThat(instance)
+                .hasPassed("Task_ReloadPreviousRelease", "Task_HealthCheckPreviousRelease", "EndEvent_Reverted")
+                .hasNotPassed("Task_SwitchBack", "Task_Pm2Reload", "Task_RecordRelease")
+                .isEnded();
+        assertThat(switchedTo).isEmpty();
+        assertThat(StubbedRun.outcome(instance)).isEqualTo("REVERTED");
+    }
+
+    @Test
+    void shouldLeaveAnIncidentWhenSwitchingBackFails() {
+        stubs.failing.add("Task_HealthCheck");
+        Mocks.register("switchBackDelegate", (JavaDelegate) execution -> {
+            throw new IllegalStateException("cannot switch current back");
+        });
+        ProcessInstance instance = start(false);
+        StubbedRun.runJobs();
+        assertThat(instance).isNotEnded();
+        assertThat(runtimeService()
+                        .createIncidentQuery()
+                        .processInstanceId(instance.getId())
+                        .singleResult()
+                        .getActivityId())
+                .isEqualTo("IntermediateThrowEvent_UndoSwitch");
+        assertThat(stubs.calls).doesNotContain("Task_ReloadPreviousRelease");
+    }
+
+    @Test
+    void shouldEndWithoutChangesWhenInvalidRejectedOrExpired() {
+        stubs.failing.add("Task_ValidateRelease");
         ProcessInstance invalid = start(true);
         StubbedRun.runJobs();
         assertThat(invalid).hasPassed("EndEvent_NotStarted").hasNotPassed("Task_ApproveRollback");
+        assertThat(StubbedRun.outcome(invalid)).isEqualTo("FAILED");
         stubs.failing.clear();
 
         ProcessInstance rejected = start(true);
@@ -135,10 +178,8 @@ class RollbackProcessTest {
                 .singleResult());
         assertThat(StubbedRun.outcome(expired)).isEqualTo("EXPIRED");
 
-        stubs.failing.add("Task_SafetySnapshot");
-        ProcessInstance noSnapshot = start(false);
-        StubbedRun.runJobs();
-        assertThat(noSnapshot).hasPassed("EndEvent_SnapshotFailed").hasNotPassed("Task_GitCheckout");
+        assertThat(switchedTo).isEmpty();
+        assertThat(stubs.calls).doesNotContain("Task_SwitchRelease", "Task_Pm2Reload");
         assertThat(runtimeService().createProcessInstanceQuery().count()).isZero();
     }
 }

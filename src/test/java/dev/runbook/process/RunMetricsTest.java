@@ -138,7 +138,7 @@ class RunMetricsTest {
         stubs.failing.clear();
 
         at(T0.plus(Duration.ofHours(3)));
-        stubs.failing.add("Task_BackupRelease");
+        stubs.failing.add("Task_PrepareRelease");
         deploy(false);
         stubs.failing.clear();
 
@@ -170,7 +170,7 @@ class RunMetricsTest {
         assertThat(ended("monitor", "UNHEALTHY")).isEqualTo(1);
         assertThat(count("runbook.rollbacks", "deploy")).isEqualTo(1);
         assertThat(registry.get("runbook.step.duration")
-                        .tags("process", "deploy", "step", "Task_GitCheckout", "outcome", "completed")
+                        .tags("process", "deploy", "step", "Task_SwitchRelease", "outcome", "completed")
                         .timer()
                         .count())
                 .isEqualTo(3);

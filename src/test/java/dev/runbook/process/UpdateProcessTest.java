@@ -58,15 +58,16 @@ class UpdateProcessTest {
         StubbedRun.runJobs();
         assertThat(instance)
                 .hasPassedInOrder(
-                        "Task_BackupRelease",
-                        "Task_GitCheckout",
+                        "Task_PrepareRelease",
                         "Task_InstallAndBuild",
+                        "Task_SwitchRelease",
                         "Task_Pm2Reload",
                         "Task_HealthCheck",
                         "Task_RecordRelease",
                         "EndEvent_Deployed")
                 .isEnded();
         assertThat(StubbedRun.outcome(instance)).isEqualTo("DEPLOYED");
+        assertThat(stubs.calls).doesNotContain("Task_SwitchBack", "Task_DiscardRelease");
     }
 
     @Test
@@ -74,8 +75,25 @@ class UpdateProcessTest {
         stubs.failing.add("Task_HealthCheck");
         ProcessInstance instance = start(false);
         StubbedRun.runJobs();
+        assertThat(instance).hasPassed("EndEvent_RolledBack").isEnded();
+        assertThat(stubs.calls)
+                .containsSubsequence(
+                        "Task_HealthCheck",
+                        "Task_SwitchBack",
+                        "Task_ReloadPreviousRelease",
+                        "Task_HealthCheckPreviousRelease",
+                        "Task_DiscardRelease");
+        assertThat(StubbedRun.outcome(instance)).isEqualTo("ROLLED_BACK");
+    }
+
+    @Test
+    void shouldOnlyDiscardTheNewReleaseWhenBuildFails() {
+        stubs.failing.add("Task_InstallAndBuild");
+        ProcessInstance instance = start(false);
+        StubbedRun.runJobs();
         assertThat(instance)
-                .hasPassed("Task_RestoreArtifacts", "Task_UndoGitCheckout", "EndEvent_RolledBack")
+                .hasPassed("Task_DiscardRelease", "EndEvent_RolledBack")
+                .hasNotPassed("Task_SwitchRelease", "Task_SwitchBack", "Task_Pm2Reload")
                 .isEnded();
         assertThat(StubbedRun.outcome(instance)).isEqualTo("ROLLED_BACK");
     }
@@ -103,10 +121,11 @@ class UpdateProcessTest {
         assertThat(refused).hasPassed("EndEvent_NotStarted").hasNotPassed("Task_ApproveRelease");
 
         stubs.failing.clear();
-        stubs.failing.add("Task_BackupRelease");
-        ProcessInstance noBackup = start(false);
+        stubs.failing.add("Task_PrepareRelease");
+        ProcessInstance notPrepared = start(false);
         StubbedRun.runJobs();
-        assertThat(noBackup).hasPassed("EndEvent_BackupFailed").hasNotPassed("Task_GitCheckout");
-        assertThat(stubs.calls).doesNotContain("Task_InstallAndBuild");
+        assertThat(notPrepared).hasPassed("EndEvent_NothingChanged").hasNotPassed("Task_InstallAndBuild");
+        assertThat(StubbedRun.outcome(notPrepared)).isEqualTo("FAILED");
+        assertThat(stubs.calls).doesNotContain("Task_InstallAndBuild", "Task_SwitchRelease", "Task_DiscardRelease");
     }
 }
