@@ -36,7 +36,7 @@ class ApprovalViews {
                 str(vars.get(ProcessVariables.TARGET)),
                 str(vars.get(ProcessVariables.GIT_REF)),
                 str(vars.get(ProcessVariables.COMPONENTS)),
-                str(vars.get(ProcessVariables.PREVIOUS_COMMIT)),
+                noneIfBlank(str(vars.get(ProcessVariables.PREVIOUS_COMMIT))),
                 str(vars.get(ProcessVariables.FROM_SUBJECT)),
                 str(vars.get(ProcessVariables.TARGET_COMMIT)),
                 str(vars.get(ProcessVariables.TO_SUBJECT)),
@@ -75,6 +75,11 @@ class ApprovalViews {
 
     private static String str(Object value) {
         return value == null ? null : value.toString();
+    }
+
+    /** {@code previousCommit} is "" (for Tasklist's form) when nothing served before: null in the API. */
+    private static String noneIfBlank(String value) {
+        return value == null || value.isBlank() ? null : value;
     }
 
     private static Instant instant(Date date) {

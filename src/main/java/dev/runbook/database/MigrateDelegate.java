@@ -86,14 +86,7 @@ class MigrateDelegate extends RunbookDelegate implements StepPreview {
         List<PlannedCommand> commands = release.components().values().stream()
                 .filter(c -> !c.migrate().isEmpty())
                 .map(c -> PlannedCommand.of(npm.migrateCommand(
-                        release.target()
-                                .layout()
-                                .releases()
-                                .resolve("<new>")
-                                .resolve(c.dir())
-                                .normalize(),
-                        c,
-                        release.target().env())))
+                        release.componentDir(c), c, release.target().env())))
                 .toList();
         return Optional.of(new Preview(
                 commands,

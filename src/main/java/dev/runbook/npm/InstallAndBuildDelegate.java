@@ -138,8 +138,7 @@ class InstallAndBuildDelegate extends RunbookDelegate implements StepPreview {
         List<PlannedCommand> commands = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         release.components().forEach((name, component) -> {
-            Path dir =
-                    layout.releases().resolve("<new>").resolve(component.dir()).normalize();
+            Path dir = release.componentDir(component);
             Decision decision = planned(layout, serving, name, component, release.toCommit());
             if (decision.reuse()) {
                 notes.add(name + ": node_modules reused from the serving release (" + decision.reason() + ")");

@@ -2,6 +2,7 @@ package dev.runbook.process;
 
 import dev.runbook.config.RunbookProperties.ComponentSpec;
 import dev.runbook.config.RunbookProperties.Target;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -15,6 +16,18 @@ public record Release(
         String fromCommit,
         String toCommit,
         String releaseId) {
+
+    /** The release's directory, {@code releases/<new>} when its id is not known yet. */
+    public Path directory() {
+        return releaseId == null
+                ? target.layout().releases().resolve("<new>")
+                : target.layout().release(releaseId);
+    }
+
+    /** A component's directory in the release. */
+    public Path componentDir(ComponentSpec component) {
+        return directory().resolve(component.dir()).normalize();
+    }
 
     /** True when a selected component has a {@code migrate} command (deploy's database steps run). */
     public boolean migrates() {

@@ -139,8 +139,7 @@ class PrepareReleaseDelegate extends RunbookDelegate implements StepPreview {
         return Preview.note("checks that the target still serves what it serves now, then checks out "
                 + release.toCommit()
                         .substring(0, Math.min(12, release.toCommit().length()))
-                + " from the mirror into a new directory under "
-                + release.target().layout().releases()
-                + " beside the serving release (which is not touched) and links each component's shared files");
+                + " from the mirror into " + release.directory()
+                + ", beside the serving release (which is not touched), and links each component's shared files");
     }
 }

@@ -99,6 +99,11 @@ class ResolveReleaseDelegate extends RunbookDelegate {
         variables.put(ProcessVariables.APPROVAL_REQUIRED, target.approval().required());
         variables.put(
                 ProcessVariables.APPROVAL_TIMEOUT, target.approval().timeout().toString());
+        // Tasklist's generated form submits a read-only field whose variable is unset or null, and the engine's
+        // read-only check then refuses the decision: with nothing served before, the serving commit is ""
+        variables.putIfAbsent(ProcessVariables.PREVIOUS_COMMIT, "");
+        variables.replace(ProcessVariables.PREVIOUS_COMMIT, null, "");
+        variables.values().removeIf(java.util.Objects::isNull);
         vars.setAll(variables);
     }
 }

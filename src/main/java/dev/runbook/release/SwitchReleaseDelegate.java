@@ -51,7 +51,7 @@ class SwitchReleaseDelegate extends RunbookDelegate implements StepPreview {
 
     @Override
     public Optional<Preview> preview(Release release) {
-        String to = release.backupId() == null ? "the new release" : "release " + release.backupId();
+        String to = release.releaseId() == null ? "the new release" : "release " + release.releaseId();
         return Preview.note("switches " + release.target().layout().current() + " to " + to + " (one atomic "
                 + "rename); undone by switching back");
     }

@@ -151,7 +151,7 @@ public class RunQueries {
                 str(vars.get(ProcessVariables.APPROVED_BY)),
                 str(vars.get(ProcessVariables.GIT_REF)),
                 str(vars.get(ProcessVariables.TARGET_COMMIT)),
-                str(vars.get(ProcessVariables.PREVIOUS_COMMIT)),
+                noneIfBlank(str(vars.get(ProcessVariables.PREVIOUS_COMMIT))),
                 str(vars.getOrDefault(ProcessVariables.BACKUP_ID, vars.get(ProcessVariables.RELEASE_ID))),
                 failure,
                 instant(instance.getStartTime()),
@@ -319,6 +319,11 @@ public class RunQueries {
 
     private static String str(Object value) {
         return value == null ? null : value.toString();
+    }
+
+    /** {@code previousCommit} is "" (for Tasklist's form) when nothing served before: null in the API. */
+    private static String noneIfBlank(String value) {
+        return value == null || value.isBlank() ? null : value;
     }
 
     private static Instant instant(Date date) {

@@ -35,9 +35,12 @@ class ReleasePlannerTest {
         return new Release("shop", target, components, FROM, TO, releaseId);
     }
 
-    /** Where install and build run: the component's directory in the new release, not yet named at approval. */
+    /** The id the resolve step chose for the new release: the plan names its directory. */
+    static final String NEW = "20261204_120000_bbbbbbb";
+
+    /** Where install and build run: the component's directory in the new release. */
     private Path newRelease() {
-        return dir.resolve("shop/releases/<new>");
+        return dir.resolve("shop/releases/" + NEW);
     }
 
     @Test
@@ -47,7 +50,7 @@ class ReleasePlannerTest {
         List<PlannedStep> plan = PlanFixtures.planner(dir)
                 .plan(
                         PlanFixtures.element("deploy", "Task_ResolveRelease"),
-                        release(Map.of("backend", PlanFixtures.backend(null)), null));
+                        release(Map.of("backend", PlanFixtures.backend(null)), NEW));
 
         assertThat(plan)
                 .extracting(PlannedStep::activityId)
@@ -77,7 +80,7 @@ class ReleasePlannerTest {
                                 "npm run build", newRelease().resolve("backend").toString()));
         assertThat(step(plan, "Task_SwitchRelease").commands()).isEmpty();
         assertThat(step(plan, "Task_SwitchRelease").note())
-                .contains(root.resolve("current") + " to the new release", "atomic", "switching back");
+                .contains(root.resolve("current") + " to release " + NEW, "atomic", "switching back");
         assertThat(step(plan, "Task_Pm2Reload").commands())
                 .containsExactly(new PlannedCommand(
                         PlanFixtures.PM2 + " startOrReload ecosystem.config.js --only shop-backend --update-env --cwd "
@@ -88,7 +91,7 @@ class ReleasePlannerTest {
         assertThat(ReleasePlanner.text(plan))
                 .startsWith("1) Prepare release directory: ")
                 .contains("2) Install and build: npm ci [in " + newRelease().resolve("backend") + "]; npm run build")
-                .contains("3) Switch current to the new release: ");
+                .contains("3) Switch current to the new release: switches");
     }
 
     @Test
@@ -97,7 +100,7 @@ class ReleasePlannerTest {
         components.put("frontend", PlanFixtures.frontend());
         components.put("backend", PlanFixtures.backend(null));
         List<PlannedStep> plan = PlanFixtures.planner(dir)
-                .plan(PlanFixtures.element("update", "Task_ResolveRelease"), release(components, null));
+                .plan(PlanFixtures.element("update", "Task_ResolveRelease"), release(components, NEW));
 
         assertThat(step(plan, "Task_InstallAndBuild").commands())
                 .extracting(PlannedCommand::dir)
@@ -123,7 +126,7 @@ class ReleasePlannerTest {
         List<PlannedStep> plan = PlanFixtures.planner(dir)
                 .plan(
                         PlanFixtures.element("deploy", "Task_ResolveRelease"),
-                        new Release("shop", target, migrating, FROM, TO, null));
+                        new Release("shop", target, migrating, FROM, TO, NEW));
 
         assertThat(plan)
                 .extracting(PlannedStep::activityId)

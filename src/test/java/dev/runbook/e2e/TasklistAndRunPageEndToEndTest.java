@@ -149,12 +149,7 @@ class TasklistAndRunPageEndToEndTest {
         snapshot("tasklist-approval");
         assertThat(field("commitsText")).contains(tip.substring(0, 7) + " Variant browser-change");
         assertThat(field("planText"))
-                .contains(
-                        "git checkout --detach --force " + tip,
-                        "npm ci",
-                        "npm run build",
-                        "startOrReload",
-                        "GET " + shop.healthUrl());
+                .contains(tip.substring(0, 12), "npm ci", "npm run build", "startOrReload", "GET " + shop.healthUrl());
         assertThat(field("toSubject")).isEqualTo("Variant browser-change");
         assertThat(field("requestedBy")).isEqualTo("alice");
 
@@ -177,10 +172,10 @@ class TasklistAndRunPageEndToEndTest {
         assertThat(markers("Flow_Approved")).contains("rb-taken");
         assertThat(markers("Flow_NoApprovalNeeded")).doesNotContain("rb-taken");
         assertThat(markers("EndEvent_Deployed")).contains("rb-visited");
-        assertThat(markers("Task_RestoreArtifacts")).doesNotContain("rb-compensation", "rb-visited");
+        assertThat(markers("Task_SwitchBack")).doesNotContain("rb-compensation", "rb-visited");
         assertThat(browser.findElements(By.cssSelector("#steps tr[data-activity]")))
                 .extracting(row -> row.getDomAttribute("data-activity"))
-                .startsWith("Task_ResolveRelease", "Task_ApproveRelease", "Task_BackupRelease");
+                .startsWith("Task_ResolveRelease", "Task_ApproveRelease", "Task_PrepareRelease");
     }
 
     @Test
@@ -205,7 +200,7 @@ class TasklistAndRunPageEndToEndTest {
         assertThat(browser.findElement(By.id("approval-comment")).getText()).isEqualTo("not this one");
         assertThat(markers("Flow_Rejected")).contains("rb-taken");
         assertThat(markers("EndEvent_Rejected")).contains("rb-visited");
-        assertThat(markers("Task_BackupRelease")).doesNotContain("rb-visited");
+        assertThat(markers("Task_PrepareRelease")).doesNotContain("rb-visited");
     }
 
     @Test
@@ -218,14 +213,14 @@ class TasklistAndRunPageEndToEndTest {
         openRunPage(runId);
         assertThat(browser.findElement(By.id("outcome")).getText()).isEqualTo("ROLLED_BACK");
         assertThat(markers("Task_HealthCheck")).contains("rb-failed");
-        assertThat(markers("Task_RestoreArtifacts")).contains("rb-compensation");
-        assertThat(markers("Task_UndoGitCheckout")).contains("rb-compensation");
-        assertThat(markers("Association_RestoreArtifacts")).contains("rb-compensation");
+        assertThat(markers("Task_SwitchBack")).contains("rb-compensation");
+        assertThat(markers("Task_DiscardRelease")).contains("rb-compensation");
+        assertThat(markers("Association_SwitchBack")).contains("rb-compensation");
         assertThat(markers("Task_ReloadPreviousRelease")).contains("rb-visited");
         assertThat(markers("EndEvent_RolledBack")).contains("rb-visited");
         assertThat(markers("Task_RecordRelease")).doesNotContain("rb-visited");
         assertThat(browser.findElement(By.id("fact-failure")).getText()).startsWith("HEALTH_CHECK_FAILED");
-        assertThat(browser.findElement(By.cssSelector("#steps tr.compensation[data-activity='Task_RestoreArtifacts']"))
+        assertThat(browser.findElement(By.cssSelector("#steps tr.compensation[data-activity='Task_SwitchBack']"))
                         .getText())
                 .contains("whole log");
 
