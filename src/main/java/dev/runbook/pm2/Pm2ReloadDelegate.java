@@ -11,14 +11,17 @@ import dev.runbook.process.Release;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepErrors;
 import dev.runbook.process.StepPreview;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
  * Task_Pm2Reload: sets {@code appsReloaded} (from now on PM2 may run the new release), then start-or-reload of each
- * selected component's PM2 app from its ecosystem file with the target's env, one after the other, judged together
- * by the PM2 process list over one stability window. The undo path's reload is {@link Pm2ReloadPreviousDelegate}.
+ * selected component's PM2 app from its ecosystem file with the target's env, one after the other; each must then be
+ * listed and online. It records {@code reloadBaseline} ({@link Pm2Baseline}) for the health check that follows, which
+ * watches the apps until they have answered and stayed up (a slow boot must not use up the stability window here).
+ * The undo path's reload is {@link Pm2ReloadPreviousDelegate}.
  */
 @Component("pm2ReloadDelegate")
 @StepErrors({BpmnErrors.COMMAND_FAILED, BpmnErrors.HEALTH_CHECK_FAILED})
@@ -35,8 +38,16 @@ class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
         vars.set(ProcessVariables.APPS_RELOADED, true);
-        pm2.startOrReload(
-                apps(target, vars.components()), target.env(), target.health().stabilityWindow(), log);
+        reload(pm2, apps(target, vars.components()), target, vars, log);
+    }
+
+    /** Start-or-reload of {@code apps}, then {@code reloadBaseline} for the health check that follows. */
+    static void reload(Pm2Client pm2, List<Pm2Client.App> apps, Target target, ProcessVariables vars, StepLog log) {
+        Instant reloadedAt = Instant.now();
+        List<Pm2Process> reloaded = pm2.startOrReload(apps, target.env(), log);
+        vars.set(
+                ProcessVariables.RELOAD_BASELINE,
+                Pm2Baseline.of(reloadedAt, reloaded).toJson());
     }
 
     /** The PM2 apps of the selected components, in the target's component order. */
@@ -55,9 +66,6 @@ class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
                 .map(component -> PlannedCommand.of(pm2.startOrReloadCommand(
                         target.workdir().resolve(component.ecosystem()).normalize(), component.pm2App(), target.env())))
                 .toList();
-        return Optional.of(new Preview(
-                commands,
-                "then each app must stay online for "
-                        + target.health().stabilityWindow().toMillis() + " ms"));
+        return Optional.of(new Preview(commands, "then each app must be listed online by pm2"));
     }
 }

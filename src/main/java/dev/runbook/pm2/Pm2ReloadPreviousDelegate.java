@@ -8,6 +8,9 @@ import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepErrors;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
@@ -15,7 +18,9 @@ import org.springframework.stereotype.Component;
  * {@link Pm2ReloadDelegate}, but only when {@code appsReloaded} is set. A run that failed before its reload (a failed
  * build, say) never touched the running apps, which still serve the previous release from memory, and a reload
  * would only restart them (in fork mode a moment without an answer); the health check of the previous release that
- * follows still checks them.
+ * follows still checks them. An app of the failed release that is crash-looping ({@code errored}, {@code stopped}
+ * between two restarts, or restarted since the run's reload) is stopped first ({@code pm2 stop}), so PM2's
+ * autorestart does not keep running the broken code; a healthy one is only reloaded (no gap in cluster mode).
  */
 @Component("pm2ReloadPreviousDelegate")
 @StepErrors({BpmnErrors.COMMAND_FAILED, BpmnErrors.HEALTH_CHECK_FAILED})
@@ -35,10 +40,27 @@ class Pm2ReloadPreviousDelegate extends RunbookDelegate {
             return;
         }
         Target target = targets.get(vars.target());
-        pm2.startOrReload(
-                Pm2ReloadDelegate.apps(target, vars.components()),
-                target.env(),
-                target.health().stabilityWindow(),
-                log);
+        List<Pm2Client.App> apps = Pm2ReloadDelegate.apps(target, vars.components());
+        stopCrashing(apps, Pm2Baseline.fromJson(vars.string(ProcessVariables.RELOAD_BASELINE)), log);
+        Pm2ReloadDelegate.reload(pm2, apps, target, vars, log);
+    }
+
+    private void stopCrashing(List<Pm2Client.App> apps, Optional<Pm2Baseline> baseline, StepLog log) {
+        List<Pm2Process> listed = pm2.list(apps.get(0).ecosystem().getParent(), log);
+        Map<String, Integer> restarts = Pm2Baseline.restartsByApp(listed);
+        for (Pm2Client.App app : apps) {
+            List<Pm2Process> instances =
+                    listed.stream().filter(p -> p.name().equals(app.name())).toList();
+            Integer after = baseline.map(b -> b.restarts().get(app.name())).orElse(null);
+            boolean down =
+                    instances.stream().anyMatch(p -> "errored".equals(p.status()) || "stopped".equals(p.status()));
+            boolean restarted = after != null && restarts.getOrDefault(app.name(), 0) > after;
+            if (!instances.isEmpty() && (down || restarted)) {
+                log.line("pm2 app '" + app.name() + "' of the failed release is crash-looping ("
+                        + instances.get(0).status() + ", restarts " + restarts.get(app.name())
+                        + "): stopping it before the previous release is reloaded");
+                pm2.stop(app.name(), app.ecosystem().getParent(), log);
+            }
+        }
     }
 }

@@ -74,6 +74,11 @@ public final class ProcessVariables {
     public static final String PLAN_TEXT = "planText";
     /** true once the run's forward reload step began: from then on PM2 may run the new release. */
     public static final String APPS_RELOADED = "appsReloaded";
+    /**
+     * What PM2 showed after the last reload or restart step (JSON: when it began, each app's restart count), so the
+     * health check that follows can tell a crash from the reload.
+     */
+    public static final String RELOAD_BASELINE = "reloadBaseline";
 
     private final VariableScope scope;
 
