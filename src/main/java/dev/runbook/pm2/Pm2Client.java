@@ -22,8 +22,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * PM2 over {@link CommandRunner}: start-or-reload an app from its ecosystem file, read the process list
- * ({@code pm2 jlist}) into {@link Pm2Process} records, and judge an app by that list (online, restart count not
- * climbing over the stability window), never by pm2's exit code alone. PM2 uses the platform's {@code PM2_HOME}.
+ * ({@code pm2 jlist}) into {@link Pm2Process} records, and judge an app by that list (listed and online after a
+ * reload; for service-control also a restart count not climbing over the stability window), never by pm2's exit code
+ * alone. After a reload or restart the health check watches the apps ({@code health/AppWatch}). PM2 uses the
+ * platform's {@code PM2_HOME}.
  */
 @Component
 public class Pm2Client {
