@@ -86,7 +86,7 @@ final class AppWatch implements HealthChecker.Watch {
             last.stream()
                     .filter(p -> p.name().equals(app))
                     .findFirst()
-                    .ifPresent(p -> detail.append(Pm2ErrorTail.of(p, since)));
+                    .ifPresent(p -> detail.append(Pm2ErrorTail.of(p, since, Pm2ErrorTail.MAX_CHARS / apps.size())));
         }
         return detail.toString();
     }
