@@ -1,5 +1,6 @@
 package dev.runbook.health;
 
+import dev.runbook.exec.CommandFailedException;
 import dev.runbook.exec.StepLog;
 import dev.runbook.pm2.Pm2Baseline;
 import dev.runbook.pm2.Pm2Client;
@@ -49,7 +50,7 @@ final class AppWatch implements HealthChecker.Watch {
 
     @Override
     public void check(String during) {
-        last = pm2.list(dir, log);
+        last = list();
         Map<String, Integer> now = Pm2Baseline.restartsByApp(last);
         for (String app : apps) {
             List<Pm2Process> instances =
@@ -69,6 +70,19 @@ final class AppWatch implements HealthChecker.Watch {
             if (climbed > 0) {
                 throw crashing(instances.get(0), "restarted " + climbed + " time(s) since the reload", during);
             }
+        }
+    }
+
+    /**
+     * {@code pm2 jlist}; a failing PM2 is a technical fault, not the app's: an exception (the job retries, then an
+     * incident), never {@code HEALTH_CHECK_FAILED} that would roll back a release that may be fine.
+     */
+    private List<Pm2Process> list() {
+        try {
+            return pm2.list(dir, log);
+        } catch (CommandFailedException e) {
+            throw new IllegalStateException(
+                    "cannot read the pm2 process list during the health check: " + e.getMessage(), e);
         }
     }
 
