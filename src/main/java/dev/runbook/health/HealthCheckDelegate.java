@@ -5,6 +5,8 @@ import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
+import dev.runbook.pm2.Pm2Baseline;
+import dev.runbook.pm2.Pm2Client;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.PlannedCommand;
 import dev.runbook.process.ProcessVariables;
@@ -12,32 +14,51 @@ import dev.runbook.process.Release;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepErrors;
 import dev.runbook.process.StepPreview;
+import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
- * Task_HealthCheck and Task_HealthCheckPreviousRelease: every selected component's health URL must answer 2xx within
- * the target's attempts; otherwise {@code HEALTH_CHECK_FAILED}.
+ * Task_HealthCheck and Task_HealthCheckPreviousRelease (and the restart runbook's check): every selected component's
+ * health URL must answer 2xx within the target's attempts while PM2 shows its app neither crashed nor restarted since
+ * the reload ({@link AppWatch}, against the {@code reloadBaseline} of the reload step before it); then the apps must
+ * stay up for the stability window, counted from the moment the last URL first answered, so an app that boots
+ * slowly and then crashes is caught. Otherwise {@code HEALTH_CHECK_FAILED}, at once when PM2 shows the crash, with the
+ * end of the app's error log since the reload.
  */
 @Component("healthCheckDelegate")
 @StepErrors(BpmnErrors.HEALTH_CHECK_FAILED)
 class HealthCheckDelegate extends RunbookDelegate implements StepPreview {
 
     private final HealthChecker health;
+    private final Pm2Client pm2;
 
-    HealthCheckDelegate(TargetRegistry targets, Redactor redactor, HealthChecker health) {
+    HealthCheckDelegate(TargetRegistry targets, Redactor redactor, HealthChecker health, Pm2Client pm2) {
         super(targets, redactor);
         this.health = health;
+        this.pm2 = pm2;
     }
 
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
-        for (ComponentSpec component :
-                TargetRegistry.select(target, vars.components()).values()) {
-            health.await(component.healthUrl(), target.health(), log);
+        Collection<ComponentSpec> components =
+                TargetRegistry.select(target, vars.components()).values();
+        AppWatch watch = new AppWatch(
+                pm2,
+                components.stream().map(ComponentSpec::pm2App).toList(),
+                target.root(),
+                Pm2Baseline.fromJson(vars.string(ProcessVariables.RELOAD_BASELINE)),
+                log);
+        for (ComponentSpec component : components) {
+            health.await(component.healthUrl(), target.health(), watch, log);
         }
+        watch.stayUp(
+                Instant.now(),
+                target.health().stabilityWindow(),
+                target.health().interval());
     }
 
     /** {@code GET <health URL>} of each selected component, with the target's attempts and interval. */
@@ -50,6 +71,9 @@ class HealthCheckDelegate extends RunbookDelegate implements StepPreview {
         return Optional.of(new Preview(
                 commands,
                 "until it answers 2xx: up to " + target.health().attempts() + " attempts, "
-                        + target.health().interval().toMillis() + " ms apart"));
+                        + target.health().interval().toMillis() + " ms apart, ending at once when pm2 shows the app "
+                        + "crashed; then the apps must stay up for "
+                        + target.health().stabilityWindow().toMillis()
+                        + " ms"));
     }
 }

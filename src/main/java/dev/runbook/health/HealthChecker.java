@@ -14,7 +14,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * HTTP health checks of a component: GET its health URL up to {@code health.attempts} times,
- * {@code health.interval} apart, each call bounded by {@code health.timeout}; any 2xx status is healthy.
+ * {@code health.interval} apart (counted from the start of one attempt to the next), each call bounded by
+ * {@code health.timeout}; any 2xx status is healthy. A {@link Watch} looks at something else after each attempt (the
+ * app's PM2 state) and may end the check before the attempts are used up.
  */
 @Component
 public class HealthChecker {
@@ -24,21 +26,30 @@ public class HealthChecker {
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
 
+    /** Checks until healthy or out of attempts, with no watch. */
+    public int await(URI url, Health policy, StepLog log) {
+        return await(url, policy, Watch.NONE, log);
+    }
+
     /**
-     * Checks until healthy or out of attempts.
+     * Checks until healthy or out of attempts; after each attempt {@code watch} checks the app.
      *
      * @return the healthy HTTP status code
-     * @throws StepFailedException {@code HEALTH_CHECK_FAILED} naming the URL and the last status or error
+     * @throws StepFailedException {@code HEALTH_CHECK_FAILED} naming the URL and the last status or error, and what
+     *                             the watch adds; or the watch's own failure, at once
      */
-    public int await(URI url, Health policy, StepLog log) {
+    public int await(URI url, Health policy, Watch watch, StepLog log) {
         String last = "no attempt";
+        long started = System.nanoTime();
         for (int attempt = 1; attempt <= policy.attempts(); attempt++) {
             if (attempt > 1) {
-                sleep(policy.interval());
+                sleep(Duration.ofNanos(started + policy.interval().toNanos() * (attempt - 1) - System.nanoTime()));
             }
             Probe probe = probe(url, policy.timeout());
-            log.line("GET " + url + " -> " + (probe.status() != null ? probe.status() : probe.error()) + " (attempt "
-                    + attempt + "/" + policy.attempts() + ")");
+            String answer = probe.status() != null ? String.valueOf(probe.status()) : probe.error();
+            String attempted = "GET " + url + " -> " + answer + " (attempt " + attempt + "/" + policy.attempts() + ")";
+            log.line(attempted);
+            watch.check("while " + attempted);
             if (probe.healthy()) {
                 return probe.status();
             }
@@ -46,7 +57,33 @@ public class HealthChecker {
         }
         throw new StepFailedException(
                 BpmnErrors.HEALTH_CHECK_FAILED,
-                "health check of " + url + " failed after " + policy.attempts() + " attempts: " + last);
+                "health check of " + url + " failed after " + policy.attempts() + " attempts: " + last
+                        + watch.detail());
+    }
+
+    /** What a health check looks at besides the URL, after each attempt. */
+    public interface Watch {
+
+        /** Looks nowhere. */
+        Watch NONE = new Watch() {
+            @Override
+            public void check(String during) {}
+
+            @Override
+            public String detail() {
+                return "";
+            }
+        };
+
+        /**
+         * Throws {@link StepFailedException} {@code HEALTH_CHECK_FAILED} to end the check now.
+         *
+         * @param during what the check was doing, for the message ({@code while GET ... (attempt 2/10)})
+         */
+        void check(String during);
+
+        /** Appended to the message when the attempts run out (a newline and more), or the empty string. */
+        String detail();
     }
 
     /**
@@ -84,7 +121,10 @@ public class HealthChecker {
         return Duration.ofNanos(System.nanoTime() - startedNanos).toMillis();
     }
 
-    private static void sleep(Duration duration) {
+    static void sleep(Duration duration) {
+        if (duration.isNegative() || duration.isZero()) {
+            return;
+        }
         try {
             Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {

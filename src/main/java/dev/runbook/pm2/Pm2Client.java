@@ -11,6 +11,7 @@ import dev.runbook.process.StepFailedException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,8 +22,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * PM2 over {@link CommandRunner}: start-or-reload an app from its ecosystem file, read the process list
- * ({@code pm2 jlist}) into {@link Pm2Process} records, and judge an app by that list (online, restart count not
- * climbing over the stability window), never by pm2's exit code alone. PM2 uses the platform's {@code PM2_HOME}.
+ * ({@code pm2 jlist}) into {@link Pm2Process} records, and judge an app by that list (listed and online after a
+ * reload; for service-control also a restart count not climbing over the stability window), never by pm2's exit code
+ * alone. After a reload or restart the health check watches the apps ({@code health/AppWatch}). PM2 uses the
+ * platform's {@code PM2_HOME}.
  */
 @Component
 public class Pm2Client {
@@ -91,23 +94,21 @@ public class Pm2Client {
     /**
      * Starts each app, or reloads it when it runs, from its ecosystem file with the target's env
      * ({@code pm2 startOrReload <ecosystem> --only <app> --update-env} in the ecosystem file's directory, one app
-     * after the other), then checks all of them together over one stability window counted from the last reload
-     * (see {@link #awaitStable(List, Path, long, Duration, StepLog)}): two {@code pm2 jlist} calls in all, not two per
-     * app, and one window, not one per app.
+     * after the other), then reads the process list once: each app must be listed and {@code online}. Whether the apps
+     * stay up is the health check's business ({@code HealthCheckDelegate}): it watches them from the reload until they
+     * have answered their health URLs and stayed up for the stability window, so a slow boot does not eat the window.
      *
-     * @param apps            the apps, in reload order; not empty
-     * @param stabilityWindow how long after the last reload the apps must still be online with unchanged restart
-     *                        counts
-     * @return the apps as the second {@code pm2 jlist} shows them, in the order given
-     * @throws StepFailedException {@code HEALTH_CHECK_FAILED} when an app is missing, not online or restarting
+     * @param apps the apps, in reload order; not empty
+     * @return the apps as {@code pm2 jlist} shows them after the reload, in the order given (the watch's baseline)
+     * @throws StepFailedException {@code HEALTH_CHECK_FAILED} when an app is missing or not online, with the end of
+     *                             its error log since the reload
      */
-    public List<Pm2Process> startOrReload(
-            List<App> apps, Map<String, String> env, Duration stabilityWindow, StepLog log) {
+    public List<Pm2Process> startOrReload(List<App> apps, Map<String, String> env, StepLog log) {
+        Instant reloadedAt = Instant.now();
         for (App app : apps) {
             runner.runChecked(startOrReloadCommand(app, env), log);
         }
-        long reloadedAt = System.nanoTime();
-        return awaitStable(names(apps), apps.get(0).ecosystem().getParent(), reloadedAt, stabilityWindow, log);
+        return requireOnline(names(apps), apps.get(0).ecosystem().getParent(), reloadedAt, log);
     }
 
     /**
@@ -160,9 +161,9 @@ public class Pm2Client {
      */
     public List<Pm2Process> awaitStable(
             List<String> apps, Path dir, long reloadedAtNanos, Duration stabilityWindow, StepLog log) {
-        List<Pm2Process> first = requireOnline(apps, dir, log);
+        List<Pm2Process> first = requireOnline(apps, dir, null, log);
         sleep(Duration.ofNanos(reloadedAtNanos + stabilityWindow.toNanos() - System.nanoTime()));
-        List<Pm2Process> second = requireOnline(apps, dir, log);
+        List<Pm2Process> second = requireOnline(apps, dir, null, log);
         for (int i = 0; i < apps.size(); i++) {
             int climbed = second.get(i).restarts() - first.get(i).restarts();
             if (climbed > 0) {
@@ -178,7 +179,7 @@ public class Pm2Client {
         return second;
     }
 
-    private List<Pm2Process> requireOnline(List<String> apps, Path dir, StepLog log) {
+    private List<Pm2Process> requireOnline(List<String> apps, Path dir, Instant since, StepLog log) {
         List<Pm2Process> listed = list(dir, log);
         List<Pm2Process> found = new ArrayList<>();
         for (String app : apps) {
@@ -186,7 +187,13 @@ public class Pm2Client {
                     .filter(p -> p.name().equals(app))
                     .findFirst()
                     .orElseThrow(() -> missing(app));
-            found.add(requireOnline(process));
+            if (!process.online()) {
+                throw new StepFailedException(
+                        BpmnErrors.HEALTH_CHECK_FAILED,
+                        "pm2 app '" + process.name() + "' is " + process.status() + " after the reload (restarts "
+                                + process.restarts() + ")" + Pm2ErrorTail.of(process, since));
+            }
+            found.add(process);
         }
         return found;
     }
@@ -197,28 +204,17 @@ public class Pm2Client {
                 "pm2 has no app named '" + app + "' after the reload; check the app name in the ecosystem file");
     }
 
-    private static Pm2Process requireOnline(Pm2Process process) {
-        if (!process.online()) {
-            throw new StepFailedException(
-                    BpmnErrors.HEALTH_CHECK_FAILED,
-                    "pm2 app '" + process.name() + "' is " + process.status() + " after the reload (restarts "
-                            + process.restarts() + ")");
-        }
-        return process;
-    }
-
     /**
      * Restarts each app with its environment read afresh from the ecosystem file and the target's env:
      * {@code pm2 delete <app>} (an unknown app is fine), then {@code pm2 start <ecosystem> --only <app>}, one app
-     * after the other; then the stability check of all of them over one window counted from the last start
-     * (see {@link #awaitStable(List, Path, long, Duration, StepLog)}). A plain reload would keep env keys that were
-     * removed from the ecosystem file.
+     * after the other; then each must be listed and online, as after {@link #startOrReload}. A plain reload would keep
+     * env keys that were removed from the ecosystem file.
      *
-     * @return the apps as the last {@code pm2 jlist} shows them, in the order given
-     * @throws StepFailedException {@code HEALTH_CHECK_FAILED} when an app is missing, not online or restarting
+     * @return the apps as {@code pm2 jlist} shows them after the start, in the order given
+     * @throws StepFailedException {@code HEALTH_CHECK_FAILED} when an app is missing or not online
      */
-    public List<Pm2Process> restartFresh(
-            List<App> apps, Map<String, String> env, Duration stabilityWindow, StepLog log) {
+    public List<Pm2Process> restartFresh(List<App> apps, Map<String, String> env, StepLog log) {
+        Instant startedAt = Instant.now();
         for (App app : apps) {
             Path dir = app.ecosystem().getParent();
             delete(app.name(), dir, log);
@@ -234,8 +230,7 @@ public class Pm2Client {
                             app.cwd().toString()),
                     log);
         }
-        long startedAt = System.nanoTime();
-        return awaitStable(names(apps), apps.get(0).ecosystem().getParent(), startedAt, stabilityWindow, log);
+        return requireOnline(names(apps), apps.get(0).ecosystem().getParent(), startedAt, log);
     }
 
     /**
@@ -261,7 +256,7 @@ public class Pm2Client {
                     log.line("pm2 app '" + app + "' is not running: nothing to stop");
                     return;
                 }
-                runner.runChecked(command(dir, env, "stop", app), log);
+                stop(app, dir, log);
                 String status = find(app, dir, log).map(Pm2Process::status).orElse("unknown");
                 if (!"stopped".equals(status)) {
                     throw new StepFailedException(
@@ -291,6 +286,11 @@ public class Pm2Client {
                 throw new IllegalArgumentException(
                         "unknown service action '" + action + "': use start, stop, restart or reload");
         }
+    }
+
+    /** {@code pm2 stop <app>}: PM2 keeps the app listed but no longer restarts it. */
+    public void stop(String app, Path dir, StepLog log) {
+        runner.runChecked(command(dir, Map.of(), "stop", app), log);
     }
 
     /** {@code pm2 save}: the current process list is what {@code pm2 resurrect} brings back after a reboot. */

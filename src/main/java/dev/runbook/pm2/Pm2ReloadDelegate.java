@@ -13,6 +13,7 @@ import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepErrors;
 import dev.runbook.process.StepPreview;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
@@ -20,8 +21,10 @@ import org.springframework.stereotype.Component;
 /**
  * Task_Pm2Reload, after the switch: sets {@code appsReloaded} (from now on PM2 runs the new release), then
  * start-or-reload of each selected component's PM2 app from its ecosystem file through {@code current}, with
- * {@code --cwd current/<dir>} and the target's env, one after the other, judged together by the PM2 process list over
- * one stability window. An app PM2 runs from elsewhere is moved under {@code current} first. The undo path's reload is {@link Pm2ReloadPreviousDelegate}.
+ * {@code --cwd current/<dir>} and the target's env, one after the other; each must then be listed and online. An app
+ * PM2 runs from elsewhere is moved under {@code current} first. It records {@code reloadBaseline} ({@link Pm2Baseline})
+ * for the health check that follows, which watches the apps until they have answered and stayed up (a slow boot must
+ * not use up the stability window here). The undo path's reload is {@link Pm2ReloadPreviousDelegate}.
  */
 @Component("pm2ReloadDelegate")
 @StepErrors({BpmnErrors.COMMAND_FAILED, BpmnErrors.HEALTH_CHECK_FAILED})
@@ -40,7 +43,16 @@ class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
         List<Pm2Client.App> apps = apps(target, vars.components());
         vars.set(ProcessVariables.APPS_RELOADED, true);
         moveIntoCurrent(target, apps, log);
-        pm2.startOrReload(apps, target.env(), target.health().stabilityWindow(), log);
+        reload(pm2, apps, target, vars, log);
+    }
+
+    /** Start-or-reload of {@code apps}, then {@code reloadBaseline} for the health check that follows. */
+    static void reload(Pm2Client pm2, List<Pm2Client.App> apps, Target target, ProcessVariables vars, StepLog log) {
+        Instant reloadedAt = Instant.now();
+        List<Pm2Process> reloaded = pm2.startOrReload(apps, target.env(), log);
+        vars.set(
+                ProcessVariables.RELOAD_BASELINE,
+                Pm2Baseline.of(reloadedAt, reloaded).toJson());
     }
 
     /**
@@ -92,9 +104,6 @@ class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
         List<PlannedCommand> commands = release.components().values().stream()
                 .map(component -> PlannedCommand.of(pm2.startOrReloadCommand(app(target, component), target.env())))
                 .toList();
-        return Optional.of(new Preview(
-                commands,
-                "then each app must stay online for "
-                        + target.health().stabilityWindow().toMillis() + " ms"));
+        return Optional.of(new Preview(commands, "then each app must be listed online by pm2"));
     }
 }

@@ -10,6 +10,8 @@ import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepErrors;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
@@ -19,7 +21,9 @@ import org.springframework.stereotype.Component;
  * none. A run that failed before its reload (a failed
  * build, say) never touched the running apps, which still serve the previous release from memory, and a reload
  * would only restart them (in fork mode a moment without an answer); the health check of the previous release that
- * follows still checks them.
+ * follows still checks them. An app of the failed release that is crash-looping ({@code errored}, {@code stopped}
+ * between two restarts, or restarted since the run's reload) is stopped first ({@code pm2 stop}), so PM2's
+ * autorestart does not keep running the broken code; a healthy one is only reloaded (no gap in cluster mode).
  */
 @Component("pm2ReloadPreviousDelegate")
 @StepErrors({BpmnErrors.COMMAND_FAILED, BpmnErrors.HEALTH_CHECK_FAILED})
@@ -39,29 +43,50 @@ class Pm2ReloadPreviousDelegate extends RunbookDelegate {
             return;
         }
         Target target = targets.get(vars.target());
+        List<Pm2Client.App> apps = Pm2ReloadDelegate.apps(target, vars.components());
+        stopCrashing(target, apps, Pm2Baseline.fromJson(vars.string(ProcessVariables.RELOAD_BASELINE)), log);
         if (vars.previousReleaseId() != null) {
-            pm2.startOrReload(
-                    Pm2ReloadDelegate.apps(target, vars.components()),
-                    target.env(),
-                    target.health().stabilityWindow(),
-                    log);
+            Pm2ReloadDelegate.reload(pm2, apps, target, vars, log);
             return;
         }
         if (target.workdir() != null && Files.exists(target.workdir().resolve(".git"))) {
             log.line("before this run the apps ran from the in-place checkout " + target.workdir()
                     + ": starting them from there again");
-            List<Pm2Client.App> apps = TargetRegistry.select(target, vars.components()).values().stream()
+            List<Pm2Client.App> inPlace = TargetRegistry.select(target, vars.components()).values().stream()
                     .map(component -> new Pm2Client.App(
                             target.workdir().resolve(component.ecosystem()).normalize(),
                             component.pm2App(),
                             target.workdir().resolve(component.dir()).normalize()))
                     .toList();
-            pm2.restartFresh(apps, target.env(), target.health().stabilityWindow(), log);
+            java.time.Instant startedAt = java.time.Instant.now();
+            vars.set(
+                    ProcessVariables.RELOAD_BASELINE,
+                    Pm2Baseline.of(startedAt, pm2.restartFresh(inPlace, target.env(), log))
+                            .toJson());
             return;
         }
         log.line("no release served before this run: stopping its apps");
-        for (Pm2Client.App app : Pm2ReloadDelegate.apps(target, vars.components())) {
+        for (Pm2Client.App app : apps) {
             pm2.delete(app.name(), target.root(), log);
+        }
+    }
+
+    private void stopCrashing(Target target, List<Pm2Client.App> apps, Optional<Pm2Baseline> baseline, StepLog log) {
+        List<Pm2Process> listed = pm2.list(target.root(), log);
+        Map<String, Integer> restarts = Pm2Baseline.restartsByApp(listed);
+        for (Pm2Client.App app : apps) {
+            List<Pm2Process> instances =
+                    listed.stream().filter(p -> p.name().equals(app.name())).toList();
+            Integer after = baseline.map(b -> b.restarts().get(app.name())).orElse(null);
+            boolean down =
+                    instances.stream().anyMatch(p -> "errored".equals(p.status()) || "stopped".equals(p.status()));
+            boolean restarted = after != null && restarts.getOrDefault(app.name(), 0) > after;
+            if (!instances.isEmpty() && (down || restarted)) {
+                log.line("pm2 app '" + app.name() + "' of the failed release is crash-looping ("
+                        + instances.get(0).status() + ", restarts " + restarts.get(app.name())
+                        + "): stopping it before the previous release is reloaded");
+                pm2.stop(app.name(), target.root(), log);
+            }
         }
     }
 }

@@ -8,11 +8,14 @@ import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepErrors;
+import java.time.Instant;
+import java.util.List;
 import org.springframework.stereotype.Component;
 
 /**
  * Task_RestartApps (restart runbook): each selected component's PM2 app restarted with its environment read afresh
- * from the ecosystem file and the target's env (see {@link Pm2Client#restartFresh}); no code change.
+ * from the ecosystem file and the target's env (see {@link Pm2Client#restartFresh}); no code change. Records
+ * {@code reloadBaseline} for the health check that follows, as {@link Pm2ReloadDelegate} does.
  */
 @Component("pm2RestartDelegate")
 @StepErrors({BpmnErrors.COMMAND_FAILED, BpmnErrors.HEALTH_CHECK_FAILED})
@@ -28,10 +31,11 @@ class Pm2RestartDelegate extends RunbookDelegate {
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
-        pm2.restartFresh(
-                Pm2ReloadDelegate.apps(target, vars.components()),
-                target.env(),
-                target.health().stabilityWindow(),
-                log);
+        Instant restartedAt = Instant.now();
+        List<Pm2Process> restarted =
+                pm2.restartFresh(Pm2ReloadDelegate.apps(target, vars.components()), target.env(), log);
+        vars.set(
+                ProcessVariables.RELOAD_BASELINE,
+                Pm2Baseline.of(restartedAt, restarted).toJson());
     }
 }

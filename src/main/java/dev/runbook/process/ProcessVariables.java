@@ -78,6 +78,11 @@ public final class ProcessVariables {
     public static final String RELEASE_ID = "releaseId";
     /** The release that served when the run was requested (null when none did): where a switch back goes. */
     public static final String PREVIOUS_RELEASE_ID = "previousReleaseId";
+    /**
+     * What PM2 showed after the last reload or restart step (JSON: when it began, each app's restart count), so the
+     * health check that follows can tell a crash from the reload.
+     */
+    public static final String RELOAD_BASELINE = "reloadBaseline";
 
     private final VariableScope scope;
 

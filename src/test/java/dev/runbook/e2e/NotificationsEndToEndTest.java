@@ -5,6 +5,7 @@ import static dev.runbook.testsupport.ApiClient.awaitApproval;
 import static dev.runbook.testsupport.ApiClient.awaitEnd;
 import static dev.runbook.testsupport.ApiClient.decide;
 import static dev.runbook.testsupport.ApiClient.start;
+import static dev.runbook.testsupport.ApiClient.stepLog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -12,6 +13,7 @@ import dev.runbook.testsupport.FixtureTarget;
 import dev.runbook.testsupport.PlatformTest;
 import dev.runbook.testsupport.WebhookReceiver;
 import dev.runbook.testsupport.WebhookReceiver.Received;
+import io.restassured.path.json.JsonPath;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -32,7 +34,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Webhook notifications from real runs, received by a local HTTP server: an approval waiting (with a link to it),
- * runs ending ROLLED_BACK and EXPIRED, a failed backup; a webhook that fails at first is retried and never affects the
+ * runs ending ROLLED_BACK (one of them a release that crashes at boot: the reason from its error log reaches the run
+ * and the notification, redacted) and EXPIRED, a failed backup; a webhook that fails at first is retried and never affects the
  * run. Target {@code shop} is a real git + npm + PM2 target; {@code quick} expires its approvals after a second and
  * its webhook answers 500 twice.
  */
@@ -167,5 +170,37 @@ class NotificationsEndToEndTest {
         Received failed = awaitEvent(runId, "BACKUP_FAILED");
         assertThat(failed.body()).containsEntry("failureCode", "BACKUP_FAILED").containsEntry("target", "quick");
         assertThat((String) failed.body().get("text")).startsWith("Backup failed on quick");
+    }
+
+    @Test
+    @Order(5)
+    void shouldSayWhyAReleaseCrashedAtBootInTheRunAndTheNotificationAndServeThePreviousOneAgain() {
+        String before = shop.served();
+        shop.publish("crash-at-boot", Map.of("backend/src/main.js", """
+                        console.error('connecting to mongodb://shop:hunter2-db-pw@db.internal:27017/shop');
+                        console.error('CATS_API_KEY is not set: refusing to start');
+                        process.exit(1);
+                        """));
+        String runId = start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "crash-at-boot"));
+        decide("bob", awaitApproval(runId), true).then().statusCode(204);
+
+        JsonPath run = awaitEnd(runId);
+        assertThat(run.getString("outcome")).isEqualTo("ROLLED_BACK");
+        assertThat(run.getString("failure"))
+                .startsWith("HEALTH_CHECK_FAILED: pm2 app '" + shop.app + "'")
+                .contains("CATS_API_KEY is not set: refusing to start", "mongodb://shop:****@db.internal")
+                .doesNotContain("hunter2-db-pw");
+        assertThat(stepLog(runId, "Task_ReloadPreviousRelease"))
+                .contains("crash-looping", "stopping it before the previous release is reloaded", "$ ")
+                .contains(" stop " + shop.app);
+        assertThat(shop.served()).isEqualTo(before).contains("\"status\":\"ok\"");
+
+        Received ended = awaitEvent(runId, "RUN_ENDED");
+        assertThat(ended.body())
+                .containsEntry("outcome", "ROLLED_BACK")
+                .containsEntry("failureCode", "HEALTH_CHECK_FAILED");
+        assertThat((String) ended.body().get("text"))
+                .contains("CATS_API_KEY is not set: refusing to start")
+                .doesNotContain("hunter2-db-pw");
     }
 }

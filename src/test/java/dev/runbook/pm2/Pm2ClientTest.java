@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link Pm2Client} against the real PM2 (the build's {@code PM2_HOME}): several apps reloaded in one step are judged
- * together over one stability window, and an app that crashes after a successful {@code pm2 startOrReload} fails it.
+ * {@link Pm2Client} against the real PM2 (the build's {@code PM2_HOME}): several apps reloaded in one step are listed
+ * online with the restart counts the health check watches from, a misnamed app fails the reload, and a service-control
+ * start of an app that crashes after {@code pm2 start} exited 0 fails over the stability window.
  */
 class Pm2ClientTest {
 
@@ -61,27 +63,26 @@ class Pm2ClientTest {
         Pm2Client.App backend = app("backend", "setInterval(() => {}, 1000);");
         Pm2Client.App frontend = app("frontend", "setInterval(() => {}, 1000);");
 
-        List<Pm2Process> apps = pm2.startOrReload(List.of(backend, frontend), Map.of(), WINDOW, StepLog.NONE);
+        List<Pm2Process> apps = pm2.startOrReload(List.of(backend, frontend), Map.of(), StepLog.NONE);
 
         assertThat(apps).extracting(Pm2Process::name).containsExactly(backend.name(), frontend.name());
         assertThat(apps).allSatisfy(app -> assertThat(app.online()).isTrue());
+        assertThat(Pm2Baseline.of(Instant.now(), apps).restarts()).containsOnlyKeys(backend.name(), frontend.name());
         // a second deploy reloads the running apps and judges them the same way
-        assertThat(pm2.startOrReload(List.of(backend, frontend), Map.of(), WINDOW, StepLog.NONE))
+        assertThat(pm2.startOrReload(List.of(backend, frontend), Map.of(), StepLog.NONE))
                 .allSatisfy(app -> assertThat(app.online()).isTrue());
     }
 
     @Test
-    void shouldFailNamingTheAppThatCrashesAfterTheReloadThoughPm2ExitsZero() throws IOException {
-        Pm2Client.App healthy = app("backend", "setInterval(() => {}, 1000);");
+    void shouldFailAServiceStartOfAnAppThatCrashesAfterPm2ExitsZero() throws IOException {
         // comes up (pm2 start exits 0, the first jlist sees it online), then dies: PM2 restarts it
         Pm2Client.App crashing = app("frontend", "setTimeout(() => process.exit(1), 300);");
 
         StepFailedException failure = catchThrowableOfType(
-                () -> pm2.startOrReload(List.of(healthy, crashing), Map.of(), WINDOW, StepLog.NONE),
-                StepFailedException.class);
+                () -> pm2.control("start", crashing, Map.of(), WINDOW, StepLog.NONE), StepFailedException.class);
 
         assertThat(failure.code()).isEqualTo(BpmnErrors.HEALTH_CHECK_FAILED);
-        assertThat(failure.getMessage()).contains(crashing.name()).doesNotContain(healthy.name());
+        assertThat(failure.getMessage()).contains(crashing.name(), "restarted");
     }
 
     @Test
@@ -90,7 +91,7 @@ class Pm2ClientTest {
         Pm2Client.App misnamed = new Pm2Client.App(real.ecosystem(), real.name() + "-typo");
 
         StepFailedException failure = catchThrowableOfType(
-                () -> pm2.startOrReload(List.of(misnamed), Map.of(), WINDOW, StepLog.NONE), StepFailedException.class);
+                () -> pm2.startOrReload(List.of(misnamed), Map.of(), StepLog.NONE), StepFailedException.class);
 
         assertThat(failure.code()).isEqualTo(BpmnErrors.HEALTH_CHECK_FAILED);
         assertThat(failure.getMessage()).contains("no app named '" + misnamed.name() + "'");

@@ -1,0 +1,1 @@
+module.exports = { apps: [{ name: 'ff-probe', script: 'main.js', cwd: __dirname, time: true }] };

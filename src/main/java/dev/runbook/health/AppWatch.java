@@ -1,0 +1,124 @@
+package dev.runbook.health;
+
+import dev.runbook.exec.CommandFailedException;
+import dev.runbook.exec.StepLog;
+import dev.runbook.pm2.Pm2Baseline;
+import dev.runbook.pm2.Pm2Client;
+import dev.runbook.pm2.Pm2ErrorTail;
+import dev.runbook.pm2.Pm2Process;
+import dev.runbook.process.BpmnErrors;
+import dev.runbook.process.StepFailedException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The PM2 side of a health check: the apps of the checked components, read with one {@code pm2 jlist} per health
+ * attempt. PM2 restarts a crashed app at once, so its health URL may answer nothing for every attempt while the real
+ * news is in the process list: an app {@code errored} or {@code stopped}, or restarted since the reload (its
+ * {@code restart_time} above the {@link Pm2Baseline} the reload step recorded), ends the check at once, with the last
+ * lines of the app's error log since the reload. Without a baseline (the previous release's check after a run that
+ * never reloaded) the first listing is the baseline and the check's start the time the log is read from.
+ */
+final class AppWatch implements HealthChecker.Watch {
+
+    private final Pm2Client pm2;
+    private final List<String> apps;
+    private final Path dir;
+    private final Instant since;
+    private final Map<String, Integer> restarts;
+    private final StepLog log;
+    private List<Pm2Process> last = List.of();
+
+    /**
+     * @param apps     the PM2 app names to watch
+     * @param dir      the directory {@code pm2 jlist} runs in
+     * @param baseline what the reload step recorded, if it ran
+     */
+    AppWatch(Pm2Client pm2, List<String> apps, Path dir, Optional<Pm2Baseline> baseline, StepLog log) {
+        this.pm2 = pm2;
+        this.apps = List.copyOf(apps);
+        this.dir = dir;
+        this.since = baseline.map(Pm2Baseline::reloadedAt).orElseGet(Instant::now);
+        this.restarts = new HashMap<>(baseline.map(Pm2Baseline::restarts).orElse(Map.of()));
+        this.log = log;
+    }
+
+    @Override
+    public void check(String during) {
+        last = list();
+        Map<String, Integer> now = Pm2Baseline.restartsByApp(last);
+        for (String app : apps) {
+            List<Pm2Process> instances =
+                    last.stream().filter(p -> p.name().equals(app)).toList();
+            if (instances.isEmpty()) {
+                throw new StepFailedException(
+                        BpmnErrors.HEALTH_CHECK_FAILED, "pm2 has no app named '" + app + "' " + during);
+            }
+            Optional<Pm2Process> down = instances.stream()
+                    .filter(p -> "errored".equals(p.status()) || "stopped".equals(p.status()))
+                    .findFirst();
+            if (down.isPresent()) {
+                throw crashing(down.get(), "is " + down.get().status(), during);
+            }
+            int before = restarts.computeIfAbsent(app, now::get);
+            int climbed = now.get(app) - before;
+            if (climbed > 0) {
+                throw crashing(instances.get(0), "restarted " + climbed + " time(s) since the reload", during);
+            }
+        }
+    }
+
+    /**
+     * {@code pm2 jlist}; a failing PM2 is a technical fault, not the app's: an exception (the job retries, then an
+     * incident), never {@code HEALTH_CHECK_FAILED} that would roll back a release that may be fine.
+     */
+    private List<Pm2Process> list() {
+        try {
+            return pm2.list(dir, log);
+        } catch (CommandFailedException e) {
+            throw new IllegalStateException(
+                    "cannot read the pm2 process list during the health check: " + e.getMessage(), e);
+        }
+    }
+
+    private StepFailedException crashing(Pm2Process app, String what, String during) {
+        return new StepFailedException(
+                BpmnErrors.HEALTH_CHECK_FAILED,
+                "pm2 app '" + app.name() + "' " + what + " " + during + ": it is crashing, health check stopped"
+                        + Pm2ErrorTail.of(app, since));
+    }
+
+    @Override
+    public String detail() {
+        StringBuilder detail = new StringBuilder();
+        for (String app : apps) {
+            last.stream()
+                    .filter(p -> p.name().equals(app))
+                    .findFirst()
+                    .ifPresent(p -> detail.append(Pm2ErrorTail.of(p, since, Pm2ErrorTail.MAX_CHARS / apps.size())));
+        }
+        return detail.toString();
+    }
+
+    /**
+     * Keeps checking, {@code interval} apart, until {@code window} has passed since {@code answeredAt} (when the
+     * last of the health URLs first answered 2xx): an app that boots, answers and then crashes is caught.
+     */
+    void stayUp(Instant answeredAt, Duration window, Duration interval) {
+        Instant end = answeredAt.plus(window);
+        while (Instant.now().isBefore(end)) {
+            Duration left = Duration.between(Instant.now(), end);
+            HealthChecker.sleep(left.compareTo(interval) < 0 ? left : interval);
+            check("within the stability window of " + window.toMillis() + " ms after its health URL answered");
+        }
+        for (String app : apps) {
+            log.line("pm2 app '" + app + "' stayed up " + window.toMillis() + " ms after its health URL answered"
+                    + " (restarts " + restarts.get(app) + ")");
+        }
+    }
+}
