@@ -2,6 +2,8 @@ package dev.runbook.api;
 
 import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.config.TargetRegistry;
+import dev.runbook.exec.StepLog;
+import dev.runbook.git.GitClient;
 import dev.runbook.release.ReleaseDirectories;
 import dev.runbook.release.ReleaseMetadata;
 import dev.runbook.release.ReleaseRecord;
@@ -21,11 +23,14 @@ class TargetsController {
     private final TargetRegistry targets;
     private final ReleaseDirectories directories;
     private final ReleaseRecordRepository releases;
+    private final GitClient git;
 
-    TargetsController(TargetRegistry targets, ReleaseDirectories directories, ReleaseRecordRepository releases) {
+    TargetsController(
+            TargetRegistry targets, ReleaseDirectories directories, ReleaseRecordRepository releases, GitClient git) {
         this.targets = targets;
         this.directories = directories;
         this.releases = releases;
+        this.git = git;
     }
 
     /** A target: name, branch, whether approval is required, components, and what serves now. */
@@ -79,7 +84,7 @@ class TargetsController {
         ReleaseRecord last =
                 releases.findFirstByTargetOrderByDeployedAtDesc(name).orElse(null);
         CurrentRelease current = last == null
-                ? new CurrentRelease(serving, commit, null, null, null, null, drift(serving, null))
+                ? new CurrentRelease(serving, commit, null, null, null, null, null)
                 : new CurrentRelease(
                         serving,
                         commit,
@@ -88,7 +93,34 @@ class TargetsController {
                         last.getDeployedAt(),
                         last.getRequestedBy(),
                         drift(serving, last.getBackupId()));
+        if (serving != null) {
+            current = withChangedFiles(current, target);
+        }
         return new TargetView(name, target.branch(), target.approval().required(), components, current);
+    }
+
+    /** Adds to {@code drift} the tracked files changed by hand inside the serving release, if any. */
+    private CurrentRelease withChangedFiles(CurrentRelease current, Target target) {
+        List<String> changed;
+        try {
+            changed = git.changedTrackedFiles(target.layout().current(), StepLog.NONE);
+        } catch (RuntimeException e) {
+            return current; // not a checkout the platform made (an adopted or hand-made directory)
+        }
+        if (changed.isEmpty()) {
+            return current;
+        }
+        String files = "files changed inside the serving release since its commit: "
+                + String.join(", ", changed.subList(0, Math.min(10, changed.size())))
+                + (changed.size() > 10 ? " and " + (changed.size() - 10) + " more" : "");
+        return new CurrentRelease(
+                current.releaseId(),
+                current.commit(),
+                current.gitRef(),
+                current.runId(),
+                current.deployedAt(),
+                current.deployedBy(),
+                current.drift() == null ? files : current.drift() + "; " + files);
     }
 
     /** How the serving release differs from the one the platform recorded last, or null. */

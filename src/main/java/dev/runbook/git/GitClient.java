@@ -214,27 +214,17 @@ public class GitClient {
     }
 
     /**
-     * The paths that {@code git status --porcelain --untracked-files=normal} reports as modified or untracked
-     * (ignored files such as dist and node_modules are not reported). Empty when the tree is clean.
+     * The tracked files changed in a checkout since its commit ({@code git status --porcelain --untracked-files=no}):
+     * edits made by hand in a serving release. Files the install and build create (untracked, ignored or not: a
+     * repository need not ignore {@code dist}) are never reported. Empty when nothing was changed.
      */
-    public List<String> dirtyFiles(Path workdir, StepLog log) {
-        String output = git(workdir, log, List.of("status", "--porcelain", "--untracked-files=normal"))
+    public List<String> changedTrackedFiles(Path checkout, StepLog log) {
+        String output = git(checkout, log, List.of("status", "--porcelain", "--untracked-files=no"))
                 .output();
         return Arrays.stream(output.split("\n"))
                 .filter(line -> line.length() > 3)
                 .map(line -> line.substring(3))
                 .toList();
-    }
-
-    /** Throws {@code PRECONDITION_FAILED} listing the files when the work tree has local changes. */
-    public void requireClean(Path workdir, StepLog log) {
-        List<String> dirty = dirtyFiles(workdir, log);
-        if (!dirty.isEmpty()) {
-            throw new StepFailedException(
-                    BpmnErrors.PRECONDITION_FAILED,
-                    "work tree " + workdir + " has local changes; commit, stash or remove them first: "
-                            + String.join(", ", dirty));
-        }
     }
 
     /** The 40-hex SHA of HEAD ({@code git rev-parse HEAD}); a detached HEAD is normal. */

@@ -204,6 +204,13 @@ class DeployEndToEndTest {
         Path hotFix = shop.current().resolve("backend/src/main.js");
         Files.writeString(hotFix, "// hot fix on the server\n", java.nio.file.StandardOpenOption.APPEND);
         String digest = FixtureTarget.treeDigest(shop.current());
+        given().auth()
+                .preemptive()
+                .basic("alice", "alice-pw")
+                .get("/api/targets")
+                .then()
+                .statusCode(200)
+                .body("[0].currentRelease.drift", containsString("backend/src/main.js"));
 
         String runId = requestDeploy("alice", "v2");
         decide("bob", awaitApproval(runId), true).then().statusCode(204);

@@ -112,32 +112,22 @@ class GitClientTest {
     }
 
     @Test
-    void shouldListModifiedAndUntrackedFilesButNotIgnoredOnes() throws IOException {
+    void shouldListTrackedFilesChangedByHandButNeverWhatTheBuildCreated() throws IOException {
         Files.writeString(workdir.resolve("backend/src/main.js"), "// hot fix on the server\n");
         Files.writeString(workdir.resolve("notes.txt"), "todo\n");
         Files.createDirectories(workdir.resolve("backend/dist"));
         Files.writeString(workdir.resolve("backend/dist/main.js"), "built\n");
+        Files.delete(workdir.resolve(".gitignore"));
 
-        assertThat(git.dirtyFiles(workdir, log)).containsExactlyInAnyOrder("backend/src/main.js", "notes.txt");
+        assertThat(git.changedTrackedFiles(workdir, log)).containsExactly(".gitignore", "backend/src/main.js");
     }
 
     @Test
-    void shouldReportNoFilesWhenTreeIsClean() throws IOException {
+    void shouldReportNoFilesWhenNothingTrackedChanged() throws IOException {
         Files.createDirectories(workdir.resolve("backend/node_modules/x"));
         Files.writeString(workdir.resolve("backend/node_modules/x/index.js"), "\n");
 
-        assertThat(git.dirtyFiles(workdir, log)).isEmpty();
-    }
-
-    @Test
-    void shouldFailPreconditionNamingFileWhenTreeIsDirty() throws IOException {
-        Files.writeString(workdir.resolve("backend/package.json"), "{}\n");
-
-        StepFailedException failure =
-                catchThrowableOfType(() -> git.requireClean(workdir, log), StepFailedException.class);
-
-        assertThat(failure.code()).isEqualTo(BpmnErrors.PRECONDITION_FAILED);
-        assertThat(failure.getMessage()).contains("backend/package.json");
+        assertThat(git.changedTrackedFiles(workdir, log)).isEmpty();
     }
 
     @Test
