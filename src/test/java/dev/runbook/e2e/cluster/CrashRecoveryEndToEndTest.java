@@ -18,7 +18,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * SIGKILL of a real platform process (H2 file database) while a run waits for approval and while a long build
- * runs; after a restart the waiting run still waits, and the interrupted run resumes and ends as it would have.
+ * runs, and again after the switch while the health check waits for a slowly booting release; after each restart the
+ * waiting run still waits, and the interrupted run resumes and ends as it would have, with one release made and one
+ * switch.
  */
 class CrashRecoveryEndToEndTest {
 
@@ -36,6 +38,14 @@ class CrashRecoveryEndToEndTest {
                 fs.mkdirSync('dist', { recursive: true });
                 fs.writeFileSync('dist/main.js', fs.readFileSync('src/main.js', 'utf8').replace("'v2'", "'slow'"));
                 console.log('built slow');
+                """));
+
+        shop.publish("slow-boot", Map.of("backend/src/main.js", """
+                const http = require('http');
+                setTimeout(() => http.createServer((req, res) => {
+                  res.writeHead(200, { 'Content-Type': 'application/json' });
+                  res.end(JSON.stringify({ status: 'ok', version: 'boot' }));
+                }).listen(Number(process.env.PORT), '127.0.0.1'), 6000);
                 """));
 
         PlatformNode node = PlatformNode.start(properties, log);
@@ -83,8 +93,31 @@ class CrashRecoveryEndToEndTest {
                     .jsonPath()
                     .getList("$");
             assertThat(backups)
-                    .as("the completed backup step did not run again")
+                    .as("the interrupted run made one release, not two")
                     .hasSize(Math.min(backupsBefore + 1, 3));
+
+            // killed after the switch, while the health check waits for a release that boots slowly
+            String switched = start(node, "slow-boot");
+            current[0] = node;
+            decide(node, switched);
+            Awaitility.await()
+                    .atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> run(current[0], switched)
+                                    .getList("steps.findAll { it.activityId == "
+                                            + "'Task_HealthCheck' && it.outcome == 'RUNNING' }")
+                                    .size()
+                            == 1);
+            node.kill();
+
+            node = PlatformNode.start(properties, log);
+            JsonPath resumed = awaitEnded(node, switched, Duration.ofMinutes(2));
+            assertThat(resumed.getString("outcome")).isEqualTo("DEPLOYED");
+            assertThat(shop.served()).contains("\"version\":\"boot\"");
+            assertThat(resumed.getList("steps.findAll { it.activityId == 'Task_SwitchRelease' }"))
+                    .as("switched once, not again after the restart")
+                    .hasSize(1);
+            assertThat(shop.currentRelease()).isEqualTo(resumed.getString("backupId"));
         } finally {
             node.close();
         }
