@@ -99,7 +99,7 @@ public class Pm2Client {
      * have answered their health URLs and stayed up for the stability window, so a slow boot does not eat the window.
      *
      * @param apps the apps, in reload order; not empty
-     * @return the apps as {@code pm2 jlist} shows them after the reload, in the order given (the watch's baseline)
+     * @return the apps as {@code pm2 jlist} shows them after the reload, every instance (each worker in cluster mode), in the order given (the watch's baseline)
      * @throws StepFailedException {@code HEALTH_CHECK_FAILED} when an app is missing or not online, with the end of
      *                             its error log since the reload
      */
@@ -183,17 +183,21 @@ public class Pm2Client {
         List<Pm2Process> listed = list(dir, log);
         List<Pm2Process> found = new ArrayList<>();
         for (String app : apps) {
-            Pm2Process process = listed.stream()
-                    .filter(p -> p.name().equals(app))
-                    .findFirst()
-                    .orElseThrow(() -> missing(app));
-            if (!process.online()) {
-                throw new StepFailedException(
-                        BpmnErrors.HEALTH_CHECK_FAILED,
-                        "pm2 app '" + process.name() + "' is " + process.status() + " after the reload (restarts "
-                                + process.restarts() + ")" + Pm2ErrorTail.of(process, since));
+            // every instance: in cluster mode each worker has its own entry and its own restart count
+            List<Pm2Process> instances =
+                    listed.stream().filter(p -> p.name().equals(app)).toList();
+            if (instances.isEmpty()) {
+                throw missing(app);
             }
-            found.add(process);
+            for (Pm2Process process : instances) {
+                if (!process.online()) {
+                    throw new StepFailedException(
+                            BpmnErrors.HEALTH_CHECK_FAILED,
+                            "pm2 app '" + process.name() + "' is " + process.status() + " after the reload (restarts "
+                                    + process.restarts() + ")" + Pm2ErrorTail.of(process, since));
+                }
+            }
+            found.addAll(instances);
         }
         return found;
     }
@@ -210,7 +214,7 @@ public class Pm2Client {
      * after the other; then each must be listed and online, as after {@link #startOrReload}. A plain reload would keep
      * env keys that were removed from the ecosystem file.
      *
-     * @return the apps as {@code pm2 jlist} shows them after the start, in the order given
+     * @return the apps as {@code pm2 jlist} shows them after the start, every instance, in the order given
      * @throws StepFailedException {@code HEALTH_CHECK_FAILED} when an app is missing or not online
      */
     public List<Pm2Process> restartFresh(List<App> apps, Map<String, String> env, StepLog log) {

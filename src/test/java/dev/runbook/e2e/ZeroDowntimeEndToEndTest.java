@@ -1,0 +1,143 @@
+package dev.runbook.e2e;
+
+import static dev.runbook.testsupport.ApiClient.awaitEnd;
+import static dev.runbook.testsupport.ApiClient.start;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runbook.testsupport.FixtureTarget;
+import dev.runbook.testsupport.PlatformTest;
+import io.restassured.path.json.JsonPath;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * A backend in PM2 cluster mode with two workers: reloaded worker by worker after the switch (and after a switch back),
+ * so a client polling it every 25 ms gets no failed request during a deploy and during a rollback.
+ */
+@PlatformTest
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ZeroDowntimeEndToEndTest {
+
+    @RegisterExtension
+    static final FixtureTarget shop = new FixtureTarget("zero-shop-backend");
+
+    static String firstRelease;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        shop.register(registry, false);
+        shop.publish("cluster-1", cluster("c1"));
+        shop.publish("cluster-2", cluster("c2"));
+    }
+
+    /** main with a cluster-mode ecosystem file (two workers) and the version it reports. */
+    private static Map<String, String> cluster(String version) {
+        return Map.of(
+                "backend/ecosystem.config.js", """
+                module.exports = { apps: [{ name: '%s', script: 'dist/main.js', exec_mode: 'cluster', instances: 2,
+                  time: true, env: { NODE_ENV: 'production' } }] };
+                """.formatted(shop.app), "backend/src/main.js", """
+                require('http').createServer((req, res) => {
+                  res.writeHead(200, { 'Content-Type': 'application/json' });
+                  res.end(JSON.stringify({ status: 'ok', version: '%s' }));
+                }).listen(Number(process.env.PORT), '127.0.0.1');
+                """.formatted(version));
+    }
+
+    @Test
+    @Order(1)
+    void shouldServeTheFirstClusterRelease() {
+        JsonPath run = awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "cluster-1")));
+
+        assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
+        assertThat(shop.served()).contains("\"version\":\"c1\"");
+        firstRelease = shop.currentRelease();
+    }
+
+    @Test
+    @Order(2)
+    void shouldDeployWithoutAFailedRequest() {
+        List<String> failures = polling(() -> {
+            JsonPath run = awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "cluster-2")));
+            assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
+        });
+
+        assertThat(shop.served()).contains("\"version\":\"c2\"");
+        assertThat(failures).as("failed requests during the deploy").isEmpty();
+    }
+
+    @Test
+    @Order(3)
+    void shouldRollBackWithoutAFailedRequest() {
+        List<String> failures = polling(() -> {
+            JsonPath run = awaitEnd(start("alice", "/api/targets/shop/rollbacks", Map.of("releaseId", firstRelease)));
+            assertThat(run.getString("outcome")).isEqualTo("RESTORED");
+        });
+
+        assertThat(shop.served()).contains("\"version\":\"c1\"");
+        assertThat(failures).as("failed requests during the rollback").isEmpty();
+    }
+
+    /** Runs {@code action} while a client GETs the health URL every 25 ms; returns the failed answers. */
+    private static List<String> polling(Runnable action) {
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        List<String> versions = Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean running = new AtomicBoolean(true);
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        Supplier<Void> poll = () -> {
+            while (running.get()) {
+                try {
+                    HttpResponse<String> response = http.send(
+                            HttpRequest.newBuilder(URI.create(shop.healthUrl().toString()))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (response.statusCode() != 200) {
+                        failures.add("HTTP " + response.statusCode());
+                    } else {
+                        versions.add(response.body());
+                    }
+                } catch (Exception e) {
+                    failures.add(e.toString());
+                }
+                try {
+                    Thread.sleep(25);
+                } catch (InterruptedException e) {
+                    return null;
+                }
+            }
+            return null;
+        };
+        Thread poller = new Thread(poll::get, "poller");
+        poller.start();
+        try {
+            action.run();
+        } finally {
+            running.set(false);
+            try {
+                poller.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        assertThat(versions).as("the poller got answers").isNotEmpty();
+        return failures;
+    }
+}
