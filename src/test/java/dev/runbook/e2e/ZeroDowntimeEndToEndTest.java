@@ -99,14 +99,15 @@ class ZeroDowntimeEndToEndTest {
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
         List<String> versions = Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean running = new AtomicBoolean(true);
+        // a slow answer on a loaded build machine is not a failed request: wait up to 10 s
         HttpClient http =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         Supplier<Void> poll = () -> {
             while (running.get()) {
                 try {
                     HttpResponse<String> response = http.send(
                             HttpRequest.newBuilder(URI.create(shop.healthUrl().toString()))
-                                    .timeout(Duration.ofSeconds(2))
+                                    .timeout(Duration.ofSeconds(10))
                                     .build(),
                             HttpResponse.BodyHandlers.ofString());
                     if (response.statusCode() != 200) {
