@@ -11,11 +11,7 @@ import dev.runbook.testsupport.FixtureTarget;
 import dev.runbook.testsupport.PlatformTest;
 import io.restassured.path.json.JsonPath;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -43,7 +39,7 @@ class UpdateEndToEndTest {
     @RegisterExtension
     static final FixtureTarget shop = new FixtureTarget("update-shop-backend");
 
-    static final int FRONT_PORT = freePort();
+    static final int FRONT_PORT = FixtureTarget.freePort();
     static final String FRONT_APP = "update-shop-frontend";
 
     static String first;
@@ -145,26 +141,6 @@ class UpdateEndToEndTest {
     }
 
     private static String front() {
-        try {
-            return HttpClient.newHttpClient()
-                    .send(
-                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + FRONT_PORT + "/"))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString())
-                    .body();
-        } catch (IOException e) {
-            return "unreachable: " + e;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return FixtureTarget.body(URI.create("http://127.0.0.1:" + FRONT_PORT + "/"));
     }
 }

@@ -118,10 +118,15 @@ public final class FixtureTarget implements AfterAllCallback {
 
     /** The body of {@code GET /api/health} of the served app, or the error text when nothing answers. */
     public String served() {
+        return body(healthUrl());
+    }
+
+    /** The body of {@code GET url} (2 s timeout), or the error text when nothing answers. */
+    public static String body(URI url) {
         try {
             return HttpClient.newHttpClient()
                     .send(
-                            HttpRequest.newBuilder(healthUrl())
+                            HttpRequest.newBuilder(url)
                                     .timeout(Duration.ofSeconds(2))
                                     .build(),
                             HttpResponse.BodyHandlers.ofString())
@@ -298,7 +303,8 @@ public final class FixtureTarget implements AfterAllCallback {
         stopApp();
     }
 
-    private static int freePort() {
+    /** A TCP port free on this machine now. */
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {
