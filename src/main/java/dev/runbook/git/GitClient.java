@@ -147,6 +147,20 @@ public class GitClient {
         return result.succeeded() && SHA.matcher(blob).matches() ? Optional.of(blob) : Optional.empty();
     }
 
+    /**
+     * The text of the file at {@code path} in commit {@code sha} ({@code git cat-file blob} of {@link #blobAt}), for
+     * checks a plan makes before the release exists; redacted and capped like any command output (meant for small
+     * files); empty when the commit has no such file.
+     */
+    public Optional<String> fileAt(Path repository, String sha, String path, StepLog log) {
+        Optional<String> blob = blobAt(repository, sha, path, log);
+        if (blob.isEmpty()) {
+            return Optional.empty();
+        }
+        CommandResult result = runner.run(command(repository, List.of("cat-file", "blob", blob.get())), log);
+        return result.succeeded() ? Optional.of(result.output()) : Optional.empty();
+    }
+
     /** Forgets worktrees whose directory was deleted ({@code git worktree prune}); harmless when there are none. */
     public void pruneWorktrees(Path mirror, StepLog log) {
         git(mirror, log, List.of("worktree", "prune"));
