@@ -82,6 +82,7 @@ class PrepareReleaseDelegate extends RunbookDelegate implements StepPreview {
                     directories.linkShared(layout, id, component.getKey(), component.getValue(), log);
                 } else {
                     carryOver(layout, serving, id, component.getKey(), component.getValue(), log);
+                    keepBuildOutputStaged(layout, serving, id, component.getValue(), log);
                 }
             }
         } catch (RuntimeException e) {
@@ -170,6 +171,24 @@ class PrepareReleaseDelegate extends RunbookDelegate implements StepPreview {
             return Optional.empty();
         }
         return Optional.of(Files.readString(file));
+    }
+
+    /**
+     * Tracked files the serving release's build rewrote (a committed {@code dist}, recorded in its index by the
+     * install-and-build step) are carried over as built: recorded in the new release's index too, so the target's
+     * drift does not count them as edits by hand.
+     */
+    private void keepBuildOutputStaged(
+            ReleaseLayout layout, String serving, String id, ComponentSpec component, StepLog log) {
+        String dir = Path.of(component.dir()).normalize().toString();
+        dir = dir.isEmpty() ? "." : dir;
+        List<String> built;
+        try {
+            built = git.stagedFiles(layout.release(serving), dir, log);
+        } catch (RuntimeException e) {
+            return; // a serving release that is no git checkout (made by hand): nothing recorded to carry over
+        }
+        git.stage(layout.release(id), built, log);
     }
 
     private static String describe(String releaseId) {
