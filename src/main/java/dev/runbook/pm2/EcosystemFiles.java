@@ -2,8 +2,14 @@ package dev.runbook.pm2;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbook.config.RunbookProperties.ComponentSpec;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -13,7 +19,8 @@ import java.util.regex.Pattern;
  * process keeps serving, a new app is never started), and {@code module.exports} in a {@code .js} file of a package
  * whose nearest package.json says {@code "type": "module"} fails with "File ... malformated" (tried with the PM2 in
  * tools/, Node.js 20). The deploy checks each selected component's file in the new release before it installs
- * anything (release/PrepareReleaseDelegate), and the plan reads it from the mirror.
+ * anything (release/PrepareReleaseDelegate; the plan reads it from the mirror), the rollback in the release it
+ * switches to (release/ValidateReleaseDelegate).
  *
  * <p>Nothing here runs the file: the check is syntactic, and so has limits. ES module means: a {@code .mjs} file; a
  * {@code .js} file whose nearest package.json inside the repository has {@code "type": "module"}; or a {@code .js}
@@ -71,6 +78,38 @@ public final class EcosystemFiles {
             return Optional.of("it has an export or import statement (ES module syntax)");
         }
         return Optional.empty();
+    }
+
+    /**
+     * For each of {@code components} whose ecosystem file is an ES module: the refusal ({@link #refusal}). Empty when
+     * PM2 can load them all.
+     */
+    public static List<String> refusals(String targetName, Map<String, ComponentSpec> components, Reader reader) {
+        List<String> refusals = new ArrayList<>();
+        components.forEach((name, component) -> {
+            try {
+                esModule(component.ecosystem(), reader)
+                        .ifPresent(reason -> refusals.add(refusal(
+                                name,
+                                component.ecosystem(),
+                                reason,
+                                "runbook.targets." + targetName + ".components." + name + ".ecosystem")));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the ecosystem file of component " + name, e);
+            }
+        });
+        return refusals;
+    }
+
+    /** A reader of the files of the release checked out in {@code release}; nothing outside it is read. */
+    public static Reader directory(Path release) {
+        return path -> {
+            Path file = release.resolve(path).normalize();
+            if (!file.startsWith(release) || !Files.isRegularFile(file)) {
+                return Optional.empty();
+            }
+            return Optional.of(Files.readString(file));
+        };
     }
 
     /** The message of a refused deploy: the file, why, and the fix. */

@@ -17,10 +17,8 @@ import dev.runbook.process.StepFailedException;
 import dev.runbook.process.StepPreview;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -71,7 +69,7 @@ class PrepareReleaseDelegate extends RunbookDelegate implements StepPreview {
                             id, vars.targetCommit(), vars.gitRef(), Instant.now(), vars.requestedBy(), vars.runId()),
                     log);
             Path release = layout.release(id);
-            List<String> refusals = esModuleEcosystems(vars.target(), selected, path -> read(release, path));
+            List<String> refusals = EcosystemFiles.refusals(vars.target(), selected, EcosystemFiles.directory(release));
             if (!refusals.isEmpty()) {
                 throw new StepFailedException(BpmnErrors.PRECONDITION_FAILED, String.join("; ", refusals));
             }
@@ -145,34 +143,6 @@ class PrepareReleaseDelegate extends RunbookDelegate implements StepPreview {
         log.line("component " + name + " carried over from release " + serving + " (hard links)");
     }
 
-    /** For each selected component whose ecosystem file is an ES module: the refusal, naming the file and the fix. */
-    private static List<String> esModuleEcosystems(
-            String targetName, Map<String, ComponentSpec> selected, EcosystemFiles.Reader reader) {
-        List<String> refusals = new ArrayList<>();
-        selected.forEach((name, component) -> {
-            try {
-                EcosystemFiles.esModule(component.ecosystem(), reader)
-                        .ifPresent(reason -> refusals.add(EcosystemFiles.refusal(
-                                name,
-                                component.ecosystem(),
-                                reason,
-                                "runbook.targets." + targetName + ".components." + name + ".ecosystem")));
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the ecosystem file of component " + name, e);
-            }
-        });
-        return refusals;
-    }
-
-    /** A file of the new release by its path in the repository; empty when missing or outside the release. */
-    private static Optional<String> read(Path release, String path) throws IOException {
-        Path file = release.resolve(path).normalize();
-        if (!file.startsWith(release) || !Files.isRegularFile(file)) {
-            return Optional.empty();
-        }
-        return Optional.of(Files.readString(file));
-    }
-
     /**
      * Tracked files the serving release's build rewrote (a committed {@code dist}, recorded in its index by the
      * install-and-build step) are carried over as built: recorded in the new release's index too, so the target's
@@ -209,7 +179,7 @@ class PrepareReleaseDelegate extends RunbookDelegate implements StepPreview {
                 + "component's ecosystem file (CommonJS), and links each component's shared files";
         List<String> refusals;
         try {
-            refusals = esModuleEcosystems(
+            refusals = EcosystemFiles.refusals(
                     release.targetName(),
                     release.components(),
                     path -> git.fileAt(release.target().layout().repository(), release.toCommit(), path, StepLog.NONE));

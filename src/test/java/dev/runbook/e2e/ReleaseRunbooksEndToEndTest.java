@@ -451,6 +451,35 @@ class ReleaseRunbooksEndToEndTest {
         assertThat(shop.served()).contains("\"version\":\"dep-3\"");
     }
 
+    @Test
+    @Order(18)
+    void shouldRefuseToRollBackToAReleaseWhoseEcosystemFileIsAnEsModule() throws Exception {
+        // a release from before the check: its reload would reload nothing, and the release rolled back from would
+        // go on serving while current pointed elsewhere
+        String serving = shop.currentRelease();
+        String answer = shop.served();
+        Path old = shop.home.resolve("releases/20200101_000000_esmodul");
+        Files.createDirectories(old.resolve("backend"));
+        Files.createDirectories(old.resolve(".runbook"));
+        Files.writeString(
+                old.resolve("backend/ecosystem.config.js"),
+                "export default { apps: [{ name: '" + shop.app + "', script: 'dist/main.js' }] };\n");
+        Files.writeString(
+                old.resolve(".runbook/release.json"),
+                "{\"id\":\"20200101_000000_esmodul\",\"commit\":\"" + shop.sha("v1")
+                        + "\",\"ref\":\"v1\",\"createdAt\":\"2020-01-01T00:00:00Z\",\"createdBy\":\"alice\","
+                        + "\"runId\":null}");
+
+        JsonPath run =
+                awaitEnd(start("alice", "/api/targets/shop/rollbacks", Map.of("releaseId", "20200101_000000_esmodul")));
+        assertThat(run.getString("outcome")).isEqualTo("FAILED");
+        assertThat(run.getString("failure"))
+                .startsWith("PRECONDITION_FAILED")
+                .contains("backend/ecosystem.config.js", "backend/ecosystem.config.cjs");
+        assertThat(shop.currentRelease()).isEqualTo(serving);
+        assertThat(shop.served()).isEqualTo(answer);
+    }
+
     /**
      * Publishes and deploys {@code version} of the app with one real dependency, {@code greeter}: a local package that
      * npm installs as a copy ({@code install-links}), no registry needed. The build writes {@code built <version>}
