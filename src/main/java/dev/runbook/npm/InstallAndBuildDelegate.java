@@ -92,7 +92,12 @@ class InstallAndBuildDelegate extends RunbookDelegate implements StepPreview {
                 }
             }
             // a committed dist the build rewrote is the platform's doing, not a local change (the target's drift)
-            git.stageTrackedChanges(layout.release(id), relative(layout, id, dir), log);
+            try {
+                git.stageTrackedChanges(layout.release(id), relative(layout, id, dir), log);
+            } catch (RuntimeException e) {
+                log.line("could not record the build output in the new release's index (" + e.getMessage()
+                        + "): the target's drift may list tracked files the build rewrote");
+            }
         }
     }
 

@@ -17,6 +17,8 @@ import dev.runbook.process.StepFailedException;
 import dev.runbook.process.StepPreview;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -152,13 +154,17 @@ class PrepareReleaseDelegate extends RunbookDelegate implements StepPreview {
             ReleaseLayout layout, String serving, String id, ComponentSpec component, StepLog log) {
         String dir = Path.of(component.dir()).normalize().toString();
         dir = dir.isEmpty() ? "." : dir;
-        List<String> built;
+        Path release = layout.release(id);
         try {
-            built = git.stagedFiles(layout.release(serving), dir, log);
+            List<String> built = git.stagedFiles(layout.release(serving), dir, log).stream()
+                    .filter(file -> Files.exists(release.resolve(file), LinkOption.NOFOLLOW_LINKS))
+                    .toList();
+            git.stage(release, built, log);
         } catch (RuntimeException e) {
-            return; // a serving release that is no git checkout (made by hand): nothing recorded to carry over
+            // only the target's drift view depends on it: a serving release that is no git checkout (made by hand)
+            log.line("could not record the carried-over build output in the new release's index (" + e.getMessage()
+                    + "): the target's drift may list those files");
         }
-        git.stage(layout.release(id), built, log);
     }
 
     private static String describe(String releaseId) {
