@@ -413,6 +413,56 @@ class DeployEndToEndTest {
         }
     }
 
+    @Test
+    @Order(14)
+    void shouldRefuseAnEsModuleEcosystemFileBeforeTheSwitchAndKeepServing() {
+        String serving = shop.currentRelease();
+        String digest = FixtureTarget.treeDigest(shop.current());
+        var before = pm2.find(shop.app, shop.home, StepLog.NONE).orElseThrow();
+        String answer = shop.served();
+        String esm = shop.publish("esm-ecosystem", Map.of("backend/ecosystem.config.js", """
+                export default {
+                  apps: [{ name: '%s', script: 'dist/main.js', env: { NODE_ENV: 'production' } }]
+                };
+                """.formatted(shop.app)));
+        String runId = requestDeploy("alice", "esm-ecosystem");
+        String taskId = awaitApproval(runId);
+        JsonPath approval = given().auth()
+                .preemptive()
+                .basic("bob", "bob-pw")
+                .get("/api/approvals")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(approval.getString("find { it.taskId == '" + taskId
+                        + "' }.plan.find { it.activityId == 'Task_PrepareRelease' }.note"))
+                .as("the plan says the run will stop before anything changes")
+                .startsWith("WILL STOP HERE")
+                .contains("backend/ecosystem.config.cjs");
+        decide("bob", taskId, true).then().statusCode(204);
+
+        JsonPath run = awaitEnd(runId);
+        assertThat(run.getString("outcome")).isEqualTo("FAILED");
+        assertThat(run.getString("failure"))
+                .startsWith("PRECONDITION_FAILED")
+                .contains("backend/ecosystem.config.js", "backend/ecosystem.config.cjs", "export");
+        assertThat(run.getList("steps.activityId"))
+                .doesNotContain("Task_InstallAndBuild", "Task_SwitchRelease", "Task_Pm2Reload");
+        assertThat(shop.currentRelease()).isEqualTo(serving);
+        assertThat(shop.served()).isEqualTo(answer);
+        assertThat(FixtureTarget.treeDigest(shop.current()))
+                .as("nothing changed inside the serving release")
+                .isEqualTo(digest);
+        var after = pm2.find(shop.app, shop.home, StepLog.NONE).orElseThrow();
+        assertThat(after.pid()).as("the serving app was not restarted").isEqualTo(before.pid());
+        assertThat(after.restarts()).isEqualTo(before.restarts());
+        assertThat(after.startedAt()).isEqualTo(before.startedAt());
+        assertThat(shop.home.resolve("releases").toFile().list())
+                .as("the new release's directory is gone")
+                .noneMatch(id -> id.endsWith(esm.substring(0, 7)));
+    }
+
     private String requestDeploy(String user, String ref) {
         return ApiClient.start(user, "/api/targets/shop/deployments", Map.of("gitRef", ref));
     }
