@@ -16,6 +16,9 @@ class Pm2BaselineTest {
         Pm2Baseline written = Pm2Baseline.of(RELOADED, List.of(process("shop-api", 0, 3), process("shop-web", 1, 0)));
 
         assertThat(Pm2Baseline.fromJson(written.toJson())).contains(written);
+        Pm2Baseline fresh = Pm2Baseline.fresh(RELOADED, List.of(process("shop-api", 0, 3)));
+        assertThat(Pm2Baseline.fromJson(fresh.toJson())).contains(fresh);
+        assertThat(fresh.fresh()).isTrue();
     }
 
     @Test
@@ -33,6 +36,6 @@ class Pm2BaselineTest {
     }
 
     private static Pm2Process process(String name, int pmId, int restarts) {
-        return new Pm2Process(name, pmId, 1000 + pmId, "online", restarts, 0, 0, 0, null, null, null);
+        return new Pm2Process(name, pmId, 1000 + pmId, "online", restarts, 0, 0, 0, null, null, null, "fork_mode");
     }
 }
