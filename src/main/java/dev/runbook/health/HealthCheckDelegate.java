@@ -54,7 +54,8 @@ class HealthCheckDelegate extends RunbookDelegate implements StepPreview {
         List<String> gaps = new ArrayList<>();
         components.forEach((name, component) -> {
             HealthChecker.Answer answer = health.poll(component.healthUrl(), target.health(), watch, log);
-            baseline.ifPresent(b -> gaps.add(ReloadGap.describe(name, b, answer, watch.instances(component.pm2App()))));
+            baseline.ifPresent(b -> gaps.add(
+                    ReloadGap.describe(name, component.pm2App(), b, answer, watch.instances(component.pm2App()))));
         });
         watch.stayUp(
                 Instant.now(),

@@ -9,11 +9,14 @@ import java.util.Locale;
 
 /**
  * The line a health check writes about how long an app went without an answer after its reload or restart, as the
- * platform's own health poll saw it. A fork-mode app (or a cluster-mode app with one instance) is stopped and started
- * by a reload: the gap is counted from when the reload began to the first 2xx, an upper bound (the old process
- * answered for part of it). A cluster-mode app with two or more instances is reloaded worker by worker: no failed poll
- * is "no gap seen"; otherwise the gap runs from the first failed poll to the first 2xx. A restart ({@code pm2 delete} +
- * {@code pm2 start}) has a gap in every mode, counted like a fork-mode reload.
+ * platform's own polls saw it: the reload step's poll of the health URL every 100 ms ({@link Pm2Baseline.Poll}) and
+ * the health check's own attempts. The gap runs from the first poll without a 2xx to the next 2xx; when the reload
+ * step's poll saw no 2xx again before it ended, to the health check's first 2xx ("up to": the check polls less
+ * often). No failed poll at all is "no gap seen". Without the reload step's poll (an old run, or the in-place
+ * restart of an adoption's undo) the bound is from the reload's start to the health check's first 2xx. The line also
+ * says what the PM2 mode gives: a fork-mode app (or one instance) is stopped and started by a reload, a gap by nature;
+ * a cluster-mode app with two or more instances is reloaded worker by worker; a restart (delete + start) has a gap in
+ * every mode.
  */
 final class ReloadGap {
 
@@ -21,33 +24,52 @@ final class ReloadGap {
 
     /**
      * @param component the component's name
+     * @param app       its PM2 app name
      * @param baseline  what the reload step recorded
-     * @param answer    how the health poll ended
+     * @param answer    how the health check's poll ended
      * @param instances the app's instances as PM2 listed them during the check
      */
     static String describe(
-            String component, Pm2Baseline baseline, HealthChecker.Answer answer, List<Pm2Process> instances) {
-        String upTo = seconds(baseline.reloadedAt(), answer.answeredAt());
+            String component,
+            String app,
+            Pm2Baseline baseline,
+            HealthChecker.Answer answer,
+            List<Pm2Process> instances) {
+        String after = baseline.fresh() ? "after the restart" : "after the reload";
+        return component + ": " + gap(baseline, app, answer, after) + "; " + mode(baseline, instances) + ")";
+    }
+
+    private static String gap(Pm2Baseline baseline, String app, HealthChecker.Answer answer, String after) {
+        Pm2Baseline.Poll poll = baseline.polls().get(app);
+        if (poll == null) {
+            return "no answer for up to " + seconds(baseline.reloadedAt(), answer.answeredAt()) + " " + after
+                    + " (from its start to the first 2xx health poll";
+        }
+        if (poll.failedAt() != null && poll.answeredAt() != null) {
+            return "no answer for " + seconds(poll.failedAt(), poll.answeredAt()) + " " + after
+                    + " (from the first failed health poll to the next 2xx, polled every 100 ms";
+        }
+        if (poll.failedAt() != null) {
+            return "no answer for up to " + seconds(poll.failedAt(), answer.answeredAt()) + " " + after
+                    + " (from the first failed health poll to the health check's first 2xx";
+        }
+        if (answer.failedPolls() > 0) {
+            return "no answer for " + seconds(answer.firstFailedAt(), answer.answeredAt()) + " " + after
+                    + " (from the health check's first failed poll to its first 2xx";
+        }
+        return "no gap seen " + after + " (every health poll answered 2xx, polled every 100 ms";
+    }
+
+    private static String mode(Pm2Baseline baseline, List<Pm2Process> instances) {
         if (baseline.fresh()) {
-            return component + ": no answer for up to " + upTo + " after the restart (from the restart to the first "
-                    + "2xx health poll; a restart deletes and starts the app, a gap in every PM2 mode)";
+            return "a restart deletes and starts the app: a gap in every PM2 mode";
         }
-        boolean rolling = instances.size() >= 2 && instances.stream().allMatch(Pm2Process::clusterMode);
-        if (!rolling) {
-            String mode = instances.stream().anyMatch(Pm2Process::clusterMode)
-                    ? "cluster mode with one instance"
-                    : "fork mode";
-            return component + ": no answer for up to " + upTo + " after the reload (from the reload to the first 2xx "
-                    + "health poll; " + mode + ": one process, stopped and started; cluster mode with 2+ instances "
-                    + "reloads without a gap)";
+        if (instances.size() >= 2 && instances.stream().allMatch(Pm2Process::clusterMode)) {
+            return "cluster mode, " + instances.size() + " instances reloaded one by one";
         }
-        if (answer.failedPolls() == 0) {
-            return component + ": no gap seen: every health poll after the reload answered 2xx (cluster mode, "
-                    + instances.size() + " instances reloaded one by one)";
-        }
-        return component + ": no answer for " + seconds(answer.firstFailedAt(), answer.answeredAt())
-                + " after the reload (from the first failed health poll to the first 2xx; cluster mode, "
-                + instances.size() + " instances)";
+        String mode =
+                instances.stream().anyMatch(Pm2Process::clusterMode) ? "cluster mode with one instance" : "fork mode";
+        return mode + ": one process, stopped and started; cluster mode with 2+ instances reloads without a gap";
     }
 
     private static String seconds(Instant from, Instant to) {

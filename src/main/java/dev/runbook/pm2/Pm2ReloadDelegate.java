@@ -12,10 +12,14 @@ import dev.runbook.process.Release;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepErrors;
 import dev.runbook.process.StepPreview;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
 
 /**
@@ -52,12 +56,34 @@ class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
      * {@code pm2 save} ({@link Pm2Client#saveAfterChange}: a reboot resurrects what now serves).
      */
     static void reload(Pm2Client pm2, List<Pm2Client.App> apps, Target target, ProcessVariables vars, StepLog log) {
-        Instant reloadedAt = Instant.now();
-        List<Pm2Process> reloaded = pm2.startOrReload(apps, target.env(), log);
-        vars.set(
-                ProcessVariables.RELOAD_BASELINE,
-                Pm2Baseline.of(reloadedAt, reloaded).toJson());
-        pm2.saveAfterChange(target.root(), log);
+        polling(pm2, target, vars, log, () -> {
+            Instant reloadedAt = Instant.now();
+            return Pm2Baseline.of(reloadedAt, pm2.startOrReload(apps, target.env(), log));
+        });
+    }
+
+    /**
+     * Runs {@code change} (a reload or restart of the selected components' apps, returning its baseline), then
+     * {@code pm2 save} ({@link Pm2Client#saveAfterChange}), while {@link ReloadPoll} polls the apps' health URLs; logs
+     * what the poll saw and sets {@code reloadBaseline} with it, for the health check that follows and shows the gap.
+     */
+    static void polling(
+            Pm2Client pm2, Target target, ProcessVariables vars, StepLog log, Supplier<Pm2Baseline> change) {
+        Map<String, URI> urls = new LinkedHashMap<>();
+        TargetRegistry.select(target, vars.components())
+                .values()
+                .forEach(component -> urls.put(component.pm2App(), component.healthUrl()));
+        ReloadPoll poll = ReloadPoll.start(urls);
+        Pm2Baseline baseline;
+        Map<String, Pm2Baseline.Poll> seen;
+        try {
+            baseline = change.get();
+            pm2.saveAfterChange(target.root(), log);
+        } finally {
+            seen = poll.stop();
+        }
+        seen.forEach((app, p) -> log.line(ReloadPoll.describe(app, urls.get(app), p)));
+        vars.set(ProcessVariables.RELOAD_BASELINE, baseline.withPolls(seen).toJson());
     }
 
     /**

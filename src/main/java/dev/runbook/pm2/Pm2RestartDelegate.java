@@ -32,12 +32,11 @@ class Pm2RestartDelegate extends RunbookDelegate {
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
-        Instant restartedAt = Instant.now();
-        List<Pm2Process> restarted =
-                pm2.restartFresh(Pm2ReloadDelegate.apps(target, vars.components()), target.env(), log);
-        vars.set(
-                ProcessVariables.RELOAD_BASELINE,
-                Pm2Baseline.fresh(restartedAt, restarted).toJson());
-        pm2.saveAfterChange(target.root(), log);
+        Pm2ReloadDelegate.polling(pm2, target, vars, log, () -> {
+            Instant restartedAt = Instant.now();
+            List<Pm2Process> restarted =
+                    pm2.restartFresh(Pm2ReloadDelegate.apps(target, vars.components()), target.env(), log);
+            return Pm2Baseline.fresh(restartedAt, restarted);
+        });
     }
 }

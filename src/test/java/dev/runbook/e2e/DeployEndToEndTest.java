@@ -51,7 +51,7 @@ class DeployEndToEndTest {
 
     @Test
     @Order(1)
-    void shouldDeployV1AfterApprovalByAnotherUser() {
+    void shouldDeployV1AfterApprovalByAnotherUser() throws Exception {
         String runId = requestDeploy("alice", "v1");
         String taskId = awaitApproval(runId);
 
@@ -76,6 +76,28 @@ class DeployEndToEndTest {
         assertThat(run.getString("requestedBy")).isEqualTo("alice");
         assertThat(shop.served()).contains("\"version\":\"v1\"");
         assertThat(shop.head()).isEqualTo(shop.sha("v1"));
+        assertSavedAsServing("v1");
+        assertThat(run.getString("steps.find { it.activityId == 'Task_HealthCheck' }.logTail"))
+                .as("the fork-mode reload gap the health poll saw, in the run view")
+                .containsPattern(
+                        "backend: no (answer for (up to )?\\d+\\.\\d\\d s|gap seen) after the reload \\(.*fork mode");
+    }
+
+    /**
+     * The PM2 dump ({@code pm2 save}, what {@code pm2 resurrect} starts after a reboot) lists the app running from
+     * {@code current}, with {@code version}'s code there, saved after its last (re)start.
+     */
+    private void assertSavedAsServing(String version) throws java.io.IOException {
+        Map<String, Object> dumped = shop.dumped();
+        assertThat(dumped.get("pm_cwd"))
+                .isEqualTo(shop.current().resolve("backend").toString());
+        Path script = Path.of((String) dumped.get("pm_exec_path"));
+        assertThat(script).startsWith(shop.current());
+        assertThat(Files.readString(script)).contains("const version = '" + version + "'");
+        long started = pm2.find(shop.app, shop.home, StepLog.NONE).orElseThrow().startedAt();
+        assertThat(((Number) dumped.get("pm_uptime")).longValue())
+                .as("saved after the app's last (re)start")
+                .isEqualTo(started);
     }
 
     @Test
@@ -112,7 +134,7 @@ class DeployEndToEndTest {
 
     @Test
     @Order(3)
-    void shouldRollBackToV2WhenHealthCheckFails() {
+    void shouldRollBackToV2WhenHealthCheckFails() throws Exception {
         String v2 = shop.head();
         String serving = shop.currentRelease();
         String digest = FixtureTarget.treeDigest(shop.current());
@@ -145,6 +167,8 @@ class DeployEndToEndTest {
         assertThat(steps)
                 .extracting(s -> s.get("activityId"))
                 .endsWith("Task_ReloadPreviousRelease", "Task_HealthCheckPreviousRelease", "Task_DiscardRelease");
+        assertThat(stepLog(runId, "Task_ReloadPreviousRelease")).contains("save --force");
+        assertSavedAsServing("v2");
         for (String undo : List.of(
                 "Task_SwitchBack",
                 "Task_DiscardRelease",

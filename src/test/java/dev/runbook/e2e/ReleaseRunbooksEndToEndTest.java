@@ -14,9 +14,11 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -164,6 +166,31 @@ class ReleaseRunbooksEndToEndTest {
 
     @Test
     @Order(7)
+    void shouldBringBackTheReleaseRolledBackToAfterAReboot() {
+        String v1Release = shop.currentRelease();
+        assertThat(shop.served()).contains("\"version\":\"v1\"");
+
+        shop.pm2("kill");
+        assertThat(shop.served()).as("the PM2 daemon and its apps are gone").startsWith("unreachable");
+        shop.pm2("resurrect");
+
+        Awaitility.await("the resurrected app answering")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> shop.served().contains("\"version\":\"v1\""));
+        assertThat(shop.currentRelease()).isEqualTo(v1Release);
+        as("alice")
+                .get("/api/targets/shop/services")
+                .then()
+                .statusCode(200)
+                .body("[0].name", equalTo(shop.app))
+                .body("[0].status", equalTo("online"));
+        assertThat(shop.dumped().get("pm_cwd"))
+                .isEqualTo(shop.current().resolve("backend").toString());
+    }
+
+    @Test
+    @Order(8)
     void shouldSwitchBackWhenTheReleaseRolledBackToIsUnhealthy() throws Exception {
         String v2Release = releaseOf(shop.sha("v2"));
         Path main = shop.home.resolve("releases/" + v2Release + "/backend/dist/main.js");
@@ -187,7 +214,7 @@ class ReleaseRunbooksEndToEndTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void shouldRefuseBadUnknownAndServingReleaseIds() {
         for (String id : List.of("../releases", "a b", "x/../../y", "..")) {
             for (String key : List.of("releaseId", "backupId")) {
@@ -237,7 +264,7 @@ class ReleaseRunbooksEndToEndTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void shouldStopStartAndRestartTheAppAndSaveTheProcessList() {
         String control = "/api/targets/shop/services/" + shop.app + "/";
         assertThat(awaitEnd(start("alice", control + "stop", Map.of())).getString("outcome"))
@@ -263,7 +290,7 @@ class ReleaseRunbooksEndToEndTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void shouldShowBoundedLogsAndRefuseBadServiceRequests() {
         as("alice")
                 .get("/api/targets/shop/services/" + shop.app + "/logs?lines=5")
@@ -289,7 +316,7 @@ class ReleaseRunbooksEndToEndTest {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void shouldFailPreconditionWhenTheLockFileIsMissingAndKeepServing() {
         String before = shop.head();
         Map<String, String> files = new HashMap<>();
@@ -304,7 +331,7 @@ class ReleaseRunbooksEndToEndTest {
     }
 
     @Test
-    @Order(12)
+    @Order(13)
     void shouldRollBackWhenTheAppCrashesAfterAReloadThoughPm2ExitsZero() {
         String before = shop.head();
         shop.publish(
@@ -327,7 +354,7 @@ class ReleaseRunbooksEndToEndTest {
     }
 
     @Test
-    @Order(13)
+    @Order(14)
     void shouldRefuseAnOutOfSyncLockFileBeforeTouchingNodeModules() throws Exception {
         String before = shop.head();
         Path marker = shop.current().resolve("backend/node_modules/.runbook-marker");
@@ -348,6 +375,55 @@ class ReleaseRunbooksEndToEndTest {
         assertThat(shop.head()).isEqualTo(before);
         assertThat(marker).hasContent("kept");
         assertThat(shop.served()).contains("\"status\":\"ok\"");
+    }
+
+    @Test
+    @Order(15)
+    void shouldKeepTheErrorLinesOfTheAppReadableAfterARestart() {
+        shop.publish("logs-errors", Map.of("backend/src/main.js", """
+                const http = require('http');
+                console.error('ERROR payment failed in pid ' + process.pid + '.');
+                http.createServer((req, res) => {
+                  res.writeHead(200, { 'Content-Type': 'application/json' });
+                  res.end(JSON.stringify({ status: 'ok', version: 'logs-errors' }));
+                }).listen(Number(process.env.PORT), '127.0.0.1');
+                """));
+        assertThat(awaitEnd(start("alice", DEPLOYMENTS, Map.of("gitRef", "logs-errors")))
+                        .getString("outcome"))
+                .isEqualTo("DEPLOYED");
+        long before = servicePid();
+        String written = "ERROR payment failed in pid " + before + ".";
+
+        JsonPath restart = awaitEnd(start("alice", "/api/targets/shop/restarts", Map.of()));
+        assertThat(restart.getString("outcome")).isEqualTo("DONE");
+        assertThat(stepLog(restart.getString("runId"), "Task_RestartApps")).contains("save --force");
+        assertThat(stepLog(restart.getString("runId"), "Task_HealthCheck"))
+                .containsPattern("backend: no (answer for (up to )?\\d+\\.\\d\\d s|gap seen) after the restart \\(");
+        assertThat(servicePid()).as("a new process, under a new PM2 id").isNotEqualTo(before);
+
+        as("alice")
+                .get("/api/targets/shop/services/" + shop.app + "/logs?lines=50")
+                .then()
+                .statusCode(200)
+                .body("error.join('\\n')", containsString(written));
+        assertThat(as("alice")
+                        .get("/api/targets/shop/health-report")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .jsonPath()
+                        .getList("components[0].errorLog.lastLines", String.class))
+                .anySatisfy(line -> assertThat(line).contains(written));
+    }
+
+    private long servicePid() {
+        return as("alice")
+                .get("/api/targets/shop/services")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getLong("[0].pid");
     }
 
     private String appEnv() {

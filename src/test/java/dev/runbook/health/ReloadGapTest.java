@@ -9,46 +9,63 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The gap line of a health check after a reload or restart, for each PM2 mode. */
+/** The gap line of a health check after a reload or restart, for each PM2 mode and what the polls saw. */
 class ReloadGapTest {
 
     private static final Instant RELOADED = Instant.parse("2025-01-31T10:00:00Z");
-    private static final Pm2Baseline RELOAD = new Pm2Baseline(RELOADED, Map.of("shop-api", 0));
+    private static final List<Pm2Process> FORK = List.of(process(0, "fork_mode"));
+    private static final List<Pm2Process> WORKERS = List.of(process(0, "cluster_mode"), process(1, "cluster_mode"));
 
     @Test
-    void shouldCountAForkModeGapFromTheReloadToTheFirstAnswer() {
-        HealthChecker.Answer answer = new HealthChecker.Answer(200, RELOADED.plusMillis(420), null, 0);
+    void shouldCountAForkModeGapFromTheFirstFailedPollToTheNextAnswer() {
+        Pm2Baseline polled = baseline(false, new Pm2Baseline.Poll(RELOADED.plusMillis(300), RELOADED.plusMillis(720)));
 
-        assertThat(ReloadGap.describe("backend", RELOAD, answer, List.of(process(0, "fork_mode"))))
-                .startsWith("backend: no answer for up to 0.42 s after the reload")
-                .contains("fork mode", "cluster mode with 2+ instances reloads without a gap");
+        assertThat(ReloadGap.describe("backend", "shop-api", polled, answered(2000, null, 0), FORK))
+                .isEqualTo("backend: no answer for 0.42 s after the reload (from the first failed health poll to the "
+                        + "next 2xx, polled every 100 ms; fork mode: one process, stopped and started; cluster mode "
+                        + "with 2+ instances reloads without a gap)");
     }
 
     @Test
-    void shouldSeeNoGapInClusterModeWhenNoPollFailedAndCountOneWhenSomeDid() {
-        List<Pm2Process> workers = List.of(process(0, "cluster_mode"), process(1, "cluster_mode"));
+    void shouldBoundTheGapByTheHealthChecksFirstAnswerWhenTheReloadStepSawNoAnswerAgain() {
+        Pm2Baseline polled = baseline(false, new Pm2Baseline.Poll(RELOADED.plusMillis(300), null));
 
+        assertThat(ReloadGap.describe("backend", "shop-api", polled, answered(1800, null, 0), FORK))
+                .startsWith("backend: no answer for up to 1.50 s after the reload (from the first failed health poll "
+                        + "to the health check's first 2xx");
+        assertThat(ReloadGap.describe("backend", "shop-api", baseline(false, null), answered(1800, null, 0), FORK))
+                .as("no poll in the reload step: from the reload's start")
+                .startsWith("backend: no answer for up to 1.80 s after the reload (from its start");
+    }
+
+    @Test
+    void shouldSeeNoGapInClusterModeWhenNoPollFailed() {
+        Pm2Baseline polled = baseline(false, new Pm2Baseline.Poll(null, null));
+
+        assertThat(ReloadGap.describe("backend", "shop-api", polled, answered(900, null, 0), WORKERS))
+                .isEqualTo("backend: no gap seen after the reload (every health poll answered 2xx, polled every 100 "
+                        + "ms; cluster mode, 2 instances reloaded one by one)");
         assertThat(ReloadGap.describe(
-                        "backend", RELOAD, new HealthChecker.Answer(200, RELOADED.plusMillis(900), null, 0), workers))
-                .isEqualTo("backend: no gap seen: every health poll after the reload answered 2xx (cluster mode, 2 "
-                        + "instances reloaded one by one)");
-        assertThat(ReloadGap.describe(
-                        "backend",
-                        RELOAD,
-                        new HealthChecker.Answer(200, RELOADED.plusMillis(900), RELOADED.plusMillis(600), 2),
-                        workers))
-                .startsWith("backend: no answer for 0.30 s after the reload (from the first failed health poll");
+                        "backend", "shop-api", polled, answered(900, RELOADED.plusMillis(600), 2), WORKERS))
+                .startsWith("backend: no answer for 0.30 s after the reload (from the health check's first failed");
     }
 
     @Test
     void shouldSayARestartHasAGapInEveryMode() {
-        Pm2Baseline restart = new Pm2Baseline(RELOADED, Map.of("shop-api", 0), true);
-        List<Pm2Process> workers = List.of(process(0, "cluster_mode"), process(1, "cluster_mode"));
+        Pm2Baseline restart = baseline(true, new Pm2Baseline.Poll(RELOADED.plusMillis(100), RELOADED.plusMillis(1600)));
 
-        assertThat(ReloadGap.describe(
-                        "backend", restart, new HealthChecker.Answer(200, RELOADED.plusMillis(1500), null, 0), workers))
-                .startsWith("backend: no answer for up to 1.50 s after the restart")
-                .contains("every PM2 mode");
+        assertThat(ReloadGap.describe("backend", "shop-api", restart, answered(2000, null, 0), WORKERS))
+                .startsWith("backend: no answer for 1.50 s after the restart")
+                .endsWith("a restart deletes and starts the app: a gap in every PM2 mode)");
+    }
+
+    private static Pm2Baseline baseline(boolean fresh, Pm2Baseline.Poll poll) {
+        return new Pm2Baseline(
+                RELOADED, Map.of("shop-api", 0), fresh, poll == null ? Map.of() : Map.of("shop-api", poll));
+    }
+
+    private static HealthChecker.Answer answered(long afterMillis, Instant firstFailedAt, int failedPolls) {
+        return new HealthChecker.Answer(200, RELOADED.plusMillis(afterMillis), firstFailedAt, failedPolls);
     }
 
     private static Pm2Process process(int id, String mode) {

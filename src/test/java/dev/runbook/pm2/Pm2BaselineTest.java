@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The reload step's baseline survives the trip through its process variable, and counts every worker of a cluster. */
@@ -19,6 +20,10 @@ class Pm2BaselineTest {
         Pm2Baseline fresh = Pm2Baseline.fresh(RELOADED, List.of(process("shop-api", 0, 3)));
         assertThat(Pm2Baseline.fromJson(fresh.toJson())).contains(fresh);
         assertThat(fresh.fresh()).isTrue();
+        Pm2Baseline polled = written.withPolls(Map.of(
+                "shop-api", new Pm2Baseline.Poll(RELOADED, RELOADED.plusMillis(420)),
+                "shop-web", new Pm2Baseline.Poll(null, null)));
+        assertThat(Pm2Baseline.fromJson(polled.toJson())).contains(polled);
     }
 
     @Test
