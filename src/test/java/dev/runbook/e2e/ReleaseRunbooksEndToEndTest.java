@@ -379,7 +379,7 @@ class ReleaseRunbooksEndToEndTest {
 
     @Test
     @Order(15)
-    void shouldKeepTheErrorLinesOfTheAppReadableAfterARestart() {
+    void shouldKeepTheErrorLinesOfTheAppReadableAfterARestart() throws Exception {
         shop.publish("logs-errors", Map.of("backend/src/main.js", """
                 const http = require('http');
                 console.error('ERROR payment failed in pid ' + process.pid + '.');
@@ -393,8 +393,20 @@ class ReleaseRunbooksEndToEndTest {
                 .isEqualTo("DEPLOYED");
         long before = servicePid();
         String written = "ERROR payment failed in pid " + before + ".";
+        String id = shop.pm2("id", shop.app).strip();
+        // PM2 numbers its apps afresh (from 0) once its list is empty: with another app in the daemon, as on a real
+        // host, the restart's delete + start gives the app a new id and so new log files
+        Path idle = shop.root.resolve("idle.js");
+        Files.writeString(idle, "setInterval(() => {}, 60000);\n");
+        shop.pm2("start", idle.toString(), "--name", shop.app + "-neighbour");
 
-        JsonPath restart = awaitEnd(start("alice", "/api/targets/shop/restarts", Map.of()));
+        JsonPath restart;
+        try {
+            restart = awaitEnd(start("alice", "/api/targets/shop/restarts", Map.of()));
+        } finally {
+            shop.pm2("delete", shop.app + "-neighbour");
+        }
+        assertThat(shop.pm2("id", shop.app).strip()).as("a new PM2 id").isNotEqualTo(id);
         assertThat(restart.getString("outcome")).isEqualTo("DONE");
         assertThat(stepLog(restart.getString("runId"), "Task_RestartApps")).contains("save --force");
         assertThat(stepLog(restart.getString("runId"), "Task_HealthCheck"))
