@@ -10,7 +10,8 @@ import java.util.Locale;
 /**
  * The line a health check writes about how long an app went without an answer after its reload or restart, as the
  * platform's own polls saw it: the reload step's poll of the health URL every 100 ms ({@link Pm2Baseline.Poll}) and
- * the health check's own attempts. The gap runs from the first poll without a 2xx to the next 2xx; when the reload
+ * the health check's own attempts. The gap runs from the first poll without a 2xx (no answer, or an error status such
+ * as the 503 of a failed release before the undo's reload) to the next 2xx; when the reload
  * step's poll saw no 2xx again before it ended, to the health check's first 2xx ("up to": the check polls less
  * often). No failed poll at all is "no gap seen". Without the reload step's poll (an old run, or the in-place
  * restart of an adoption's undo) the bound is from the reload's start to the health check's first 2xx. The line also
@@ -35,29 +36,30 @@ final class ReloadGap {
             Pm2Baseline baseline,
             HealthChecker.Answer answer,
             List<Pm2Process> instances) {
-        String after = baseline.fresh() ? "after the restart" : "after the reload";
-        return component + ": " + gap(baseline, app, answer, after) + "; " + mode(baseline, instances) + ")";
+        String what = baseline.fresh() ? "restart" : "reload";
+        return component + ": " + gap(baseline, app, answer, what) + "; " + mode(baseline, instances) + ")";
     }
 
-    private static String gap(Pm2Baseline baseline, String app, HealthChecker.Answer answer, String after) {
+    private static String gap(Pm2Baseline baseline, String app, HealthChecker.Answer answer, String what) {
+        String during = " during the " + what;
         Pm2Baseline.Poll poll = baseline.polls().get(app);
         if (poll == null) {
-            return "no answer for up to " + seconds(baseline.reloadedAt(), answer.answeredAt()) + " " + after
-                    + " (from its start to the first 2xx health poll";
+            return "no 2xx answer for up to " + seconds(baseline.reloadedAt(), answer.answeredAt()) + during
+                    + " (from its start to the health check's first 2xx";
         }
         if (poll.failedAt() != null && poll.answeredAt() != null) {
-            return "no answer for " + seconds(poll.failedAt(), poll.answeredAt()) + " " + after
-                    + " (from the first failed health poll to the next 2xx, polled every 100 ms";
+            return "no 2xx answer for " + seconds(poll.failedAt(), poll.answeredAt()) + during
+                    + " (from the first health poll without a 2xx to the next 2xx, polled every 100 ms";
         }
         if (poll.failedAt() != null) {
-            return "no answer for up to " + seconds(poll.failedAt(), answer.answeredAt()) + " " + after
-                    + " (from the first failed health poll to the health check's first 2xx";
+            return "no 2xx answer for up to " + seconds(poll.failedAt(), answer.answeredAt()) + during
+                    + " (from the first health poll without a 2xx to the health check's first 2xx";
         }
         if (answer.failedPolls() > 0) {
-            return "no answer for " + seconds(answer.firstFailedAt(), answer.answeredAt()) + " " + after
-                    + " (from the health check's first failed poll to its first 2xx";
+            return "no 2xx answer for " + seconds(answer.firstFailedAt(), answer.answeredAt()) + " after the " + what
+                    + " (from the health check's first poll without a 2xx to its first 2xx";
         }
-        return "no gap seen " + after + " (every health poll answered 2xx, polled every 100 ms";
+        return "no gap seen" + during + " (every health poll answered 2xx, polled every 100 ms";
     }
 
     private static String mode(Pm2Baseline baseline, List<Pm2Process> instances) {

@@ -80,7 +80,7 @@ class DeployEndToEndTest {
         assertThat(run.getString("steps.find { it.activityId == 'Task_HealthCheck' }.logTail"))
                 .as("the fork-mode reload gap the health poll saw, in the run view")
                 .containsPattern(
-                        "backend: no (answer for (up to )?\\d+\\.\\d\\d s|gap seen) after the reload \\(.*fork mode");
+                        "backend: no (2xx answer for (up to )?\\d+\\.\\d\\d s|gap seen) (during|after) the reload \\(.*fork mode");
     }
 
     /**

@@ -410,7 +410,8 @@ class ReleaseRunbooksEndToEndTest {
         assertThat(restart.getString("outcome")).isEqualTo("DONE");
         assertThat(stepLog(restart.getString("runId"), "Task_RestartApps")).contains("save --force");
         assertThat(stepLog(restart.getString("runId"), "Task_HealthCheck"))
-                .containsPattern("backend: no (answer for (up to )?\\d+\\.\\d\\d s|gap seen) after the restart \\(");
+                .containsPattern(
+                        "backend: no (2xx answer for (up to )?\\d+\\.\\d\\d s|gap seen) (during|after) the restart \\(");
         assertThat(servicePid()).as("a new process, under a new PM2 id").isNotEqualTo(before);
 
         as("alice")

@@ -79,7 +79,7 @@ class ZeroDowntimeEndToEndTest {
             assertThat(run.getString("steps.find { it.activityId == 'Task_HealthCheck' }.logTail"))
                     .as("the gap line of a worker-by-worker reload")
                     .containsPattern(
-                            "backend: no (answer for (up to )?\\d+\\.\\d\\d s|gap seen) after the reload \\(.*cluster mode, 2 instances");
+                            "backend: no (2xx answer for (up to )?\\d+\\.\\d\\d s|gap seen) (during|after) the reload \\(.*cluster mode, 2 instances");
         });
 
         assertThat(shop.served()).contains("\"version\":\"c2\"");

@@ -21,8 +21,8 @@ class ReloadGapTest {
         Pm2Baseline polled = baseline(false, new Pm2Baseline.Poll(RELOADED.plusMillis(300), RELOADED.plusMillis(720)));
 
         assertThat(ReloadGap.describe("backend", "shop-api", polled, answered(2000, null, 0), FORK))
-                .isEqualTo("backend: no answer for 0.42 s after the reload (from the first failed health poll to the "
-                        + "next 2xx, polled every 100 ms; fork mode: one process, stopped and started; cluster mode "
+                .isEqualTo("backend: no 2xx answer for 0.42 s during the reload (from the first health poll without a "
+                        + "2xx to the next 2xx, polled every 100 ms; fork mode: one process, stopped and started; cluster mode "
                         + "with 2+ instances reloads without a gap)");
     }
 
@@ -31,11 +31,11 @@ class ReloadGapTest {
         Pm2Baseline polled = baseline(false, new Pm2Baseline.Poll(RELOADED.plusMillis(300), null));
 
         assertThat(ReloadGap.describe("backend", "shop-api", polled, answered(1800, null, 0), FORK))
-                .startsWith("backend: no answer for up to 1.50 s after the reload (from the first failed health poll "
-                        + "to the health check's first 2xx");
+                .startsWith("backend: no 2xx answer for up to 1.50 s during the reload (from the first health poll "
+                        + "without a 2xx to the health check's first 2xx");
         assertThat(ReloadGap.describe("backend", "shop-api", baseline(false, null), answered(1800, null, 0), FORK))
                 .as("no poll in the reload step: from the reload's start")
-                .startsWith("backend: no answer for up to 1.80 s after the reload (from its start");
+                .startsWith("backend: no 2xx answer for up to 1.80 s during the reload (from its start");
     }
 
     @Test
@@ -43,11 +43,11 @@ class ReloadGapTest {
         Pm2Baseline polled = baseline(false, new Pm2Baseline.Poll(null, null));
 
         assertThat(ReloadGap.describe("backend", "shop-api", polled, answered(900, null, 0), WORKERS))
-                .isEqualTo("backend: no gap seen after the reload (every health poll answered 2xx, polled every 100 "
+                .isEqualTo("backend: no gap seen during the reload (every health poll answered 2xx, polled every 100 "
                         + "ms; cluster mode, 2 instances reloaded one by one)");
         assertThat(ReloadGap.describe(
                         "backend", "shop-api", polled, answered(900, RELOADED.plusMillis(600), 2), WORKERS))
-                .startsWith("backend: no answer for 0.30 s after the reload (from the health check's first failed");
+                .startsWith("backend: no 2xx answer for 0.30 s after the reload (from the health check's first poll");
     }
 
     @Test
@@ -55,7 +55,7 @@ class ReloadGapTest {
         Pm2Baseline restart = baseline(true, new Pm2Baseline.Poll(RELOADED.plusMillis(100), RELOADED.plusMillis(1600)));
 
         assertThat(ReloadGap.describe("backend", "shop-api", restart, answered(2000, null, 0), WORKERS))
-                .startsWith("backend: no answer for 1.50 s after the restart")
+                .startsWith("backend: no 2xx answer for 1.50 s during the restart")
                 .endsWith("a restart deletes and starts the app: a gap in every PM2 mode)");
     }
 
