@@ -14,7 +14,9 @@ import java.util.Locale;
  * as the 503 of a failed release before the undo's reload) to the next 2xx; when the reload
  * step's poll saw no 2xx again before it ended, to the health check's first 2xx ("up to": the check polls less
  * often). No failed poll at all is "no gap seen". Without the reload step's poll (an old run, or the in-place
- * restart of an adoption's undo) the bound is from the reload's start to the health check's first 2xx. The line also
+ * restart of an adoption's undo) the bound is from the reload's start to the health check's first 2xx. An app that
+ * gave no 2xx before the reload (a first start, or the failed release the undo replaces) has no gap to measure: the
+ * line says when its first 2xx came. The line also
  * says what the PM2 mode gives: a fork-mode app (or one instance) is stopped and started by a reload, a gap by nature;
  * a cluster-mode app with two or more instances is reloaded worker by worker; a restart (delete + start) has a gap in
  * every mode.
@@ -37,6 +39,12 @@ final class ReloadGap {
             HealthChecker.Answer answer,
             List<Pm2Process> instances) {
         String what = baseline.fresh() ? "restart" : "reload";
+        Pm2Baseline.Poll poll = baseline.polls().get(app);
+        if (poll != null && !poll.answeredBefore() && poll.failedAt() != null) {
+            Instant first = poll.answeredAt() != null ? poll.answeredAt() : answer.answeredAt();
+            return component + ": first 2xx answer " + seconds(poll.failedAt(), first) + " after the " + what
+                    + " began (no 2xx before it: a first start, or a failed release being replaced)";
+        }
         return component + ": " + gap(baseline, app, answer, what) + "; " + mode(baseline, instances) + ")";
     }
 

@@ -43,10 +43,12 @@ public record Pm2Baseline(Instant reloadedAt, Map<String, Integer> restarts, boo
     /**
      * What the reload step's poll of one app's health URL saw ({@code ReloadPoll}).
      *
-     * @param failedAt   when the first poll without a 2xx began; null when every poll answered 2xx
-     * @param answeredAt when the first 2xx after that came; null when none came before the step ended
+     * @param failedAt       when the first poll without a 2xx began; null when every poll answered 2xx
+     * @param answeredAt     when the first 2xx after that came; null when none came before the step ended
+     * @param answeredBefore true when the first poll, just before the reload, got a 2xx (false: a first start, or a
+     *                       failed release that the undo's reload replaces)
      */
-    public record Poll(Instant failedAt, Instant answeredAt) {}
+    public record Poll(Instant failedAt, Instant answeredAt, boolean answeredBefore) {}
 
     /** The baseline of apps as {@code pm2 jlist} showed them after a reload that began at {@code reloadedAt}. */
     public static Pm2Baseline of(Instant reloadedAt, List<Pm2Process> apps) {
@@ -72,7 +74,7 @@ public record Pm2Baseline(Instant reloadedAt, Map<String, Integer> restarts, boo
 
     /**
      * {@code {"reloadedAt":"<ISO-8601>","fresh":false,"restarts":{"<app>":<count>},
-     * "polls":{"<app>":{"failedAt":"<ISO-8601>"|null,"answeredAt":"<ISO-8601>"|null}}}}.
+     * "polls":{"<app>":{"failedAt":"<ISO-8601>"|null,"answeredAt":"<ISO-8601>"|null,"answeredBefore":true}}}}.
      */
     public String toJson() {
         ObjectNode node = JSON.createObjectNode();
@@ -87,6 +89,7 @@ public record Pm2Baseline(Instant reloadedAt, Map<String, Integer> restarts, boo
             one.put(
                     "answeredAt",
                     poll.answeredAt() == null ? null : poll.answeredAt().toString());
+            one.put("answeredBefore", poll.answeredBefore());
         });
         return node.toString();
     }
@@ -109,7 +112,8 @@ public record Pm2Baseline(Instant reloadedAt, Map<String, Integer> restarts, boo
                             e.getKey(),
                             new Poll(
                                     instant(e.getValue().path("failedAt")),
-                                    instant(e.getValue().path("answeredAt")))));
+                                    instant(e.getValue().path("answeredAt")),
+                                    e.getValue().path("answeredBefore").asBoolean(true))));
             return Optional.of(new Pm2Baseline(
                     Instant.parse(node.path("reloadedAt").asText()),
                     restarts,

@@ -32,6 +32,7 @@ final class ReloadPoll {
     private final Map<String, URI> urls;
     private final Map<String, Instant> failedAt = new ConcurrentHashMap<>();
     private final Map<String, Instant> answeredAt = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> answeredFirst = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean stopped;
 
@@ -57,7 +58,11 @@ final class ReloadPoll {
             Thread.currentThread().interrupt();
         }
         Map<String, Pm2Baseline.Poll> seen = new LinkedHashMap<>();
-        urls.keySet().forEach(app -> seen.put(app, new Pm2Baseline.Poll(failedAt.get(app), answeredAt.get(app))));
+        urls.keySet()
+                .forEach(app -> seen.put(
+                        app,
+                        new Pm2Baseline.Poll(
+                                failedAt.get(app), answeredAt.get(app), answeredFirst.getOrDefault(app, false))));
         return seen;
     }
 
@@ -81,7 +86,9 @@ final class ReloadPoll {
             long started = System.nanoTime();
             urls.forEach((app, url) -> {
                 Instant polledAt = Instant.now();
-                if (!answers(url)) {
+                boolean answers = answers(url);
+                answeredFirst.putIfAbsent(app, answers);
+                if (!answers) {
                     failedAt.putIfAbsent(app, polledAt);
                 } else if (failedAt.containsKey(app)) {
                     answeredAt.putIfAbsent(app, Instant.now());

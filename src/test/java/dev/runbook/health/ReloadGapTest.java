@@ -18,7 +18,8 @@ class ReloadGapTest {
 
     @Test
     void shouldCountAForkModeGapFromTheFirstFailedPollToTheNextAnswer() {
-        Pm2Baseline polled = baseline(false, new Pm2Baseline.Poll(RELOADED.plusMillis(300), RELOADED.plusMillis(720)));
+        Pm2Baseline polled =
+                baseline(false, new Pm2Baseline.Poll(RELOADED.plusMillis(300), RELOADED.plusMillis(720), true));
 
         assertThat(ReloadGap.describe("backend", "shop-api", polled, answered(2000, null, 0), FORK))
                 .isEqualTo("backend: no 2xx answer for 0.42 s during the reload (from the first health poll without a "
@@ -28,7 +29,7 @@ class ReloadGapTest {
 
     @Test
     void shouldBoundTheGapByTheHealthChecksFirstAnswerWhenTheReloadStepSawNoAnswerAgain() {
-        Pm2Baseline polled = baseline(false, new Pm2Baseline.Poll(RELOADED.plusMillis(300), null));
+        Pm2Baseline polled = baseline(false, new Pm2Baseline.Poll(RELOADED.plusMillis(300), null, true));
 
         assertThat(ReloadGap.describe("backend", "shop-api", polled, answered(1800, null, 0), FORK))
                 .startsWith("backend: no 2xx answer for up to 1.50 s during the reload (from the first health poll "
@@ -40,7 +41,7 @@ class ReloadGapTest {
 
     @Test
     void shouldSeeNoGapInClusterModeWhenNoPollFailed() {
-        Pm2Baseline polled = baseline(false, new Pm2Baseline.Poll(null, null));
+        Pm2Baseline polled = baseline(false, new Pm2Baseline.Poll(null, null, true));
 
         assertThat(ReloadGap.describe("backend", "shop-api", polled, answered(900, null, 0), WORKERS))
                 .isEqualTo("backend: no gap seen during the reload (every health poll answered 2xx, polled every 100 "
@@ -52,11 +53,21 @@ class ReloadGapTest {
 
     @Test
     void shouldSayARestartHasAGapInEveryMode() {
-        Pm2Baseline restart = baseline(true, new Pm2Baseline.Poll(RELOADED.plusMillis(100), RELOADED.plusMillis(1600)));
+        Pm2Baseline restart =
+                baseline(true, new Pm2Baseline.Poll(RELOADED.plusMillis(100), RELOADED.plusMillis(1600), true));
 
         assertThat(ReloadGap.describe("backend", "shop-api", restart, answered(2000, null, 0), WORKERS))
                 .startsWith("backend: no 2xx answer for 1.50 s during the restart")
                 .endsWith("a restart deletes and starts the app: a gap in every PM2 mode)");
+    }
+
+    @Test
+    void shouldNotCallTheFirstStartOfAnAppAGap() {
+        Pm2Baseline first = baseline(false, new Pm2Baseline.Poll(RELOADED, RELOADED.plusMillis(2620), false));
+
+        assertThat(ReloadGap.describe("backend", "shop-api", first, answered(3000, null, 0), WORKERS))
+                .isEqualTo("backend: first 2xx answer 2.62 s after the reload began (no 2xx before it: a first start, "
+                        + "or a failed release being replaced)");
     }
 
     private static Pm2Baseline baseline(boolean fresh, Pm2Baseline.Poll poll) {

@@ -21,8 +21,8 @@ class Pm2BaselineTest {
         assertThat(Pm2Baseline.fromJson(fresh.toJson())).contains(fresh);
         assertThat(fresh.fresh()).isTrue();
         Pm2Baseline polled = written.withPolls(Map.of(
-                "shop-api", new Pm2Baseline.Poll(RELOADED, RELOADED.plusMillis(420)),
-                "shop-web", new Pm2Baseline.Poll(null, null)));
+                "shop-api", new Pm2Baseline.Poll(RELOADED, RELOADED.plusMillis(420), true),
+                "shop-web", new Pm2Baseline.Poll(null, null, false)));
         assertThat(Pm2Baseline.fromJson(polled.toJson())).contains(polled);
     }
 
