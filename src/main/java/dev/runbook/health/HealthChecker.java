@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import org.springframework.stereotype.Component;
 
 /**
@@ -39,19 +40,33 @@ public class HealthChecker {
      *                             the watch adds; or the watch's own failure, at once
      */
     public int await(URI url, Health policy, Watch watch, StepLog log) {
+        return poll(url, policy, watch, log).status();
+    }
+
+    /**
+     * As {@link #await(URI, Health, Watch, StepLog)}, and says when the first 2xx came and when the first poll without
+     * one began, so the caller can show how long the app went without answering (the platform's own poll, not a
+     * user's).
+     */
+    public Answer poll(URI url, Health policy, Watch watch, StepLog log) {
         String last = "no attempt";
         long started = System.nanoTime();
+        Instant firstFailedAt = null;
         for (int attempt = 1; attempt <= policy.attempts(); attempt++) {
             if (attempt > 1) {
                 sleep(Duration.ofNanos(started + policy.interval().toNanos() * (attempt - 1) - System.nanoTime()));
             }
+            Instant polledAt = Instant.now();
             Probe probe = probe(url, policy.timeout());
             String answer = probe.status() != null ? String.valueOf(probe.status()) : probe.error();
             String attempted = "GET " + url + " -> " + answer + " (attempt " + attempt + "/" + policy.attempts() + ")";
             log.line(attempted);
             watch.check("while " + attempted);
             if (probe.healthy()) {
-                return probe.status();
+                return new Answer(probe.status(), Instant.now(), firstFailedAt, attempt - 1);
+            }
+            if (firstFailedAt == null) {
+                firstFailedAt = polledAt;
             }
             last = probe.status() != null ? "HTTP " + probe.status() : probe.error();
         }
@@ -60,6 +75,16 @@ public class HealthChecker {
                 "health check of " + url + " failed after " + policy.attempts() + " attempts: " + last
                         + watch.detail());
     }
+
+    /**
+     * How a health check ended well.
+     *
+     * @param status        the 2xx status
+     * @param answeredAt    when that answer arrived
+     * @param firstFailedAt when the first poll without a 2xx began; null when the first poll answered 2xx
+     * @param failedPolls   how many polls before it got no 2xx (no answer or another status)
+     */
+    public record Answer(int status, Instant answeredAt, Instant firstFailedAt, int failedPolls) {}
 
     /** What a health check looks at besides the URL, after each attempt. */
     public interface Watch {

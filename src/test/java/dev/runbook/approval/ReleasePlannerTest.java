@@ -82,10 +82,13 @@ class ReleasePlannerTest {
         assertThat(step(plan, "Task_SwitchRelease").note())
                 .contains(root.resolve("current") + " to release " + NEW, "atomic", "switching back");
         assertThat(step(plan, "Task_Pm2Reload").commands())
-                .containsExactly(new PlannedCommand(
-                        PlanFixtures.PM2 + " startOrReload ecosystem.config.js --only shop-backend --update-env --cwd "
-                                + serving,
-                        serving.toString()));
+                .containsExactly(
+                        new PlannedCommand(
+                                PlanFixtures.PM2
+                                        + " startOrReload ecosystem.config.js --only shop-backend --update-env --cwd "
+                                        + serving,
+                                serving.toString()),
+                        new PlannedCommand(PlanFixtures.PM2 + " save --force", root.toString()));
         assertThat(step(plan, "Task_HealthCheck").commands())
                 .containsExactly(new PlannedCommand("GET http://127.0.0.1:3999/api/health", null));
         assertThat(ReleasePlanner.text(plan))

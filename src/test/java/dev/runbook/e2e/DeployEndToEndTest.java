@@ -51,7 +51,7 @@ class DeployEndToEndTest {
 
     @Test
     @Order(1)
-    void shouldDeployV1AfterApprovalByAnotherUser() {
+    void shouldDeployV1AfterApprovalByAnotherUser() throws Exception {
         String runId = requestDeploy("alice", "v1");
         String taskId = awaitApproval(runId);
 
@@ -76,6 +76,27 @@ class DeployEndToEndTest {
         assertThat(run.getString("requestedBy")).isEqualTo("alice");
         assertThat(shop.served()).contains("\"version\":\"v1\"");
         assertThat(shop.head()).isEqualTo(shop.sha("v1"));
+        assertSavedAsServing("v1");
+        assertThat(run.getString("steps.find { it.activityId == 'Task_HealthCheck' }.logTail"))
+                .as("a first start has no gap to measure, only its first answer")
+                .containsPattern("backend: first 2xx answer \\d+\\.\\d\\d s after the reload began");
+    }
+
+    /**
+     * The PM2 dump ({@code pm2 save}, what {@code pm2 resurrect} starts after a reboot) lists the app running from
+     * {@code current}, with {@code version}'s code there, saved after its last (re)start.
+     */
+    private void assertSavedAsServing(String version) throws java.io.IOException {
+        Map<String, Object> dumped = shop.dumped();
+        assertThat(dumped.get("pm_cwd"))
+                .isEqualTo(shop.current().resolve("backend").toString());
+        Path script = Path.of((String) dumped.get("pm_exec_path"));
+        assertThat(script).startsWith(shop.current());
+        assertThat(Files.readString(script)).contains("const version = '" + version + "'");
+        long started = pm2.find(shop.app, shop.home, StepLog.NONE).orElseThrow().startedAt();
+        assertThat(((Number) dumped.get("pm_uptime")).longValue())
+                .as("saved after the app's last (re)start")
+                .isEqualTo(started);
     }
 
     @Test
@@ -106,13 +127,18 @@ class DeployEndToEndTest {
 
         decide("bob", taskId, true).then().statusCode(204);
         decide("bob", taskId, true).then().statusCode(409);
-        assertThat(awaitEnd(runId).getString("outcome")).isEqualTo("DEPLOYED");
+        JsonPath run = awaitEnd(runId);
+        assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
+        assertThat(run.getString("steps.find { it.activityId == 'Task_HealthCheck' }.logTail"))
+                .as("the fork-mode reload gap the platform's health polls saw, in the run view")
+                .containsPattern(
+                        "backend: no (2xx answer for (up to )?\\d+\\.\\d\\d s|gap seen) (during|after) the reload \\(.*fork mode");
         assertThat(shop.served()).contains("\"version\":\"v2\"");
     }
 
     @Test
     @Order(3)
-    void shouldRollBackToV2WhenHealthCheckFails() {
+    void shouldRollBackToV2WhenHealthCheckFails() throws Exception {
         String v2 = shop.head();
         String serving = shop.currentRelease();
         String digest = FixtureTarget.treeDigest(shop.current());
@@ -145,6 +171,8 @@ class DeployEndToEndTest {
         assertThat(steps)
                 .extracting(s -> s.get("activityId"))
                 .endsWith("Task_ReloadPreviousRelease", "Task_HealthCheckPreviousRelease", "Task_DiscardRelease");
+        assertThat(stepLog(runId, "Task_ReloadPreviousRelease")).contains("save --force");
+        assertSavedAsServing("v2");
         for (String undo : List.of(
                 "Task_SwitchBack",
                 "Task_DiscardRelease",

@@ -14,9 +14,11 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -164,6 +166,31 @@ class ReleaseRunbooksEndToEndTest {
 
     @Test
     @Order(7)
+    void shouldBringBackTheReleaseRolledBackToAfterAReboot() {
+        String v1Release = shop.currentRelease();
+        assertThat(shop.served()).contains("\"version\":\"v1\"");
+
+        shop.pm2("kill");
+        assertThat(shop.served()).as("the PM2 daemon and its apps are gone").startsWith("unreachable");
+        shop.pm2("resurrect");
+
+        Awaitility.await("the resurrected app answering")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> shop.served().contains("\"version\":\"v1\""));
+        assertThat(shop.currentRelease()).isEqualTo(v1Release);
+        as("alice")
+                .get("/api/targets/shop/services")
+                .then()
+                .statusCode(200)
+                .body("[0].name", equalTo(shop.app))
+                .body("[0].status", equalTo("online"));
+        assertThat(shop.dumped().get("pm_cwd"))
+                .isEqualTo(shop.current().resolve("backend").toString());
+    }
+
+    @Test
+    @Order(8)
     void shouldSwitchBackWhenTheReleaseRolledBackToIsUnhealthy() throws Exception {
         String v2Release = releaseOf(shop.sha("v2"));
         Path main = shop.home.resolve("releases/" + v2Release + "/backend/dist/main.js");
@@ -187,7 +214,7 @@ class ReleaseRunbooksEndToEndTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void shouldRefuseBadUnknownAndServingReleaseIds() {
         for (String id : List.of("../releases", "a b", "x/../../y", "..")) {
             for (String key : List.of("releaseId", "backupId")) {
@@ -237,7 +264,7 @@ class ReleaseRunbooksEndToEndTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void shouldStopStartAndRestartTheAppAndSaveTheProcessList() {
         String control = "/api/targets/shop/services/" + shop.app + "/";
         assertThat(awaitEnd(start("alice", control + "stop", Map.of())).getString("outcome"))
@@ -263,7 +290,7 @@ class ReleaseRunbooksEndToEndTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void shouldShowBoundedLogsAndRefuseBadServiceRequests() {
         as("alice")
                 .get("/api/targets/shop/services/" + shop.app + "/logs?lines=5")
@@ -289,7 +316,7 @@ class ReleaseRunbooksEndToEndTest {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void shouldFailPreconditionWhenTheLockFileIsMissingAndKeepServing() {
         String before = shop.head();
         Map<String, String> files = new HashMap<>();
@@ -304,7 +331,7 @@ class ReleaseRunbooksEndToEndTest {
     }
 
     @Test
-    @Order(12)
+    @Order(13)
     void shouldRollBackWhenTheAppCrashesAfterAReloadThoughPm2ExitsZero() {
         String before = shop.head();
         shop.publish(
@@ -327,7 +354,7 @@ class ReleaseRunbooksEndToEndTest {
     }
 
     @Test
-    @Order(13)
+    @Order(14)
     void shouldRefuseAnOutOfSyncLockFileBeforeTouchingNodeModules() throws Exception {
         String before = shop.head();
         Path marker = shop.current().resolve("backend/node_modules/.runbook-marker");
@@ -351,7 +378,7 @@ class ReleaseRunbooksEndToEndTest {
     }
 
     @Test
-    @Order(14)
+    @Order(15)
     void shouldDeployTwiceWhenTheRepositoryDoesNotIgnoreItsBuildOutputAndShowNoDrift() {
         for (String version : List.of("dist-untracked-1", "dist-untracked-2")) {
             shop.publishCommits(
@@ -367,7 +394,7 @@ class ReleaseRunbooksEndToEndTest {
     }
 
     @Test
-    @Order(15)
+    @Order(16)
     void shouldDeployTwiceWhenTheBuildRewritesACommittedDistAndStillSeeEditsByHand() throws Exception {
         for (String version : List.of("dist-committed-1", "dist-committed-2")) {
             shop.publishCommits(
@@ -392,7 +419,7 @@ class ReleaseRunbooksEndToEndTest {
     }
 
     @Test
-    @Order(16)
+    @Order(17)
     void shouldReuseLinkedDependenciesAndCopyTheCacheFolderABuildWritesInto() throws Exception {
         JsonPath first = deployWithDependency("dep-1", "");
         assertThat(first.getString("outcome")).as(first.getString("failure")).isEqualTo("DEPLOYED");
@@ -415,7 +442,7 @@ class ReleaseRunbooksEndToEndTest {
     }
 
     @Test
-    @Order(17)
+    @Order(18)
     void shouldRefuseABuildThatWritesIntoHardLinkedDependenciesAndInstallAfreshNextTime() throws Exception {
         String serving = shop.currentRelease();
         String answer = shop.served();
@@ -452,7 +479,7 @@ class ReleaseRunbooksEndToEndTest {
     }
 
     @Test
-    @Order(18)
+    @Order(19)
     void shouldRefuseToRollBackToAReleaseWhoseEcosystemFileIsAnEsModule() throws Exception {
         // a release from before the check: its reload would reload nothing, and the release rolled back from would
         // go on serving while current pointed elsewhere
@@ -549,6 +576,61 @@ class ReleaseRunbooksEndToEndTest {
                 .extract()
                 .jsonPath()
                 .getString("find { it.name == 'shop' }.currentRelease.drift");
+    }
+
+    @Order(20)
+    void shouldKeepTheErrorLinesOfTheAppReadableAfterARestart() throws Exception {
+        shop.publish("logs-errors", Map.of("backend/src/main.js", """
+                const http = require('http');
+                console.error('ERROR payment failed in pid ' + process.pid + '.');
+                http.createServer((req, res) => {
+                  res.writeHead(200, { 'Content-Type': 'application/json' });
+                  res.end(JSON.stringify({ status: 'ok', version: 'logs-errors' }));
+                }).listen(Number(process.env.PORT), '127.0.0.1');
+                """));
+        assertThat(awaitEnd(start("alice", DEPLOYMENTS, Map.of("gitRef", "logs-errors")))
+                        .getString("outcome"))
+                .isEqualTo("DEPLOYED");
+        long before = servicePid();
+        String written = "ERROR payment failed in pid " + before + ".";
+        String id = shop.pm2("id", shop.app).strip();
+        // PM2 numbers its apps afresh (from 0) once its list is empty: with another app in the daemon, as on a real
+        // host, the restart's delete + start gives the app a new id and so new log files
+        Path idle = shop.root.resolve("idle.js");
+        Files.writeString(idle, "setInterval(() => {}, 60000);\n");
+        shop.pm2("start", idle.toString(), "--name", shop.app + "-neighbour");
+
+        JsonPath restart;
+        try {
+            restart = awaitEnd(start("alice", "/api/targets/shop/restarts", Map.of()));
+        } finally {
+            shop.pm2("delete", shop.app + "-neighbour");
+        }
+        assertThat(shop.pm2("id", shop.app).strip()).as("a new PM2 id").isNotEqualTo(id);
+        assertThat(restart.getString("outcome")).isEqualTo("DONE");
+        assertThat(stepLog(restart.getString("runId"), "Task_RestartApps")).contains("save --force");
+        assertThat(stepLog(restart.getString("runId"), "Task_HealthCheck"))
+                .containsPattern(
+                        "backend: no (2xx answer for (up to )?\\d+\\.\\d\\d s|gap seen) (during|after) the restart \\(");
+        assertThat(servicePid()).as("a new process, under a new PM2 id").isNotEqualTo(before);
+
+        as("alice")
+                .get("/api/targets/shop/services/" + shop.app + "/logs?lines=50")
+                .then()
+                .statusCode(200)
+                .body("error.join('\\n')", containsString(written));
+        assertThat(as("alice")
+                        .get("/api/targets/shop/health-report")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .jsonPath()
+                        .getList("components[0].errorLog.lastLines", String.class))
+                .anySatisfy(line -> assertThat(line).contains(written));
+    }
+
+    private long servicePid() {
+        return Long.parseLong(services("pid"));
     }
 
     private static String services(String field) {

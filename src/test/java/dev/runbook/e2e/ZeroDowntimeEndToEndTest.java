@@ -70,6 +70,10 @@ class ZeroDowntimeEndToEndTest {
         List<Poll> failures = polling(() -> {
             JsonPath run = awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "cluster-2")));
             assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
+            assertThat(run.getString("steps.find { it.activityId == 'Task_HealthCheck' }.logTail"))
+                    .as("the gap line of a worker-by-worker reload")
+                    .containsPattern(
+                            "backend: no (2xx answer for (up to )?\\d+\\.\\d\\d s|gap seen) (during|after) the reload \\(.*cluster mode, 2 instances");
         });
 
         assertThat(shop.served()).contains("\"version\":\"c2\"");
