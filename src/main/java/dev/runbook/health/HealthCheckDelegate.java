@@ -75,7 +75,8 @@ class HealthCheckDelegate extends RunbookDelegate implements StepPreview {
                 commands,
                 "until it answers 2xx: up to " + target.health().attempts() + " attempts, "
                         + target.health().interval().toMillis() + " ms apart, ending at once when pm2 shows the app "
-                        + "crashed; then the apps must stay up for "
+                        + "crashed or when it has answered without 2xx for "
+                        + target.health().unhealthyGrace().toMillis() + " ms; then the apps must stay up for "
                         + target.health().stabilityWindow().toMillis()
                         + " ms"));
     }

@@ -66,10 +66,10 @@ class ReleaseOutageEndToEndTest {
      * <p>Not asserted as a count: the whole outage of a release that crashes at boot (goal 2 s, 20 polls) and of one
      * answering 503 (goal 3 s, 30 polls), which the platform misses. The crash is seen after the reload of every
      * component and the first health attempt, then the undo stops the crashing app and reloads the previous release:
-     * about eight {@code pm2} commands, 0.6 to 2 s each under that load (37 to 127 polls seen). A 503 is given the
-     * whole health policy, and a {@code pm2 jlist} after each attempt outlasts the fixture's 0.5 s interval: the ten
-     * attempts took 8 to 15 s (129 to 240 polls seen; with the default policy, 10 attempts 2 s apart, it is 18 s at
-     * least). Those outages are bounded by the run's own steps instead: nothing fails before the reload of the new
+     * about eight {@code pm2} commands, 0.6 to 2 s each under that load (37 to 127 polls seen). A 503 was given the
+     * whole health policy (ten attempts took 8 to 15 s, 129 to 240 polls seen); it now fails once the app has
+     * answered without 2xx for {@code health.unhealthy-grace} (1 s), and the rest is the same {@code pm2} commands.
+     * The figures on a quiet machine are in bench/RESULTS.md. Those outages are bounded by the run's own steps instead: nothing fails before the reload of the new
      * release or after the previous release is verified, and the restore is a switch and a reload
      * ({@code assertRestoredWithinTheReloadGap}).
      */
