@@ -29,7 +29,9 @@ import org.springframework.stereotype.Component;
  * slowly and then crashes is caught. Otherwise {@code HEALTH_CHECK_FAILED}, at once when PM2 shows the crash, with the
  * end of the app's error log since the reload. After a reload it ends with one line per component saying how long the
  * app went without an answer, as its own poll saw it ({@link ReloadGap}: fork mode has a gap, cluster mode with 2+
- * instances none).
+ * instances none). A check after this run's reload or restart ends with {@code pm2 save}
+ * ({@link Pm2Client#saveAfterChange}: a failing save is a warning), so a reboot resurrects what was verified; after a
+ * failed check the undo's check of the previous release saves that one.
  */
 @Component("healthCheckDelegate")
 @StepErrors(BpmnErrors.HEALTH_CHECK_FAILED)
@@ -62,15 +64,20 @@ class HealthCheckDelegate extends RunbookDelegate implements StepPreview {
                 target.health().stabilityWindow(),
                 target.health().interval());
         gaps.forEach(log::line);
+        if (baseline.isPresent()) {
+            // this run reloaded or restarted the apps, and they are verified: a reboot resurrects them
+            pm2.saveAfterChange(target.root(), log);
+        }
     }
 
     /** {@code GET <health URL>} of each selected component, with the target's attempts and interval. */
     @Override
     public Optional<Preview> preview(Release release) {
         Target target = release.target();
-        List<PlannedCommand> commands = release.components().values().stream()
+        List<PlannedCommand> commands = new ArrayList<>(release.components().values().stream()
                 .map(component -> new PlannedCommand("GET " + component.healthUrl(), null))
-                .toList();
+                .toList());
+        commands.add(PlannedCommand.of(pm2.saveCommand(target.root())));
         return Optional.of(new Preview(
                 commands,
                 "until it answers 2xx: up to " + target.health().attempts() + " attempts, "
@@ -78,6 +85,6 @@ class HealthCheckDelegate extends RunbookDelegate implements StepPreview {
                         + "crashed or when it has answered without 2xx for "
                         + target.health().unhealthyGrace().toMillis() + " ms; then the apps must stay up for "
                         + target.health().stabilityWindow().toMillis()
-                        + " ms"));
+                        + " ms; then pm2 save (a failing save is a warning)"));
     }
 }

@@ -52,8 +52,9 @@ class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
     }
 
     /**
-     * Start-or-reload of {@code apps}, then {@code reloadBaseline} for the health check that follows, then
-     * {@code pm2 save} ({@link Pm2Client#saveAfterChange}: a reboot resurrects what now serves).
+     * Start-or-reload of {@code apps}, then {@code reloadBaseline} for the health check that follows (which ends with
+     * {@code pm2 save} once the apps are verified: not here, where it would lengthen the outage of a release that
+     * crashes at boot by one PM2 command).
      */
     static void reload(Pm2Client pm2, List<Pm2Client.App> apps, Target target, ProcessVariables vars, StepLog log) {
         polling(pm2, target, vars, log, () -> {
@@ -63,8 +64,7 @@ class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
     }
 
     /**
-     * Runs {@code change} (a reload or restart of the selected components' apps, returning its baseline), then
-     * {@code pm2 save} ({@link Pm2Client#saveAfterChange}), while {@link ReloadPoll} polls the apps' health URLs; logs
+     * Runs {@code change} (a reload or restart of the selected components' apps, returning its baseline) while {@link ReloadPoll} polls the apps' health URLs; logs
      * what the poll saw and sets {@code reloadBaseline} with it, for the health check that follows and shows the gap.
      */
     static void polling(
@@ -78,7 +78,6 @@ class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
         Map<String, Pm2Baseline.Poll> seen;
         try {
             baseline = change.get();
-            pm2.saveAfterChange(target.root(), log);
         } finally {
             seen = poll.stop();
         }
@@ -132,11 +131,9 @@ class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
     @Override
     public Optional<Preview> preview(Release release) {
         Target target = release.target();
-        List<PlannedCommand> commands = new java.util.ArrayList<>(release.components().values().stream()
+        List<PlannedCommand> commands = release.components().values().stream()
                 .map(component -> PlannedCommand.of(pm2.startOrReloadCommand(app(target, component), target.env())))
-                .toList());
-        commands.add(PlannedCommand.of(pm2.saveCommand(target.root())));
-        return Optional.of(new Preview(
-                commands, "each app must be listed online by pm2; a failing pm2 save is a warning, not a failure"));
+                .toList();
+        return Optional.of(new Preview(commands, "each app must be listed online by pm2"));
     }
 }

@@ -23,9 +23,9 @@ import org.springframework.stereotype.Component;
  * would only restart them (in fork mode a moment without an answer); the health check of the previous release that
  * follows still checks them. An app of the failed release that is crash-looping ({@code errored}, {@code stopped}
  * between two restarts, or restarted since the run's reload) is stopped first ({@code pm2 stop}), so PM2's
- * autorestart does not keep running the broken code; a healthy one is only reloaded (no gap in cluster mode). Each
- * branch that changed what PM2 runs ends with {@code pm2 save} ({@link Pm2Client#saveAfterChange}), so a reboot
- * resurrects the previous release, not the failed one.
+ * autorestart does not keep running the broken code; a healthy one is only reloaded (no gap in cluster mode). The
+ * check of the previous release that follows ends with {@code pm2 save}, and removing the apps (nothing served before)
+ * saves here ({@link Pm2Client#saveAfterChange}), so a reboot resurrects the previous release, not the failed one.
  */
 @Component("pm2ReloadPreviousDelegate")
 @StepErrors({BpmnErrors.COMMAND_FAILED, BpmnErrors.HEALTH_CHECK_FAILED})
@@ -65,7 +65,6 @@ class Pm2ReloadPreviousDelegate extends RunbookDelegate {
                     ProcessVariables.RELOAD_BASELINE,
                     Pm2Baseline.fresh(startedAt, pm2.restartFresh(inPlace, target.env(), log))
                             .toJson());
-            pm2.saveAfterChange(target.root(), log);
             return;
         }
         log.line("no release served before this run: stopping its apps");

@@ -15,8 +15,9 @@ import org.springframework.stereotype.Component;
 /**
  * Task_RestartApps (restart runbook): each selected component's PM2 app restarted with its environment read afresh
  * from the ecosystem file and the target's env (see {@link Pm2Client#restartFresh}); no code change. Records
- * {@code reloadBaseline} for the health check that follows, as {@link Pm2ReloadDelegate} does, then saves the process
- * list ({@code pm2 save}; a failure is a warning: see {@link Pm2Client#saveAfterChange}).
+ * {@code reloadBaseline} for the health check that follows, as {@link Pm2ReloadDelegate} does; that check saves the
+ * process list once the apps are verified ({@code pm2 save}; a failure is a warning: see
+ * {@link Pm2Client#saveAfterChange}).
  */
 @Component("pm2RestartDelegate")
 @StepErrors({BpmnErrors.COMMAND_FAILED, BpmnErrors.HEALTH_CHECK_FAILED})

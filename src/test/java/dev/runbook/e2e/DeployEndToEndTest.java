@@ -171,7 +171,7 @@ class DeployEndToEndTest {
         assertThat(steps)
                 .extracting(s -> s.get("activityId"))
                 .endsWith("Task_ReloadPreviousRelease", "Task_HealthCheckPreviousRelease", "Task_DiscardRelease");
-        assertThat(stepLog(runId, "Task_ReloadPreviousRelease")).contains("save --force");
+        assertThat(stepLog(runId, "Task_HealthCheckPreviousRelease")).contains("save --force");
         assertSavedAsServing("v2");
         for (String undo : List.of(
                 "Task_SwitchBack",

@@ -608,7 +608,7 @@ class ReleaseRunbooksEndToEndTest {
         }
         assertThat(shop.pm2("id", shop.app).strip()).as("a new PM2 id").isNotEqualTo(id);
         assertThat(restart.getString("outcome")).isEqualTo("DONE");
-        assertThat(stepLog(restart.getString("runId"), "Task_RestartApps")).contains("save --force");
+        assertThat(stepLog(restart.getString("runId"), "Task_HealthCheck")).contains("save --force");
         assertThat(stepLog(restart.getString("runId"), "Task_HealthCheck"))
                 .containsPattern(
                         "backend: no (2xx answer for (up to )?\\d+\\.\\d\\d s|gap seen) (during|after) the restart \\(");
