@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,7 +26,7 @@ final class ReloadPoll {
     /** One poll waits at most this long for an answer. */
     static final Duration TIMEOUT = Duration.ofSeconds(1);
 
-    private final HttpClient http = HttpClient.newBuilder()
+    private static final HttpClient HTTP = HttpClient.newBuilder()
             .connectTimeout(TIMEOUT)
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
@@ -73,10 +74,10 @@ final class ReloadPoll {
         if (poll.failedAt() == null) {
             return polled + "every poll answered 2xx";
         }
-        return polled + "no 2xx from " + poll.failedAt()
+        return polled + "no 2xx from " + poll.failedAt().truncatedTo(ChronoUnit.MILLIS)
                 + (poll.answeredAt() == null
                         ? " until the step ended"
-                        : " to " + poll.answeredAt() + " ("
+                        : " to " + poll.answeredAt().truncatedTo(ChronoUnit.MILLIS) + " ("
                                 + Duration.between(poll.failedAt(), poll.answeredAt())
                                         .toMillis() + " ms)");
     }
@@ -107,7 +108,7 @@ final class ReloadPoll {
 
     private boolean answers(URI url) {
         try {
-            int status = http.send(
+            int status = HTTP.send(
                             HttpRequest.newBuilder(url).timeout(TIMEOUT).GET().build(),
                             HttpResponse.BodyHandlers.discarding())
                     .statusCode();
