@@ -120,7 +120,7 @@ class ApprovalsApiTest {
                 .contains(tip.substring(0, 12), "releases/");
         assertThat(approval.getList("plan.find { it.activityId == 'Task_InstallAndBuild' }.commands.command"))
                 .containsExactly("npm ci", "npm run build");
-        assertThat(approval.getList("plan.find { it.activityId == 'Task_HealthCheck' }.commands.command"))
+        assertThat(approval.getList("plan.find { it.activityId == 'Task_HealthCheck' }.commands.command", String.class))
                 .satisfiesExactly(
                         get -> assertThat(get).isEqualTo("GET " + shop.healthUrl()),
                         save -> assertThat(save).endsWith("pm2 save --force"));
