@@ -55,14 +55,7 @@ class DeployEndToEndTest {
         String runId = requestDeploy("alice", "v1");
         String taskId = awaitApproval(runId);
 
-        JsonPath approval = given().auth()
-                .preemptive()
-                .basic("bob", "bob-pw")
-                .get("/api/approvals")
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath();
+        JsonPath approval = approvals("bob");
         assertThat(approval.getString("find { it.taskId == '" + taskId + "' }.toCommit"))
                 .isEqualTo(shop.sha("v1"));
         assertThat(approval.getString("find { it.taskId == '" + taskId + "' }.requestedBy"))
@@ -455,14 +448,7 @@ class DeployEndToEndTest {
                 """.formatted(shop.app)));
         String runId = requestDeploy("alice", "esm-ecosystem");
         String taskId = awaitApproval(runId);
-        JsonPath approval = given().auth()
-                .preemptive()
-                .basic("bob", "bob-pw")
-                .get("/api/approvals")
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath();
+        JsonPath approval = approvals("bob");
         assertThat(approval.getString("find { it.taskId == '" + taskId
                         + "' }.plan.find { it.activityId == 'Task_PrepareRelease' }.note"))
                 .as("the plan says the run will stop before anything changes")
@@ -493,5 +479,17 @@ class DeployEndToEndTest {
 
     private String requestDeploy(String user, String ref) {
         return ApiClient.start(user, "/api/targets/shop/deployments", Map.of("gitRef", ref));
+    }
+
+    /** {@code GET /api/approvals} as {@code user}. */
+    private static JsonPath approvals(String user) {
+        return given().auth()
+                .preemptive()
+                .basic(user, user + "-pw")
+                .get("/api/approvals")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
     }
 }
