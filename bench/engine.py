@@ -118,6 +118,9 @@ def main():
             platform = Platform(work, extra, pm2=pm2, jvm=args.jvm.split())
             for path in ("ours", "engine"):
                 block(platform, path, args.warmup, args.clients)
+            outcomes = {v["value"] for v in platform.call(
+                "GET", "/engine-rest/history/variable-instance?variableName=runOutcome")}
+            assert outcomes == {"BACKED_UP"}, "warm-up backups ended %s, not BACKED_UP" % outcomes
             results = {"ours": [], "engine": []}
             for r in range(args.rounds):
                 for path in (("ours", "engine") if r % 2 == 0 else ("engine", "ours")):
