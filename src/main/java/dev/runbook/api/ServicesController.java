@@ -66,7 +66,10 @@ class ServicesController {
             long memoryBytes,
             double cpuPercent) {}
 
-    /** The last lines of the app's stdout and stderr logs (of the last MiB of each; see {@link Pm2LogFile}). */
+    /**
+     * The last lines of the app's stdout and stderr logs, over its log files under earlier PM2 ids too (of the last MiB
+     * of each; see {@link Pm2LogFile#readApp}).
+     */
     record Logs(String app, int lines, List<String> out, List<String> error) {}
 
     @Operation(summary = "PM2 status of the target's apps")
@@ -117,8 +120,8 @@ class ServicesController {
         return new Logs(
                 app,
                 lines,
-                Pm2LogFile.read(process.outLog(), zone).select(from, grep, lines),
-                Pm2LogFile.read(process.errorLog(), zone).select(from, grep, lines));
+                Pm2LogFile.readApp(process.outLog(), process.pmId(), zone).select(from, grep, lines),
+                Pm2LogFile.readApp(process.errorLog(), process.pmId(), zone).select(from, grep, lines));
     }
 
     /**

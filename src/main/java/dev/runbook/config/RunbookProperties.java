@@ -181,12 +181,14 @@ public record RunbookProperties(
     }
 
     /**
-     * Health check policy: attempts, pause between attempts, timeout of one HTTP call, and the window in which a
-     * freshly reloaded PM2 app must stay online without restarting.
+     * Health check policy: attempts, pause between attempts, timeout of one HTTP call, the window in which a freshly
+     * reloaded PM2 app must stay online without restarting, and how long an app that answers, but not 2xx, may keep
+     * doing so before the check fails without waiting out its attempts ({@code unhealthyGrace}).
      */
     public record Health(
             @DefaultValue("10") @Positive int attempts,
             @DefaultValue("PT2S") @NotNull Duration interval,
             @DefaultValue("PT5S") @NotNull Duration timeout,
-            @DefaultValue("PT2S") @NotNull Duration stabilityWindow) {}
+            @DefaultValue("PT2S") @NotNull Duration stabilityWindow,
+            @DefaultValue("PT1S") @NotNull Duration unhealthyGrace) {}
 }

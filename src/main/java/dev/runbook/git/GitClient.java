@@ -147,6 +147,20 @@ public class GitClient {
         return result.succeeded() && SHA.matcher(blob).matches() ? Optional.of(blob) : Optional.empty();
     }
 
+    /**
+     * The text of the file at {@code path} in commit {@code sha} ({@code git cat-file blob} of {@link #blobAt}), for
+     * checks a plan makes before the release exists; redacted and capped like any command output (meant for small
+     * files); empty when the commit has no such file.
+     */
+    public Optional<String> fileAt(Path repository, String sha, String path, StepLog log) {
+        Optional<String> blob = blobAt(repository, sha, path, log);
+        if (blob.isEmpty()) {
+            return Optional.empty();
+        }
+        CommandResult result = runner.run(command(repository, List.of("cat-file", "blob", blob.get())), log);
+        return result.succeeded() ? Optional.of(result.output()) : Optional.empty();
+    }
+
     /** Forgets worktrees whose directory was deleted ({@code git worktree prune}); harmless when there are none. */
     public void pruneWorktrees(Path mirror, StepLog log) {
         git(mirror, log, List.of("worktree", "prune"));
@@ -214,17 +228,55 @@ public class GitClient {
     }
 
     /**
-     * The tracked files changed in a checkout since its commit ({@code git status --porcelain --untracked-files=no}):
-     * edits made by hand in a serving release. Files the install and build create (untracked, ignored or not: a
-     * repository need not ignore {@code dist}) are never reported. Empty when nothing was changed.
+     * The tracked files changed in a checkout since the platform built it ({@code git status --porcelain
+     * --untracked-files=no}, the work tree against the index): edits made by hand in a serving release. Files the
+     * install and build create (untracked, ignored or not: a repository need not ignore {@code dist}) are never
+     * reported, nor tracked files the build rewrote (a committed {@code dist}), which {@link #stageTrackedChanges}
+     * put into the release's index. Empty when nothing was changed.
      */
     public List<String> changedTrackedFiles(Path checkout, StepLog log) {
         String output = git(checkout, log, List.of("status", "--porcelain", "--untracked-files=no"))
                 .output();
         return Arrays.stream(output.split("\n"))
-                .filter(line -> line.length() > 3)
+                .filter(line -> line.length() > 3 && line.charAt(1) != ' ')
                 .map(line -> line.substring(3))
                 .toList();
+    }
+
+    /**
+     * Records in a release's index the tracked files under {@code dir} that the install and build changed ({@code git
+     * add --update -- <dir>}, run in the release's checkout; the index of a worktree lives in the mirror, not in the
+     * release's directory), so that {@link #changedTrackedFiles} tells them from later edits by hand.
+     *
+     * @param dir the component's directory, relative to the checkout's root ({@code .} for all of it)
+     */
+    public void stageTrackedChanges(Path checkout, String dir, StepLog log) {
+        git(checkout, log, List.of("add", "--update", "--", dir));
+    }
+
+    /**
+     * The files under {@code dir} whose build output {@link #stageTrackedChanges} recorded in a checkout's index
+     * ({@code git diff --cached --name-only -- <dir>}), paths from the checkout's root.
+     */
+    public List<String> stagedFiles(Path checkout, String dir, StepLog log) {
+        String output = git(checkout, log, List.of("diff", "--cached", "--name-only", "--", dir))
+                .output();
+        return Arrays.stream(output.split("\n"))
+                .map(String::strip)
+                .filter(line -> !line.isEmpty())
+                .toList();
+    }
+
+    /** {@code git add --update -- <files>} in a checkout: records these tracked files as they are now. */
+    public void stage(Path checkout, List<String> files, StepLog log) {
+        if (files.isEmpty()) {
+            return;
+        }
+        for (int from = 0; from < files.size(); from += 500) { // within the command line's length limit
+            List<String> args = new ArrayList<>(List.of("add", "--update", "--"));
+            args.addAll(files.subList(from, Math.min(files.size(), from + 500)));
+            git(checkout, log, args);
+        }
     }
 
     /** The 40-hex SHA of HEAD ({@code git rev-parse HEAD}); a detached HEAD is normal. */

@@ -93,6 +93,11 @@ final class AppWatch implements HealthChecker.Watch {
                         + Pm2ErrorTail.of(app, since));
     }
 
+    /** The app's instances as the last check listed them (empty before the first check). */
+    List<Pm2Process> instances(String app) {
+        return last.stream().filter(p -> p.name().equals(app)).toList();
+    }
+
     @Override
     public String detail() {
         StringBuilder detail = new StringBuilder();

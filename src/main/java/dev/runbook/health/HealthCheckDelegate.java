@@ -15,8 +15,9 @@ import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepErrors;
 import dev.runbook.process.StepPreview;
 import java.time.Instant;
-import java.util.Collection;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
 
@@ -26,7 +27,11 @@ import org.springframework.stereotype.Component;
  * the reload ({@link AppWatch}, against the {@code reloadBaseline} of the reload step before it); then the apps must
  * stay up for the stability window, counted from the moment the last URL first answered, so an app that boots
  * slowly and then crashes is caught. Otherwise {@code HEALTH_CHECK_FAILED}, at once when PM2 shows the crash, with the
- * end of the app's error log since the reload.
+ * end of the app's error log since the reload. After a reload it ends with one line per component saying how long the
+ * app went without an answer, as its own poll saw it ({@link ReloadGap}: fork mode has a gap, cluster mode with 2+
+ * instances none). A check after this run's reload or restart ends with {@code pm2 save}
+ * ({@link Pm2Client#saveAfterChange}: a failing save is a warning), so a reboot resurrects what was verified; after a
+ * failed check the undo's check of the previous release saves that one.
  */
 @Component("healthCheckDelegate")
 @StepErrors(BpmnErrors.HEALTH_CHECK_FAILED)
@@ -44,36 +49,42 @@ class HealthCheckDelegate extends RunbookDelegate implements StepPreview {
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
-        Collection<ComponentSpec> components =
-                TargetRegistry.select(target, vars.components()).values();
+        Map<String, ComponentSpec> components = TargetRegistry.select(target, vars.components());
+        Optional<Pm2Baseline> baseline = Pm2Baseline.fromJson(vars.string(ProcessVariables.RELOAD_BASELINE));
         AppWatch watch = new AppWatch(
-                pm2,
-                components.stream().map(ComponentSpec::pm2App).toList(),
-                target.root(),
-                Pm2Baseline.fromJson(vars.string(ProcessVariables.RELOAD_BASELINE)),
-                log);
-        for (ComponentSpec component : components) {
-            health.await(component.healthUrl(), target.health(), watch, log);
-        }
+                pm2, components.values().stream().map(ComponentSpec::pm2App).toList(), target.root(), baseline, log);
+        List<String> gaps = new ArrayList<>();
+        components.forEach((name, component) -> {
+            HealthChecker.Answer answer = health.poll(component.healthUrl(), target.health(), watch, log);
+            baseline.ifPresent(b -> gaps.add(
+                    ReloadGap.describe(name, component.pm2App(), b, answer, watch.instances(component.pm2App()))));
+        });
         watch.stayUp(
                 Instant.now(),
                 target.health().stabilityWindow(),
                 target.health().interval());
+        gaps.forEach(log::line);
+        if (baseline.isPresent()) {
+            // this run reloaded or restarted the apps, and they are verified: a reboot resurrects them
+            pm2.saveAfterChange(target.root(), log);
+        }
     }
 
     /** {@code GET <health URL>} of each selected component, with the target's attempts and interval. */
     @Override
     public Optional<Preview> preview(Release release) {
         Target target = release.target();
-        List<PlannedCommand> commands = release.components().values().stream()
+        List<PlannedCommand> commands = new ArrayList<>(release.components().values().stream()
                 .map(component -> new PlannedCommand("GET " + component.healthUrl(), null))
-                .toList();
+                .toList());
+        commands.add(PlannedCommand.of(pm2.saveCommand(target.root())));
         return Optional.of(new Preview(
                 commands,
                 "until it answers 2xx: up to " + target.health().attempts() + " attempts, "
                         + target.health().interval().toMillis() + " ms apart, ending at once when pm2 shows the app "
-                        + "crashed; then the apps must stay up for "
+                        + "crashed or when it has answered without 2xx for "
+                        + target.health().unhealthyGrace().toMillis() + " ms; then the apps must stay up for "
                         + target.health().stabilityWindow().toMillis()
-                        + " ms"));
+                        + " ms; then pm2 save (a failing save is a warning)"));
     }
 }

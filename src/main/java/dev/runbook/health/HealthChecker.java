@@ -10,16 +10,24 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
 import org.springframework.stereotype.Component;
 
 /**
  * HTTP health checks of a component: GET its health URL up to {@code health.attempts} times,
  * {@code health.interval} apart (counted from the start of one attempt to the next), each call bounded by
- * {@code health.timeout}; any 2xx status is healthy. A {@link Watch} looks at something else after each attempt (the
+ * {@code health.timeout}; any 2xx status is healthy. An app that answers, but not 2xx (a release answering 503), is
+ * asked again every {@link #CONFIRM_INTERVAL} and fails the check once it has answered so for
+ * {@code health.unhealthy-grace}, without waiting out the attempts; no answer at all (still booting) uses the
+ * attempts. A {@link Watch} looks at something else after each attempt (the
  * app's PM2 state) and may end the check before the attempts are used up.
  */
 @Component
 public class HealthChecker {
+
+    /** How often an app that answers, but not 2xx, is asked again while its {@code health.unhealthy-grace} runs. */
+    static final Duration CONFIRM_INTERVAL = Duration.ofMillis(250);
 
     private final HttpClient http = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(5))
@@ -39,27 +47,104 @@ public class HealthChecker {
      *                             the watch adds; or the watch's own failure, at once
      */
     public int await(URI url, Health policy, Watch watch, StepLog log) {
+        return poll(url, policy, watch, log).status();
+    }
+
+    /**
+     * As {@link #await(URI, Health, Watch, StepLog)}, and says when the first 2xx came and when the first poll without
+     * one began, so the caller can show how long the app went without answering (the platform's own poll, not a
+     * user's).
+     */
+    public Answer poll(URI url, Health policy, Watch watch, StepLog log) {
         String last = "no attempt";
         long started = System.nanoTime();
+        Instant firstFailedAt = null;
+        int failed = 0;
+        Instant unhealthySince = null;
+        int unhealthyAnswers = 0;
         for (int attempt = 1; attempt <= policy.attempts(); attempt++) {
             if (attempt > 1) {
                 sleep(Duration.ofNanos(started + policy.interval().toNanos() * (attempt - 1) - System.nanoTime()));
             }
+            Instant polledAt = Instant.now();
             Probe probe = probe(url, policy.timeout());
-            String answer = probe.status() != null ? String.valueOf(probe.status()) : probe.error();
-            String attempted = "GET " + url + " -> " + answer + " (attempt " + attempt + "/" + policy.attempts() + ")";
+            String attempted =
+                    "GET " + url + " -> " + answer(probe) + " (attempt " + attempt + "/" + policy.attempts() + ")";
             log.line(attempted);
             watch.check("while " + attempted);
             if (probe.healthy()) {
-                return probe.status();
+                return new Answer(probe.status(), Instant.now(), firstFailedAt, failed);
             }
+            firstFailedAt = firstFailedAt == null ? polledAt : firstFailedAt;
+            failed++;
             last = probe.status() != null ? "HTTP " + probe.status() : probe.error();
+            if (probe.status() == null) {
+                unhealthySince = null;
+                unhealthyAnswers = 0;
+                continue;
+            }
+            unhealthySince = unhealthySince == null ? polledAt : unhealthySince;
+            unhealthyAnswers++;
+            // the app runs and answers that it is not healthy: until the next attempt is due it is asked again every
+            // CONFIRM_INTERVAL, and answering so for the grace ends the check now (waiting out the attempts would only
+            // make users see those answers longer)
+            long nextAttempt = started + policy.interval().toNanos() * attempt;
+            while (true) {
+                Duration unhealthyFor = Duration.between(unhealthySince, Instant.now());
+                if (unhealthyFor.compareTo(policy.unhealthyGrace()) >= 0) {
+                    throw new StepFailedException(
+                            BpmnErrors.HEALTH_CHECK_FAILED,
+                            "health check of " + url + " failed: it answered " + last + " for "
+                                    + String.format(Locale.ROOT, "%.2f", unhealthyFor.toMillis() / 1000.0) + " s ("
+                                    + unhealthyAnswers + " answers in a row without 2xx, health.unhealthy-grace "
+                                    + policy.unhealthyGrace() + "): the app runs and says it is not healthy"
+                                    + watch.detail());
+                }
+                Duration pause = min(CONFIRM_INTERVAL, policy.unhealthyGrace().minus(unhealthyFor));
+                if (attempt == policy.attempts() || System.nanoTime() + pause.toNanos() >= nextAttempt) {
+                    break;
+                }
+                sleep(pause);
+                probe = probe(url, policy.timeout());
+                log.line("GET " + url + " -> " + answer(probe) + " (asked again, "
+                        + Duration.between(unhealthySince, Instant.now()).toMillis()
+                        + " ms after its first answer without 2xx)");
+                if (probe.healthy()) {
+                    return new Answer(probe.status(), Instant.now(), firstFailedAt, failed);
+                }
+                failed++;
+                last = probe.status() != null ? "HTTP " + probe.status() : probe.error();
+                if (probe.status() == null) {
+                    unhealthySince = null;
+                    unhealthyAnswers = 0;
+                    break;
+                }
+                unhealthyAnswers++;
+            }
         }
         throw new StepFailedException(
                 BpmnErrors.HEALTH_CHECK_FAILED,
                 "health check of " + url + " failed after " + policy.attempts() + " attempts: " + last
                         + watch.detail());
     }
+
+    private static String answer(Probe probe) {
+        return probe.status() != null ? String.valueOf(probe.status()) : probe.error();
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /**
+     * How a health check ended well.
+     *
+     * @param status        the 2xx status
+     * @param answeredAt    when that answer arrived
+     * @param firstFailedAt when the first poll without a 2xx began; null when the first poll answered 2xx
+     * @param failedPolls   how many polls before it got no 2xx (no answer or another status)
+     */
+    public record Answer(int status, Instant answeredAt, Instant firstFailedAt, int failedPolls) {}
 
     /** What a health check looks at besides the URL, after each attempt. */
     public interface Watch {

@@ -48,9 +48,12 @@ final class ErrorLogScanner {
         return compiled;
     }
 
-    /** Scans {@code file} (an app's {@code pm2_env.pm_err_log_path}; null or missing: nothing found). */
-    ErrorLogReport scan(String file, ErrorLog policy, List<Pattern> patterns, Instant now) {
-        Pm2LogFile log = Pm2LogFile.read(file, zone);
+    /**
+     * Scans {@code file} (an app's {@code pm2_env.pm_err_log_path} under PM2 id {@code pmId}; null or missing: nothing
+     * found) and the app's error logs under earlier ids ({@link Pm2LogFile#readApp}), so a restart keeps the history.
+     */
+    ErrorLogReport scan(String file, int pmId, ErrorLog policy, List<Pattern> patterns, Instant now) {
+        Pm2LogFile log = Pm2LogFile.readApp(file, pmId, zone);
         Instant since = now.minus(policy.window());
         Map<String, Integer> counts = new LinkedHashMap<>();
         patterns.forEach(p -> counts.put(p.pattern(), 0));

@@ -106,6 +106,7 @@ public class HealthReporter {
                     component,
                     scanner.scan(
                             process == null ? null : process.errorLog(),
+                            process == null ? 0 : process.pmId(),
                             policy.errorLog(),
                             patterns.get(name),
                             started));

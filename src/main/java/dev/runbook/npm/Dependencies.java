@@ -217,12 +217,15 @@ public class Dependencies {
 
     /**
      * Checks that no file {@code componentDir/node_modules} shares with another release (link count above 1) was
-     * modified after {@code linkedAt}: a build or script that wrote into a shared file changed the serving release's
-     * copy too.
+     * modified after {@code linkedAt}. A build or script that wrote in place into a shared file changed the serving
+     * release's copy too (one inode): this cannot be undone here (the old bytes are gone), so the message says which
+     * serving files changed and how to repair (a deploy that installs afresh).
      *
-     * @throws StepFailedException {@code COMMAND_FAILED} naming up to five such files; the new release must not serve
+     * @param servingDir the component's directory in the release the files were linked from
+     * @throws StepFailedException {@code COMMAND_FAILED} naming up to five such files, here and in the serving
+     *                             release; the new release must not serve
      */
-    public void requireUnchanged(Path componentDir, Instant linkedAt) {
+    public void requireUnchanged(Path componentDir, Instant linkedAt, Path servingDir) {
         List<String> changed = new ArrayList<>();
         Path root = componentDir.resolve(NODE_MODULES);
         if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
@@ -244,13 +247,26 @@ public class Dependencies {
             throw new UncheckedIOException("cannot check " + root, e);
         }
         if (!changed.isEmpty()) {
+            List<String> shown = changed.subList(0, Math.min(5, changed.size()));
+            String more = changed.size() > 5 ? " and " + (changed.size() - 5) + " more" : "";
             throw new StepFailedException(
                     BpmnErrors.COMMAND_FAILED,
-                    "the build wrote into node_modules files shared (hard-linked) with the serving release: "
-                            + String.join(", ", changed.subList(0, Math.min(5, changed.size())))
-                            + (changed.size() > 5 ? " and " + (changed.size() - 5) + " more" : "")
-                            + "; the new release will not serve, and this component's dependencies will be installed, "
-                            + "not linked, from now on (see docs/runbooks.md, dependencies)");
+                    "the build wrote in place into node_modules files hard-linked with the serving release: "
+                            + String.join(", ", shown) + more + ". A hard-linked file is one file: the serving "
+                            + "release's copies changed too ("
+                            + String.join(
+                                    ", ",
+                                    shown.stream()
+                                            .map(file -> servingDir
+                                                    .resolve(NODE_MODULES)
+                                                    .resolve(file)
+                                                    .toString())
+                                            .toList())
+                            + more + ", and those of older releases linked from the same install); its apps keep "
+                            + "what they loaded, but a restart or a rollback to such a release loads the changed "
+                            + "files. The new release will not serve. Repair: deploy a good release now; this "
+                            + "component's dependencies are installed afresh, never linked, from now on (see "
+                            + "docs/runbooks.md, Dependencies)");
         }
     }
 

@@ -6,6 +6,7 @@ import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
+import dev.runbook.git.GitClient;
 import dev.runbook.npm.Dependencies.Decision;
 import dev.runbook.npm.Dependencies.Fingerprint;
 import dev.runbook.process.BpmnErrors;
@@ -33,7 +34,9 @@ import org.springframework.stereotype.Component;
  * lock file, then either hard-links the serving release's {@code node_modules} (lock file, Node.js, npm and install
  * command unchanged: {@link Dependencies}) or runs the install command, records what the dependencies were installed
  * from, and runs the build. After a build on linked dependencies, a shared file the build wrote into stops the
- * release ({@link Dependencies#requireUnchanged}) and the component installs from then on. Nothing here touches the
+ * release ({@link Dependencies#requireUnchanged}) and the component installs from then on. Tracked files the install
+ * and build rewrote (a committed {@code dist}) are recorded in the release's index, so the target's drift never counts
+ * them as edits by hand. Nothing here touches the
  * serving release; a failure leaves only the new directory, which the run's undo removes.
  */
 @Component("installAndBuildDelegate")
@@ -42,11 +45,14 @@ class InstallAndBuildDelegate extends RunbookDelegate implements StepPreview {
 
     private final NpmClient npm;
     private final Dependencies dependencies;
+    private final GitClient git;
 
-    InstallAndBuildDelegate(TargetRegistry targets, Redactor redactor, NpmClient npm, Dependencies dependencies) {
+    InstallAndBuildDelegate(
+            TargetRegistry targets, Redactor redactor, NpmClient npm, Dependencies dependencies, GitClient git) {
         super(targets, redactor);
         this.npm = npm;
         this.dependencies = dependencies;
+        this.git = git;
     }
 
     @Override
@@ -79,13 +85,25 @@ class InstallAndBuildDelegate extends RunbookDelegate implements StepPreview {
             npm.build(dir, component, log);
             if (linkedAt != null) {
                 try {
-                    dependencies.requireUnchanged(dir, linkedAt);
+                    dependencies.requireUnchanged(dir, linkedAt, layout.componentDir(serving, component));
                 } catch (StepFailedException e) {
                     markInstallOnly(layout, name);
                     throw e;
                 }
             }
+            // a committed dist the build rewrote is the platform's doing, not a local change (the target's drift)
+            try {
+                git.stageTrackedChanges(layout.release(id), relative(layout, id, dir), log);
+            } catch (RuntimeException e) {
+                log.line("could not record the build output in the new release's index (" + e.getMessage()
+                        + "): the target's drift may list tracked files the build rewrote");
+            }
         }
+    }
+
+    private static String relative(ReleaseLayout layout, String id, Path dir) {
+        String path = layout.release(id).relativize(dir).toString();
+        return path.isEmpty() ? "." : path;
     }
 
     private Decision decide(

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbook.config.RunbookProperties;
 import dev.runbook.exec.Command;
+import dev.runbook.exec.CommandFailedException;
 import dev.runbook.exec.CommandRunner;
 import dev.runbook.exec.StepLog;
+import dev.runbook.exec.ToolMissingException;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.StepFailedException;
 import java.io.IOException;
@@ -65,7 +67,8 @@ public class Pm2Client {
                         node.path("monit").path("cpu").asDouble(),
                         env.path("pm_out_log_path").asText(null),
                         env.path("pm_err_log_path").asText(null),
-                        env.path("pm_cwd").asText(null)));
+                        env.path("pm_cwd").asText(null),
+                        env.path("exec_mode").asText(null)));
             }
             return processes;
         } catch (IOException e) {
@@ -299,7 +302,28 @@ public class Pm2Client {
 
     /** {@code pm2 save}: the current process list is what {@code pm2 resurrect} brings back after a reboot. */
     public void save(Path dir, StepLog log) {
-        runner.runChecked(command(dir, Map.of(), "save", "--force"), log);
+        runner.runChecked(saveCommand(dir), log);
+    }
+
+    /** The command {@link #save} runs ({@code pm2 save --force} in {@code dir}), for plans shown before a run. */
+    public Command saveCommand(Path dir) {
+        return command(dir, Map.of(), "save", "--force");
+    }
+
+    /**
+     * {@link #save} after a step changed what PM2 runs (a reload, a restart, the undo's reload of the previous release),
+     * so that a reboot ({@code pm2 resurrect}) brings back what the platform last made serve. A failing save is a
+     * warning line in the step log, not a step failure: the apps serve what the step made them serve, and rolling back
+     * a release that works because the dump could not be written would hurt the app to protect a file.
+     */
+    public void saveAfterChange(Path dir, StepLog log) {
+        try {
+            save(dir, log);
+        } catch (CommandFailedException | ToolMissingException e) {
+            log.line("warning: 'pm2 save' failed, so a reboot ('pm2 resurrect') would bring back the process list "
+                    + "saved before; the apps serve on. Run 'pm2 save' on the target once this is fixed: "
+                    + e.getMessage());
+        }
     }
 
     /** {@code pm2 delete <app>}; an app PM2 does not know is not an error. */

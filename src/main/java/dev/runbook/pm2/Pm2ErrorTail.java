@@ -31,7 +31,7 @@ public final class Pm2ErrorTail {
      * none or the file cannot be read.
      */
     public static List<String> lines(Pm2Process process, Instant since, int maxChars) {
-        Pm2LogFile log = Pm2LogFile.read(process.errorLog(), ZoneId.systemDefault());
+        Pm2LogFile log = Pm2LogFile.readApp(process.errorLog(), process.pmId(), ZoneId.systemDefault());
         List<String> selected =
                 log.select(since == null ? null : since.truncatedTo(ChronoUnit.SECONDS), null, MAX_LINES);
         List<String> lines = new ArrayList<>();

@@ -66,6 +66,74 @@ public record Pm2LogFile(List<Line> lines, boolean truncated, boolean timestampe
         }
     }
 
+    /**
+     * The end of every log file of one app, merged in time order: {@code file} (the app's {@code pm_out_log_path} or
+     * {@code pm_err_log_path} under PM2 id {@code pmId}) and the files the same app wrote under other PM2 ids. PM2 puts
+     * the id into a log file's name ({@code <app>-error-<id>.log}, or the ecosystem's {@code error_file} with
+     * {@code -<id>} before {@code .log}) unless the logs are merged ({@code merge_logs}, the default of a fork-mode app
+     * without {@code instances}); a restart that deletes and starts the app ({@link Pm2Client#restartFresh}) gives it a
+     * new id and so a new file, and a cluster-mode app has one file per worker. Reading them all keeps the app's log
+     * history readable across restarts. At most the {@link #MAX_FILES} newest files (by last change), each its last
+     * {@link #MAX_BYTES}; lines of equal time keep their file's order.
+     */
+    public static Pm2LogFile readApp(String file, int pmId, ZoneId zone) {
+        List<Path> files = appFiles(file, pmId);
+        if (files.size() <= 1) {
+            return read(file, zone);
+        }
+        List<Line> lines = new ArrayList<>();
+        boolean truncated = false;
+        boolean timestamped = false;
+        for (Path path : files) {
+            Pm2LogFile one = read(path.toString(), zone);
+            lines.addAll(one.lines());
+            truncated |= one.truncated();
+            timestamped |= one.timestamped();
+        }
+        lines.sort(java.util.Comparator.comparing(Line::time, java.util.Comparator.nullsFirst(Instant::compareTo)));
+        return new Pm2LogFile(List.copyOf(lines), truncated, timestamped);
+    }
+
+    /** At most this many log files of one app are read by {@link #readApp}, the newest. */
+    public static final int MAX_FILES = 8;
+
+    /** {@code file} and its siblings of other PM2 ids, oldest first; just {@code file} when its name holds no id. */
+    static List<Path> appFiles(String file, int pmId) {
+        if (file == null) {
+            return List.of();
+        }
+        Path path = Path.of(file);
+        String name = path.getFileName().toString();
+        String suffix = "-" + pmId + ".log";
+        Path dir = path.getParent();
+        if (!name.endsWith(suffix) || dir == null || !Files.isDirectory(dir)) {
+            return List.of(path);
+        }
+        Pattern sibling =
+                Pattern.compile(Pattern.quote(name.substring(0, name.length() - suffix.length())) + "-\\d+\\.log");
+        try (java.util.stream.Stream<Path> listed = Files.list(dir)) {
+            List<Path> files = new ArrayList<>(listed.filter(
+                            p -> sibling.matcher(p.getFileName().toString()).matches())
+                    .filter(Files::isRegularFile)
+                    .sorted(java.util.Comparator.comparing(Pm2LogFile::modified))
+                    .toList());
+            if (!files.contains(path)) {
+                files.add(path);
+            }
+            return List.copyOf(files.subList(Math.max(0, files.size() - MAX_FILES), files.size()));
+        } catch (IOException e) {
+            return List.of(path);
+        }
+    }
+
+    private static Instant modified(Path path) {
+        try {
+            return Files.getLastModifiedTime(path).toInstant();
+        } catch (IOException e) {
+            return Instant.EPOCH;
+        }
+    }
+
     static Pm2LogFile parse(List<String> texts, boolean truncated, ZoneId zone, Instant modified) {
         List<Line> lines = new ArrayList<>(texts.size());
         Instant current = null;

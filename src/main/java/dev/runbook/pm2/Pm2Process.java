@@ -15,6 +15,7 @@ package dev.runbook.pm2;
  * @param errorLog    {@code pm2_env.pm_err_log_path}, the app's stderr log file
  * @param cwd         {@code pm2_env.pm_cwd}, the working directory PM2 starts the app in (as given, links not
  *                    resolved)
+ * @param execMode    {@code pm2_env.exec_mode}: {@code fork_mode} or {@code cluster_mode} (null when not shown)
  */
 public record Pm2Process(
         String name,
@@ -27,9 +28,15 @@ public record Pm2Process(
         double cpuPercent,
         String outLog,
         String errorLog,
-        String cwd) {
+        String cwd,
+        String execMode) {
 
     public boolean online() {
         return "online".equals(status);
+    }
+
+    /** True when PM2 runs the app in cluster mode ({@code exec_mode} {@code cluster_mode}). */
+    public boolean clusterMode() {
+        return "cluster_mode".equals(execMode);
     }
 }

@@ -12,10 +12,14 @@ import dev.runbook.process.Release;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepErrors;
 import dev.runbook.process.StepPreview;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,7 +28,8 @@ import org.springframework.stereotype.Component;
  * {@code --cwd current/<dir>} and the target's env, one after the other; each must then be listed and online. An app
  * PM2 runs from elsewhere is moved under {@code current} first. It records {@code reloadBaseline} ({@link Pm2Baseline})
  * for the health check that follows, which watches the apps until they have answered and stayed up (a slow boot must
- * not use up the stability window here). The undo path's reload is {@link Pm2ReloadPreviousDelegate}.
+ * not use up the stability window here), then saves the process list ({@code pm2 save}, so a reboot resurrects the
+ * apps from {@code current}). The undo path's reload is {@link Pm2ReloadPreviousDelegate}.
  */
 @Component("pm2ReloadDelegate")
 @StepErrors({BpmnErrors.COMMAND_FAILED, BpmnErrors.HEALTH_CHECK_FAILED})
@@ -46,13 +51,38 @@ class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
         reload(pm2, apps, target, vars, log);
     }
 
-    /** Start-or-reload of {@code apps}, then {@code reloadBaseline} for the health check that follows. */
+    /**
+     * Start-or-reload of {@code apps}, then {@code reloadBaseline} for the health check that follows (which ends with
+     * {@code pm2 save} once the apps are verified: not here, where it would lengthen the outage of a release that
+     * crashes at boot by one PM2 command).
+     */
     static void reload(Pm2Client pm2, List<Pm2Client.App> apps, Target target, ProcessVariables vars, StepLog log) {
-        Instant reloadedAt = Instant.now();
-        List<Pm2Process> reloaded = pm2.startOrReload(apps, target.env(), log);
-        vars.set(
-                ProcessVariables.RELOAD_BASELINE,
-                Pm2Baseline.of(reloadedAt, reloaded).toJson());
+        polling(pm2, target, vars, log, () -> {
+            Instant reloadedAt = Instant.now();
+            return Pm2Baseline.of(reloadedAt, pm2.startOrReload(apps, target.env(), log));
+        });
+    }
+
+    /**
+     * Runs {@code change} (a reload or restart of the selected components' apps, returning its baseline) while {@link ReloadPoll} polls the apps' health URLs; logs
+     * what the poll saw and sets {@code reloadBaseline} with it, for the health check that follows and shows the gap.
+     */
+    static void polling(
+            Pm2Client pm2, Target target, ProcessVariables vars, StepLog log, Supplier<Pm2Baseline> change) {
+        Map<String, URI> urls = new LinkedHashMap<>();
+        TargetRegistry.select(target, vars.components())
+                .values()
+                .forEach(component -> urls.put(component.pm2App(), component.healthUrl()));
+        ReloadPoll poll = ReloadPoll.start(urls);
+        Pm2Baseline baseline;
+        Map<String, Pm2Baseline.Poll> seen;
+        try {
+            baseline = change.get();
+        } finally {
+            seen = poll.stop();
+        }
+        seen.forEach((app, p) -> log.line(ReloadPoll.describe(app, urls.get(app), p)));
+        vars.set(ProcessVariables.RELOAD_BASELINE, baseline.withPolls(seen).toJson());
     }
 
     /**
@@ -104,6 +134,6 @@ class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
         List<PlannedCommand> commands = release.components().values().stream()
                 .map(component -> PlannedCommand.of(pm2.startOrReloadCommand(app(target, component), target.env())))
                 .toList();
-        return Optional.of(new Preview(commands, "then each app must be listed online by pm2"));
+        return Optional.of(new Preview(commands, "each app must be listed online by pm2"));
     }
 }

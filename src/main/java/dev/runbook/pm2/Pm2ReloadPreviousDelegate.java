@@ -23,7 +23,9 @@ import org.springframework.stereotype.Component;
  * would only restart them (in fork mode a moment without an answer); the health check of the previous release that
  * follows still checks them. An app of the failed release that is crash-looping ({@code errored}, {@code stopped}
  * between two restarts, or restarted since the run's reload) is stopped first ({@code pm2 stop}), so PM2's
- * autorestart does not keep running the broken code; a healthy one is only reloaded (no gap in cluster mode).
+ * autorestart does not keep running the broken code; a healthy one is only reloaded (no gap in cluster mode). The
+ * check of the previous release that follows ends with {@code pm2 save}, and removing the apps (nothing served before)
+ * saves here ({@link Pm2Client#saveAfterChange}), so a reboot resurrects the previous release, not the failed one.
  */
 @Component("pm2ReloadPreviousDelegate")
 @StepErrors({BpmnErrors.COMMAND_FAILED, BpmnErrors.HEALTH_CHECK_FAILED})
@@ -61,7 +63,7 @@ class Pm2ReloadPreviousDelegate extends RunbookDelegate {
             java.time.Instant startedAt = java.time.Instant.now();
             vars.set(
                     ProcessVariables.RELOAD_BASELINE,
-                    Pm2Baseline.of(startedAt, pm2.restartFresh(inPlace, target.env(), log))
+                    Pm2Baseline.fresh(startedAt, pm2.restartFresh(inPlace, target.env(), log))
                             .toJson());
             return;
         }
@@ -69,6 +71,7 @@ class Pm2ReloadPreviousDelegate extends RunbookDelegate {
         for (Pm2Client.App app : apps) {
             pm2.delete(app.name(), target.root(), log);
         }
+        pm2.saveAfterChange(target.root(), log);
     }
 
     private void stopCrashing(Target target, List<Pm2Client.App> apps, Optional<Pm2Baseline> baseline, StepLog log) {

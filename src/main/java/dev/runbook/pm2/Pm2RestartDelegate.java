@@ -15,7 +15,9 @@ import org.springframework.stereotype.Component;
 /**
  * Task_RestartApps (restart runbook): each selected component's PM2 app restarted with its environment read afresh
  * from the ecosystem file and the target's env (see {@link Pm2Client#restartFresh}); no code change. Records
- * {@code reloadBaseline} for the health check that follows, as {@link Pm2ReloadDelegate} does.
+ * {@code reloadBaseline} for the health check that follows, as {@link Pm2ReloadDelegate} does; that check saves the
+ * process list once the apps are verified ({@code pm2 save}; a failure is a warning: see
+ * {@link Pm2Client#saveAfterChange}).
  */
 @Component("pm2RestartDelegate")
 @StepErrors({BpmnErrors.COMMAND_FAILED, BpmnErrors.HEALTH_CHECK_FAILED})
@@ -31,11 +33,11 @@ class Pm2RestartDelegate extends RunbookDelegate {
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
-        Instant restartedAt = Instant.now();
-        List<Pm2Process> restarted =
-                pm2.restartFresh(Pm2ReloadDelegate.apps(target, vars.components()), target.env(), log);
-        vars.set(
-                ProcessVariables.RELOAD_BASELINE,
-                Pm2Baseline.of(restartedAt, restarted).toJson());
+        Pm2ReloadDelegate.polling(pm2, target, vars, log, () -> {
+            Instant restartedAt = Instant.now();
+            List<Pm2Process> restarted =
+                    pm2.restartFresh(Pm2ReloadDelegate.apps(target, vars.components()), target.env(), log);
+            return Pm2Baseline.fresh(restartedAt, restarted);
+        });
     }
 }

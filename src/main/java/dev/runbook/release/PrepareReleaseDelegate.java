@@ -6,6 +6,8 @@ import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
+import dev.runbook.git.GitClient;
+import dev.runbook.pm2.EcosystemFiles;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.Release;
@@ -15,8 +17,11 @@ import dev.runbook.process.StepFailedException;
 import dev.runbook.process.StepPreview;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -28,18 +33,21 @@ import org.springframework.stereotype.Component;
  * then makes a new release directory {@code releases/<releaseId>} beside the serving one: a checkout of
  * {@code targetCommit} from the mirror, each selected component's {@code shared} entries linked in, and (update) each
  * other component's files carried over from the serving release as hard links. {@code releaseId} is the id the resolve
- * step chose (the plan names it). A failure
- * half-way removes the new directory before the step fails; the serving release is never touched.
+ * step chose (the plan names it). Each selected component's ecosystem file in the new checkout must be one PM2 can
+ * load ({@link EcosystemFiles}: not an ES module), else {@code PRECONDITION_FAILED} naming the file and the fix. A
+ * failure half-way removes the new directory before the step fails; the serving release is never touched.
  */
 @Component("prepareReleaseDelegate")
 @StepErrors({BpmnErrors.PRECONDITION_FAILED, BpmnErrors.COMMAND_FAILED})
 class PrepareReleaseDelegate extends RunbookDelegate implements StepPreview {
 
     private final ReleaseDirectories directories;
+    private final GitClient git;
 
-    PrepareReleaseDelegate(TargetRegistry targets, Redactor redactor, ReleaseDirectories directories) {
+    PrepareReleaseDelegate(TargetRegistry targets, Redactor redactor, ReleaseDirectories directories, GitClient git) {
         super(targets, redactor);
         this.directories = directories;
+        this.git = git;
     }
 
     @Override
@@ -62,12 +70,19 @@ class PrepareReleaseDelegate extends RunbookDelegate implements StepPreview {
                     new ReleaseMetadata(
                             id, vars.targetCommit(), vars.gitRef(), Instant.now(), vars.requestedBy(), vars.runId()),
                     log);
+            Path release = layout.release(id);
+            List<String> refusals = EcosystemFiles.refusals(vars.target(), selected, EcosystemFiles.directory(release));
+            if (!refusals.isEmpty()) {
+                throw new StepFailedException(BpmnErrors.PRECONDITION_FAILED, String.join("; ", refusals));
+            }
+            log.line("ecosystem files checked: PM2 can load each (CommonJS)");
             for (Map.Entry<String, ComponentSpec> component :
                     target.components().entrySet()) {
                 if (selected.containsKey(component.getKey())) {
                     directories.linkShared(layout, id, component.getKey(), component.getValue(), log);
                 } else {
                     carryOver(layout, serving, id, component.getKey(), component.getValue(), log);
+                    keepBuildOutputStaged(layout, serving, id, component.getValue(), log);
                 }
             }
         } catch (RuntimeException e) {
@@ -130,16 +145,57 @@ class PrepareReleaseDelegate extends RunbookDelegate implements StepPreview {
         log.line("component " + name + " carried over from release " + serving + " (hard links)");
     }
 
+    /**
+     * Tracked files the serving release's build rewrote (a committed {@code dist}, recorded in its index by the
+     * install-and-build step) are carried over as built: recorded in the new release's index too, so the target's
+     * drift does not count them as edits by hand.
+     */
+    private void keepBuildOutputStaged(
+            ReleaseLayout layout, String serving, String id, ComponentSpec component, StepLog log) {
+        String dir = Path.of(component.dir()).normalize().toString();
+        dir = dir.isEmpty() ? "." : dir;
+        Path release = layout.release(id);
+        try {
+            List<String> built = git.stagedFiles(layout.release(serving), dir, log).stream()
+                    .filter(file -> Files.exists(release.resolve(file), LinkOption.NOFOLLOW_LINKS))
+                    .toList();
+            git.stage(release, built, log);
+        } catch (RuntimeException e) {
+            // only the target's drift view depends on it: a serving release that is no git checkout (made by hand)
+            log.line("could not record the carried-over build output in the new release's index (" + e.getMessage()
+                    + "): the target's drift may list those files");
+        }
+    }
+
     private static String describe(String releaseId) {
         return releaseId == null ? "no release" : "release " + releaseId;
     }
 
+    /**
+     * What the step does; when a selected component's ecosystem file at the new commit (read from the mirror) is an ES
+     * module, the note says first that the run will stop here, and why.
+     */
     @Override
     public Optional<Preview> preview(Release release) {
-        return Preview.note("checks that the target still serves what it serves now, then checks out "
+        String note = "checks that the target still serves what it serves now, then checks out "
                 + release.toCommit()
                         .substring(0, Math.min(12, release.toCommit().length()))
                 + " from the mirror into " + release.directory()
-                + ", beside the serving release (which is not touched), and links each component's shared files");
+                + ", beside the serving release (which is not touched), checks that PM2 can load each selected "
+                + "component's ecosystem file (CommonJS), and links each component's shared files";
+        List<String> refusals;
+        try {
+            refusals = EcosystemFiles.refusals(
+                    release.targetName(),
+                    release.components(),
+                    path -> git.fileAt(release.target().layout().repository(), release.toCommit(), path, StepLog.NONE));
+        } catch (RuntimeException e) {
+            refusals = List.of(); // no mirror to read yet: the step checks the checkout itself
+        }
+        return Preview.note(
+                refusals.isEmpty()
+                        ? note
+                        : "WILL STOP HERE, nothing changed, no reload: " + String.join("; ", refusals) + ". (" + note
+                                + ")");
     }
 }

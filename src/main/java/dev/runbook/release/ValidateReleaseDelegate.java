@@ -7,6 +7,7 @@ import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.git.ApprovalContext;
 import dev.runbook.git.ApprovalContext.Direction;
+import dev.runbook.pm2.EcosystemFiles;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.Release;
@@ -14,6 +15,7 @@ import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepErrors;
 import dev.runbook.process.StepFailedException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Component;
 
@@ -22,7 +24,8 @@ import org.springframework.stereotype.Component;
  * directory that does not serve now) and sets {@code targetCommit} (its commit), {@code previousReleaseId} and
  * {@code previousCommit} (what serves), {@code components} (all: a release directory holds every component), the
  * {@link ApprovalContext approval context} (the commits the rollback takes away) and the approval policy.
- * {@code PRECONDITION_FAILED} when the release is missing, unfinished or serves already.
+ * {@code PRECONDITION_FAILED} when the release is missing, unfinished or serves already, or has an ecosystem file PM2
+ * cannot load ({@link EcosystemFiles}: an ES module, whose reload would reload nothing).
  */
 @Component("validateReleaseDelegate")
 @StepErrors({BpmnErrors.PRECONDITION_FAILED, BpmnErrors.COMMAND_FAILED})
@@ -51,6 +54,14 @@ class ValidateReleaseDelegate extends RunbookDelegate {
         String serving = layout.currentId().orElse(null);
         if (id.equals(serving)) {
             throw new StepFailedException(BpmnErrors.PRECONDITION_FAILED, "release " + id + " serves already");
+        }
+        List<String> refusals = EcosystemFiles.refusals(
+                vars.target(), target.components(), EcosystemFiles.directory(layout.release(id)));
+        if (!refusals.isEmpty()) {
+            // its reload would reload nothing: the release rolled back from would go on serving, unseen
+            throw new StepFailedException(
+                    BpmnErrors.PRECONDITION_FAILED,
+                    "release " + id + " cannot be rolled back to: " + String.join("; ", refusals));
         }
         String servingCommit = serving == null
                 ? null

@@ -103,7 +103,8 @@ public final class PlanFixtures {
                 new LinkedHashMap<>(components),
                 database,
                 new Backups(7, null, null),
-                new Health(4, Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2)),
+                new Health(
+                        4, Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(1)),
                 null,
                 root,
                 null);

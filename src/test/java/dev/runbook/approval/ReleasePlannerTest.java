@@ -83,11 +83,14 @@ class ReleasePlannerTest {
                 .contains(root.resolve("current") + " to release " + NEW, "atomic", "switching back");
         assertThat(step(plan, "Task_Pm2Reload").commands())
                 .containsExactly(new PlannedCommand(
-                        PlanFixtures.PM2 + " startOrReload ecosystem.config.js --only shop-backend --update-env --cwd "
+                        PlanFixtures.PM2
+                                + " startOrReload ecosystem.config.js --only shop-backend --update-env --cwd "
                                 + serving,
                         serving.toString()));
         assertThat(step(plan, "Task_HealthCheck").commands())
-                .containsExactly(new PlannedCommand("GET http://127.0.0.1:3999/api/health", null));
+                .containsExactly(
+                        new PlannedCommand("GET http://127.0.0.1:3999/api/health", null),
+                        new PlannedCommand(PlanFixtures.PM2 + " save --force", root.toString()));
         assertThat(ReleasePlanner.text(plan))
                 .startsWith("1) Prepare release directory: ")
                 .contains("2) Install and build: npm ci [in " + newRelease().resolve("backend") + "]; npm run build")
@@ -111,7 +114,10 @@ class ReleasePlannerTest {
                                 newRelease().resolve("backend").toString());
         assertThat(step(plan, "Task_HealthCheck").commands())
                 .extracting(PlannedCommand::command)
-                .containsExactly("GET http://127.0.0.1:3998/", "GET http://127.0.0.1:3999/api/health");
+                .containsExactly(
+                        "GET http://127.0.0.1:3998/",
+                        "GET http://127.0.0.1:3999/api/health",
+                        PlanFixtures.PM2 + " save --force");
     }
 
     @Test

@@ -120,8 +120,10 @@ class ApprovalsApiTest {
                 .contains(tip.substring(0, 12), "releases/");
         assertThat(approval.getList("plan.find { it.activityId == 'Task_InstallAndBuild' }.commands.command"))
                 .containsExactly("npm ci", "npm run build");
-        assertThat(approval.getList("plan.find { it.activityId == 'Task_HealthCheck' }.commands.command"))
-                .containsExactly("GET " + shop.healthUrl());
+        assertThat(approval.getList("plan.find { it.activityId == 'Task_HealthCheck' }.commands.command", String.class))
+                .satisfiesExactly(
+                        get -> assertThat(get).isEqualTo("GET " + shop.healthUrl()),
+                        save -> assertThat(save).endsWith("pm2 save --force"));
 
         submitForm("bob", taskId, true, "looks good").then().statusCode(204);
         JsonPath run = awaitEnd(runId);

@@ -51,7 +51,7 @@ class DeployEndToEndTest {
 
     @Test
     @Order(1)
-    void shouldDeployV1AfterApprovalByAnotherUser() {
+    void shouldDeployV1AfterApprovalByAnotherUser() throws Exception {
         String runId = requestDeploy("alice", "v1");
         String taskId = awaitApproval(runId);
 
@@ -76,6 +76,27 @@ class DeployEndToEndTest {
         assertThat(run.getString("requestedBy")).isEqualTo("alice");
         assertThat(shop.served()).contains("\"version\":\"v1\"");
         assertThat(shop.head()).isEqualTo(shop.sha("v1"));
+        assertSavedAsServing("v1");
+        assertThat(run.getString("steps.find { it.activityId == 'Task_HealthCheck' }.logTail"))
+                .as("a first start has no gap to measure, only its first answer")
+                .containsPattern("backend: first 2xx answer \\d+\\.\\d\\d s after the reload began");
+    }
+
+    /**
+     * The PM2 dump ({@code pm2 save}, what {@code pm2 resurrect} starts after a reboot) lists the app running from
+     * {@code current}, with {@code version}'s code there, saved after its last (re)start.
+     */
+    private void assertSavedAsServing(String version) throws java.io.IOException {
+        Map<String, Object> dumped = shop.dumped();
+        assertThat(dumped.get("pm_cwd"))
+                .isEqualTo(shop.current().resolve("backend").toString());
+        Path script = Path.of((String) dumped.get("pm_exec_path"));
+        assertThat(script).startsWith(shop.current());
+        assertThat(Files.readString(script)).contains("const version = '" + version + "'");
+        long started = pm2.find(shop.app, shop.home, StepLog.NONE).orElseThrow().startedAt();
+        assertThat(((Number) dumped.get("pm_uptime")).longValue())
+                .as("saved after the app's last (re)start")
+                .isEqualTo(started);
     }
 
     @Test
@@ -106,13 +127,18 @@ class DeployEndToEndTest {
 
         decide("bob", taskId, true).then().statusCode(204);
         decide("bob", taskId, true).then().statusCode(409);
-        assertThat(awaitEnd(runId).getString("outcome")).isEqualTo("DEPLOYED");
+        JsonPath run = awaitEnd(runId);
+        assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
+        assertThat(run.getString("steps.find { it.activityId == 'Task_HealthCheck' }.logTail"))
+                .as("the fork-mode reload gap the platform's health polls saw, in the run view")
+                .containsPattern(
+                        "backend: no (2xx answer for (up to )?\\d+\\.\\d\\d s|gap seen) (during|after) the reload \\(.*fork mode");
         assertThat(shop.served()).contains("\"version\":\"v2\"");
     }
 
     @Test
     @Order(3)
-    void shouldRollBackToV2WhenHealthCheckFails() {
+    void shouldRollBackToV2WhenHealthCheckFails() throws Exception {
         String v2 = shop.head();
         String serving = shop.currentRelease();
         String digest = FixtureTarget.treeDigest(shop.current());
@@ -145,6 +171,8 @@ class DeployEndToEndTest {
         assertThat(steps)
                 .extracting(s -> s.get("activityId"))
                 .endsWith("Task_ReloadPreviousRelease", "Task_HealthCheckPreviousRelease", "Task_DiscardRelease");
+        assertThat(stepLog(runId, "Task_HealthCheckPreviousRelease")).contains("save --force");
+        assertSavedAsServing("v2");
         for (String undo : List.of(
                 "Task_SwitchBack",
                 "Task_DiscardRelease",
@@ -411,6 +439,56 @@ class DeployEndToEndTest {
         } finally {
             shop.switchCurrent(serving);
         }
+    }
+
+    @Test
+    @Order(14)
+    void shouldRefuseAnEsModuleEcosystemFileBeforeTheSwitchAndKeepServing() {
+        String serving = shop.currentRelease();
+        String digest = FixtureTarget.treeDigest(shop.current());
+        var before = pm2.find(shop.app, shop.home, StepLog.NONE).orElseThrow();
+        String answer = shop.served();
+        String esm = shop.publish("esm-ecosystem", Map.of("backend/ecosystem.config.js", """
+                export default {
+                  apps: [{ name: '%s', script: 'dist/main.js', env: { NODE_ENV: 'production' } }]
+                };
+                """.formatted(shop.app)));
+        String runId = requestDeploy("alice", "esm-ecosystem");
+        String taskId = awaitApproval(runId);
+        JsonPath approval = given().auth()
+                .preemptive()
+                .basic("bob", "bob-pw")
+                .get("/api/approvals")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(approval.getString("find { it.taskId == '" + taskId
+                        + "' }.plan.find { it.activityId == 'Task_PrepareRelease' }.note"))
+                .as("the plan says the run will stop before anything changes")
+                .startsWith("WILL STOP HERE")
+                .contains("backend/ecosystem.config.cjs");
+        decide("bob", taskId, true).then().statusCode(204);
+
+        JsonPath run = awaitEnd(runId);
+        assertThat(run.getString("outcome")).isEqualTo("FAILED");
+        assertThat(run.getString("failure"))
+                .startsWith("PRECONDITION_FAILED")
+                .contains("backend/ecosystem.config.js", "backend/ecosystem.config.cjs", "export");
+        assertThat(run.getList("steps.activityId"))
+                .doesNotContain("Task_InstallAndBuild", "Task_SwitchRelease", "Task_Pm2Reload");
+        assertThat(shop.currentRelease()).isEqualTo(serving);
+        assertThat(shop.served()).isEqualTo(answer);
+        assertThat(FixtureTarget.treeDigest(shop.current()))
+                .as("nothing changed inside the serving release")
+                .isEqualTo(digest);
+        var after = pm2.find(shop.app, shop.home, StepLog.NONE).orElseThrow();
+        assertThat(after.pid()).as("the serving app was not restarted").isEqualTo(before.pid());
+        assertThat(after.restarts()).isEqualTo(before.restarts());
+        assertThat(after.startedAt()).isEqualTo(before.startedAt());
+        assertThat(shop.home.resolve("releases").toFile().list())
+                .as("the new release's directory is gone")
+                .noneMatch(id -> id.endsWith(esm.substring(0, 7)));
     }
 
     private String requestDeploy(String user, String ref) {

@@ -14,9 +14,11 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -164,6 +166,31 @@ class ReleaseRunbooksEndToEndTest {
 
     @Test
     @Order(7)
+    void shouldBringBackTheReleaseRolledBackToAfterAReboot() {
+        String v1Release = shop.currentRelease();
+        assertThat(shop.served()).contains("\"version\":\"v1\"");
+
+        shop.pm2("kill");
+        assertThat(shop.served()).as("the PM2 daemon and its apps are gone").startsWith("unreachable");
+        shop.pm2("resurrect");
+
+        Awaitility.await("the resurrected app answering")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> shop.served().contains("\"version\":\"v1\""));
+        assertThat(shop.currentRelease()).isEqualTo(v1Release);
+        as("alice")
+                .get("/api/targets/shop/services")
+                .then()
+                .statusCode(200)
+                .body("[0].name", equalTo(shop.app))
+                .body("[0].status", equalTo("online"));
+        assertThat(shop.dumped().get("pm_cwd"))
+                .isEqualTo(shop.current().resolve("backend").toString());
+    }
+
+    @Test
+    @Order(8)
     void shouldSwitchBackWhenTheReleaseRolledBackToIsUnhealthy() throws Exception {
         String v2Release = releaseOf(shop.sha("v2"));
         Path main = shop.home.resolve("releases/" + v2Release + "/backend/dist/main.js");
@@ -187,7 +214,7 @@ class ReleaseRunbooksEndToEndTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void shouldRefuseBadUnknownAndServingReleaseIds() {
         for (String id : List.of("../releases", "a b", "x/../../y", "..")) {
             for (String key : List.of("releaseId", "backupId")) {
@@ -237,7 +264,7 @@ class ReleaseRunbooksEndToEndTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void shouldStopStartAndRestartTheAppAndSaveTheProcessList() {
         String control = "/api/targets/shop/services/" + shop.app + "/";
         assertThat(awaitEnd(start("alice", control + "stop", Map.of())).getString("outcome"))
@@ -263,7 +290,7 @@ class ReleaseRunbooksEndToEndTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void shouldShowBoundedLogsAndRefuseBadServiceRequests() {
         as("alice")
                 .get("/api/targets/shop/services/" + shop.app + "/logs?lines=5")
@@ -289,7 +316,7 @@ class ReleaseRunbooksEndToEndTest {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void shouldFailPreconditionWhenTheLockFileIsMissingAndKeepServing() {
         String before = shop.head();
         Map<String, String> files = new HashMap<>();
@@ -304,7 +331,7 @@ class ReleaseRunbooksEndToEndTest {
     }
 
     @Test
-    @Order(12)
+    @Order(13)
     void shouldRollBackWhenTheAppCrashesAfterAReloadThoughPm2ExitsZero() {
         String before = shop.head();
         shop.publish(
@@ -327,7 +354,7 @@ class ReleaseRunbooksEndToEndTest {
     }
 
     @Test
-    @Order(13)
+    @Order(14)
     void shouldRefuseAnOutOfSyncLockFileBeforeTouchingNodeModules() throws Exception {
         String before = shop.head();
         Path marker = shop.current().resolve("backend/node_modules/.runbook-marker");
@@ -348,6 +375,272 @@ class ReleaseRunbooksEndToEndTest {
         assertThat(shop.head()).isEqualTo(before);
         assertThat(marker).hasContent("kept");
         assertThat(shop.served()).contains("\"status\":\"ok\"");
+    }
+
+    @Test
+    @Order(15)
+    void shouldDeployTwiceWhenTheRepositoryDoesNotIgnoreItsBuildOutputAndShowNoDrift() {
+        for (String version : List.of("dist-untracked-1", "dist-untracked-2")) {
+            shop.publishCommits(
+                    version,
+                    List.of(Map.of(".gitignore", "node_modules/\nlogs/\n", "backend/src/main.js", app(version))));
+            JsonPath run = awaitEnd(start("alice", DEPLOYMENTS, Map.of("gitRef", version)));
+            assertThat(run.getString("outcome")).as(run.getString("failure")).isEqualTo("DEPLOYED");
+            assertThat(shop.served()).contains("\"version\":\"" + version + "\"");
+            assertThat(drift())
+                    .as("dist/ is untracked, not ignored: the build's output")
+                    .isNull();
+        }
+    }
+
+    @Test
+    @Order(16)
+    void shouldDeployTwiceWhenTheBuildRewritesACommittedDistAndStillSeeEditsByHand() throws Exception {
+        for (String version : List.of("dist-committed-1", "dist-committed-2")) {
+            shop.publishCommits(
+                    version,
+                    List.of(Map.of(
+                            ".gitignore", "node_modules/\nlogs/\n",
+                            "backend/src/main.js", app(version),
+                            "backend/dist/main.js",
+                                    "// build output committed by mistake, rewritten by each build\n")));
+            JsonPath run = awaitEnd(start("alice", DEPLOYMENTS, Map.of("gitRef", version)));
+            assertThat(run.getString("outcome")).as(run.getString("failure")).isEqualTo("DEPLOYED");
+            assertThat(shop.served()).contains("\"version\":\"" + version + "\"");
+            assertThat(drift())
+                    .as("the build rewrote a tracked file: the platform's doing")
+                    .isNull();
+        }
+        Files.writeString(
+                shop.current().resolve("backend/dist/main.js"),
+                "// hot fix by hand\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        assertThat(drift()).contains("backend/dist/main.js");
+    }
+
+    @Test
+    @Order(17)
+    void shouldReuseLinkedDependenciesAndCopyTheCacheFolderABuildWritesInto() throws Exception {
+        JsonPath first = deployWithDependency("dep-1", "");
+        assertThat(first.getString("outcome")).as(first.getString("failure")).isEqualTo("DEPLOYED");
+        assertThat(stepLog(first.getString("runId"), "Task_InstallAndBuild")).contains("dependencies installed");
+        assertThat(shop.served()).contains("\"greeting\":\"hello\"", "\"version\":\"dep-1\"");
+        String firstRelease = shop.currentRelease();
+        Path firstCache = shop.current().resolve("backend/node_modules/.cache/demo/built.txt");
+        assertThat(firstCache).hasContent("built dep-1");
+
+        JsonPath second = deployWithDependency("dep-2", "");
+        assertThat(second.getString("outcome")).as(second.getString("failure")).isEqualTo("DEPLOYED");
+        assertThat(stepLog(second.getString("runId"), "Task_InstallAndBuild"))
+                .contains("dependencies reused", "hard-linked");
+        assertThat(shop.served()).contains("\"version\":\"dep-2\"");
+        assertThat(shop.current().resolve("backend/node_modules/.cache/demo/built.txt"))
+                .hasContent("built dep-2");
+        assertThat(shop.home.resolve("releases/" + firstRelease + "/backend/node_modules/.cache/demo/built.txt"))
+                .as("the cache folder was copied: the release that served keeps its own")
+                .hasContent("built dep-1");
+    }
+
+    @Test
+    @Order(18)
+    void shouldRefuseABuildThatWritesIntoHardLinkedDependenciesAndInstallAfreshNextTime() throws Exception {
+        String serving = shop.currentRelease();
+        String answer = shop.served();
+        String pid = services("pid");
+        Path servingCopy = shop.current().resolve("backend/node_modules/greeter/index.js");
+
+        JsonPath run = deployWithDependency(
+                "dep-writes", "fs.appendFileSync('node_modules/greeter/index.js', '// patched by the build\\n');");
+        assertThat(run.getString("outcome")).isEqualTo("ROLLED_BACK");
+        assertThat(run.getString("failure"))
+                .startsWith("COMMAND_FAILED")
+                .contains("greeter/index.js", "releases/" + serving + "/backend/node_modules/greeter/index.js")
+                .contains("will not serve", "installed afresh");
+        assertThat(stepLog(run.getString("runId"), "Task_InstallAndBuild")).contains("dependencies reused");
+        assertThat(run.getList("steps.activityId")).doesNotContain("Task_SwitchRelease", "Task_Pm2Reload");
+        assertThat(shop.currentRelease()).isEqualTo(serving);
+        assertThat(shop.served()).isEqualTo(answer);
+        assertThat(services("pid")).as("the serving app was not restarted").isEqualTo(pid);
+        assertThat(shop.home.resolve("releases").toFile().list())
+                .noneMatch(id -> id.endsWith(shop.sha("dep-writes").substring(0, 7)));
+        assertThat(servingCopy)
+                .as("one inode: the serving release's copy changed too, as the failure says")
+                .content()
+                .contains("patched by the build");
+
+        JsonPath repair = deployWithDependency("dep-3", "");
+        assertThat(repair.getString("outcome")).as(repair.getString("failure")).isEqualTo("DEPLOYED");
+        assertThat(stepLog(repair.getString("runId"), "Task_InstallAndBuild"))
+                .contains("dependencies installed: a build once wrote into node_modules files shared");
+        Path fresh = shop.current().resolve("backend/node_modules/greeter/index.js");
+        assertThat(fresh).content().doesNotContain("patched");
+        assertThat(Files.getAttribute(fresh, "unix:nlink")).isEqualTo(1);
+        assertThat(shop.served()).contains("\"version\":\"dep-3\"");
+    }
+
+    @Test
+    @Order(19)
+    void shouldRefuseToRollBackToAReleaseWhoseEcosystemFileIsAnEsModule() throws Exception {
+        // a release from before the check: its reload would reload nothing, and the release rolled back from would
+        // go on serving while current pointed elsewhere
+        String serving = shop.currentRelease();
+        String answer = shop.served();
+        Path old = shop.home.resolve("releases/20200101_000000_esmodul");
+        Files.createDirectories(old.resolve("backend"));
+        Files.createDirectories(old.resolve(".runbook"));
+        Files.writeString(
+                old.resolve("backend/ecosystem.config.js"),
+                "export default { apps: [{ name: '" + shop.app + "', script: 'dist/main.js' }] };\n");
+        Files.writeString(
+                old.resolve(".runbook/release.json"),
+                "{\"id\":\"20200101_000000_esmodul\",\"commit\":\"" + shop.sha("v1")
+                        + "\",\"ref\":\"v1\",\"createdAt\":\"2020-01-01T00:00:00Z\",\"createdBy\":\"alice\","
+                        + "\"runId\":null}");
+
+        JsonPath run =
+                awaitEnd(start("alice", "/api/targets/shop/rollbacks", Map.of("releaseId", "20200101_000000_esmodul")));
+        assertThat(run.getString("outcome")).isEqualTo("FAILED");
+        assertThat(run.getString("failure"))
+                .startsWith("PRECONDITION_FAILED")
+                .contains("backend/ecosystem.config.js", "backend/ecosystem.config.cjs");
+        assertThat(shop.currentRelease()).isEqualTo(serving);
+        assertThat(shop.served()).isEqualTo(answer);
+    }
+
+    /**
+     * Publishes and deploys {@code version} of the app with one real dependency, {@code greeter}: a local package that
+     * npm installs as a copy ({@code install-links}), no registry needed. The build writes {@code built <version>}
+     * into {@code node_modules/.cache/demo/built.txt}, then runs {@code extraBuildStep}.
+     */
+    private JsonPath deployWithDependency(String version, String extraBuildStep) {
+        Map<String, String> files = new HashMap<>();
+        files.put("backend/package.json", """
+                {
+                  "name": "demo-backend",
+                  "version": "1.0.0",
+                  "private": true,
+                  "scripts": { "build": "node build.js" },
+                  "dependencies": { "greeter": "file:vendor/greeter" }
+                }
+                """);
+        files.put("backend/package-lock.json", """
+                {
+                  "name": "demo-backend",
+                  "version": "1.0.0",
+                  "lockfileVersion": 3,
+                  "requires": true,
+                  "packages": {
+                    "": {
+                      "name": "demo-backend",
+                      "version": "1.0.0",
+                      "dependencies": { "greeter": "file:vendor/greeter" }
+                    },
+                    "node_modules/greeter": { "version": "1.0.0", "resolved": "file:vendor/greeter" }
+                  }
+                }
+                """);
+        files.put("backend/.npmrc", "install-links=true\n");
+        files.put("backend/vendor/greeter/package.json", "{ \"name\": \"greeter\", \"version\": \"1.0.0\" }\n");
+        files.put("backend/vendor/greeter/index.js", "module.exports = () => 'hello';\n");
+        files.put("backend/build.js", """
+                const fs = require('fs');
+                fs.mkdirSync('dist', { recursive: true });
+                fs.copyFileSync('src/main.js', 'dist/main.js');
+                fs.mkdirSync('node_modules/.cache/demo', { recursive: true });
+                fs.writeFileSync('node_modules/.cache/demo/built.txt', 'built %s');
+                %s
+                """.formatted(version, extraBuildStep));
+        files.put(
+                "backend/src/main.js",
+                app(version).replace("status: 'ok'", "status: 'ok', greeting: require('greeter')()"));
+        shop.publishCommits(version, List.of(files));
+        return awaitEnd(start("alice", DEPLOYMENTS, Map.of("gitRef", version)));
+    }
+
+    /** An app answering {@code /api/health} with {@code {"status":"ok","version":<version>}}. */
+    private static String app(String version) {
+        return """
+                const http = require('http');
+                http.createServer((req, res) => {
+                  res.writeHead(200, { 'Content-Type': 'application/json' });
+                  res.end(JSON.stringify({ status: 'ok', version: '%s' }));
+                }).listen(Number(process.env.PORT), '127.0.0.1');
+                """.formatted(version);
+    }
+
+    private static String drift() {
+        return as("alice")
+                .get("/api/targets")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getString("find { it.name == 'shop' }.currentRelease.drift");
+    }
+
+    @Order(20)
+    void shouldKeepTheErrorLinesOfTheAppReadableAfterARestart() throws Exception {
+        shop.publish("logs-errors", Map.of("backend/src/main.js", """
+                const http = require('http');
+                console.error('ERROR payment failed in pid ' + process.pid + '.');
+                http.createServer((req, res) => {
+                  res.writeHead(200, { 'Content-Type': 'application/json' });
+                  res.end(JSON.stringify({ status: 'ok', version: 'logs-errors' }));
+                }).listen(Number(process.env.PORT), '127.0.0.1');
+                """));
+        assertThat(awaitEnd(start("alice", DEPLOYMENTS, Map.of("gitRef", "logs-errors")))
+                        .getString("outcome"))
+                .isEqualTo("DEPLOYED");
+        long before = servicePid();
+        String written = "ERROR payment failed in pid " + before + ".";
+        String id = shop.pm2("id", shop.app).strip();
+        // PM2 numbers its apps afresh (from 0) once its list is empty: with another app in the daemon, as on a real
+        // host, the restart's delete + start gives the app a new id and so new log files
+        Path idle = shop.root.resolve("idle.js");
+        Files.writeString(idle, "setInterval(() => {}, 60000);\n");
+        shop.pm2("start", idle.toString(), "--name", shop.app + "-neighbour");
+
+        JsonPath restart;
+        try {
+            restart = awaitEnd(start("alice", "/api/targets/shop/restarts", Map.of()));
+        } finally {
+            shop.pm2("delete", shop.app + "-neighbour");
+        }
+        assertThat(shop.pm2("id", shop.app).strip()).as("a new PM2 id").isNotEqualTo(id);
+        assertThat(restart.getString("outcome")).isEqualTo("DONE");
+        assertThat(stepLog(restart.getString("runId"), "Task_HealthCheck")).contains("save --force");
+        assertThat(stepLog(restart.getString("runId"), "Task_HealthCheck"))
+                .containsPattern(
+                        "backend: no (2xx answer for (up to )?\\d+\\.\\d\\d s|gap seen) (during|after) the restart \\(");
+        assertThat(servicePid()).as("a new process, under a new PM2 id").isNotEqualTo(before);
+
+        as("alice")
+                .get("/api/targets/shop/services/" + shop.app + "/logs?lines=50")
+                .then()
+                .statusCode(200)
+                .body("error.join('\\n')", containsString(written));
+        assertThat(as("alice")
+                        .get("/api/targets/shop/health-report")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .jsonPath()
+                        .getList("components[0].errorLog.lastLines", String.class))
+                .anySatisfy(line -> assertThat(line).contains(written));
+    }
+
+    private long servicePid() {
+        return Long.parseLong(services("pid"));
+    }
+
+    private static String services(String field) {
+        return as("alice")
+                .get("/api/targets/shop/services")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getString("[0]." + field);
     }
 
     private String appEnv() {

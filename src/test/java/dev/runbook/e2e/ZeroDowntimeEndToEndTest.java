@@ -6,18 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runbook.testsupport.FixtureTarget;
 import dev.runbook.testsupport.PlatformTest;
+import dev.runbook.testsupport.Poller;
+import dev.runbook.testsupport.Poller.Poll;
 import io.restassured.path.json.JsonPath;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -73,9 +67,13 @@ class ZeroDowntimeEndToEndTest {
     @Test
     @Order(2)
     void shouldDeployWithoutAFailedRequest() {
-        List<String> failures = polling(() -> {
+        List<Poll> failures = polling(() -> {
             JsonPath run = awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "cluster-2")));
             assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
+            assertThat(run.getString("steps.find { it.activityId == 'Task_HealthCheck' }.logTail"))
+                    .as("the gap line of a worker-by-worker reload")
+                    .containsPattern(
+                            "backend: no (2xx answer for (up to )?\\d+\\.\\d\\d s|gap seen) (during|after) the reload \\(.*cluster mode, 2 instances");
         });
 
         assertThat(shop.served()).contains("\"version\":\"c2\"");
@@ -85,7 +83,7 @@ class ZeroDowntimeEndToEndTest {
     @Test
     @Order(3)
     void shouldRollBackWithoutAFailedRequest() {
-        List<String> failures = polling(() -> {
+        List<Poll> failures = polling(() -> {
             JsonPath run = awaitEnd(start("alice", "/api/targets/shop/rollbacks", Map.of("releaseId", firstRelease)));
             assertThat(run.getString("outcome")).isEqualTo("RESTORED");
         });
@@ -95,50 +93,15 @@ class ZeroDowntimeEndToEndTest {
     }
 
     /** Runs {@code action} while a client GETs the health URL every 25 ms; returns the failed answers. */
-    private static List<String> polling(Runnable action) {
-        List<String> failures = Collections.synchronizedList(new ArrayList<>());
-        List<String> versions = Collections.synchronizedList(new ArrayList<>());
-        AtomicBoolean running = new AtomicBoolean(true);
+    private static List<Poll> polling(Runnable action) {
         // a slow answer on a loaded build machine is not a failed request: wait up to 10 s
-        HttpClient http =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        Supplier<Void> poll = () -> {
-            while (running.get()) {
-                try {
-                    HttpResponse<String> response = http.send(
-                            HttpRequest.newBuilder(URI.create(shop.healthUrl().toString()))
-                                    .timeout(Duration.ofSeconds(10))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    if (response.statusCode() != 200) {
-                        failures.add("HTTP " + response.statusCode());
-                    } else {
-                        versions.add(response.body());
-                    }
-                } catch (Exception e) {
-                    failures.add(e.toString());
-                }
-                try {
-                    Thread.sleep(25);
-                } catch (InterruptedException e) {
-                    return null;
-                }
-            }
-            return null;
-        };
-        Thread poller = new Thread(poll::get, "poller");
-        poller.start();
-        try {
+        try (Poller poller =
+                Poller.start(Map.of("backend", shop.healthUrl()), Duration.ofMillis(25), Duration.ofSeconds(10))) {
             action.run();
-        } finally {
-            running.set(false);
-            try {
-                poller.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            poller.close();
+            List<Poll> polls = poller.polls("backend");
+            assertThat(polls).as("the poller got answers").anyMatch(Poll::ok);
+            return polls.stream().filter(p -> !p.ok()).toList();
         }
-        assertThat(versions).as("the poller got answers").isNotEmpty();
-        return failures;
     }
 }

@@ -201,7 +201,8 @@ class CommandRunnerTest {
                 Map.of("backend", backend),
                 new Database("mongodb", databaseUri),
                 new Backups(10, null, null),
-                new Health(3, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1)),
+                new Health(
+                        3, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 null,
                 workdir,
                 null);

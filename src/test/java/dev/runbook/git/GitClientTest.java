@@ -123,6 +123,18 @@ class GitClientTest {
     }
 
     @Test
+    void shouldNotReportTrackedFilesTheBuildRewroteButStillReportLaterEditsByHand() throws IOException {
+        Files.writeString(workdir.resolve("backend/src/main.js"), "// rewritten by the build\n");
+        git.stageTrackedChanges(workdir, "backend", log);
+
+        assertThat(git.changedTrackedFiles(workdir, log)).isEmpty();
+        assertThat(git.stagedFiles(workdir, "backend", log)).containsExactly("backend/src/main.js");
+
+        Files.writeString(workdir.resolve("backend/src/main.js"), "// hot fix on the server\n");
+        assertThat(git.changedTrackedFiles(workdir, log)).containsExactly("backend/src/main.js");
+    }
+
+    @Test
     void shouldReportNoFilesWhenNothingTrackedChanged() throws IOException {
         Files.createDirectories(workdir.resolve("backend/node_modules/x"));
         Files.writeString(workdir.resolve("backend/node_modules/x/index.js"), "\n");

@@ -42,7 +42,7 @@ class AppWatchTest {
     private static final String PM2 = System.getenv().getOrDefault("RUNBOOK_TOOLS_PM2", "pm2");
     /** Ten attempts half a second apart: waiting them out would take five seconds. */
     private static final Health POLICY =
-            new Health(10, Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(3));
+            new Health(10, Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(1));
 
     @TempDir
     Path dir;
@@ -88,14 +88,14 @@ class AppWatchTest {
 
     @Test
     void shouldCatchAnAppThatCrashesAfterItFirstAnsweredWithinTheWindowCountedFromThatAnswer() throws IOException {
-        // boots for 2 s (no answer), answers, and dies 1.5 s later: a window of 3 s counted from the reload would end
-        // before the crash
+        // boots for 2 s (no answer), answers, and dies 3 s later: a window of 4 s counted from the reload would end
+        // before the crash (3 s, not less: on a loaded machine one pm2 jlist after the first answer took over 1.5 s)
         AppWatch watch = start("""
                 const http = require('http');
                 setTimeout(() => {
                   http.createServer((req, res) => { res.writeHead(200); res.end('ok'); })
                     .listen(Number(process.env.PORT), '127.0.0.1');
-                  setTimeout(() => { console.error('lost the database connection: exiting'); process.exit(1); }, 1500);
+                  setTimeout(() => { console.error('lost the database connection: exiting'); process.exit(1); }, 3000);
                 }, 2000);
                 """);
 

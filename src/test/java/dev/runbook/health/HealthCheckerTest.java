@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** Health checks against a tiny local HTTP server whose answers each test scripts. */
 class HealthCheckerTest {
 
-    private static final Health QUICK = new Health(3, Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ZERO);
+    private static final Health QUICK =
+            new Health(3, Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ZERO, Duration.ofSeconds(1));
 
     @TempDir
     Path dir;
@@ -68,7 +69,11 @@ class HealthCheckerTest {
     void shouldBeHealthyOnThirdAttemptWhenServerIsUnavailableTwice() throws IOException {
         URI url = serve(attempt -> attempt <= 2 ? 503 : 200);
 
-        assertThat(checker.await(url, new Health(5, Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ZERO), log))
+        assertThat(checker.await(
+                        url,
+                        new Health(
+                                5, Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ZERO, Duration.ofSeconds(1)),
+                        log))
                 .isEqualTo(200);
 
         assertThat(requests).hasValue(3);
@@ -88,6 +93,50 @@ class HealthCheckerTest {
     }
 
     @Test
+    void shouldFailWithinTheGraceWhenTheAppKeepsAnswering503InsteadOfWaitingOutTheAttempts() throws IOException {
+        URI url = serve(attempt -> 503);
+        // ten attempts two seconds apart: waiting them out would take 18 s and log attempt 2/10 onwards
+        Health policy =
+                new Health(10, Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ZERO, Duration.ofMillis(600));
+
+        StepFailedException failure =
+                catchThrowableOfType(() -> checker.await(url, policy, log), StepFailedException.class);
+
+        assertThat(failure.code()).isEqualTo(BpmnErrors.HEALTH_CHECK_FAILED);
+        assertThat(failure.getMessage())
+                .contains(url.toString(), "answered HTTP 503 for", "health.unhealthy-grace PT0.6S", "not healthy");
+        assertThat(requests.get()).as("asked again within the grace").isBetween(3, 5);
+        assertThat(Files.readString(log.file()))
+                .contains("-> 503 (attempt 1/10)", "(asked again, ")
+                .doesNotContain("(attempt 2/10)");
+    }
+
+    @Test
+    void shouldBeHealthyWhenA503TurnsInto200WithinTheGrace() throws IOException {
+        URI url = serve(attempt -> attempt <= 2 ? 503 : 200);
+        Health policy =
+                new Health(10, Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(5));
+
+        HealthChecker.Answer answer = checker.poll(url, policy, HealthChecker.Watch.NONE, log);
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.failedPolls()).isEqualTo(2);
+        assertThat(Files.readString(log.file())).doesNotContain("(attempt 2/10)");
+    }
+
+    @Test
+    void shouldFailAtTheFirstNon2xxAnswerWithNoGrace() {
+        URI url = serve(attempt -> 500);
+        Health policy = new Health(10, Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ZERO, Duration.ZERO);
+
+        StepFailedException failure =
+                catchThrowableOfType(() -> checker.await(url, policy, log), StepFailedException.class);
+
+        assertThat(failure.getMessage()).contains("answered HTTP 500", "1 answers in a row");
+        assertThat(requests).hasValue(1);
+    }
+
+    @Test
     void shouldFailWhenServerAnswersRedirect() {
         URI url = serve(attempt -> 302);
 
@@ -103,7 +152,8 @@ class HealthCheckerTest {
             awaitRelease();
             return 200;
         });
-        Health policy = new Health(2, Duration.ofMillis(50), Duration.ofMillis(300), Duration.ZERO);
+        Health policy =
+                new Health(2, Duration.ofMillis(50), Duration.ofMillis(300), Duration.ZERO, Duration.ofSeconds(1));
 
         StepFailedException failure = assertTimeoutPreemptively(
                 Duration.ofSeconds(5),

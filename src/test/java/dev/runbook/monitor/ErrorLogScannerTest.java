@@ -39,6 +39,7 @@ class ErrorLogScannerTest {
         ErrorLog policy = new ErrorLog(Duration.ofMinutes(15), List.of("ERROR", "FATAL", "Unhandled"), 2);
         ErrorLogReport report = scanner.scan(
                 log.toString(),
+                0,
                 policy,
                 ErrorLogScanner.compile(policy.patterns(), "p"),
                 Instant.parse("2025-01-31T10:00:00Z"));
@@ -53,6 +54,7 @@ class ErrorLogScannerTest {
 
         ErrorLogReport withSecret = scanner.scan(
                 log.toString(),
+                0,
                 new ErrorLog(Duration.ofMinutes(15), List.of("mongodb"), 5),
                 ErrorLogScanner.compile(List.of("mongodb"), "p"),
                 Instant.parse("2025-01-31T10:00:00Z"));

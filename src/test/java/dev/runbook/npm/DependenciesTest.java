@@ -144,17 +144,22 @@ class DependenciesTest {
         Files.writeString(fresh, "module.exports = 2;\n");
         Files.move(fresh, next.resolve("node_modules/left-pad/index.js"), StandardCopyOption.REPLACE_EXISTING);
 
-        dependencies.requireUnchanged(next, linkedAt);
+        dependencies.requireUnchanged(next, linkedAt, serving);
         assertThat(serving.resolve("node_modules/left-pad/index.js")).hasContent("module.exports = 1;");
 
         Files.writeString(serving.resolve("node_modules/left-pad/index.js"), "module.exports = 1;\n");
         Instant relinkedAt = relink();
         Thread.sleep(20);
         Files.writeString(next.resolve("node_modules/left-pad/index.js"), "patched in place");
-        StepFailedException failure =
-                catchThrowableOfType(StepFailedException.class, () -> dependencies.requireUnchanged(next, relinkedAt));
+        StepFailedException failure = catchThrowableOfType(
+                StepFailedException.class, () -> dependencies.requireUnchanged(next, relinkedAt, serving));
 
-        assertThat(failure.getMessage()).contains("left-pad/index.js").contains("will not serve");
+        assertThat(failure.getMessage())
+                .contains("left-pad/index.js", "will not serve", "installed afresh")
+                .contains(serving.resolve("node_modules/left-pad/index.js").toString());
+        assertThat(serving.resolve("node_modules/left-pad/index.js"))
+                .as("one inode: the serving release's copy changed too, as the message says")
+                .hasContent("patched in place");
     }
 
     @Test

@@ -34,6 +34,30 @@ class Pm2LogFileTest {
     }
 
     @Test
+    void shouldReadTheLogFilesAnAppWroteUnderEarlierPm2IdsInTimeOrder() throws Exception {
+        Files.write(
+                dir.resolve("shop-error-3.log"),
+                List.of("2025-01-31T10:00:00: ERROR before the restart", "    at boot (main.js:1:1)"));
+        Files.write(dir.resolve("shop-error-7.log"), List.of("2025-01-31T10:05:00: ERROR after the restart"));
+        Files.write(dir.resolve("shop-error-x.log"), List.of("2025-01-31T10:01:00: not a pm2 id"));
+        Files.write(dir.resolve("shop-api-error-5.log"), List.of("2025-01-31T10:02:00: another app"));
+        Files.write(dir.resolve("shop-out-3.log"), List.of("2025-01-31T10:03:00: stdout"));
+
+        Pm2LogFile app = Pm2LogFile.readApp(dir.resolve("shop-error-7.log").toString(), 7, ZoneOffset.UTC);
+
+        assertThat(app.select(null, null, 100))
+                .containsExactly(
+                        "2025-01-31T10:00:00: ERROR before the restart",
+                        "    at boot (main.js:1:1)",
+                        "2025-01-31T10:05:00: ERROR after the restart");
+        assertThat(app.timestamped()).isTrue();
+        assertThat(Pm2LogFile.readApp(dir.resolve("shop-error-7.log").toString(), 3, ZoneOffset.UTC)
+                        .select(null, null, 100))
+                .as("a name without the app's id (merged logs) is that one file")
+                .containsExactly("2025-01-31T10:05:00: ERROR after the restart");
+    }
+
+    @Test
     void shouldGiveStackTraceLinesTheTimeOfTheLineBeforeAndFilterBySinceAndGrep() throws Exception {
         Path log = dir.resolve("app-error.log");
         Files.write(

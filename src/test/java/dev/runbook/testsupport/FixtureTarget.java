@@ -294,8 +294,35 @@ public final class FixtureTarget implements AfterAllCallback {
 
     /** Removes this fixture's app from PM2 (the test PM2 daemon keeps running for other classes). */
     public void stopApp() {
-        String pm2 = System.getenv().getOrDefault("RUNBOOK_TOOLS_PM2", "pm2");
-        runner.run(new Command(List.of(pm2, "delete", app), root, Map.of(), Duration.ofMinutes(1)), StepLog.NONE);
+        pm2("delete", app);
+    }
+
+    /** A {@code pm2} command of the test PM2 daemon (the build's {@code PM2_HOME}), as an operator on the host runs it. */
+    public String pm2(String... args) {
+        List<String> argv = new java.util.ArrayList<>();
+        argv.add(System.getenv().getOrDefault("RUNBOOK_TOOLS_PM2", "pm2"));
+        argv.addAll(List.of(args));
+        return runner.run(new Command(argv, root, Map.of(), Duration.ofMinutes(1)), StepLog.NONE)
+                .output();
+    }
+
+    /**
+     * This fixture's app as the last {@code pm2 save} wrote it into {@code $PM2_HOME/dump.pm2} (what {@code pm2
+     * resurrect} starts after a reboot): its {@code pm2_env} fields ({@code pm_cwd}, {@code pm_exec_path},
+     * {@code pm_uptime} ...); empty when the dump does not list it.
+     */
+    public Map<String, Object> dumped() {
+        Path dump = Path.of(System.getenv("PM2_HOME"), "dump.pm2");
+        try {
+            List<Map<String, Object>> apps = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readValue(dump.toFile(), new com.fasterxml.jackson.core.type.TypeReference<>() {});
+            return apps.stream()
+                    .filter(entry -> app.equals(entry.get("name")))
+                    .findFirst()
+                    .orElse(Map.of());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
