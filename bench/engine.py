@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Engine: runs started per second over REST, start latency p50/p99, time until all runs ENDED.
 
-A minimal runbook: `backup` of a stub target (the demo fixture; its pm2 tool is a stand-in printing `[]`, as in
-LoadEndToEndTest), --n starts (default 400) from --clients concurrent client threads (default 20), two paths:
+A minimal runbook: `backup` of a stub target (the demo fixture with one serving release under its root, which each
+backup pins; its pm2 tool is a stand-in printing `[]`, as in LoadEndToEndTest), --n starts (default 400) from --clients concurrent client threads (default 20), two paths:
   ours    POST /api/targets/stub/backups (our REST layer: validation, RunLauncher, run id)
   engine  POST /engine-rest/process-definition/key/backup/start with the same variables (target, components=all),
           as an admin (operators may not start runs over /engine-rest): the same engine work without our REST
@@ -70,14 +70,19 @@ def fixture(work):
     small_files(src, "v1")
     run(["git", "add", "-A"], src)
     run(["git", "commit", "-q", "-m", "v1"], src)
-    workdir = os.path.join(work, "stub")
-    run(["git", "clone", "-q", src, workdir], work)
-    run(["npm", "ci", "--no-audit", "--no-fund"], os.path.join(workdir, "backend"), env=os.environ)
-    run(["npm", "run", "build"], os.path.join(workdir, "backend"), env=os.environ)
+    # one serving release under the target's root, as a first deploy leaves it: `backup` pins the serving release
+    # (with nothing serving every backup would end FAILED at once and measure less work)
+    root = os.path.join(work, "stub-root")
+    release = os.path.join(root, "releases", "20260101_000000_stub")
+    os.makedirs(os.path.dirname(release))
+    run(["git", "clone", "-q", src, release], work)
+    run(["npm", "ci", "--no-audit", "--no-fund"], os.path.join(release, "backend"), env=os.environ)
+    run(["npm", "run", "build"], os.path.join(release, "backend"), env=os.environ)
+    os.symlink(os.path.join("releases", "20260101_000000_stub"), os.path.join(root, "current"))
     pm2 = os.path.join(work, "pm2-stand-in")
     write(pm2, "#!/bin/sh\necho '[]'\n")
     os.chmod(pm2, 0o755)
-    return workdir, pm2
+    return src, root, pm2
 
 
 def main():
@@ -94,9 +99,9 @@ def main():
     per_block = args.n // args.rounds
     for db in args.db.split(","):
         work = tempfile.mkdtemp(prefix="runbook-bench-engine-")
-        workdir, pm2 = fixture(work)
-        extra = ["--runbook.targets.stub.workdir=" + workdir,
-                 "--runbook.targets.stub.root=" + workdir + "-root",
+        src, root, pm2 = fixture(work)
+        extra = ["--runbook.targets.stub.remote=" + src,
+                 "--runbook.targets.stub.root=" + root,
                  "--runbook.targets.stub.approval.required=false",
                  "--runbook.targets.stub.components.backend.dir=backend",
                  "--runbook.targets.stub.components.backend.pm2-app=stub-backend",
@@ -113,6 +118,9 @@ def main():
             platform = Platform(work, extra, pm2=pm2, jvm=args.jvm.split())
             for path in ("ours", "engine"):
                 block(platform, path, args.warmup, args.clients)
+            outcomes = {v["value"] for v in platform.call(
+                "GET", "/engine-rest/history/variable-instance?variableName=runOutcome")}
+            assert outcomes == {"BACKED_UP"}, "warm-up backups ended %s, not BACKED_UP" % outcomes
             results = {"ours": [], "engine": []}
             for r in range(args.rounds):
                 for path in (("ours", "engine") if r % 2 == 0 else ("engine", "ours")):

@@ -7,7 +7,9 @@ it (job acquisition) are reported too, and the platform JVM's CPU time per deplo
 Side B, bench/deploy-script.sh: git fetch, git checkout --detach <sha>, npm ci, npm run build,
 pm2 startOrReload <ecosystem> --only <app> --update-env, curl health loop; wall time.
 
-Each side has its own clone of one origin and its own PM2 daemon. Two targets:
+The platform builds each release in <name>-root/releases/<id>/ from its own mirror of the origin (the target's
+remote is the origin's path) and switches `current`; the script works in one in-place clone, as the users' servers
+do today. Each side has its own PM2 daemon. Two targets:
   small      the demo fixture (as dev.runbook.demo.DemoRepository writes it: no dependencies, node build.js)
   realistic  a NestJS backend (tsc build) + a Vite frontend (vite build, served by vite preview under PM2), with
              dependencies from the npm registry (generated here, not committed); two components.
@@ -89,11 +91,15 @@ export class HealthController {
 """
 VITE_MAIN = """document.querySelector('#app').textContent = 'shop frontend %s';
 """
+# the version in the page's title too, so a poller of the frontend sees which release's build it serves
+VITE_INDEX = ("<!doctype html>\n<html><head><title>shop %s</title></head>\n"
+              "<body><div id=\"app\"></div><script type=\"module\" src=\"/src/main.js\"></script></body></html>\n")
 
 
 def realistic_files(root, version):
     write(os.path.join(root, "backend/src/health.controller.ts"), NEST_CONTROLLER % version)
     write(os.path.join(root, "frontend/src/main.js"), VITE_MAIN % version)
+    write(os.path.join(root, "frontend/index.html"), VITE_INDEX % version)
 
 
 def realistic_repo(src):
@@ -115,9 +121,6 @@ def realistic_repo(src):
     write(os.path.join(src, "frontend/package.json"), json.dumps({
         "name": "shop-frontend", "version": "1.0.0", "private": True,
         "scripts": {"build": "vite build"}, "devDependencies": {"vite": "5.4.11"}}, indent=2))
-    write(os.path.join(src, "frontend/index.html"),
-          "<!doctype html>\n<html><head><title>shop</title></head>\n"
-          "<body><div id=\"app\"></div><script type=\"module\" src=\"/src/main.js\"></script></body></html>\n")
     write(os.path.join(src, "frontend/ecosystem.config.js"),
           "module.exports = { apps: [{ name: 'shop-frontend', script: 'node_modules/vite/bin/vite.js', "
           "args: ['preview', '--host', '127.0.0.1', '--strictPort', '--port', process.env.FRONTEND_PORT], "
@@ -152,8 +155,9 @@ class Target:
     def __init__(self, work, name, make):
         self.name = name
         self.origin, self.shas = make_origin(work, name, make)
-        self.a, self.b = os.path.join(work, name + "-a"), os.path.join(work, name + "-b")
-        run(["git", "clone", "-q", self.origin, self.a], work)
+        # the platform's side: the release layout under root (releases/, current, its own mirror of the origin);
+        # the script's side: one in-place checkout b, as the users' servers run today
+        self.root, self.b = os.path.join(work, name + "-root"), os.path.join(work, name + "-b")
         run(["git", "clone", "-q", self.origin, self.b], work)
         self.ports_a = {"BACKEND_PORT": free_port(), "FRONTEND_PORT": free_port(), "PORT": free_port()}
         self.ports_b = {"BACKEND_PORT": free_port(), "FRONTEND_PORT": free_port(), "PORT": free_port()}
@@ -166,10 +170,9 @@ class Target:
 
     def properties(self, interval):
         p = "--runbook.targets.%s." % self.name
-        # the platform's side is the in-place checkout a, adopted into the release layout under a-root by its first
-        # deploy (see docs/operations.md, adopting a server)
-        props = [p + "workdir=" + self.a, p + "root=" + self.a + "-root", p + "approval.required=false",
-                 p + "health.interval=" + interval]
+        props = [p + "remote=" + self.origin, p + "root=" + self.root, p + "approval.required=false"]
+        if interval:
+            props.append(p + "health.interval=" + interval)
         for key, value in self.ports_a.items():
             props.append(p + "env.%s=%d" % (key, value))
         for comp, eco, app, port_var, path in self.components:

@@ -5,8 +5,11 @@ Target: the realistic app of bench/overhead.py (NestJS backend built with tsc + 
 dependencies from the npm registry; generated here, not committed), with a third release `broken` (v2 whose backend
 health endpoint answers 503).
 
-Side A, the platform: a deploy of `broken` (approval off); the run's compensation restores both components'
-artifacts from the release backup it took, checks out the previous commit and reloads (no install, no build).
+Side A, the platform: a deploy of `broken` (approval off), built in its own release directory; the run's
+compensation switches `current` back to the previous release and reloads it (no copy, no install, no build).
+
+This counts from the end of the failed health check, as the benches before issue 14 did; bench/releases.py counts
+from the first bad answer a user got (the issue's definition) and covers a release that crashes at boot too.
 Side B, rollback-production.sh as the users' operations guide describes it (restore the git code, rebuild, restore
 the PM2 services): bench/deploy-script.sh with the previous commit (git checkout, npm ci and npm run build of both
 components, pm2 startOrReload, health poll), after the same broken release was put in place the same way.
