@@ -33,6 +33,7 @@ final class AppWatch implements HealthChecker.Watch {
     private final Map<String, Integer> restarts;
     private final StepLog log;
     private List<Pm2Process> last = List.of();
+    private String crashed;
 
     /**
      * @param apps     the PM2 app names to watch
@@ -87,10 +88,16 @@ final class AppWatch implements HealthChecker.Watch {
     }
 
     private StepFailedException crashing(Pm2Process app, String what, String during) {
+        crashed = app.name();
         return new StepFailedException(
                 BpmnErrors.HEALTH_CHECK_FAILED,
                 "pm2 app '" + app.name() + "' " + what + " " + during + ": it is crashing, health check stopped"
                         + Pm2ErrorTail.of(app, since));
+    }
+
+    /** The app this watch saw crashing, if it did. */
+    Optional<String> crashed() {
+        return Optional.ofNullable(crashed);
     }
 
     /** The app's instances as the last check listed them (empty before the first check). */

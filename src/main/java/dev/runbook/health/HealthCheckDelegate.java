@@ -13,6 +13,7 @@ import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.Release;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepErrors;
+import dev.runbook.process.StepFailedException;
 import dev.runbook.process.StepPreview;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,15 +55,21 @@ class HealthCheckDelegate extends RunbookDelegate implements StepPreview {
         AppWatch watch = new AppWatch(
                 pm2, components.values().stream().map(ComponentSpec::pm2App).toList(), target.root(), baseline, log);
         List<String> gaps = new ArrayList<>();
-        components.forEach((name, component) -> {
-            HealthChecker.Answer answer = health.poll(component.healthUrl(), target.health(), watch, log);
-            baseline.ifPresent(b -> gaps.add(
-                    ReloadGap.describe(name, component.pm2App(), b, answer, watch.instances(component.pm2App()))));
-        });
-        watch.stayUp(
-                Instant.now(),
-                target.health().stabilityWindow(),
-                target.health().interval());
+        try {
+            components.forEach((name, component) -> {
+                HealthChecker.Answer answer = health.poll(component.healthUrl(), target.health(), watch, log);
+                baseline.ifPresent(b -> gaps.add(
+                        ReloadGap.describe(name, component.pm2App(), b, answer, watch.instances(component.pm2App()))));
+            });
+            watch.stayUp(
+                    Instant.now(),
+                    target.health().stabilityWindow(),
+                    target.health().interval());
+        } catch (StepFailedException e) {
+            // the undo stops this app before reloading the previous release, even if PM2 restarted it meanwhile
+            watch.crashed().ifPresent(app -> vars.set(ProcessVariables.CRASHED_APP, app));
+            throw e;
+        }
         gaps.forEach(log::line);
         if (baseline.isPresent()) {
             // this run reloaded or restarted the apps, and they are verified: a reboot resurrects them

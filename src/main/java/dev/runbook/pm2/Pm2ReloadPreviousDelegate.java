@@ -46,7 +46,12 @@ class Pm2ReloadPreviousDelegate extends RunbookDelegate {
         }
         Target target = targets.get(vars.target());
         List<Pm2Client.App> apps = Pm2ReloadDelegate.apps(target, vars.components());
-        stopCrashing(target, apps, Pm2Baseline.fromJson(vars.string(ProcessVariables.RELOAD_BASELINE)), log);
+        stopCrashing(
+                target,
+                apps,
+                Pm2Baseline.fromJson(vars.string(ProcessVariables.RELOAD_BASELINE)),
+                vars.string(ProcessVariables.CRASHED_APP),
+                log);
         if (vars.previousReleaseId() != null) {
             Pm2ReloadDelegate.reload(pm2, apps, target, vars, log);
             return;
@@ -74,7 +79,8 @@ class Pm2ReloadPreviousDelegate extends RunbookDelegate {
         pm2.saveAfterChange(target.root(), log);
     }
 
-    private void stopCrashing(Target target, List<Pm2Client.App> apps, Optional<Pm2Baseline> baseline, StepLog log) {
+    private void stopCrashing(
+            Target target, List<Pm2Client.App> apps, Optional<Pm2Baseline> baseline, String crashed, StepLog log) {
         List<Pm2Process> listed = pm2.list(target.root(), log);
         Map<String, Integer> restarts = Pm2Baseline.restartsByApp(listed);
         for (Pm2Client.App app : apps) {
@@ -84,7 +90,9 @@ class Pm2ReloadPreviousDelegate extends RunbookDelegate {
             boolean down =
                     instances.stream().anyMatch(p -> "errored".equals(p.status()) || "stopped".equals(p.status()));
             boolean restarted = after != null && restarts.getOrDefault(app.name(), 0) > after;
-            if (!instances.isEmpty() && (down || restarted)) {
+            // the app the failed health check saw crashing counts too: PM2 may have restarted it since (after the
+            // switch back its autorestart runs the previous release), and its restart count alone would not tell
+            if (!instances.isEmpty() && (down || restarted || app.name().equals(crashed))) {
                 log.line("pm2 app '" + app.name() + "' of the failed release is crash-looping ("
                         + instances.get(0).status() + ", restarts " + restarts.get(app.name())
                         + "): stopping it before the previous release is reloaded");

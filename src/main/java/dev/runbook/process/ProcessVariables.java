@@ -74,6 +74,8 @@ public final class ProcessVariables {
     public static final String PLAN_TEXT = "planText";
     /** true once the run's forward reload step began: from then on PM2 may run the new release. */
     public static final String APPS_RELOADED = "appsReloaded";
+    /** The PM2 app a failed health check saw crashing: the undo stops it even if PM2 restarted it meanwhile. */
+    public static final String CRASHED_APP = "crashedApp";
     /** Deploy, update: the release directory this run prepares; rollback: the release it switches to. */
     public static final String RELEASE_ID = "releaseId";
     /** The release that served when the run was requested (null when none did): where a switch back goes. */
