@@ -36,6 +36,7 @@ import urllib.error, urllib.request
 
 from common import PM2, Platform, machine, print_step_medians, run, step_times, ts, write
 from overhead import NEST_MAIN, SCRIPT, Target, realistic_files, realistic_repo
+from time_to_restore import BROKEN_CONTROLLER
 
 # crash: the backend throws while its modules load (NestJS starter layout: the check at the top of the app module),
 # an uncaught exception: the process exits and PM2 restarts it, again and again
@@ -63,16 +64,6 @@ async function bootstrap() {
   await app.listen(Number(process.env.BACKEND_PORT), '127.0.0.1');
 }
 bootstrap();
-"""
-BROKEN_CONTROLLER = """import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
-
-@Controller('api')
-export class HealthController {
-  @Get('health')
-  health() {
-    throw new ServiceUnavailableException({ status: 'broken', version: 'broken' });
-  }
-}
 """
 CLUSTER_ECOSYSTEM = ("module.exports = { apps: [{ name: 'cluster-backend', script: 'dist/main.js', cwd: __dirname, "
                      "exec_mode: 'cluster', instances: 2 }] };\n")
