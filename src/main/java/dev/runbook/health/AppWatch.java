@@ -22,9 +22,14 @@ import java.util.Optional;
  * news is in the process list: an app {@code errored} or {@code stopped}, or restarted since the reload (its
  * {@code restart_time} above the {@link Pm2Baseline} the reload step recorded), ends the check at once, with the last
  * lines of the app's error log since the reload. Without a baseline (the previous release's check after a run that
- * never reloaded) the first listing is the baseline and the check's start the time the log is read from.
+ * never reloaded) the first listing is the baseline and the check's start the time the log is read from. Between
+ * listings the watch glances at the listed processes in the OS ({@link #glance}) and lists again only when one is
+ * gone.
  */
 final class AppWatch implements HealthChecker.Watch {
+
+    /** Time between two glances during the stability window. */
+    static final Duration GLANCE_INTERVAL = Duration.ofMillis(100);
 
     private final Pm2Client pm2;
     private final List<String> apps;
@@ -75,6 +80,25 @@ final class AppWatch implements HealthChecker.Watch {
     }
 
     /**
+     * Lists the apps again ({@link #check}) only when a process the last listing showed for them is gone (or had no
+     * pid yet): a crash is seen within one glance of the process exiting, at the cost of a look at the OS process
+     * table, not of a {@code pm2 jlist} (half a second of CLI start-up, more on a loaded machine).
+     */
+    @Override
+    public void glance(String during) {
+        boolean changed = last.isEmpty()
+                || last.stream()
+                        .filter(p -> apps.contains(p.name()))
+                        .anyMatch(p -> p.pid() <= 0
+                                || !ProcessHandle.of(p.pid())
+                                        .map(ProcessHandle::isAlive)
+                                        .orElse(false));
+        if (changed) {
+            check(during);
+        }
+    }
+
+    /**
      * {@code pm2 jlist}; a failing PM2 is a technical fault, not the app's: an exception (the job retries, then an
      * incident), never {@code HEALTH_CHECK_FAILED} that would roll back a release that may be fine.
      */
@@ -118,16 +142,19 @@ final class AppWatch implements HealthChecker.Watch {
     }
 
     /**
-     * Keeps checking, {@code interval} apart, until {@code window} has passed since {@code answeredAt} (when the
-     * last of the health URLs first answered 2xx): an app that boots, answers and then crashes is caught.
+     * Keeps glancing, {@link #GLANCE_INTERVAL} apart, until {@code window} has passed since {@code answeredAt} (when
+     * the last of the health URLs first answered 2xx), and checks once more at its end: an app that boots, answers and
+     * then crashes is caught when its process exits.
      */
-    void stayUp(Instant answeredAt, Duration window, Duration interval) {
+    void stayUp(Instant answeredAt, Duration window) {
         Instant end = answeredAt.plus(window);
+        String during = "within the stability window of " + window.toMillis() + " ms after its health URL answered";
         while (Instant.now().isBefore(end)) {
             Duration left = Duration.between(Instant.now(), end);
-            HealthChecker.sleep(left.compareTo(interval) < 0 ? left : interval);
-            check("within the stability window of " + window.toMillis() + " ms after its health URL answered");
+            HealthChecker.sleep(left.compareTo(GLANCE_INTERVAL) < 0 ? left : GLANCE_INTERVAL);
+            glance(during);
         }
+        check(during);
         for (String app : apps) {
             log.line("pm2 app '" + app + "' stayed up " + window.toMillis() + " ms after its health URL answered"
                     + " (restarts " + restarts.get(app) + ")");

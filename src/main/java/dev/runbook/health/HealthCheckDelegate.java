@@ -61,10 +61,7 @@ class HealthCheckDelegate extends RunbookDelegate implements StepPreview {
                 baseline.ifPresent(b -> gaps.add(
                         ReloadGap.describe(name, component.pm2App(), b, answer, watch.instances(component.pm2App()))));
             });
-            watch.stayUp(
-                    Instant.now(),
-                    target.health().stabilityWindow(),
-                    target.health().interval());
+            watch.stayUp(Instant.now(), target.health().stabilityWindow());
         } catch (StepFailedException e) {
             // the undo stops this app before reloading the previous release, even if PM2 restarted it meanwhile
             watch.crashed().ifPresent(app -> vars.set(ProcessVariables.CRASHED_APP, app));

@@ -17,16 +17,17 @@ import org.springframework.stereotype.Component;
 /**
  * HTTP health checks of a component: GET its health URL up to {@code health.attempts} times,
  * {@code health.interval} apart (counted from the start of one attempt to the next), each call bounded by
- * {@code health.timeout}; any 2xx status is healthy. An app that answers, but not 2xx (a release answering 503), is
- * asked again every {@link #CONFIRM_INTERVAL} and fails the check once it has answered so for
- * {@code health.unhealthy-grace}, without waiting out the attempts; no answer at all (still booting) uses the
- * attempts. A {@link Watch} looks at something else after each attempt (the
- * app's PM2 state) and may end the check before the attempts are used up.
+ * {@code health.timeout}; any 2xx status is healthy. Between two attempts the app is asked again every
+ * {@link #CONFIRM_INTERVAL}: one that is still booting passes as soon as it answers 2xx, one that answers, but not 2xx
+ * (a release answering 503), fails the check once it has answered so for {@code health.unhealthy-grace}, without
+ * waiting out the attempts; no answer at all (still booting) uses the attempts. A {@link Watch} looks at something
+ * else (the app's PM2 state): fully after each attempt, with a cheap glance at each ask between them, and may end the
+ * check before the attempts are used up.
  */
 @Component
 public class HealthChecker {
 
-    /** How often an app that answers, but not 2xx, is asked again while its {@code health.unhealthy-grace} runs. */
+    /** How often the app is asked again between two attempts (and its {@code health.unhealthy-grace} looked at). */
     static final Duration CONFIRM_INTERVAL = Duration.ofMillis(250);
 
     private final HttpClient http = HttpClient.newBuilder()
@@ -56,12 +57,8 @@ public class HealthChecker {
      * user's).
      */
     public Answer poll(URI url, Health policy, Watch watch, StepLog log) {
-        String last = "no attempt";
         long started = System.nanoTime();
-        Instant firstFailedAt = null;
-        int failed = 0;
-        Instant unhealthySince = null;
-        int unhealthyAnswers = 0;
+        Polls polls = new Polls(url, policy, watch);
         for (int attempt = 1; attempt <= policy.attempts(); attempt++) {
             if (attempt > 1) {
                 sleep(Duration.ofNanos(started + policy.interval().toNanos() * (attempt - 1) - System.nanoTime()));
@@ -72,8 +69,68 @@ public class HealthChecker {
                     "GET " + url + " -> " + answer(probe) + " (attempt " + attempt + "/" + policy.attempts() + ")";
             log.line(attempted);
             watch.check("while " + attempted);
+            if (polls.healthy(probe, polledAt)) {
+                return polls.answer(probe);
+            }
+            if (attempt == policy.attempts()) {
+                break;
+            }
+            // until the next attempt is due the app is asked again every CONFIRM_INTERVAL, and the watch glances at
+            // it each time: an app that boots answers as soon as it listens, one that answers without 2xx for the
+            // grace fails now, and one that crashes is seen when it does, not an interval later
+            long nextAttempt = started + policy.interval().toNanos() * attempt;
+            while (true) {
+                Duration pause = polls.pause();
+                if (System.nanoTime() + pause.toNanos() >= nextAttempt) {
+                    break;
+                }
+                sleep(pause);
+                polledAt = Instant.now();
+                probe = probe(url, policy.timeout());
+                String again = "GET " + url + " -> " + answer(probe) + " (asked again, "
+                        + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms into the check)";
+                if (probe.status() != null) {
+                    // a refused connection again is no news: only answers are logged between attempts
+                    log.line(again);
+                }
+                watch.glance("while " + again);
+                if (polls.healthy(probe, polledAt)) {
+                    return polls.answer(probe);
+                }
+            }
+        }
+        throw new StepFailedException(
+                BpmnErrors.HEALTH_CHECK_FAILED,
+                "health check of " + url + " failed after " + policy.attempts() + " attempts: " + polls.last
+                        + watch.detail());
+    }
+
+    /** What one health check's polls have seen so far: the failed ones, and how long the app has answered without 2xx. */
+    private static final class Polls {
+
+        private final URI url;
+        private final Health policy;
+        private final Watch watch;
+        private String last = "no attempt";
+        private Instant firstFailedAt;
+        private int failed;
+        private Instant unhealthySince;
+        private int unhealthyAnswers;
+
+        Polls(URI url, Health policy, Watch watch) {
+            this.url = url;
+            this.policy = policy;
+            this.watch = watch;
+        }
+
+        /**
+         * Counts {@code probe}; true when it is 2xx. An app that has answered without 2xx for the unhealthy grace
+         * fails the check here ({@code HEALTH_CHECK_FAILED}): it runs and says it is not healthy, and waiting out the
+         * attempts would only make users see those answers longer.
+         */
+        boolean healthy(Probe probe, Instant polledAt) {
             if (probe.healthy()) {
-                return new Answer(probe.status(), Instant.now(), firstFailedAt, failed);
+                return true;
             }
             firstFailedAt = firstFailedAt == null ? polledAt : firstFailedAt;
             failed++;
@@ -81,51 +138,35 @@ public class HealthChecker {
             if (probe.status() == null) {
                 unhealthySince = null;
                 unhealthyAnswers = 0;
-                continue;
+                return false;
             }
             unhealthySince = unhealthySince == null ? polledAt : unhealthySince;
             unhealthyAnswers++;
-            // the app runs and answers that it is not healthy: until the next attempt is due it is asked again every
-            // CONFIRM_INTERVAL, and answering so for the grace ends the check now (waiting out the attempts would only
-            // make users see those answers longer)
-            long nextAttempt = started + policy.interval().toNanos() * attempt;
-            while (true) {
-                Duration unhealthyFor = Duration.between(unhealthySince, Instant.now());
-                if (unhealthyFor.compareTo(policy.unhealthyGrace()) >= 0) {
-                    throw new StepFailedException(
-                            BpmnErrors.HEALTH_CHECK_FAILED,
-                            "health check of " + url + " failed: it answered " + last + " for "
-                                    + String.format(Locale.ROOT, "%.2f", unhealthyFor.toMillis() / 1000.0) + " s ("
-                                    + unhealthyAnswers + " answers in a row without 2xx, health.unhealthy-grace "
-                                    + policy.unhealthyGrace() + "): the app runs and says it is not healthy"
-                                    + watch.detail());
-                }
-                Duration pause = min(CONFIRM_INTERVAL, policy.unhealthyGrace().minus(unhealthyFor));
-                if (attempt == policy.attempts() || System.nanoTime() + pause.toNanos() >= nextAttempt) {
-                    break;
-                }
-                sleep(pause);
-                probe = probe(url, policy.timeout());
-                log.line("GET " + url + " -> " + answer(probe) + " (asked again, "
-                        + Duration.between(unhealthySince, Instant.now()).toMillis()
-                        + " ms after its first answer without 2xx)");
-                if (probe.healthy()) {
-                    return new Answer(probe.status(), Instant.now(), firstFailedAt, failed);
-                }
-                failed++;
-                last = probe.status() != null ? "HTTP " + probe.status() : probe.error();
-                if (probe.status() == null) {
-                    unhealthySince = null;
-                    unhealthyAnswers = 0;
-                    break;
-                }
-                unhealthyAnswers++;
+            Duration unhealthyFor = Duration.between(unhealthySince, Instant.now());
+            if (unhealthyFor.compareTo(policy.unhealthyGrace()) >= 0) {
+                throw new StepFailedException(
+                        BpmnErrors.HEALTH_CHECK_FAILED,
+                        "health check of " + url + " failed: it answered " + last + " for "
+                                + String.format(Locale.ROOT, "%.2f", unhealthyFor.toMillis() / 1000.0) + " s ("
+                                + unhealthyAnswers + " answers in a row without 2xx, health.unhealthy-grace "
+                                + policy.unhealthyGrace() + "): the app runs and says it is not healthy"
+                                + watch.detail());
             }
+            return false;
         }
-        throw new StepFailedException(
-                BpmnErrors.HEALTH_CHECK_FAILED,
-                "health check of " + url + " failed after " + policy.attempts() + " attempts: " + last
-                        + watch.detail());
+
+        /** How long to wait before asking again: {@link #CONFIRM_INTERVAL}, or less when the grace ends sooner. */
+        Duration pause() {
+            if (unhealthySince == null) {
+                return CONFIRM_INTERVAL;
+            }
+            return min(
+                    CONFIRM_INTERVAL, policy.unhealthyGrace().minus(Duration.between(unhealthySince, Instant.now())));
+        }
+
+        Answer answer(Probe probe) {
+            return new Answer(probe.status(), Instant.now(), firstFailedAt, failed);
+        }
     }
 
     private static String answer(Probe probe) {
@@ -166,6 +207,12 @@ public class HealthChecker {
          * @param during what the check was doing, for the message ({@code while GET ... (attempt 2/10)})
          */
         void check(String during);
+
+        /**
+         * A cheap look between attempts (every {@link #CONFIRM_INTERVAL} while the app does not answer 2xx): as
+         * {@link #check}, but only doing the full look when something has changed since the last one.
+         */
+        default void glance(String during) {}
 
         /** Appended to the message when the attempts run out (a newline and more), or the empty string. */
         String detail();

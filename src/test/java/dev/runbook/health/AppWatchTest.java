@@ -87,6 +87,24 @@ class AppWatchTest {
     }
 
     @Test
+    void shouldSeeACrashBetweenTwoAttemptsWhenTheProcessExitsNotAtTheNextAttempt() throws IOException {
+        // boots for a second without listening, then exits: the first attempt finds it booting, the next attempt is
+        // 10 s away, and the glance between them sees its process gone
+        AppWatch watch = start("""
+                setTimeout(() => { console.error('config: DATABASE_URL is missing'); process.exit(1); }, 1000);
+                """);
+        Health slow = new Health(
+                10, Duration.ofSeconds(10), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(1));
+
+        StepFailedException failure =
+                catchThrowableOfType(() -> checker.await(healthUrl(), slow, watch, log), StepFailedException.class);
+
+        assertThat(failure.code()).isEqualTo(BpmnErrors.HEALTH_CHECK_FAILED);
+        assertThat(failure.getMessage()).contains("it is crashing", "asked again", "config: DATABASE_URL is missing");
+        assertThat(attempts()).as("health attempts made of 10").isEqualTo(1);
+    }
+
+    @Test
     void shouldCatchAnAppThatCrashesAfterItFirstAnsweredWithinTheWindowCountedFromThatAnswer() throws IOException {
         // boots for 2 s (no answer), answers, and dies 3 s later: a window of 4 s counted from the reload would end
         // before the crash (3 s, not less: on a loaded machine one pm2 jlist after the first answer took over 1.5 s)
@@ -102,7 +120,7 @@ class AppWatchTest {
         assertThat(checker.await(healthUrl(), POLICY, watch, log)).isEqualTo(200);
         Instant answeredAt = Instant.now();
         StepFailedException failure = catchThrowableOfType(
-                () -> watch.stayUp(answeredAt, POLICY.stabilityWindow(), POLICY.interval()), StepFailedException.class);
+                () -> watch.stayUp(answeredAt, POLICY.stabilityWindow()), StepFailedException.class);
 
         assertThat(attempts()).as("it did not answer at first").isGreaterThan(1);
         assertThat(failure.code()).isEqualTo(BpmnErrors.HEALTH_CHECK_FAILED);
@@ -118,7 +136,7 @@ class AppWatchTest {
                 """);
 
         assertThat(checker.await(healthUrl(), POLICY, watch, log)).isEqualTo(200);
-        watch.stayUp(Instant.now(), Duration.ofSeconds(1), POLICY.interval());
+        watch.stayUp(Instant.now(), Duration.ofSeconds(1));
 
         assertThat(Files.readString(log.file())).contains("pm2 app '" + app + "' stayed up 1000 ms");
     }

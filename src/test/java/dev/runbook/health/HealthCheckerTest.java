@@ -81,6 +81,37 @@ class HealthCheckerTest {
     }
 
     @Test
+    void shouldPassAnAppThatStartsListeningBetweenTwoAttemptsWithoutWaitingForTheNext() throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        URI url = URI.create("http://127.0.0.1:" + port + "/api/health");
+        // the app is still booting at the first attempt and listens 600 ms later; the next attempt is 10 s away
+        handlers.submit(() -> {
+            Thread.sleep(600);
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+            server.createContext("/api/health", exchange -> {
+                requests.incrementAndGet();
+                exchange.sendResponseHeaders(200, -1);
+                exchange.close();
+            });
+            server.start();
+            return null;
+        });
+        Health policy =
+                new Health(3, Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1));
+
+        HealthChecker.Answer answer = checker.poll(url, policy, HealthChecker.Watch.NONE, log);
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.failedPolls()).as("refused polls before it listened").isPositive();
+        assertThat(Files.readString(log.file()))
+                .contains("ConnectException (attempt 1/3)", "-> 200 (asked again")
+                .doesNotContain("(attempt 2/3)");
+    }
+
+    @Test
     void shouldFailNamingUrlAndStatusWhenServerAlwaysAnswers500() {
         URI url = serve(attempt -> 500);
 
