@@ -58,8 +58,9 @@ class HealthCheckDelegate extends RunbookDelegate implements StepPreview {
         try {
             components.forEach((name, component) -> {
                 HealthChecker.Answer answer = health.poll(component.healthUrl(), target.health(), watch, log);
-                baseline.ifPresent(b -> gaps.add(
-                        ReloadGap.describe(name, component.pm2App(), b, answer, watch.instances(component.pm2App()))));
+                baseline.filter(b -> b.restarts().containsKey(component.pm2App()))
+                        .ifPresent(b -> gaps.add(ReloadGap.describe(
+                                name, component.pm2App(), b, answer, watch.instances(component.pm2App()))));
             });
             watch.stayUp(Instant.now(), target.health().stabilityWindow());
         } catch (StepFailedException e) {

@@ -65,6 +65,19 @@ public record Pm2Baseline(Instant reloadedAt, Map<String, Integer> restarts, boo
         return new Pm2Baseline(reloadedAt, restarts, fresh, seen);
     }
 
+    /**
+     * This baseline and {@code later}'s, of apps reloaded one after the other in one step: the earlier reload's start
+     * (error-log lines from then on are the new release's), the restart counts and polls of both.
+     */
+    public Pm2Baseline and(Pm2Baseline later) {
+        Map<String, Integer> counts = new LinkedHashMap<>(restarts);
+        counts.putAll(later.restarts);
+        Map<String, Poll> seen = new LinkedHashMap<>(polls);
+        seen.putAll(later.polls);
+        Instant first = reloadedAt.isBefore(later.reloadedAt) ? reloadedAt : later.reloadedAt;
+        return new Pm2Baseline(first, counts, fresh || later.fresh, seen);
+    }
+
     /** {@code restart_time} by app name, summed over the instances of each app (cluster mode lists one per worker). */
     public static Map<String, Integer> restartsByApp(List<Pm2Process> processes) {
         Map<String, Integer> restarts = new LinkedHashMap<>();

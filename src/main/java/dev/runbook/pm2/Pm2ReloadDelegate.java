@@ -25,8 +25,11 @@ import org.springframework.stereotype.Component;
 /**
  * Task_Pm2Reload, after the switch: sets {@code appsReloaded} (from now on PM2 runs the new release), then
  * start-or-reload of each selected component's PM2 app from its ecosystem file through {@code current}, with
- * {@code --cwd current/<dir>} and the target's env, one after the other; each must then be listed and online. An app
- * PM2 runs from elsewhere is moved under {@code current} first. It records {@code reloadBaseline} ({@link Pm2Baseline})
+ * {@code --cwd current/<dir>} and the target's env, one after the other in the target's component order; each must
+ * then be listed and online, and each but the last must answer its health URL with a 2xx ({@link ReloadGate}) before
+ * the next is reloaded: a backend that crashes at boot (or answers 503) fails the step before its frontend is
+ * reloaded, so users never get the new frontend in front of a broken backend, and the undo reloads only what this run
+ * reloaded. An app PM2 runs from elsewhere is moved under {@code current} first. It records {@code reloadBaseline} ({@link Pm2Baseline})
  * for the health check that follows, which watches the apps until they have answered and stayed up (a slow boot must
  * not use up the stability window here), then saves the process list ({@code pm2 save}, so a reboot resurrects the
  * apps from {@code current}). The undo path's reload is {@link Pm2ReloadPreviousDelegate}.
@@ -36,19 +39,43 @@ import org.springframework.stereotype.Component;
 class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
 
     private final Pm2Client pm2;
+    private final ReloadGate gate;
 
-    Pm2ReloadDelegate(TargetRegistry targets, Redactor redactor, Pm2Client pm2) {
+    Pm2ReloadDelegate(TargetRegistry targets, Redactor redactor, Pm2Client pm2, ReloadGate gate) {
         super(targets, redactor);
         this.pm2 = pm2;
+        this.gate = gate;
     }
 
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
-        List<Pm2Client.App> apps = apps(target, vars.components());
+        List<ComponentSpec> components =
+                List.copyOf(TargetRegistry.select(target, vars.components()).values());
         vars.set(ProcessVariables.APPS_RELOADED, true);
-        moveIntoCurrent(target, apps, log);
-        reload(pm2, apps, target, vars, log);
+        List<Pm2Process> listed = pm2.list(target.root(), log);
+        Pm2Baseline reloaded = null;
+        for (int i = 0; i < components.size(); i++) {
+            ComponentSpec component = components.get(i);
+            Pm2Client.App app = app(target, component);
+            moveIntoCurrent(target, app, listed, log);
+            String next = i < components.size() - 1 ? components.get(i + 1).pm2App() : null;
+            Pm2Baseline sofar = reloaded;
+            Pm2Baseline one = polling(Map.of(app.name(), component.healthUrl()), log, () -> {
+                Pm2Baseline own = Pm2Baseline.of(Instant.now(), pm2.startOrReload(List.of(app), target.env(), log));
+                // recorded before the gate: if it fails, the undo knows which apps this run has reloaded
+                vars.set(ProcessVariables.RELOAD_BASELINE, (sofar == null ? own : sofar.and(own)).toJson());
+                if (next != null) {
+                    log.line("waiting for " + app.name() + " to answer " + component.healthUrl() + " before reloading "
+                            + next);
+                    gate.awaitAnswer(target, component, own, vars, log);
+                    log.line(app.name() + " answers: reloading the next component");
+                }
+                return own;
+            });
+            reloaded = sofar == null ? one : sofar.and(one);
+            vars.set(ProcessVariables.RELOAD_BASELINE, reloaded.toJson());
+        }
     }
 
     /**
@@ -57,7 +84,7 @@ class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
      * crashes at boot by one PM2 command).
      */
     static void reload(Pm2Client pm2, List<Pm2Client.App> apps, Target target, ProcessVariables vars, StepLog log) {
-        polling(pm2, target, vars, log, () -> {
+        polling(target, vars, apps.stream().map(Pm2Client.App::name).toList(), log, () -> {
             Instant reloadedAt = Instant.now();
             return Pm2Baseline.of(reloadedAt, pm2.startOrReload(apps, target.env(), log));
         });
@@ -69,10 +96,21 @@ class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
      */
     static void polling(
             Pm2Client pm2, Target target, ProcessVariables vars, StepLog log, Supplier<Pm2Baseline> change) {
+        polling(target, vars, null, log, change);
+    }
+
+    /** As {@link #polling(Pm2Client, Target, ProcessVariables, StepLog, Supplier)}, polling only {@code apps} (all when null). */
+    static void polling(
+            Target target, ProcessVariables vars, List<String> apps, StepLog log, Supplier<Pm2Baseline> change) {
         Map<String, URI> urls = new LinkedHashMap<>();
-        TargetRegistry.select(target, vars.components())
-                .values()
+        TargetRegistry.select(target, vars.components()).values().stream()
+                .filter(component -> apps == null || apps.contains(component.pm2App()))
                 .forEach(component -> urls.put(component.pm2App(), component.healthUrl()));
+        vars.set(ProcessVariables.RELOAD_BASELINE, polling(urls, log, change).toJson());
+    }
+
+    /** Runs {@code change} while {@link ReloadPoll} polls {@code urls}; logs what it saw; the baseline with it. */
+    private static Pm2Baseline polling(Map<String, URI> urls, StepLog log, Supplier<Pm2Baseline> change) {
         ReloadPoll poll = ReloadPoll.start(urls);
         Pm2Baseline baseline;
         Map<String, Pm2Baseline.Poll> seen;
@@ -82,7 +120,7 @@ class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
             seen = poll.stop();
         }
         seen.forEach((app, p) -> log.line(ReloadPoll.describe(app, urls.get(app), p)));
-        vars.set(ProcessVariables.RELOAD_BASELINE, baseline.withPolls(seen).toJson());
+        return baseline.withPolls(seen);
     }
 
     /**
@@ -90,23 +128,20 @@ class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
      * its old directory on a reload: it is deleted from PM2 first, so the start that follows runs it from
      * {@code current} (one restart, once).
      */
-    private void moveIntoCurrent(Target target, List<Pm2Client.App> apps, StepLog log) {
-        List<Pm2Process> listed = pm2.list(target.root(), log);
-        for (Pm2Client.App app : apps) {
-            listed.stream()
-                    .filter(process -> process.name().equals(app.name()))
-                    .filter(process -> process.cwd() != null
-                            && !Path.of(process.cwd())
-                                    .normalize()
-                                    .startsWith(target.layout().current()))
-                    .findFirst()
-                    .ifPresent(process -> {
-                        log.line("pm2 app '" + app.name() + "' runs from " + process.cwd() + ", outside "
-                                + target.layout().current()
-                                + ": moving it there (pm2 delete, then start: one restart)");
-                        pm2.delete(app.name(), target.root(), log);
-                    });
-        }
+    private void moveIntoCurrent(Target target, Pm2Client.App app, List<Pm2Process> listed, StepLog log) {
+        listed.stream()
+                .filter(process -> process.name().equals(app.name()))
+                .filter(process -> process.cwd() != null
+                        && !Path.of(process.cwd())
+                                .normalize()
+                                .startsWith(target.layout().current()))
+                .findFirst()
+                .ifPresent(process -> {
+                    log.line("pm2 app '" + app.name() + "' runs from " + process.cwd() + ", outside "
+                            + target.layout().current()
+                            + ": moving it there (pm2 delete, then start: one restart)");
+                    pm2.delete(app.name(), target.root(), log);
+                });
     }
 
     /** The PM2 apps of the selected components, in the target's component order. */
@@ -134,6 +169,11 @@ class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
         List<PlannedCommand> commands = release.components().values().stream()
                 .map(component -> PlannedCommand.of(pm2.startOrReloadCommand(app(target, component), target.env())))
                 .toList();
-        return Optional.of(new Preview(commands, "each app must be listed online by pm2"));
+        return Optional.of(new Preview(
+                commands,
+                commands.size() > 1
+                        ? "one after the other, each listed online by pm2; each but the last must answer its health URL"
+                                + " with a 2xx before the next is reloaded"
+                        : "the app must be listed online by pm2"));
     }
 }

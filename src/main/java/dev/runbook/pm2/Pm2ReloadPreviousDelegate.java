@@ -9,6 +9,7 @@ import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepErrors;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,14 +47,14 @@ class Pm2ReloadPreviousDelegate extends RunbookDelegate {
         }
         Target target = targets.get(vars.target());
         List<Pm2Client.App> apps = Pm2ReloadDelegate.apps(target, vars.components());
-        stopCrashing(
-                target,
-                apps,
-                Pm2Baseline.fromJson(vars.string(ProcessVariables.RELOAD_BASELINE)),
-                vars.string(ProcessVariables.CRASHED_APP),
-                log);
+        Optional<Pm2Baseline> baseline = Pm2Baseline.fromJson(vars.string(ProcessVariables.RELOAD_BASELINE));
+        List<Pm2Process> listed = pm2.list(target.root(), log);
+        stopCrashing(target, apps, listed, baseline, vars.string(ProcessVariables.CRASHED_APP), log);
         if (vars.previousReleaseId() != null) {
-            Pm2ReloadDelegate.reload(pm2, apps, target, vars, log);
+            List<Pm2Client.App> touched = touched(apps, listed, baseline, log);
+            if (!touched.isEmpty()) {
+                Pm2ReloadDelegate.reload(pm2, touched, target, vars, log);
+            }
             return;
         }
         if (target.workdir() != null && Files.exists(target.workdir().resolve(".git"))) {
@@ -79,9 +80,39 @@ class Pm2ReloadPreviousDelegate extends RunbookDelegate {
         pm2.saveAfterChange(target.root(), log);
     }
 
+    /**
+     * The apps this run reloaded, which now run (or crash-loop on) the failed release: those in the reload's baseline,
+     * and any other that PM2 (re)started after the reload began (a reload that failed half-way through its command).
+     * The others were never touched: they still serve the previous release from memory and are not restarted. Without
+     * a baseline (the reload failed at its first command) every app.
+     */
+    private static List<Pm2Client.App> touched(
+            List<Pm2Client.App> apps, List<Pm2Process> listed, Optional<Pm2Baseline> baseline, StepLog log) {
+        if (baseline.isEmpty()) {
+            return apps;
+        }
+        long reloadedAt = baseline.get().reloadedAt().toEpochMilli();
+        List<Pm2Client.App> touched = new ArrayList<>();
+        for (Pm2Client.App app : apps) {
+            boolean restartedSince =
+                    listed.stream().filter(p -> p.name().equals(app.name())).anyMatch(p -> p.startedAt() >= reloadedAt);
+            if (baseline.get().restarts().containsKey(app.name()) || restartedSince) {
+                touched.add(app);
+            } else {
+                log.line("pm2 app '" + app.name() + "' was not reloaded by this run: it still serves the previous"
+                        + " release; not restarting it");
+            }
+        }
+        return touched;
+    }
+
     private void stopCrashing(
-            Target target, List<Pm2Client.App> apps, Optional<Pm2Baseline> baseline, String crashed, StepLog log) {
-        List<Pm2Process> listed = pm2.list(target.root(), log);
+            Target target,
+            List<Pm2Client.App> apps,
+            List<Pm2Process> listed,
+            Optional<Pm2Baseline> baseline,
+            String crashed,
+            StepLog log) {
         Map<String, Integer> restarts = Pm2Baseline.restartsByApp(listed);
         for (Pm2Client.App app : apps) {
             List<Pm2Process> instances =

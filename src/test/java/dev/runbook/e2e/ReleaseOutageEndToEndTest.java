@@ -185,8 +185,8 @@ class ReleaseOutageEndToEndTest {
         assertThat(seen.run.getString("failure"))
                 .startsWith("HEALTH_CHECK_FAILED")
                 .contains(shop.app, "CATS_API_KEY is not set: refusing to start");
-        seen.assertNoAnswerBeforeTheSwitch(FRONTEND, "f3");
         assertRestored(seen, serving, digest);
+        assertFrontendNeverReloaded(seen);
     }
 
     @Test
@@ -201,8 +201,19 @@ class ReleaseOutageEndToEndTest {
         assertThat(seen.run.getString("failure"))
                 .startsWith("HEALTH_CHECK_FAILED")
                 .contains("503");
-        seen.assertNoAnswerBeforeTheSwitch(BACKEND, "b4").assertNoAnswerBeforeTheSwitch(FRONTEND, "f4");
+        seen.assertNoAnswerBeforeTheSwitch(BACKEND, "b4");
         assertRestored(seen, serving, digest);
+        assertFrontendNeverReloaded(seen);
+    }
+
+    /**
+     * The backend is reloaded first and must answer before the frontend is: when it does not, the new frontend never
+     * serves, the frontend misses no answer at all, and the undo leaves it alone.
+     */
+    private void assertFrontendNeverReloaded(Observed seen) {
+        seen.assertOutage(FRONTEND, Set.of("f2"), RELOAD, VERIFIED_PREVIOUS, 0);
+        assertThat(stepLog(seen.run.getString("runId"), "Task_ReloadPreviousRelease"))
+                .contains("pm2 app '" + FRONT_APP + "' was not reloaded by this run");
     }
 
     /**
