@@ -179,6 +179,9 @@ class Target:
             c = p + "components.%s." % comp
             props += [c + "dir=" + comp, c + "ecosystem=" + eco, c + "pm2-app=" + app,
                       c + "health-url=http://127.0.0.1:%d%s" % (self.ports_a[port_var], path)]
+            if comp == "frontend":
+                # the frontend calls the backend: reloaded only once the backend answers
+                props.append(c + "depends-on=backend")
         return props
 
     def script(self, version, env):

@@ -123,7 +123,11 @@ public record RunbookProperties(
             @DefaultValue("true") boolean required,
             @DefaultValue("PT24H") @NotNull Duration timeout) {}
 
-    /** One deployable part of a target (backend, frontend), run under PM2. Commands are argument lists. */
+    /**
+     * One deployable part of a target (backend, frontend), run under PM2. Commands are argument lists.
+     * {@code dependsOn}: components of the same target this one calls (a frontend: the backend); a run that reloads
+     * both reloads those first and reloads this one only once they answer their health URLs.
+     */
     public record ComponentSpec(
             @DefaultValue(".") String dir,
             @DefaultValue({"npm", "ci"}) @NotEmpty List<String> install,
@@ -133,11 +137,13 @@ public record RunbookProperties(
             @NotBlank String pm2App,
             @NotBlank String ecosystem,
             @NotNull URI healthUrl,
-            List<String> shared) {
+            List<String> shared,
+            List<String> dependsOn) {
 
         public ComponentSpec {
             migrate = migrate == null ? List.of() : List.copyOf(migrate);
             shared = shared == null ? List.of() : List.copyOf(shared);
+            dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
         }
     }
 

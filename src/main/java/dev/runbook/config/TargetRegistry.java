@@ -4,6 +4,7 @@ import dev.runbook.config.RunbookProperties.ComponentSpec;
 import dev.runbook.config.RunbookProperties.Target;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +57,50 @@ public class TargetRegistry {
             if (!NAME.matcher(component.pm2App()).matches()) {
                 throw new IllegalStateException(componentPrefix + ".pm2-app: must match " + NAME.pattern());
             }
+            for (String dependency : component.dependsOn()) {
+                if (!target.components().containsKey(dependency) || dependency.equals(componentName)) {
+                    throw new IllegalStateException(componentPrefix + ".depends-on: '" + dependency
+                            + "' is not another component of the target; it has "
+                            + target.components().keySet());
+                }
+            }
         });
+        try {
+            reloadOrder(target.components());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(prefix + ".components: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The order in which a run reloads {@code selected} components: each after the components it depends on
+     * ({@code depends-on}) that are selected too, otherwise in the order given. Throws
+     * {@link IllegalArgumentException} naming a cycle.
+     */
+    public static List<String> reloadOrder(Map<String, ComponentSpec> selected) {
+        List<String> order = new ArrayList<>();
+        for (String name : selected.keySet()) {
+            visit(name, selected, order, new ArrayList<>());
+        }
+        return order;
+    }
+
+    private static void visit(String name, Map<String, ComponentSpec> selected, List<String> order, List<String> path) {
+        if (order.contains(name)) {
+            return;
+        }
+        if (path.contains(name)) {
+            path.add(name);
+            throw new IllegalArgumentException("depends-on forms a cycle: " + String.join(" -> ", path));
+        }
+        path.add(name);
+        for (String dependency : selected.get(name).dependsOn()) {
+            if (selected.containsKey(dependency)) {
+                visit(dependency, selected, order, path);
+            }
+        }
+        path.remove(path.size() - 1);
+        order.add(name);
     }
 
     /** All targets by name, in configuration order. */

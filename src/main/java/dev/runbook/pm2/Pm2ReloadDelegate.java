@@ -25,11 +25,11 @@ import org.springframework.stereotype.Component;
 /**
  * Task_Pm2Reload, after the switch: sets {@code appsReloaded} (from now on PM2 runs the new release), then
  * start-or-reload of each selected component's PM2 app from its ecosystem file through {@code current}, with
- * {@code --cwd current/<dir>} and the target's env, one after the other in the target's component order; each must
- * then be listed and online, and each but the last must answer its health URL with a 2xx ({@link ReloadGate}) before
- * the next is reloaded: a backend that crashes at boot (or answers 503) fails the step before its frontend is
- * reloaded, so users never get the new frontend in front of a broken backend, and the undo reloads only what this run
- * reloaded. An app PM2 runs from elsewhere is moved under {@code current} first. It records {@code reloadBaseline} ({@link Pm2Baseline})
+ * {@code --cwd current/<dir>} and the target's env, one after the other, each after the components it
+ * {@code depends-on}; each must then be listed and online, and one that a later component depends on must answer its
+ * health URL with a 2xx ({@link ReloadGate}) before that one is reloaded: a backend that crashes at boot (or answers
+ * 503) fails the step before its frontend is reloaded, so users never get the new frontend in front of a broken
+ * backend, and the undo reloads only what this run reloaded. An app PM2 runs from elsewhere is moved under {@code current} first. It records {@code reloadBaseline} ({@link Pm2Baseline})
  * for the health check that follows, which watches the apps until they have answered and stayed up (a slow boot must
  * not use up the stability window here), then saves the process list ({@code pm2 save}, so a reboot resurrects the
  * apps from {@code current}). The undo path's reload is {@link Pm2ReloadPreviousDelegate}.
@@ -50,26 +50,36 @@ class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
-        List<ComponentSpec> components =
-                List.copyOf(TargetRegistry.select(target, vars.components()).values());
+        Map<String, ComponentSpec> selected = TargetRegistry.select(target, vars.components());
+        List<String> order = TargetRegistry.reloadOrder(selected);
         vars.set(ProcessVariables.APPS_RELOADED, true);
         List<Pm2Process> listed = pm2.list(target.root(), log);
         Pm2Baseline reloaded = null;
-        for (int i = 0; i < components.size(); i++) {
-            ComponentSpec component = components.get(i);
+        for (int i = 0; i < order.size(); i++) {
+            String name = order.get(i);
+            ComponentSpec component = selected.get(name);
             Pm2Client.App app = app(target, component);
             moveIntoCurrent(target, app, listed, log);
-            String next = i < components.size() - 1 ? components.get(i + 1).pm2App() : null;
+            List<String> dependents = order.subList(i + 1, order.size()).stream()
+                    .filter(other -> selected.get(other).dependsOn().contains(name))
+                    .toList();
             Pm2Baseline sofar = reloaded;
             Pm2Baseline one = polling(Map.of(app.name(), component.healthUrl()), log, () -> {
-                Pm2Baseline own = Pm2Baseline.of(Instant.now(), pm2.startOrReload(List.of(app), target.env(), log));
-                // recorded before the gate: if it fails, the undo knows which apps this run has reloaded
+                Instant startedAt = Instant.now();
+                // recorded before the command and again before the gate: when either fails (an app that is not online
+                // after the reload, say), the undo knows which apps this run has reloaded
+                Map<String, Integer> counts = new LinkedHashMap<>(Pm2Baseline.restartsByApp(
+                        listed.stream().filter(p -> p.name().equals(app.name())).toList()));
+                counts.putIfAbsent(app.name(), 0);
+                Pm2Baseline before = new Pm2Baseline(startedAt, counts);
+                vars.set(ProcessVariables.RELOAD_BASELINE, (sofar == null ? before : sofar.and(before)).toJson());
+                Pm2Baseline own = Pm2Baseline.of(startedAt, pm2.startOrReload(List.of(app), target.env(), log));
                 vars.set(ProcessVariables.RELOAD_BASELINE, (sofar == null ? own : sofar.and(own)).toJson());
-                if (next != null) {
-                    log.line("waiting for " + app.name() + " to answer " + component.healthUrl() + " before reloading "
-                            + next);
+                if (!dependents.isEmpty()) {
+                    log.line("waiting for " + name + " to answer " + component.healthUrl() + " before reloading "
+                            + String.join(", ", dependents) + " (depends-on)");
                     gate.awaitAnswer(target, component, own, vars, log);
-                    log.line(app.name() + " answers: reloading the next component");
+                    log.line(name + " answers: reloading what depends on it");
                 }
                 return own;
             });
@@ -144,10 +154,11 @@ class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
                 });
     }
 
-    /** The PM2 apps of the selected components, in the target's component order. */
+    /** The PM2 apps of the selected components, in their reload order (each after what it depends on). */
     static List<Pm2Client.App> apps(Target target, String components) {
-        return TargetRegistry.select(target, components).values().stream()
-                .map(component -> app(target, component))
+        Map<String, ComponentSpec> selected = TargetRegistry.select(target, components);
+        return TargetRegistry.reloadOrder(selected).stream()
+                .map(name -> app(target, selected.get(name)))
                 .toList();
     }
 
@@ -166,14 +177,20 @@ class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
     @Override
     public Optional<Preview> preview(Release release) {
         Target target = release.target();
-        List<PlannedCommand> commands = release.components().values().stream()
-                .map(component -> PlannedCommand.of(pm2.startOrReloadCommand(app(target, component), target.env())))
+        List<String> order = TargetRegistry.reloadOrder(release.components());
+        List<PlannedCommand> commands = order.stream()
+                .map(name -> PlannedCommand.of(pm2.startOrReloadCommand(
+                        app(target, release.components().get(name)), target.env())))
                 .toList();
+        boolean gated = order.stream()
+                .anyMatch(name ->
+                        release.components().get(name).dependsOn().stream().anyMatch(order::contains));
         return Optional.of(new Preview(
                 commands,
-                commands.size() > 1
-                        ? "one after the other, each listed online by pm2; each but the last must answer its health URL"
-                                + " with a 2xx before the next is reloaded"
-                        : "the app must be listed online by pm2"));
+                "each app must be listed online by pm2"
+                        + (gated
+                                ? "; a component others depend on (depends-on) must answer its health URL with a 2xx"
+                                        + " before they are reloaded"
+                                : "")));
     }
 }

@@ -76,6 +76,7 @@ public final class PlanFixtures {
                 "shop-backend",
                 "backend/ecosystem.config.js",
                 URI.create("http://127.0.0.1:3999/api/health"),
+                null,
                 null);
     }
 
@@ -89,6 +90,7 @@ public final class PlanFixtures {
                 "shop-frontend",
                 "frontend/ecosystem.config.js",
                 URI.create("http://127.0.0.1:3998/"),
+                null,
                 null);
     }
 

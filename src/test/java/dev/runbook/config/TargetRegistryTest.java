@@ -167,6 +167,59 @@ class TargetRegistryTest {
     }
 
     /** Properties of target "shop" (its root and data dir {@code root}) with components backend and frontend, each with every required setting. */
+    @Test
+    void shouldReloadEachComponentAfterTheOnesItDependsOnAndOtherwiseInTheOrderGiven() {
+        Map<String, ComponentSpec> components = new LinkedHashMap<>();
+        components.put("frontend", component("frontend", "backend"));
+        components.put("admin", component("admin", "backend", "frontend"));
+        components.put("backend", component("backend"));
+        components.put("worker", component("worker"));
+
+        assertThat(TargetRegistry.reloadOrder(components)).containsExactly("backend", "frontend", "admin", "worker");
+        // an update of the frontend alone: its dependency is not part of the run
+        assertThat(TargetRegistry.reloadOrder(Map.of("frontend", component("frontend", "backend"))))
+                .containsExactly("frontend");
+    }
+
+    @Test
+    void shouldFailStartUpNamingACycleOrAnUnknownComponentInDependsOn() {
+        String[] cycle = Stream.concat(
+                        Stream.of(shop(workdir.toString())),
+                        Stream.of(
+                                "runbook.targets.shop.components.frontend.depends-on=backend",
+                                "runbook.targets.shop.components.backend.depends-on=frontend"))
+                .toArray(String[]::new);
+        context.withPropertyValues(cycle).run(failed -> {
+            assertThat(failed).hasFailed();
+            assertThat(causeMessages(failed.getStartupFailure()))
+                    .contains("runbook.targets.shop.components: depends-on forms a cycle: ");
+        });
+
+        String[] unknown = Stream.concat(
+                        Stream.of(shop(workdir.toString())),
+                        Stream.of("runbook.targets.shop.components.frontend.depends-on=api"))
+                .toArray(String[]::new);
+        context.withPropertyValues(unknown).run(failed -> {
+            assertThat(failed).hasFailed();
+            assertThat(causeMessages(failed.getStartupFailure()))
+                    .contains("runbook.targets.shop.components.frontend.depends-on: 'api' is not another component");
+        });
+    }
+
+    private static ComponentSpec component(String name, String... dependsOn) {
+        return new ComponentSpec(
+                name,
+                List.of("npm", "ci"),
+                List.of("npm", "run", "build"),
+                null,
+                List.of("dist"),
+                "shop-" + name,
+                name + "/ecosystem.config.js",
+                URI.create("http://127.0.0.1:3000/" + name),
+                null,
+                List.of(dependsOn));
+    }
+
     private static String[] shop(String root) {
         return new String[] {
             "runbook.data-dir=" + root,
@@ -196,6 +249,7 @@ class TargetRegistryTest {
                             "shop-" + name,
                             name + "/ecosystem.config.js",
                             URI.create("http://127.0.0.1:3000/" + name),
+                            null,
                             null));
         }
         return new Target(null, "origin", "main", null, Map.of(), components, null, null, null, null, workdir, null);

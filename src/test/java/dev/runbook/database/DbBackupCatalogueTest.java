@@ -52,6 +52,7 @@ class DbBackupCatalogueTest {
                 "shop-backend",
                 "ecosystem.config.js",
                 URI.create("http://127.0.0.1:1/"),
+                null,
                 null);
         Target shop = new Target(
                 dataDir,

@@ -171,6 +171,7 @@ class ApprovalContextTest {
                 "app",
                 "ecosystem.config.js",
                 java.net.URI.create("http://127.0.0.1:1/"),
+                null,
                 null);
         assertThat(ApprovalContext.byComponent(files, Map.of("app", whole))).containsExactly(Map.entry("app", 5));
     }

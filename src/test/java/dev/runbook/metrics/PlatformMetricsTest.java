@@ -70,6 +70,7 @@ class PlatformMetricsTest {
                 "app",
                 "ecosystem.config.js",
                 URI.create("http://127.0.0.1:3000/health"),
+                null,
                 null);
         Database db = new Database("postgresql", "postgresql://u:pw-123@127.0.0.1/shop");
         Map<String, Target> targets = Map.of(

@@ -48,6 +48,7 @@ class DependenciesTest {
             "shop",
             "backend/ecosystem.config.js",
             URI.create("http://x"),
+            null,
             null);
 
     @BeforeEach

@@ -74,6 +74,7 @@ class RunMetricsTest {
                 "shop-backend",
                 "ecosystem.config.js",
                 URI.create("http://127.0.0.1:3000/health"),
+                null,
                 null);
         Target shop = new Target(
                 workdir,

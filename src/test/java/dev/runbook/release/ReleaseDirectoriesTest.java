@@ -247,6 +247,7 @@ class ReleaseDirectoriesTest {
                 "shop",
                 "backend/ecosystem.config.js",
                 URI.create("http://x"),
-                shared);
+                shared,
+                null);
     }
 }
