@@ -180,6 +180,8 @@ def outage(poller, good, since):
         samples = [s for s in samples if s[0] >= since]
         bad = [s for s in samples if s[1] != 200 or s[2] != good]
         counts[app] = len(bad)
+        if bad and os.environ.get("BENCH_DEBUG"):
+            print("debug %s: first bad %s, last bad %s, good %s" % (app, bad[0], bad[-1], good), flush=True)
         if bad:
             first = bad[0][0] if first is None else min(first, bad[0][0])
             back = next((s[0] for s in samples if s[0] > bad[-1][0]), None)
@@ -350,10 +352,15 @@ class Bench:
                     assert r["outcome"] == "ROLLED_BACK", r
                     o = outage(poller, good, start)
                     steps = {s["activityId"]: s for s in r["steps"]}
-                    hc = steps.get("Task_HealthCheck")
+                    # the step that saw the failure: the health check, or the reload when the backend's answer is
+                    # awaited there before the frontend (depends-on); its share counts from the first bad answer
+                    failed = [x for x in r["steps"] if x.get("outcome") == "FAILED" and not x.get("compensation")]
+                    hc = failed[0] if failed else steps.get("Task_HealthCheck")
                     back = steps.get("Task_SwitchBack")
                     row["platform"] = o
-                    row["p_health"] = ts(hc["endedAt"]) - ts(hc["startedAt"]) if hc and hc.get("endedAt") else 0.0
+                    row["p_health"] = (ts(hc["endedAt"]) - max(ts(hc["startedAt"]), o["first"] or 0)
+                                       if hc and hc.get("endedAt") else 0.0)
+                    row["p_step"] = hc["activityId"] if hc else "?"
                     row["p_detect"] = (ts(back["startedAt"]) - o["first"]) if back and o["first"] else float("nan")
                     row["p_undo"] = (o["restored"] - ts(back["startedAt"])) if back and o["restored"] else float("nan")
                     row["p_run"] = end - start
@@ -373,9 +380,10 @@ class Bench:
             rows.append(row)
             p, s = row["platform"], row["script"]
             print("%s run %d: outage platform %.2f s (bad answers %s; first bad -> switch back %.2f s, of which the "
-                  "health check step %.2f s; switch back -> restored %.2f s; run %.2f s), script %.2f s (bad answers "
+                  "health check %.2f s (in %s); switch back -> restored %.2f s; run %.2f s), script %.2f s (bad answers "
                   "%s; first bad -> script gave up %.2f s, rollback script -> restored %.2f s); load %s" % (
-                      label, i + 1, p["duration"], p["counts"], row["p_detect"], row["p_health"], row["p_undo"],
+                      label, i + 1, p["duration"], p["counts"], row["p_detect"], row["p_health"], row["p_step"],
+                      row["p_undo"],
                       row["p_run"], s["duration"], s["counts"], row["s_detect"], row["s_undo"], load()), flush=True)
 
         def med(key, sub=None):

@@ -11,6 +11,7 @@ import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.Release;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepErrors;
+import dev.runbook.process.StepFailedException;
 import dev.runbook.process.StepPreview;
 import java.net.URI;
 import java.nio.file.Path;
@@ -73,7 +74,14 @@ class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
                 counts.putIfAbsent(app.name(), 0);
                 Pm2Baseline before = new Pm2Baseline(startedAt, counts);
                 vars.set(ProcessVariables.RELOAD_BASELINE, (sofar == null ? before : sofar.and(before)).toJson());
-                Pm2Baseline own = Pm2Baseline.of(startedAt, pm2.startOrReload(List.of(app), target.env(), log));
+                Pm2Baseline own;
+                try {
+                    own = Pm2Baseline.of(startedAt, pm2.startOrReload(List.of(app), target.env(), log));
+                } catch (StepFailedException e) {
+                    // not online right after its reload: crashing at boot; the undo stops it first
+                    vars.set(ProcessVariables.CRASHED_APP, app.name());
+                    throw e;
+                }
                 vars.set(ProcessVariables.RELOAD_BASELINE, (sofar == null ? own : sofar.and(own)).toJson());
                 if (!dependents.isEmpty()) {
                     log.line("waiting for " + name + " to answer " + component.healthUrl() + " before reloading "

@@ -2,6 +2,7 @@ package dev.runbook.pm2;
 
 import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.config.TargetRegistry;
+import dev.runbook.exec.CommandFailedException;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.process.BpmnErrors;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.springframework.stereotype.Component;
 
 /**
@@ -48,8 +50,27 @@ class Pm2ReloadPreviousDelegate extends RunbookDelegate {
         Target target = targets.get(vars.target());
         List<Pm2Client.App> apps = Pm2ReloadDelegate.apps(target, vars.components());
         Optional<Pm2Baseline> baseline = Pm2Baseline.fromJson(vars.string(ProcessVariables.RELOAD_BASELINE));
+        String crashed = vars.string(ProcessVariables.CRASHED_APP);
+        if (vars.previousReleaseId() != null
+                && crashed != null
+                && baseline.isPresent()
+                && baseline.get().restarts().keySet().equals(Set.of(crashed))) {
+            // the run reloaded one app and saw it crash (a backend others wait for, or the only component): that one
+            // is stopped and reloaded, the others were never touched; no listing needed, the way back is shorter
+            log.line("pm2 app '" + crashed + "' of the failed release is crash-looping, and the only app this run"
+                    + " reloaded: stopping it before the previous release is reloaded; the others still serve the"
+                    + " previous release and are not restarted");
+            try {
+                pm2.stop(crashed, target.root(), log);
+            } catch (CommandFailedException e) {
+                log.line("pm2 could not stop it (" + e.getMessage() + "): reloading it all the same");
+            }
+            Pm2ReloadDelegate.reload(
+                    pm2, apps.stream().filter(app -> app.name().equals(crashed)).toList(), target, vars, log);
+            return;
+        }
         List<Pm2Process> listed = pm2.list(target.root(), log);
-        stopCrashing(target, apps, listed, baseline, vars.string(ProcessVariables.CRASHED_APP), log);
+        stopCrashing(target, apps, listed, baseline, crashed, log);
         if (vars.previousReleaseId() != null) {
             List<Pm2Client.App> touched = touched(apps, listed, baseline, log);
             if (!touched.isEmpty()) {
