@@ -5,11 +5,11 @@ import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.exec.StepLog;
 import dev.runbook.pm2.Pm2Baseline;
 import dev.runbook.pm2.Pm2Client;
+import dev.runbook.pm2.Pm2Process;
 import dev.runbook.pm2.ReloadGate;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.StepFailedException;
 import java.util.List;
-import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
@@ -29,8 +29,13 @@ class AnswerGate implements ReloadGate {
 
     @Override
     public void awaitAnswer(
-            Target target, ComponentSpec component, Pm2Baseline baseline, ProcessVariables vars, StepLog log) {
-        AppWatch watch = new AppWatch(pm2, List.of(component.pm2App()), target.root(), Optional.of(baseline), log);
+            Target target,
+            ComponentSpec component,
+            Pm2Baseline baseline,
+            List<Pm2Process> listed,
+            ProcessVariables vars,
+            StepLog log) {
+        AppWatch watch = new AppWatch(pm2, List.of(component.pm2App()), target.root(), baseline, listed, log);
         try {
             health.poll(component.healthUrl(), target.health(), watch, log);
         } catch (StepFailedException e) {

@@ -38,6 +38,7 @@ final class AppWatch implements HealthChecker.Watch {
     private final Map<String, Integer> restarts;
     private final StepLog log;
     private List<Pm2Process> last = List.of();
+    private List<Pm2Process> pending;
     private String crashed;
 
     /**
@@ -54,9 +55,19 @@ final class AppWatch implements HealthChecker.Watch {
         this.log = log;
     }
 
+    /**
+     * A watch whose first {@link #check} uses {@code listed} (what {@code pm2 jlist} showed of the apps a moment ago,
+     * right after their reload) instead of listing again.
+     */
+    AppWatch(Pm2Client pm2, List<String> apps, Path dir, Pm2Baseline baseline, List<Pm2Process> listed, StepLog log) {
+        this(pm2, apps, dir, Optional.of(baseline), log);
+        this.pending = List.copyOf(listed);
+    }
+
     @Override
     public void check(String during) {
-        last = list();
+        last = pending != null ? pending : list();
+        pending = null;
         Map<String, Integer> now = Pm2Baseline.restartsByApp(last);
         for (String app : apps) {
             List<Pm2Process> instances =
@@ -143,8 +154,8 @@ final class AppWatch implements HealthChecker.Watch {
 
     /**
      * Keeps glancing, {@link #GLANCE_INTERVAL} apart, until {@code window} has passed since {@code answeredAt} (when
-     * the last of the health URLs first answered 2xx), and checks once more at its end: an app that boots, answers and
-     * then crashes is caught when its process exits.
+     * the last of the health URLs first answered 2xx), the last glance at its end: an app that boots, answers and then
+     * crashes is caught when its process exits (a process PM2 restarted in between shows as the listed pid gone).
      */
     void stayUp(Instant answeredAt, Duration window) {
         Instant end = answeredAt.plus(window);
@@ -154,7 +165,6 @@ final class AppWatch implements HealthChecker.Watch {
             HealthChecker.sleep(left.compareTo(GLANCE_INTERVAL) < 0 ? left : GLANCE_INTERVAL);
             glance(during);
         }
-        check(during);
         for (String app : apps) {
             log.line("pm2 app '" + app + "' stayed up " + window.toMillis() + " ms after its health URL answered"
                     + " (restarts " + restarts.get(app) + ")");

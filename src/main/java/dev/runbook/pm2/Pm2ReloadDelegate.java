@@ -74,19 +74,20 @@ class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
                 counts.putIfAbsent(app.name(), 0);
                 Pm2Baseline before = new Pm2Baseline(startedAt, counts);
                 vars.set(ProcessVariables.RELOAD_BASELINE, (sofar == null ? before : sofar.and(before)).toJson());
-                Pm2Baseline own;
+                List<Pm2Process> after;
                 try {
-                    own = Pm2Baseline.of(startedAt, pm2.startOrReload(List.of(app), target.env(), log));
+                    after = pm2.startOrReload(List.of(app), target.env(), log);
                 } catch (StepFailedException e) {
                     // not online right after its reload: crashing at boot; the undo stops it first
                     vars.set(ProcessVariables.CRASHED_APP, app.name());
                     throw e;
                 }
+                Pm2Baseline own = Pm2Baseline.of(startedAt, after);
                 vars.set(ProcessVariables.RELOAD_BASELINE, (sofar == null ? own : sofar.and(own)).toJson());
                 if (!dependents.isEmpty()) {
                     log.line("waiting for " + name + " to answer " + component.healthUrl() + " before reloading "
                             + String.join(", ", dependents) + " (depends-on)");
-                    gate.awaitAnswer(target, component, own, vars, log);
+                    gate.awaitAnswer(target, component, own, after, vars, log);
                     log.line(name + " answers: reloading what depends on it");
                 }
                 return own;
