@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.springframework.stereotype.Component;
 
 /**
@@ -30,9 +32,9 @@ import org.springframework.stereotype.Component;
  * slowly and then crashes is caught. Otherwise {@code HEALTH_CHECK_FAILED}, at once when PM2 shows the crash, with the
  * end of the app's error log since the reload. After a reload it ends with one line per component saying how long the
  * app went without an answer, as its own poll saw it ({@link ReloadGap}: fork mode has a gap, cluster mode with 2+
- * instances none). A check after this run's reload or restart ends with {@code pm2 save}
- * ({@link Pm2Client#saveAfterChange}: a failing save is a warning), so a reboot resurrects what was verified; after a
- * failed check the undo's check of the previous release saves that one.
+ * instances none). A check after this run's reload or restart runs {@code pm2 save} during the stability window, once
+ * every URL has answered ({@link Pm2Client#saveAfterChange}: a failing save is a warning), so a reboot resurrects
+ * what answers; after a failed check the undo's check of the previous release saves that one.
  */
 @Component("healthCheckDelegate")
 @StepErrors(BpmnErrors.HEALTH_CHECK_FAILED)
@@ -62,16 +64,48 @@ class HealthCheckDelegate extends RunbookDelegate implements StepPreview {
                         .ifPresent(b -> gaps.add(ReloadGap.describe(
                                 name, component.pm2App(), b, answer, watch.instances(component.pm2App()))));
             });
-            watch.stayUp(Instant.now(), target.health().stabilityWindow());
+            // this run reloaded or restarted the apps, and they answer: the process list is saved while the
+            // stability window runs (not after it: that would add a PM2 command to every run), so a reboot resurrects
+            // them; if the window fails, the undo's check of the previous release saves again
+            FutureTask<Void> save = new FutureTask<>(() -> pm2.saveAfterChange(target.root(), log), null);
+            if (baseline.isPresent()) {
+                Thread saving = new Thread(save, "pm2-save");
+                saving.setDaemon(true);
+                saving.start();
+            }
+            try {
+                watch.stayUp(Instant.now(), target.health().stabilityWindow());
+            } catch (StepFailedException e) {
+                if (baseline.isPresent()) {
+                    try {
+                        await(save);
+                    } catch (RuntimeException saveFailed) {
+                        e.addSuppressed(saveFailed);
+                    }
+                }
+                throw e;
+            }
+            if (baseline.isPresent()) {
+                await(save);
+            }
         } catch (StepFailedException e) {
             // the undo stops this app before reloading the previous release, even if PM2 restarted it meanwhile
             watch.crashed().ifPresent(app -> vars.set(ProcessVariables.CRASHED_APP, app));
             throw e;
         }
         gaps.forEach(log::line);
-        if (baseline.isPresent()) {
-            // this run reloaded or restarted the apps, and they are verified: a reboot resurrects them
-            pm2.saveAfterChange(target.root(), log);
+    }
+
+    private static void await(FutureTask<Void> save) {
+        try {
+            save.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while pm2 save ran", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException runtime
+                    ? runtime
+                    : new IllegalStateException("pm2 save failed", e.getCause());
         }
     }
 
@@ -90,6 +124,6 @@ class HealthCheckDelegate extends RunbookDelegate implements StepPreview {
                         + "crashed or when it has answered without 2xx for "
                         + target.health().unhealthyGrace().toMillis() + " ms; then the apps must stay up for "
                         + target.health().stabilityWindow().toMillis()
-                        + " ms; then pm2 save (a failing save is a warning)"));
+                        + " ms, during which pm2 save runs (a failing save is a warning)"));
     }
 }
