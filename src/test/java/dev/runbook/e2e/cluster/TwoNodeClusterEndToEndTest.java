@@ -83,11 +83,14 @@ class TwoNodeClusterEndToEndTest {
                 assertThat(awaitEnded(a, runId, Duration.ofMinutes(2)).getString("outcome"))
                         .isEqualTo("BACKED_UP");
             }
-            assertThat(query("SELECT COUNT(DISTINCT HOSTNAME_) FROM ACT_HI_JOB_LOG WHERE JOB_STATE_ = 2"))
+            assertThat(query("SELECT COUNT(DISTINCT HOSTNAME_) FROM ACT_HI_JOB_LOG WHERE JOB_STATE_ = 2 "
+                            + "AND JOB_DEF_TYPE_ = 'async-continuation'"))
                     .as("both nodes executed steps")
                     .isEqualTo(2);
+            // steps only: the engine's history-cleanup job is one recurring job that both nodes run in the nightly
+            // cleanup window (01:00-05:00), by design (the test failed when run in that window)
             assertThat(query("SELECT COUNT(*) FROM (SELECT JOB_ID_ FROM ACT_HI_JOB_LOG WHERE JOB_STATE_ = 2 "
-                            + "GROUP BY JOB_ID_ HAVING COUNT(*) > 1) twice"))
+                            + "AND JOB_DEF_TYPE_ = 'async-continuation' GROUP BY JOB_ID_ HAVING COUNT(*) > 1) twice"))
                     .as("no step ran twice")
                     .isZero();
 
