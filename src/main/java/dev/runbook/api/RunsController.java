@@ -1,6 +1,9 @@
 package dev.runbook.api;
 
+import dev.runbook.api.ProblemHandler.ConflictException;
 import dev.runbook.api.ProblemHandler.NotFoundException;
+import dev.runbook.approval.FourEyesTaskListener.FourEyesViolationException;
+import dev.runbook.run.RunLauncher;
 import dev.runbook.run.RunQueries;
 import dev.runbook.run.RunView;
 import io.swagger.v3.oas.annotations.Operation;
@@ -10,6 +13,8 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
 import java.nio.file.Path;
 import java.util.List;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.io.Resource;
 import org.springframework.http.MediaType;
@@ -17,6 +22,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -26,9 +32,40 @@ import org.springframework.web.bind.annotation.RestController;
 class RunsController {
 
     private final RunQueries runs;
+    private final RunLauncher launcher;
+    private final IdentityService identity;
 
-    RunsController(RunQueries runs) {
+    RunsController(RunQueries runs, RunLauncher launcher, IdentityService identity) {
         this.runs = runs;
+        this.launcher = launcher;
+        this.identity = identity;
+    }
+
+    @Operation(
+            summary = "Withdraw a run that waits for its approval: it ends WITHDRAWN, its approval goes, and the "
+                    + "target is free again; audited. The requester or an administrator only")
+    @ApiResponse(responseCode = "204", description = "withdrawn")
+    @ApiResponse(responseCode = "403", description = "the caller neither requested the run nor is an administrator")
+    @ApiResponse(responseCode = "404", description = "no such run")
+    @ApiResponse(responseCode = "409", description = "the run no longer waits for its approval (decided, ended)")
+    @PostMapping("/api/runs/{runId}/withdraw")
+    ResponseEntity<Void> withdraw(@PathVariable @Pattern(regexp = "[A-Za-z0-9-]{1,64}") String runId) {
+        RunView run = runs.find(runId).orElseThrow(() -> new NotFoundException("no run with id " + runId));
+        Authentication caller = identity.getCurrentAuthentication();
+        List<String> groups = caller.getGroupIds() == null ? List.of() : caller.getGroupIds();
+        if (!caller.getUserId().equals(run.requestedBy()) && !groups.contains("camunda-admin")) {
+            throw new FourEyesViolationException("only the requester of run " + runId + " (" + run.requestedBy()
+                    + ") or an administrator may withdraw it");
+        }
+        if (!"WAITING_FOR_APPROVAL".equals(run.state())
+                || !launcher.withdraw(runId, "withdrawn by " + caller.getUserId())) {
+            throw new ConflictException("run " + runId + " no longer waits for its approval ("
+                    + (run.outcome() != null
+                            ? "it ended " + run.outcome()
+                            : "it is " + run.state().toLowerCase())
+                    + "): only a waiting request can be withdrawn");
+        }
+        return ResponseEntity.noContent().build();
     }
 
     @Operation(

@@ -2,13 +2,15 @@ package dev.runbook.audit;
 
 /**
  * What an audit event records: a run started, an approval decided, a run ended (by itself, by expiry of its
- * approval, or cancelled by someone), an incident raised, or an incident retried by someone.
+ * approval, withdrawn by its requester while it waited for the approval, or cancelled by someone), an incident raised,
+ * or an incident retried by someone.
  */
 public enum AuditAction {
     START,
     APPROVE,
     REJECT,
     EXPIRE,
+    WITHDRAW,
     CANCEL,
     END,
     INCIDENT,

@@ -58,7 +58,7 @@ class RunAuditListener implements ExecutionListener, TaskListener {
         if (execution.isCanceled()) {
             String reason = execution instanceof ExecutionEntity entity ? entity.getDeleteReason() : null;
             trail.record(
-                    AuditAction.CANCEL,
+                    RunOutcome.WITHDRAWN.name().equals(outcome) ? AuditAction.WITHDRAW : AuditAction.CANCEL,
                     user,
                     target,
                     processKey,

@@ -12,5 +12,7 @@ public enum RunOutcome {
     DONE,
     BACKED_UP,
     HEALTHY,
-    UNHEALTHY
+    UNHEALTHY,
+    /** The requester (or an administrator) took the run back while it waited for its approval. */
+    WITHDRAWN
 }

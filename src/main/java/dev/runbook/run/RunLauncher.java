@@ -1,6 +1,7 @@
 package dev.runbook.run;
 
 import dev.runbook.process.ProcessVariables;
+import dev.runbook.process.RunOutcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -8,7 +9,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.camunda.bpm.engine.BadUserRequestException;
+import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.impl.interceptor.CommandExecutor;
 import org.springframework.stereotype.Component;
 
 /**
@@ -36,11 +41,35 @@ public class RunLauncher {
     private static final Duration HOLDER_WAIT = Duration.ofSeconds(5);
 
     private final RuntimeService runtime;
+    private final TaskService tasks;
     private final TargetLock lock;
+    private final CommandExecutor commands;
 
-    public RunLauncher(RuntimeService runtime, TargetLock lock) {
+    public RunLauncher(RuntimeService runtime, TaskService tasks, TargetLock lock, ProcessEngine engine) {
         this.runtime = runtime;
+        this.tasks = tasks;
         this.lock = lock;
+        this.commands = ((ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration())
+                .getCommandExecutorTxRequired();
+    }
+
+    /**
+     * Ends run {@code runId}, which waits for its approval, with outcome {@code WITHDRAWN}: its approval task goes,
+     * and with the run the target it held; the audit trail records {@code WITHDRAW} by the caller with
+     * {@code reason}. The caller has checked who may (the requester or an administrator); the engine's own
+     * authorizations, which let operators delete no run, do not apply to this one call.
+     *
+     * @return false when the run no longer waits for an approval (decided, expired or ended meanwhile): nothing done
+     */
+    public boolean withdraw(String runId, String reason) {
+        return commands.execute(context -> context.runWithoutAuthorization(() -> {
+            if (tasks.createTaskQuery().processInstanceId(runId).count() == 0) {
+                return false;
+            }
+            runtime.setVariable(runId, ProcessVariables.RUN_OUTCOME, RunOutcome.WITHDRAWN.name());
+            runtime.deleteProcessInstance(runId, reason);
+            return true;
+        }));
     }
 
     /**

@@ -85,6 +85,53 @@ class TargetLockApiTest extends SecuredPlatform {
     }
 
     @Test
+    void shouldLetTheRequesterWithdrawAWaitingRunWhichFreesTheTargetAndIsAudited() {
+        String runId = start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "v1"));
+        awaitApproval(runId);
+
+        as("dave")
+                .post("/api/runs/" + runId + "/withdraw")
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json")
+                .body("detail", containsString("only the requester of run " + runId + " (alice)"));
+        as("alice").post("/api/runs/" + runId + "/withdraw").then().statusCode(204);
+
+        as("alice")
+                .get("/api/runs/" + runId)
+                .then()
+                .statusCode(200)
+                .body("state", equalTo("ENDED"))
+                .body("outcome", equalTo("WITHDRAWN"));
+        assertThat(as("bob")
+                        .get("/api/approvals")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .jsonPath()
+                        .getList("runId"))
+                .doesNotContain(runId);
+        as("admin")
+                .get("/api/audit/events?target=shop&action=WITHDRAW&size=1")
+                .then()
+                .statusCode(200)
+                .body("items[0].runId", equalTo(runId))
+                .body("items[0].userId", equalTo("alice"))
+                .body("items[0].outcome", equalTo("WITHDRAWN"));
+        as("alice")
+                .post("/api/runs/" + runId + "/withdraw")
+                .then()
+                .statusCode(409)
+                .body("detail", containsString("it ended WITHDRAWN"));
+        as("alice").post("/api/runs/no-such-run/withdraw").then().statusCode(404);
+
+        // the target is free again: the next request starts
+        String next = start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "v1"));
+        awaitApproval(next);
+        cancel(next);
+    }
+
+    @Test
     void shouldLetOnlyOneOfTwoSimultaneousStartsOnTwoPathsThrough() throws Exception {
         for (int round = 0; round < 3; round++) {
             CyclicBarrier together = new CyclicBarrier(2);

@@ -3,8 +3,10 @@ package dev.runbook.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.managementService;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.processEngine;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.repositoryService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtimeService;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.taskService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.withVariables;
 
 import dev.runbook.database.DbBackupSchedules;
@@ -166,7 +168,10 @@ class DbBackupScheduleProcessTest {
     @Test
     void shouldReplaceTheScheduleOnRestartOnlyWhenItsCronsChanged() {
         DbBackupScheduleStarter starter = new DbBackupScheduleStarter(
-                null, runtimeService(), repositoryService(), new RunLauncher(runtimeService(), null));
+                null,
+                runtimeService(),
+                repositoryService(),
+                new RunLauncher(runtimeService(), taskService(), null, processEngine()));
 
         assertThat(starter.reconcile(Map.of("shop", CRONS, "blog", CRONS))).isEqualTo(2);
         String shopSchedule = schedule("shop").getId();
