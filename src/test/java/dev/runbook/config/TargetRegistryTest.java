@@ -238,19 +238,7 @@ class TargetRegistryTest {
     private static Target target(Path workdir, String... componentNames) {
         Map<String, ComponentSpec> components = new LinkedHashMap<>();
         for (String name : componentNames) {
-            components.put(
-                    name,
-                    new ComponentSpec(
-                            name,
-                            List.of("npm", "ci"),
-                            List.of("npm", "run", "build"),
-                            null,
-                            List.of("dist"),
-                            "shop-" + name,
-                            name + "/ecosystem.config.js",
-                            URI.create("http://127.0.0.1:3000/" + name),
-                            null,
-                            null));
+            components.put(name, component(name));
         }
         return new Target(null, "origin", "main", null, Map.of(), components, null, null, null, null, workdir, null);
     }
