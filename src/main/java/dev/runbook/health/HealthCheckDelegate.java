@@ -67,27 +67,18 @@ class HealthCheckDelegate extends RunbookDelegate implements StepPreview {
             // this run reloaded or restarted the apps, and they answer: the process list is saved while the
             // stability window runs (not after it: that would add a PM2 command to every run), so a reboot resurrects
             // them; if the window fails, the undo's check of the previous release saves again
-            FutureTask<Void> save = new FutureTask<>(() -> pm2.saveAfterChange(target.root(), log), null);
-            if (baseline.isPresent()) {
-                Thread saving = new Thread(save, "pm2-save");
-                saving.setDaemon(true);
-                saving.start();
-            }
+            FutureTask<Void> save = baseline.isPresent() ? saving(target, log) : null;
             try {
                 watch.stayUp(Instant.now(), target.health().stabilityWindow());
             } catch (StepFailedException e) {
-                if (baseline.isPresent()) {
-                    try {
-                        await(save);
-                    } catch (RuntimeException saveFailed) {
-                        e.addSuppressed(saveFailed);
-                    }
+                try {
+                    await(save);
+                } catch (RuntimeException saveFailed) {
+                    e.addSuppressed(saveFailed);
                 }
                 throw e;
             }
-            if (baseline.isPresent()) {
-                await(save);
-            }
+            await(save);
         } catch (StepFailedException e) {
             // the undo stops this app before reloading the previous release, even if PM2 restarted it meanwhile
             watch.crashed().ifPresent(app -> vars.set(ProcessVariables.CRASHED_APP, app));
@@ -96,7 +87,20 @@ class HealthCheckDelegate extends RunbookDelegate implements StepPreview {
         gaps.forEach(log::line);
     }
 
+    /** {@code pm2 save} on a thread of its own, started now. */
+    private FutureTask<Void> saving(Target target, StepLog log) {
+        FutureTask<Void> save = new FutureTask<>(() -> pm2.saveAfterChange(target.root(), log), null);
+        Thread thread = new Thread(save, "pm2-save");
+        thread.setDaemon(true);
+        thread.start();
+        return save;
+    }
+
+    /** Waits for {@code save} (nothing when null) and rethrows what it threw. */
     private static void await(FutureTask<Void> save) {
+        if (save == null) {
+            return;
+        }
         try {
             save.get();
         } catch (InterruptedException e) {

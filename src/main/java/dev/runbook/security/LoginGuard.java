@@ -138,7 +138,8 @@ public class LoginGuard {
 
     private void finish(String userId, State state, Reason reason, Instant now) {
         Request request = request();
-        boolean logIt = reason != Reason.OK || firstSuccessInInterval(userId, request, now);
+        // a success after failures is always logged: it ends the failures (and a lock-out) the log shows before it
+        boolean logIt = reason != Reason.OK || firstSuccessInInterval(userId, request, now) || state.stored();
         if (!logIt && !state.stored()) {
             return;
         }

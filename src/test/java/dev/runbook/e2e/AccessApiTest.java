@@ -338,6 +338,8 @@ class AccessApiTest extends SecuredPlatform {
 
     @Test
     void shouldSlowThenLockOnlyTheUserWhoseLoginsFail() throws InterruptedException {
+        // a success logged just before: the one after the lock-out must still be logged (CI, 5 Dec: it was not)
+        as("dave").get("/api/targets").then().statusCode(200);
         RequestSpecification wrong = given().auth().preemptive().basic("dave", "not-daves");
         wrong.get("/api/targets").then().statusCode(401);
         wrong.get("/api/targets").then().statusCode(401);
