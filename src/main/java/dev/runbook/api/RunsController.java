@@ -69,14 +69,16 @@ class RunsController {
     }
 
     @Operation(
-            summary = "Runs, newest first, optionally filtered by target, process key, state "
-                    + "(RUNNING, WAITING_FOR_APPROVAL, INCIDENT, ENDED) and outcome (DEPLOYED, ROLLED_BACK ...)")
+            summary =
+                    "Runs, newest first, optionally filtered by target, process key, state "
+                            + "(RUNNING, WAITING_FOR_APPROVAL, WAITING_FOR_TARGET, INCIDENT, ENDED) and outcome (DEPLOYED, ROLLED_BACK ...)")
     @ApiResponse(responseCode = "400", description = "invalid filter")
     @GetMapping("/api/runs")
     List<RunView> list(
             @RequestParam(required = false) @Pattern(regexp = "[A-Za-z0-9._-]{1,64}") String target,
             @RequestParam(required = false) @Pattern(regexp = "[a-z-]{1,64}") String processKey,
-            @RequestParam(required = false) @Pattern(regexp = "RUNNING|WAITING_FOR_APPROVAL|INCIDENT|ENDED")
+            @RequestParam(required = false)
+                    @Pattern(regexp = "RUNNING|WAITING_FOR_APPROVAL|WAITING_FOR_TARGET|INCIDENT|ENDED")
                     String state,
             @RequestParam(required = false) @Pattern(regexp = "[A-Z_]{1,32}") String outcome,
             @RequestParam(defaultValue = "50") @Min(1) @Max(500) int limit) {

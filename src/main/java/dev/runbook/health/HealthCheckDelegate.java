@@ -52,6 +52,12 @@ class HealthCheckDelegate extends RunbookDelegate implements StepPreview {
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
+        if (target.layout().currentId().isEmpty()) {
+            // only in an undo: the run failed before its switch on a target where no release served before it
+            log.line("no release serves on " + vars.target() + " (no "
+                    + target.layout().current() + "), as before this run: nothing to check");
+            return;
+        }
         Map<String, ComponentSpec> components = TargetRegistry.select(target, vars.components());
         Optional<Pm2Baseline> baseline = Pm2Baseline.fromJson(vars.string(ProcessVariables.RELOAD_BASELINE));
         AppWatch watch = new AppWatch(

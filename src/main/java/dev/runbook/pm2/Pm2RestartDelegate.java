@@ -13,14 +13,14 @@ import java.util.List;
 import org.springframework.stereotype.Component;
 
 /**
- * Task_RestartApps (restart runbook): each selected component's PM2 app restarted with its environment read afresh
+ * Task_RestartApps (restart runbook): fails PRECONDITION_FAILED when no release serves; each selected component's PM2 app restarted with its environment read afresh
  * from the ecosystem file and the target's env (see {@link Pm2Client#restartFresh}); no code change. Records
  * {@code reloadBaseline} for the health check that follows, as {@link Pm2ReloadDelegate} does; that check saves the
  * process list once the apps are verified ({@code pm2 save}; a failure is a warning: see
  * {@link Pm2Client#saveAfterChange}).
  */
 @Component("pm2RestartDelegate")
-@StepErrors({BpmnErrors.COMMAND_FAILED, BpmnErrors.HEALTH_CHECK_FAILED})
+@StepErrors({BpmnErrors.PRECONDITION_FAILED, BpmnErrors.COMMAND_FAILED, BpmnErrors.HEALTH_CHECK_FAILED})
 class Pm2RestartDelegate extends RunbookDelegate {
 
     private final Pm2Client pm2;
@@ -33,6 +33,7 @@ class Pm2RestartDelegate extends RunbookDelegate {
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
+        Pm2ReloadDelegate.requireServing(target, vars.target());
         Pm2ReloadDelegate.polling(pm2, target, vars, log, () -> {
             Instant restartedAt = Instant.now();
             List<Pm2Process> restarted =

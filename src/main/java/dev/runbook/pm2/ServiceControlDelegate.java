@@ -14,10 +14,11 @@ import org.springframework.stereotype.Component;
 /**
  * Task_ControlService (service-control runbook): {@code action} (start, stop, restart, reload) on the PM2 app
  * {@code app} of the target, or on every app of the target when {@code app} is {@code all}
- * (see {@link Pm2Client#control}).
+ * (see {@link Pm2Client#control}); when no release serves, a
+ * stop has nothing to do and the other actions fail PRECONDITION_FAILED.
  */
 @Component("serviceControlDelegate")
-@StepErrors({BpmnErrors.COMMAND_FAILED, BpmnErrors.HEALTH_CHECK_FAILED})
+@StepErrors({BpmnErrors.PRECONDITION_FAILED, BpmnErrors.COMMAND_FAILED, BpmnErrors.HEALTH_CHECK_FAILED})
 class ServiceControlDelegate extends RunbookDelegate {
 
     private final Pm2Client pm2;
@@ -32,6 +33,11 @@ class ServiceControlDelegate extends RunbookDelegate {
         Target target = targets.get(vars.target());
         String app = vars.required(ProcessVariables.APP);
         String action = vars.required(ProcessVariables.ACTION);
+        if ("stop".equals(action) && target.layout().currentId().isEmpty()) {
+            log.line("no release serves on " + vars.target() + ": nothing to stop");
+            return;
+        }
+        Pm2ReloadDelegate.requireServing(target, vars.target());
         for (ComponentSpec component : target.components().values()) {
             if ("all".equals(app) || component.pm2App().equals(app)) {
                 pm2.control(

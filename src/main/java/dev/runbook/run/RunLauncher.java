@@ -18,9 +18,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Starts runs. A run that changes a target (deploy, update, rollback, restart, db-restore, service-control) is
- * refused with {@link TargetBusyException} while another such run of the same target has not ended: the engine
- * takes the target's {@link TargetLock} in the transaction that starts the process instance
- * ({@link TargetLockEnginePlugin}), so the same holds for starts over {@code /engine-rest} and Cockpit. The business
+ * refused with {@link TargetBusyException} while another such run of the same target holds it: the engine takes the
+ * target's {@link TargetLock} in the transaction that starts the process instance ({@link TargetLockEnginePlugin}),
+ * so the same holds for starts over {@code /engine-rest} and Cockpit. A run that waits for an approval first holds
+ * nothing until the decision; its first changing step takes the target, waiting while another run holds it. The business
  * key is {@code <target>:<description>}; the initiator is the engine's authenticated user.
  */
 @Component
@@ -121,6 +122,11 @@ public class RunLauncher {
                     + (runId == null ? "another run is being started on it" : "run " + runId + " is changing it")
                     + "; wait until it ends");
             this.runId = runId;
+        }
+
+        /** Whether {@code message} (a failed job's) is this exception's: the job waits for its target. */
+        static boolean isItsMessage(String message) {
+            return message != null && message.startsWith("target '") && message.contains("' is busy: ");
         }
 
         /** The run holding the target, or null when it is being started by another request. */

@@ -195,6 +195,10 @@ public class RunQueries {
         if (tasks.createTaskQuery().processInstanceId(instance.getId()).count() > 0) {
             return "WAITING_FOR_APPROVAL";
         }
+        if (management.createJobQuery().processInstanceId(instance.getId()).withException().list().stream()
+                .anyMatch(job -> RunLauncher.TargetBusyException.isItsMessage(job.getExceptionMessage()))) {
+            return "WAITING_FOR_TARGET";
+        }
         return "RUNNING";
     }
 

@@ -10,7 +10,8 @@ import java.util.List;
  * @param processKey   process definition key ({@code deploy} ...)
  * @param target       target name
  * @param businessKey  {@code <target>:<description>}
- * @param state        {@code RUNNING}, {@code WAITING_FOR_APPROVAL}, {@code INCIDENT} or {@code ENDED}
+ * @param state        {@code RUNNING}, {@code WAITING_FOR_APPROVAL}, {@code WAITING_FOR_TARGET} (approved; another
+ *                     run holds the target), {@code INCIDENT} or {@code ENDED}
  * @param outcome      {@code runOutcome} ({@code DEPLOYED}, {@code ROLLED_BACK} ...), null while running
  * @param requestedBy  the user who started it
  * @param approvedBy   the user who decided the approval, if any

@@ -26,7 +26,8 @@ class TargetLock {
     }
 
     /**
-     * Takes the target for run {@code runId}, in the caller's (the engine's) transaction.
+     * Takes the target for run {@code runId}, in the caller's (the engine's) transaction; nothing when the run holds
+     * it already.
      *
      * @param running tells whether the run holding the target still runs
      * @throws TargetBusyException when another run that still runs holds the target, or another start takes it at
@@ -34,6 +35,9 @@ class TargetLock {
      */
     void acquire(String target, String runId, String processKey, Predicate<String> running) {
         Optional<String> holder = holder(target);
+        if (holder.filter(runId::equals).isPresent()) {
+            return;
+        }
         if (holder.isPresent()) {
             if (running.test(holder.get())) {
                 throw new TargetBusyException(target, holder.get());

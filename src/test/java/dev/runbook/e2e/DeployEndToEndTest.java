@@ -3,6 +3,8 @@ package dev.runbook.e2e;
 import static dev.runbook.testsupport.ApiClient.awaitApproval;
 import static dev.runbook.testsupport.ApiClient.awaitEnd;
 import static dev.runbook.testsupport.ApiClient.decide;
+import static dev.runbook.testsupport.ApiClient.heldInItsBuild;
+import static dev.runbook.testsupport.ApiClient.start;
 import static dev.runbook.testsupport.ApiClient.stepLog;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -250,31 +252,41 @@ class DeployEndToEndTest {
 
     @Test
     @Order(7)
-    void shouldAnswer409NamingTheRunThatHoldsABusyTarget() {
-        String holder = requestDeploy("alice", "v1");
-        awaitApproval(holder);
-        given().auth()
-                .preemptive()
-                .basic("alice", "alice-pw")
-                .contentType(ContentType.JSON)
-                .body(Map.of("gitRef", "v2"))
-                .post("/api/targets/shop/deployments")
-                .then()
-                .statusCode(409)
-                .contentType("application/problem+json")
-                .body("runId", equalTo(holder));
-        // a release backup waits too: taken mid-deploy it would pair the new commit with the old artifacts
-        given().auth()
-                .preemptive()
-                .basic("alice", "alice-pw")
-                .contentType(ContentType.JSON)
-                .body(Map.of())
-                .post("/api/targets/shop/backups")
-                .then()
-                .statusCode(409)
-                .body("runId", equalTo(holder));
-        decide("bob", awaitApproval(holder), false).then().statusCode(204);
-        awaitEnd(holder);
+    void shouldAnswer409NamingTheRunThatChangesABusyTarget() throws Exception {
+        // a request waiting for its approval holds nothing: a second one is accepted and waits too
+        String waiting = requestDeploy("alice", "v1");
+        String second = requestDeploy("alice", "v2");
+        awaitApproval(waiting);
+        decide("bob", awaitApproval(second), false).then().statusCode(204);
+        decide("bob", awaitApproval(waiting), false).then().statusCode(204);
+
+        Path gate = Files.createTempDirectory(shop.root, "gate-").resolve("open");
+        String holder = heldInItsBuild(shop, gate);
+        try {
+            given().auth()
+                    .preemptive()
+                    .basic("alice", "alice-pw")
+                    .contentType(ContentType.JSON)
+                    .body(Map.of())
+                    .post("/api/targets/shop/restarts")
+                    .then()
+                    .statusCode(409)
+                    .contentType("application/problem+json")
+                    .body("runId", equalTo(holder));
+            // a release backup waits too: taken mid-deploy it would pair the new commit with the old artifacts
+            given().auth()
+                    .preemptive()
+                    .basic("alice", "alice-pw")
+                    .contentType(ContentType.JSON)
+                    .body(Map.of())
+                    .post("/api/targets/shop/backups")
+                    .then()
+                    .statusCode(409)
+                    .body("runId", equalTo(holder));
+        } finally {
+            Files.writeString(gate, "open");
+        }
+        assertThat(awaitEnd(holder).getString("outcome")).isEqualTo("ROLLED_BACK");
     }
 
     @Test
@@ -345,7 +357,7 @@ class DeployEndToEndTest {
 
     @Test
     @Order(11)
-    void shouldStartExactlyOneOfTenConcurrentDeploymentsAndReleaseTheHoldWhenCancelled() throws Exception {
+    void shouldStartExactlyOneOfTenConcurrentRestartsAndFreeTheTargetWhenItEnds() throws Exception {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(10);
         List<java.util.concurrent.Future<io.restassured.response.Response>> replies = new java.util.ArrayList<>();
         for (int i = 0; i < 10; i++) {
@@ -353,8 +365,8 @@ class DeployEndToEndTest {
                     .preemptive()
                     .basic("alice", "alice-pw")
                     .contentType(ContentType.JSON)
-                    .body(Map.of("gitRef", "v1"))
-                    .post("/api/targets/shop/deployments")));
+                    .body(Map.of())
+                    .post("/api/targets/shop/restarts")));
         }
         List<io.restassured.response.Response> responses = new java.util.ArrayList<>();
         for (var reply : replies) {
@@ -375,19 +387,10 @@ class DeployEndToEndTest {
                 .extracting(r -> r.jsonPath().getString("runId"))
                 .containsOnly(started.get(0));
 
-        // Cancel once the run waits for its approval: a delete while its first step's job commits loses the
-        // optimistic lock (409), which is not what this test is about.
-        awaitApproval(started.get(0));
-        given().auth()
-                .preemptive()
-                .basic("admin", "admin-pw")
-                .delete("/engine-rest/process-instance/" + started.get(0))
-                .then()
-                .statusCode(204);
-        String next = requestDeploy("alice", "v2");
+        assertThat(awaitEnd(started.get(0)).getString("outcome")).isEqualTo("DONE");
+        String next = start("alice", "/api/targets/shop/restarts", Map.of());
         assertThat(next).isNotEqualTo(started.get(0));
-        decide("bob", awaitApproval(next), false).then().statusCode(204);
-        assertThat(awaitEnd(next).getString("outcome")).isEqualTo("REJECTED");
+        awaitEnd(next);
     }
 
     @Test

@@ -200,7 +200,9 @@ class BpmnModelTest {
                 .done();
 
         assertThat(ModelChecks.uncaughtErrors(model, DELEGATES, Set.of()))
-                .containsExactly("Task_RestartApps: COMMAND_FAILED is not caught");
+                .containsExactly(
+                        "Task_RestartApps: PRECONDITION_FAILED is not caught",
+                        "Task_RestartApps: COMMAND_FAILED is not caught");
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -87,5 +88,34 @@ public final class ApiClient {
                 .statusCode(200)
                 .extract()
                 .asString();
+    }
+
+    /**
+     * A deploy of a commit whose backend build waits until {@code gate} exists and then fails: approved, it holds the
+     * target while it builds; once the gate opens it ends ROLLED_BACK having changed nothing that serves.
+     */
+    public static String heldInItsBuild(FixtureTarget shop, Path gate) {
+        String branch = "held-" + gate.getParent().getFileName();
+        shop.publish(branch, Map.of("backend/build.js", """
+                const fs = require('fs');
+                const until = Date.now() + 90000;
+                setInterval(() => {
+                  if (fs.existsSync(%s) || Date.now() > until) process.exit(1);
+                }, 50);
+                """.formatted(jsString(gate.toString()))));
+        String runId = start("alice", "/api/targets/shop/deployments", Map.of("gitRef", branch));
+        decide("bob", awaitApproval(runId), true).then().statusCode(204);
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .until(
+                        () -> as("alice").get("/api/runs/" + runId).jsonPath().getList("steps", Map.class),
+                        steps -> steps.stream()
+                                .anyMatch(step -> "Task_InstallAndBuild".equals(step.get("activityId"))
+                                        && "RUNNING".equals(step.get("outcome"))));
+        return runId;
+    }
+
+    private static String jsString(String value) {
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 }
