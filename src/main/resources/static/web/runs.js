@@ -24,7 +24,7 @@
         el('td', {}, [badge(run.state)]),
         el('td', {}, [run.outcome ? badge(run.outcome) : '']),
         el('td', {}, [run.requestedBy]),
-        el('td', {}, [run.approvedBy])])));
+        el('td', {}, [run.decidedBy ? run.decidedBy + (run.approved ? ' (approved)' : ' (rejected)') : ''])])));
       document.body.dataset.rendered = 'true';
     } catch (error) {
       showError(error);

@@ -23,6 +23,8 @@ import java.util.Map;
  * @param commits           commits between them, newest first, at most 50 (sha, subject, author, date); for a
  *                          rollback the commits it takes away
  * @param commitCount       how many commits there are in all
+ * @param direction         {@code FORWARD}: the run brings the commits listed; {@code BACKWARD}: it moves back to an
+ *                          older commit and takes them away (a rollback, or a deploy of an older ref)
  * @param changedFiles      changed files per component of the target ({@code (other)}: outside every component)
  * @param databaseMigration whether the run migrates the database (a component has {@code migrate}, the target a
  *                          database, and the process runs migrations)
@@ -32,6 +34,7 @@ import java.util.Map;
  * @param backupId          the release a rollback switches to (its release id; null for deploy and update)
  * @param plan              the steps after the approval, in order, with the exact commands each runs
  * @param requestedBy       who asked
+ * @param claimedBy         who claimed it in Tasklist (null if nobody): any approver may still decide it
  * @param createdAt         when the approval was requested
  * @param deadline          when the request expires unless decided (the task's due date)
  * @param url               the approval in Tasklist ({@code runbook.public-url} based)
@@ -52,6 +55,7 @@ record ApprovalView(
         String toSubject,
         List<CommitInfo> commits,
         Long commitCount,
+        String direction,
         Map<String, Integer> changedFiles,
         Boolean databaseMigration,
         Boolean databaseBackup,
@@ -59,6 +63,7 @@ record ApprovalView(
         String backupId,
         List<PlannedStep> plan,
         String requestedBy,
+        String claimedBy,
         Instant createdAt,
         Instant deadline,
         String url,

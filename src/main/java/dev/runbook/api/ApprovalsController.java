@@ -3,6 +3,7 @@ package dev.runbook.api;
 import dev.runbook.api.ProblemHandler.ConflictException;
 import dev.runbook.api.ProblemHandler.NotFoundException;
 import dev.runbook.approval.FourEyesTaskListener.FourEyesViolationException;
+import dev.runbook.audit.Refusals;
 import dev.runbook.exec.Redactor;
 import dev.runbook.process.ProcessVariables;
 import io.swagger.v3.oas.annotations.Operation;
@@ -18,6 +19,7 @@ import java.util.Map;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.history.HistoricTaskInstance;
 import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.camunda.bpm.engine.task.Task;
 import org.springframework.validation.annotation.Validated;
@@ -28,8 +30,9 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /api/approvals} (approvals the caller may decide, with their release context) and
- * {@code POST /api/approvals/{taskId}} (decide one). Four eyes is enforced by the engine's task listener.
+ * {@code GET /api/approvals} (approvals the caller may decide, with their release context, claimed or not) and
+ * {@code POST /api/approvals/{taskId}} (decide one, whoever claimed it). Four eyes is enforced by the engine's task
+ * listener.
  */
 @RestController
 @Validated
@@ -40,14 +43,17 @@ class ApprovalsController {
     private final IdentityService identity;
     private final Redactor redactor;
     private final ApprovalViews views;
+    private final Refusals refusals;
 
     ApprovalsController(
             TaskService tasks,
             HistoryService history,
             IdentityService identity,
             Redactor redactor,
-            ApprovalViews views) {
+            ApprovalViews views,
+            Refusals refusals) {
         this.views = views;
+        this.refusals = refusals;
         this.tasks = tasks;
         this.history = history;
         this.identity = identity;
@@ -71,6 +77,7 @@ class ApprovalsController {
         List<ApprovalView> approvals = new ArrayList<>();
         for (Task task : tasks.createTaskQuery()
                 .taskCandidateGroupIn(groups)
+                .includeAssignedTasks()
                 .orderByTaskCreateTime()
                 .asc()
                 .list()) {
@@ -96,8 +103,10 @@ class ApprovalsController {
         Authentication caller = identity.getCurrentAuthentication();
         Task task = tasks.createTaskQuery().taskId(taskId).singleResult();
         if (task == null) {
-            if (history.createHistoricTaskInstanceQuery().taskId(taskId).count() > 0) {
-                throw new ConflictException("approval " + taskId + " has already been decided");
+            HistoricTaskInstance decided =
+                    history.createHistoricTaskInstanceQuery().taskId(taskId).singleResult();
+            if (decided != null) {
+                throw alreadyDecided(caller, decided.getProcessDefinitionKey(), decided.getProcessInstanceId(), taskId);
             }
             throw new NotFoundException("no approval with id " + taskId);
         }
@@ -105,14 +114,23 @@ class ApprovalsController {
         if (tasks.createTaskQuery()
                                 .taskId(taskId)
                                 .taskCandidateGroupIn(groups.isEmpty() ? List.of("-") : groups)
+                                .includeAssignedTasks()
                                 .count()
                         == 0
                 && !groups.contains("camunda-admin")) {
             if (tasks.createTaskQuery().taskId(taskId).count() == 0) {
-                throw new ConflictException("approval " + taskId + " has already been decided");
+                throw alreadyDecided(caller, processKey(task), task.getProcessInstanceId(), taskId);
             }
-            throw new FourEyesViolationException(
-                    caller.getUserId() + " is not in a group that may decide this " + "approval");
+            String why = caller.getUserId() + " is not in a group that may decide this approval";
+            refusals.record(
+                    Refusals.Reason.NOT_AN_APPROVER,
+                    caller.getUserId(),
+                    targetOf(task),
+                    processKey(task),
+                    task.getProcessInstanceId(),
+                    "decide approval " + taskId,
+                    why);
+            throw new FourEyesViolationException(why);
         }
         Map<String, Object> variables = new HashMap<>();
         variables.put(ProcessVariables.APPROVED, decision.approved());
@@ -130,10 +148,43 @@ class ApprovalsController {
             // a double click or two approvers at once: the engine lets one decision through and rolls the other
             // back (optimistic locking, or the task or its execution gone by the time this one looked)
             if (tasks.createTaskQuery().taskId(taskId).count() == 0) {
-                throw new ConflictException("approval " + taskId + " has already been decided");
+                throw alreadyDecided(caller, processKey(task), task.getProcessInstanceId(), taskId);
             }
             throw e;
         }
         return org.springframework.http.ResponseEntity.noContent().build();
+    }
+
+    private ConflictException alreadyDecided(Authentication caller, String processKey, String runId, String taskId) {
+        String why = "approval " + taskId + " has already been decided";
+        String target = history
+                .createHistoricVariableInstanceQuery()
+                .processInstanceId(runId)
+                .variableName(ProcessVariables.TARGET)
+                .list()
+                .stream()
+                .map(variable -> String.valueOf(variable.getValue()))
+                .findFirst()
+                .orElse(null);
+        refusals.record(
+                Refusals.Reason.ALREADY_DECIDED,
+                caller.getUserId(),
+                target,
+                processKey,
+                runId,
+                "decide approval " + taskId,
+                why);
+        return new ConflictException(why);
+    }
+
+    private String targetOf(Task task) {
+        Object target = tasks.getVariable(task.getId(), ProcessVariables.TARGET);
+        return target == null ? null : target.toString();
+    }
+
+    private static String processKey(Task task) {
+        return task.getProcessDefinitionId() == null
+                ? null
+                : task.getProcessDefinitionId().split(":")[0];
     }
 }

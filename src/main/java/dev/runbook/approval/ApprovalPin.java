@@ -40,7 +40,7 @@ import org.springframework.stereotype.Component;
  * platform table no engine API writes; when the task completes, before the four-eyes listener, it refuses
  * ({@link FourEyesViolationException}: 403 on {@code /api} and {@code /engine-rest}) if any pinned variable changed
  * or a new non-null one appeared, other than the decision ({@code approved}, {@code approvalComment},
- * {@code approvedBy}). Without it, whoever may complete the task could send {@code targetCommit} or
+ * {@code decidedBy}, {@code approvedBy}). Without it, whoever may complete the task could send {@code targetCommit} or
  * {@code requestedBy} along with the decision (both are process variables) and deploy a commit nobody reviewed, or
  * approve their own run ({@link FourEyesTaskListener} compares the decider with {@code requestedBy}, which the pin
  * keeps as it was). The pin row goes with the completion, in the same transaction.
@@ -48,9 +48,14 @@ import org.springframework.stereotype.Component;
 @Component
 class ApprovalPin extends AbstractProcessEnginePlugin {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ApprovalPin.class);
+
     /** What a decision may set. */
-    static final Set<String> DECISION =
-            Set.of(ProcessVariables.APPROVED, ProcessVariables.APPROVAL_COMMENT, ProcessVariables.APPROVED_BY);
+    static final Set<String> DECISION = Set.of(
+            ProcessVariables.APPROVED,
+            ProcessVariables.APPROVAL_COMMENT,
+            ProcessVariables.APPROVED_BY,
+            ProcessVariables.DECIDED_BY);
 
     private static final TypeReference<Map<String, String>> PINNED = new TypeReference<>() {};
 
@@ -128,9 +133,12 @@ class ApprovalPin extends AbstractProcessEnginePlugin {
                 .filter(name -> !pinned.containsKey(name) && !formFields.contains(name))
                 .forEach(changed::add);
         if (!changed.isEmpty()) {
-            throw new FourEyesViolationException("the release under approval was changed after it was requested ("
-                    + String.join(", ", changed) + "); a decision may set only " + ProcessVariables.APPROVED
-                    + " and " + ProcessVariables.APPROVAL_COMMENT);
+            String why = "the release under approval was changed after it was requested (" + String.join(", ", changed)
+                    + "); a decision may set only " + ProcessVariables.APPROVED + " and "
+                    + ProcessVariables.APPROVAL_COMMENT;
+            // one line: the engine's own ERROR log of a refusal is dropped (RefusalLogFilter)
+            log.warn("refused a decision of approval {} in run {}: {}", task.getId(), task.getProcessInstanceId(), why);
+            throw new FourEyesViolationException(why);
         }
         jdbc.update("DELETE FROM approval_pin WHERE task_id = ?", task.getId());
     }

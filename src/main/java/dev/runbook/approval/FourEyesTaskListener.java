@@ -1,5 +1,7 @@
 package dev.runbook.approval;
 
+import dev.runbook.audit.Refusal;
+import dev.runbook.audit.Refusals;
 import dev.runbook.process.ProcessVariables;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.delegate.DelegateTask;
@@ -8,36 +10,69 @@ import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.springframework.stereotype.Component;
 
 /**
- * Task listener on the {@code complete} event of every approval task: refuses the completion when nobody is
- * authenticated or when the authenticated user is the run's requester ({@code requestedBy}); otherwise records
- * {@code approvedBy}. It runs inside the engine, so it holds for /api, /engine-rest and Tasklist alike; the refused
+ * Task listener on the {@code complete} and {@code assignment} events of every approval task: refuses the completion
+ * when nobody is authenticated or when the authenticated user is the run's requester ({@code requestedBy}), otherwise
+ * records {@code decidedBy} (and {@code approvedBy}, its deprecated name); refuses to assign (claim) the approval to
+ * its requester. It runs inside the engine, so it holds for /api, /engine-rest and Tasklist alike; the refused
  * completion is rolled back and the task stays open.
  */
 @Component("fourEyesTaskListener")
 public class FourEyesTaskListener implements TaskListener {
 
     private final IdentityService identity;
+    private final Refusals refusals;
 
-    public FourEyesTaskListener(IdentityService identity) {
+    public FourEyesTaskListener(IdentityService identity, Refusals refusals) {
         this.identity = identity;
+        this.refusals = refusals;
     }
 
     @Override
     public void notify(DelegateTask task) {
+        String requester = (String) task.getVariable(ProcessVariables.REQUESTED_BY);
+        if (TaskListener.EVENTNAME_ASSIGNMENT.equals(task.getEventName())) {
+            if (task.getAssignee() != null && task.getAssignee().equals(requester)) {
+                throw refused(
+                        task,
+                        "claim approval " + task.getId(),
+                        "four eyes: " + requester
+                                + " requested this run and cannot claim its approval; another approver must decide it");
+            }
+            return;
+        }
         Authentication authentication = identity.getCurrentAuthentication();
         if (authentication == null || authentication.getUserId() == null) {
-            throw new FourEyesViolationException("an approval can only be decided by a signed-in user");
+            throw refused(
+                    task, "decide approval " + task.getId(), "an approval can only be decided by a signed-in user");
         }
-        String requester = (String) task.getVariable(ProcessVariables.REQUESTED_BY);
         if (authentication.getUserId().equals(requester)) {
-            throw new FourEyesViolationException("four eyes: " + requester
-                    + " requested this run and cannot decide its approval; another approver must");
+            throw refused(
+                    task,
+                    "decide approval " + task.getId(),
+                    "four eyes: " + requester
+                            + " requested this run and cannot decide its approval; another approver must");
         }
+        task.setVariable(ProcessVariables.DECIDED_BY, authentication.getUserId());
         task.setVariable(ProcessVariables.APPROVED_BY, authentication.getUserId());
     }
 
+    /** Audits the refusal (in a transaction of its own: the caller's is rolled back) and returns the exception. */
+    private FourEyesViolationException refused(DelegateTask task, String what, String why) {
+        Authentication caller = identity.getCurrentAuthentication();
+        String definition = task.getProcessDefinitionId();
+        refusals.record(
+                Refusals.Reason.FOUR_EYES,
+                caller == null ? null : caller.getUserId(),
+                (String) task.getVariable(ProcessVariables.TARGET),
+                definition == null ? null : definition.split(":")[0],
+                task.getProcessInstanceId(),
+                what,
+                why);
+        return new FourEyesViolationException(why);
+    }
+
     /** The decider may not decide this approval (their own request, or not signed in). */
-    public static class FourEyesViolationException extends RuntimeException {
+    public static class FourEyesViolationException extends RuntimeException implements Refusal {
         public FourEyesViolationException(String message) {
             super(message);
         }

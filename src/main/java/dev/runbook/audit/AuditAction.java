@@ -3,7 +3,8 @@ package dev.runbook.audit;
 /**
  * What an audit event records: a run started, an approval decided, a run ended (by itself, by expiry of its
  * approval, withdrawn by its requester while it waited for the approval, or cancelled by someone), an incident raised,
- * or an incident retried by someone.
+ * an incident retried by someone, or a request refused ({@link Refusals}: four eyes, not an approver, target busy,
+ * decided already).
  */
 public enum AuditAction {
     START,
@@ -14,5 +15,6 @@ public enum AuditAction {
     CANCEL,
     END,
     INCIDENT,
-    INCIDENT_RETRY
+    INCIDENT_RETRY,
+    REFUSE
 }

@@ -115,6 +115,7 @@ public class ApprovalContext {
         Map<String, Object> variables = new HashMap<>();
         variables.put(ProcessVariables.COMMITS, toJson(commits));
         variables.put(ProcessVariables.COMMIT_COUNT, count);
+        variables.put(ProcessVariables.COMMIT_DIRECTION, way.name());
         variables.put(
                 ProcessVariables.COMMITS_TEXT,
                 way == Direction.BACKWARD && !commits.isEmpty()

@@ -27,7 +27,13 @@ public final class ProcessVariables {
     public static final String APPROVAL_COMMENT = "approvalComment";
     public static final String APPROVAL_REQUIRED = "approvalRequired";
     public static final String APPROVAL_TIMEOUT = "approvalTimeout";
+    /** Who decided the approval (approved or rejected); deprecated name of {@link #DECIDED_BY}, kept one release. */
     public static final String APPROVED_BY = "approvedBy";
+    /** Who decided the approval, whichever way ({@code approved} says which). */
+    public static final String DECIDED_BY = "decidedBy";
+    /** {@code FORWARD} (the commits listed are brought) or {@code BACKWARD} (they are taken away). */
+    public static final String COMMIT_DIRECTION = "commitDirection";
+
     public static final String REQUESTED_BY = "requestedBy";
     public static final String COMMITS = "commits";
     public static final String RUN_OUTCOME = "runOutcome";

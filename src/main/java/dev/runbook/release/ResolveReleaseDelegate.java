@@ -86,7 +86,10 @@ class ResolveReleaseDelegate extends RunbookDelegate {
                 + serving.map(id -> "release " + id)
                         .orElse(previousCommit == null ? "nothing" : "the in-place checkout")
                 + (previousCommit == null ? "" : " (" + previousCommit + ")") + ", "
-                + variables.get(ProcessVariables.COMMIT_COUNT) + " commit(s) between");
+                + variables.get(ProcessVariables.COMMIT_COUNT)
+                + (Direction.BACKWARD.name().equals(variables.get(ProcessVariables.COMMIT_DIRECTION))
+                        ? " commit(s) taken away (it moves back to an older commit)"
+                        : " commit(s) brought"));
         boolean migrate = components.values().stream()
                 .anyMatch(component -> !component.migrate().isEmpty());
         variables.put(ProcessVariables.MIGRATION_REQUIRED, migrate);

@@ -1,5 +1,6 @@
 package dev.runbook.run;
 
+import dev.runbook.audit.Refusal;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunOutcome;
 import java.time.Duration;
@@ -113,7 +114,7 @@ public class RunLauncher {
      * Another changing run holds the target. A {@link BadUserRequestException}, so the engine logs the refused start
      * as a caller's mistake (debug), not as an error with a stack trace.
      */
-    public static class TargetBusyException extends BadUserRequestException {
+    public static class TargetBusyException extends BadUserRequestException implements Refusal {
         private final String runId;
 
         /** @param runId the run holding the target; null while it is being started by another request */

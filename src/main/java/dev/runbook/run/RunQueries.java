@@ -149,6 +149,10 @@ public class RunQueries {
                 str(vars.get(ProcessVariables.RUN_OUTCOME)),
                 instance.getStartUserId(),
                 str(vars.get(ProcessVariables.APPROVED_BY)),
+                decidedBy(vars),
+                decidedBy(vars) != null && vars.get(ProcessVariables.APPROVED) instanceof Boolean approved
+                        ? approved
+                        : null,
                 str(vars.get(ProcessVariables.GIT_REF)),
                 str(vars.get(ProcessVariables.TARGET_COMMIT)),
                 noneIfBlank(str(vars.get(ProcessVariables.PREVIOUS_COMMIT))),
@@ -174,15 +178,20 @@ public class RunQueries {
         if (task == null) {
             return null;
         }
-        boolean decided = vars.containsKey(ProcessVariables.APPROVED_BY);
+        boolean decided = decidedBy(vars) != null;
         return new RunView.Approval(
                 task.getId(),
                 instant(task.getStartTime()),
                 instant(task.getDueDate()),
                 instant(task.getEndTime()),
-                decided ? str(vars.get(ProcessVariables.APPROVED_BY)) : null,
+                decidedBy(vars),
                 decided && vars.get(ProcessVariables.APPROVED) instanceof Boolean approved ? approved : null,
                 decided ? str(vars.get(ProcessVariables.APPROVAL_COMMENT)) : null);
+    }
+
+    /** Who decided the run's approval: {@code decidedBy}, or {@code approvedBy} in runs decided before it existed. */
+    private static String decidedBy(Map<String, Object> vars) {
+        return str(vars.getOrDefault(ProcessVariables.DECIDED_BY, vars.get(ProcessVariables.APPROVED_BY)));
     }
 
     private String state(HistoricProcessInstance instance) {

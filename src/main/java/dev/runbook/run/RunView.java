@@ -1,5 +1,6 @@
 package dev.runbook.run;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
 
@@ -14,7 +15,10 @@ import java.util.List;
  *                     run holds the target), {@code INCIDENT} or {@code ENDED}
  * @param outcome      {@code runOutcome} ({@code DEPLOYED}, {@code ROLLED_BACK} ...), null while running
  * @param requestedBy  the user who started it
- * @param approvedBy   the user who decided the approval, if any
+ * @param approvedBy   deprecated (removed in the next release): the user who decided the approval, whichever way; use
+ *                     {@code decidedBy} and {@code approved}
+ * @param decidedBy    the user who decided the approval (approved or rejected), if any
+ * @param approved     the decision: true approved, false rejected, null if none was made
  * @param gitRef       requested ref, if any
  * @param targetCommit commit being deployed, if resolved
  * @param previousCommit the commit that served before the run changed anything (the serving release's), if read
@@ -36,7 +40,15 @@ public record RunView(
         String state,
         String outcome,
         String requestedBy,
+
+        @Schema(
+                deprecated = true,
+                description = "Deprecated, removed in the next release: who decided the approval, whichever "
+                        + "way (a rejection fills it too). Use decidedBy and approved.")
         String approvedBy,
+
+        String decidedBy,
+        Boolean approved,
         String gitRef,
         String targetCommit,
         String previousCommit,

@@ -1,5 +1,6 @@
 package dev.runbook.run;
 
+import dev.runbook.audit.Refusals;
 import dev.runbook.config.TargetRegistry;
 import dev.runbook.process.ProcessVariables;
 import java.util.ArrayList;
@@ -48,10 +49,12 @@ class TargetLockEnginePlugin extends AbstractProcessEnginePlugin {
 
     private final TargetLock lock;
     private final TargetRegistry targets;
+    private final Refusals refusals;
 
-    TargetLockEnginePlugin(TargetLock lock, TargetRegistry targets) {
+    TargetLockEnginePlugin(TargetLock lock, TargetRegistry targets, Refusals refusals) {
         this.lock = lock;
         this.targets = targets;
+        this.refusals = refusals;
     }
 
     @Override
@@ -111,7 +114,11 @@ class TargetLockEnginePlugin extends AbstractProcessEnginePlugin {
                             .anyMatch(TargetLockEnginePlugin::takesTarget)
                     && targets.get(target).approval().required();
             if (!approvalFirst) {
-                acquire(execution, target);
+                try {
+                    acquire(execution, target);
+                } catch (RunLauncher.TargetBusyException busy) {
+                    throw refused(execution, target, busy);
+                }
             }
         }
     }
@@ -141,9 +148,24 @@ class TargetLockEnginePlugin extends AbstractProcessEnginePlugin {
         if (execution.isProcessInstanceExecution()) {
             String target = targetOf(execution);
             lock.holder(target).filter(TargetLockEnginePlugin::running).ifPresent(holder -> {
-                throw new RunLauncher.TargetBusyException(target, holder);
+                throw refused(execution, target, new RunLauncher.TargetBusyException(target, holder));
             });
         }
+    }
+
+    /** A start refused because another run holds the target: audited and logged in one line. */
+    private RunLauncher.TargetBusyException refused(
+            ExecutionEntity execution, String target, RunLauncher.TargetBusyException busy) {
+        String processKey = execution.getProcessDefinition().getKey();
+        refusals.record(
+                Refusals.Reason.TARGET_BUSY,
+                Context.getCommandContext().getAuthenticatedUserId(),
+                target,
+                processKey,
+                busy.runId(),
+                "start " + processKey + " on " + target,
+                busy.getMessage());
+        return busy;
     }
 
     /** The configured target the run names. */

@@ -1,5 +1,6 @@
 package dev.runbook.security;
 
+import dev.runbook.audit.Refusals;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -32,9 +33,11 @@ class ApiAuthenticationFilter extends OncePerRequestFilter {
     private static final String HEALTH = "/actuator/health";
 
     private final IdentityService identity;
+    private final Refusals refusals;
 
-    ApiAuthenticationFilter(IdentityService identity) {
+    ApiAuthenticationFilter(IdentityService identity, Refusals refusals) {
         this.identity = identity;
+        this.refusals = refusals;
     }
 
     @Override
@@ -58,13 +61,11 @@ class ApiAuthenticationFilter extends OncePerRequestFilter {
         }
         List<String> groups = groupsOf(userId);
         if (!rule.allows(groups)) {
-            problem(
-                    response,
-                    HttpServletResponse.SC_FORBIDDEN,
-                    "Not allowed",
-                    userId + " is not in a group that "
-                            + "may call " + request.getMethod() + " " + rule.pattern() + "; it needs "
-                            + String.join(" or ", new TreeSet<>(rule.groups())));
+            String why = userId + " is not in a group that may call " + request.getMethod() + " " + rule.pattern()
+                    + "; it needs " + String.join(" or ", new TreeSet<>(rule.groups()));
+            refusals.record(
+                    Refusals.Reason.NOT_ALLOWED, userId, null, null, null, request.getMethod() + " " + path, why);
+            problem(response, HttpServletResponse.SC_FORBIDDEN, "Not allowed", why);
             return;
         }
         List<String> tenants =

@@ -1,5 +1,6 @@
 package dev.runbook.security;
 
+import dev.runbook.audit.Refusals;
 import org.camunda.bpm.engine.IdentityService;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -13,9 +14,10 @@ import org.springframework.context.annotation.Configuration;
 class AuthenticationConfiguration {
 
     @Bean
-    FilterRegistrationBean<ApiAuthenticationFilter> basicAuthenticationFilter(IdentityService identity) {
+    FilterRegistrationBean<ApiAuthenticationFilter> basicAuthenticationFilter(
+            IdentityService identity, Refusals refusals) {
         FilterRegistrationBean<ApiAuthenticationFilter> registration =
-                new FilterRegistrationBean<>(new ApiAuthenticationFilter(identity));
+                new FilterRegistrationBean<>(new ApiAuthenticationFilter(identity, refusals));
         registration.setName("runbook-basic-authentication");
         registration.addUrlPatterns("/*");
         registration.setOrder(10);

@@ -16,6 +16,8 @@ import org.camunda.bpm.engine.authorization.Resource;
 import org.camunda.bpm.engine.authorization.Resources;
 import org.camunda.bpm.engine.authorization.TaskPermissions;
 import org.camunda.bpm.engine.filter.Filter;
+import org.camunda.bpm.engine.impl.TaskQueryImpl;
+import org.camunda.bpm.engine.task.TaskQuery;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -114,11 +116,20 @@ class GroupAuthorizations {
     private String approvalsFilter() {
         Filter existing =
                 filters.createTaskFilterQuery().filterName(APPROVALS_FILTER).singleResult();
+        // claimed approvals stay listed (Camunda's candidate queries leave assigned tasks out unless told)
+        TaskQuery query = tasks.createTaskQuery()
+                .taskCandidateGroupInExpression("${currentUserGroups()}")
+                .includeAssignedTasks();
         if (existing != null) {
+            if (!((TaskQueryImpl) existing.getQuery()).isIncludeAssignedTasks()) {
+                // a filter saved by an earlier version hid claimed approvals
+                existing.setQuery(query);
+                filters.saveFilter(existing);
+            }
             return existing.getId();
         }
         Filter filter = filters.newTaskFilter(APPROVALS_FILTER)
-                .setQuery(tasks.createTaskQuery().taskCandidateGroupInExpression("${currentUserGroups()}"))
+                .setQuery(query)
                 .setProperties(Map.of(
                         "description",
                         "Approvals waiting for one of your groups",

@@ -7,6 +7,7 @@ import static dev.runbook.testsupport.ApiClient.decide;
 import static dev.runbook.testsupport.ApiClient.start;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 
 import dev.runbook.testsupport.WebappSession;
 import io.restassured.http.ContentType;
@@ -24,19 +25,87 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /**
  * Four eyes held by the engine on every path (the platform's /api, Camunda's /engine-rest and Tasklist's REST
  * with a webapp session), and a decision made twice at the same moment taken once.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(OutputCaptureExtension.class)
 class FourEyesApiTest extends SecuredPlatform {
 
     static final String DEPLOYMENTS = "/api/targets/shop/deployments";
 
     @Test
+    @Order(0)
+    void shouldKeepAClaimedApprovalListedAndDecidableAndNeverClaimedByItsRequester() {
+        String runId = start("alice", DEPLOYMENTS, Map.of("gitRef", "v1"));
+        String taskId = awaitApproval(runId);
+
+        // the requester cannot claim it, nor be assigned it
+        Response own = as("alice")
+                .contentType(ContentType.JSON)
+                .body(Map.of("userId", "alice"))
+                .post("/engine-rest/task/" + taskId + "/claim");
+        assertThat(own.statusCode()).as(own.asString()).isEqualTo(403);
+        Response assigned = as("admin")
+                .contentType(ContentType.JSON)
+                .body(Map.of("userId", "alice"))
+                .post("/engine-rest/task/" + taskId + "/assignee");
+        assertThat(assigned.statusCode()).as(assigned.asString()).isEqualTo(403);
+        assertThat(assigned.asString()).contains("alice requested this run and cannot claim its approval");
+
+        // bob claims it in Tasklist: still listed for him and for carol, marked, and in the Tasklist filter
+        WebappSession bob = new WebappSession();
+        bob.login("tasklist", "bob", "bob-pw").then().statusCode(200);
+        bob.api()
+                .contentType(ContentType.JSON)
+                .body(Map.of("userId", "bob"))
+                .post("/camunda/api/engine/engine/default/task/" + taskId + "/claim")
+                .then()
+                .statusCode(204);
+        for (String approver : List.of("bob", "carol")) {
+            List<Map<String, Object>> listed = as(approver)
+                    .get("/api/approvals")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath()
+                    .getList("findAll { it.taskId == '" + taskId + "' }");
+            assertThat(listed)
+                    .as(approver)
+                    .singleElement()
+                    .satisfies(
+                            a -> assertThat(a).containsEntry("claimedBy", "bob").containsEntry("direction", "FORWARD"));
+        }
+        String filterId = as("carol")
+                .get("/engine-rest/filter?name=Approvals")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("[0].id");
+        assertThat(as("carol")
+                        .get("/engine-rest/filter/" + filterId + "/list")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .jsonPath()
+                        .getList("id"))
+                .contains(taskId);
+
+        // carol, who did not claim it, decides it
+        decide("carol", taskId, true).then().statusCode(204);
+        JsonPath run = awaitEnd(runId);
+        assertThat(run.getString("decidedBy")).isEqualTo("carol");
+        assertThat(run.getBoolean("approved")).isTrue();
+    }
+
+    @Test
     @Order(1)
-    void shouldRefuseTheRequestersOwnDecisionOnEveryPath() {
+    void shouldRefuseTheRequestersOwnDecisionOnEveryPath(CapturedOutput output) {
         String runId = start("carol", DEPLOYMENTS, Map.of("gitRef", "v1"));
         String taskId = awaitApproval(runId);
 
@@ -45,6 +114,11 @@ class FourEyesApiTest extends SecuredPlatform {
                 .statusCode(403)
                 .contentType("application/problem+json")
                 .body("detail", containsString("four eyes"));
+
+        decide("alice", taskId, true)
+                .then()
+                .statusCode(403)
+                .body("detail", containsString("alice is not in a group that may call POST /api/approvals/**"));
 
         Response engineRest = as("carol")
                 .contentType(ContentType.JSON)
@@ -87,6 +161,8 @@ class FourEyesApiTest extends SecuredPlatform {
         JsonPath run = awaitEnd(runId);
         assertThat(run.getString("outcome")).isEqualTo("REJECTED");
         assertThat(run.getString("approvedBy")).isEqualTo("bob");
+        assertThat(run.getString("decidedBy")).isEqualTo("bob");
+        assertThat(run.getBoolean("approved")).isFalse();
         List<Map<String, Object>> decisions = as("admin")
                 .get("/api/audit/events?runId=" + runId)
                 .then()
@@ -97,6 +173,33 @@ class FourEyesApiTest extends SecuredPlatform {
         assertThat(decisions)
                 .singleElement()
                 .satisfies(d -> assertThat(d).containsEntry("action", "REJECT").containsEntry("userId", "bob"));
+
+        // each refusal is in the audit trail with who, what and why, and in the log in one line
+        List<Map<String, Object>> refusals = as("admin")
+                .get("/api/audit/events?runId=" + runId + "&action=REFUSE")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("items");
+        assertThat(refusals)
+                .filteredOn(r -> "carol".equals(r.get("userId")))
+                .hasSize(3)
+                .allSatisfy(r -> assertThat(r)
+                        .containsEntry("outcome", "FOUR_EYES")
+                        .containsEntry("target", "shop")
+                        .containsEntry("refs", "decide approval " + taskId)
+                        .hasEntrySatisfying(
+                                "detail", d -> assertThat((String) d).contains("four eyes")));
+        as("admin")
+                .get("/api/audit/events?user=alice&action=REFUSE&size=1")
+                .then()
+                .statusCode(200)
+                .body("items[0].outcome", equalTo("NOT_ALLOWED"))
+                .body("items[0].refs", equalTo("POST /api/approvals/" + taskId));
+        assertThat(output.getAll())
+                .contains("refused decide approval " + taskId + " to carol: four eyes")
+                .doesNotContain("ENGINE-16004 Exception while closing command context: ENGINE-03051");
     }
 
     @Test
@@ -108,7 +211,8 @@ class FourEyesApiTest extends SecuredPlatform {
                     .as("round %d", round)
                     .containsExactlyInAnyOrder(204, 409);
             assertThat(awaitEnd(rejected).getString("outcome")).isEqualTo("REJECTED");
-            assertThat(actions(rejected)).containsExactlyInAnyOrder("START", "REJECT", "END");
+            // the second decision is refused as decided already, and audited
+            assertThat(actions(rejected)).containsExactlyInAnyOrder("START", "REJECT", "END", "REFUSE");
         }
 
         String runId = start("alice", DEPLOYMENTS, Map.of("gitRef", "v1"));
@@ -118,7 +222,7 @@ class FourEyesApiTest extends SecuredPlatform {
         assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
         assertThat(run.getList("steps.activityId", String.class))
                 .containsOnlyOnce("Task_PrepareRelease", "Task_InstallAndBuild", "Task_SwitchRelease");
-        assertThat(actions(runId)).containsExactlyInAnyOrder("START", "APPROVE", "END");
+        assertThat(actions(runId)).containsExactlyInAnyOrder("START", "APPROVE", "END", "REFUSE");
         decide("bob", taskId, true).then().statusCode(409);
     }
 

@@ -107,6 +107,7 @@ class ApprovalContextTest {
         assertThat((String) vars.get(ProcessVariables.COMMITS_TEXT))
                 .startsWith("TAKEN AWAY")
                 .contains("Release v2");
+        assertThat(vars.get(ProcessVariables.COMMIT_DIRECTION)).isEqualTo("BACKWARD");
     }
 
     @Test
@@ -121,6 +122,7 @@ class ApprovalContextTest {
         Map<String, Object> vars = describe(base, tip, Direction.FORWARD, "deploy", target(null, null));
 
         assertThat(vars.get(ProcessVariables.COMMIT_COUNT)).isEqualTo(52L);
+        assertThat(vars.get(ProcessVariables.COMMIT_DIRECTION)).isEqualTo("FORWARD");
         assertThat((String) vars.get(ProcessVariables.COMMITS))
                 .contains("many: change 52")
                 .doesNotContain("\"many: change 2\"");

@@ -11,6 +11,7 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.withVar
 import dev.runbook.approval.ApprovalDeadlineTaskListener;
 import dev.runbook.approval.FourEyesTaskListener;
 import dev.runbook.approval.ReleasePlanner;
+import dev.runbook.audit.Refusals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -74,9 +75,18 @@ final class StubbedRun {
             });
         }
         Mocks.register(RunOutcomes.BEAN, new RunOutcomes());
-        Mocks.register("fourEyesTaskListener", new FourEyesTaskListener(identityService()));
+        Mocks.register("fourEyesTaskListener", new FourEyesTaskListener(identityService(), NO_AUDIT));
         Mocks.register("approvalDeadlineTaskListener", new ApprovalDeadlineTaskListener());
     }
+
+    /** The process tests run without a database: a refusal is only thrown, not audited. */
+    private static final Refusals NO_AUDIT = new Refusals(null, null) {
+        @Override
+        public void record(
+                Reason reason, String userId, String target, String processKey, String runId, String what, String why) {
+            // nothing to write to
+        }
+    };
 
     /** The beans the models' service tasks name in their delegate expressions. */
     static Set<String> delegateBeans() {
