@@ -35,6 +35,7 @@ import org.springframework.web.bind.annotation.RestController;
  * listener.
  */
 @RestController
+@io.swagger.v3.oas.annotations.tags.Tag(name = "Approvals")
 @Validated
 class ApprovalsController {
 

@@ -21,6 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
  * paged; for {@code camunda-admin} members only (403 for others, see security/AccessRules).
  */
 @RestController
+@io.swagger.v3.oas.annotations.tags.Tag(name = "Audit")
 @Validated
 @ApiResponse(responseCode = "400", description = "invalid filter or page")
 @ApiResponse(responseCode = "403", description = "not an administrator")

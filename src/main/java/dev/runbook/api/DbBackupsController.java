@@ -33,6 +33,7 @@ import org.springframework.web.bind.annotation.RestController;
  * unknown target, a target without a database, or an unknown backup.
  */
 @RestController
+@io.swagger.v3.oas.annotations.tags.Tag(name = "Database backups")
 @Validated
 @ApiResponse(responseCode = "401", description = "not signed in")
 @ApiResponse(responseCode = "404", description = "unknown target, or the target has no database")

@@ -17,6 +17,7 @@ import org.springframework.web.bind.annotation.RestController;
  * restart window.
  */
 @RestController
+@io.swagger.v3.oas.annotations.tags.Tag(name = "Health")
 @Validated
 @ApiResponse(responseCode = "401", description = "not signed in")
 @ApiResponse(responseCode = "404", description = "unknown target")

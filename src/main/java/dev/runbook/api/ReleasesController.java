@@ -19,6 +19,7 @@ import org.springframework.web.bind.annotation.RestController;
  * release directory is its own backup.
  */
 @RestController
+@io.swagger.v3.oas.annotations.tags.Tag(name = "Targets")
 @Validated
 class ReleasesController {
 

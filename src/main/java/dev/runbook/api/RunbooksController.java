@@ -31,6 +31,7 @@ import org.springframework.web.bind.annotation.RestController;
  * input, 404 for an unknown target or backup, 409 while another changing run holds the target.
  */
 @RestController
+@io.swagger.v3.oas.annotations.tags.Tag(name = "Runs")
 @Validated
 @ApiResponse(responseCode = "401", description = "not signed in")
 @ApiResponse(responseCode = "404", description = "unknown target")

@@ -28,6 +28,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** {@code GET /api/runs}, {@code GET /api/runs/{runId}} and a step's whole log. */
 @RestController
+@io.swagger.v3.oas.annotations.tags.Tag(name = "Runs")
 @Validated
 class RunsController {
 

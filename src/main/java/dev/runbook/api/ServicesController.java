@@ -37,6 +37,7 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code service-control} runbook for start, stop, restart and reload.
  */
 @RestController
+@io.swagger.v3.oas.annotations.tags.Tag(name = "Services")
 @Validated
 @ApiResponse(responseCode = "404", description = "unknown target or app")
 class ServicesController {

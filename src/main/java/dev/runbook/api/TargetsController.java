@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** {@code GET /api/targets}: the configured targets, their components and current release. */
 @RestController
+@io.swagger.v3.oas.annotations.tags.Tag(name = "Targets")
 class TargetsController {
 
     private final TargetRegistry targets;

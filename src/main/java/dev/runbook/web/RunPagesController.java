@@ -16,6 +16,12 @@ import org.springframework.web.bind.annotation.PathVariable;
 @io.swagger.v3.oas.annotations.Hidden
 class RunPagesController {
 
+    /** The platform's front page: the runs, until the console has pages of its own. */
+    @GetMapping("/")
+    String home() {
+        return "redirect:/runs";
+    }
+
     @GetMapping("/runs")
     String runs() {
         return "forward:/web/runs.html";

@@ -4,11 +4,13 @@ import static dev.runbook.testsupport.ApiClient.as;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 
 import dev.runbook.security.ApplicationProcessEngineProvider;
 import dev.runbook.testsupport.WebappSession;
+import dev.runbook.web.StartupLine;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
@@ -32,6 +34,9 @@ import org.springframework.beans.factory.annotation.Autowired;
  * client address from a trusted proxy, and the lockout of one user that leaves the others alone.
  */
 class AccessApiTest extends SecuredPlatform {
+
+    @Autowired
+    StartupLine startupLine;
 
     @Autowired
     ProcessEngine engine;
@@ -90,6 +95,24 @@ class AccessApiTest extends SecuredPlatform {
                 .post("/camunda/api/admin/setup/default/user/create")
                 .then()
                 .statusCode(401);
+    }
+
+    @Test
+    void shouldGreetANewUserWithTheRunsPageTheApiDocumentationAndAStartUpLine() {
+        given().redirects().follow(false).get("/").then().statusCode(302).header("Location", endsWith("/runs"));
+        as("alice")
+                .get("/v3/api-docs")
+                .then()
+                .statusCode(200)
+                .body("info.title", equalTo("Runbook Platform API"))
+                .body("components.securitySchemes.basic.scheme", equalTo("basic"))
+                .body("security[0].basic", org.hamcrest.Matchers.notNullValue())
+                .body("tags.name", org.hamcrest.Matchers.hasItems("Targets", "Runs", "Approvals", "Audit"))
+                .body("paths.'/api/approvals'.get.tags[0]", equalTo("Approvals"));
+        assertThat(startupLine.line())
+                .contains("/runs", "/swagger-ui/index.html", "/camunda/app/")
+                .contains("alice (operators)", "bob (approvers)")
+                .doesNotContain("alice-pw");
     }
 
     @Test
