@@ -10,11 +10,18 @@ import static org.hamcrest.Matchers.equalTo;
 
 import dev.runbook.testsupport.FixtureTarget;
 import dev.runbook.testsupport.PlatformTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -509,6 +516,55 @@ class ReleaseRunbooksEndToEndTest {
                 .contains("backend/ecosystem.config.js", "backend/ecosystem.config.cjs");
         assertThat(shop.currentRelease()).isEqualTo(serving);
         assertThat(shop.served()).isEqualTo(answer);
+    }
+
+    @Test
+    @Order(20)
+    void shouldStreamARunsStepsAndCommandOutputLiveUntilItEnds() throws Exception {
+        as("alice").get("/api/runs/no-such-run/events").then().statusCode(404);
+        String runId = start("alice", DEPLOYMENTS, Map.of("gitRef", "v1"));
+        HttpResponse<java.util.stream.Stream<String>> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/api/runs/"
+                                        + runId + "/events"))
+                                .header(
+                                        "Authorization",
+                                        "Basic "
+                                                + java.util.Base64.getEncoder()
+                                                        .encodeToString(
+                                                                "alice:alice-pw".getBytes(StandardCharsets.UTF_8)))
+                                .header("Accept", "text/event-stream")
+                                .timeout(Duration.ofMinutes(2))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofLines());
+        assertThat(response.statusCode()).isEqualTo(200);
+        List<String> events = new ArrayList<>();
+        String name = null;
+        for (String line : (Iterable<String>) response.body()::iterator) {
+            if (line.startsWith("event:")) {
+                name = line.substring("event:".length());
+            } else if (line.startsWith("data:")) {
+                events.add(name + " " + line.substring("data:".length()));
+            }
+        }
+        // the stream ended by itself, with the run's end as its last event
+        assertThat(events.get(events.size() - 1)).startsWith("end ").contains("\"outcome\":\"DEPLOYED\"");
+        assertThat(events)
+                .anySatisfy(e -> assertThat(e)
+                        .startsWith("step ")
+                        .contains("\"activityId\":\"Task_InstallAndBuild\"", "\"outcome\":\"COMPLETED\""))
+                .anySatisfy(e -> assertThat(e)
+                        .startsWith("log ")
+                        .contains("\"activityId\":\"Task_InstallAndBuild\"", "built v1 into dist/"));
+        // steps come in the order they ran, each log line after its step began
+        assertThat(events.indexOf(events.stream()
+                        .filter(e -> e.startsWith("step ") && e.contains("Task_SwitchRelease"))
+                        .findFirst()
+                        .orElseThrow()))
+                .isGreaterThan(events.indexOf(events.stream()
+                        .filter(e -> e.startsWith("step ") && e.contains("Task_InstallAndBuild"))
+                        .findFirst()
+                        .orElseThrow()));
     }
 
     /**
