@@ -11,7 +11,12 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @EnableScheduling
 public class RunbookApplication {
 
+    /** Starts the platform; {@code cli <command> ...} runs the command line client instead (no Spring). */
     public static void main(String[] args) {
+        if (args.length > 0 && "cli".equals(args[0])) {
+            dev.runbook.cli.RunbookCli.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         SpringApplication.run(RunbookApplication.class, args);
     }
 }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.runbook.cli.RunbookCli;
 import dev.runbook.testsupport.FixtureTarget;
 import dev.runbook.testsupport.PlatformTest;
 import io.restassured.RestAssured;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -565,6 +567,93 @@ class ReleaseRunbooksEndToEndTest {
                         .filter(e -> e.startsWith("step ") && e.contains("Task_InstallAndBuild"))
                         .findFirst()
                         .orElseThrow()));
+    }
+
+    @Test
+    @Order(21)
+    void shouldDeployFromTheCommandLineFollowingTheRunAndExitWithItsOutcome() throws Exception {
+        Map<String, String> env = Map.of(
+                "RUNBOOK_URL", "http://127.0.0.1:" + RestAssured.port,
+                "RUNBOOK_USER", "alice",
+                "RUNBOOK_PASSWORD", "alice-pw");
+        Cli good = cli(env, "deploy", "shop", "v2");
+        assertThat(good.code()).as(good.out()).isEqualTo(RunbookCli.EXIT_OK);
+        assertThat(good.out())
+                .contains("ok Install and build COMPLETED", "    | built v2 into dist/")
+                .contains("ended DEPLOYED");
+        assertThat(shop.served()).contains("\"version\":\"v2\"");
+
+        Cli broken = cli(env, "deploy", "shop", "build-broken");
+        assertThat(broken.code()).as(broken.out()).isEqualTo(RunbookCli.EXIT_ROLLED_BACK);
+        assertThat(broken.out()).contains("!! Install and build FAILED", "ended ROLLED_BACK: COMMAND_FAILED");
+        assertThat(shop.served()).contains("\"version\":\"v2\"");
+
+        Cli status = cli(env, "status", "shop");
+        assertThat(status.code()).isZero();
+        assertThat(status.out())
+                .contains(
+                        "shop: release " + shop.currentRelease(),
+                        "(commit " + shop.sha("v2").substring(0, 12));
+
+        Cli refused = cli(env, "deploy", "nope", "v1");
+        assertThat(refused.code()).isEqualTo(RunbookCli.EXIT_REFUSED);
+        assertThat(refused.err()).contains("HTTP 404");
+    }
+
+    @Test
+    @Order(22)
+    void shouldSayWhyTheCommandLineCannotSignInAndNeverTakeAPasswordAsAnArgument(@TempDir Path home) throws Exception {
+        String url = "http://127.0.0.1:" + RestAssured.port;
+        Cli unknown = cli(Map.of("RUNBOOK_URL", url, "RUNBOOK_USER", "nobody", "RUNBOOK_PASSWORD", "x"), "runs");
+        assertThat(unknown.code()).isEqualTo(RunbookCli.EXIT_SIGN_IN);
+        assertThat(unknown.err()).contains("sign-in failed for user 'nobody'").doesNotContain("x\n");
+
+        Path file = Files.createDirectories(home.resolve(".config/runbook")).resolve("credentials");
+        Files.writeString(file, "url=" + url + "\nuser=alice\npassword=alice-pw\n");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Cli open = cli(Map.of(), home, "runs");
+        assertThat(open.code()).isEqualTo(RunbookCli.EXIT_SIGN_IN);
+        assertThat(open.err()).contains("may be read by others", "chmod 600");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertThat(cli(Map.of(), home, "runs").code()).isZero();
+
+        Cli password = cli(Map.of(), home, "runs", "--password", "alice-pw");
+        assertThat(password.code()).isEqualTo(RunbookCli.EXIT_USAGE);
+
+        // the launcher, as a user runs it: the password is in no process's arguments while it follows a run
+        ProcessBuilder launcher = new ProcessBuilder("bin/runbook", "restart", "shop").redirectErrorStream(true);
+        launcher.environment().put("RUNBOOK_URL", url);
+        launcher.environment().put("RUNBOOK_USER", "alice");
+        launcher.environment().put("RUNBOOK_PASSWORD", "alice-pw");
+        Process process = launcher.start();
+        List<String> seen = new ArrayList<>();
+        while (process.isAlive()) {
+            seen.addAll(new ProcessBuilder("ps", "-eo", "args")
+                    .start()
+                    .inputReader()
+                    .lines()
+                    .filter(line -> line.contains("dev.runbook.cli") || line.contains("bin/runbook"))
+                    .toList());
+            Thread.sleep(200);
+        }
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.exitValue()).as(output).isZero();
+        assertThat(output).contains("ended DONE");
+        assertThat(seen).isNotEmpty().noneMatch(line -> line.contains("alice-pw"));
+    }
+
+    private record Cli(int code, String out, String err) {}
+
+    private static Cli cli(Map<String, String> env, String... args) {
+        return cli(env, Path.of("/nonexistent-home"), args);
+    }
+
+    private static Cli cli(Map<String, String> env, Path home, String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = RunbookCli.execute(
+                args, env, home, new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true));
+        return new Cli(code, out.toString(), err.toString());
     }
 
     /**
