@@ -1,6 +1,7 @@
 /* The run page: /runs/{runId}. Draws the run's BPMN diagram with the path taken, the failed step and the
-   compensation steps marked, and lists steps (duration, log tail, whole log), approval and outcome. Polls while the
-   run is not ended. When drawn, body[data-rendered] is "true" and body[data-state] holds the run's state. */
+   compensation steps marked, and lists steps (duration, log tail, whole log), approval and outcome. While the run
+   is not ended it follows /api/runs/{id}/events: each command's output appears line by line under "Live output",
+   and a step or state change redraws the page (polling every 2 s when the stream cannot be opened). When drawn, body[data-rendered] is "true" and body[data-state] holds the run's state. */
 (function () {
   'use strict';
   const { json, text, el, time, duration, badge, showError } = window.Runbook;
@@ -9,6 +10,49 @@
   const viewer = new window.BpmnJS({ container: '#diagram' });
   let drawn = false;
   let markers = [];
+  let events = null;
+  let reload = null;
+  const MAX_LIVE_LINES = 2000;
+
+  /** Opens the run's event stream once: log lines go to "Live output", other events redraw the page. */
+  function follow() {
+    if (events || !window.EventSource) {
+      return false;
+    }
+    events = new EventSource(api + '/events');
+    const redraw = () => {
+      clearTimeout(reload);
+      reload = setTimeout(load, 150);
+    };
+    events.addEventListener('log', message => {
+      const data = JSON.parse(message.data);
+      const box = document.getElementById('live-log');
+      document.getElementById('live').hidden = false;
+      box.append(document.createTextNode('[' + data.activityId + '] ' + data.line + '\n'));
+      while (box.childNodes.length > MAX_LIVE_LINES) {
+        box.removeChild(box.firstChild);
+      }
+      box.scrollTop = box.scrollHeight;
+      document.body.dataset.liveLines = String(box.childNodes.length);
+    });
+    // a reconnect replays the run from its start: begin the output again
+    events.addEventListener('open', () => {
+      document.getElementById('live-log').textContent = '';
+    });
+    events.addEventListener('step', redraw);
+    events.addEventListener('state', redraw);
+    events.addEventListener('end', () => {
+      events.close();
+      redraw();
+    });
+    events.onerror = () => {
+      if (events.readyState === EventSource.CLOSED) {
+        events = null;
+        setTimeout(load, 2000);
+      }
+    };
+    return true;
+  }
 
   function facts(run) {
     const rows = [['Run', run.runId], ['Process', run.processKey], ['Target', run.target],
@@ -145,7 +189,7 @@
       document.body.dataset.state = run.state;
       document.body.dataset.outcome = run.outcome || '';
       document.body.dataset.rendered = 'true';
-      if (run.state !== 'ENDED') {
+      if (run.state !== 'ENDED' && !events && !follow()) {
         setTimeout(load, 2000);
       }
     } catch (error) {

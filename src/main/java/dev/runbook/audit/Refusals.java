@@ -25,6 +25,8 @@ public class Refusals {
         NOT_AN_APPROVER,
         /** the caller is in no group that may make this call at all ({@code AccessRules}) */
         NOT_ALLOWED,
+        /** a state-changing request a page of another site made a browser send (CSRF) */
+        CROSS_SITE,
         /** another run holds the target */
         TARGET_BUSY,
         /** the approval was decided (or expired) already */

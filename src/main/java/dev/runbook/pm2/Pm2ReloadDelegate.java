@@ -202,17 +202,4 @@ class Pm2ReloadDelegate extends RunbookDelegate implements StepPreview {
                                         + " before they are reloaded"
                                 : "")));
     }
-
-    /**
-     * A step that runs PM2 in the serving release fails PRECONDITION_FAILED when none serves: PM2 would be started in
-     * a directory that does not exist, an incident naming the tool instead of the cause.
-     */
-    static void requireServing(Target target, String name) {
-        if (target.layout().currentId().isEmpty()) {
-            throw new StepFailedException(
-                    BpmnErrors.PRECONDITION_FAILED,
-                    "target " + name + " has no release serving (no "
-                            + target.layout().current() + "): deploy it first");
-        }
-    }
 }

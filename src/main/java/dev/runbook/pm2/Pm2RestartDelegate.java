@@ -33,7 +33,7 @@ class Pm2RestartDelegate extends RunbookDelegate {
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
         Target target = targets.get(vars.target());
-        Pm2ReloadDelegate.requireServing(target, vars.target());
+        ServiceControlDelegate.requireServing(target, vars.target());
         Pm2ReloadDelegate.polling(pm2, target, vars, log, () -> {
             Instant restartedAt = Instant.now();
             List<Pm2Process> restarted =

@@ -9,6 +9,7 @@ import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepErrors;
+import dev.runbook.process.StepFailedException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -37,7 +38,7 @@ class ServiceControlDelegate extends RunbookDelegate {
             log.line("no release serves on " + vars.target() + ": nothing to stop");
             return;
         }
-        Pm2ReloadDelegate.requireServing(target, vars.target());
+        requireServing(target, vars.target());
         for (ComponentSpec component : target.components().values()) {
             if ("all".equals(app) || component.pm2App().equals(app)) {
                 pm2.control(
@@ -47,6 +48,19 @@ class ServiceControlDelegate extends RunbookDelegate {
                         target.health().stabilityWindow(),
                         log);
             }
+        }
+    }
+
+    /**
+     * A step that runs PM2 in the serving release fails PRECONDITION_FAILED when none serves: PM2 would be started in
+     * a directory that does not exist, an incident naming the tool instead of the cause.
+     */
+    static void requireServing(Target target, String name) {
+        if (target.layout().currentId().isEmpty()) {
+            throw new StepFailedException(
+                    BpmnErrors.PRECONDITION_FAILED,
+                    "target " + name + " has no release serving (no "
+                            + target.layout().current() + "): deploy it first");
         }
     }
 }

@@ -49,6 +49,23 @@ class ApiAuthenticationFilter extends OncePerRequestFilter {
             chain.doFilter(path.startsWith(HEALTH) ? healthCaller(request) : request, response);
             return;
         }
+        String crossSite = crossSite(request);
+        if (crossSite != null) {
+            refusals.record(
+                    Refusals.Reason.CROSS_SITE,
+                    null,
+                    null,
+                    null,
+                    null,
+                    request.getMethod() + " " + path,
+                    "a request from another site (" + crossSite + ") may not change anything");
+            problem(
+                    response,
+                    HttpServletResponse.SC_FORBIDDEN,
+                    "Not allowed",
+                    "a request from another site may not change anything here (Origin " + crossSite + ")");
+            return;
+        }
         identity.clearAuthentication();
         String userId = signedInUser(request);
         if (userId == null) {
@@ -138,6 +155,34 @@ class ApiAuthenticationFilter extends OncePerRequestFilter {
         }
         int colon = decoded.indexOf(':');
         return colon <= 0 ? null : new String[] {decoded.substring(0, colon), decoded.substring(colon + 1)};
+    }
+
+    /**
+     * A browser sends credentials it has cached for this site (HTTP Basic, a session cookie) with any request a page of
+     * another site makes it send: a state-changing request whose {@code Origin} (or, without one,
+     * {@code Sec-Fetch-Site}) says it comes from another site is refused (OWASP's "verify origin"). Scripts and the CLI
+     * send neither header; the platform's own pages and Camunda's webapps send their own origin.
+     *
+     * @return the foreign origin, or null when the request may go on
+     */
+    static String crossSite(HttpServletRequest request) {
+        String method = request.getMethod();
+        if ("GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method)) {
+            return null;
+        }
+        String origin = request.getHeader(HttpHeaders.ORIGIN);
+        if (origin != null) {
+            String host = request.getHeader(HttpHeaders.HOST);
+            try {
+                java.net.URI uri = java.net.URI.create(origin);
+                String authority = uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
+                return host != null && uri.getHost() != null && authority.equalsIgnoreCase(host) ? null : origin;
+            } catch (IllegalArgumentException malformed) {
+                return origin;
+            }
+        }
+        String site = request.getHeader("Sec-Fetch-Site");
+        return "cross-site".equals(site) ? "Sec-Fetch-Site: cross-site" : null;
     }
 
     private static void problem(HttpServletResponse response, int status, String title, String detail)

@@ -116,6 +116,36 @@ class AccessApiTest extends SecuredPlatform {
     }
 
     @Test
+    void shouldRefuseAStateChangingRequestAPageOfAnotherSiteMakesABrowserSend() {
+        // what a browser sends for a form on https://evil.example posting here with alice's cached credentials
+        as("alice")
+                .header("Origin", "https://evil.example")
+                .contentType(ContentType.URLENC)
+                .formParam("gitRef", "v1")
+                .post("/api/targets/shop/restarts")
+                .then()
+                .statusCode(403)
+                .body("detail", containsString("another site"));
+        as("alice")
+                .header("Sec-Fetch-Site", "cross-site")
+                .post("/api/runs/any-run/withdraw")
+                .then()
+                .statusCode(403);
+        as("admin")
+                .get("/api/audit/events?action=REFUSE&size=1")
+                .then()
+                .statusCode(200)
+                .body("items[0].outcome", equalTo("CROSS_SITE"))
+                .body("items[0].refs", equalTo("POST /api/runs/any-run/withdraw"));
+        // the same request from the platform's own origin goes on to the API (404: no such run)
+        as("alice")
+                .header("Origin", "http://localhost:" + io.restassured.RestAssured.port)
+                .post("/api/runs/any-run/withdraw")
+                .then()
+                .statusCode(404);
+    }
+
+    @Test
     void shouldAllowEachGroupItsCallsAndRefuseTheRestWith403() {
         Object[][] table = {
             // user, method, path, status

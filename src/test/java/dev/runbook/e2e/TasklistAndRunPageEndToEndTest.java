@@ -208,6 +208,12 @@ class TasklistAndRunPageEndToEndTest {
     void shouldMarkTheFailedStepAndTheCompensationStepsOfARolledBackRun() {
         String runId = start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "v3-broken"));
         decide("bob", awaitApproval(runId), true).then().statusCode(204);
+        // opened while it runs, the page shows each command's output as it comes, then the end
+        browser.get(credentialed("/runs/" + runId));
+        waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-state", "ENDED"));
+        snapshot("run-live");
+        assertThat(browser.findElement(By.id("live-log")).getText())
+                .contains("[Task_InstallAndBuild] ", "built v3-broken into dist/", "[Task_HealthCheck] ");
         assertThat(awaitEnd(runId).getString("outcome")).isEqualTo("ROLLED_BACK");
 
         openRunPage(runId);
