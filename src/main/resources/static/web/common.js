@@ -6,7 +6,14 @@ window.Runbook = (function () {
   async function request(path, accept) {
     const response = await fetch(location.origin + path, { credentials: 'same-origin', headers: { Accept: accept } });
     if (!response.ok) {
-      throw new Error(path + ': HTTP ' + response.status);
+      let detail = '';
+      try {
+        const problem = await response.json();
+        detail = problem.detail ? ': ' + problem.detail : '';
+      } catch (notJson) {
+        // the status says it
+      }
+      throw new Error(path + ': HTTP ' + response.status + detail);
     }
     return response;
   }
@@ -44,8 +51,30 @@ window.Runbook = (function () {
     box.hidden = false;
   }
 
+  /** POSTs JSON; an error carries the problem's detail (403 four eyes, 409 decided already ...). */
+  async function post(path, body) {
+    const response = await fetch(location.origin + path, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: JSON.stringify(body || {})
+    });
+    if (!response.ok) {
+      let detail = 'HTTP ' + response.status;
+      try {
+        const problem = await response.json();
+        detail = problem.detail || problem.message || detail;
+      } catch (notJson) {
+        // keep the status
+      }
+      throw new Error(detail);
+    }
+    return response;
+  }
+
   return {
     json: async path => (await request(path, 'application/json')).json(),
+    post,
     text: async path => (await request(path, 'application/xml, text/plain, */*')).text(),
     el, time, duration, badge, showError
   };

@@ -58,6 +58,7 @@ final class AccessRules {
             signedIn("GET", "/v3/api-docs/**"),
             signedIn("GET", "/swagger-ui/**"),
             signedIn("GET", "/swagger-ui.html"),
+            signedIn("GET", "/approvals"),
             signedIn("GET", "/runs"),
             signedIn("GET", "/runs/**"),
             signedIn("GET", "/web/**"),

@@ -22,6 +22,12 @@ class RunPagesController {
         return "redirect:/runs";
     }
 
+    /** Releases waiting for the signed-in approver, with Approve and Reject (see {@code static/web/approvals.js}). */
+    @GetMapping("/approvals")
+    String approvals() {
+        return "forward:/web/approvals.html";
+    }
+
     @GetMapping("/runs")
     String runs() {
         return "forward:/web/runs.html";

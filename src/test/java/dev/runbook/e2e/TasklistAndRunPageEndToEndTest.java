@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runbook.testsupport.FixtureTarget;
 import dev.runbook.testsupport.PlatformTest;
+import io.restassured.path.json.JsonPath;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,6 +80,11 @@ class TasklistAndRunPageEndToEndTest {
 
     @BeforeAll
     static void startBrowser() throws Exception {
+        browser = newBrowser();
+    }
+
+    /** A headless Chromium with a profile of its own: a user's HTTP Basic credentials stay in their browser. */
+    static WebDriver newBrowser() throws Exception {
         Path profile = Files.createTempDirectory(shop.root, "chromium-profile-");
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
@@ -98,8 +104,9 @@ class TasklistAndRunPageEndToEndTest {
                 .usingDriverExecutable(new File("/usr/bin/chromedriver"))
                 .usingAnyFreePort()
                 .build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().pageLoadTimeout(WAIT).scriptTimeout(WAIT);
+        WebDriver driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().pageLoadTimeout(WAIT).scriptTimeout(WAIT);
+        return driver;
     }
 
     @AfterAll
@@ -369,6 +376,60 @@ class TasklistAndRunPageEndToEndTest {
         waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-state", "ENDED"));
         waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-rendered", "true"));
         snapshot("run-" + browser.findElement(By.tagName("body")).getDomAttribute("data-outcome"));
+    }
+
+    @Test
+    @Order(5)
+    void shouldApproveFromTheApprovalsPageAfterReadingTheReleaseAndShowARefusal() throws Exception {
+        String tip = shop.publish("page-change", Map.of("backend/notes.txt", "approved on the approvals page"));
+        String runId = start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "page-change"));
+        awaitApproval(runId);
+
+        // an operator may not decide: the page says why
+        browser.get("http://alice:alice-pw@127.0.0.1:" + port + "/approvals");
+        waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-rendered", "true"));
+        assertThat(browser.findElement(By.id("error")).getText())
+                .contains("alice is not in a group that may call GET /api/approvals");
+
+        WebDriver alices = browser;
+        browser = newBrowser();
+        try {
+            approveOnThePage(runId, tip);
+        } finally {
+            browser.quit();
+            browser = alices;
+        }
+    }
+
+    private void approveOnThePage(String runId, String tip) {
+        browser.get("http://bob:bob-pw@127.0.0.1:" + port + "/approvals");
+        waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-rendered", "true"));
+        By card = By.cssSelector("section.approval[data-run='" + runId + "']");
+        WebElement approval = browser.findElement(card);
+        assertThat(approval.findElement(By.cssSelector("h2")).getText()).contains("deploy on shop: page-change");
+        assertThat(approval.findElement(By.cssSelector("table.commits")).getText())
+                .contains(tip.substring(0, 7), "Variant page-change");
+        assertThat(approval.findElement(By.cssSelector("ol.plan")).getText())
+                .contains("npm run build", "startOrReload", "GET " + shop.healthUrl());
+        assertThat(approval.getText()).contains("Brings 1 commit(s)", "Requested by", "alice");
+        snapshot("approvals-page");
+        approval.findElement(By.cssSelector("textarea.comment")).sendKeys("read it on the page");
+        approval.findElement(By.cssSelector("button.approve")).click();
+        waiting()
+                .until(driver -> driver.findElement(card)
+                        .findElement(By.cssSelector(".result"))
+                        .getText()
+                        .contains("APPROVED"));
+        snapshot("approvals-page-approved");
+        JsonPath run = awaitEnd(runId);
+        assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
+        assertThat(run.getString("decidedBy")).isEqualTo("bob");
+        assertThat(run.getString("approval.comment")).isEqualTo("read it on the page");
+
+        // decided, it is no longer listed
+        browser.navigate().refresh();
+        waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-rendered", "true"));
+        assertThat(browser.findElements(card)).isEmpty();
     }
 
     /** A screenshot under target/browser/, to look at what the test saw. */
