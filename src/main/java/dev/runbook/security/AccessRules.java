@@ -59,6 +59,7 @@ final class AccessRules {
             signedIn("GET", "/swagger-ui/**"),
             signedIn("GET", "/swagger-ui.html"),
             signedIn("GET", "/approvals"),
+            signedIn("GET", "/targets"),
             signedIn("GET", "/runs"),
             signedIn("GET", "/runs/**"),
             signedIn("GET", "/web/**"),

@@ -22,6 +22,12 @@ class RunPagesController {
         return "redirect:/runs";
     }
 
+    /** What serves on each target, its apps, releases and last runs, with deploy, restart and rollback. */
+    @GetMapping("/targets")
+    String targets() {
+        return "forward:/web/targets.html";
+    }
+
     /** Releases waiting for the signed-in approver, with Approve and Reject (see {@code static/web/approvals.js}). */
     @GetMapping("/approvals")
     String approvals() {

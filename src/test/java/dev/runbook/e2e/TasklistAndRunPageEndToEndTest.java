@@ -432,6 +432,50 @@ class TasklistAndRunPageEndToEndTest {
         assertThat(browser.findElements(card)).isEmpty();
     }
 
+    @Test
+    @Order(6)
+    void shouldShowWhatServesAndRollBackAndDeployFromTheTargetsPage() {
+        String serving = shop.currentRelease();
+        String earlier = shop.releases().stream()
+                .filter(id -> !id.equals(serving))
+                .reduce((first, second) -> second)
+                .orElseThrow();
+        browser.get(credentialed("/targets"));
+        waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-rendered", "true"));
+        WebElement target = browser.findElement(By.cssSelector("section.target[data-target='shop']"));
+        assertThat(target.findElement(By.cssSelector("dd.release")).getText()).isEqualTo(serving);
+        assertThat(target.findElement(By.cssSelector("table.services tr[data-app='" + shop.app + "']"))
+                        .getText())
+                .contains("online");
+        assertThat(target.findElement(By.cssSelector("table.releases tr[data-release='" + serving + "']"))
+                        .getText())
+                .contains("serving");
+        snapshot("targets-page");
+
+        // roll back to the earlier release from its row: the run page opens; bob approves over the API
+        target.findElement(By.cssSelector("table.releases tr[data-release='" + earlier + "'] button.rollback"))
+                .click();
+        waiting().until(driver -> driver.getCurrentUrl().contains("/runs/"));
+        String rollback = browser.getCurrentUrl().replaceAll(".*/runs/", "");
+        decide("bob", awaitApproval(rollback), true).then().statusCode(204);
+        assertThat(awaitEnd(rollback).getString("outcome")).isEqualTo("RESTORED");
+        assertThat(shop.currentRelease()).isEqualTo(earlier);
+
+        // deploy a ref typed into the form: the run page opens, waiting for its approval
+        browser.get(credentialed("/targets"));
+        waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-rendered", "true"));
+        browser.findElement(By.cssSelector("section.target[data-target='shop'] input.ref"))
+                .sendKeys("v2");
+        browser.findElement(By.cssSelector("section.target[data-target='shop'] button.deploy"))
+                .click();
+        waiting().until(driver -> driver.getCurrentUrl().contains("/runs/"));
+        String deploy = browser.getCurrentUrl().replaceAll(".*/runs/", "");
+        awaitApproval(deploy);
+        assertThat(as("alice").get("/api/runs/" + deploy).<String>path("gitRef"))
+                .isEqualTo("v2");
+        as("alice").post("/api/runs/" + deploy + "/withdraw").then().statusCode(204);
+    }
+
     /** A screenshot under target/browser/, to look at what the test saw. */
     private static void snapshot(String name) {
         try {

@@ -167,6 +167,15 @@ public final class FixtureTarget implements AfterAllCallback {
         }
     }
 
+    /** The release directories under {@code releases/}, oldest first (their ids sort by time). */
+    public List<String> releases() {
+        try (java.util.stream.Stream<Path> entries = Files.list(home.resolve("releases"))) {
+            return entries.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Points {@code current} at release {@code id}, as someone switching by hand would. */
     public void switchCurrent(String id) {
         try {
