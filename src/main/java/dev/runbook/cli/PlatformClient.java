@@ -61,15 +61,7 @@ class PlatformClient {
                 .header("Accept", "text/event-stream")
                 .GET()
                 .build();
-        HttpResponse<Stream<String>> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofLines());
-        } catch (IOException e) {
-            throw unreachable(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CallFailed(RunbookCli.EXIT_PLATFORM, "interrupted");
-        }
+        HttpResponse<Stream<String>> response = send(request, HttpResponse.BodyHandlers.ofLines());
         if (response.statusCode() != 200) {
             throw failed(
                     response.statusCode(), String.join("\n", response.body().toList()));
@@ -106,15 +98,7 @@ class PlatformClient {
     }
 
     private JsonNode call(HttpRequest request) {
-        HttpResponse<String> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw unreachable(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CallFailed(RunbookCli.EXIT_PLATFORM, "interrupted");
-        }
+        HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() >= 400) {
             throw failed(response.statusCode(), response.body());
         }
@@ -122,6 +106,17 @@ class PlatformClient {
             return response.body().isBlank() ? json.nullNode() : json.readTree(response.body());
         } catch (IOException e) {
             throw new CallFailed(RunbookCli.EXIT_PLATFORM, "the platform answered something that is not JSON");
+        }
+    }
+
+    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body) {
+        try {
+            return http.send(request, body);
+        } catch (IOException e) {
+            throw unreachable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CallFailed(RunbookCli.EXIT_PLATFORM, "interrupted");
         }
     }
 
