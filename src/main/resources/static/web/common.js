@@ -1,5 +1,5 @@
-/* Shared helpers of the run pages. Requests go to location.origin: the page URL may carry credentials, which fetch()
-   refuses in a URL, while the browser keeps sending the HTTP Basic credentials it has for this origin. */
+/* Shared helpers of the console's pages. Requests go to location.origin with the session cookie of the sign-in page
+   (or the HTTP Basic credentials the browser has for this origin); state-changing ones carry the CSRF token. */
 window.Runbook = (function () {
   'use strict';
 
@@ -56,7 +56,7 @@ window.Runbook = (function () {
     const response = await fetch(location.origin + path, {
       method: 'POST',
       credentials: 'same-origin',
-      headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json', 'X-RUNBOOK-XSRF-TOKEN': csrfToken() },
       body: JSON.stringify(body || {})
     });
     if (!response.ok) {
@@ -72,8 +72,45 @@ window.Runbook = (function () {
     return response;
   }
 
+  /** The CSRF token the platform set as the cookie RUNBOOK-XSRF-TOKEN ('' before it has). */
+  function csrfToken() {
+    const cookie = document.cookie.split('; ').find(part => part.startsWith('RUNBOOK-XSRF-TOKEN='));
+    return cookie ? decodeURIComponent(cookie.substring('RUNBOOK-XSRF-TOKEN='.length)) : '';
+  }
+
+  /* Who is signed in and what they may do (GET /api/me); the navigation shows only the pages the role may use, and a
+     page the role may not use (body data-needs="operate" or "approve") sends them to one they may. */
+  const me = request('/api/me', 'application/json').then(response => response.json());
+  me.then(user => {
+    document.body.dataset.user = user.user;
+    const needs = document.body.dataset.needs;
+    if (needs && !user[needs]) {
+      location.replace(user.operate ? '/targets' : user.approve ? '/approvals' : '/camunda/app/tasklist/');
+      return;
+    }
+    const nav = document.getElementById('nav');
+    if (!nav) {
+      return;
+    }
+    const links = [];
+    if (user.operate) {
+      links.push(el('a', { href: '/targets' }, ['Targets']), el('a', { href: '/runs' }, ['Runs']));
+    }
+    if (user.approve) {
+      links.push(el('a', { href: '/approvals' }, ['Approvals']));
+    }
+    links.push(el('a', { href: '/camunda/app/tasklist/' }, ['Tasklist']));
+    const signOut = el('form', { method: 'post', action: '/logout', 'class': 'signout' }, [
+      el('input', { type: 'hidden', name: '_csrf', value: csrfToken() }),
+      el('span', { id: 'signed-in-user' }, [user.user]),
+      el('button', { type: 'submit', id: 'sign-out' }, ['Sign out'])
+    ]);
+    nav.replaceChildren(...links, signOut);
+  }).catch(error => showError(error));
+
   return {
     json: async path => (await request(path, 'application/json')).json(),
+    me, csrfToken,
     post,
     text: async path => (await request(path, 'application/xml, text/plain, */*')).text(),
     el, time, duration, badge, showError

@@ -33,8 +33,8 @@ public class LoginLog {
      *                      after failures) or {@code LOCKED}
      * @param remoteAddress client address ({@code X-Forwarded-For} only from a trusted proxy)
      * @param userAgent     the {@code User-Agent} header, clipped to 256 characters
-     * @param via           {@code api}, {@code engine-rest}, {@code webapp} (Cockpit, Tasklist, Admin login) or
-     *                      {@code other}
+     * @param via           {@code api}, {@code engine-rest}, {@code console} (the console's sign-in form),
+     *                      {@code webapp} (Cockpit, Tasklist, Admin login) or {@code other}
      */
     public record Entry(
             long id,

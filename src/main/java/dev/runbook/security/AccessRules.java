@@ -12,7 +12,7 @@ import org.springframework.util.AntPathMatcher;
  * decide approvals, {@code camunda-admin} may do everything. New {@code /api} endpoints fall under these rules
  * without being listed; anything unlisted is for administrators only.
  */
-final class AccessRules {
+public final class AccessRules {
 
     static final String OPERATORS = "operators";
     static final String APPROVERS = "approvers";
@@ -41,6 +41,14 @@ final class AccessRules {
     static final List<Rule> RULES = List.of(
             open("GET", "/actuator/health"),
             open("GET", "/"),
+            // the console's sign-in page and what it needs to render before anyone is signed in; a Basic challenge on
+            // its stylesheet or script would open the browser's own sign-in dialog over the form
+            open("GET", "/login"),
+            open("POST", "/login"),
+            open("POST", "/logout"),
+            open("GET", "/web/login.js"),
+            open("GET", "/web/runbook.css"),
+            open("GET", "/favicon.ico"),
             // Admin's "create the first administrator" page would let anyone in while no administrator exists
             groups("*", "/camunda/api/admin/setup/**", ADMIN),
             // Cockpit, Tasklist and Admin: Camunda's own login form, session and authorizations
@@ -48,6 +56,7 @@ final class AccessRules {
             // The webapps' login pages ask for Camunda Run's welcome page to decide on a first-visit hint; a 401
             // with a Basic challenge there would open the browser's own sign-in dialog over their login form
             open("GET", "/camunda-welcome"),
+            signedIn("GET", "/api/me"),
             groups("*", "/api/audit/**", ADMIN),
             groups("*", "/api/approvals/**", APPROVERS, ADMIN),
             groups("*", "/api/**", OPERATORS, ADMIN),
@@ -66,6 +75,12 @@ final class AccessRules {
             groups("*", "/**", ADMIN));
 
     private AccessRules() {}
+
+    /** Whether members of these groups may call this method on this path (the console shows only what they may). */
+    public static boolean allows(String method, String path, List<String> groups) {
+        Rule rule = rule(method, path);
+        return rule.open() || rule.allows(groups);
+    }
 
     /** The rule that decides a request. */
     static Rule rule(String method, String path) {

@@ -18,11 +18,15 @@ import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.identity.Tenant;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * HTTP Basic sign-in against Camunda's identity service for everything but the open paths of {@link AccessRules},
- * then the access rule check. A missing, malformed, wrong or unknown credential gets the same 401 (which part was
+ * HTTP Basic sign-in against Camunda's identity service (or the console's session, see
+ * {@link ConsoleSecurityConfiguration}) for everything but the open paths of {@link AccessRules}, then the access rule
+ * check. A missing, malformed, wrong or unknown credential gets the same 401 (which part was
  * wrong is only in the login log); a signed-in user outside the rule's groups gets 403. During the call the user,
  * their groups and tenants are the engine's current authentication, so engine authorizations,
  * {@code camunda:initiator} and the four-eyes listener see who it is; it is cleared afterwards.
@@ -69,6 +73,10 @@ class ApiAuthenticationFilter extends OncePerRequestFilter {
         identity.clearAuthentication();
         String userId = signedInUser(request);
         if (userId == null) {
+            if (isPage(request, path)) {
+                response.sendRedirect(ConsoleSecurityConfiguration.signInRedirect(request));
+                return;
+            }
             problem(
                     response,
                     HttpServletResponse.SC_UNAUTHORIZED,
@@ -129,10 +137,36 @@ class ApiAuthenticationFilter extends OncePerRequestFilter {
         };
     }
 
-    /** The user whose HTTP Basic credentials the request carries and the identity service accepts, else null. */
+    /**
+     * The user whose HTTP Basic credentials the request carries and the identity service accepts; without an
+     * {@code Authorization} header, the user signed in to the console's session; else null.
+     */
     private String signedInUser(HttpServletRequest request) {
-        String[] credentials = credentials(request.getHeader(HttpHeaders.AUTHORIZATION));
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (header == null) {
+            Authentication session = SecurityContextHolder.getContext().getAuthentication();
+            return session instanceof UsernamePasswordAuthenticationToken && session.isAuthenticated()
+                    ? session.getName()
+                    : null;
+        }
+        String[] credentials = credentials(header);
         return credentials != null && identity.checkPassword(credentials[0], credentials[1]) ? credentials[0] : null;
+    }
+
+    /**
+     * A person's browser opening a page (a GET that accepts HTML, without credentials): sent to the sign-in page
+     * rather than answered with a Basic challenge. Scripts, the API and Camunda's REST API keep their 401.
+     */
+    private static boolean isPage(HttpServletRequest request, String path) {
+        String accept = request.getHeader(HttpHeaders.ACCEPT);
+        return "GET".equals(request.getMethod())
+                && accept != null
+                && accept.contains(MediaType.TEXT_HTML_VALUE)
+                && request.getHeader(HttpHeaders.AUTHORIZATION) == null
+                && !path.startsWith("/api/")
+                && !path.startsWith("/engine-rest/")
+                && !path.startsWith("/actuator/")
+                && !path.startsWith("/v3/api-docs");
     }
 
     /** The ids of the user's groups. */
@@ -190,11 +224,6 @@ class ApiAuthenticationFilter extends OncePerRequestFilter {
         if (status == HttpServletResponse.SC_UNAUTHORIZED) {
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, REALM);
         }
-        response.setStatus(status);
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        response.getWriter()
-                .write("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status + ",\"detail\":\""
-                        + detail.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}");
+        ConsoleSecurityConfiguration.problem(response, status, title, detail);
     }
 }

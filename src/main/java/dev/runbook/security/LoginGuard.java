@@ -225,6 +225,9 @@ public class LoginGuard {
         if (path.startsWith("/engine-rest/")) {
             return "engine-rest";
         }
+        if (path.equals("/login")) {
+            return "console";
+        }
         return path.startsWith("/camunda/") ? "webapp" : "other";
     }
 

@@ -48,6 +48,7 @@ class ApiDocumentation {
                         new Tag().name("Services").description("PM2 apps of a target"),
                         new Tag().name("Database backups").description("database backups and restores"),
                         new Tag().name("Health").description("the health report of a target"),
-                        new Tag().name("Audit").description("audit trail and login log (administrators)")));
+                        new Tag().name("Audit").description("audit trail and login log (administrators)"),
+                        new Tag().name("Me").description("the signed-in user and what they may do")));
     }
 }

@@ -9,17 +9,23 @@ import org.springframework.web.bind.annotation.PathVariable;
 /**
  * The run pages: {@code GET /runs} (recent runs, filtered by target, process and outcome) and {@code GET /runs/{runId}}
  * (the run's diagram with the path taken, its steps, approval and outcome). Both are static pages
- * ({@code static/web/}) that read {@code /api/runs}; they need HTTP Basic credentials like the API.
+ * ({@code static/web/}) that read {@code /api/runs}; a person signs in on {@code /login}; scripts may send HTTP Basic credentials as to the API.
  */
 @Controller
 @Validated
 @io.swagger.v3.oas.annotations.Hidden
 class RunPagesController {
 
-    /** The platform's front page: the runs, until the console has pages of its own. */
+    /** The platform's front page: the console's targets page (a signed-out visitor is sent to the sign-in page). */
     @GetMapping("/")
     String home() {
-        return "redirect:/runs";
+        return "redirect:/targets";
+    }
+
+    /** The console's sign-in form; Spring Security takes its POST (see {@code ConsoleSecurityConfiguration}). */
+    @GetMapping("/login")
+    String login() {
+        return "forward:/web/login.html";
     }
 
     /** What serves on each target, its apps, releases and last runs, with deploy, restart and rollback. */

@@ -38,7 +38,8 @@ public class StartupLine {
                 : properties.identity().users().stream()
                         .map(user -> user.id() + " (" + String.join(", ", user.groups()) + ")")
                         .collect(Collectors.joining(", "));
-        return "Runbook Platform is up: pages " + links.link("/") + " (runs " + links.link("/runs") + "), API "
+        return "Runbook Platform is up: console " + links.link("/") + " (sign in at " + links.link("/login")
+                + "; targets, runs, approvals), API "
                 + links.link("/api") + " (documentation " + links.link("/swagger-ui/index.html") + "), Cockpit and "
                 + "Tasklist " + links.link("/camunda/app/") + (users.isEmpty() ? "" : "; users: " + users);
     }

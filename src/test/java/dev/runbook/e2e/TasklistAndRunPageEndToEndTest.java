@@ -216,7 +216,7 @@ class TasklistAndRunPageEndToEndTest {
         String runId = start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "v3-broken"));
         decide("bob", awaitApproval(runId), true).then().statusCode(204);
         // opened while it runs, the page shows each command's output as it comes, then the end
-        browser.get(credentialed("/runs/" + runId));
+        openAs("alice", "/runs/" + runId);
         waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-state", "ENDED"));
         snapshot("run-live");
         assertThat(browser.findElement(By.id("live-log")).getText())
@@ -237,7 +237,7 @@ class TasklistAndRunPageEndToEndTest {
                         .getText())
                 .contains("whole log");
 
-        browser.get(credentialed("/runs?outcome=ROLLED_BACK&target=shop"));
+        openAs("alice", "/runs?outcome=ROLLED_BACK&target=shop");
         waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-rendered", "true"));
         List<String> listed = browser.findElements(By.cssSelector("#runs tr[data-run]")).stream()
                 .map(row -> row.getDomAttribute("data-run"))
@@ -363,16 +363,21 @@ class TasklistAndRunPageEndToEndTest {
     }
 
     /**
-     * The URL of a run page with alice's HTTP Basic credentials in it: the pages read {@code /api/runs}, which is for
-     * operators (an approver such as bob gets 403 there).
+     * Signs in on the console's sign-in page as a person would (password: the user's name and {@code -pw}), which
+     * then opens the page asked for; signing in as another user replaces the session of the one before.
      */
-    private String credentialed(String path) {
-        return "http://alice:alice-pw@127.0.0.1:" + port + path;
+    private void openAs(String user, String path) {
+        browser.get(
+                base() + "/login?next=" + java.net.URLEncoder.encode(path, java.nio.charset.StandardCharsets.UTF_8));
+        type(By.id("username"), user);
+        type(By.id("password"), user + "-pw");
+        click(By.id("sign-in"));
+        waiting().until(driver -> !driver.getCurrentUrl().contains("/login"));
     }
 
-    /** Opens the run page as alice (HTTP Basic through the URL) and waits until the ended run is drawn. */
+    /** Opens the run page as alice and waits until the ended run is drawn. */
     private void openRunPage(String runId) {
-        browser.get(credentialed("/runs/" + runId));
+        openAs("alice", "/runs/" + runId);
         waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-state", "ENDED"));
         waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-rendered", "true"));
         snapshot("run-" + browser.findElement(By.tagName("body")).getDomAttribute("data-outcome"));
@@ -385,11 +390,14 @@ class TasklistAndRunPageEndToEndTest {
         String runId = start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "page-change"));
         awaitApproval(runId);
 
-        // an operator may not decide: the page says why
-        browser.get("http://alice:alice-pw@127.0.0.1:" + port + "/approvals");
-        waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-rendered", "true"));
-        assertThat(browser.findElement(By.id("error")).getText())
-                .contains("alice is not in a group that may call GET /api/approvals");
+        // an operator may not decide: the console shows her no approvals page and sends her to the targets
+        openAs("alice", "/approvals");
+        waiting().until(driver -> driver.getCurrentUrl().endsWith("/targets"));
+        waiting().until(ExpectedConditions.textToBe(By.id("signed-in-user"), "alice"));
+        assertThat(browser.findElements(By.cssSelector("#nav a")))
+                .extracting(WebElement::getText)
+                .contains("Targets", "Runs")
+                .doesNotContain("Approvals");
 
         WebDriver alices = browser;
         browser = newBrowser();
@@ -402,8 +410,12 @@ class TasklistAndRunPageEndToEndTest {
     }
 
     private void approveOnThePage(String runId, String tip) {
-        browser.get("http://bob:bob-pw@127.0.0.1:" + port + "/approvals");
+        openAs("bob", "/approvals");
         waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-rendered", "true"));
+        assertThat(browser.findElements(By.cssSelector("#nav a")))
+                .extracting(WebElement::getText)
+                .contains("Approvals")
+                .doesNotContain("Targets", "Runs");
         By card = By.cssSelector("section.approval[data-run='" + runId + "']");
         WebElement approval = browser.findElement(card);
         assertThat(approval.findElement(By.cssSelector("h2")).getText()).contains("deploy on shop: page-change");
@@ -440,7 +452,7 @@ class TasklistAndRunPageEndToEndTest {
                 .filter(id -> !id.equals(serving))
                 .reduce((first, second) -> second)
                 .orElseThrow();
-        browser.get(credentialed("/targets"));
+        openAs("alice", "/targets");
         waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-rendered", "true"));
         WebElement target = browser.findElement(By.cssSelector("section.target[data-target='shop']"));
         assertThat(target.findElement(By.cssSelector("dd.release")).getText()).isEqualTo(serving);
@@ -462,7 +474,7 @@ class TasklistAndRunPageEndToEndTest {
         assertThat(shop.currentRelease()).isEqualTo(earlier);
 
         // deploy a ref typed into the form: the run page opens, waiting for its approval
-        browser.get(credentialed("/targets"));
+        openAs("alice", "/targets");
         waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-rendered", "true"));
         browser.findElement(By.cssSelector("section.target[data-target='shop'] input.ref"))
                 .sendKeys("v2");
