@@ -4,7 +4,7 @@
    platform: a refusal is shown). When drawn, body[data-rendered] is "true" and body[data-count] holds how many. */
 (function () {
   'use strict';
-  const { json, post, el, time, badge, showError } = window.Runbook;
+  const { json, post, el, time, badge, showError, planList } = window.Runbook;
 
   function short(sha) {
     return sha ? sha.substring(0, 12) : '(nothing served before)';
@@ -36,11 +36,7 @@
   }
 
   function plan(a) {
-    return [el('h3', {}, ['Plan: what the run does once approved']), el('ol', { 'class': 'plan' },
-      (a.plan || []).map(step => el('li', {}, [
-        el('strong', {}, [step.name || step.activityId]),
-        ...(step.commands || []).map(c => el('div', { 'class': 'mono' }, ['$ ' + c.command + (c.dir ? '   (in ' + c.dir + ')' : '')])),
-        step.note ? el('div', { 'class': 'note' }, [step.note]) : ''])))];
+    return [el('h3', {}, ['Plan: what the run does once approved']), planList(a.plan)];
   }
 
   function card(a) {

@@ -72,6 +72,14 @@ window.Runbook = (function () {
     return response;
   }
 
+  /** The steps of a plan (an approval's, or a preview's), each with its commands and note. */
+  function planList(steps) {
+    return el('ol', { 'class': 'plan' }, (steps || []).map(step => el('li', {}, [
+      el('strong', {}, [step.name || step.activityId]),
+      ...(step.commands || []).map(c => el('div', { 'class': 'mono' }, ['$ ' + c.command + (c.dir ? '   (in ' + c.dir + ')' : '')])),
+      step.note ? el('div', { 'class': 'note' }, [step.note]) : ''])));
+  }
+
   /** The CSRF token the platform set as the cookie RUNBOOK-XSRF-TOKEN ('' before it has). */
   function csrfToken() {
     const cookie = document.cookie.split('; ').find(part => part.startsWith('RUNBOOK-XSRF-TOKEN='));
@@ -110,7 +118,7 @@ window.Runbook = (function () {
 
   return {
     json: async path => (await request(path, 'application/json')).json(),
-    me, csrfToken,
+    me, csrfToken, planList,
     post,
     text: async path => (await request(path, 'application/xml, text/plain, */*')).text(),
     el, time, duration, badge, showError

@@ -1,10 +1,12 @@
 /* The run page: /runs/{runId}. Draws the run's BPMN diagram with the path taken, the failed step and the
    compensation steps marked, and lists steps (duration, log tail, whole log), approval and outcome. While the run
    is not ended it follows /api/runs/{id}/events: each command's output appears line by line under "Live output",
-   and a step or state change redraws the page (polling every 2 s when the stream cannot be opened). When drawn, body[data-rendered] is "true" and body[data-state] holds the run's state. */
+   and a step or state change redraws the page (polling every 2 s when the stream cannot be opened). A request that
+   waits for its approval offers Approve/Reject to approvers and Withdraw to its requester and administrators (the
+   platform decides: a refusal, four eyes say, is shown). When drawn, body[data-rendered] is "true" and body[data-state] holds the run's state. */
 (function () {
   'use strict';
-  const { json, text, el, time, duration, badge, showError } = window.Runbook;
+  const { json, text, post, me, el, time, duration, badge, showError } = window.Runbook;
   const runId = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop());
   const api = '/api/runs/' + encodeURIComponent(runId);
   const viewer = new window.BpmnJS({ container: '#diagram' });
@@ -86,6 +88,51 @@
         el('a', { href: '/camunda/app/tasklist/default/#/?task=' + encodeURIComponent(a.taskId) }, ['open in Tasklist']));
     }
     box.replaceChildren(el('div', { id: 'approval-summary' }, parts));
+    if (run.state === 'WAITING_FOR_APPROVAL' && a.taskId && !a.decidedAt) {
+      me.then(user => box.append(actions(run, a, user)));
+    }
+  }
+
+  let lastResult = null;
+
+  /** What the signed-in user may do with a waiting request: decide it (approvers), withdraw it (requester, admin). */
+  function actions(run, a, user) {
+    const result = el('p', { id: 'action-result', 'class': 'result' }, lastResult ? [lastResult] : []);
+    const show = node => {
+      lastResult = node;
+      result.replaceChildren(node);
+    };
+    const act = call => async () => {
+      try {
+        await call();
+        lastResult = null;
+        load();
+      } catch (error) {
+        show(el('span', { 'class': 'error refused' }, ['Refused: ' + error.message]));
+      }
+    };
+    const children = [];
+    if (user.approve) {
+      const comment = el('textarea', { rows: '2', cols: '60', id: 'approval-comment-input',
+        placeholder: 'comment (optional, kept in the audit trail)' });
+      const decide = approved => act(() => post('/api/approvals/' + encodeURIComponent(a.taskId),
+        { approved, comment: comment.value }));
+      const approve = el('button', { type: 'button', id: 'approve' }, ['Approve']);
+      const reject = el('button', { type: 'button', id: 'reject' }, ['Reject']);
+      approve.addEventListener('click', decide(true));
+      reject.addEventListener('click', decide(false));
+      if (user.user === run.requestedBy) {
+        children.push(el('p', { 'class': 'note' }, ['You requested this run: four eyes, another approver decides it.']));
+      }
+      children.push(comment, el('div', {}, [approve, ' ', reject]));
+    }
+    if (user.user === run.requestedBy || (user.groups || []).includes('camunda-admin')) {
+      const withdraw = el('button', { type: 'button', id: 'withdraw' }, ['Withdraw this request']);
+      withdraw.addEventListener('click', act(() => post(api + '/withdraw')));
+      children.push(el('div', {}, [withdraw]));
+    }
+    children.push(result);
+    return el('div', { id: 'approval-actions', 'class': 'decision' }, children);
   }
 
   function steps(run) {

@@ -1,4 +1,5 @@
-/* The runs page: /runs?target=&processKey=&outcome=, newest first, each linking to its run page. */
+/* The runs page (history): /runs?target=&processKey=&outcome=&state=, running and finished runs newest first, each
+   linking to its run page. */
 (function () {
   'use strict';
   const { json, el, time, badge, showError } = window.Runbook;
@@ -12,9 +13,10 @@
       select.value = params.get('target') || '';
       document.getElementById('processKey').value = params.get('processKey') || '';
       document.getElementById('outcomeFilter').value = params.get('outcome') || '';
+      document.getElementById('stateFilter').value = params.get('state') || '';
 
       const query = new URLSearchParams({ limit: '100' });
-      ['target', 'processKey', 'outcome'].filter(name => params.get(name)).forEach(name => query.set(name, params.get(name)));
+      ['target', 'processKey', 'outcome', 'state'].filter(name => params.get(name)).forEach(name => query.set(name, params.get(name)));
       const runs = await json('/api/runs?' + query);
       document.querySelector('#runs tbody').replaceChildren(...runs.map(run => el('tr', { 'data-run': run.runId }, [
         el('td', {}, [el('a', { href: '/runs/' + encodeURIComponent(run.runId) }, [time(run.startedAt)])]),

@@ -1,9 +1,10 @@
 /* The targets page: /targets. Per target what serves (release, commit, ref, since when, by whom, drift), its PM2 apps
-   at a glance, its releases (tags, age) with a rollback to each, its last runs, and forms to deploy a ref and to
-   restart. A started run opens its page. When drawn, body[data-rendered] is "true". */
+   at a glance, its releases (tags, age) with a rollback to each, its last runs, and forms: deploy or update to a ref
+   picked from the remote's branches and tags, roll back to a release picked by tag, restart; each with a preview of
+   the plan before anything is requested. A started run opens its page. When drawn, body[data-rendered] is "true". */
 (function () {
   'use strict';
-  const { json, post, el, time, badge, showError } = window.Runbook;
+  const { json, post, el, time, badge, showError, planList } = window.Runbook;
 
   function age(iso) {
     if (!iso) {
@@ -76,32 +77,88 @@
         el('td', {}, [badge(run.outcome || run.state)]), el('td', {}, [run.requestedBy || ''])])))]);
   }
 
-  function forms(t, tags) {
+  /** A plan preview (GET .../plan) drawn into box: the commit, what serves now, the steps and their commands. */
+  async function preview(t, query, box) {
+    box.replaceChildren(el('p', { 'class': 'note' }, ['Planning…']));
+    try {
+      const p = await json('/api/targets/' + encodeURIComponent(t.name) + '/plan?' + new URLSearchParams(query));
+      box.replaceChildren(
+        el('p', {}, [p.processKey + ' to ', el('span', { 'class': 'mono' }, [(p.commit || '').substring(0, 12)]),
+          ' ' + (p.subject || '') + ' (serving now: ' + (p.servingCommit ? p.servingCommit.substring(0, 12) : 'nothing') + ')',
+          p.approvalRequired ? ' · an approver decides first' : '']),
+        planList(p.steps));
+    } catch (error) {
+      box.replaceChildren(el('p', { 'class': 'error' }, [error.message]));
+    }
+  }
+
+  /** Deploy (all components) or update (some) to a ref picked from the remote's branches and tags, or typed. */
+  function deployForm(t, refs) {
     const base = '/api/targets/' + encodeURIComponent(t.name);
-    const ref = el('input', { type: 'text', name: 'gitRef', placeholder: t.branch + ' (branch, tag or commit)', list: 'refs-' + t.name, 'class': 'ref' });
-    const refs = el('datalist', { id: 'refs-' + t.name }, tags.map(tag => el('option', { value: tag })));
-    const deployResult = el('span', { 'class': 'result' });
+    const ref = el('input', { type: 'text', name: 'gitRef', placeholder: t.branch + ' (branch, tag or commit)', 'class': 'ref' });
+    const pick = el('select', { 'class': 'ref-pick' }, [el('option', { value: '' }, ['pick a branch or tag (newest first)']),
+      ...refs.map(r => el('option', { value: r.name }, [r.name + ' · ' + r.kind + ' · ' + (r.subject || '') + ' · ' + age(r.date)]))]);
+    pick.addEventListener('change', () => { ref.value = pick.value; });
+    const boxes = Object.keys(t.components || {}).map(name => el('label', {}, [
+      el('input', { type: 'checkbox', 'class': 'component', value: name, checked: 'checked' }), ' ' + name]));
+    const chosen = () => boxes.map(b => b.querySelector('input')).filter(i => i.checked).map(i => i.value);
+    const partial = () => chosen().length < boxes.length;
+    const query = () => Object.assign({ processKey: partial() ? 'update' : 'deploy' },
+      ref.value ? { gitRef: ref.value } : {}, partial() ? { components: chosen().join(',') } : {});
+    const plan = el('div', { 'class': 'preview' });
+    const previewButton = el('button', { type: 'button', 'class': 'preview-deploy' }, ['Preview plan']);
+    previewButton.addEventListener('click', () => preview(t, query(), plan));
+    const result = el('span', { 'class': 'result' });
     const deploy = el('button', { type: 'button', 'class': 'deploy' }, ['Deploy']);
-    deploy.addEventListener('click', starter(base + '/deployments', () => (ref.value ? { gitRef: ref.value } : {}), deployResult));
+    deploy.addEventListener('click', () => starter(base + (partial() ? '/updates' : '/deployments'), () => {
+      const body = ref.value ? { gitRef: ref.value } : {};
+      return partial() ? Object.assign(body, { components: chosen().join(',') }) : body;
+    }, result)());
+    return el('div', { 'class': 'form deploy-form' }, [
+      el('h3', {}, ['Deploy or update']),
+      el('div', {}, [pick, ' ', ref]),
+      el('div', {}, ['Components: ', ...boxes, el('span', { 'class': 'note' }, [' (all: deploy; some: update)'])]),
+      el('div', {}, [previewButton, ' ', deploy, ' ', result,
+        t.approvalRequired ? el('span', { 'class': 'note' }, [' an approver decides before anything changes']) : '']),
+      plan]);
+  }
+
+  /** Roll back to a release picked by its tags and age. */
+  function rollbackForm(t, list) {
+    const base = '/api/targets/' + encodeURIComponent(t.name);
+    const older = list.filter(r => !r.current);
+    const pick = el('select', { 'class': 'release-pick' }, [el('option', { value: '' }, ['pick a release']),
+      ...older.map(r => el('option', { value: r.id }, [((r.tags || []).join(', ') || '(no tag)') + ' · ' + age(r.createdAt) + ' · ' + r.id]))]);
+    const plan = el('div', { 'class': 'preview' });
+    const previewButton = el('button', { type: 'button', 'class': 'preview-rollback' }, ['Preview plan']);
+    previewButton.addEventListener('click', () => preview(t, { processKey: 'rollback', releaseId: pick.value }, plan));
+    const result = el('span', { 'class': 'result' });
+    const rollback = el('button', { type: 'button', 'class': 'rollback-picked' }, ['Roll back']);
+    rollback.addEventListener('click', starter(base + '/rollbacks', () => ({ releaseId: pick.value }), result));
+    return el('div', { 'class': 'form rollback-form' }, [el('h3', {}, ['Roll back']),
+      el('div', {}, [pick, ' ', previewButton, ' ', rollback, ' ', result]), plan]);
+  }
+
+  function forms(t, refs, list) {
+    const base = '/api/targets/' + encodeURIComponent(t.name);
     const restartResult = el('span', { 'class': 'result' });
     const restart = el('button', { type: 'button', 'class': 'restart' }, ['Restart apps']);
     restart.addEventListener('click', starter(base + '/restarts', () => ({}), restartResult));
-    return el('div', { 'class': 'forms' }, [
-      el('div', {}, [ref, refs, ' ', deploy, ' ', deployResult,
-        t.approvalRequired ? el('span', { 'class': 'note' }, [' an approver decides before anything changes']) : '']),
-      el('div', {}, [restart, ' ', restartResult])]);
+    return el('div', { 'class': 'forms' }, [deployForm(t, refs), rollbackForm(t, list),
+      el('h3', {}, ['Restart']), el('div', {}, [restart, ' ', restartResult,
+        el('span', { 'class': 'note' }, [' with their env read afresh; never waits for a request that waits for its approval'])])]);
   }
 
   async function section(t) {
     const base = '/api/targets/' + encodeURIComponent(t.name);
-    const [list, services_, recent] = await Promise.all([
+    const [list, services_, recent, refs] = await Promise.all([
       json(base + '/releases').catch(() => []),
       json(base + '/services').catch(() => []),
-      json('/api/runs?limit=5&target=' + encodeURIComponent(t.name)).catch(() => [])]);
-    const tags = [...new Set(list.flatMap(r => r.tags || []))];
+      json('/api/runs?limit=5&target=' + encodeURIComponent(t.name)).catch(() => []),
+      json(base + '/refs').catch(() => [])]);
     return el('section', { 'class': 'target', 'data-target': t.name }, [
       el('h2', {}, [t.name, ' ', el('span', { 'class': 'note' }, ['branch ' + t.branch + (t.approvalRequired ? ', approval required' : '')])]),
-      serving(t), services(services_), forms(t, tags),
+      serving(t), services(services_), forms(t, refs, list),
       el('h3', {}, ['Releases']), releases(t, list),
       el('h3', {}, ['Last runs']), runs(recent)]);
   }

@@ -361,4 +361,45 @@ public class GitClient {
 
     /** One commit: 40-hex SHA, subject line, author name, author date (ISO-8601). */
     public record CommitInfo(String sha, String subject, String author, String date) {}
+
+    /**
+     * A branch or tag: its short name, kind ({@code branch} or {@code tag}), the commit it names (an annotated tag's
+     * commit, not the tag object), that commit's subject and the ref's date (an annotated tag's, else its commit's),
+     * ISO-8601.
+     */
+    public record RefInfo(String name, String kind, String commit, String subject, String date) {}
+
+    /**
+     * The branches and tags of a repository, newest first, at most {@code limit}
+     * ({@code git for-each-ref --sort=-creatordate refs/heads refs/tags}); reads only.
+     */
+    public List<RefInfo> refs(Path repository, int limit, StepLog log) {
+        String format = "%(refname)%1f%(objectname)%1f%(*objectname)%1f%(creatordate:iso-strict)%1f"
+                + "%(contents:subject)%1f%(*contents:subject)";
+        String output = git(
+                        repository,
+                        log,
+                        List.of(
+                                "for-each-ref",
+                                "--sort=-creatordate",
+                                "--count=" + limit,
+                                "--format=" + format,
+                                "refs/heads",
+                                "refs/tags"))
+                .output();
+        return Arrays.stream(output.split("\n"))
+                .map(line -> line.split("\u001f", -1))
+                .filter(f -> f.length == 6)
+                .map(f -> {
+                    boolean tag = f[0].startsWith("refs/tags/");
+                    boolean annotated = !f[2].isEmpty();
+                    return new RefInfo(
+                            f[0].substring(tag ? "refs/tags/".length() : "refs/heads/".length()),
+                            tag ? "tag" : "branch",
+                            annotated ? f[2] : f[1],
+                            annotated ? f[5] : f[4],
+                            f[3]);
+                })
+                .toList();
+    }
 }

@@ -446,22 +446,56 @@ class TasklistAndRunPageEndToEndTest {
 
     @Test
     @Order(6)
-    void shouldShowWhatServesAndRollBackAndDeployFromTheTargetsPage() {
-        String serving = shop.currentRelease();
+    void shouldShowWhatServesDeployAPickedTagAfterItsPreviewAndRollBackByRowAndByTagName() {
+        // deploy v2 picked from the remote's tags, after reading its plan
+        openAs("alice", "/targets");
+        waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-rendered", "true"));
+        WebElement form = browser.findElement(By.cssSelector("section.target[data-target='shop'] .deploy-form"));
+        org.openqa.selenium.support.ui.Select refs =
+                new org.openqa.selenium.support.ui.Select(form.findElement(By.cssSelector("select.ref-pick")));
+        assertThat(refs.getOptions()).extracting(WebElement::getText).anyMatch(text -> text.startsWith("v2 · tag · "));
+        refs.getOptions().stream()
+                .filter(option -> option.getText().startsWith("v2 · tag · "))
+                .findFirst()
+                .orElseThrow()
+                .click();
+        assertThat(form.findElement(By.cssSelector("input.ref")).getDomProperty("value"))
+                .isEqualTo("v2");
+        form.findElement(By.cssSelector("button.preview-deploy")).click();
+        waiting()
+                .until(driver ->
+                        form.findElement(By.cssSelector(".preview")).getText().contains("npm run build"));
+        assertThat(form.findElement(By.cssSelector(".preview")).getText())
+                .contains(shop.sha("v2").substring(0, 12), "Health check", "an approver decides first");
+        snapshot("targets-page-preview");
+        form.findElement(By.cssSelector("button.deploy")).click();
+        waiting().until(driver -> driver.getCurrentUrl().contains("/runs/"));
+        String deploy = browser.getCurrentUrl().replaceAll(".*/runs/", "");
+        decide("bob", awaitApproval(deploy), true).then().statusCode(204);
+        // alice's run page follows the run live: each step's output as it comes, then the end
+        waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-outcome", "DEPLOYED"));
+        assertThat(browser.findElement(By.id("live-log")).getText())
+                .contains("[Task_InstallAndBuild] ", "[Task_HealthCheck] ");
+        snapshot("run-deploy-followed-live");
+        assertThat(awaitEnd(deploy).getString("outcome")).isEqualTo("DEPLOYED");
+        assertThat(as("alice").get("/api/runs/" + deploy).<String>path("gitRef"))
+                .isEqualTo("v2");
+        String v2Release = shop.currentRelease();
+
         String earlier = shop.releases().stream()
-                .filter(id -> !id.equals(serving))
+                .filter(id -> !id.equals(v2Release))
                 .reduce((first, second) -> second)
                 .orElseThrow();
         openAs("alice", "/targets");
         waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-rendered", "true"));
         WebElement target = browser.findElement(By.cssSelector("section.target[data-target='shop']"));
-        assertThat(target.findElement(By.cssSelector("dd.release")).getText()).isEqualTo(serving);
+        assertThat(target.findElement(By.cssSelector("dd.release")).getText()).isEqualTo(v2Release);
         assertThat(target.findElement(By.cssSelector("table.services tr[data-app='" + shop.app + "']"))
                         .getText())
                 .contains("online");
-        assertThat(target.findElement(By.cssSelector("table.releases tr[data-release='" + serving + "']"))
+        assertThat(target.findElement(By.cssSelector("table.releases tr[data-release='" + v2Release + "']"))
                         .getText())
-                .contains("serving");
+                .contains("serving", "v2");
         snapshot("targets-page");
 
         // roll back to the earlier release from its row: the run page opens; bob approves over the API
@@ -473,19 +507,75 @@ class TasklistAndRunPageEndToEndTest {
         assertThat(awaitEnd(rollback).getString("outcome")).isEqualTo("RESTORED");
         assertThat(shop.currentRelease()).isEqualTo(earlier);
 
-        // deploy a ref typed into the form: the run page opens, waiting for its approval
+        // and back to v2, picked by its tag name in the rollback form
         openAs("alice", "/targets");
         waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-rendered", "true"));
-        browser.findElement(By.cssSelector("section.target[data-target='shop'] input.ref"))
-                .sendKeys("v2");
-        browser.findElement(By.cssSelector("section.target[data-target='shop'] button.deploy"))
-                .click();
+        WebElement back = browser.findElement(By.cssSelector("section.target[data-target='shop'] .rollback-form"));
+        new org.openqa.selenium.support.ui.Select(back.findElement(By.cssSelector("select.release-pick")))
+                .getOptions().stream()
+                        .filter(option -> option.getText().startsWith("v2 · "))
+                        .findFirst()
+                        .orElseThrow()
+                        .click();
+        back.findElement(By.cssSelector("button.preview-rollback")).click();
+        waiting()
+                .until(driver ->
+                        back.findElement(By.cssSelector(".preview")).getText().contains("Switch"));
+        assertThat(back.findElement(By.cssSelector(".preview")).getText()).contains(v2Release);
+        back.findElement(By.cssSelector("button.rollback-picked")).click();
         waiting().until(driver -> driver.getCurrentUrl().contains("/runs/"));
-        String deploy = browser.getCurrentUrl().replaceAll(".*/runs/", "");
-        awaitApproval(deploy);
-        assertThat(as("alice").get("/api/runs/" + deploy).<String>path("gitRef"))
-                .isEqualTo("v2");
-        as("alice").post("/api/runs/" + deploy + "/withdraw").then().statusCode(204);
+        String byTag = browser.getCurrentUrl().replaceAll(".*/runs/", "");
+        decide("bob", awaitApproval(byTag), true).then().statusCode(204);
+        assertThat(awaitEnd(byTag).getString("outcome")).isEqualTo("RESTORED");
+        assertThat(shop.currentRelease()).isEqualTo(v2Release);
+    }
+
+    @Test
+    @Order(7)
+    void shouldKeepAClaimedApprovalDecidableRestartWhileARequestWaitsAndLetTheRequesterWithdrawButNotApprove()
+            throws Exception {
+        // alice's request, claimed by bob in Tasklist, stays listed for carol, marked, and she may decide it
+        String claimed = start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "v2"));
+        String claimedTask = awaitApproval(claimed);
+        signInToTasklist("bob", "bob-pw");
+        openApproval(claimedTask, "v2");
+        claim();
+        snapshot("tasklist-claimed");
+        openAs("carol", "/approvals");
+        waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-rendered", "true"));
+        By card = By.cssSelector("section.approval[data-run='" + claimed + "']");
+        assertThat(browser.findElement(card).getText()).contains("Claimed by", "bob");
+        snapshot("approvals-page-claimed");
+        browser.findElement(card).findElement(By.cssSelector("button.reject")).click();
+        waiting()
+                .until(driver -> driver.findElement(card)
+                        .findElement(By.cssSelector(".result"))
+                        .getText()
+                        .contains("REJECTED"));
+        assertThat(awaitEnd(claimed).getString("decidedBy")).isEqualTo("carol");
+
+        // carol's own request waits; an emergency restart from the targets page runs meanwhile
+        String waiting = start("carol", "/api/targets/shop/deployments", Map.of("gitRef", "v2"));
+        awaitApproval(waiting);
+        openAs("alice", "/targets");
+        waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-rendered", "true"));
+        click(By.cssSelector("section.target[data-target='shop'] button.restart"));
+        waiting().until(driver -> driver.getCurrentUrl().contains("/runs/"));
+        String restart = browser.getCurrentUrl().replaceAll(".*/runs/", "");
+        assertThat(awaitEnd(restart).getString("outcome")).isEqualTo("DONE");
+        waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-outcome", "DONE"));
+
+        // on her run's page carol may not approve her own request (the platform says why) but may withdraw it
+        openAs("carol", "/runs/" + waiting);
+        click(By.id("approve"));
+        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("action-result"), "Refused"));
+        assertThat(browser.findElement(By.id("action-result")).getText()).contains("carol", "four eyes");
+        snapshot("run-own-approval-refused");
+        click(By.id("withdraw"));
+        waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-outcome", "WITHDRAWN"));
+        assertThat(awaitEnd(waiting).getString("outcome")).isEqualTo("WITHDRAWN");
+        assertThat(browser.findElement(By.id("outcome")).getText()).isEqualTo("WITHDRAWN");
+        snapshot("run-withdrawn");
     }
 
     /** A screenshot under target/browser/, to look at what the test saw. */
