@@ -98,9 +98,10 @@
   /** What the signed-in user may do with a waiting request: decide it (approvers), withdraw it (requester, admin). */
   function actions(run, a, user) {
     const result = el('p', { id: 'action-result', 'class': 'result' }, lastResult ? [lastResult] : []);
+    // the page may have been redrawn since the click: write into the result box that is shown now
     const show = node => {
       lastResult = node;
-      result.replaceChildren(node);
+      (document.getElementById('action-result') || result).replaceChildren(node);
     };
     const act = call => async () => {
       try {
