@@ -1,6 +1,7 @@
 package dev.runbook.approval;
 
 import dev.runbook.exec.Redactor;
+import dev.runbook.process.HostBound;
 import dev.runbook.process.PlannedCommand;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.Release;
@@ -86,10 +87,13 @@ public class ReleasePlanner {
 
     /**
      * The bean a service task's delegate expression names ({@code ${gitCheckoutDelegate}} gives
-     * {@code gitCheckoutDelegate}); empty for any other expression or none. {@code BpmnModelTest} holds every model to
-     * this form.
+     * {@code gitCheckoutDelegate}), or for a host-bound step (an external task) the bean its {@code step} property
+     * names; empty for any other expression or none. {@code BpmnModelTest} holds every model to this form.
      */
     public static Optional<String> delegateBean(ServiceTask task) {
+        if ("external".equals(task.getCamundaType())) {
+            return HostBound.step(task);
+        }
         String expression = task.getCamundaDelegateExpression();
         Matcher bean = BEAN_EXPRESSION.matcher(expression == null ? "" : expression);
         return bean.matches() ? Optional.of(bean.group(1)) : Optional.empty();

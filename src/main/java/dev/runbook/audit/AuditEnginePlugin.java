@@ -1,6 +1,7 @@
 package dev.runbook.audit;
 
 import java.util.ArrayList;
+import java.util.List;
 import org.camunda.bpm.engine.delegate.ExecutionListener;
 import org.camunda.bpm.engine.delegate.TaskListener;
 import org.camunda.bpm.engine.impl.bpmn.behavior.UserTaskActivityBehavior;
@@ -55,9 +56,10 @@ class AuditEnginePlugin extends AbstractProcessEnginePlugin {
 
     @Override
     public void postInit(ProcessEngineConfigurationImpl configuration) {
-        IncidentHandler failedJobs = configuration.getIncidentHandler(Incident.FAILED_JOB_HANDLER_TYPE);
-        configuration
-                .getIncidentHandlers()
-                .put(Incident.FAILED_JOB_HANDLER_TYPE, new IncidentAuditHandler(failedJobs, trail));
+        // failed jobs (service tasks) and failed external tasks (host-bound steps) alike
+        for (String type : List.of(Incident.FAILED_JOB_HANDLER_TYPE, Incident.EXTERNAL_TASK_HANDLER_TYPE)) {
+            IncidentHandler handler = configuration.getIncidentHandler(type);
+            configuration.getIncidentHandlers().put(type, new IncidentAuditHandler(handler, trail));
+        }
     }
 }

@@ -9,7 +9,7 @@ import org.camunda.bpm.engine.impl.persistence.entity.ExecutionEntity;
 import org.camunda.bpm.engine.runtime.Incident;
 
 /**
- * Wraps the engine's failed-job incident handler: records {@code INCIDENT} when a job has used up its retries, and
+ * Wraps one of the engine's incident handlers (failed jobs, failed external tasks): records {@code INCIDENT} when a job has used up its retries, and
  * {@code INCIDENT_RETRY} with the user when someone gives a job with an open incident new retries (Cockpit's retry
  * button, {@code PUT /engine-rest/job/{id}/retries}). The message is redacted by the audit trail.
  */

@@ -1,8 +1,11 @@
 package dev.runbook.process;
 
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.Map;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.VariableScope;
+import org.camunda.bpm.model.xml.instance.ModelElementInstance;
 
 /**
  * Every process variable name of the platform, and typed access to them. One Java type per variable:
@@ -93,13 +96,48 @@ public final class ProcessVariables {
     public static final String RELOAD_BASELINE = "reloadBaseline";
 
     private final VariableScope scope;
+    /** For an external task: the variables it was fetched with, and what the step wrote (sent with its completion). */
+    private final Map<String, Object> fetched;
 
-    private ProcessVariables(VariableScope scope) {
+    private final Map<String, Object> written;
+    private final StepContext step;
+
+    private ProcessVariables(VariableScope scope, Map<String, Object> fetched, StepContext step) {
         this.scope = scope;
+        this.fetched = fetched;
+        this.written = new HashMap<>();
+        this.step = step;
     }
 
     public static ProcessVariables of(VariableScope scope) {
-        return new ProcessVariables(scope);
+        StepContext step = scope instanceof DelegateExecution execution
+                ? new StepContext(
+                        execution.getProcessInstanceId(),
+                        key(execution.getProcessDefinitionId()),
+                        execution.getCurrentActivityId(),
+                        execution.getBpmnModelElementInstance())
+                : new StepContext(null, null, null, null);
+        return new ProcessVariables(scope, null, step);
+    }
+
+    /**
+     * The variables of a step that runs as an external task: reads see {@code fetched} and what the step wrote since;
+     * writes are kept in {@link #written} for the task's completion (or its BPMN error).
+     */
+    public static ProcessVariables of(Map<String, Object> fetched, StepContext step) {
+        return new ProcessVariables(null, new HashMap<>(fetched), step);
+    }
+
+    /** Which step of which run the variables belong to (all null outside a process execution). */
+    public record StepContext(String runId, String processKey, String activityId, ModelElementInstance element) {}
+
+    /** What the step wrote, for an external task's completion (empty for a delegate: it writes through). */
+    public Map<String, Object> written() {
+        return Collections.unmodifiableMap(new HashMap<>(written));
+    }
+
+    private static String key(String processDefinitionId) {
+        return processDefinitionId == null ? null : processDefinitionId.split(":", 2)[0];
     }
 
     public String target() {
@@ -137,23 +175,22 @@ public final class ProcessVariables {
 
     /** The process instance id of the run (its {@code runId} in the API). */
     public String runId() {
-        return scope instanceof DelegateExecution execution ? execution.getProcessInstanceId() : null;
+        return step.runId();
     }
 
     /** The key of the run's process definition ({@code deploy} ...; null outside a process execution). */
     public String processKey() {
-        String definition = scope instanceof DelegateExecution execution ? execution.getProcessDefinitionId() : null;
-        return definition == null ? null : definition.split(":", 2)[0];
+        return step.processKey();
     }
 
     /** The id of the BPMN element of the step that runs now (null outside a process execution). */
     public String activityId() {
-        return scope instanceof DelegateExecution execution ? execution.getCurrentActivityId() : null;
+        return step.activityId();
     }
 
     /** The BPMN element of the step that runs now (null outside a process execution). */
-    public org.camunda.bpm.model.xml.instance.ModelElementInstance currentElement() {
-        return scope instanceof DelegateExecution execution ? execution.getBpmnModelElementInstance() : null;
+    public ModelElementInstance currentElement() {
+        return step.element();
     }
 
     public String requestedBy() {
@@ -162,7 +199,9 @@ public final class ProcessVariables {
 
     /** A String variable, or null when unset. */
     public String string(String name) {
-        Object value = scope.getVariable(name);
+        Object value = scope != null
+                ? scope.getVariable(name)
+                : written.containsKey(name) ? written.get(name) : fetched.get(name);
         return value == null ? null : value.toString();
     }
 
@@ -176,10 +215,18 @@ public final class ProcessVariables {
     }
 
     public void set(String name, Object value) {
-        scope.setVariable(name, value);
+        if (scope != null) {
+            scope.setVariable(name, value);
+        } else {
+            written.put(name, value);
+        }
     }
 
     public void setAll(Map<String, ?> values) {
-        scope.setVariables(values);
+        if (scope != null) {
+            scope.setVariables(values);
+        } else {
+            written.putAll(values);
+        }
     }
 }

@@ -72,17 +72,25 @@ public abstract class RunbookDelegate implements JavaDelegate {
 
     @Override
     public final void execute(DelegateExecution execution) {
-        StepLog log = StepLog.of(dataDir.root(), execution.getProcessInstanceId(), execution.getCurrentActivityId());
-        ProcessVariables vars = ProcessVariables.of(execution);
-        putMdc(execution);
+        perform(ProcessVariables.of(execution));
+    }
+
+    /**
+     * Runs the step on {@code vars}: what {@link #execute} does for a service task, and what a host worker does for
+     * the external task of a host-bound step (its writes are then in {@link ProcessVariables#written()}). Throws the
+     * same {@link BpmnError}, {@link UndoFailedException} or other exception in both cases.
+     */
+    public final void perform(ProcessVariables vars) {
+        StepLog log = StepLog.of(dataDir.root(), vars.runId(), vars.activityId());
+        putMdc(vars);
         long started = System.nanoTime();
         try {
             run(vars, log);
-            logger.info("step {} completed in {} ms", execution.getCurrentActivityId(), millisSince(started));
+            logger.info("step {} completed in {} ms", vars.activityId(), millisSince(started));
         } catch (StepFailedException e) {
-            fail(execution, log, e.code(), e.getMessage(), e);
+            fail(vars, log, e.code(), e.getMessage(), e);
         } catch (CommandFailedException e) {
-            fail(execution, log, BpmnErrors.COMMAND_FAILED, e.getMessage(), e);
+            fail(vars, log, BpmnErrors.COMMAND_FAILED, e.getMessage(), e);
         } finally {
             MDC_KEYS.forEach(MDC::remove);
         }
@@ -92,33 +100,32 @@ public abstract class RunbookDelegate implements JavaDelegate {
         return (System.nanoTime() - startedNanos) / 1_000_000;
     }
 
-    private static void putMdc(DelegateExecution execution) {
-        String definition = execution.getProcessDefinitionId();
-        Object target = execution.getVariable(ProcessVariables.TARGET);
-        MDC.put("runId", execution.getProcessInstanceId());
-        MDC.put("processKey", definition == null ? null : definition.split(":", 2)[0]);
-        MDC.put("target", target == null ? null : target.toString());
-        MDC.put("activityId", execution.getCurrentActivityId());
+    private static void putMdc(ProcessVariables vars) {
+        MDC.put("runId", vars.runId());
+        MDC.put("processKey", vars.processKey());
+        MDC.put("target", vars.string(ProcessVariables.TARGET));
+        MDC.put("activityId", vars.activityId());
     }
 
-    private void fail(DelegateExecution execution, StepLog log, String code, String message, RuntimeException cause) {
+    private void fail(ProcessVariables vars, StepLog log, String code, String message, RuntimeException cause) {
         String safe = redactor.redact(message);
+        String step = vars.activityId();
         log.line("! " + code + ": " + safe);
-        logger.warn("step {} failed: {}: {}", execution.getCurrentActivityId(), code, abbreviate(safe));
-        if (inUndoPath(execution)) {
-            throw new UndoFailedException(execution.getCurrentActivityId() + " could not undo: " + safe, cause);
+        logger.warn("step {} failed: {}: {}", step, code, abbreviate(safe));
+        if (inUndoPath(vars.currentElement())) {
+            throw new UndoFailedException(step + " could not undo: " + safe, cause);
         }
         if (!errorCodes().contains(code)) {
             throw new IllegalStateException(
-                    getClass().getSimpleName() + " (" + execution.getCurrentActivityId()
+                    getClass().getSimpleName() + " (" + step
                             + ") failed with " + code
                             + ", which it does not declare in @StepErrors, so no model is known to "
                             + "catch it: " + safe,
                     cause);
         }
-        execution.setVariable(ProcessVariables.FAILED_STEP, execution.getCurrentActivityId());
-        execution.setVariable(ProcessVariables.FAILURE_CODE, code);
-        execution.setVariable(ProcessVariables.FAILURE_MESSAGE, abbreviate(safe));
+        vars.set(ProcessVariables.FAILED_STEP, step);
+        vars.set(ProcessVariables.FAILURE_CODE, code);
+        vars.set(ProcessVariables.FAILURE_MESSAGE, abbreviate(safe));
         throw new BpmnError(code, abbreviate(safe));
     }
 
@@ -127,8 +134,7 @@ public abstract class RunbookDelegate implements JavaDelegate {
     }
 
     /** True for a compensation handler, or any step inside an event subprocess (the rollback path). */
-    static boolean inUndoPath(DelegateExecution execution) {
-        ModelElementInstance element = execution.getBpmnModelElementInstance();
+    static boolean inUndoPath(ModelElementInstance element) {
         if (element instanceof Activity activity && activity.isForCompensation()) {
             return true;
         }

@@ -23,7 +23,8 @@ import org.springframework.stereotype.Component;
  * node after a restart, or any other node sharing the database, runs it again. A step that a live node is running
  * stays locked for the whole lock time ({@code camunda.bpm.job-execution.lock-time-in-millis}, longer than any
  * command timeout), so it is never taken over while it runs. The owner is also the engine's host name, so the job log
- * ({@code ACT_HI_JOB_LOG.HOSTNAME_}) tells which node ran each step.
+ * ({@code ACT_HI_JOB_LOG.HOSTNAME_}) tells which node ran each step. The in-process host worker uses the same id as its
+ * worker id, so the host-bound steps (external tasks) a dead node had fetched are freed the same way.
  */
 @Component
 class JobLockOwner extends AbstractProcessEnginePlugin {
@@ -35,6 +36,7 @@ class JobLockOwner extends AbstractProcessEnginePlugin {
     private final String owner;
     private final JdbcTemplate jdbc;
     private String jobTable = "ACT_RU_JOB";
+    private String externalTaskTable = "ACT_RU_EXT_TASK";
     private volatile boolean started;
 
     JobLockOwner(JdbcTemplate jdbc) {
@@ -49,6 +51,7 @@ class JobLockOwner extends AbstractProcessEnginePlugin {
         configuration.setHostname(owner);
         if (configuration.getDatabaseTablePrefix() != null) {
             jobTable = configuration.getDatabaseTablePrefix() + "ACT_RU_JOB";
+            externalTaskTable = configuration.getDatabaseTablePrefix() + "ACT_RU_EXT_TASK";
         }
     }
 
@@ -76,10 +79,15 @@ class JobLockOwner extends AbstractProcessEnginePlugin {
         }
     }
 
+    /** Frees the jobs, and the host-bound steps its in-process worker had fetched (worker id = owner). */
     private int release(String lockOwner) {
         return jdbc.update(
-                "UPDATE " + jobTable + " SET LOCK_OWNER_ = NULL, LOCK_EXP_TIME_ = NULL " + "WHERE LOCK_OWNER_ = ?",
-                lockOwner);
+                        "UPDATE " + jobTable + " SET LOCK_OWNER_ = NULL, LOCK_EXP_TIME_ = NULL WHERE LOCK_OWNER_ = ?",
+                        lockOwner)
+                + jdbc.update(
+                        "UPDATE " + externalTaskTable
+                                + " SET WORKER_ID_ = NULL, LOCK_EXP_TIME_ = NULL WHERE WORKER_ID_ = ?",
+                        lockOwner);
     }
 
     private static String hostname() {

@@ -240,7 +240,11 @@ public class RunQueries {
         }
         if (instance.getEndTime() == null) {
             List<RunView.Step> executing = executing(instance);
-            executing.addAll(incidents(instance));
+            for (RunView.Step incident : incidents(instance)) {
+                if (!markStopped(steps, incident)) {
+                    executing.add(incident);
+                }
+            }
             executing.forEach(step -> path.add(step.activityId()));
             steps.addAll(executing);
         }
@@ -282,7 +286,31 @@ public class RunQueries {
         return steps;
     }
 
-    /** Steps stopped at an incident (their failed job rolled back, so history does not show them). */
+    /**
+     * A host-bound step (an external task) stopped at an incident is in history, started and not ended: it is shown
+     * there as stopped, once. False when history has no such step (a failed job rolled back its activity).
+     */
+    private static boolean markStopped(List<RunView.Step> steps, RunView.Step incident) {
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            RunView.Step step = steps.get(i);
+            if (step.activityId().equals(incident.activityId()) && step.endedAt() == null) {
+                steps.set(
+                        i,
+                        new RunView.Step(
+                                step.activityId(),
+                                step.name(),
+                                step.startedAt(),
+                                null,
+                                incident.outcome(),
+                                step.compensation(),
+                                step.logTail()));
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Steps stopped at an incident (a failed job rolled back, so history does not show them; see markStopped). */
     private List<RunView.Step> incidents(HistoricProcessInstance instance) {
         List<RunView.Step> steps = new ArrayList<>();
         for (org.camunda.bpm.engine.runtime.Incident incident : runtime.createIncidentQuery()

@@ -105,10 +105,16 @@ class ReleaseRunbooksEndToEndTest {
             Files.writeString(
                     ecosystem,
                     original.replace("NODE_ENV: 'production' }", "NODE_ENV: 'production', GREETING: 'hello' }"));
-            assertThat(awaitEnd(start("alice", "/api/targets/shop/restarts", Map.of()))
-                            .getString("outcome"))
-                    .isEqualTo("DONE");
+            JsonPath restart = awaitEnd(start("alice", "/api/targets/shop/restarts", Map.of()));
+            assertThat(restart.getString("outcome")).isEqualTo("DONE");
             assertThat(appEnv()).contains("\"GREETING\":\"hello\"");
+            // its steps are host-bound: external tasks of the host local, run by this node's in-process worker
+            List<String> hostSteps = as("admin")
+                    .get("/engine-rest/history/external-task-log?successLog=true&processInstanceId="
+                            + restart.getString("runId"))
+                    .jsonPath()
+                    .getList("findAll { it.topicName == 'runbook.host.local' }.activityId");
+            assertThat(hostSteps).containsExactlyInAnyOrder("Task_RestartApps", "Task_HealthCheck");
 
             Files.writeString(ecosystem, original);
             assertThat(awaitEnd(start("alice", "/api/targets/shop/restarts", Map.of("components", "backend")))

@@ -1,6 +1,7 @@
 package dev.runbook.process;
 
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.complete;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.externalTaskService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.historyService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.identityService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.managementService;
@@ -26,6 +27,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.camunda.bpm.engine.externaltask.LockedExternalTask;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.mock.Mocks;
@@ -56,27 +58,52 @@ final class StubbedRun {
     private final Map<String, String> failingWith = new HashMap<>();
     private final Map<String, Map<String, Object>> outputs = new HashMap<>();
 
+    /** The harness of the running test: host-bound steps (external tasks) find their stubs here. */
+    private static StubbedRun current;
+
     StubbedRun() {
         for (String bean : delegateBeans()) {
             Mocks.register(bean, (JavaDelegate) execution -> {
-                String step = execution.getCurrentActivityId();
-                calls.add(step);
-                inputs.put(step, new HashMap<>(execution.getVariables()));
-                if (broken.containsKey(step)) {
-                    throw new IllegalStateException(broken.get(step));
+                try {
+                    execution.setVariables(call(bean, execution.getCurrentActivityId(), execution.getVariables()));
+                } catch (StubFailure failure) {
+                    execution.setVariables(failure.variables);
+                    throw failure;
                 }
-                if (failing.contains(step) || failingWith.containsKey(step)) {
-                    String code = failingWith.containsKey(step) ? failingWith.get(step) : firstCode(bean, step);
-                    execution.setVariable(ProcessVariables.FAILED_STEP, step);
-                    execution.setVariable(ProcessVariables.FAILURE_CODE, code);
-                    throw new BpmnError(code, step + " failed");
-                }
-                execution.setVariables(outputs.getOrDefault(bean, Map.of()));
             });
         }
+        current = this;
         Mocks.register(RunOutcomes.BEAN, new RunOutcomes());
         Mocks.register("fourEyesTaskListener", new FourEyesTaskListener(identityService(), NO_AUDIT));
         Mocks.register("approvalDeadlineTaskListener", new ApprovalDeadlineTaskListener());
+    }
+
+    /**
+     * What the stub of {@code bean} does as step {@code step}: records the call, then returns the variables it writes,
+     * or throws a BPMN error (its {@code failedStep} and {@code failureCode} in the error's variables) or an exception.
+     */
+    private Map<String, Object> call(String bean, String step, Map<String, Object> seen) {
+        calls.add(step);
+        inputs.put(step, new HashMap<>(seen));
+        if (broken.containsKey(step)) {
+            throw new IllegalStateException(broken.get(step));
+        }
+        if (failing.contains(step) || failingWith.containsKey(step)) {
+            String code = failingWith.containsKey(step) ? failingWith.get(step) : firstCode(bean, step);
+            throw new StubFailure(
+                    code, step, Map.of(ProcessVariables.FAILED_STEP, step, ProcessVariables.FAILURE_CODE, code));
+        }
+        return outputs.getOrDefault(bean, Map.of());
+    }
+
+    /** A stub's BPMN error, with the variables it records (set on the run before the error is thrown). */
+    private static final class StubFailure extends BpmnError {
+        final Map<String, Object> variables;
+
+        StubFailure(String code, String step, Map<String, Object> variables) {
+            super(code, step + " failed");
+            this.variables = variables;
+        }
     }
 
     /** The process tests run without a database: a refusal is only thrown, not audited. */
@@ -125,6 +152,7 @@ final class StubbedRun {
 
     static void reset() {
         Mocks.reset();
+        current = null;
         identityService().clearAuthentication();
     }
 
@@ -151,6 +179,9 @@ final class StubbedRun {
         for (int i = 0; i < 50; i++) {
             List<Job> due = managementService().createJobQuery().executable().list();
             if (due.isEmpty()) {
+                if (runHostStep()) {
+                    continue;
+                }
                 return;
             }
             try {
@@ -160,6 +191,41 @@ final class StubbedRun {
             }
         }
         throw new AssertionError("run did not settle after 50 jobs");
+    }
+
+    /**
+     * Runs one host-bound step (an external task of the host {@code local}) through its stub, as the host worker
+     * does: completes it, reports its BPMN error, or fails it without retries (an incident). False when none waits.
+     */
+    private static boolean runHostStep() {
+        List<LockedExternalTask> tasks = externalTaskService()
+                .fetchAndLock(1, "process-test")
+                .topic(HostBound.topic(HostBound.LOCAL), 60_000)
+                .includeExtensionProperties()
+                .execute();
+        if (tasks.isEmpty()) {
+            return false;
+        }
+        LockedExternalTask task = tasks.get(0);
+        String bean = task.getExtensionProperties().get(HostBound.STEP_PROPERTY);
+        try {
+            externalTaskService()
+                    .complete(
+                            task.getId(),
+                            "process-test",
+                            current.call(bean, task.getActivityId(), task.getVariables()));
+        } catch (StubFailure failure) {
+            externalTaskService()
+                    .handleBpmnError(
+                            task.getId(),
+                            "process-test",
+                            failure.getErrorCode(),
+                            failure.getMessage(),
+                            failure.variables);
+        } catch (RuntimeException technicalFault) {
+            externalTaskService().handleFailure(task.getId(), "process-test", technicalFault.getMessage(), null, 0, 0);
+        }
+        return true;
     }
 
     /** Decides the run's approval task as {@code user} (an approver). */
