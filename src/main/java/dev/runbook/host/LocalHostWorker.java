@@ -4,12 +4,15 @@ import dev.runbook.host.HostSteps.Broken;
 import dev.runbook.host.HostSteps.Completed;
 import dev.runbook.host.HostSteps.Failed;
 import dev.runbook.host.HostSteps.Outcome;
+import dev.runbook.metrics.RunMetrics;
 import dev.runbook.process.HostBound;
 import dev.runbook.process.ProcessVariables.StepContext;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
@@ -55,11 +58,11 @@ class LocalHostWorker implements SmartLifecycle {
     private final RepositoryService repository;
     private final ProcessEngineConfigurationImpl configuration;
     private final HostSteps steps;
+    private final RunMetrics metrics;
     private final Duration retryWait;
     private final String topic = HostBound.topic(HostBound.LOCAL);
     private final Semaphore slots = new Semaphore(THREADS);
     private volatile boolean running;
-    private volatile SingleConsumerCondition wake;
     private Thread fetcher;
     private ExecutorService pool;
     private ScheduledExecutorService extender;
@@ -69,8 +72,9 @@ class LocalHostWorker implements SmartLifecycle {
             ExternalTaskService externalTasks,
             RepositoryService repository,
             ProcessEngineConfigurationImpl configuration,
-            HostSteps steps) {
-        this(externalTasks, repository, configuration, steps, RETRY_WAIT);
+            HostSteps steps,
+            RunMetrics metrics) {
+        this(externalTasks, repository, configuration, steps, metrics, RETRY_WAIT);
     }
 
     /** With another wait between retries (tests). */
@@ -79,11 +83,13 @@ class LocalHostWorker implements SmartLifecycle {
             RepositoryService repository,
             ProcessEngineConfigurationImpl configuration,
             HostSteps steps,
+            RunMetrics metrics,
             Duration retryWait) {
         this.externalTasks = externalTasks;
         this.repository = repository;
         this.configuration = configuration;
         this.steps = steps;
+        this.metrics = metrics;
         this.retryWait = retryWait;
     }
 
@@ -104,21 +110,21 @@ class LocalHostWorker implements SmartLifecycle {
         fetcher.start();
     }
 
+    /**
+     * Stops fetching at once (a fetch waiting for a database connection is interrupted) and gives running steps a few
+     * seconds to end; a step still running then keeps its lock and runs again once the lock is freed (class comment).
+     */
     @Override
     public synchronized void stop() {
         running = false;
         if (fetcher == null) {
             return;
         }
-        SingleConsumerCondition condition = wake;
-        if (condition != null) {
-            condition.signal();
-        }
+        fetcher.interrupt();
         try {
-            fetcher.join(5_000);
+            fetcher.join(1_000);
             pool.shutdown();
-            if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
-                // a step still running keeps its lock; it runs again once the lock is freed (see class comment)
+            if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
                 pool.shutdownNow();
             }
         } catch (InterruptedException e) {
@@ -135,20 +141,25 @@ class LocalHostWorker implements SmartLifecycle {
 
     private void fetchLoop() {
         SingleConsumerCondition condition = new SingleConsumerCondition(Thread.currentThread());
-        wake = condition;
         ProcessEngineImpl.EXT_TASK_CONDITIONS.addConsumer(condition);
         try {
             while (running) {
                 List<LockedExternalTask> fetched = fetch();
                 for (LockedExternalTask task : fetched) {
-                    pool.execute(() -> {
-                        try {
-                            handle(task);
-                        } finally {
-                            slots.release();
-                            condition.signal();
-                        }
-                    });
+                    try {
+                        pool.execute(() -> {
+                            try {
+                                handle(task);
+                            } finally {
+                                slots.release();
+                                condition.signal();
+                            }
+                        });
+                    } catch (RejectedExecutionException stopping) {
+                        // fetched as the worker stops: hand it back at once rather than hold it for the lock time
+                        slots.release();
+                        unlock(task);
+                    }
                 }
                 if (fetched.isEmpty() && running) {
                     condition.await(POLL.toMillis());
@@ -173,7 +184,9 @@ class LocalHostWorker implements SmartLifecycle {
                     .includeExtensionProperties()
                     .execute();
         } catch (RuntimeException e) {
-            log.warn("could not fetch the steps of host {}: {}", HostBound.LOCAL, e.getMessage());
+            if (running) {
+                log.warn("could not fetch the steps of host {}: {}", HostBound.LOCAL, e.getMessage());
+            }
         } finally {
             slots.release(free - tasks.size());
         }
@@ -181,6 +194,12 @@ class LocalHostWorker implements SmartLifecycle {
     }
 
     private void handle(LockedExternalTask task) {
+        if (task.getRetries() == null && task.getCreateTime() != null) {
+            metrics.stepDispatched(
+                    RunMetrics.EXTERNAL,
+                    HostBound.LOCAL,
+                    Duration.between(task.getCreateTime().toInstant(), Instant.now()));
+        }
         long every = LOCK.toMillis() / 3;
         ScheduledFuture<?> extension =
                 extender.scheduleAtFixedRate(() -> extend(task), every, every, TimeUnit.MILLISECONDS);
@@ -227,6 +246,18 @@ class LocalHostWorker implements SmartLifecycle {
         int retries = task.getRetries() == null ? RETRIES : Math.max(task.getRetries() - 1, 0);
         externalTasks.handleFailure(
                 task.getId(), workerId(), broken.message(), broken.details(), retries, retryWait.toMillis());
+    }
+
+    private void unlock(LockedExternalTask task) {
+        try {
+            externalTasks.unlock(task.getId());
+        } catch (RuntimeException e) {
+            log.warn(
+                    "step {} of run {} stays locked until its lock expires: {}",
+                    task.getActivityId(),
+                    task.getProcessInstanceId(),
+                    e.getMessage());
+        }
     }
 
     private void extend(LockedExternalTask task) {

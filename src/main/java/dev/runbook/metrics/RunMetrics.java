@@ -22,7 +22,11 @@ import org.springframework.stereotype.Component;
  * <li>{@code runbook.step.duration} [{@code runbook_step_duration_seconds}] by {@code process}, {@code step} (the
  * service task id) and {@code outcome} ({@code completed} or {@code canceled}, e.g. by an error);</li>
  * <li>{@code runbook.approval.wait} [{@code runbook_approval_wait_seconds}] by {@code process}: how long approval
- * tasks waited for a decision (or for their timeout).</li>
+ * tasks waited for a decision (or for their timeout);</li>
+ * <li>{@code runbook.step.dispatch} [{@code runbook_step_dispatch_seconds}, with the 0.5 and 0.95 quantiles] by
+ * {@code path} ({@code job}: a service task's job, from due to started by the job executor; {@code external}: a
+ * host-bound step, from its external task's creation to its fetch by the host's worker) and {@code host}: what a step
+ * waits before its work begins.</li>
  * </ul>
  * Tag values are bounded: targets not in the configuration count as {@code unknown}, outcomes outside
  * {@link RunOutcome} as {@code OTHER}.
@@ -32,6 +36,11 @@ public class RunMetrics {
 
     private static final Set<String> OUTCOMES =
             Arrays.stream(RunOutcome.values()).map(Enum::name).collect(Collectors.toSet());
+
+    /** {@code runbook.step.dispatch} paths. */
+    public static final String JOB = "job";
+
+    public static final String EXTERNAL = "external";
 
     private final MeterRegistry registry;
     private final Predicate<String> knownTarget;
@@ -76,6 +85,17 @@ public class RunMetrics {
                     .register(registry)
                     .record(Duration.ofMillis(millis));
         }
+    }
+
+    /** A step waited {@code waited} between being ready and its work beginning ({@link #JOB} or {@link #EXTERNAL}). */
+    public void stepDispatched(String path, String host, Duration waited) {
+        Timer.builder("runbook.step.dispatch")
+                .description("time a step waited between being ready and its work beginning")
+                .tag("path", path)
+                .tag("host", host)
+                .publishPercentiles(0.5, 0.95)
+                .register(registry)
+                .record(waited.isNegative() ? Duration.ZERO : waited);
     }
 
     private String target(String target) {

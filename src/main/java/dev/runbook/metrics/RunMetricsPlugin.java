@@ -1,5 +1,8 @@
 package dev.runbook.metrics;
 
+import dev.runbook.process.HostBound;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -15,8 +18,12 @@ import org.camunda.bpm.engine.impl.history.event.HistoryEvent;
 import org.camunda.bpm.engine.impl.history.event.HistoryEventTypes;
 import org.camunda.bpm.engine.impl.history.handler.HistoryEventHandler;
 import org.camunda.bpm.engine.impl.interceptor.CommandContext;
+import org.camunda.bpm.engine.impl.jobexecutor.JobExecutorContext;
 import org.camunda.bpm.engine.impl.persistence.entity.HistoricActivityInstanceEntity;
+import org.camunda.bpm.engine.impl.persistence.entity.JobEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.ProcessDefinitionEntity;
+import org.camunda.bpm.engine.impl.pvm.process.ActivityImpl;
+import org.camunda.bpm.engine.impl.pvm.process.ScopeImpl;
 import org.camunda.bpm.engine.impl.pvm.runtime.ActivityInstanceState;
 import org.camunda.bpm.engine.impl.util.xml.Element;
 import org.springframework.stereotype.Component;
@@ -25,7 +32,8 @@ import org.springframework.stereotype.Component;
  * Counts runs and times steps without touching any model: a {@link BpmnParseListener} adds a start and an end
  * listener to every process definition (runs started and ended, with the {@code target} and {@code runOutcome}
  * variables), and a history event handler (next to the engine's database handler) times every service task and
- * approval task when its activity instance ends. Feeds {@link RunMetrics}.
+ * approval task when its activity instance ends; a start listener on each asynchronous service task measures how long
+ * its job waited for the job executor. Feeds {@link RunMetrics}.
  */
 @Component
 public class RunMetricsPlugin extends AbstractProcessEnginePlugin {
@@ -62,10 +70,34 @@ public class RunMetricsPlugin extends AbstractProcessEnginePlugin {
                             key, string(execution, "target"), string(execution, "runOutcome"), execution.isCanceled()));
         }
 
+        /** Service tasks that run as jobs: how long the job waited for the job executor (see RunMetrics). */
+        @Override
+        public void parseServiceTask(Element serviceTaskElement, ScopeImpl scope, ActivityImpl activity) {
+            if (activity.isAsyncBefore()) {
+                activity.addListener(ExecutionListener.EVENTNAME_START, (ExecutionListener) execution -> jobWaited());
+            }
+        }
+
         private static String string(DelegateExecution execution, String name) {
             Object value = execution.getVariable(name);
             return value == null ? null : value.toString();
         }
+    }
+
+    /**
+     * The wait of the job that runs a step, from when it was due (created, or its due date) to now: only a first
+     * attempt run by the job executor (a retry waits on purpose).
+     */
+    private void jobWaited() {
+        JobExecutorContext context = Context.getJobExecutorContext();
+        JobEntity job = context == null ? null : context.getCurrentJob();
+        if (job == null || job.getExceptionMessage() != null || job.getCreateTime() == null) {
+            return;
+        }
+        Date due = job.getDuedate() != null && job.getDuedate().after(job.getCreateTime())
+                ? job.getDuedate()
+                : job.getCreateTime();
+        metrics.stepDispatched(RunMetrics.JOB, HostBound.LOCAL, Duration.between(due.toInstant(), Instant.now()));
     }
 
     /** Times service and user tasks from their history events. */

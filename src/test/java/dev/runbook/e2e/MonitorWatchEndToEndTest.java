@@ -140,6 +140,8 @@ class MonitorWatchEndToEndTest {
                         + "step=\"Task_CheckHealth\"}")
                 .contains("runbook_step_duration_seconds_count{outcome=\"completed\",process=\"monitor\","
                         + "step=\"Task_RaiseAlert\"}")
+                .contains("runbook_step_dispatch_seconds_count{host=\"local\",path=\"job\"}")
+                .contains("runbook_step_dispatch_seconds{host=\"local\",path=\"job\",quantile=\"0.95\"}")
                 .contains("runbook_incidents_open ")
                 .contains("runbook_delivery_deployments{target=\"shop\"} 0.0")
                 .contains("runbook_delivery_change_failure_rate{target=\"shop\"} NaN")

@@ -8,12 +8,14 @@ import dev.runbook.config.RunbookProperties;
 import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
+import dev.runbook.metrics.RunMetrics;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.HostBound;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepErrors;
 import dev.runbook.process.StepFailedException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -52,6 +54,7 @@ class LocalHostWorkerTest {
     private static final AtomicInteger calls = new AtomicInteger();
     private static volatile Consumer<ProcessVariables> work = vars -> {};
     private LocalHostWorker worker;
+    private SimpleMeterRegistry registry;
 
     @BeforeAll
     static void startEngine() {
@@ -98,11 +101,13 @@ class LocalHostWorkerTest {
         Redactor redactor = new Redactor(properties, List.of());
         WorkDelegate delegate = new WorkDelegate(new TargetRegistry(properties, List.of()), redactor);
         delegate.setDataDir(new DataDir(properties));
+        registry = new SimpleMeterRegistry();
         worker = new LocalHostWorker(
                 engine.getExternalTaskService(),
                 engine.getRepositoryService(),
                 (ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration(),
                 new HostSteps(Map.of("workDelegate", delegate), redactor),
+                new RunMetrics(registry, new TargetRegistry(properties, List.of())),
                 retryWait);
         worker.start();
     }
@@ -131,6 +136,13 @@ class LocalHostWorkerTest {
                 .successLog()
                 .singleResult();
         assertThat(success.getWorkerId()).as("the node's job lock owner").isEqualTo("node-1:4242:abcd1234");
+        assertThat(registry.get("runbook.step.dispatch")
+                        .tag("path", RunMetrics.EXTERNAL)
+                        .tag("host", HostBound.LOCAL)
+                        .timer()
+                        .count())
+                .as("the wait between the step's task and its fetch is measured")
+                .isEqualTo(1);
         assertThat(StepLog.of(dataDir, run, "Task_Step").file()).content().contains("working on shop");
     }
 

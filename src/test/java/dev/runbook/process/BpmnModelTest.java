@@ -29,8 +29,9 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Checks every model in {@code bpmn/}: file name = process key, history time-to-live set, every flow node and
- * sequence flow drawn (Cockpit can render it), no Modeler default ids, every service task asynchronous (or a
- * compensation handler, which the engine runs inside its throw event's job), every BPMN error code a task's delegate
+ * sequence flow drawn (Cockpit can render it), no Modeler default ids, every service task asynchronous (asyncBefore, or
+ * a host-bound external task, which is a wait state by nature; or a compensation handler, which the engine runs inside
+ * its throw event's job), every BPMN error code a task's delegate
  * declares ({@link StepErrors}) caught in the task's scope by an event naming that error (or one of the catch-alls
  * listed here with the reason), and {@code runOutcome} set only through {@link RunOutcomes} with a {@link RunOutcome}.
  */
@@ -134,9 +135,14 @@ class BpmnModelTest {
         }
         for (ServiceTask task : model.getModelElementsByType(ServiceTask.class)) {
             if (!task.isForCompensation()) {
-                assertThat(task.isCamundaAsyncBefore())
-                        .as("%s is asyncBefore", task.getId())
+                assertThat(task.isCamundaAsyncBefore() || "external".equals(task.getCamundaType()))
+                        .as("%s is asyncBefore or an external task", task.getId())
                         .isTrue();
+                assertThat(task.isCamundaAsyncBefore() && "external".equals(task.getCamundaType()))
+                        .as(
+                                "%s is an external task (a wait state already): asyncBefore would only add a job",
+                                task.getId())
+                        .isFalse();
             }
         }
         assertThat(ModelChecks.undeclaredErrors(model)).as("errors of %s", file).isEmpty();

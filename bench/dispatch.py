@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Dispatch: how long a step waits between being ready and its work beginning, per execution path.
+
+  external  a host-bound step (issue 16): an external task of the host `local`, fetched by the platform's in-process
+            worker, from the task's creation to its fetch; measured with the `restart` runbook (its two steps,
+            Task_RestartApps and Task_HealthCheck, are host-bound)
+  job       the reference, a service task of today (JavaDelegate behind asyncBefore): its job, from due to started by
+            the job executor; measured with `service-control` action `restart` (two such steps), which does the
+            same PM2 work
+Both from the platform's own meter `runbook_step_dispatch_seconds` (Micrometer: count, sum, 0.5 and 0.95 quantiles
+of the last minutes) on /actuator/prometheus, read after each block (the totals give the median of the blocks'
+quantiles), and the runs' wall time from request to end (the two runbooks differ: restart deletes and starts the apps
+afresh and checks health, service-control restarts them and saves the process list).
+The target is the small demo fixture (bench/overhead.py) under a real PM2 daemon; one run at a time, the two paths
+alternate in --rounds blocks of --n runs each after a warm-up block each. Usage:
+
+    mvn -B -q -o package -DskipTests && python3 bench/dispatch.py [--n 20] [--rounds 3]
+"""
+import argparse, os, re, shutil, signal, statistics, subprocess, sys, tempfile, time, urllib.request
+
+from common import ADMIN_AUTH, PM2, Platform, machine, run
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from engine import fixture  # noqa: E402  the demo fixture with one serving release
+
+LINE = re.compile(r'^runbook_step_dispatch_seconds(_count|_sum)?\{host="local",path="(\w+)"(?:,quantile="([\d.]+)")?\} '
+                  r'(\S+)$')
+
+
+def meter(platform):
+    """{path: {"count": n, "sum": s, "0.5": q, "0.95": q}} from /actuator/prometheus."""
+    req = urllib.request.Request("http://127.0.0.1:%d/actuator/prometheus" % platform.port)
+    req.add_header("Authorization", ADMIN_AUTH)
+    with urllib.request.urlopen(req, timeout=30) as r:
+        text = r.read().decode()
+    values = {}
+    for line in text.splitlines():
+        m = LINE.match(line)
+        if m:
+            suffix, path, quantile, value = m.groups()
+            values.setdefault(path, {})[quantile or suffix[1:]] = float(value)
+    return values
+
+
+def start(platform, path):
+    if path == "external":
+        return platform.call("POST", "/api/targets/stub/restarts", {})["runId"]
+    return platform.call("POST", "/api/targets/stub/services/all/restart", {})["runId"]
+
+
+def block(platform, path, n):
+    walls = []
+    for _ in range(n):
+        t0 = time.monotonic()
+        r = platform.await_end(start(platform, path), poll=0.05)
+        walls.append(time.monotonic() - t0)
+        assert r.get("outcome") == "DONE", "%s ended %s" % (path, r.get("outcome"))
+    return walls
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--jvm", default="", help="JVM flags of the platform, e.g. --jvm=-XX:TieredStopAtLevel=1")
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    print(machine(), "platform JVM flags: %s" % (args.jvm or "none"), flush=True)
+    work = tempfile.mkdtemp(prefix="runbook-bench-dispatch-")
+    src, root, _ = fixture(work)
+    env = dict(os.environ, PM2_HOME=os.path.join(work, "pm2"))
+    port = 20000 + os.getpid() % 20000
+    extra = ["--runbook.targets.stub.remote=" + src,
+             "--runbook.targets.stub.root=" + root,
+             "--runbook.targets.stub.approval.required=false",
+             "--runbook.targets.stub.env.PORT=%d" % port,
+             "--runbook.targets.stub.components.backend.dir=backend",
+             "--runbook.targets.stub.components.backend.pm2-app=small-backend",
+             "--runbook.targets.stub.components.backend.ecosystem=backend/ecosystem.config.js",
+             "--runbook.targets.stub.components.backend.health-url=http://127.0.0.1:%d/api/health" % port]
+    platform = None
+    try:
+        subprocess.run([PM2, "start", os.path.join(root, "current/backend/ecosystem.config.js")], env=dict(
+            env, PORT=str(port)), cwd=root, check=True, stdout=subprocess.DEVNULL)
+        platform = Platform(work, extra, env=env, pm2=PM2, jvm=args.jvm.split())
+        for path in ("external", "job"):
+            block(platform, path, 3)
+        walls = {"external": [], "job": []}
+        quantiles = {"external": [], "job": []}
+        for r in range(args.rounds):
+            for path in (("external", "job") if r % 2 == 0 else ("job", "external")):
+                w = block(platform, path, args.n)
+                walls[path] += w
+                m = meter(platform).get(path, {})
+                quantiles[path].append((m.get("0.5", 0), m.get("0.95", 0)))
+                print("block %d %-8s: %d runs, wall median %.0f ms; dispatch p50 %.1f ms, p95 %.1f ms (meter count %d, "
+                      "mean %.1f ms), load %s" % (r + 1, path, len(w), statistics.median(w) * 1000,
+                                                 m.get("0.5", 0) * 1000, m.get("0.95", 0) * 1000, m.get("count", 0),
+                                                 m.get("sum", 0) / max(m.get("count", 1), 1) * 1000,
+                                                 open("/proc/loadavg").read().split()[0]), flush=True)
+        m = meter(platform)
+        for path in ("external", "job"):
+            # the meter's quantiles cover the last minutes only: the median of the blocks' figures
+            print("total %-8s: %d runs, wall median %.0f ms; dispatch mean %.1f ms over %d steps, p50 %.1f ms, p95 %.1f "
+                  "ms (medians of the blocks)" % (path, len(walls[path]), statistics.median(walls[path]) * 1000,
+                                                  m[path]["sum"] / m[path]["count"] * 1000, m[path]["count"],
+                                                  statistics.median(q[0] for q in quantiles[path]) * 1000,
+                                                  statistics.median(q[1] for q in quantiles[path]) * 1000), flush=True)
+    finally:
+        if platform:
+            platform.stop()
+        subprocess.run([PM2, "kill"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
