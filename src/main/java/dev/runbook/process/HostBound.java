@@ -1,5 +1,6 @@
 package dev.runbook.process;
 
+import dev.runbook.config.HostsProperties;
 import java.util.Optional;
 import org.camunda.bpm.model.bpmn.instance.ExtensionElements;
 import org.camunda.bpm.model.bpmn.instance.ServiceTask;
@@ -14,7 +15,7 @@ import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperty;
 public final class HostBound {
 
     /** The platform's own machine: the host of every target that names no hosts. */
-    public static final String LOCAL = "local";
+    public static final String LOCAL = HostsProperties.LOCAL;
 
     /** The extension property that names the step's bean. */
     public static final String STEP_PROPERTY = "step";

@@ -10,13 +10,16 @@ import org.springframework.util.AntPathMatcher;
  * open (no sign-in), for any signed-in user, or for members of the listed groups. The groups mirror the engine
  * grants of {@link GroupAuthorizations}: {@code operators} start runbooks and read runs, {@code approvers} read and
  * decide approvals, {@code camunda-admin} may do everything. New {@code /api} endpoints fall under these rules
- * without being listed; anything unlisted is for administrators only.
+ * without being listed; anything unlisted is for administrators only. A member of {@code agents} (a host's agent) may
+ * call only what a rule names {@code agents} for: fetch, lock and report the external tasks of host-bound steps
+ * ({@link AgentScope} narrows that to its own host's).
  */
 public final class AccessRules {
 
     static final String OPERATORS = "operators";
     static final String APPROVERS = "approvers";
     static final String ADMIN = "camunda-admin";
+    static final String AGENTS = "agents";
     private static final AntPathMatcher MATCHER = new AntPathMatcher();
 
     /**
@@ -34,7 +37,13 @@ public final class AccessRules {
         }
 
         boolean allows(List<String> memberOf) {
-            return open || groups.isEmpty() || memberOf.stream().anyMatch(groups::contains);
+            if (open) {
+                return true;
+            }
+            if (memberOf.contains(AGENTS) && !groups.contains(AGENTS)) {
+                return false;
+            }
+            return groups.isEmpty() || memberOf.stream().anyMatch(groups::contains);
         }
     }
 
@@ -63,6 +72,14 @@ public final class AccessRules {
             // runs start through /api, which validates the input and lets one changing run at a time touch a target
             groups("POST", "/engine-rest/process-definition/**/start", ADMIN),
             groups("POST", "/engine-rest/process-definition/**/submit-form", ADMIN),
+            // host-bound steps are fetched and reported by their host's worker only: an agent (AgentScope: its own
+            // host's), or an administrator by hand; an operator completing one would skip its work
+            groups("POST", "/engine-rest/external-task/fetchAndLock", AGENTS, ADMIN),
+            groups("POST", "/engine-rest/external-task/*/complete", AGENTS, ADMIN),
+            groups("POST", "/engine-rest/external-task/*/failure", AGENTS, ADMIN),
+            groups("POST", "/engine-rest/external-task/*/bpmnError", AGENTS, ADMIN),
+            groups("POST", "/engine-rest/external-task/*/extendLock", AGENTS, ADMIN),
+            groups("POST", "/engine-rest/external-task/*/unlock", AGENTS, ADMIN),
             signedIn("*", "/engine-rest/**"),
             signedIn("GET", "/v3/api-docs/**"),
             signedIn("GET", "/swagger-ui/**"),

@@ -38,10 +38,12 @@ class ApiAuthenticationFilter extends OncePerRequestFilter {
 
     private final IdentityService identity;
     private final Refusals refusals;
+    private final AgentScope agents;
 
-    ApiAuthenticationFilter(IdentityService identity, Refusals refusals) {
+    ApiAuthenticationFilter(IdentityService identity, Refusals refusals, AgentScope agents) {
         this.identity = identity;
         this.refusals = refusals;
+        this.agents = agents;
     }
 
     @Override
@@ -92,6 +94,22 @@ class ApiAuthenticationFilter extends OncePerRequestFilter {
                     Refusals.Reason.NOT_ALLOWED, userId, null, null, null, request.getMethod() + " " + path, why);
             problem(response, HttpServletResponse.SC_FORBIDDEN, "Not allowed", why);
             return;
+        }
+        if (groups.contains(AccessRules.AGENTS)) {
+            AgentScope.Decision decision = agents.check(request, userId, path);
+            if (decision.refusal() != null) {
+                refusals.record(
+                        Refusals.Reason.NOT_ALLOWED,
+                        userId,
+                        null,
+                        null,
+                        null,
+                        request.getMethod() + " " + path,
+                        decision.refusal());
+                problem(response, HttpServletResponse.SC_FORBIDDEN, "Not allowed", decision.refusal());
+                return;
+            }
+            request = decision.request();
         }
         List<String> tenants =
                 identity.createTenantQuery().userMember(userId).includingGroupsOfUser(true).list().stream()

@@ -1,23 +1,30 @@
 package dev.runbook.security;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbook.audit.Refusals;
+import dev.runbook.config.HostsProperties;
+import org.camunda.bpm.engine.ExternalTaskService;
 import org.camunda.bpm.engine.IdentityService;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Registers the platform's HTTP filters for every path: {@link ApiAuthenticationFilter} (HTTP Basic sign-in and
- * the {@link AccessRules}) and then {@link RequestBodyLimitFilter} (413 for oversized request bodies).
+ * Registers the platform's HTTP filters for every path: {@link ApiAuthenticationFilter} (HTTP Basic sign-in,
+ * the {@link AccessRules} and, for agents, the {@link AgentScope}) and then {@link RequestBodyLimitFilter} (413 for oversized request bodies).
  */
 @Configuration
 class AuthenticationConfiguration {
 
     @Bean
     FilterRegistrationBean<ApiAuthenticationFilter> basicAuthenticationFilter(
-            IdentityService identity, Refusals refusals) {
-        FilterRegistrationBean<ApiAuthenticationFilter> registration =
-                new FilterRegistrationBean<>(new ApiAuthenticationFilter(identity, refusals));
+            IdentityService identity,
+            Refusals refusals,
+            HostsProperties hosts,
+            ExternalTaskService externalTasks,
+            ObjectMapper json) {
+        FilterRegistrationBean<ApiAuthenticationFilter> registration = new FilterRegistrationBean<>(
+                new ApiAuthenticationFilter(identity, refusals, new AgentScope(hosts, externalTasks, json)));
         registration.setName("runbook-basic-authentication");
         registration.addUrlPatterns("/*");
         registration.setOrder(10);

@@ -12,14 +12,14 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Creates the platform's groups ({@code operators}, {@code approvers}, {@code camunda-admin}) and the users of
+ * Creates the platform's groups ({@code operators}, {@code approvers}, {@code camunda-admin}, {@code agents}) and the users of
  * {@code runbook.identity.users} in Camunda's identity service at start-up, when they are missing. Existing users
  * are left as they are (their password is not reset).
  */
 @Component
 class IdentityBootstrap {
 
-    static final List<String> GROUPS = List.of("operators", "approvers", "camunda-admin");
+    static final List<String> GROUPS = List.of("operators", "approvers", "camunda-admin", "agents");
     private static final Logger log = LoggerFactory.getLogger(IdentityBootstrap.class);
 
     private final IdentityService identity;

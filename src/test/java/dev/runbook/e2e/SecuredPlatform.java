@@ -8,7 +8,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * The one Spring context the security, four-eyes, audit and input tests share: the fixture target "shop" with
  * approval required and a database URI holding a password, the users of FixtureTarget plus {@code dave}
- * (operators, for the lockout test only) and {@code erin} (operators, for wrong-password tests), a short login
+ * (operators, for the lockout test only), {@code erin} (operators, for wrong-password tests) and the agents of
+ * the hosts {@code web-1} and {@code web-2} ({@code web1agent}, {@code web2agent}), a short login
  * policy (slowed after 2 failures by 1 s, locked after 4 for 3 s) and 127.0.0.1 as trusted proxy.
  */
 @PlatformTest
@@ -27,6 +28,14 @@ abstract class SecuredPlatform {
         registry.add("runbook.identity.users[5].id", () -> "erin");
         registry.add("runbook.identity.users[5].password", () -> "erin-pw");
         registry.add("runbook.identity.users[5].groups[0]", () -> "operators");
+        registry.add("runbook.identity.users[6].id", () -> "web1agent");
+        registry.add("runbook.identity.users[6].password", () -> "web1agent-pw");
+        registry.add("runbook.identity.users[6].groups[0]", () -> "agents");
+        registry.add("runbook.identity.users[7].id", () -> "web2agent");
+        registry.add("runbook.identity.users[7].password", () -> "web2agent-pw");
+        registry.add("runbook.identity.users[7].groups[0]", () -> "agents");
+        registry.add("runbook.hosts.web-1.agent-user", () -> "web1agent");
+        registry.add("runbook.hosts.web-2.agent-user", () -> "web2agent");
         registry.add("runbook.targets.shop.database.kind", () -> "mongodb");
         registry.add("runbook.targets.shop.database.uri", () -> DB_URI);
         registry.add("runbook.security.trusted-proxies[0]", () -> "127.0.0.1");

@@ -1,0 +1,153 @@
+package dev.runbook.e2e;
+
+import static dev.runbook.testsupport.ApiClient.as;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+
+import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.model.bpmn.Bpmn;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * A host's agent (group {@code agents}, {@code runbook.hosts.<host>.agent-user}) fetches and reports its own host's
+ * steps and nothing else: another host's topic, another host's task, the API and every other engine resource get 403
+ * with the reason. An operator may not fetch or report a host's step either (that would skip its work). The probe
+ * model has one step for the host {@code web-2}, which no worker of this platform takes.
+ */
+class AgentAccessApiTest extends SecuredPlatform {
+
+    @Autowired
+    ProcessEngine engine;
+
+    @BeforeEach
+    void deployProbe() {
+        if (engine.getRepositoryService()
+                        .createProcessDefinitionQuery()
+                        .processDefinitionKey("agentProbe")
+                        .count()
+                == 0) {
+            engine.getRepositoryService()
+                    .createDeployment()
+                    .addModelInstance(
+                            "agentProbe.bpmn",
+                            Bpmn.createExecutableProcess("agentProbe")
+                                    .camundaHistoryTimeToLive(1)
+                                    .startEvent()
+                                    .serviceTask("Task_OnWeb2")
+                                    .name("A step on web-2")
+                                    .camundaExternalTask("runbook.host.web-2")
+                                    .endEvent()
+                                    .done())
+                    .deploy();
+        }
+    }
+
+    @Test
+    void shouldLetAnAgentFetchAndReportOnlyItsOwnHostsSteps() {
+        String run = engine.getRuntimeService()
+                .startProcessInstanceByKey("agentProbe", Map.of("target", "shop"))
+                .getId();
+
+        fetch("web1agent", "runbook.host.web-2")
+                .statusCode(403)
+                .contentType("application/problem+json")
+                .body("detail", containsString("may fetch only topic runbook.host.web-1, not 'runbook.host.web-2'"));
+        fetch("web1agent", "runbook.host.web-1", "runbook.host.web-2").statusCode(403);
+        fetch("web1agent", "runbook.host.local").statusCode(403);
+        fetch("web1agent").statusCode(403).body("detail", containsString("without topics"));
+        assertThat(fetch("web1agent", "runbook.host.web-1")
+                        .statusCode(200)
+                        .extract()
+                        .jsonPath()
+                        .getList("$"))
+                .isEmpty();
+
+        List<Map<String, Object>> fetched = fetch("web2agent", "runbook.host.web-2")
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("$");
+        assertThat(fetched).hasSize(1);
+        assertThat(fetched.get(0)).containsEntry("processInstanceId", run).containsEntry("activityId", "Task_OnWeb2");
+        assertThat(fetched.get(0).get("variables").toString()).contains("shop");
+        String task = (String) fetched.get(0).get("id");
+
+        for (String report : List.of("complete", "failure", "bpmnError", "extendLock", "unlock")) {
+            as("web1agent")
+                    .contentType(ContentType.JSON)
+                    .body(Map.of("workerId", "web2agent-worker", "newDuration", 1000, "errorCode", "X"))
+                    .post("/engine-rest/external-task/" + task + "/" + report)
+                    .then()
+                    .statusCode(403)
+                    .body("detail", containsString("a step of another host (runbook.host.web-2), not of web-1"));
+        }
+        as("web2agent")
+                .contentType(ContentType.JSON)
+                .body(Map.of("workerId", "web2agent-worker", "variables", Map.of()))
+                .post("/engine-rest/external-task/" + task + "/complete")
+                .then()
+                .statusCode(204);
+        assertThat(engine.getHistoryService()
+                        .createHistoricProcessInstanceQuery()
+                        .processInstanceId(run)
+                        .finished()
+                        .count())
+                .as("the step web-2's agent completed ended the run")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseAnAgentEverythingElseAndAnOperatorTheSteps() {
+        for (String path : List.of(
+                "/api/me",
+                "/api/runs",
+                "/api/targets",
+                "/engine-rest/process-instance",
+                "/engine-rest/external-task",
+                "/engine-rest/history/process-instance",
+                "/actuator/prometheus")) {
+            as("web1agent").get(path).then().statusCode(403);
+        }
+        as("web1agent")
+                .contentType(ContentType.JSON)
+                .body(Map.of())
+                .post("/engine-rest/process-definition/key/restart/start")
+                .then()
+                .statusCode(403);
+        as("web1agent")
+                .contentType(ContentType.JSON)
+                .body(Map.of())
+                .post("/api/targets/shop/restarts")
+                .then()
+                .statusCode(403);
+
+        fetch("alice", "runbook.host.local").statusCode(403).body("detail", containsString("agents or camunda-admin"));
+        as("alice")
+                .contentType(ContentType.JSON)
+                .body(Map.of("workerId", "alice"))
+                .post("/engine-rest/external-task/any-task/complete")
+                .then()
+                .statusCode(403);
+    }
+
+    private static ValidatableResponse fetch(String user, String... topics) {
+        return as(user).contentType(ContentType.JSON)
+                .body(Map.of(
+                        "workerId",
+                        user + "-worker",
+                        "maxTasks",
+                        5,
+                        "topics",
+                        List.of(topics).stream()
+                                .map(topic -> Map.of("topicName", topic, "lockDuration", 60_000))
+                                .toList()))
+                .post("/engine-rest/external-task/fetchAndLock")
+                .then();
+    }
+}
