@@ -104,16 +104,11 @@ class PlansController {
         String id;
         String ref = null;
         if ("rollback".equals(processKey)) {
-            if (releaseId == null || !ReleaseLayout.ID.matcher(releaseId).matches()) {
+            if (releaseId == null || releaseId.isBlank()) {
                 throw new IllegalArgumentException("a rollback preview needs a release id (letters, digits, '_', '-')");
             }
-            ReleaseMetadata release = directories
-                    .metadata(layout, releaseId)
-                    .orElseThrow(
-                            () -> new NotFoundException("target '" + target + "' has no release '" + releaseId + "'"));
-            if (release.id().equals(servingId)) {
-                throw new ProblemHandler.ConflictException("release '" + releaseId + "' serves already");
-            }
+            ReleaseMetadata release =
+                    RunbooksController.rollbackRelease(directories, layout, target, releaseId, servingId);
             commit = release.commit();
             id = release.id();
         } else {

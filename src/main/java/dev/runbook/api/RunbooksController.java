@@ -147,23 +147,32 @@ class RunbooksController {
                     .orElseThrow(() -> new NotFoundException(
                             "target '" + target + "' has no release before the one serving now to return to"));
         } else {
-            if (!ReleaseLayout.ID.matcher(requested).matches()) {
-                throw new IllegalArgumentException(
-                        "invalid release id '" + requested + "': letters, digits, '_' and '-' only");
-            }
-            ReleaseMetadata release = directories
-                    .metadata(layout, requested)
-                    .orElseThrow(
-                            () -> new NotFoundException("target '" + target + "' has no release '" + requested + "'"));
-            if (release.id().equals(serving)) {
-                throw new ConflictException("release '" + requested + "' serves already");
-            }
-            id = release.id();
+            id = rollbackRelease(directories, layout, target, requested, serving)
+                    .id();
         }
         return started(
                 "rollback",
                 target,
                 launcher.start("rollback", target, "rollback to " + id, Map.of(ProcessVariables.RELEASE_ID, id)));
+    }
+
+    /**
+     * The release a rollback to {@code requested} returns to: 400 for a malformed id, 404 for a release the target does
+     * not have, 409 for the one that serves already. The rollback request and its plan preview ask the same.
+     */
+    static ReleaseMetadata rollbackRelease(
+            ReleaseDirectories directories, ReleaseLayout layout, String target, String requested, String serving) {
+        if (!ReleaseLayout.ID.matcher(requested).matches()) {
+            throw new IllegalArgumentException(
+                    "invalid release id '" + requested + "': letters, digits, '_' and '-' only");
+        }
+        ReleaseMetadata release = directories
+                .metadata(layout, requested)
+                .orElseThrow(() -> new NotFoundException("target '" + target + "' has no release '" + requested + "'"));
+        if (release.id().equals(serving)) {
+            throw new ConflictException("release '" + requested + "' serves already");
+        }
+        return release;
     }
 
     @Operation(

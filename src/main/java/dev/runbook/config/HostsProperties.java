@@ -2,15 +2,17 @@ package dev.runbook.config;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
  * The hosts part of the {@code runbook.*} configuration: {@code runbook.hosts.<host>.agent-user}, the platform user
- * (group {@code agents}) the agent of that host signs in as. Host names are DNS labels ({@code web-1}); {@code local}
+ * (group {@code agents}) the agent of that host signs in as, and {@code silent-after}. Host names are DNS labels ({@code web-1}); {@code local}
  * is the platform's own machine and has no agent. Bound next to the rest (RunbookProperties ignores these keys).
  */
 @Validated
@@ -40,9 +42,18 @@ public record HostsProperties(Map<String, @Valid Host> hosts) {
     /**
      * One remote host.
      *
-     * @param agentUser the user id its agent signs in with (a member of {@code agents})
+     * @param agentUser   the user id its agent signs in with (a member of {@code agents})
+     * @param silentAfter how long its agent may go without calling the platform before the host is DEGRADED (an idle
+     *                    agent's long-polling fetch calls at least every 30 s)
      */
-    public record Host(@NotBlank String agentUser) {}
+    public record Host(
+            @NotBlank String agentUser,
+            @DefaultValue("PT2M") Duration silentAfter) {
+
+        public Host {
+            silentAfter = silentAfter == null ? Duration.ofMinutes(2) : silentAfter;
+        }
+    }
 
     /** The host whose agent signs in as {@code userId}; empty for any other user. */
     public Optional<String> hostOfAgent(String userId) {

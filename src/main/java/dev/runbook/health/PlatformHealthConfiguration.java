@@ -19,13 +19,13 @@ import org.springframework.context.annotation.Configuration;
  * authorized user ({@code management.endpoint.health.show-details} and {@code .roles}).
  */
 @Configuration
-class PlatformHealthConfiguration {
+public class PlatformHealthConfiguration {
 
     /**
      * Status of a tool or target in trouble. Not in the health endpoint's status order, so it shows in the details
      * but does not turn the platform's own status DOWN (a load balancer would take a healthy node out).
      */
-    static final org.springframework.boot.actuate.health.Status DEGRADED =
+    public static final org.springframework.boot.actuate.health.Status DEGRADED =
             new org.springframework.boot.actuate.health.Status("DEGRADED", "needs an operator; see the details");
 
     /** How long a tool's {@code --version} answer is reused: tools rarely change. */

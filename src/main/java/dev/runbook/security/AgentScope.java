@@ -3,6 +3,7 @@ package dev.runbook.security;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbook.config.HostsProperties;
+import dev.runbook.host.HostContacts;
 import dev.runbook.process.HostBound;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
@@ -18,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.camunda.bpm.engine.ExternalTaskService;
 import org.camunda.bpm.engine.externaltask.ExternalTask;
+import org.springframework.http.HttpHeaders;
 
 /**
  * Keeps a host's agent to its own host's steps: {@link AccessRules} lets a member of {@code agents} call only the
@@ -37,18 +39,39 @@ class AgentScope {
     private final HostsProperties hosts;
     private final ExternalTaskService externalTasks;
     private final ObjectMapper json;
+    private final HostContacts contacts;
+    private final ClientAddress addresses;
 
-    AgentScope(HostsProperties hosts, ExternalTaskService externalTasks, ObjectMapper json) {
+    AgentScope(
+            HostsProperties hosts,
+            ExternalTaskService externalTasks,
+            ObjectMapper json,
+            HostContacts contacts,
+            ClientAddress addresses) {
         this.hosts = hosts;
         this.externalTasks = externalTasks;
         this.json = json;
+        this.contacts = contacts;
+        this.addresses = addresses;
     }
 
     /**
      * Whether agent {@code userId} may make this call: the request to pass on (a fetch's body, read here, can be read
-     * again) or why not.
+     * again) or why not. An allowed call is the host's contact ({@link HostContacts}).
      */
     Decision check(HttpServletRequest request, String userId, String path) throws IOException {
+        Decision decision = decide(request, userId, path);
+        if (decision.refusal() == null) {
+            contacts.record(
+                    hosts.hostOfAgent(userId).orElseThrow(),
+                    userId,
+                    addresses.of(request),
+                    request.getHeader(HttpHeaders.USER_AGENT));
+        }
+        return decision;
+    }
+
+    private Decision decide(HttpServletRequest request, String userId, String path) throws IOException {
         Optional<String> host = hosts.hostOfAgent(userId);
         if (host.isEmpty()) {
             return Decision.refused(userId + " is in group agents but no host's agent-user (runbook.hosts.<host>"

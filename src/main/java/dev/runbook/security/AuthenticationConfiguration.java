@@ -3,6 +3,7 @@ package dev.runbook.security;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbook.audit.Refusals;
 import dev.runbook.config.HostsProperties;
+import dev.runbook.host.HostContacts;
 import org.camunda.bpm.engine.ExternalTaskService;
 import org.camunda.bpm.engine.IdentityService;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -22,9 +23,12 @@ class AuthenticationConfiguration {
             Refusals refusals,
             HostsProperties hosts,
             ExternalTaskService externalTasks,
-            ObjectMapper json) {
-        FilterRegistrationBean<ApiAuthenticationFilter> registration = new FilterRegistrationBean<>(
-                new ApiAuthenticationFilter(identity, refusals, new AgentScope(hosts, externalTasks, json)));
+            ObjectMapper json,
+            HostContacts contacts,
+            ClientAddress addresses) {
+        FilterRegistrationBean<ApiAuthenticationFilter> registration =
+                new FilterRegistrationBean<>(new ApiAuthenticationFilter(
+                        identity, refusals, new AgentScope(hosts, externalTasks, json, contacts, addresses)));
         registration.setName("runbook-basic-authentication");
         registration.addUrlPatterns("/*");
         registration.setOrder(10);

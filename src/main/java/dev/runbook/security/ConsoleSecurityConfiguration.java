@@ -154,14 +154,17 @@ class ConsoleSecurityConfiguration {
 
     /** Where to go after signing in: the local path asked for, else the targets page. */
     static String next(String asked) {
-        return asked != null && LOCAL_PATH.matcher(asked).matches() ? asked : AFTER_LOGIN;
+        return isLocalPath(asked) ? asked : AFTER_LOGIN;
     }
 
     private static String nextParameter(HttpServletRequest request) {
         String asked = request.getParameter("next");
-        return asked != null && LOCAL_PATH.matcher(asked).matches()
-                ? "&next=" + URLEncoder.encode(asked, StandardCharsets.UTF_8)
-                : "";
+        return isLocalPath(asked) ? "&next=" + URLEncoder.encode(asked, StandardCharsets.UTF_8) : "";
+    }
+
+    /** A path on this site ({@code /runs/x}), never another site ({@code //evil}, {@code /\\evil}) or a control character. */
+    private static boolean isLocalPath(String asked) {
+        return asked != null && LOCAL_PATH.matcher(asked).matches();
     }
 
     /** The sign-in page's address for a request that needs a signed-in person, returning to it afterwards. */

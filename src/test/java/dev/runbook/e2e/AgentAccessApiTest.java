@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 
 import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
 import io.restassured.response.ValidatableResponse;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.model.bpmn.Bpmn;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,7 +22,8 @@ import org.springframework.beans.factory.annotation.Autowired;
  * A host's agent (group {@code agents}, {@code runbook.hosts.<host>.agent-user}) fetches and reports its own host's
  * steps and nothing else: another host's topic, another host's task, the API and every other engine resource get 403
  * with the reason. An operator may not fetch or report a host's step either (that would skip its work). The probe
- * model has one step for the host {@code web-2}, which no worker of this platform takes.
+ * model has one step for the host {@code web-2}, which no worker of this platform takes. Each host's health shows
+ * when its agent last called, and which steps it holds.
  */
 class AgentAccessApiTest extends SecuredPlatform {
 
@@ -77,6 +82,9 @@ class AgentAccessApiTest extends SecuredPlatform {
         assertThat(fetched.get(0)).containsEntry("processInstanceId", run).containsEntry("activityId", "Task_OnWeb2");
         assertThat(fetched.get(0).get("variables").toString()).contains("shop");
         String task = (String) fetched.get(0).get("id");
+        assertThat(hostHealth("web-2").getList("details.runningSteps", String.class))
+                .as("the health of web-2 shows the step its agent holds")
+                .containsExactly("Task_OnWeb2 of run " + run);
 
         for (String report : List.of("complete", "failure", "bpmnError", "extendLock", "unlock")) {
             as("web1agent")
@@ -134,6 +142,39 @@ class AgentAccessApiTest extends SecuredPlatform {
                 .post("/engine-rest/external-task/any-task/complete")
                 .then()
                 .statusCode(403);
+    }
+
+    @Test
+    void shouldShowWhenEachHostsAgentLastCalledAndAHostWhoseAgentFellSilentAsDegraded() {
+        fetch("web1agent", "runbook.host.web-1").statusCode(200);
+        fetch("web2agent", "runbook.host.web-2").statusCode(200);
+
+        JsonPath web1 = hostHealth("web-1");
+        assertThat(web1.getString("status")).isEqualTo("UP");
+        assertThat(web1.getString("details.agentUser")).isEqualTo("web1agent");
+        assertThat(Instant.parse(web1.getString("details.lastContact")))
+                .isAfter(Instant.now().minusSeconds(60));
+        assertThat(web1.getString("details.address")).isEqualTo("127.0.0.1");
+        assertThat(hostHealth("web-3").getString("status"))
+                .as("a host whose agent never called")
+                .isEqualTo("UNKNOWN");
+        JsonPath web2 = Awaitility.await()
+                .atMost(Duration.ofSeconds(15))
+                .until(() -> hostHealth("web-2"), health -> "DEGRADED".equals(health.getString("status")));
+        assertThat(web2.getString("details.reason")).contains("silent for longer than PT1S");
+        assertThat(as("admin").get("/actuator/health").jsonPath().getString("status"))
+                .as("a silent agent does not take the platform out of a load balancer")
+                .isEqualTo("UP");
+    }
+
+    private static JsonPath hostHealth(String host) {
+        return as("admin")
+                .get("/actuator/health")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .setRootPath("components.hosts.components." + host);
     }
 
     private static ValidatableResponse fetch(String user, String... topics) {

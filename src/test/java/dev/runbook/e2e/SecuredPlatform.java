@@ -9,7 +9,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * The one Spring context the security, four-eyes, audit and input tests share: the fixture target "shop" with
  * approval required and a database URI holding a password, the users of FixtureTarget plus {@code dave}
  * (operators, for the lockout test only), {@code erin} (operators, for wrong-password tests) and the agents of
- * the hosts {@code web-1} and {@code web-2} ({@code web1agent}, {@code web2agent}), a short login
+ * the hosts {@code web-1} and {@code web-2} ({@code web1agent}, {@code web2agent}; web-2 silent after 1 s) and a host
+ * {@code web-3} whose agent never calls, a short login
  * policy (slowed after 2 failures by 1 s, locked after 4 for 3 s) and 127.0.0.1 as trusted proxy.
  */
 @PlatformTest
@@ -36,6 +37,8 @@ abstract class SecuredPlatform {
         registry.add("runbook.identity.users[7].groups[0]", () -> "agents");
         registry.add("runbook.hosts.web-1.agent-user", () -> "web1agent");
         registry.add("runbook.hosts.web-2.agent-user", () -> "web2agent");
+        registry.add("runbook.hosts.web-2.silent-after", () -> "PT1S");
+        registry.add("runbook.hosts.web-3.agent-user", () -> "web3agent");
         registry.add("runbook.targets.shop.database.kind", () -> "mongodb");
         registry.add("runbook.targets.shop.database.uri", () -> DB_URI);
         registry.add("runbook.security.trusted-proxies[0]", () -> "127.0.0.1");

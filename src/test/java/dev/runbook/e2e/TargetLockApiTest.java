@@ -181,19 +181,21 @@ class TargetLockApiTest extends SecuredPlatform {
 
     @Test
     void shouldLetOnlyOneOfTwoSimultaneousStartsOnTwoPathsThrough() throws Exception {
-        // the restarts' steps wait (suspended jobs), so the run that got through holds the target until cancelled
-        suspendRestartJobs(true);
+        // the service-control runs' steps wait (suspended jobs), so the run that got through holds the target until
+        // cancelled and never touches the app. (Not restart: its steps are host-bound external tasks, which the local
+        // worker runs at once; a run cancelled while its step runs leaves the step running.)
+        suspendServiceControlJobs(true);
         try {
             startTogetherThreeTimes();
         } finally {
-            suspendRestartJobs(false);
+            suspendServiceControlJobs(false);
         }
     }
 
-    private static void suspendRestartJobs(boolean suspended) {
+    private static void suspendServiceControlJobs(boolean suspended) {
         as("admin")
                 .contentType(ContentType.JSON)
-                .body(Map.of("processDefinitionKey", "restart", "suspended", suspended, "includeJobs", true))
+                .body(Map.of("processDefinitionKey", "service-control", "suspended", suspended, "includeJobs", true))
                 .put("/engine-rest/job-definition/suspended")
                 .then()
                 .statusCode(204);
@@ -210,14 +212,21 @@ class TargetLockApiTest extends SecuredPlatform {
                     return as("alice")
                             .contentType(ContentType.JSON)
                             .body(Map.of())
-                            .post("/api/targets/shop/restarts");
+                            .post("/api/targets/shop/services/all/restart");
                 });
                 Future<Response> engineRest = pool.submit(() -> {
                     together.await(10, TimeUnit.SECONDS);
                     return as("admin")
                             .contentType(ContentType.JSON)
-                            .body(engineStart("v1"))
-                            .post(ENGINE_START.formatted("restart"));
+                            .body(Map.of(
+                                    "businessKey",
+                                    "shop:engine-rest start",
+                                    "variables",
+                                    Map.of(
+                                            "target", Map.of("value", "shop", "type", "String"),
+                                            "app", Map.of("value", "all", "type", "String"),
+                                            "action", Map.of("value", "restart", "type", "String"))))
+                            .post(ENGINE_START.formatted("service-control"));
                 });
                 responses.add(api.get(60, TimeUnit.SECONDS));
                 responses.add(engineRest.get(60, TimeUnit.SECONDS));

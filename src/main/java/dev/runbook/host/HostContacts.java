@@ -1,0 +1,122 @@
+package dev.runbook.host;
+
+import dev.runbook.config.HostsProperties;
+import dev.runbook.health.PlatformHealthConfiguration;
+import dev.runbook.process.HostBound;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.camunda.bpm.engine.ExternalTaskService;
+import org.camunda.bpm.engine.externaltask.ExternalTask;
+import org.springframework.boot.actuate.health.CompositeHealthContributor;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthContributor;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * When each remote host's agent last called the platform (table {@code host_contact}, shared by the nodes), and the
+ * hosts' health from it in {@code /actuator/health} ({@code hosts}): UP while the agent calls, DEGRADED once it has
+ * been silent longer than {@code runbook.hosts.<host>.silent-after}, UNKNOWN before its first call; with its last
+ * contact, address, client and the steps it holds now (its topic's locked external tasks).
+ */
+@Configuration
+public class HostContacts {
+
+    /** Longest client description kept (an agent's {@code User-Agent}). */
+    static final int CLIENT_MAX = 200;
+
+    private final JdbcTemplate jdbc;
+    private final HostsProperties hosts;
+    private final ExternalTaskService externalTasks;
+
+    HostContacts(JdbcTemplate jdbc, HostsProperties hosts, ExternalTaskService externalTasks) {
+        this.jdbc = jdbc;
+        this.hosts = hosts;
+        this.externalTasks = externalTasks;
+    }
+
+    /** One agent's last call. */
+    public record Contact(String agentUser, Instant at, String address, String client) {}
+
+    /** Records a call of {@code host}'s agent now (one row per host, written on every call). */
+    public void record(String host, String agentUser, String address, String client) {
+        Timestamp now = Timestamp.from(Instant.now());
+        String safeClient = client == null
+                ? null
+                : client.replaceAll("\\p{Cntrl}", " ").substring(0, Math.min(client.length(), CLIENT_MAX));
+        String update =
+                "UPDATE host_contact SET agent_user = ?, contacted_at = ?, address = ?, client = ? WHERE host = ?";
+        if (jdbc.update(update, agentUser, now, address, safeClient, host) == 0) {
+            try {
+                jdbc.update(
+                        "INSERT INTO host_contact (host, agent_user, contacted_at, address, client) VALUES (?, ?, ?, ?, ?)",
+                        host,
+                        agentUser,
+                        now,
+                        address,
+                        safeClient);
+            } catch (DuplicateKeyException anotherNodeFirst) {
+                jdbc.update(update, agentUser, now, address, safeClient, host);
+            }
+        }
+    }
+
+    /** The last call of {@code host}'s agent, if it ever called. */
+    public Optional<Contact> last(String host) {
+        return jdbc
+                .query(
+                        "SELECT agent_user, contacted_at, address, client FROM host_contact WHERE host = ?",
+                        (rs, n) -> new Contact(
+                                rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getString(3), rs.getString(4)),
+                        host)
+                .stream()
+                .findFirst();
+    }
+
+    /** The health of one configured host. */
+    Health health(String host) {
+        HostsProperties.Host spec = hosts.hosts().get(host);
+        Optional<Contact> contact = last(host);
+        List<String> running =
+                externalTasks.createExternalTaskQuery().topicName(HostBound.topic(host)).locked().list().stream()
+                        .map(HostContacts::describe)
+                        .toList();
+        Health.Builder health = contact.isEmpty()
+                ? Health.unknown().withDetail("reason", "its agent has not called yet")
+                : silentFor(contact.get()).compareTo(spec.silentAfter()) > 0
+                        ? Health.status(PlatformHealthConfiguration.DEGRADED)
+                                .withDetail(
+                                        "reason",
+                                        "its agent has been silent for longer than " + spec.silentAfter()
+                                                + " (runbook.hosts." + host + ".silent-after)")
+                        : Health.up();
+        health.withDetail("agentUser", spec.agentUser()).withDetail("runningSteps", running);
+        contact.ifPresent(c -> health.withDetail("lastContact", c.at().toString())
+                .withDetail("address", String.valueOf(c.address()))
+                .withDetail("client", String.valueOf(c.client())));
+        return health.build();
+    }
+
+    private static Duration silentFor(Contact contact) {
+        return Duration.between(contact.at(), Instant.now());
+    }
+
+    private static String describe(ExternalTask task) {
+        return task.getActivityId() + " of run " + task.getProcessInstanceId();
+    }
+
+    @Bean
+    CompositeHealthContributor hostsHealthContributor() {
+        Map<String, HealthContributor> contributors = new LinkedHashMap<>();
+        hosts.hosts().keySet().forEach(host -> contributors.put(host, (HealthIndicator) () -> health(host)));
+        return CompositeHealthContributor.fromMap(contributors);
+    }
+}
