@@ -57,7 +57,9 @@ public class ApprovalContext {
      *
      * @param direction FORWARD lists the commits the run brings; BACKWARD the commits a rollback takes away. A
      *                  FORWARD release whose {@code toCommit} is an ancestor of {@code fromCommit} (a deploy of an
-     *                  older release) is described as BACKWARD, its {@code commitsText} starting "TAKEN AWAY"
+     *                  older release) is described as BACKWARD, its {@code commitsText} starting "TAKEN AWAY"; a
+     *                  BACKWARD release whose {@code toCommit} descends from {@code fromCommit} (a rollback to the
+     *                  newer release after an earlier rollback) as FORWARD, listing what it brings
      * @param step      the step computing this (the plan lists the steps after it in its process model)
      */
     public Map<String, Object> describe(Release release, Direction direction, ProcessVariables step, StepLog log) {
@@ -78,14 +80,19 @@ public class ApprovalContext {
                     step,
                     release);
         }
-        // a deploy or update of an older commit than the serving one moves back: show what it takes away
+        // a deploy or update of an older commit than the serving one moves back: show what it takes away; a rollback
+        // to a newer release than the serving one (after an earlier rollback) moves forward: show what it brings
         long brought =
                 direction == Direction.FORWARD && !from.equals(to) ? git.countBetween(repository, from, to, log) : -1;
-        Direction way = brought == 0 ? Direction.BACKWARD : direction;
+        long takenAway =
+                direction == Direction.BACKWARD && !from.equals(to) ? git.countBetween(repository, to, from, log) : -1;
+        Direction way = brought == 0 ? Direction.BACKWARD : takenAway == 0 ? Direction.FORWARD : direction;
         String base = way == Direction.FORWARD ? from : to;
         String tip = way == Direction.FORWARD ? to : from;
         List<CommitInfo> commits = git.commitsBetween(repository, base, tip, MAX_COMMITS, log);
-        long count = base.equals(tip) ? 0 : brought > 0 ? brought : git.countBetween(repository, base, tip, log);
+        long count = base.equals(tip)
+                ? 0
+                : brought > 0 ? brought : takenAway > 0 ? takenAway : git.countBetween(repository, base, tip, log);
         Map<String, Integer> changed = from.equals(to)
                 ? Map.of()
                 : byComponent(git.changedFiles(repository, from, to, log), target.components());

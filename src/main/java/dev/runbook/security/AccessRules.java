@@ -21,6 +21,7 @@ public final class AccessRules {
     static final String ADMIN = "camunda-admin";
     static final String AGENTS = "agents";
     private static final AntPathMatcher MATCHER = new AntPathMatcher();
+    private static final String NAMED_ENGINE = "/engine-rest/engine/";
 
     /**
      * One rule.
@@ -114,8 +115,25 @@ public final class AccessRules {
     static String path(HttpServletRequest request) {
         String servletPath = request.getServletPath();
         String pathInfo = request.getPathInfo();
-        String path = (servletPath == null ? "" : servletPath) + (pathInfo == null ? "" : pathInfo);
-        return path.isEmpty() ? "/" : path;
+        return canonical((servletPath == null ? "" : servletPath) + (pathInfo == null ? "" : pathInfo));
+    }
+
+    /**
+     * The path a rule is matched against: without trailing slashes (the REST API answers {@code .../fetchAndLock/}
+     * as {@code .../fetchAndLock}), and a named-engine call of the engine REST API
+     * ({@code /engine-rest/engine/default/process-definition/...}, which always reaches the application's engine)
+     * as its default-engine path.
+     */
+    static String canonical(String path) {
+        String canonical = path;
+        while (canonical.length() > 1 && canonical.endsWith("/")) {
+            canonical = canonical.substring(0, canonical.length() - 1);
+        }
+        if (canonical.startsWith(NAMED_ENGINE)) {
+            int slash = canonical.indexOf('/', NAMED_ENGINE.length());
+            canonical = slash < 0 ? "/engine-rest/engine" : "/engine-rest" + canonical.substring(slash);
+        }
+        return canonical.isEmpty() ? "/" : canonical;
     }
 
     private static Rule open(String method, String pattern) {

@@ -27,8 +27,8 @@ import org.springframework.stereotype.Component;
  * "Approvals": {@code operators} use Cockpit, start runbooks, read process definitions and runs (history, incidents,
  * waiting tasks) and retry a run's failed job (Cockpit's incident retry, {@code PUT /engine-rest/job/{id}/retries};
  * no other change to a running instance); {@code approvers} use Tasklist, read and work on tasks and the history of
- * tasks, read process definitions, and see no run's history beyond that; {@code agents} read and update runs (to fetch
- * and report their host's external tasks, all they may call); {@code camunda-admin} has every permission
+ * tasks, read process definitions, and see no run's history beyond that; {@code agents} have none (their external task
+ * calls run as the platform after {@link AgentScope}'s check); {@code camunda-admin} has every permission
  * on every resource. {@link AccessRules} applies the same split to {@code /api}.
  */
 @Component
@@ -85,14 +85,11 @@ class GroupAuthorizations {
                 ProcessDefinitionPermissions.READ);
         grant(AccessRules.APPROVERS, Resources.FILTER, approvalsFilter(), Permissions.READ);
 
-        // fetching and reporting an external task reads and updates its run (AccessRules and AgentScope keep an
-        // agent to its own host's tasks and away from everything else)
-        grant(
-                AccessRules.AGENTS,
-                Resources.PROCESS_INSTANCE,
-                Authorization.ANY,
-                ProcessInstancePermissions.READ,
-                ProcessInstancePermissions.UPDATE);
+        // agents hold no engine grant: their few calls run as the platform once AgentScope has checked them, so the
+        // webapps, where any user may sign in, show an agent nothing and let it change nothing
+        authorizations.createAuthorizationQuery().groupIdIn(AccessRules.AGENTS).list().stream()
+                .map(Authorization::getId)
+                .forEach(authorizations::deleteAuthorization);
     }
 
     /** Adds the missing permissions to the group's grant on the resource, creating the grant if needed. */

@@ -4,6 +4,7 @@ import static dev.runbook.testsupport.ApiClient.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 
+import dev.runbook.testsupport.WebappSession;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.ValidatableResponse;
@@ -136,12 +137,75 @@ class AgentAccessApiTest extends SecuredPlatform {
                 .statusCode(403);
 
         fetch("alice", "runbook.host.local").statusCode(403).body("detail", containsString("agents or camunda-admin"));
+        // nor by another name of the same call (found by a break-it session: both reached the REST API)
+        for (String path : List.of(
+                "/engine-rest/external-task/fetchAndLock/", "/engine-rest/engine/default/external-task/fetchAndLock")) {
+            as("alice")
+                    .contentType(ContentType.JSON)
+                    .body(Map.of("workerId", "alice", "topics", List.of(Map.of("topicName", "runbook.host.local"))))
+                    .post(path)
+                    .then()
+                    .statusCode(403);
+        }
+        as("alice")
+                .contentType(ContentType.JSON)
+                .body(Map.of())
+                .post("/engine-rest/engine/default/process-definition/key/restart/start")
+                .then()
+                .statusCode(403);
         as("alice")
                 .contentType(ContentType.JSON)
                 .body(Map.of("workerId", "alice"))
                 .post("/engine-rest/external-task/any-task/complete")
                 .then()
                 .statusCode(403);
+    }
+
+    /**
+     * Found by a break-it session: an agent signed in to Camunda's webapps (open to any user) used its engine grants
+     * there to read any run's variables and complete another host's step. Agents now hold no engine grant.
+     */
+    @Test
+    void shouldGiveAnAgentSignedInToTheWebappsNothingToSeeOrChange() {
+        String run = engine.getRuntimeService()
+                .startProcessInstanceByKey("agentProbe", Map.of("target", "shop", "note", "not for agents"))
+                .getId();
+        String task = engine.getExternalTaskService()
+                .createExternalTaskQuery()
+                .processInstanceId(run)
+                .singleResult()
+                .getId();
+        WebappSession agent = new WebappSession();
+        agent.login("welcome", "web1agent", "web1agent-pw").then().statusCode(200);
+        agent.api()
+                .get("/camunda/api/engine/engine/default/external-task")
+                .then()
+                .statusCode(200);
+        assertThat(agent.api()
+                        .get("/camunda/api/engine/engine/default/external-task")
+                        .then()
+                        .extract()
+                        .asString())
+                .doesNotContain(task);
+        assertThat(agent.api()
+                        .get("/camunda/api/engine/engine/default/process-instance/" + run + "/variables")
+                        .then()
+                        .extract()
+                        .asString())
+                .doesNotContain("not for agents");
+        int completed = agent.api()
+                .contentType(ContentType.JSON)
+                .body(Map.of("workerId", "x", "variables", Map.of()))
+                .post("/camunda/api/engine/engine/default/external-task/" + task + "/complete")
+                .statusCode();
+        assertThat(completed).isNotIn(200, 204);
+        assertThat(engine.getExternalTaskService()
+                        .createExternalTaskQuery()
+                        .externalTaskId(task)
+                        .count())
+                .as("web-2's step is still waiting for web-2")
+                .isEqualTo(1);
+        engine.getRuntimeService().deleteProcessInstance(run, "test done");
     }
 
     @Test

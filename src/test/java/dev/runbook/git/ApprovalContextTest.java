@@ -95,6 +95,22 @@ class ApprovalContextTest {
                 .doesNotContain("Release v1");
     }
 
+    /** Found by a trial of the README: after a rollback to v1, the rollback to v2 said "0 commit(s) taken away". */
+    @Test
+    void shouldListTheCommitsARollbackToANewerReleaseBrings() throws Exception {
+        Map<String, Object> vars =
+                describe(shop.sha("v1"), shop.sha("v2"), Direction.BACKWARD, "rollback", target(null, null));
+
+        assertThat(vars.get(ProcessVariables.COMMIT_DIRECTION)).isEqualTo("FORWARD");
+        assertThat(vars.get(ProcessVariables.COMMIT_COUNT)).isEqualTo(1L);
+        assertThat((String) vars.get(ProcessVariables.COMMITS))
+                .contains("Release v2")
+                .doesNotContain("Release v1");
+        assertThat((String) vars.get(ProcessVariables.COMMITS_TEXT))
+                .doesNotStartWith("TAKEN AWAY")
+                .contains("Release v2");
+    }
+
     @Test
     void shouldListTheCommitsADeployOfAnOlderReleaseTakesAway() throws Exception {
         Map<String, Object> vars =

@@ -38,6 +38,9 @@ class AccessRulesTest {
             {"GET", "/v3/api-docs", "signed-in"},
             {"GET", "/swagger-ui/index.html", "signed-in"},
             {"GET", "/h2-console", "camunda-admin"},
+            {"POST", "/engine-rest/external-task/fetchAndLock", "agents,camunda-admin"},
+            {"POST", "/engine-rest/external-task/abc/complete", "agents,camunda-admin"},
+            {"GET", "/engine-rest/external-task", "signed-in"},
         };
         for (Object[] row : table) {
             AccessRules.Rule rule = AccessRules.rule((String) row[0], (String) row[1]);
@@ -68,6 +71,36 @@ class AccessRulesTest {
         jersey.setServletPath("/engine-rest");
         jersey.setPathInfo("/task");
         assertThat(AccessRules.path(jersey)).isEqualTo("/engine-rest/task");
+    }
+
+    /** Found by a break-it session: these forms of a call reached the REST API under the rule for any user. */
+    @Test
+    void shouldJudgeANamedEngineCallOrATrailingSlashAsTheCallItIs() {
+        assertThat(AccessRules.canonical("/engine-rest/engine/default/process-definition/key/restart/start"))
+                .isEqualTo("/engine-rest/process-definition/key/restart/start");
+        assertThat(AccessRules.canonical("/engine-rest/engine/other/external-task/fetchAndLock/"))
+                .isEqualTo("/engine-rest/external-task/fetchAndLock");
+        assertThat(AccessRules.canonical("/engine-rest/external-task/fetchAndLock//"))
+                .isEqualTo("/engine-rest/external-task/fetchAndLock");
+        assertThat(AccessRules.canonical("/engine-rest/engine/")).isEqualTo("/engine-rest/engine");
+        assertThat(AccessRules.canonical("/engine-rest/engine")).isEqualTo("/engine-rest/engine");
+        assertThat(AccessRules.canonical("/")).isEqualTo("/");
+        MockHttpServletRequest named =
+                new MockHttpServletRequest("POST", "/engine-rest/engine/default/task/1/complete/");
+        named.setServletPath("/engine-rest");
+        named.setPathInfo("/engine/default/process-definition/key/deploy/start/");
+        assertThat(AccessRules.rule("POST", AccessRules.path(named)).groups()).containsExactly("camunda-admin");
+        // an agent may call only what names agents, whatever else it is a member of
+        assertThat(AccessRules.rule("GET", "/engine-rest/task").allows(List.of("agents", "operators")))
+                .isFalse();
+        assertThat(AccessRules.rule("GET", "/api/runs").allows(List.of("agents", "camunda-admin")))
+                .isFalse();
+        assertThat(AccessRules.rule("POST", "/engine-rest/external-task/fetchAndLock")
+                        .allows(List.of("agents")))
+                .isTrue();
+        assertThat(AccessRules.rule("POST", "/engine-rest/external-task/fetchAndLock")
+                        .allows(List.of("operators")))
+                .isFalse();
     }
 
     @Test
