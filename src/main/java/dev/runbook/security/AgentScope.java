@@ -60,24 +60,20 @@ class AgentScope {
      * again) or why not. An allowed call is the host's contact ({@link HostContacts}).
      */
     Decision check(HttpServletRequest request, String userId, String path) throws IOException {
-        Decision decision = decide(request, userId, path);
-        if (decision.refusal() == null) {
-            contacts.record(
-                    hosts.hostOfAgent(userId).orElseThrow(),
-                    userId,
-                    addresses.of(request),
-                    request.getHeader(HttpHeaders.USER_AGENT));
-        }
-        return decision;
-    }
-
-    private Decision decide(HttpServletRequest request, String userId, String path) throws IOException {
         Optional<String> host = hosts.hostOfAgent(userId);
         if (host.isEmpty()) {
             return Decision.refused(userId + " is in group agents but no host's agent-user (runbook.hosts.<host>"
                     + ".agent-user): it may fetch no step");
         }
-        String topic = HostBound.topic(host.get());
+        Decision decision = decide(request, host.get(), path);
+        if (decision.refusal() == null) {
+            contacts.record(host.get(), userId, addresses.of(request), request.getHeader(HttpHeaders.USER_AGENT));
+        }
+        return decision;
+    }
+
+    private Decision decide(HttpServletRequest request, String host, String path) throws IOException {
+        String topic = HostBound.topic(host);
         if (FETCH.equals(path)) {
             byte[] body = request.getInputStream().readNBytes(MAX_FETCH_BODY + 1);
             if (body.length > MAX_FETCH_BODY) {
@@ -87,7 +83,7 @@ class AgentScope {
             return wrong == null
                     ? Decision.allowed(new ReadAgain(request, body))
                     : Decision.refused(
-                            "the agent of host " + host.get() + " may fetch only topic " + topic + ", not " + wrong);
+                            "the agent of host " + host + " may fetch only topic " + topic + ", not " + wrong);
         }
         Matcher call = TASK_CALL.matcher(path);
         if (call.matches()) {
@@ -97,7 +93,7 @@ class AgentScope {
                     .singleResult();
             if (task != null && !topic.equals(task.getTopicName())) {
                 return Decision.refused("external task " + task.getId() + " is a step of another host ("
-                        + task.getTopicName() + "), not of " + host.get());
+                        + task.getTopicName() + "), not of " + host);
             }
         }
         return Decision.allowed(request);
