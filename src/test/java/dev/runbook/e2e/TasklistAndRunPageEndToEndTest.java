@@ -568,8 +568,12 @@ class TasklistAndRunPageEndToEndTest {
         // on her run's page carol may not approve her own request (the platform says why) but may withdraw it
         openAs("carol", "/runs/" + waiting);
         click(By.id("approve"));
-        waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("action-result"), "Refused"));
-        assertThat(browser.findElement(By.id("action-result")).getText()).contains("carol", "four eyes");
+        // the page re-renders while it polls the run: read the answer inside the wait, which re-finds it
+        String refusal = waiting().until(driver -> {
+            String text = driver.findElement(By.id("action-result")).getText();
+            return text.contains("Refused") ? text : null;
+        });
+        assertThat(refusal).contains("carol", "four eyes");
         snapshot("run-own-approval-refused");
         click(By.id("withdraw"));
         waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-outcome", "WITHDRAWN"));
