@@ -82,7 +82,8 @@ public record RunbookProperties(
     /**
      * A deploy target: its {@code root} (the release layout: releases, current, shared, the git mirror), the git remote
      * (a URL or path, or the name of a remote of {@code workdir}, an in-place checkout read only to adopt it), its
-     * components and policies.
+     * components and policies; {@code hosts}: the remote hosts it runs on (each with an agent, {@code runbook.hosts}),
+     * none for the platform's own machine.
      */
     public record Target(
             Path workdir,
@@ -96,9 +97,14 @@ public record RunbookProperties(
             @DefaultValue @Valid Health health,
             @DefaultValue @Valid MonitorPolicy monitor,
             @NotNull Path root,
-            @DefaultValue @Valid Releases releases) {
+            @DefaultValue @Valid Releases releases,
+            List<String> hosts) {
 
         public Target {
+            hosts = hosts == null ? List.of() : List.copyOf(hosts);
+            if (hosts.stream().distinct().count() != hosts.size()) {
+                throw new IllegalArgumentException("hosts: a host is named twice in " + hosts);
+            }
             env = env == null ? Map.of() : Map.copyOf(env);
             components = components == null ? Map.of() : ordered(components);
             monitor = monitor == null ? MonitorPolicy.DEFAULTS : monitor;

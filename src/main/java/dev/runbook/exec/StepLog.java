@@ -28,6 +28,35 @@ public record StepLog(Path file) {
         append(OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS) + " " + text + "\n");
     }
 
+    /** Replaces the whole log with {@code text}: the log a host's agent sent with its step's outcome. */
+    public void replace(String text) {
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write step log " + file, e);
+        }
+    }
+
+    /** The last {@code maxChars} characters of the log ("" when it has none), led by a note when cut. */
+    public String tail(int maxChars) {
+        if (file == null || !Files.isRegularFile(file)) {
+            return "";
+        }
+        try {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            return text.length() <= maxChars
+                    ? text
+                    : "(" + (text.length() - maxChars) + " earlier characters left on the host)\n"
+                            + text.substring(text.length() - maxChars);
+        } catch (IOException e) {
+            return "(log unreadable: " + e.getMessage() + ")\n";
+        }
+    }
+
     /** Appends raw text. */
     public void append(String text) {
         if (file == null) {

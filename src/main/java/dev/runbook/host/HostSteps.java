@@ -8,6 +8,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Map;
 import org.camunda.bpm.engine.delegate.BpmnError;
+import org.springframework.beans.BeansException;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -20,11 +23,20 @@ import org.springframework.stereotype.Component;
 @Component
 public class HostSteps {
 
-    private final Map<String, RunbookDelegate> steps;
+    /**
+     * The variable in which a remote host's agent sends the step's log with its outcome (see {@code HostLogPlugin});
+     * at most {@link #LOG_MAX_CHARS} of it, the end kept.
+     */
+    public static final String LOG_VARIABLE = "hostStepLog";
+
+    public static final int LOG_MAX_CHARS = 256 * 1024;
+
+    private final ListableBeanFactory beans;
     private final Redactor redactor;
 
-    HostSteps(Map<String, RunbookDelegate> steps, Redactor redactor) {
-        this.steps = Map.copyOf(steps);
+    /** @param beans where the steps are looked up by bean name (on an agent they are made on first use) */
+    HostSteps(ListableBeanFactory beans, Redactor redactor) {
+        this.beans = beans;
         this.redactor = redactor;
     }
 
@@ -41,7 +53,21 @@ public class HostSteps {
     public record Broken(String message, String details) implements Outcome {}
 
     public Outcome run(String step, Map<String, Object> variables, StepContext context) {
-        RunbookDelegate delegate = step == null ? null : steps.get(step);
+        RunbookDelegate delegate;
+        try {
+            delegate = step == null || !beans.isTypeMatch(step, RunbookDelegate.class)
+                    ? null
+                    : beans.getBean(step, RunbookDelegate.class);
+        } catch (NoSuchBeanDefinitionException e) {
+            delegate = null;
+        } catch (BeansException e) {
+            // on an agent: a step that needs the platform's engine or database cannot run on a host
+            return new Broken(
+                    context.activityId() + " (" + step + ") cannot run on this host: "
+                            + redactor.redact(
+                                    String.valueOf(e.getMostSpecificCause().getMessage())),
+                    null);
+        }
         if (delegate == null) {
             return new Broken(context.activityId() + " names no step this host runs: " + step, null);
         }

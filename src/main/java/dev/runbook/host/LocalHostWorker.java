@@ -273,7 +273,7 @@ class LocalHostWorker implements SmartLifecycle {
     }
 
     private StepContext context(LockedExternalTask task) {
-        return new StepContext(
+        return StepContext.of(
                 task.getProcessInstanceId(),
                 task.getProcessDefinitionKey(),
                 task.getActivityId(),

@@ -20,9 +20,31 @@ public final class HostBound {
     /** The extension property that names the step's bean. */
     public static final String STEP_PROPERTY = "step";
 
+    /**
+     * The extension property {@code undo=true} of a host-bound step in an undo path: an agent has no model to read
+     * that from, and an expected failure of an undo is an incident, not a BPMN error (see {@link RunbookDelegate}).
+     */
+    public static final String UNDO_PROPERTY = "undo";
+
+    /**
+     * The topic of a host-bound step in the models: the host the run's target names, or the {@code host} variable of
+     * a rolling run's per-host instance (bean {@code hostTopics}).
+     */
+    public static final String TOPIC_EXPRESSION = "${hostTopics.of(execution)}";
+
+    /** The variable naming the host a per-host part of a run is for. */
+    public static final String HOST_VARIABLE = "host";
+
     private static final String TOPIC_PREFIX = "runbook.host.";
 
     private HostBound() {}
+
+    /** The host of a topic of {@link #topic}; empty for any other topic. */
+    public static Optional<String> hostOf(String topic) {
+        return topic != null && topic.startsWith(TOPIC_PREFIX)
+                ? Optional.of(topic.substring(TOPIC_PREFIX.length()))
+                : Optional.empty();
+    }
 
     /** The external task topic of a host's steps. */
     public static String topic(String host) {
@@ -31,13 +53,18 @@ public final class HostBound {
 
     /** The step (bean name) an external service task runs; empty when it names none. */
     public static Optional<String> step(ServiceTask task) {
+        return property(task, STEP_PROPERTY);
+    }
+
+    /** A non-blank extension property of a service task. */
+    public static Optional<String> property(ServiceTask task, String name) {
         ExtensionElements extensions = task.getExtensionElements();
         if (extensions == null) {
             return Optional.empty();
         }
         return extensions.getElementsQuery().filterByType(CamundaProperties.class).list().stream()
                 .flatMap(properties -> properties.getCamundaProperties().stream())
-                .filter(property -> STEP_PROPERTY.equals(property.getCamundaName()))
+                .filter(property -> name.equals(property.getCamundaName()))
                 .map(CamundaProperty::getCamundaValue)
                 .filter(value -> value != null && !value.isBlank())
                 .findFirst();

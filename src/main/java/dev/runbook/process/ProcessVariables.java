@@ -111,12 +111,12 @@ public final class ProcessVariables {
 
     public static ProcessVariables of(VariableScope scope) {
         StepContext step = scope instanceof DelegateExecution execution
-                ? new StepContext(
+                ? StepContext.of(
                         execution.getProcessInstanceId(),
                         key(execution.getProcessDefinitionId()),
                         execution.getCurrentActivityId(),
                         execution.getBpmnModelElementInstance())
-                : new StepContext(null, null, null, null);
+                : new StepContext(null, null, null, null, false);
         return new ProcessVariables(scope, null, step);
     }
 
@@ -129,7 +129,24 @@ public final class ProcessVariables {
     }
 
     /** Which step of which run the variables belong to (all null outside a process execution). */
-    public record StepContext(String runId, String processKey, String activityId, ModelElementInstance element) {}
+    /**
+     * @param element the BPMN element of the step; null on a host's agent, which has no engine
+     * @param undo    whether the step is in an undo path (a compensation handler, or a step of an event subprocess
+     *                that rolls back): its expected failures are incidents, not BPMN errors
+     */
+    public record StepContext(
+            String runId, String processKey, String activityId, ModelElementInstance element, boolean undo) {
+
+        /** The context of a step the engine runs here, its undo path read from its element. */
+        public static StepContext of(String runId, String processKey, String activityId, ModelElementInstance element) {
+            return new StepContext(runId, processKey, activityId, element, RunbookDelegate.inUndoPath(element));
+        }
+    }
+
+    /** Whether the step that runs now is in an undo path (see {@link StepContext#undo}). */
+    public boolean inUndoPath() {
+        return step.undo();
+    }
 
     /** What the step wrote, for an external task's completion (empty for a delegate: it writes through). */
     public Map<String, Object> written() {

@@ -112,7 +112,7 @@ public abstract class RunbookDelegate implements JavaDelegate {
         String step = vars.activityId();
         log.line("! " + code + ": " + safe);
         logger.warn("step {} failed: {}: {}", step, code, abbreviate(safe));
-        if (inUndoPath(vars.currentElement())) {
+        if (vars.inUndoPath()) {
             throw new UndoFailedException(step + " could not undo: " + safe, cause);
         }
         if (!errorCodes().contains(code)) {
@@ -134,7 +134,7 @@ public abstract class RunbookDelegate implements JavaDelegate {
     }
 
     /** True for a compensation handler, or any step inside an event subprocess (the rollback path). */
-    static boolean inUndoPath(ModelElementInstance element) {
+    public static boolean inUndoPath(ModelElementInstance element) {
         if (element instanceof Activity activity && activity.isForCompensation()) {
             return true;
         }

@@ -14,6 +14,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -67,7 +69,7 @@ class AgentScope {
         }
         Decision decision = decide(request, host.get(), path);
         if (decision.refusal() == null) {
-            contacts.record(host.get(), userId, addresses.of(request), request.getHeader(HttpHeaders.USER_AGENT));
+            contacts.record(host.get(), userId, addresses.of(request), client(request));
         }
         return decision;
     }
@@ -185,5 +187,17 @@ class AgentScope {
         public long getContentLengthLong() {
             return body.length;
         }
+    }
+
+    /**
+     * The agent's own {@code User-Agent} ({@code runbook-agent/<version>}); Camunda's external task client sends its
+     * own name as well, so of several the agent's is taken.
+     */
+    private static String client(HttpServletRequest request) {
+        List<String> agents = Collections.list(request.getHeaders(HttpHeaders.USER_AGENT));
+        return agents.stream()
+                .filter(value -> value.startsWith("runbook-agent/"))
+                .findFirst()
+                .orElse(agents.isEmpty() ? null : agents.get(0));
     }
 }

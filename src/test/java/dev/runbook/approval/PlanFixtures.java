@@ -109,6 +109,7 @@ public final class PlanFixtures {
                         4, Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(1)),
                 null,
                 root,
+                null,
                 null);
     }
 

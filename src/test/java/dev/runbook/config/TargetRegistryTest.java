@@ -240,7 +240,8 @@ class TargetRegistryTest {
         for (String name : componentNames) {
             components.put(name, component(name));
         }
-        return new Target(null, "origin", "main", null, Map.of(), components, null, null, null, null, workdir, null);
+        return new Target(
+                null, "origin", "main", null, Map.of(), components, null, null, null, null, workdir, null, null);
     }
 
     /** Every message in the cause chain, one per line. */

@@ -66,6 +66,7 @@ class DbBackupCatalogueTest {
                 null,
                 null,
                 dataDir,
+                null,
                 null);
         RunbookProperties properties = new RunbookProperties(dataDir, null, null, Map.of("shop", shop));
         TargetRegistry registry = new TargetRegistry(properties, List.of());

@@ -206,6 +206,7 @@ class CommandRunnerTest {
                         3, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 null,
                 workdir,
+                null,
                 null);
         return new RunbookProperties(workdir, null, null, Map.of("shop", shop));
     }

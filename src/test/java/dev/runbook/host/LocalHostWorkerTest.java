@@ -106,7 +106,10 @@ class LocalHostWorkerTest {
                 engine.getExternalTaskService(),
                 engine.getRepositoryService(),
                 (ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration(),
-                new HostSteps(Map.of("workDelegate", delegate), redactor),
+                new HostSteps(
+                        new org.springframework.beans.factory.support.StaticListableBeanFactory(
+                                Map.of("workDelegate", delegate)),
+                        redactor),
                 new RunMetrics(registry, new TargetRegistry(properties, List.of())),
                 retryWait);
         worker.start();

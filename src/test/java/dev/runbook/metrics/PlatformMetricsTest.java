@@ -87,6 +87,7 @@ class PlatformMetricsTest {
                                 null,
                                 null,
                                 workdir,
+                                null,
                                 null),
                 "empty",
                         new Target(
@@ -101,6 +102,7 @@ class PlatformMetricsTest {
                                 null,
                                 null,
                                 workdir,
+                                null,
                                 null),
                 "nodb",
                         new Target(
@@ -115,6 +117,7 @@ class PlatformMetricsTest {
                                 null,
                                 null,
                                 workdir,
+                                null,
                                 null));
         TargetRegistry registry = new TargetRegistry(new RunbookProperties(workdir, null, null, targets), List.of());
         ObjectProvider<DbBackupAgeSource> provider = mock(ObjectProvider.class);

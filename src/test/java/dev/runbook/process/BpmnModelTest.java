@@ -144,6 +144,19 @@ class BpmnModelTest {
                                 task.getId())
                         .isFalse();
             }
+            if ("external".equals(task.getCamundaType())) {
+                // a host-bound step: on the host the run's target (or its per-host part) names, and an agent, which
+                // has no model, learns from the step itself whether it undoes (its failures are then incidents)
+                assertThat(task.getCamundaTopic())
+                        .as("%s is on its host's topic", task.getId())
+                        .isEqualTo(HostBound.TOPIC_EXPRESSION);
+                assertThat(HostBound.property(task, HostBound.UNDO_PROPERTY).orElse("false"))
+                        .as("%s says undo=true exactly when it is in an undo path", task.getId())
+                        .isEqualTo(String.valueOf(RunbookDelegate.inUndoPath(task)));
+                assertThat(HostBound.step(task))
+                        .as("%s names its step", task.getId())
+                        .isPresent();
+            }
         }
         assertThat(ModelChecks.undeclaredErrors(model)).as("errors of %s", file).isEmpty();
         assertThat(ModelChecks.uncaughtErrors(model, DELEGATES, CATCH_ALLS.keySet()))

@@ -88,6 +88,7 @@ class RunMetricsTest {
                 null,
                 null,
                 workdir,
+                null,
                 null);
         return new TargetRegistry(new RunbookProperties(workdir, null, null, Map.of("shop", shop)), List.of());
     }

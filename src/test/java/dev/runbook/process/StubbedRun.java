@@ -76,6 +76,14 @@ final class StubbedRun {
         Mocks.register(RunOutcomes.BEAN, new RunOutcomes());
         Mocks.register("fourEyesTaskListener", new FourEyesTaskListener(identityService(), NO_AUDIT));
         Mocks.register("approvalDeadlineTaskListener", new ApprovalDeadlineTaskListener());
+        Mocks.register("hostTopics", new LocalTopics());
+    }
+
+    /** The models' host topic expression in these tests: every target runs on the host {@code local}. */
+    public static final class LocalTopics {
+        public String of(org.camunda.bpm.engine.delegate.VariableScope execution) {
+            return HostBound.topic(HostBound.LOCAL);
+        }
     }
 
     /**

@@ -55,7 +55,7 @@ public final class PlatformNode implements AutoCloseable {
     }
 
     /** The test class path without empty entries (an empty entry would put the working directory on it). */
-    private static String classPath() {
+    static String classPath() {
         String path = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         return java.util.Arrays.stream(path.split(java.io.File.pathSeparator))
                 .filter(entry -> !entry.isBlank())

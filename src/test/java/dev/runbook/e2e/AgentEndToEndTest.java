@@ -1,0 +1,116 @@
+package dev.runbook.e2e;
+
+import static dev.runbook.testsupport.ApiClient.as;
+import static dev.runbook.testsupport.ApiClient.awaitEnd;
+import static dev.runbook.testsupport.ApiClient.start;
+import static dev.runbook.testsupport.ApiClient.stepLog;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runbook.testsupport.AgentProcess;
+import dev.runbook.testsupport.FixtureTarget;
+import dev.runbook.testsupport.PlatformTest;
+import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * A target on the host {@code web-1}, whose steps a real agent runs: the jar's agent mode in a process of its own,
+ * signed in as {@code web1agent}, with its own data directory and the target's description (this test machine's disk
+ * and PM2 daemon stand for the host's). The deploy still runs on the platform (not yet host-bound); the restart's
+ * steps are fetched, run and reported by the agent, their logs come back to the run page, and the host is UP in the
+ * platform's health with the agent's version.
+ */
+@PlatformTest
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AgentEndToEndTest {
+
+    @RegisterExtension
+    static final FixtureTarget shop = new FixtureTarget("agent-shop-backend");
+
+    static AgentProcess agent;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        shop.register(registry, false);
+        registry.add("runbook.identity.users[4].id", () -> "web1agent");
+        registry.add("runbook.identity.users[4].password", () -> "web1agent-pw");
+        registry.add("runbook.identity.users[4].groups[0]", () -> "agents");
+        registry.add("runbook.hosts.web-1.agent-user", () -> "web1agent");
+        registry.add("runbook.targets.shop.hosts[0]", () -> "web-1");
+    }
+
+    @AfterAll
+    static void stopAgent() {
+        if (agent != null) {
+            agent.close();
+        }
+    }
+
+    /** The agent of web-1: the target's description as the host's own configuration, its own data directory. */
+    private static AgentProcess startAgent() {
+        Map<String, String> properties = new LinkedHashMap<>();
+        shop.properties(false).forEach((key, value) -> {
+            if (key.startsWith("runbook.targets.")) {
+                properties.put(key, value);
+            }
+        });
+        properties.put("runbook.data-dir", shop.root.resolve("agent-data").toString());
+        properties.put("runbook.agent.platform-url", "http://127.0.0.1:" + RestAssured.port);
+        properties.put("runbook.agent.host", "web-1");
+        return AgentProcess.start(List.of(), properties, "web1agent", "web1agent-pw", shop.root.resolve("agent.log"));
+    }
+
+    @Test
+    @Order(1)
+    void shouldRestartThroughTheAgentOfTheTargetsHost() {
+        JsonPath deploy = awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "v1")));
+        assertThat(deploy.getString("outcome")).isEqualTo("DEPLOYED");
+        agent = startAgent();
+
+        JsonPath restart = awaitEnd(start("alice", "/api/targets/shop/restarts", Map.of()));
+
+        assertThat(restart.getString("outcome")).isEqualTo("DONE");
+        assertThat(shop.served()).contains("\"version\":\"v1\"");
+        JsonPath log = as("admin")
+                .get("/engine-rest/history/external-task-log?successLog=true&processInstanceId="
+                        + restart.getString("runId"))
+                .jsonPath();
+        assertThat(log.getList("activityId", String.class))
+                .containsExactlyInAnyOrder("Task_RestartApps", "Task_HealthCheck");
+        assertThat(log.getList("topicName", String.class)).containsOnly("runbook.host.web-1");
+        assertThat(log.getList("workerId", String.class)).containsOnly("web-1");
+        // the steps' logs came back with their outcomes, to where the run page reads them
+        assertThat(stepLog(restart.getString("runId"), "Task_RestartApps")).contains(shop.app);
+        assertThat(stepLog(restart.getString("runId"), "Task_HealthCheck"))
+                .contains(shop.healthUrl().toString());
+        assertThat(restart.getString("steps.find { it.activityId == 'Task_HealthCheck' }.logTail"))
+                .contains("2xx");
+        // nothing of the log transfer stays in the run's variables
+        assertThat(as("admin")
+                        .get("/engine-rest/variable-instance?variableName=hostStepLog&processInstanceIdIn="
+                                + restart.getString("runId"))
+                        .jsonPath()
+                        .getList("$"))
+                .isEmpty();
+
+        JsonPath health = as("admin").get("/actuator/health").jsonPath().setRootPath("components.hosts.components");
+        assertThat(health.getString("'web-1'.status")).isEqualTo("UP");
+        assertThat(health.getString("'web-1'.details.client")).startsWith("runbook-agent/");
+    }
+
+    @Test
+    @Order(2)
+    void shouldNeverLetTheAgentsPasswordReachItsLog() {
+        assertThat(agent.log()).doesNotContain("web1agent-pw").contains("agent of host web-1");
+    }
+}
