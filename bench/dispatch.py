@@ -7,7 +7,10 @@
   job       the reference, a service task of today (JavaDelegate behind asyncBefore): its job, from due to started by
             the job executor; measured with `service-control` action `restart` (two such steps), which does the
             same PM2 work
-Both from the platform's own meter `runbook_step_dispatch_seconds` (Micrometer: count, sum, 0.5 and 0.95 quantiles
+  agent     the same host-bound steps on a target of the host `bench-1`, fetched by a real agent (the jar in agent
+            mode, its own JVM, long polling the platform over loopback); from the task's creation to the agent's
+            fetch, as the agent logs it ("fetched N ms after it was created"); the same runbook and PM2 app
+The first two from the platform's own meter `runbook_step_dispatch_seconds` (Micrometer: count, sum, 0.5 and 0.95 quantiles
 of the last minutes) on /actuator/prometheus, read after each block (the totals give the median of the blocks'
 quantiles), and the runs' wall time from request to end (the two runbooks differ: restart deletes and starts the apps
 afresh and checks health, service-control restarts them and saves the process list).
@@ -15,10 +18,13 @@ The target is the small demo fixture (bench/overhead.py) under a real PM2 daemon
 alternate in --rounds blocks of --n runs each after a warm-up block each. Usage:
 
     mvn -B -q -o package -DskipTests && python3 bench/dispatch.py [--n 20] [--rounds 3]
+
+The agent's figure counts a step from its creation to the agent's fetch; the platform's meter for the other two does
+the same for the local worker (fetch) and the job executor (job start).
 """
 import argparse, os, re, shutil, signal, statistics, subprocess, sys, tempfile, time, urllib.request
 
-from common import ADMIN_AUTH, PM2, Platform, machine, run
+from common import ADMIN_AUTH, PM2, Platform, jar, machine, run
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from engine import fixture  # noqa: E402  the demo fixture with one serving release
@@ -42,9 +48,20 @@ def meter(platform):
     return values
 
 
+FETCHED = re.compile(r'fetched (\d+) ms after it was created')
+
+
+def agent_dispatch(log):
+    """The agent's dispatch figures so far, in ms, from its log."""
+    with open(log) as f:
+        return [int(m.group(1)) for m in FETCHED.finditer(f.read())]
+
+
 def start(platform, path):
     if path == "external":
         return platform.call("POST", "/api/targets/stub/restarts", {})["runId"]
+    if path == "agent":
+        return platform.call("POST", "/api/targets/remote/restarts", {})["runId"]
     return platform.call("POST", "/api/targets/stub/services/all/restart", {})["runId"]
 
 
@@ -70,28 +87,51 @@ def main():
     src, root, _ = fixture(work)
     env = dict(os.environ, PM2_HOME=os.path.join(work, "pm2"))
     port = 20000 + os.getpid() % 20000
-    extra = ["--runbook.targets.stub.remote=" + src,
-             "--runbook.targets.stub.root=" + root,
-             "--runbook.targets.stub.approval.required=false",
-             "--runbook.targets.stub.env.PORT=%d" % port,
-             "--runbook.targets.stub.components.backend.dir=backend",
-             "--runbook.targets.stub.components.backend.pm2-app=small-backend",
-             "--runbook.targets.stub.components.backend.ecosystem=backend/ecosystem.config.js",
-             "--runbook.targets.stub.components.backend.health-url=http://127.0.0.1:%d/api/health" % port]
-    platform = None
+    def target(name):
+        return ["--runbook.targets.%s.remote=%s" % (name, src),
+                "--runbook.targets.%s.root=%s" % (name, root),
+                "--runbook.targets.%s.approval.required=false" % name,
+                "--runbook.targets.%s.env.PORT=%d" % (name, port),
+                "--runbook.targets.%s.components.backend.dir=backend" % name,
+                "--runbook.targets.%s.components.backend.pm2-app=small-backend" % name,
+                "--runbook.targets.%s.components.backend.ecosystem=backend/ecosystem.config.js" % name,
+                "--runbook.targets.%s.components.backend.health-url=http://127.0.0.1:%d/api/health" % (name, port)]
+    # "remote": the same app on the host bench-1, whose agent runs on this machine
+    extra = target("stub") + target("remote") + [
+        "--runbook.targets.remote.hosts[0]=bench-1", "--runbook.hosts.bench-1.agent-user=benchagent",
+        "--runbook.identity.users[2].id=benchagent", "--runbook.identity.users[2].password=benchagent-pw",
+        "--runbook.identity.users[2].groups[0]=agents"]
+    platform = agent = None
+    agent_log = os.path.join(work, "agent.log")
     try:
         subprocess.run([PM2, "start", os.path.join(root, "current/backend/ecosystem.config.js")], env=dict(
             env, PORT=str(port)), cwd=root, check=True, stdout=subprocess.DEVNULL)
         platform = Platform(work, extra, env=env, pm2=PM2, jvm=args.jvm.split())
-        for path in ("external", "job"):
+        agent = subprocess.Popen(
+            ["java", "-Xmx192m", "-jar", jar(), "--spring.profiles.active=agent",
+             "--runbook.agent.platform-url=http://127.0.0.1:%d" % platform.port, "--runbook.agent.host=bench-1",
+             "--runbook.data-dir=%s/agent-data" % work, "--runbook.tools.pm2=%s" % PM2] + target("remote"),
+            cwd=work, env=dict(env, RUNBOOK_AGENT_USER="benchagent", RUNBOOK_AGENT_PASSWORD="benchagent-pw"),
+            stdout=open(agent_log, "w"), stderr=subprocess.STDOUT)
+        while "fetches its steps from" not in open(agent_log).read():
+            assert agent.poll() is None, "the agent exited: see " + agent_log
+            time.sleep(0.2)
+        paths = ("external", "job", "agent")
+        for path in paths:
             block(platform, path, 3)
-        walls = {"external": [], "job": []}
-        quantiles = {"external": [], "job": []}
+        walls = {p: [] for p in paths}
+        quantiles = {p: [] for p in paths}
         for r in range(args.rounds):
-            for path in (("external", "job") if r % 2 == 0 else ("job", "external")):
+            for path in (paths if r % 2 == 0 else tuple(reversed(paths))):
+                seen = len(agent_dispatch(agent_log))
                 w = block(platform, path, args.n)
                 walls[path] += w
-                m = meter(platform).get(path, {})
+                if path == "agent":
+                    ms = agent_dispatch(agent_log)[seen:]
+                    m = {"count": len(ms), "sum": sum(ms) / 1000.0, "0.5": statistics.median(ms) / 1000.0,
+                         "0.95": sorted(ms)[int(0.95 * (len(ms) - 1))] / 1000.0}
+                else:
+                    m = meter(platform).get(path, {})
                 quantiles[path].append((m.get("0.5", 0), m.get("0.95", 0)))
                 print("block %d %-8s: %d runs, wall median %.0f ms; dispatch p50 %.1f ms, p95 %.1f ms (meter count %d, "
                       "mean %.1f ms), load %s" % (r + 1, path, len(w), statistics.median(w) * 1000,
@@ -99,7 +139,9 @@ def main():
                                                  m.get("sum", 0) / max(m.get("count", 1), 1) * 1000,
                                                  open("/proc/loadavg").read().split()[0]), flush=True)
         m = meter(platform)
-        for path in ("external", "job"):
+        ms = agent_dispatch(agent_log)[3 * 2:]  # without the warm-up block's two steps per run
+        m["agent"] = {"count": len(ms), "sum": sum(ms) / 1000.0}
+        for path in paths:
             # the meter's quantiles cover the last minutes only: the median of the blocks' figures
             print("total %-8s: %d runs, wall median %.0f ms; dispatch mean %.1f ms over %d steps, p50 %.1f ms, p95 %.1f "
                   "ms (medians of the blocks)" % (path, len(walls[path]), statistics.median(walls[path]) * 1000,
@@ -107,6 +149,9 @@ def main():
                                                   statistics.median(q[0] for q in quantiles[path]) * 1000,
                                                   statistics.median(q[1] for q in quantiles[path]) * 1000), flush=True)
     finally:
+        if agent:
+            agent.terminate()
+            agent.wait()
         if platform:
             platform.stop()
         subprocess.run([PM2, "kill"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -161,6 +161,16 @@ public class GitClient {
         return result.succeeded() ? Optional.of(result.output()) : Optional.empty();
     }
 
+    /** Whether {@code repository} exists and holds commit {@code sha} ({@code git cat-file -e <sha>^{commit}}). */
+    public boolean hasCommit(Path repository, String sha, StepLog log) {
+        requireSha(sha);
+        if (!Files.isRegularFile(repository.resolve("HEAD"))) {
+            return false;
+        }
+        return runner.run(command(repository, List.of("cat-file", "-e", sha + "^{commit}")), log)
+                .succeeded();
+    }
+
     /** Forgets worktrees whose directory was deleted ({@code git worktree prune}); harmless when there are none. */
     public void pruneWorktrees(Path mirror, StepLog log) {
         git(mirror, log, List.of("worktree", "prune"));

@@ -20,7 +20,8 @@ import org.springframework.validation.annotation.Validated;
  * @param host        the host this agent runs the steps of ({@code runbook.hosts.<host>} on the platform)
  * @param user        the platform user of that host's agent
  * @param password    its password: redacted wherever the agent writes
- * @param lock        how long a fetched step stays locked to this agent; extended every third of it while it runs
+ * @param lock        how long a fetched step stays locked to this agent; extended every third of it while it runs,
+ *                    so a step of an agent that died is fetched again (by its restarted agent) this long after
  * @param poll        how long one fetch waits for a step (long polling)
  */
 @Validated
@@ -31,7 +32,7 @@ public record AgentProperties(
         @NotBlank String host,
         @NotBlank String user,
         @NotBlank String password,
-        @DefaultValue("PT2M") Duration lock,
+        @DefaultValue("PT30S") Duration lock,
         @DefaultValue("PT20S") Duration poll)
         implements SecretSource {
 

@@ -11,6 +11,7 @@ import dev.runbook.process.ProcessVariables.StepContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -18,7 +19,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.core5.util.Timeout;
 import org.camunda.bpm.client.ExternalTaskClient;
+import org.camunda.bpm.client.exception.ConnectionLostException;
 import org.camunda.bpm.client.interceptor.auth.BasicAuthProvider;
 import org.camunda.bpm.client.task.ExternalTask;
 import org.camunda.bpm.client.task.ExternalTaskService;
@@ -40,6 +44,14 @@ import org.springframework.context.SmartLifecycle;
 class HostAgent implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(HostAgent.class);
+
+    /** How often a finished step's report is tried again while the platform cannot be reached. */
+    static final Duration REPORT_RETRY = Duration.ofSeconds(2);
+
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+    /** How much longer than its poll time a fetch may take to answer before the agent gives it up. */
+    static final Duration RESPONSE_MARGIN = Duration.ofSeconds(15);
 
     private final AgentProperties properties;
     private final HostSteps steps;
@@ -95,6 +107,12 @@ class HostAgent implements SmartLifecycle {
                 .disableBackoffStrategy()
                 .addInterceptor(new BasicAuthProvider(properties.user(), properties.password()))
                 .addInterceptor(request -> request.addHeader("User-Agent", agent))
+                // a cut link fails a call within seconds (HttpClient waits minutes by default); a long-polling
+                // fetch may take its whole poll time to answer
+                .customizeHttpClient(http -> http.setDefaultRequestConfig(RequestConfig.custom()
+                        .setConnectTimeout(Timeout.of(CONNECT_TIMEOUT))
+                        .setResponseTimeout(Timeout.of(properties.poll().plus(RESPONSE_MARGIN)))
+                        .build()))
                 .build();
         subscription = client.subscribe(HostBound.topic(properties.host()))
                 .lockDuration(properties.lock().toMillis())
@@ -121,6 +139,15 @@ class HostAgent implements SmartLifecycle {
     }
 
     private void handle(ExternalTask task, ExternalTaskService service) {
+        if (task.getCreateTime() != null && task.getRetries() == null) {
+            // the agent's dispatch (bench/dispatch.py reads it): from the step's creation on the platform to its fetch
+            log.info(
+                    "step {} of run {} fetched {} ms after it was created",
+                    task.getActivityId(),
+                    task.getProcessInstanceId(),
+                    Duration.between(task.getCreateTime().toInstant(), Instant.now())
+                            .toMillis());
+        }
         Map<String, String> properties =
                 task.getExtensionProperties() == null ? Map.of() : task.getExtensionProperties();
         StepContext context = new StepContext(
@@ -140,20 +167,46 @@ class HostAgent implements SmartLifecycle {
         } finally {
             extension.cancel(false);
         }
+        String stepLog = StepLog.of(dataDir.root(), task.getProcessInstanceId(), task.getActivityId())
+                .tail(HostSteps.LOG_MAX_CHARS);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                report(task, service, outcome, stepLog);
+                return;
+            } catch (ConnectionLostException e) {
+                // the link to the platform is cut: the step's work is done, so report it once the link is back (no
+                // other agent takes this host's steps meanwhile: this one fetches only when it has reported)
+                if (attempt == 1 || attempt % 30 == 0) {
+                    log.warn(
+                            "step {} of run {} is done but the platform cannot be reached; reporting again every {} s: {}",
+                            task.getActivityId(),
+                            task.getProcessInstanceId(),
+                            REPORT_RETRY.toSeconds(),
+                            e.getMessage());
+                }
+                if (!sleep(REPORT_RETRY)) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // e.g. the run was cancelled meanwhile, or its step handed to another worker
+                log.warn(
+                        "step {} of run {} could not be reported: {}",
+                        task.getActivityId(),
+                        task.getProcessInstanceId(),
+                        e.getMessage());
+                return;
+            }
+        }
+    }
+
+    /** False when interrupted (the agent stops). */
+    private static boolean sleep(Duration wait) {
         try {
-            report(
-                    task,
-                    service,
-                    outcome,
-                    StepLog.of(dataDir.root(), task.getProcessInstanceId(), task.getActivityId())
-                            .tail(HostSteps.LOG_MAX_CHARS));
-        } catch (RuntimeException e) {
-            // e.g. the link to the platform is cut: the lock runs out and the step is fetched again
-            log.warn(
-                    "step {} of run {} could not be reported; it runs again once its lock expires: {}",
-                    task.getActivityId(),
-                    task.getProcessInstanceId(),
-                    e.getMessage());
+            Thread.sleep(wait.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -19,6 +19,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.camunda.bpm.engine.ExternalTaskService;
 import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.RepositoryService;
@@ -162,6 +163,7 @@ class LocalHostWorker implements SmartLifecycle {
                     }
                 }
                 if (fetched.isEmpty() && running) {
+                    wakeAgents();
                     condition.await(POLL.toMillis());
                 }
             }
@@ -191,6 +193,26 @@ class LocalHostWorker implements SmartLifecycle {
             slots.release(free - tasks.size());
         }
         return tasks;
+    }
+
+    /**
+     * The engine wakes the agents' long-polling fetches only on the node that created a step; an agent waiting on
+     * another node would see it only when its fetch times out (20 s). So each node looks, with its own poll, for steps
+     * that no worker holds, and wakes its waiting fetches to look again: a step reaches an agent on any node within
+     * about {@link #POLL}.
+     */
+    private void wakeAgents() {
+        try {
+            if (externalTasks.createExternalTaskQuery().notLocked().active().count() > 0) {
+                ProcessEngineImpl.EXT_TASK_CONDITIONS.signalAll();
+                // the signal woke this loop too (a park permit): take it back, or the wait below would not wait
+                LockSupport.parkNanos(1);
+            }
+        } catch (RuntimeException e) {
+            if (running) {
+                log.debug("could not look for steps to wake the agents for: {}", e.getMessage());
+            }
+        }
     }
 
     private void handle(LockedExternalTask task) {

@@ -64,6 +64,10 @@ class PrepareReleaseDelegate extends RunbookDelegate implements StepPreview {
         }
         String id = id(layout, vars);
         Map<String, ComponentSpec> selected = TargetRegistry.select(target, vars.components());
+        if (!git.hasCommit(layout.repository(), vars.targetCommit(), log)) {
+            // a remote host: the resolve step fetched into the platform's mirror; this host fetches into its own
+            directories.updateMirror(layout, directories.remoteUrl(vars.target(), target, log), log);
+        }
         try {
             directories.prepare(
                     layout,

@@ -26,8 +26,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * A target on the host {@code web-1}, whose steps a real agent runs: the jar's agent mode in a process of its own,
  * signed in as {@code web1agent}, with its own data directory and the target's description (this test machine's disk
- * and PM2 daemon stand for the host's). The deploy still runs on the platform (not yet host-bound); the restart's
- * steps are fetched, run and reported by the agent, their logs come back to the run page, and the host is UP in the
+ * and PM2 daemon stand for the host's). The restart's steps (after a deploy, whose host steps the agent runs too)
+ * are fetched, run and reported by the agent, their logs come back to the run page, and the host is UP in the
  * platform's health with the agent's version.
  */
 @PlatformTest
@@ -73,9 +73,9 @@ class AgentEndToEndTest {
     @Test
     @Order(1)
     void shouldRestartThroughTheAgentOfTheTargetsHost() {
+        agent = startAgent();
         JsonPath deploy = awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "v1")));
         assertThat(deploy.getString("outcome")).isEqualTo("DEPLOYED");
-        agent = startAgent();
 
         JsonPath restart = awaitEnd(start("alice", "/api/targets/shop/restarts", Map.of()));
 

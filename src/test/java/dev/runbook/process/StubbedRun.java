@@ -57,6 +57,7 @@ final class StubbedRun {
 
     private final Map<String, String> failingWith = new HashMap<>();
     private final Map<String, Map<String, Object>> outputs = new HashMap<>();
+    private final Map<String, java.util.function.Consumer<Map<String, Object>>> effects = new HashMap<>();
 
     /** The harness of the running test: host-bound steps (external tasks) find their stubs here. */
     private static StubbedRun current;
@@ -100,6 +101,9 @@ final class StubbedRun {
             String code = failingWith.containsKey(step) ? failingWith.get(step) : firstCode(bean, step);
             throw new StubFailure(
                     code, step, Map.of(ProcessVariables.FAILED_STEP, step, ProcessVariables.FAILURE_CODE, code));
+        }
+        if (effects.containsKey(bean)) {
+            effects.get(bean).accept(seen);
         }
         return outputs.getOrDefault(bean, Map.of());
     }
@@ -149,6 +153,12 @@ final class StubbedRun {
     /** Variables the stub of {@code bean} writes when it runs. */
     StubbedRun outputs(String bean, Map<String, Object> values) {
         outputs.put(bean, values);
+        return this;
+    }
+
+    /** What the stub of {@code bean} does, with the variables it sees, when it succeeds (e.g. record a switch). */
+    StubbedRun effect(String bean, java.util.function.Consumer<Map<String, Object>> effect) {
+        effects.put(bean, effect);
         return this;
     }
 

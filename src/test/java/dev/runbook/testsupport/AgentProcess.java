@@ -30,6 +30,17 @@ public final class AgentProcess implements AutoCloseable {
     /** Starts an agent and waits (at most 2 minutes) until its log says it fetches. */
     public static AgentProcess start(
             List<String> prefix, Map<String, String> properties, String user, String password, Path log) {
+        return start(prefix, properties, Map.of(), user, password, log);
+    }
+
+    /** ... with more environment variables (e.g. the host's own {@code PM2_HOME}). */
+    public static AgentProcess start(
+            List<String> prefix,
+            Map<String, String> properties,
+            Map<String, String> environment,
+            String user,
+            String password,
+            Path log) {
         List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -43,6 +54,7 @@ public final class AgentProcess implements AutoCloseable {
                 .directory(log.getParent().toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
         builder.environment().put("RUNBOOK_AGENT_USER", user);
         builder.environment().put("RUNBOOK_AGENT_PASSWORD", password);
         try {

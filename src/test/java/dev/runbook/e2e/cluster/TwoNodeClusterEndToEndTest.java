@@ -105,9 +105,10 @@ class TwoNodeClusterEndToEndTest {
                     .atMost(Duration.ofMinutes(2))
                     .pollInterval(Duration.ofMillis(300))
                     .until(
-                            () -> text("SELECT j.LOCK_OWNER_ FROM ACT_RU_JOB j JOIN ACT_RU_JOBDEF d ON "
-                                    + "j.JOB_DEF_ID_ = d.ID_ WHERE d.ACT_ID_ = 'Task_InstallAndBuild' AND j.LOCK_OWNER_ IS "
-                                    + "NOT NULL AND j.PROCESS_INSTANCE_ID_ = '" + runId + "'"),
+                            // a host-bound step: the external task locked by the in-process worker of a node
+                            () -> text("SELECT WORKER_ID_ FROM ACT_RU_EXT_TASK WHERE ACT_ID_ = 'Task_InstallAndBuild'"
+                                    + " AND WORKER_ID_ IS NOT NULL AND LOCK_EXP_TIME_ IS NOT NULL"
+                                    + " AND PROC_INST_ID_ = '" + runId + "'"),
                             java.util.Objects::nonNull);
             PlatformNode running = owner.contains(":" + pidOf(a) + ":") ? a : b;
             PlatformNode survivor = running == a ? b : a;
