@@ -18,6 +18,7 @@ The target is the small demo fixture (bench/overhead.py) under a real PM2 daemon
 alternate in --rounds blocks of --n runs each after a warm-up block each. Usage:
 
     mvn -B -q -o package -DskipTests && python3 bench/dispatch.py [--n 20] [--rounds 3]
+    python3 bench/dispatch.py --two-nodes [--n 10] [--rounds 2]   # two nodes on PostgreSQL, see two_nodes()
 
 The agent's figure counts a step from its creation to the agent's fetch; the platform's meter for the other two does
 the same for the local worker (fetch) and the job executor (job start).
@@ -75,12 +76,98 @@ def block(platform, path, n):
     return walls
 
 
+def two_nodes(args):
+    """--two-nodes: two platform nodes on one PostgreSQL database, the agent long polling node A; the same restart
+    started on node A (the node that creates the steps wakes the agent's fetch) and on node B (the step is created on
+    B: node A's fetch sees it through A's own once-a-second look for unheld steps, LocalHostWorker.wakeAgents)."""
+    work = tempfile.mkdtemp(prefix="runbook-bench-dispatch2-")
+    src, root, _ = fixture(work)
+    env = dict(os.environ, PM2_HOME=os.path.join(work, "pm2"))
+    port = 20000 + os.getpid() % 20000
+    db = "bench_dispatch_%d" % os.getpid()
+    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-qc"]
+    subprocess.run(psql + ["CREATE DATABASE " + db], check=True)
+    remote = ["--runbook.targets.remote.%s" % kv for kv in (
+        "remote=" + src, "root=" + root, "approval.required=false", "env.PORT=%d" % port,
+        "components.backend.dir=backend", "components.backend.pm2-app=small-backend",
+        "components.backend.ecosystem=backend/ecosystem.config.js",
+        "components.backend.health-url=http://127.0.0.1:%d/api/health" % port)]
+    extra = remote + [
+        "--spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/" + db, "--spring.datasource.username=postgres",
+        "--runbook.targets.remote.hosts[0]=bench-1",
+        "--runbook.hosts.bench-1.agent-user=benchagent", "--runbook.identity.users[2].id=benchagent",
+        "--runbook.identity.users[2].password=benchagent-pw", "--runbook.identity.users[2].groups[0]=agents"]
+    nodes, agent = [], None
+    agent_log = os.path.join(work, "agent.log")
+    try:
+        subprocess.run([PM2, "start", os.path.join(root, "current/backend/ecosystem.config.js")], env=dict(
+            env, PORT=str(port)), cwd=root, check=True, stdout=subprocess.DEVNULL)
+        for name in ("a", "b"):
+            os.makedirs(os.path.join(work, name))
+            nodes.append(Platform(os.path.join(work, name), extra, env=env, log="node.log", pm2=PM2))
+        agent = subprocess.Popen(
+            ["java", "-Xmx192m", "-jar", jar(), "--spring.profiles.active=agent",
+             "--runbook.agent.platform-url=http://127.0.0.1:%d" % nodes[0].port, "--runbook.agent.host=bench-1",
+             "--runbook.data-dir=%s/agent-data" % work, "--runbook.tools.pm2=%s" % PM2] + remote,
+            cwd=work, env=dict(env, RUNBOOK_AGENT_USER="benchagent", RUNBOOK_AGENT_PASSWORD="benchagent-pw"),
+            stdout=open(agent_log, "w"), stderr=subprocess.STDOUT)
+        while "fetches its steps from" not in open(agent_log).read():
+            assert agent.poll() is None, "the agent exited: see " + agent_log
+            time.sleep(0.2)
+        def stats(ms):
+            if not ms:
+                return "n/a (an agent before the dispatch log line)"
+            return "p50 %d ms, p95 %d ms, max %d ms" % (
+                statistics.median(ms), sorted(ms)[int(0.95 * (len(ms) - 1))], max(ms))
+
+        figures = {"started on A": [], "started on B": []}
+        walls = {"started on A": [], "started on B": []}
+        for r in range(args.rounds + 1):
+            for label, node in (("started on A", nodes[0]), ("started on B", nodes[1])):
+                seen = len(agent_dispatch(agent_log))
+                w = []
+                for _ in range(args.n if r else 2):
+                    t0 = time.monotonic()
+                    run_id = node.call("POST", "/api/targets/remote/restarts", {})["runId"]
+                    result = node.await_end(run_id, poll=0.05)
+                    w.append(int((time.monotonic() - t0) * 1000))
+                    assert result.get("outcome") == "DONE", result
+                ms = agent_dispatch(agent_log)[seen:]
+                if r:  # round 0 warms up
+                    figures[label] += ms
+                    walls[label] += w
+                    print("block %d %s: %d runs, wall median %d ms; agent dispatch of %d steps %s; load %s" % (
+                        r, label, len(w), statistics.median(w), len(ms), stats(ms),
+                        open("/proc/loadavg").read().split()[0]), flush=True)
+        for label, ms in figures.items():
+            print("total %s: %d runs, wall median %d ms; agent dispatch of %d steps %s" % (
+                label, len(walls[label]), statistics.median(walls[label]), len(ms), stats(ms)), flush=True)
+    finally:
+        if agent:
+            agent.terminate()
+            agent.wait()
+        for node in nodes:
+            node.stop()
+        subprocess.run([PM2, "kill"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(psql + ["DROP DATABASE IF EXISTS %s WITH (FORCE)" % db])
+        for name in ("a", "b"):
+            log = os.path.join(work, name, "node.log")
+            if os.path.exists(log):
+                shutil.copy(log, "/tmp/bench-node-%s.log" % name)
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--jvm", default="", help="JVM flags of the platform, e.g. --jvm=-XX:TieredStopAtLevel=1")
+    parser.add_argument("--two-nodes", action="store_true",
+                        help="the agent's dispatch with two platform nodes on PostgreSQL (see two_nodes)")
     args = parser.parse_args()
+    if args.two_nodes:
+        print(machine(), flush=True)
+        return two_nodes(args)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     print(machine(), "platform JVM flags: %s" % (args.jvm or "none"), flush=True)
     work = tempfile.mkdtemp(prefix="runbook-bench-dispatch-")

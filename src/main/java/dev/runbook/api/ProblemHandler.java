@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.runbook.approval.FourEyesTaskListener.FourEyesViolationException;
 import dev.runbook.config.TargetRegistry.UnknownTargetException;
 import dev.runbook.exec.Redactor;
+import dev.runbook.host.HostContacts;
 import dev.runbook.run.RunLauncher.TargetBusyException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
@@ -92,6 +93,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             problem.setInstance(URI.create("/api/runs/" + e.runId()));
         }
         return problem;
+    }
+
+    @ExceptionHandler(HostContacts.HostUnavailableException.class)
+    ProblemDetail hostUnavailable(RuntimeException e) {
+        return problem(HttpStatus.CONFLICT, "Host unavailable", e.getMessage());
     }
 
     @ExceptionHandler({ConflictException.class, OptimisticLockingException.class})

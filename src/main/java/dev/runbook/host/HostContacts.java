@@ -1,5 +1,6 @@
 package dev.runbook.host;
 
+import dev.runbook.audit.Refusal;
 import dev.runbook.config.HostsProperties;
 import dev.runbook.health.PlatformHealthConfiguration;
 import dev.runbook.process.HostBound;
@@ -79,6 +80,38 @@ public class HostContacts {
                         host)
                 .stream()
                 .findFirst();
+    }
+
+    /**
+     * Refuses to start a run that changes {@code target} on {@code host} while the host cannot take its steps: its
+     * agent has not called yet, or has been silent for longer than its {@code silent-after}.
+     *
+     * @throws HostUnavailableException naming the host and why
+     */
+    public void requireAvailable(String host, String target) {
+        HostsProperties.Host spec = hosts.hosts().get(host);
+        if (spec == null) {
+            return;
+        }
+        Optional<Contact> contact = last(host);
+        if (contact.isEmpty()) {
+            throw new HostUnavailableException("host " + host + " of target " + target
+                    + " is UNKNOWN: its agent has not called the platform yet; start the agent on " + host
+                    + " (user " + spec.agentUser() + ") and try again");
+        }
+        if (silentFor(contact.get()).compareTo(spec.silentAfter()) > 0) {
+            throw new HostUnavailableException("host " + host + " of target " + target
+                    + " is DEGRADED: its agent last called at " + contact.get().at() + ", longer than "
+                    + spec.silentAfter() + " ago; nothing was started: check the agent on " + host
+                    + " and try again");
+        }
+    }
+
+    /** A run was not started: a host of its target cannot take its steps. */
+    public static class HostUnavailableException extends RuntimeException implements Refusal {
+        public HostUnavailableException(String message) {
+            super(message);
+        }
     }
 
     /** The health of one configured host. */

@@ -1,6 +1,8 @@
 package dev.runbook.run;
 
 import dev.runbook.audit.Refusal;
+import dev.runbook.config.TargetRegistry;
+import dev.runbook.host.HostContacts;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.RunOutcome;
 import java.time.Duration;
@@ -46,11 +48,21 @@ public class RunLauncher {
     private final TaskService tasks;
     private final TargetLock lock;
     private final CommandExecutor commands;
+    private final TargetRegistry targets;
+    private final HostContacts hosts;
 
-    public RunLauncher(RuntimeService runtime, TaskService tasks, TargetLock lock, ProcessEngine engine) {
+    public RunLauncher(
+            RuntimeService runtime,
+            TaskService tasks,
+            TargetLock lock,
+            ProcessEngine engine,
+            TargetRegistry targets,
+            HostContacts hosts) {
         this.runtime = runtime;
         this.tasks = tasks;
         this.lock = lock;
+        this.targets = targets;
+        this.hosts = hosts;
         this.commands = ((ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration())
                 .getCommandExecutorTxRequired();
     }
@@ -82,8 +94,13 @@ public class RunLauncher {
      * @return the run id (process instance id)
      * @throws TargetBusyException when a changing run of the target is still going (or being started); it names
      *                             the holding run, waiting up to 5 s for a start that raced this one to commit
+     * @throws HostContacts.HostUnavailableException when the run would change a target on a host whose agent has
+     *                             not called yet or has gone silent (the host is UNKNOWN or DEGRADED)
      */
     public String start(String processKey, String target, String description, Map<String, Object> variables) {
+        if (CHANGING.contains(processKey) && targets != null) {
+            targets.find(target).ifPresent(spec -> spec.hosts().forEach(host -> hosts.requireAvailable(host, target)));
+        }
         Map<String, Object> all = new HashMap<>(variables);
         all.put(ProcessVariables.TARGET, target);
         try {

@@ -5,15 +5,20 @@ import static dev.runbook.testsupport.ApiClient.awaitEnd;
 import static dev.runbook.testsupport.ApiClient.start;
 import static dev.runbook.testsupport.ApiClient.stepLog;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 
 import dev.runbook.testsupport.AgentProcess;
 import dev.runbook.testsupport.FixtureTarget;
 import dev.runbook.testsupport.PlatformTest;
 import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -46,6 +51,8 @@ class AgentEndToEndTest {
         registry.add("runbook.identity.users[4].password", () -> "web1agent-pw");
         registry.add("runbook.identity.users[4].groups[0]", () -> "agents");
         registry.add("runbook.hosts.web-1.agent-user", () -> "web1agent");
+        // the agent below polls every second: silent for 4 s, it is gone
+        registry.add("runbook.hosts.web-1.silent-after", () -> "PT4S");
         registry.add("runbook.targets.shop.hosts[0]", () -> "web-1");
     }
 
@@ -67,13 +74,34 @@ class AgentEndToEndTest {
         properties.put("runbook.data-dir", shop.root.resolve("agent-data").toString());
         properties.put("runbook.agent.platform-url", "http://127.0.0.1:" + RestAssured.port);
         properties.put("runbook.agent.host", "web-1");
+        properties.put("runbook.agent.poll", "PT1S");
         return AgentProcess.start(List.of(), properties, "web1agent", "web1agent-pw", shop.root.resolve("agent.log"));
+    }
+
+    @Test
+    @Order(0)
+    void shouldRefuseToDeployOnAHostWhoseAgentHasNotCalled() {
+        as("alice")
+                .contentType(ContentType.JSON)
+                .body(Map.of("gitRef", "v1"))
+                .post("/api/targets/shop/deployments")
+                .then()
+                .statusCode(409)
+                .body("title", equalTo("Host unavailable"))
+                .body("detail", containsString("host web-1 of target shop is UNKNOWN"));
+        assertThat(as("admin")
+                        .get("/engine-rest/process-instance/count")
+                        .jsonPath()
+                        .getInt("count"))
+                .as("nothing started")
+                .isZero();
     }
 
     @Test
     @Order(1)
     void shouldRestartThroughTheAgentOfTheTargetsHost() {
         agent = startAgent();
+        awaitHostUp();
         JsonPath deploy = awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "v1")));
         assertThat(deploy.getString("outcome")).isEqualTo("DEPLOYED");
 
@@ -112,5 +140,40 @@ class AgentEndToEndTest {
     @Order(2)
     void shouldNeverLetTheAgentsPasswordReachItsLog() {
         assertThat(agent.log()).doesNotContain("web1agent-pw").contains("agent of host web-1");
+    }
+
+    @Test
+    @Order(3)
+    void shouldRefuseToRestartOnAHostWhoseAgentWentSilent() {
+        agent.kill();
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> as("admin")
+                                .get("/actuator/health")
+                                .jsonPath()
+                                .getString("components.hosts.components.'web-1'.status"),
+                        "DEGRADED"::equals);
+
+        as("alice")
+                .contentType(ContentType.JSON)
+                .body(Map.of())
+                .post("/api/targets/shop/restarts")
+                .then()
+                .statusCode(409)
+                .body("detail", containsString("host web-1 of target shop is DEGRADED: its agent last called at"));
+        assertThat(shop.served()).as("the app serves on").contains("\"version\":\"v1\"");
+    }
+
+    /** Waits until the agent's first call made its host UP (a run is refused on a host that is not). */
+    private static void awaitHostUp() {
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> as("admin")
+                                .get("/actuator/health")
+                                .jsonPath()
+                                .getString("components.hosts.components.'web-1'.status"),
+                        "UP"::equals);
     }
 }

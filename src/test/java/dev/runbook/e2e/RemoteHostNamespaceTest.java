@@ -150,6 +150,7 @@ class RemoteHostNamespaceTest {
     @Order(1)
     void shouldDeployOnTheHostThroughItsAgentOverTheLink() {
         agent = startAgent("agent-1.log");
+        awaitHostUp();
 
         JsonPath run = awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "v1")));
 
@@ -234,5 +235,17 @@ class RemoteHostNamespaceTest {
         assertThat(ended.getString("outcome")).isEqualTo("DEPLOYED");
         assertThat(served()).contains("\"version\":\"v3\"");
         assertThat(succeeded(run, "Task_InstallAndBuild")).as("built once").containsExactly("web-1");
+    }
+
+    /** Waits until the agent's first call made its host UP (a run is refused on a host that is not). */
+    private static void awaitHostUp() {
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> as("admin")
+                                .get("/actuator/health")
+                                .jsonPath()
+                                .getString("components.hosts.components.'web-1'.status"),
+                        "UP"::equals);
     }
 }

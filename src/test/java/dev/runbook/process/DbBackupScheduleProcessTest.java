@@ -171,7 +171,7 @@ class DbBackupScheduleProcessTest {
                 null,
                 runtimeService(),
                 repositoryService(),
-                new RunLauncher(runtimeService(), taskService(), null, processEngine()));
+                new RunLauncher(runtimeService(), taskService(), null, processEngine(), null, null));
 
         assertThat(starter.reconcile(Map.of("shop", CRONS, "blog", CRONS))).isEqualTo(2);
         String shopSchedule = schedule("shop").getId();
