@@ -41,17 +41,29 @@ public record StepLog(Path file) {
         }
     }
 
-    /** The last {@code maxChars} characters of the log ("" when it has none), led by a note when cut. */
+    /**
+     * At most the last {@code maxChars} bytes of the log, from a line start ("" when it has none), led by a note when
+     * cut.
+     */
     public String tail(int maxChars) {
         if (file == null || !Files.isRegularFile(file)) {
             return "";
         }
-        try {
-            String text = Files.readString(file, StandardCharsets.UTF_8);
-            return text.length() <= maxChars
-                    ? text
-                    : "(" + (text.length() - maxChars) + " earlier characters left on the host)\n"
-                            + text.substring(text.length() - maxChars);
+        try (java.nio.channels.SeekableByteChannel channel = Files.newByteChannel(file)) {
+            long size = channel.size();
+            if (size <= maxChars) {
+                return Files.readString(file, StandardCharsets.UTF_8);
+            }
+            // only the end is read: a long build log stays on disk
+            java.nio.ByteBuffer end = java.nio.ByteBuffer.allocate(maxChars);
+            channel.position(size - maxChars);
+            while (end.hasRemaining() && channel.read(end) > 0) {
+                // reads up to maxChars bytes
+            }
+            String text = new String(end.array(), 0, end.position(), StandardCharsets.UTF_8);
+            int firstLine = text.indexOf('\n');
+            return "(" + (size - maxChars) + " earlier bytes left on the host)\n"
+                    + (firstLine < 0 ? text : text.substring(firstLine + 1));
         } catch (IOException e) {
             return "(log unreadable: " + e.getMessage() + ")\n";
         }

@@ -56,7 +56,7 @@ public class AgentConfiguration {
     }
 
     @Bean
-    HostAgent hostAgent(AgentProperties properties, HostSteps steps, DataDir dataDir) {
-        return new HostAgent(properties, steps, dataDir);
+    HostAgent hostAgent(AgentProperties properties, HostSteps steps, DataDir dataDir, Redactor redactor) {
+        return new HostAgent(properties, steps, dataDir, redactor);
     }
 }

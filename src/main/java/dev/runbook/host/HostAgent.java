@@ -1,6 +1,7 @@
 package dev.runbook.host;
 
 import dev.runbook.config.DataDir;
+import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
 import dev.runbook.host.HostSteps.Broken;
 import dev.runbook.host.HostSteps.Completed;
@@ -23,10 +24,13 @@ import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.core5.util.Timeout;
 import org.camunda.bpm.client.ExternalTaskClient;
 import org.camunda.bpm.client.exception.ConnectionLostException;
+import org.camunda.bpm.client.exception.NotFoundException;
+import org.camunda.bpm.client.exception.UnknownHttpErrorException;
 import org.camunda.bpm.client.interceptor.auth.BasicAuthProvider;
 import org.camunda.bpm.client.task.ExternalTask;
 import org.camunda.bpm.client.task.ExternalTaskService;
 import org.camunda.bpm.client.topic.TopicSubscription;
+import org.camunda.bpm.engine.variable.Variables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -56,16 +60,19 @@ class HostAgent implements SmartLifecycle {
     private final AgentProperties properties;
     private final HostSteps steps;
     private final DataDir dataDir;
+    private final Redactor redactor;
     private final Duration retryWait;
     private ExternalTaskClient client;
     private TopicSubscription subscription;
+    private volatile boolean running;
     private ScheduledExecutorService extender;
 
-    HostAgent(AgentProperties properties, HostSteps steps, DataDir dataDir) {
-        this(properties, steps, dataDir, LocalHostWorker.RETRY_WAIT);
+    HostAgent(AgentProperties properties, HostSteps steps, DataDir dataDir, Redactor redactor) {
+        this(properties, steps, dataDir, redactor, LocalHostWorker.RETRY_WAIT);
     }
 
-    HostAgent(AgentProperties properties, HostSteps steps, DataDir dataDir, Duration retryWait) {
+    HostAgent(AgentProperties properties, HostSteps steps, DataDir dataDir, Redactor redactor, Duration retryWait) {
+        this.redactor = redactor;
         this.properties = properties;
         this.steps = steps;
         this.dataDir = dataDir;
@@ -97,6 +104,7 @@ class HostAgent implements SmartLifecycle {
             thread.setDaemon(true);
             return thread;
         });
+        running = true;
         client = ExternalTaskClient.create()
                 .baseUrl(platform + "/engine-rest")
                 .workerId(properties.host())
@@ -127,6 +135,7 @@ class HostAgent implements SmartLifecycle {
         if (client == null) {
             return;
         }
+        running = false; // a report waiting for a cut link gives up (the step runs again once its lock expires)
         subscription.close();
         client.stop();
         extender.shutdownNow();
@@ -163,7 +172,8 @@ class HostAgent implements SmartLifecycle {
         try {
             outcome = steps.run(properties.get(HostBound.STEP_PROPERTY), variables(task), context);
         } catch (RuntimeException e) {
-            outcome = new Broken("the agent of " + this.properties.host() + " could not run the step: " + e, null);
+            outcome = new Broken(
+                    redactor.redact("the agent of " + this.properties.host() + " could not run the step: " + e), null);
         } finally {
             extension.cancel(false);
         }
@@ -173,9 +183,13 @@ class HostAgent implements SmartLifecycle {
             try {
                 report(task, service, outcome, stepLog);
                 return;
-            } catch (ConnectionLostException e) {
-                // the link to the platform is cut: the step's work is done, so report it once the link is back (no
-                // other agent takes this host's steps meanwhile: this one fetches only when it has reported)
+            } catch (ConnectionLostException | UnknownHttpErrorException e) {
+                // the link to the platform is cut (or a proxy before it answers 5xx): the step's work is done, so
+                // report it once the platform is back (no other agent takes this host's steps meanwhile: this one
+                // fetches only when it has reported)
+                if (!running) {
+                    return;
+                }
                 if (attempt == 1 || attempt % 30 == 0) {
                     log.warn(
                             "step {} of run {} is done but the platform cannot be reached; reporting again every {} s: {}",
@@ -187,13 +201,36 @@ class HostAgent implements SmartLifecycle {
                 if (!sleep(REPORT_RETRY)) {
                     return;
                 }
-            } catch (RuntimeException e) {
-                // e.g. the run was cancelled meanwhile, or its step handed to another worker
+            } catch (NotFoundException e) {
+                // the run was cancelled meanwhile, or its step ended otherwise
                 log.warn(
-                        "step {} of run {} could not be reported: {}",
+                        "step {} of run {} is gone; its outcome is dropped: {}",
                         task.getActivityId(),
                         task.getProcessInstanceId(),
                         e.getMessage());
+                return;
+            } catch (RuntimeException e) {
+                // the platform refused the report itself: fail the step (retried, then an incident) rather than
+                // let its lock run out and the step run again and again
+                log.warn(
+                        "step {} of run {} could not be reported, failing it: {}",
+                        task.getActivityId(),
+                        task.getProcessInstanceId(),
+                        e.getMessage());
+                try {
+                    fail(
+                            task,
+                            service,
+                            new Broken(
+                                    redactor.redact("the platform refused the step's report: " + e.getMessage()), null),
+                            stepLog);
+                } catch (RuntimeException lost) {
+                    log.warn(
+                            "step {} of run {} could not be failed either; it runs again once its lock expires: {}",
+                            task.getActivityId(),
+                            task.getProcessInstanceId(),
+                            lost.getMessage());
+                }
                 return;
             }
         }
@@ -220,17 +257,26 @@ class HostAgent implements SmartLifecycle {
         } else if (outcome instanceof Failed failed) {
             service.handleBpmnError(task, failed.code(), failed.message(), withLog(failed.variables(), stepLog));
         } else {
-            Broken broken = (Broken) outcome;
+            fail(task, service, (Broken) outcome, stepLog);
+        }
+    }
+
+    private void fail(ExternalTask task, ExternalTaskService service, Broken broken, String stepLog) {
+        {
             int retries = task.getRetries() == null ? LocalHostWorker.RETRIES : Math.max(task.getRetries() - 1, 0);
             String details = broken.details() == null ? stepLog : broken.details() + "\n--- step log\n" + stepLog;
             service.handleFailure(task, broken.message(), details, retries, retryWait.toMillis());
         }
     }
 
+    /**
+     * The step's variables and its log, the log as a transient variable: the platform's end listener of the step
+     * reads it in the same transaction and it is never stored (a stored string may hold only 4000 characters).
+     */
     private static Map<String, Object> withLog(Map<String, Object> variables, String stepLog) {
         Map<String, Object> all = new HashMap<>(variables);
         if (!stepLog.isEmpty()) {
-            all.put(HostSteps.LOG_VARIABLE, stepLog);
+            all.put(HostSteps.LOG_VARIABLE, Variables.stringValue(stepLog, true));
         }
         return all;
     }

@@ -35,11 +35,15 @@ public class HostTopics {
 
     /** The topic of the step that {@code execution} is about to create. */
     public String of(VariableScope execution) {
+        String target = (String) execution.getVariable(ProcessVariables.TARGET);
         Object host = execution.getVariable(HostBound.HOST_VARIABLE);
         if (host instanceof String name && !name.isBlank()) {
+            // a run's per-host part names its host; only one of the target's (no variable sends a step elsewhere)
+            if (!targets.get(target).hosts().contains(name)) {
+                throw new ProcessEngineException("host " + name + " is not a host of target " + target);
+            }
             return HostBound.topic(name);
         }
-        String target = (String) execution.getVariable(ProcessVariables.TARGET);
         return HostBound.topic(hostOf(target));
     }
 

@@ -199,11 +199,27 @@ class LocalHostWorker implements SmartLifecycle {
      * The engine wakes the agents' long-polling fetches only on the node that created a step; an agent waiting on
      * another node would see it only when its fetch times out (20 s). So each node looks, with its own poll, for steps
      * that no worker holds, and wakes its waiting fetches to look again: a step reaches an agent on any node within
-     * about {@link #POLL}.
+     * about {@link #POLL}. Steps of this node's own host and steps at an incident do not count; a step that waits for
+     * an agent that is down keeps the agents' fetches looking every second until it is taken.
      */
     private void wakeAgents() {
         try {
-            if (externalTasks.createExternalTaskQuery().notLocked().active().count() > 0) {
+            long waiting = externalTasks
+                    .createExternalTaskQuery()
+                    .notLocked()
+                    .active()
+                    .withRetriesLeft()
+                    .count();
+            long local = waiting == 0
+                    ? 0
+                    : externalTasks
+                            .createExternalTaskQuery()
+                            .topicName(topic)
+                            .notLocked()
+                            .active()
+                            .withRetriesLeft()
+                            .count();
+            if (waiting > local) {
                 ProcessEngineImpl.EXT_TASK_CONDITIONS.signalAll();
                 // the signal woke this loop too (a park permit): take it back, or the wait below would not wait
                 LockSupport.parkNanos(1);

@@ -99,7 +99,14 @@ public class RunLauncher {
      */
     public String start(String processKey, String target, String description, Map<String, Object> variables) {
         if (CHANGING.contains(processKey) && targets != null) {
-            targets.find(target).ifPresent(spec -> spec.hosts().forEach(host -> hosts.requireAvailable(host, target)));
+            targets.find(target).ifPresent(spec -> {
+                if (spec.hosts().size() > 1) {
+                    throw new HostContacts.HostUnavailableException("target " + target + " names "
+                            + spec.hosts().size() + " hosts " + spec.hosts()
+                            + ": runs that go host by host are not built yet; give it one host");
+                }
+                spec.hosts().forEach(host -> hosts.requireAvailable(host, target));
+            });
         }
         Map<String, Object> all = new HashMap<>(variables);
         all.put(ProcessVariables.TARGET, target);

@@ -123,9 +123,9 @@ class AgentEndToEndTest {
                 .contains(shop.healthUrl().toString());
         assertThat(restart.getString("steps.find { it.activityId == 'Task_HealthCheck' }.logTail"))
                 .contains("2xx");
-        // nothing of the log transfer stays in the run's variables
+        // nothing of the log transfer stays in the run's variables or their history (a transient variable)
         assertThat(as("admin")
-                        .get("/engine-rest/variable-instance?variableName=hostStepLog&processInstanceIdIn="
+                        .get("/engine-rest/history/variable-instance?variableName=hostStepLog&processInstanceId="
                                 + restart.getString("runId"))
                         .jsonPath()
                         .getList("$"))
@@ -134,6 +134,25 @@ class AgentEndToEndTest {
         JsonPath health = as("admin").get("/actuator/health").jsonPath().setRootPath("components.hosts.components");
         assertThat(health.getString("'web-1'.status")).isEqualTo("UP");
         assertThat(health.getString("'web-1'.details.client")).startsWith("runbook-agent/");
+    }
+
+    @Test
+    @Order(2)
+    void shouldBringBackALongBuildLog() {
+        // a build that prints about 40 KB: far more than a stored string variable may hold (4000 characters)
+        String loud = shop.publish("loud", Map.of("backend/build.js", """
+                const fs = require('fs');
+                for (let i = 0; i < 800; i++) console.log('compiling module ' + i + ' ' + 'x'.repeat(40));
+                console.log('loud build done');
+                fs.mkdirSync('dist', { recursive: true });
+                fs.copyFileSync('src/main.js', 'dist/main.js');
+                """));
+        JsonPath deploy = awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "loud")));
+
+        assertThat(deploy.getString("outcome")).isEqualTo("DEPLOYED");
+        assertThat(shop.head()).isEqualTo(loud);
+        assertThat(stepLog(deploy.getString("runId"), "Task_InstallAndBuild"))
+                .contains("compiling module 0 ", "compiling module 799 ", "loud build done");
     }
 
     @Test
@@ -162,7 +181,7 @@ class AgentEndToEndTest {
                 .then()
                 .statusCode(409)
                 .body("detail", containsString("host web-1 of target shop is DEGRADED: its agent last called at"));
-        assertThat(shop.served()).as("the app serves on").contains("\"version\":\"v1\"");
+        assertThat(shop.served()).as("the app serves on").contains("\"status\":\"ok\"");
     }
 
     /** Waits until the agent's first call made its host UP (a run is refused on a host that is not). */
