@@ -2,6 +2,7 @@ package dev.runbook.e2e;
 
 import static dev.runbook.testsupport.ApiClient.as;
 import static dev.runbook.testsupport.ApiClient.awaitEnd;
+import static dev.runbook.testsupport.ApiClient.awaitHostStatus;
 import static dev.runbook.testsupport.ApiClient.start;
 import static dev.runbook.testsupport.ApiClient.stepLog;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,11 +15,8 @@ import dev.runbook.testsupport.PlatformTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -47,10 +45,7 @@ class AgentEndToEndTest {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         shop.register(registry, false);
-        registry.add("runbook.identity.users[4].id", () -> "web1agent");
-        registry.add("runbook.identity.users[4].password", () -> "web1agent-pw");
-        registry.add("runbook.identity.users[4].groups[0]", () -> "agents");
-        registry.add("runbook.hosts.web-1.agent-user", () -> "web1agent");
+        shop.registerHost(registry, 4, "web-1", "web1agent");
         // the agent below polls every second: silent for 4 s, it is gone
         registry.add("runbook.hosts.web-1.silent-after", () -> "PT4S");
         registry.add("runbook.targets.shop.hosts[0]", () -> "web-1");
@@ -65,15 +60,7 @@ class AgentEndToEndTest {
 
     /** The agent of web-1: the target's description as the host's own configuration, its own data directory. */
     private static AgentProcess startAgent() {
-        Map<String, String> properties = new LinkedHashMap<>();
-        shop.properties(false).forEach((key, value) -> {
-            if (key.startsWith("runbook.targets.")) {
-                properties.put(key, value);
-            }
-        });
-        properties.put("runbook.data-dir", shop.root.resolve("agent-data").toString());
-        properties.put("runbook.agent.platform-url", "http://127.0.0.1:" + RestAssured.port);
-        properties.put("runbook.agent.host", "web-1");
+        Map<String, String> properties = shop.agentProperties("web-1", "http://127.0.0.1:" + RestAssured.port);
         properties.put("runbook.agent.poll", "PT1S");
         return AgentProcess.start(List.of(), properties, "web1agent", "web1agent-pw", shop.root.resolve("agent.log"));
     }
@@ -101,7 +88,7 @@ class AgentEndToEndTest {
     @Order(1)
     void shouldRestartThroughTheAgentOfTheTargetsHost() {
         agent = startAgent();
-        awaitHostUp();
+        awaitHostStatus("web-1", "UP");
         JsonPath deploy = awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "v1")));
         assertThat(deploy.getString("outcome")).isEqualTo("DEPLOYED");
 
@@ -165,14 +152,7 @@ class AgentEndToEndTest {
     @Order(3)
     void shouldRefuseToRestartOnAHostWhoseAgentWentSilent() {
         agent.kill();
-        Awaitility.await()
-                .atMost(Duration.ofSeconds(30))
-                .until(
-                        () -> as("admin")
-                                .get("/actuator/health")
-                                .jsonPath()
-                                .getString("components.hosts.components.'web-1'.status"),
-                        "DEGRADED"::equals);
+        awaitHostStatus("web-1", "DEGRADED");
 
         as("alice")
                 .contentType(ContentType.JSON)
@@ -182,17 +162,5 @@ class AgentEndToEndTest {
                 .statusCode(409)
                 .body("detail", containsString("host web-1 of target shop is DEGRADED: its agent last called at"));
         assertThat(shop.served()).as("the app serves on").contains("\"status\":\"ok\"");
-    }
-
-    /** Waits until the agent's first call made its host UP (a run is refused on a host that is not). */
-    private static void awaitHostUp() {
-        Awaitility.await()
-                .atMost(Duration.ofSeconds(30))
-                .until(
-                        () -> as("admin")
-                                .get("/actuator/health")
-                                .jsonPath()
-                                .getString("components.hosts.components.'web-1'.status"),
-                        "UP"::equals);
     }
 }

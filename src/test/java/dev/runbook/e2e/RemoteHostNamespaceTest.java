@@ -2,6 +2,7 @@ package dev.runbook.e2e;
 
 import static dev.runbook.testsupport.ApiClient.as;
 import static dev.runbook.testsupport.ApiClient.awaitEnd;
+import static dev.runbook.testsupport.ApiClient.awaitHostStatus;
 import static dev.runbook.testsupport.ApiClient.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,7 +15,6 @@ import io.restassured.path.json.JsonPath;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
@@ -54,11 +54,7 @@ class RemoteHostNamespaceTest {
         shop.register(registry, false);
         // the agent in the namespace calls the platform on this side of its veth pair
         registry.add("server.address", () -> "0.0.0.0");
-        registry.add("runbook.identity.users[4].id", () -> "web1agent");
-        registry.add("runbook.identity.users[4].password", () -> "web1agent-pw");
-        registry.add("runbook.identity.users[4].groups[0]", () -> "agents");
-        registry.add("runbook.hosts.web-1.agent-user", () -> "web1agent");
-        registry.add("runbook.targets.shop.hosts[0]", () -> "web-1");
+        shop.registerHost(registry, 4, "web-1", "web1agent");
     }
 
     @BeforeAll
@@ -78,15 +74,8 @@ class RemoteHostNamespaceTest {
     }
 
     private static AgentProcess startAgent(String log) {
-        Map<String, String> properties = new LinkedHashMap<>();
-        shop.properties(false).forEach((key, value) -> {
-            if (key.startsWith("runbook.targets.")) {
-                properties.put(key, value);
-            }
-        });
-        properties.put("runbook.data-dir", shop.root.resolve("web-1-data").toString());
-        properties.put("runbook.agent.platform-url", "http://" + web1.platformAddress + ":" + RestAssured.port);
-        properties.put("runbook.agent.host", "web-1");
+        Map<String, String> properties =
+                shop.agentProperties("web-1", "http://" + web1.platformAddress + ":" + RestAssured.port);
         properties.put("runbook.agent.lock", "PT6S");
         return AgentProcess.start(
                 web1.prefix(),
@@ -150,7 +139,7 @@ class RemoteHostNamespaceTest {
     @Order(1)
     void shouldDeployOnTheHostThroughItsAgentOverTheLink() {
         agent = startAgent("agent-1.log");
-        awaitHostUp();
+        awaitHostStatus("web-1", "UP");
 
         JsonPath run = awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "v1")));
 
@@ -235,17 +224,5 @@ class RemoteHostNamespaceTest {
         assertThat(ended.getString("outcome")).isEqualTo("DEPLOYED");
         assertThat(served()).contains("\"version\":\"v3\"");
         assertThat(succeeded(run, "Task_InstallAndBuild")).as("built once").containsExactly("web-1");
-    }
-
-    /** Waits until the agent's first call made its host UP (a run is refused on a host that is not). */
-    private static void awaitHostUp() {
-        Awaitility.await()
-                .atMost(Duration.ofSeconds(30))
-                .until(
-                        () -> as("admin")
-                                .get("/actuator/health")
-                                .jsonPath()
-                                .getString("components.hosts.components.'web-1'.status"),
-                        "UP"::equals);
     }
 }

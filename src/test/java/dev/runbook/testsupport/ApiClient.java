@@ -118,4 +118,16 @@ public final class ApiClient {
     private static String jsString(String value) {
         return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
+
+    /** Waits (at most 30 s) until {@code host}'s entry in {@code /actuator/health} has {@code status}. */
+    public static void awaitHostStatus(String host, String status) {
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> as("admin")
+                                .get("/actuator/health")
+                                .jsonPath()
+                                .getString("components.hosts.components.'" + host + "'.status"),
+                        status::equals);
+    }
 }

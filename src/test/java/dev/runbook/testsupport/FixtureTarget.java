@@ -106,6 +106,36 @@ public final class FixtureTarget implements AfterAllCallback {
         return properties;
     }
 
+    /**
+     * Puts target "shop" on the remote {@code host}, whose agent signs in as {@code <agentUser>} (password
+     * {@code <agentUser>-pw}, group agents) as identity user number {@code userIndex}.
+     */
+    public void registerHost(DynamicPropertyRegistry registry, int userIndex, String host, String agentUser) {
+        String user = "runbook.identity.users[" + userIndex + "].";
+        registry.add(user + "id", () -> agentUser);
+        registry.add(user + "password", () -> agentUser + "-pw");
+        registry.add(user + "groups[0]", () -> "agents");
+        registry.add("runbook.hosts." + host + ".agent-user", () -> agentUser);
+        registry.add("runbook.targets.shop.hosts[0]", () -> host);
+    }
+
+    /**
+     * The command-line properties of an agent of {@code host} that serves target "shop": the target's description,
+     * its own data directory under this fixture, the platform's address.
+     */
+    public Map<String, String> agentProperties(String host, String platformUrl) {
+        Map<String, String> agent = new java.util.LinkedHashMap<>();
+        properties(false).forEach((key, value) -> {
+            if (key.startsWith("runbook.targets.")) {
+                agent.put(key, value);
+            }
+        });
+        agent.put("runbook.data-dir", root.resolve(host + "-data").toString());
+        agent.put("runbook.agent.platform-url", platformUrl);
+        agent.put("runbook.agent.host", host);
+        return agent;
+    }
+
     /** Gives target "shop" a database: {@code database.kind} and {@code database.uri}. */
     public void registerDatabase(DynamicPropertyRegistry registry, String kind, String uri) {
         registry.add("runbook.targets.shop.database.kind", () -> kind);
