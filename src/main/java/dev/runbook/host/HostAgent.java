@@ -157,23 +157,24 @@ class HostAgent implements SmartLifecycle {
                     Duration.between(task.getCreateTime().toInstant(), Instant.now())
                             .toMillis());
         }
-        Map<String, String> properties =
+        Map<String, String> stepProperties =
                 task.getExtensionProperties() == null ? Map.of() : task.getExtensionProperties();
         StepContext context = new StepContext(
                 task.getProcessInstanceId(),
                 task.getProcessDefinitionKey(),
                 task.getActivityId(),
                 null,
-                "true".equals(properties.get(HostBound.UNDO_PROPERTY)));
-        long every = this.properties.lock().toMillis() / 3;
+                "true".equals(stepProperties.get(HostBound.UNDO_PROPERTY)));
+        long every = properties.lock().toMillis() / 3;
         ScheduledFuture<?> extension =
                 extender.scheduleAtFixedRate(() -> extend(task, service), every, every, TimeUnit.MILLISECONDS);
         Outcome outcome;
         try {
-            outcome = steps.run(properties.get(HostBound.STEP_PROPERTY), variables(task), context);
+            // HostSteps copies the variables it is given
+            outcome = steps.run(stepProperties.get(HostBound.STEP_PROPERTY), task.getAllVariables(), context);
         } catch (RuntimeException e) {
             outcome = new Broken(
-                    redactor.redact("the agent of " + this.properties.host() + " could not run the step: " + e), null);
+                    redactor.redact("the agent of " + properties.host() + " could not run the step: " + e), null);
         } finally {
             extension.cancel(false);
         }
@@ -247,10 +248,6 @@ class HostAgent implements SmartLifecycle {
         }
     }
 
-    private static Map<String, Object> variables(ExternalTask task) {
-        return new HashMap<>(task.getAllVariables());
-    }
-
     private void report(ExternalTask task, ExternalTaskService service, Outcome outcome, String stepLog) {
         if (outcome instanceof Completed completed) {
             service.complete(task, withLog(completed.variables(), stepLog), null);
@@ -262,11 +259,13 @@ class HostAgent implements SmartLifecycle {
     }
 
     private void fail(ExternalTask task, ExternalTaskService service, Broken broken, String stepLog) {
-        {
-            int retries = task.getRetries() == null ? LocalHostWorker.RETRIES : Math.max(task.getRetries() - 1, 0);
-            String details = broken.details() == null ? stepLog : broken.details() + "\n--- step log\n" + stepLog;
-            service.handleFailure(task, broken.message(), details, retries, retryWait.toMillis());
-        }
+        String details = broken.details() == null ? stepLog : broken.details() + "\n--- step log\n" + stepLog;
+        service.handleFailure(
+                task,
+                broken.message(),
+                details,
+                LocalHostWorker.retriesAfterFailure(task.getRetries()),
+                retryWait.toMillis());
     }
 
     /**

@@ -94,17 +94,27 @@ public class HostContacts {
             return;
         }
         Optional<Contact> contact = last(host);
-        if (contact.isEmpty()) {
-            throw new HostUnavailableException("host " + host + " of target " + target
-                    + " is UNKNOWN: its agent has not called the platform yet; start the agent on " + host
-                    + " (user " + spec.agentUser() + ") and try again");
+        if (!isSilent(contact, spec)) {
+            return;
         }
-        if (silentFor(contact.get()).compareTo(spec.silentAfter()) > 0) {
-            throw new HostUnavailableException("host " + host + " of target " + target
-                    + " is DEGRADED: its agent last called at " + contact.get().at() + ", longer than "
-                    + spec.silentAfter() + " ago; nothing was started: check the agent on " + host
-                    + " and try again");
-        }
+        throw new HostUnavailableException(
+                contact.isEmpty()
+                        ? "host " + host + " of target " + target
+                                + " is UNKNOWN: its agent has not called the platform yet; start the agent on " + host
+                                + " (user " + spec.agentUser() + ") and try again"
+                        : "host " + host + " of target " + target + " is DEGRADED: its agent last called at "
+                                + contact.get().at() + ", longer than " + spec.silentAfter()
+                                + " ago; nothing was started: "
+                                + "check the agent on " + host + " and try again");
+    }
+
+    /**
+     * Whether a host cannot take steps: its agent never called (UNKNOWN), or not within its {@code silent-after}
+     * (DEGRADED). The one rule of the health entry and of the start refusal.
+     */
+    private static boolean isSilent(Optional<Contact> contact, HostsProperties.Host spec) {
+        return contact.isEmpty()
+                || Duration.between(contact.get().at(), Instant.now()).compareTo(spec.silentAfter()) > 0;
     }
 
     /** A run was not started: a host of its target cannot take its steps. */
@@ -124,7 +134,7 @@ public class HostContacts {
                         .toList();
         Health.Builder health = contact.isEmpty()
                 ? Health.unknown().withDetail("reason", "its agent has not called yet")
-                : silentFor(contact.get()).compareTo(spec.silentAfter()) > 0
+                : isSilent(contact, spec)
                         ? Health.status(PlatformHealthConfiguration.DEGRADED)
                                 .withDetail(
                                         "reason",
@@ -136,10 +146,6 @@ public class HostContacts {
                 .withDetail("address", String.valueOf(c.address()))
                 .withDetail("client", String.valueOf(c.client())));
         return health.build();
-    }
-
-    private static Duration silentFor(Contact contact) {
-        return Duration.between(contact.at(), Instant.now());
     }
 
     private static String describe(ExternalTask task) {

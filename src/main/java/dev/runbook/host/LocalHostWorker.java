@@ -281,9 +281,22 @@ class LocalHostWorker implements SmartLifecycle {
     }
 
     private void fail(LockedExternalTask task, Broken broken) {
-        int retries = task.getRetries() == null ? RETRIES : Math.max(task.getRetries() - 1, 0);
         externalTasks.handleFailure(
-                task.getId(), workerId(), broken.message(), broken.details(), retries, retryWait.toMillis());
+                task.getId(),
+                workerId(),
+                broken.message(),
+                broken.details(),
+                retriesAfterFailure(task.getRetries()),
+                retryWait.toMillis());
+    }
+
+    /**
+     * The retries a step has left after this failure ({@code retries}: what the task had; null before its first
+     * failure), for every worker of host-bound steps: {@link #RETRIES}, then one less per failure, 0 raises the
+     * incident.
+     */
+    static int retriesAfterFailure(Integer retries) {
+        return retries == null ? RETRIES : Math.max(retries - 1, 0);
     }
 
     private void unlock(LockedExternalTask task) {
