@@ -3,6 +3,7 @@ package dev.runbook.e2e;
 import static dev.runbook.testsupport.ApiClient.as;
 import static dev.runbook.testsupport.ApiClient.awaitEnd;
 import static dev.runbook.testsupport.ApiClient.awaitHostStatus;
+import static dev.runbook.testsupport.ApiClient.awaitStepRunning;
 import static dev.runbook.testsupport.ApiClient.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -117,16 +117,6 @@ class RemoteHostNamespaceTest {
         return branch;
     }
 
-    private static void awaitStep(String runId, String activityId) {
-        Awaitility.await()
-                .atMost(Duration.ofSeconds(90))
-                .until(
-                        () -> as("alice").get("/api/runs/" + runId).jsonPath().getList("steps", Map.class),
-                        steps -> steps.stream()
-                                .anyMatch(step -> activityId.equals(step.get("activityId"))
-                                        && "RUNNING".equals(step.get("outcome"))));
-    }
-
     private static List<String> succeeded(String runId, String activityId) {
         return as("admin")
                 .get("/engine-rest/history/external-task-log?successLog=true&activityIdIn=" + activityId
@@ -189,7 +179,7 @@ class RemoteHostNamespaceTest {
     void shouldTakeUpTheStepOfAKilledAgentOnceItsLockRunsOut() throws Exception {
         Path gate = shop.root.resolve("gate-killed");
         String run = start("alice", "/api/targets/shop/deployments", Map.of("gitRef", gatedBuild("v2", gate)));
-        awaitStep(run, "Task_InstallAndBuild");
+        awaitStepRunning(run, "Task_InstallAndBuild", Duration.ofSeconds(90));
         agent.kill();
         agent = startAgent("agent-2.log");
         Files.createFile(gate);
@@ -207,7 +197,7 @@ class RemoteHostNamespaceTest {
     void shouldWaitForACutLinkAndGoOnWhenItIsBack() throws Exception {
         Path gate = shop.root.resolve("gate-cut");
         String run = start("alice", "/api/targets/shop/deployments", Map.of("gitRef", gatedBuild("v3", gate)));
-        awaitStep(run, "Task_InstallAndBuild");
+        awaitStepRunning(run, "Task_InstallAndBuild", Duration.ofSeconds(90));
         web1.cut();
         try {
             Files.createFile(gate);

@@ -105,14 +105,19 @@ public final class ApiClient {
                 """.formatted(jsString(gate.toString()))));
         String runId = start("alice", "/api/targets/shop/deployments", Map.of("gitRef", branch));
         decide("bob", awaitApproval(runId), true).then().statusCode(204);
+        awaitStepRunning(runId, "Task_InstallAndBuild", Duration.ofSeconds(60));
+        return runId;
+    }
+
+    /** Waits (at most {@code within}) until step {@code activityId} of the run is RUNNING. */
+    public static void awaitStepRunning(String runId, String activityId, Duration within) {
         Awaitility.await()
-                .atMost(Duration.ofSeconds(60))
+                .atMost(within)
                 .until(
                         () -> as("alice").get("/api/runs/" + runId).jsonPath().getList("steps", Map.class),
                         steps -> steps.stream()
-                                .anyMatch(step -> "Task_InstallAndBuild".equals(step.get("activityId"))
+                                .anyMatch(step -> activityId.equals(step.get("activityId"))
                                         && "RUNNING".equals(step.get("outcome"))));
-        return runId;
     }
 
     private static String jsString(String value) {
