@@ -39,7 +39,11 @@ public class HostTopics {
         Object host = execution.getVariable(HostBound.HOST_VARIABLE);
         if (host instanceof String name && !name.isBlank()) {
             // a run's per-host part names its host; only one of the target's (no variable sends a step elsewhere)
-            if (!targets.get(target).hosts().contains(name)) {
+            List<String> hosts = targets.get(target).hosts();
+            if (hosts.isEmpty() && HostBound.LOCAL.equals(name)) {
+                return HostBound.topic(name);
+            }
+            if (!hosts.contains(name)) {
                 throw new ProcessEngineException("host " + name + " is not a host of target " + target);
             }
             return HostBound.topic(name);

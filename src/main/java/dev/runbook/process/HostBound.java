@@ -27,6 +27,12 @@ public final class HostBound {
     public static final String UNDO_PROPERTY = "undo";
 
     /**
+     * The extension property {@code undoes=<activity id>} of a step of a per-host undo loop that undoes that step of
+     * the same host (switch back, discard): the run page marks it as it marks a compensation handler.
+     */
+    public static final String UNDOES_PROPERTY = "undoes";
+
+    /**
      * The topic of a host-bound step in the models: the host the run's target names, or the {@code host} variable of
      * a rolling run's per-host instance (bean {@code hostTopics}).
      */

@@ -3,6 +3,7 @@ package dev.runbook.process;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.VariableScope;
 import org.camunda.bpm.model.xml.instance.ModelElementInstance;
@@ -87,6 +88,12 @@ public final class ProcessVariables {
     public static final String CRASHED_APP = "crashedApp";
     /** Deploy, update: the release directory this run prepares; rollback: the release it switches to. */
     public static final String RELEASE_ID = "releaseId";
+
+    /** The hosts of a run whose prepare step completed (comma-separated, in order; see {@code host.Rollout}). */
+    public static final String PREPARED_HOSTS = "preparedHosts";
+
+    /** The hosts of a run whose switch step completed (comma-separated, in order; see {@code host.Rollout}). */
+    public static final String SWITCHED_HOSTS = "switchedHosts";
     /** The release that served when the run was requested (null when none did): where a switch back goes. */
     public static final String PREVIOUS_RELEASE_ID = "previousReleaseId";
     /**
@@ -94,6 +101,9 @@ public final class ProcessVariables {
      * health check that follows can tell a crash from the reload.
      */
     public static final String RELOAD_BASELINE = "reloadBaseline";
+
+    /** The variables a host's steps leave for its later steps (see {@link #string}: kept per host). */
+    private static final Set<String> PER_HOST = Set.of(APPS_RELOADED, CRASHED_APP, RELOAD_BASELINE);
 
     private final VariableScope scope;
     /** For an external task: the variables it was fetched with, and what the step wrote (sent with its completion). */
@@ -216,10 +226,27 @@ public final class ProcessVariables {
 
     /** A String variable, or null when unset. */
     public String string(String name) {
-        Object value = scope != null
+        Object value = raw(stored(name));
+        return value == null ? null : value.toString();
+    }
+
+    private Object raw(String name) {
+        return scope != null
                 ? scope.getVariable(name)
                 : written.containsKey(name) ? written.get(name) : fetched.get(name);
-        return value == null ? null : value.toString();
+    }
+
+    /**
+     * Where a variable is kept: one that a host's steps leave for its later steps ({@link #PER_HOST}) is kept per
+     * host ({@code reloadBaseline.web-1}) in a per-host part of a run on remote hosts, so that undoing host 1 after
+     * host 2 failed reads host 1's, not host 2's.
+     */
+    private String stored(String name) {
+        if (!PER_HOST.contains(name)) {
+            return name;
+        }
+        Object host = raw(HostBound.HOST_VARIABLE);
+        return host instanceof String h && !h.isBlank() && !HostBound.LOCAL.equals(h) ? name + "." + h : name;
     }
 
     /** A String variable that the model guarantees; IllegalStateException (an incident) when it is missing. */
@@ -233,17 +260,13 @@ public final class ProcessVariables {
 
     public void set(String name, Object value) {
         if (scope != null) {
-            scope.setVariable(name, value);
+            scope.setVariable(stored(name), value);
         } else {
-            written.put(name, value);
+            written.put(stored(name), value);
         }
     }
 
     public void setAll(Map<String, ?> values) {
-        if (scope != null) {
-            scope.setVariables(values);
-        } else {
-            written.putAll(values);
-        }
+        values.forEach(this::set);
     }
 }

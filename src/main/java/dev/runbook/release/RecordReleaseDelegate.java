@@ -55,6 +55,11 @@ class RecordReleaseDelegate extends RunbookDelegate implements StepPreview {
                 vars.releaseId(),
                 Instant.now()));
         log.line("recorded release " + vars.releaseId() + " (" + vars.targetCommit() + ") of " + vars.target());
+        if (!target.hosts().isEmpty()) {
+            // the platform's view of the root is not the hosts' disks: it has nothing of theirs to prune
+            log.line("release directories on the hosts " + target.hosts() + " are kept (no retention on hosts yet)");
+            return;
+        }
         Set<String> inUse = new HashSet<>(runs.valuesOf(ProcessVariables.RELEASE_ID));
         inUse.addAll(runs.valuesOf(ProcessVariables.PREVIOUS_RELEASE_ID));
         inUse.add(vars.releaseId());

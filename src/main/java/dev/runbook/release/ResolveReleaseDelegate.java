@@ -37,17 +37,20 @@ class ResolveReleaseDelegate extends RunbookDelegate {
     private final GitClient git;
     private final ApprovalContext context;
     private final ReleaseDirectories directories;
+    private final ReleaseRecordRepository records;
 
     ResolveReleaseDelegate(
             TargetRegistry targets,
             Redactor redactor,
             GitClient git,
             ApprovalContext context,
-            ReleaseDirectories directories) {
+            ReleaseDirectories directories,
+            ReleaseRecordRepository records) {
         super(targets, redactor);
         this.git = git;
         this.context = context;
         this.directories = directories;
+        this.records = records;
     }
 
     @Override
@@ -68,13 +71,25 @@ class ResolveReleaseDelegate extends RunbookDelegate {
         ReleaseLayout layout = target.layout();
         directories.updateMirror(layout, directories.remoteUrl(vars.target(), target, log), log);
         String targetCommit = git.resolve(layout.repository(), "origin", ref, log);
-        Optional<String> serving = layout.currentId();
-        String previousCommit = serving.isPresent()
-                ? directories
-                        .metadata(layout, serving.get())
-                        .map(ReleaseMetadata::commit)
-                        .orElse(null)
-                : directories.adoptedCommit(target, log).orElse(null);
+        Optional<String> serving;
+        String previousCommit;
+        if (target.hosts().isEmpty()) {
+            serving = layout.currentId();
+            previousCommit = serving.isPresent()
+                    ? directories
+                            .metadata(layout, serving.get())
+                            .map(ReleaseMetadata::commit)
+                            .orElse(null)
+                    : directories.adoptedCommit(target, log).orElse(null);
+        } else {
+            // the hosts' disks are theirs: what serves is what the platform last recorded for the target; each
+            // host's prepare step checks that it serves just that before it changes anything
+            Optional<ReleaseRecord> last = records.findFirstByTargetOrderByDeployedAtDesc(vars.target());
+            serving = last.map(ReleaseRecord::getBackupId);
+            previousCommit = last.map(ReleaseRecord::getCommitSha).orElse(null);
+            log.line("the target's hosts " + target.hosts() + " serve "
+                    + serving.map(id -> "release " + id).orElse("no release") + " as last recorded");
+        }
         // the new release's id is fixed now, so the plan the approver sees names the directory the run builds in
         String releaseId = ReleaseLayout.newId(java.time.Instant.now(), targetCommit);
         Map<String, Object> variables = new HashMap<>(context.describe(

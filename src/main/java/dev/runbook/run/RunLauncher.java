@@ -34,6 +34,9 @@ public class RunLauncher {
     public static final Set<String> CHANGING =
             Set.of("deploy", "update", "rollback", "restart", "db-restore", "service-control");
 
+    /** Process keys whose runs go host by host through a target's hosts ({@code host.Rollout}). */
+    public static final Set<String> ROLLING = Set.of("deploy", "update");
+
     /**
      * Process keys whose runs change nothing but may not start while a changing run holds the target: a release
      * snapshot taken while a deploy is between checkout and reload would pair the new commit with the old artifacts.
@@ -100,10 +103,10 @@ public class RunLauncher {
     public String start(String processKey, String target, String description, Map<String, Object> variables) {
         if (CHANGING.contains(processKey) && targets != null) {
             targets.find(target).ifPresent(spec -> {
-                if (spec.hosts().size() > 1) {
+                if (spec.hosts().size() > 1 && !ROLLING.contains(processKey)) {
                     throw new HostContacts.HostUnavailableException("target " + target + " names "
                             + spec.hosts().size() + " hosts " + spec.hosts()
-                            + ": runs that go host by host are not built yet; give it one host");
+                            + ": only " + ROLLING + " go host by host yet; give it one host");
                 }
                 spec.hosts().forEach(host -> hosts.requireAvailable(host, target));
             });

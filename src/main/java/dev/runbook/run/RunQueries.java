@@ -2,6 +2,7 @@ package dev.runbook.run;
 
 import dev.runbook.config.DataDir;
 import dev.runbook.exec.StepLog;
+import dev.runbook.process.HostBound;
 import dev.runbook.process.ProcessVariables;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,7 @@ import org.camunda.bpm.engine.impl.persistence.entity.JobEntity;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.model.bpmn.instance.Activity;
 import org.camunda.bpm.model.bpmn.instance.FlowElement;
+import org.camunda.bpm.model.bpmn.instance.ServiceTask;
 import org.camunda.bpm.model.xml.instance.ModelElementInstance;
 import org.springframework.stereotype.Component;
 
@@ -337,11 +339,15 @@ public class RunQueries {
     }
 
     private boolean isCompensationHandler(String definitionId, String activityId) {
-        return compensationHandlers.computeIfAbsent(
-                definitionId + "/" + activityId,
-                key -> repository.getBpmnModelInstance(definitionId).getModelElementById(activityId)
-                                instanceof Activity activity
-                        && activity.isForCompensation());
+        return compensationHandlers.computeIfAbsent(definitionId + "/" + activityId, key -> {
+            ModelElementInstance element =
+                    repository.getBpmnModelInstance(definitionId).getModelElementById(activityId);
+            // a compensation handler, or a step of a per-host undo loop that names the step it undoes
+            return element instanceof Activity activity && activity.isForCompensation()
+                    || element instanceof ServiceTask task
+                            && HostBound.property(task, HostBound.UNDOES_PROPERTY)
+                                    .isPresent();
+        });
     }
 
     private String logTail(String runId, String activityId) {

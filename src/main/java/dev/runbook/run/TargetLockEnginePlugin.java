@@ -102,6 +102,11 @@ class TargetLockEnginePlugin extends AbstractProcessEnginePlugin {
         return Boolean.TRUE.equals(activity.getProperty(TAKES_TARGET));
     }
 
+    /** Whether a {@code takesTarget} step is in {@code scope}, at any depth (deploy's is in a per-host part). */
+    private static boolean hasTakesTarget(ScopeImpl scope) {
+        return scope.getActivities().stream().anyMatch(activity -> takesTarget(activity) || hasTakesTarget(activity));
+    }
+
     /**
      * A changing run takes its target when it starts, unless it waits for an approval first (its process has a
      * {@code takesTarget} step and its target requires approval): then the step takes it, after the decision.
@@ -110,8 +115,7 @@ class TargetLockEnginePlugin extends AbstractProcessEnginePlugin {
         ExecutionEntity execution = (ExecutionEntity) delegate;
         if (execution.isProcessInstanceExecution()) {
             String target = targetOf(execution);
-            boolean approvalFirst = execution.getProcessDefinition().getActivities().stream()
-                            .anyMatch(TargetLockEnginePlugin::takesTarget)
+            boolean approvalFirst = hasTakesTarget(execution.getProcessDefinition())
                     && targets.get(target).approval().required();
             if (!approvalFirst) {
                 try {

@@ -65,13 +65,6 @@ class BpmnModelTest {
                     "BoundaryEvent_ResolveFailed",
                     "deploy, update: the release cannot be resolved (unknown ref, "
                             + "fetch failed); nothing changed: FAILED"),
-            Map.entry(
-                    "BoundaryEvent_PrepareFailed",
-                    "deploy, update: the release directory could not be made (or the target changed while the "
-                            + "request waited); the step removed what it made, nothing changed: FAILED"),
-            Map.entry(
-                    "BoundaryEvent_DatabaseBackupFailed",
-                    "deploy: no database backup, so no migration: discard the new release directory, FAILED"),
             Map.entry("StartEvent_ReleaseFailed", "deploy, update: any release step failed: compensate, roll back"),
             Map.entry("StartEvent_RollbackFailed", "rollback: any rollback step failed: switch back, reload"),
             Map.entry("BoundaryEvent_ReleaseInvalid", "rollback: the release cannot be used, nothing changed: FAILED"),

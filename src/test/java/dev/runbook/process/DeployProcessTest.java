@@ -3,6 +3,7 @@ package dev.runbook.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.historyService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.managementService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtimeService;
 
@@ -233,13 +234,13 @@ class DeployProcessTest {
     }
 
     @Test
-    void shouldNotSwitchBackWhenTheSwitchWasRefused() {
+    void shouldNotSwitchBackNorReloadWhenTheSwitchWasRefused() {
         failing.add("Task_SwitchRelease");
         ProcessInstance instance = start(false);
         runJobs();
         assertThat(instance)
-                .hasPassed("Task_ReloadPreviousRelease", "Task_DiscardRelease", "EndEvent_RolledBack")
-                .hasNotPassed("Task_SwitchBack", "Task_Pm2Reload")
+                .hasPassed("Task_DiscardRelease", "EndEvent_RolledBack")
+                .hasNotPassed("Task_SwitchBack", "Task_Pm2Reload", "Task_ReloadPreviousRelease")
                 .isEnded();
         assertThat(outcome(instance)).isEqualTo("ROLLED_BACK");
     }
@@ -306,7 +307,7 @@ class DeployProcessTest {
     }
 
     @Test
-    void shouldSwitchBackAndRestoreTheDatabaseBeforeReloadingThePreviousRelease() {
+    void shouldBringThePreviousReleaseBackThenRestoreTheDatabase() {
         withDatabaseAndMigration();
         failing.add("Task_HealthCheck");
         ProcessInstance instance = start(false);
@@ -317,9 +318,9 @@ class DeployProcessTest {
                         "Task_Migrate",
                         "Task_HealthCheck",
                         "Task_SwitchBack",
-                        "Task_RestoreDatabase",
                         "Task_ReloadPreviousRelease",
                         "Task_HealthCheckPreviousRelease",
+                        "Task_RestoreDatabase",
                         "Task_DiscardRelease");
         assertThat(outcome(instance)).isEqualTo("ROLLED_BACK");
     }
@@ -345,10 +346,90 @@ class DeployProcessTest {
         runJobs();
         assertThat(instance)
                 .hasPassedInOrder("Task_DatabaseBackup", "Task_DiscardRelease", "EndEvent_DatabaseBackupFailed")
-                .hasPassed("IntermediateThrowEvent_DiscardAfterDatabaseBackupFailed")
                 .hasNotPassed("Task_Migrate", "Task_SwitchRelease", "Task_Pm2Reload", "EndEvent_RolledBack")
                 .isEnded();
         assertThat(calls).doesNotContain("Task_SwitchBack", "Task_RestoreDatabase");
         assertThat(outcome(instance)).isEqualTo("FAILED");
+    }
+
+    @Test
+    void shouldBuildEveryHostBeforeSwitchingAnyThenSwitchThemOneByOne() {
+        stubs.hosts.addAll(List.of("web-1", "web-2"));
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(outcome(instance)).isEqualTo("DEPLOYED");
+        assertThat(stubs.hostCalls)
+                .containsExactly(
+                        "Task_PrepareRelease@web-1",
+                        "Task_InstallAndBuild@web-1",
+                        "Task_PrepareRelease@web-2",
+                        "Task_InstallAndBuild@web-2",
+                        "Task_SwitchRelease@web-1",
+                        "Task_Pm2Reload@web-1",
+                        "Task_HealthCheck@web-1",
+                        "Task_SwitchRelease@web-2",
+                        "Task_Pm2Reload@web-2",
+                        "Task_HealthCheck@web-2");
+        assertThat(calls).containsOnlyOnce("Task_RecordRelease");
+    }
+
+    @Test
+    void shouldRollEveryHostBackLastSwitchedFirstWhenTheSecondHostFailsItsCheck() {
+        stubs.hosts.addAll(List.of("web-1", "web-2"));
+        stubs.failingOn.put("Task_HealthCheck", "web-2");
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(outcome(instance)).isEqualTo("ROLLED_BACK");
+        assertThat(stubs.hostCalls)
+                .containsSubsequence(
+                        "Task_HealthCheck@web-1",
+                        "Task_SwitchRelease@web-2",
+                        "Task_Pm2Reload@web-2",
+                        "Task_HealthCheck@web-2",
+                        "Task_SwitchBack@web-2",
+                        "Task_ReloadPreviousRelease@web-2",
+                        "Task_HealthCheckPreviousRelease@web-2",
+                        "Task_SwitchBack@web-1",
+                        "Task_ReloadPreviousRelease@web-1",
+                        "Task_HealthCheckPreviousRelease@web-1",
+                        "Task_DiscardRelease@web-2",
+                        "Task_DiscardRelease@web-1")
+                .endsWith("Task_DiscardRelease@web-1");
+        assertThat(calls).doesNotContain("Task_RecordRelease");
+        assertThat(historyService()
+                        .createHistoricVariableInstanceQuery()
+                        .processInstanceId(instance.getId())
+                        .variableName(ProcessVariables.FAILED_STEP)
+                        .singleResult()
+                        .getValue())
+                .isEqualTo("Task_HealthCheck");
+    }
+
+    @Test
+    void shouldSwitchNoHostAndDiscardEveryPreparedOneWhenTheSecondHostsBuildFails() {
+        stubs.hosts.addAll(List.of("web-1", "web-2", "web-3"));
+        stubs.failingOn.put("Task_InstallAndBuild", "web-2");
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(outcome(instance)).isEqualTo("ROLLED_BACK");
+        assertThat(stubs.hostCalls)
+                .containsExactly(
+                        "Task_PrepareRelease@web-1",
+                        "Task_InstallAndBuild@web-1",
+                        "Task_PrepareRelease@web-2",
+                        "Task_InstallAndBuild@web-2",
+                        "Task_DiscardRelease@web-2",
+                        "Task_DiscardRelease@web-1");
+    }
+
+    @Test
+    void shouldEndWithNothingChangedWhenTheSecondHostCannotBePrepared() {
+        stubs.hosts.addAll(List.of("web-1", "web-2"));
+        stubs.failingOn.put("Task_PrepareRelease", "web-2");
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(instance).hasPassed("EndEvent_NothingChanged");
+        assertThat(outcome(instance)).isEqualTo("FAILED");
+        assertThat(stubs.hostCalls).endsWith("Task_PrepareRelease@web-2", "Task_DiscardRelease@web-1");
     }
 }

@@ -48,6 +48,12 @@ final class StubbedRun {
     private static final Map<String, Set<String>> DECLARED = ModelChecks.declaredErrorCodes();
 
     final List<String> calls = new ArrayList<>();
+    /** The host-bound steps of a run over several hosts, as {@code step@host}, in the order they ran. */
+    final List<String> hostCalls = new ArrayList<>();
+    /** The target's hosts (none: the run's steps are on {@code local}). */
+    final List<String> hosts = new ArrayList<>();
+    /** Steps that fail (as {@link #failing}) only on the host given. */
+    final Map<String, String> failingOn = new HashMap<>();
     /** The variables each step (activity id) saw when it last ran. */
     final Map<String, Map<String, Object>> inputs = new HashMap<>();
     /** Steps (activity ids) that fail with their delegate's characteristic BPMN error. */
@@ -78,12 +84,17 @@ final class StubbedRun {
         Mocks.register("fourEyesTaskListener", new FourEyesTaskListener(identityService(), NO_AUDIT));
         Mocks.register("approvalDeadlineTaskListener", new ApprovalDeadlineTaskListener());
         Mocks.register("hostTopics", new LocalTopics());
+        Mocks.register("rollout", new dev.runbook.host.Rollout((java.util.function.Function<String, List<String>>)
+                target -> hosts));
     }
 
-    /** The models' host topic expression in these tests: every target runs on the host {@code local}. */
+    /**
+     * The models' host topic expression in these tests: the {@code host} of a per-host part, else {@code local}.
+     */
     public static final class LocalTopics {
         public String of(org.camunda.bpm.engine.delegate.VariableScope execution) {
-            return HostBound.topic(HostBound.LOCAL);
+            Object host = execution.getVariable(HostBound.HOST_VARIABLE);
+            return HostBound.topic(host == null ? HostBound.LOCAL : host.toString());
         }
     }
 
@@ -93,11 +104,17 @@ final class StubbedRun {
      */
     private Map<String, Object> call(String bean, String step, Map<String, Object> seen) {
         calls.add(step);
+        Object host = seen.get(HostBound.HOST_VARIABLE);
+        if (host != null && !HostBound.LOCAL.equals(host)) {
+            hostCalls.add(step + "@" + host);
+        }
         inputs.put(step, new HashMap<>(seen));
         if (broken.containsKey(step)) {
             throw new IllegalStateException(broken.get(step));
         }
-        if (failing.contains(step) || failingWith.containsKey(step)) {
+        if (failing.contains(step)
+                || failingWith.containsKey(step)
+                || (host != null && host.equals(failingOn.get(step)))) {
             String code = failingWith.containsKey(step) ? failingWith.get(step) : firstCode(bean, step);
             throw new StubFailure(
                     code, step, Map.of(ProcessVariables.FAILED_STEP, step, ProcessVariables.FAILURE_CODE, code));
@@ -216,11 +233,15 @@ final class StubbedRun {
      * does: completes it, reports its BPMN error, or fails it without retries (an incident). False when none waits.
      */
     private static boolean runHostStep() {
-        List<LockedExternalTask> tasks = externalTaskService()
+        var fetch = externalTaskService()
                 .fetchAndLock(1, "process-test")
                 .topic(HostBound.topic(HostBound.LOCAL), 60_000)
-                .includeExtensionProperties()
-                .execute();
+                .includeExtensionProperties();
+        for (String host : current.hosts) {
+            // each topic has its own options
+            fetch = fetch.topic(HostBound.topic(host), 60_000).includeExtensionProperties();
+        }
+        List<LockedExternalTask> tasks = fetch.execute();
         if (tasks.isEmpty()) {
             return false;
         }

@@ -39,6 +39,8 @@ public final class FixtureTarget implements AfterAllCallback {
     public final String app;
     public final int port;
     private final CommandRunner runner = runner();
+    /** How many hosts {@link #registerHost} gave target "shop". */
+    private int hosts;
 
     public FixtureTarget(String app) {
         try {
@@ -116,7 +118,7 @@ public final class FixtureTarget implements AfterAllCallback {
         registry.add(user + "password", () -> agentUser + "-pw");
         registry.add(user + "groups[0]", () -> "agents");
         registry.add("runbook.hosts." + host + ".agent-user", () -> agentUser);
-        registry.add("runbook.targets.shop.hosts[0]", () -> host);
+        registry.add("runbook.targets.shop.hosts[" + hosts++ + "]", () -> host);
     }
 
     /**

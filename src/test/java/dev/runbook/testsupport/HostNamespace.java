@@ -2,6 +2,7 @@ package dev.runbook.testsupport;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -15,6 +16,11 @@ import java.util.concurrent.TimeUnit;
  * deletes the namespace with its pair. Needs root and iproute2 ({@link #available()}); CI runs as root.
  */
 public final class HostNamespace implements AutoCloseable {
+
+    /** Hosts of one test run get different subnets (and pair names); runs after each other start apart. */
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_SUBNET =
+            new java.util.concurrent.atomic.AtomicInteger(
+                    ThreadLocalRandom.current().nextInt(240));
 
     public final String name;
     public final String platformAddress;
@@ -39,7 +45,7 @@ public final class HostNamespace implements AutoCloseable {
     }
 
     public static HostNamespace create(String host) {
-        int subnet = ThreadLocalRandom.current().nextInt(10, 250);
+        int subnet = 10 + NEXT_SUBNET.getAndIncrement() % 240;
         HostNamespace ns = new HostNamespace("rb-" + host + "-" + subnet, subnet);
         String inside = "rbv" + subnet + "i";
         run(List.of("ip", "netns", "add", ns.name));
@@ -56,6 +62,20 @@ public final class HostNamespace implements AutoCloseable {
     /** The command prefix that runs a process inside the namespace. */
     public List<String> prefix() {
         return List.of("ip", "netns", "exec", name);
+    }
+
+    /**
+     * The command prefix that runs a process inside the namespace with its own disk: {@code disk} bind-mounted at
+     * {@code at} in a mount namespace of its own ({@code ip netns exec} makes one, its mounts do not reach this
+     * machine's), so the host keeps its own files at the path every host uses. The process and its children (the
+     * host's PM2 daemon and apps) see that disk; everything else keeps seeing this machine's.
+     */
+    public List<String> prefixWithDisk(Path disk, Path at) {
+        List<String> all = new ArrayList<>(prefix());
+        all.addAll(List.of("sh", "-c", "mount --bind \"$1\" \"$2\" && shift 2 && exec \"$@\"", "sh"));
+        all.add(disk.toString());
+        all.add(at.toString());
+        return all;
     }
 
     /** GETs {@code url} from inside the namespace; "" when nothing answers. */

@@ -1,0 +1,208 @@
+package dev.runbook.e2e;
+
+import static dev.runbook.testsupport.ApiClient.as;
+import static dev.runbook.testsupport.ApiClient.awaitEnd;
+import static dev.runbook.testsupport.ApiClient.awaitHostStatus;
+import static dev.runbook.testsupport.ApiClient.start;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runbook.testsupport.AgentProcess;
+import dev.runbook.testsupport.FixtureTarget;
+import dev.runbook.testsupport.HostNamespace;
+import dev.runbook.testsupport.PlatformTest;
+import dev.runbook.testsupport.Poller;
+import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * A rolling deploy over two real hosts. Each host is a network namespace joined to this machine by a veth pair, with
+ * its own disk: a directory of its own bind-mounted at the target's root in the mount namespace its agent runs in, so
+ * its releases, {@code current} and PM2 daemon are its own, at the path every host uses. The apps listen on the
+ * hosts' addresses, where a poller plays the users of both. Deploys build both hosts first, then switch, reload and
+ * check one host after the other; a release that crashes on the second host (its own configuration sets
+ * {@code CRASH_HERE}) is switched back on both, and the run names that host and the crash. Runs only where
+ * namespaces can be made (root); in the build's first pass only.
+ */
+@PlatformTest
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RollingDeployNamespaceTest {
+
+    @RegisterExtension
+    static final FixtureTarget shop = new FixtureTarget("rolling-shop-backend");
+
+    static final List<String> HOSTS = List.of("web-1", "web-2");
+    static final Map<String, HostNamespace> namespaces = new LinkedHashMap<>();
+    static final List<AgentProcess> agents = new ArrayList<>();
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        shop.register(registry, false);
+        registry.add("server.address", () -> "0.0.0.0");
+        shop.registerHost(registry, 4, "web-1", "web1agent");
+        shop.registerHost(registry, 5, "web-2", "web2agent");
+    }
+
+    @BeforeAll
+    static void makeHosts() throws Exception {
+        Assumptions.assumeTrue(HostNamespace.available(), "network and mount namespaces need root");
+        for (String host : HOSTS) {
+            HostNamespace ns = HostNamespace.create(host.replace("-", ""));
+            namespaces.put(host, ns);
+            Path disk = Files.createDirectories(shop.root.resolve(host + "-disk"));
+            Map<String, String> properties =
+                    shop.agentProperties(host, "http://" + ns.platformAddress + ":" + RestAssured.port);
+            if (host.equals("web-2")) {
+                // this host's own configuration: the release of the last test crashes on it at boot
+                properties.put("runbook.targets.shop.env.CRASH_HERE", "yes");
+            }
+            String user = host.replace("-", "") + "agent";
+            agents.add(AgentProcess.start(
+                    ns.prefixWithDisk(disk, shop.home),
+                    properties,
+                    Map.of("PM2_HOME", shop.root.resolve(host + "-pm2").toString()),
+                    user,
+                    user + "-pw",
+                    shop.root.resolve(host + "-agent.log")));
+        }
+        for (String host : HOSTS) {
+            awaitHostStatus(host, "UP");
+        }
+    }
+
+    @AfterAll
+    static void removeHosts() {
+        agents.forEach(AgentProcess::close);
+        namespaces.values().forEach(HostNamespace::close);
+    }
+
+    /** A release that listens on every address of its host, and exits at boot where {@code CRASH_HERE} is set. */
+    private static String release(String version, boolean crashesWhereConfigured) {
+        shop.publish("rolling-" + version, Map.of("backend/src/main.js", """
+                const http = require('http');
+                if (%s && process.env.CRASH_HERE === 'yes') {
+                  console.error('%s cannot start: CRASH_HERE is set in this host\\'s configuration');
+                  process.exit(1);
+                }
+                http.createServer((req, res) => {
+                  res.writeHead(200, { 'Content-Type': 'application/json' });
+                  res.end(JSON.stringify({ status: 'ok', version: '%s' }));
+                }).listen(Number(process.env.PORT), '0.0.0.0');
+                """.formatted(
+                        crashesWhereConfigured, version, version)));
+        return "rolling-" + version;
+    }
+
+    private static URI url(String host) {
+        return URI.create("http://" + namespaces.get(host).address + ":" + shop.port + "/api/health");
+    }
+
+    private static String served(String host) {
+        return FixtureTarget.body(url(host));
+    }
+
+    /** The hosts of a step's successful runs, in the order they ran. */
+    private static List<String> hostsOf(String runId, String activityId) {
+        return as("admin")
+                .get("/engine-rest/history/external-task-log?successLog=true&activityIdIn=" + activityId
+                        + "&processInstanceId=" + runId + "&sortBy=timestamp&sortOrder=asc")
+                .jsonPath()
+                .getList("workerId", String.class);
+    }
+
+    @Test
+    @Order(1)
+    void shouldDeployEachHostOnItsOwnDisk() {
+        JsonPath run =
+                awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", release("v1", false))));
+
+        assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
+        for (String host : HOSTS) {
+            assertThat(served(host)).as(host).contains("\"version\":\"v1\"");
+            assertThat(shop.root.resolve(host + "-disk/current"))
+                    .as(host + " has its own current")
+                    .exists();
+        }
+        assertThat(hostsOf(run.getString("runId"), "Task_SwitchRelease")).containsExactly("web-1", "web-2");
+        assertThat(shop.home.resolve("current"))
+                .as("the platform's own disk is not a host's")
+                .doesNotExist();
+    }
+
+    @Test
+    @Order(2)
+    void shouldRollV2OutOneHostAtATime() {
+        String ref = release("v2", false);
+        JsonPath run;
+        List<Poller.Poll> web1;
+        List<Poller.Poll> web2;
+        try (Poller poller = Poller.start(
+                Map.of("web-1", url("web-1"), "web-2", url("web-2")), Duration.ofMillis(50), Duration.ofSeconds(2))) {
+            run = awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", ref)));
+            poller.close();
+            web1 = poller.polls("web-1");
+            web2 = poller.polls("web-2");
+        }
+
+        assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
+        for (String host : HOSTS) {
+            assertThat(served(host)).as(host).contains("\"version\":\"v2\"");
+        }
+        // web-1 served v2 while web-2 still served v1: one host at a time, web-1 first
+        Instant web1OnV2 = web1.stream()
+                .filter(p -> p.servedBy("v2"))
+                .findFirst()
+                .orElseThrow()
+                .sent();
+        Instant web2OnV2 = web2.stream()
+                .filter(p -> p.servedBy("v2"))
+                .findFirst()
+                .orElseThrow()
+                .sent();
+        assertThat(web1OnV2).isBefore(web2OnV2);
+        assertThat(web2).anyMatch(p -> p.servedBy("v1") && p.sent().isAfter(web1OnV2));
+        // whenever one host did not answer (its reload), the other one did
+        for (Poller.Poll down : web1.stream().filter(p -> !p.ok()).toList()) {
+            assertThat(web2.stream()
+                            .filter(p -> !p.ok())
+                            .anyMatch(p -> p.sent().isBefore(down.received())
+                                    && down.sent().isBefore(p.received())))
+                    .as("both hosts down at once around %s", down)
+                    .isFalse();
+        }
+    }
+
+    @Test
+    @Order(3)
+    void shouldSwitchEveryHostBackWhenTheReleaseCrashesOnTheSecond() {
+        JsonPath run = awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", release("v3", true))));
+
+        assertThat(run.getString("outcome")).isEqualTo("ROLLED_BACK");
+        assertThat(run.getString("failure")).contains("host web-2").contains("CRASH_HERE");
+        for (String host : HOSTS) {
+            assertThat(served(host)).as(host).contains("\"version\":\"v2\"");
+        }
+        String runId = run.getString("runId");
+        assertThat(hostsOf(runId, "Task_SwitchRelease")).containsExactly("web-1", "web-2");
+        assertThat(hostsOf(runId, "Task_SwitchBack")).containsExactly("web-2", "web-1");
+        assertThat(hostsOf(runId, "Task_HealthCheckPreviousRelease")).containsExactly("web-2", "web-1");
+    }
+}
