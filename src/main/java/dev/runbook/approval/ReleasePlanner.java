@@ -20,6 +20,8 @@ import java.util.stream.Collectors;
 import org.camunda.bpm.model.bpmn.instance.FlowNode;
 import org.camunda.bpm.model.bpmn.instance.SequenceFlow;
 import org.camunda.bpm.model.bpmn.instance.ServiceTask;
+import org.camunda.bpm.model.bpmn.instance.StartEvent;
+import org.camunda.bpm.model.bpmn.instance.SubProcess;
 import org.springframework.stereotype.Component;
 
 /**
@@ -130,6 +132,14 @@ public class ReleasePlanner {
         for (SequenceFlow flow : node.getOutgoing()) {
             if (!seen.contains(flow.getTarget())) {
                 visit(flow.getTarget(), start, seen, postOrder);
+            }
+        }
+        if (node instanceof SubProcess part && !part.triggeredByEvent()) {
+            // a per-host part: its steps come before those after it (post-order, reversed at the end)
+            for (StartEvent inner : part.getChildElementsByType(StartEvent.class)) {
+                if (!seen.contains(inner)) {
+                    visit(inner, start, seen, postOrder);
+                }
             }
         }
         if (node != start && node instanceof ServiceTask task && !task.isForCompensation()) {
