@@ -138,7 +138,8 @@ class RunNotifications implements DisposableBean {
                         ProcessVariables.RUN_OUTCOME,
                         ProcessVariables.FAILURE_CODE,
                         ProcessVariables.FAILURE_MESSAGE,
-                        ProcessVariables.FAILED_STEP)
+                        ProcessVariables.FAILED_STEP,
+                        ProcessVariables.FAILED_HOST)
                 .list()) {
             if (variable.getValue() != null) {
                 vars.put(variable.getName(), variable.getValue());
@@ -152,7 +153,7 @@ class RunNotifications implements DisposableBean {
      * the other bad outcomes, nothing for a good one or a {@code db-backup} failure (already told).
      *
      * @param vars the run's variables {@code target}, {@code runOutcome}, {@code failureCode},
-     *             {@code failureMessage}, {@code failedStep} (missing ones absent)
+     *             {@code failureMessage}, {@code failedStep}, {@code failedHost} (missing ones absent)
      */
     Optional<Notification> runEnded(String runId, String processKey, Map<String, Object> vars, Instant at) {
         String outcome = str(vars.get(ProcessVariables.RUN_OUTCOME));
@@ -167,8 +168,11 @@ class RunNotifications implements DisposableBean {
                 && (BpmnErrors.BACKUP_FAILED.equals(code) || processKey != null && processKey.contains("backup"));
         String failure = code == null
                 ? ""
-                : ": " + code + " at " + vars.get(ProcessVariables.FAILED_STEP) + " — "
-                        + vars.get(ProcessVariables.FAILURE_MESSAGE);
+                : ": " + code + " at " + vars.get(ProcessVariables.FAILED_STEP)
+                        + (vars.containsKey(ProcessVariables.FAILED_HOST)
+                                ? " on host " + vars.get(ProcessVariables.FAILED_HOST)
+                                : "")
+                        + " — " + vars.get(ProcessVariables.FAILURE_MESSAGE);
         String url = properties.link("/runs/" + runId);
         if (backupFailed) {
             return Optional.of(new Notification.BackupFailed(

@@ -43,6 +43,9 @@ public final class ProcessVariables {
     public static final String RUN_OUTCOME = "runOutcome";
     public static final String FAILED_STEP = "failedStep";
     public static final String FAILURE_CODE = "failureCode";
+    /** The remote host a failed host-bound step ran on (unset for the platform's own host, {@code local}). */
+    public static final String FAILED_HOST = "failedHost";
+
     public static final String FAILURE_MESSAGE = "failureMessage";
     /** Database backups: the catalogue id of the backup taken or restored, and the safety backup of db-restore. */
     public static final String DB_BACKUP_ID = "dbBackupId";

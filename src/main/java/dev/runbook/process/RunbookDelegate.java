@@ -108,7 +108,7 @@ public abstract class RunbookDelegate implements JavaDelegate {
     }
 
     private void fail(ProcessVariables vars, StepLog log, String code, String message, RuntimeException cause) {
-        String safe = onHost(vars, redactor.redact(message));
+        String safe = redactor.redact(message);
         String step = vars.activityId();
         log.line("! " + code + ": " + safe);
         logger.warn("step {} failed: {}: {}", step, code, abbreviate(safe));
@@ -124,18 +124,13 @@ public abstract class RunbookDelegate implements JavaDelegate {
                     cause);
         }
         vars.set(ProcessVariables.FAILED_STEP, step);
+        String host = vars.string(HostBound.HOST_VARIABLE);
+        if (host != null && !HostBound.LOCAL.equals(host)) {
+            vars.set(ProcessVariables.FAILED_HOST, host);
+        }
         vars.set(ProcessVariables.FAILURE_CODE, code);
         vars.set(ProcessVariables.FAILURE_MESSAGE, abbreviate(safe));
         throw new BpmnError(code, abbreviate(safe));
-    }
-
-    /** A failure in a run over several hosts names its host: "host web-2: ...". */
-    private String onHost(ProcessVariables vars, String message) {
-        String host = vars.string(HostBound.HOST_VARIABLE);
-        String target = vars.string(ProcessVariables.TARGET);
-        boolean several = target != null
-                && targets.find(target).map(spec -> spec.hosts().size() > 1).orElse(false);
-        return host != null && several ? "host " + host + ": " + message : message;
     }
 
     private static String abbreviate(String text) {

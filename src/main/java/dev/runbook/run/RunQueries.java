@@ -139,7 +139,11 @@ public class RunQueries {
             }
         }
         String failure = vars.containsKey(ProcessVariables.FAILURE_CODE)
-                ? vars.get(ProcessVariables.FAILURE_CODE) + ": " + vars.get(ProcessVariables.FAILURE_MESSAGE)
+                ? vars.get(ProcessVariables.FAILURE_CODE) + ": "
+                        + (vars.containsKey(ProcessVariables.FAILED_HOST)
+                                ? "host " + vars.get(ProcessVariables.FAILED_HOST) + ": "
+                                : "")
+                        + vars.get(ProcessVariables.FAILURE_MESSAGE)
                 : null;
         List<String> path = withSteps ? new ArrayList<>() : null;
         return new RunView(

@@ -62,11 +62,17 @@ class RollingDeployNamespaceTest {
     }
 
     @BeforeAll
-    static void makeHosts() throws Exception {
+    static void makeHosts() {
         Assumptions.assumeTrue(HostNamespace.available(), "network and mount namespaces need root");
         for (String host : HOSTS) {
-            HostNamespace ns = HostNamespace.create(host.replace("-", ""));
-            namespaces.put(host, ns);
+            namespaces.put(host, HostNamespace.create(host.replace("-", "")));
+        }
+    }
+
+    /** Starts each host's agent in its namespace, on its own disk (once the platform listens). */
+    private static void startAgents() throws Exception {
+        for (String host : HOSTS) {
+            HostNamespace ns = namespaces.get(host);
             Path disk = Files.createDirectories(shop.root.resolve(host + "-disk"));
             Map<String, String> properties =
                     shop.agentProperties(host, "http://" + ns.platformAddress + ":" + RestAssured.port);
@@ -130,7 +136,8 @@ class RollingDeployNamespaceTest {
 
     @Test
     @Order(1)
-    void shouldDeployEachHostOnItsOwnDisk() {
+    void shouldDeployEachHostOnItsOwnDisk() throws Exception {
+        startAgents();
         JsonPath run =
                 awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", release("v1", false))));
 
