@@ -71,7 +71,10 @@ class BpmnModelTest {
             Map.entry("BoundaryEvent_CheckHealthFailed", "monitor: the check could not be made: alert as unhealthy"),
             Map.entry("BoundaryEvent_CloseAlertFailed", "monitor: a failed recovery notice still ends HEALTHY"),
             Map.entry("BoundaryEvent_RaiseAlertFailed", "monitor: a failed alert still ends UNHEALTHY"),
-            Map.entry("BoundaryEvent_RestartAppsFailed", "restart: the restart failed (command or apps not online)"),
+            Map.entry(
+                    "BoundaryEvent_RestartFailed",
+                    "restart: a host's restart or check failed (command, apps not online, unhealthy): stop there,"
+                            + " FAILED"),
             Map.entry(
                     "BoundaryEvent_ControlServiceFailed",
                     "service-control: the PM2 action failed (command or app " + "not online): FAILED"));

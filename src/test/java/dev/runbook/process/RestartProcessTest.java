@@ -3,6 +3,7 @@ package dev.runbook.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 
+import java.util.List;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.test.Deployment;
 import org.camunda.community.process_test_coverage.junit5.platform7.ProcessEngineCoverageExtension;
@@ -55,6 +56,29 @@ class RestartProcessTest {
         ProcessInstance unhealthy = StubbedRun.start("restart", "components", "all");
         StubbedRun.runJobs();
         assertThat(StubbedRun.outcome(unhealthy)).isEqualTo("FAILED");
+    }
+
+    @Test
+    void shouldRestartHostByHostAndStopAtTheFirstThatFails() {
+        stubs.hosts.addAll(List.of("web-1", "web-2", "web-3"));
+        ProcessInstance all = StubbedRun.start("restart", "components", "all");
+        StubbedRun.runJobs();
+        assertThat(StubbedRun.outcome(all)).isEqualTo("DONE");
+        assertThat(stubs.hostCalls)
+                .containsExactly(
+                        "Task_RestartApps@web-1",
+                        "Task_HealthCheck@web-1",
+                        "Task_RestartApps@web-2",
+                        "Task_HealthCheck@web-2",
+                        "Task_RestartApps@web-3",
+                        "Task_HealthCheck@web-3");
+
+        stubs.hostCalls.clear();
+        stubs.failingOn.put("Task_HealthCheck", "web-2");
+        ProcessInstance unhealthy = StubbedRun.start("restart", "components", "all");
+        StubbedRun.runJobs();
+        assertThat(StubbedRun.outcome(unhealthy)).isEqualTo("FAILED");
+        assertThat(stubs.hostCalls).endsWith("Task_HealthCheck@web-2").doesNotContain("Task_RestartApps@web-3");
     }
 
     @Test
