@@ -92,6 +92,9 @@ public final class ProcessVariables {
     /** Deploy, update: the release directory this run prepares; rollback: the release it switches to. */
     public static final String RELEASE_ID = "releaseId";
 
+    /** Release ids that running runs refer to, comma-separated: the record step writes it, each host's prune spares them. */
+    public static final String RELEASES_IN_USE = "releasesInUse";
+
     /** The hosts of a run whose prepare step completed (comma-separated, in order; see {@code host.Rollout}). */
     public static final String PREPARED_HOSTS = "preparedHosts";
 

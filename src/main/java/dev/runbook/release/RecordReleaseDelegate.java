@@ -1,6 +1,5 @@
 package dev.runbook.release;
 
-import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
@@ -10,39 +9,35 @@ import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepPreview;
 import dev.runbook.run.ActiveRuns;
 import java.time.Instant;
-import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.springframework.stereotype.Component;
 
 /**
  * Task_RecordRelease: writes the release that now serves to {@code release_record} (its ref is {@code gitRef}, or
- * the commit SHA for a rollback; its {@code backup_id} column holds the release id) and applies the target's release
- * retention ({@code releases.keep}, {@code releases.max-bytes}), never removing a release that serves, served last or
- * that a running run refers to ({@code releaseId}, {@code previousReleaseId}).
+ * the commit SHA for a rollback; its {@code backup_id} column holds the release id) and the releases that running runs
+ * refer to ({@code releaseId}, {@code previousReleaseId}) as {@code releasesInUse}, which each host's
+ * {@link PruneReleasesDelegate prune step} spares.
  */
 @Component("recordReleaseDelegate")
 class RecordReleaseDelegate extends RunbookDelegate implements StepPreview {
 
     private final ReleaseRecordRepository releases;
-    private final ReleaseDirectories directories;
     private final ActiveRuns runs;
 
     RecordReleaseDelegate(
-            TargetRegistry targets,
-            Redactor redactor,
-            ReleaseRecordRepository releases,
-            ReleaseDirectories directories,
-            ActiveRuns runs) {
+            TargetRegistry targets, Redactor redactor, ReleaseRecordRepository releases, ActiveRuns runs) {
         super(targets, redactor);
         this.releases = releases;
-        this.directories = directories;
         this.runs = runs;
     }
 
     @Override
     protected void run(ProcessVariables vars, StepLog log) {
-        Target target = targets.get(vars.target());
         String ref = vars.gitRef() == null ? vars.targetCommit() : vars.gitRef();
         releases.save(new ReleaseRecord(
                 vars.target(),
@@ -55,26 +50,21 @@ class RecordReleaseDelegate extends RunbookDelegate implements StepPreview {
                 vars.releaseId(),
                 Instant.now()));
         log.line("recorded release " + vars.releaseId() + " (" + vars.targetCommit() + ") of " + vars.target());
-        if (!target.hosts().isEmpty()) {
-            // the platform's view of the root is not the hosts' disks: it has nothing of theirs to prune
-            log.line("release directories on the hosts " + target.hosts() + " are kept (no retention on hosts yet)");
-            return;
-        }
-        Set<String> inUse = new HashSet<>(runs.valuesOf(ProcessVariables.RELEASE_ID));
-        inUse.addAll(runs.valuesOf(ProcessVariables.PREVIOUS_RELEASE_ID));
-        inUse.add(vars.releaseId());
-        directories.prune(
-                target.layout(), target.releases().keep(), target.releases().maxBytes(), inUse, log);
+        // what no host may prune: the releases of this and every other running run of the platform; each host's
+        // prune step (after this one) reads it, as an agent cannot ask the engine
+        Set<String> inUse = new TreeSet<>();
+        Stream.of(
+                        runs.valuesOf(ProcessVariables.RELEASE_ID),
+                        runs.valuesOf(ProcessVariables.PREVIOUS_RELEASE_ID),
+                        List.of(vars.releaseId()))
+                .flatMap(java.util.Collection::stream)
+                .filter(Objects::nonNull)
+                .forEach(inUse::add);
+        vars.set(ProcessVariables.RELEASES_IN_USE, String.join(",", inUse));
     }
 
     @Override
     public Optional<Preview> preview(Release release) {
-        return Preview.note("records the release; keeps the newest "
-                + release.target().releases().keep() + " release directories (never the serving one or the one "
-                + "before it)"
-                + (release.target().releases().maxBytes() == null
-                        ? ""
-                        : " within releases.max-bytes "
-                                + release.target().releases().maxBytes()));
+        return Preview.note("records the release and which releases running runs refer to (no host prunes those)");
     }
 }

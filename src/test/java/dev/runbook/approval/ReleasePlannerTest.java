@@ -60,7 +60,8 @@ class ReleasePlannerTest {
                         "Task_SwitchRelease",
                         "Task_Pm2Reload",
                         "Task_HealthCheck",
-                        "Task_RecordRelease");
+                        "Task_RecordRelease",
+                        "Task_PruneReleases");
         assertThat(plan)
                 .flatExtracting(PlannedStep::commands)
                 .extracting(PlannedCommand::command)

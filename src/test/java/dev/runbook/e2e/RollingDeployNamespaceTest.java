@@ -59,6 +59,7 @@ class RollingDeployNamespaceTest {
         registry.add("server.address", () -> "0.0.0.0");
         shop.registerHost(registry, 4, "web-1", "web1agent");
         shop.registerHost(registry, 5, "web-2", "web2agent");
+        registry.add("runbook.targets.shop.releases.keep", () -> "2");
     }
 
     @BeforeAll
@@ -76,6 +77,7 @@ class RollingDeployNamespaceTest {
             Path disk = Files.createDirectories(shop.root.resolve(host + "-disk"));
             Map<String, String> properties =
                     shop.agentProperties(host, "http://" + ns.platformAddress + ":" + RestAssured.port);
+            properties.put("runbook.targets.shop.releases.keep", "2");
             if (host.equals("web-2")) {
                 // this host's own configuration: the release of the last test crashes on it at boot
                 properties.put("runbook.targets.shop.env.CRASH_HERE", "yes");
@@ -211,5 +213,26 @@ class RollingDeployNamespaceTest {
         assertThat(hostsOf(runId, "Task_SwitchRelease")).containsExactly("web-1", "web-2");
         assertThat(hostsOf(runId, "Task_SwitchBack")).containsExactly("web-2", "web-1");
         assertThat(hostsOf(runId, "Task_HealthCheckPreviousRelease")).containsExactly("web-2", "web-1");
+    }
+
+    @Test
+    @Order(4)
+    void shouldApplyTheRetentionOnEachHostsOwnDisk() throws Exception {
+        JsonPath run =
+                awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", release("v4", false))));
+
+        assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
+        for (String host : HOSTS) {
+            Path releases = shop.root.resolve(host + "-disk/releases");
+            try (var entries = Files.list(releases)) {
+                // releases.keep 2: v4 serves, v2 served before it; v1 is gone (v3 was discarded by its rollback)
+                assertThat(entries.map(p -> p.getFileName().toString()).toList())
+                        .as(host)
+                        .hasSize(2)
+                        .contains(run.getString("backupId"));
+            }
+            assertThat(served(host)).as(host).contains("\"version\":\"v4\"");
+        }
+        assertThat(hostsOf(run.getString("runId"), "Task_PruneReleases")).containsExactly("web-1", "web-2");
     }
 }

@@ -369,7 +369,9 @@ class DeployProcessTest {
                         "Task_HealthCheck@web-1",
                         "Task_SwitchRelease@web-2",
                         "Task_Pm2Reload@web-2",
-                        "Task_HealthCheck@web-2");
+                        "Task_HealthCheck@web-2",
+                        "Task_PruneReleases@web-1",
+                        "Task_PruneReleases@web-2");
         assertThat(calls).containsOnlyOnce("Task_RecordRelease");
     }
 
