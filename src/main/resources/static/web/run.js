@@ -30,7 +30,8 @@
       const data = JSON.parse(message.data);
       const box = document.getElementById('live-log');
       document.getElementById('live').hidden = false;
-      box.append(document.createTextNode('[' + data.activityId + '] ' + data.line + '\n'));
+      box.append(document.createTextNode('[' + data.activityId + (data.host ? ' on ' + data.host : '') + '] '
+        + data.line + '\n'));
       while (box.childNodes.length > MAX_LIVE_LINES) {
         box.removeChild(box.firstChild);
       }
@@ -142,10 +143,12 @@
         ? el('details', {}, [el('summary', {}, ['tail']), el('pre', { 'class': 'log' }, [step.logTail])])
         : '';
       const whole = step.logTail
-        ? el('a', { href: api + '/steps/' + encodeURIComponent(step.activityId) + '/log', target: '_blank' }, ['whole log'])
+        ? el('a', { href: api + '/steps/' + encodeURIComponent(step.activityId) + '/log'
+            + (step.host ? '?host=' + encodeURIComponent(step.host) : ''), target: '_blank' }, ['whole log'])
         : '';
       return el('tr', { 'class': step.compensation ? 'compensation' : null, 'data-activity': step.activityId }, [
-        el('td', {}, [step.name || step.activityId, el('div', { 'class': 'mono' }, [step.activityId])]),
+        el('td', {}, [step.name || step.activityId, step.host ? ' on ' + step.host : '',
+          el('div', { 'class': 'mono' }, [step.activityId])]),
         el('td', {}, [badge(step.outcome)]),
         el('td', {}, [time(step.startedAt)]),
         el('td', {}, [duration(step.startedAt, step.endedAt)]),

@@ -129,12 +129,15 @@ class RunbooksController {
     @ApiResponse(responseCode = "202", description = "run started")
     @ApiResponse(responseCode = "400", description = "malformed release id")
     @ApiResponse(responseCode = "404", description = "unknown target or release, or no earlier release to return to")
-    @ApiResponse(responseCode = "409", description = "the release serves already, or the target is busy")
+    @ApiResponse(
+            responseCode = "409",
+            description = "the release serves already, the target is busy, or its hosts cannot take a rollback")
     @PostMapping("/api/targets/{target}/rollbacks")
     ResponseEntity<RunStarted> rollback(
             @PathVariable @Pattern(regexp = TARGET) String target,
             @RequestBody(required = false) @Valid RollbackRequest request) {
         ReleaseLayout layout = targets.get(target).layout();
+        launcher.requireHosts("rollback", target);
         String requested = request == null
                 ? null
                 : request.releaseId() != null && !request.releaseId().isBlank()

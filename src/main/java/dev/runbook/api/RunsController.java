@@ -107,8 +107,9 @@ class RunsController {
     @GetMapping(value = "/api/runs/{runId}/steps/{activityId}/log", produces = MediaType.TEXT_PLAIN_VALUE)
     ResponseEntity<Resource> log(
             @PathVariable @Pattern(regexp = "[A-Za-z0-9-]{1,64}") String runId,
-            @PathVariable @Pattern(regexp = "[A-Za-z][A-Za-z0-9_]{0,99}") String activityId) {
-        Path file = runs.stepLog(runId, activityId)
+            @PathVariable @Pattern(regexp = "[A-Za-z][A-Za-z0-9_]{0,99}") String activityId,
+            @RequestParam(required = false) @Pattern(regexp = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?") String host) {
+        Path file = runs.stepLog(runId, activityId, host)
                 .orElseThrow(() -> new NotFoundException("no log for step " + activityId + " of run " + runId));
         return ResponseEntity.ok()
                 .contentType(new MediaType("text", "plain", java.nio.charset.StandardCharsets.UTF_8))

@@ -2,6 +2,7 @@ package dev.runbook.host;
 
 import dev.runbook.config.DataDir;
 import dev.runbook.exec.StepLog;
+import dev.runbook.process.HostBound;
 import java.util.ArrayList;
 import java.util.List;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
@@ -49,7 +50,11 @@ class HostLogPlugin extends AbstractProcessEnginePlugin {
 
     private void keep(DelegateExecution execution) {
         if (execution.getVariable(HostSteps.LOG_VARIABLE) instanceof String log) {
-            StepLog.of(dataDir.root(), execution.getProcessInstanceId(), execution.getCurrentActivityId())
+            Object host = execution.getVariable(HostBound.HOST_VARIABLE);
+            StepLog.of(
+                            dataDir.root(),
+                            execution.getProcessInstanceId(),
+                            HostBound.logName(execution.getCurrentActivityId(), host == null ? null : host.toString()))
                     .replace(log);
             execution.removeVariable(HostSteps.LOG_VARIABLE);
         }

@@ -52,6 +52,14 @@ public final class HostBound {
                 : Optional.empty();
     }
 
+    /**
+     * The name of a step's log file (without {@code .log}) under the run's directory: the activity id, with
+     * {@code @<host>} for a step a remote host ran, so the hosts of a rolling run keep a log each.
+     */
+    public static String logName(String activityId, String host) {
+        return host == null || host.isBlank() || LOCAL.equals(host) ? activityId : activityId + "@" + host;
+    }
+
     /** The external task topic of a host's steps. */
     public static String topic(String host) {
         return TOPIC_PREFIX + host;

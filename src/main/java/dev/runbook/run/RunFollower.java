@@ -1,5 +1,6 @@
 package dev.runbook.run;
 
+import dev.runbook.process.HostBound;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -59,18 +60,22 @@ public class RunFollower {
         RunView run = found.get();
         Map<String, Integer> seen = new HashMap<>();
         for (RunView.Step step : run.steps() == null ? List.<RunView.Step>of() : run.steps()) {
-            int occurrence = seen.merge(step.activityId(), 1, Integer::sum);
-            String key = step.activityId() + "#" + occurrence;
+            String logName = HostBound.logName(step.activityId(), step.host());
+            int occurrence = seen.merge(logName, 1, Integer::sum);
+            String key = logName + "#" + occurrence;
             if (!Objects.equals(outcomes.put(key, step.outcome()), step.outcome())) {
                 Map<String, Object> data = new LinkedHashMap<>();
                 data.put("activityId", step.activityId());
+                if (step.host() != null) {
+                    data.put("host", step.host());
+                }
                 data.put("name", step.name());
                 data.put("outcome", step.outcome());
                 data.put("compensation", step.compensation());
                 events.add(new Event("step", data));
             }
             if (occurrence == 1) {
-                newLines(step.activityId(), !"RUNNING".equals(step.outcome()), events);
+                newLines(step.activityId(), step.host(), !"RUNNING".equals(step.outcome()), events);
             }
         }
         boolean over = "ENDED".equals(run.state());
@@ -92,12 +97,13 @@ public class RunFollower {
     }
 
     /** Whole lines the step's log gained; a last line without its newline once the step is over. */
-    private void newLines(String activityId, boolean stepOver, List<Event> events) {
-        Optional<Path> file = runs.stepLog(runId, activityId);
+    private void newLines(String activityId, String host, boolean stepOver, List<Event> events) {
+        Optional<Path> file = runs.stepLog(runId, activityId, host);
         if (file.isEmpty()) {
             return;
         }
-        long offset = logOffsets.getOrDefault(activityId, 0L);
+        String logName = HostBound.logName(activityId, host);
+        long offset = logOffsets.getOrDefault(logName, 0L);
         byte[] bytes;
         try (RandomAccessFile log = new RandomAccessFile(file.get().toFile(), "r")) {
             long length = log.length();
@@ -111,17 +117,25 @@ public class RunFollower {
         } catch (IOException e) {
             return; // the log is rotated away or unreadable: the step's end still comes as an event
         }
-        logOffsets.put(activityId, offset + bytes.length);
-        StringBuilder pending = partialLines.computeIfAbsent(activityId, id -> new StringBuilder());
+        logOffsets.put(logName, offset + bytes.length);
+        StringBuilder pending = partialLines.computeIfAbsent(logName, id -> new StringBuilder());
+        Map<String, String> of =
+                host == null ? Map.of("activityId", activityId) : Map.of("activityId", activityId, "host", host);
         pending.append(new String(bytes, StandardCharsets.UTF_8));
         int newline;
         while ((newline = pending.indexOf("\n")) >= 0) {
-            events.add(new Event("log", Map.of("activityId", activityId, "line", pending.substring(0, newline))));
+            events.add(new Event("log", with(of, "line", pending.substring(0, newline))));
             pending.delete(0, newline + 1);
         }
         if (stepOver && !pending.isEmpty()) {
-            events.add(new Event("log", Map.of("activityId", activityId, "line", pending.toString())));
+            events.add(new Event("log", with(of, "line", pending.toString())));
             pending.setLength(0);
         }
+    }
+
+    private static Map<String, Object> with(Map<String, String> of, String key, String value) {
+        Map<String, Object> data = new LinkedHashMap<>(of);
+        data.put(key, value);
+        return data;
     }
 }

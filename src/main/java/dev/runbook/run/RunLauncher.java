@@ -100,7 +100,13 @@ public class RunLauncher {
      * @throws HostContacts.HostUnavailableException when the run would change a target on a host whose agent has
      *                             not called yet or has gone silent (the host is UNKNOWN or DEGRADED)
      */
-    public String start(String processKey, String target, String description, Map<String, Object> variables) {
+    /**
+     * Refuses ({@link HostContacts.HostUnavailableException}, 409) a changing run of {@code processKey} on
+     * {@code target} that cannot run on its hosts: a process that does not go host by host ({@link #ROLLING}) on a
+     * target of two or more hosts, or any changing run while a host of the target is UNKNOWN or DEGRADED. A request
+     * that reads the target before it starts the run (a rollback looks up its release) asks first.
+     */
+    public void requireHosts(String processKey, String target) {
         if (CHANGING.contains(processKey) && targets != null) {
             targets.find(target).ifPresent(spec -> {
                 if (spec.hosts().size() > 1 && !ROLLING.contains(processKey)) {
@@ -111,6 +117,10 @@ public class RunLauncher {
                 spec.hosts().forEach(host -> hosts.requireAvailable(host, target));
             });
         }
+    }
+
+    public String start(String processKey, String target, String description, Map<String, Object> variables) {
+        requireHosts(processKey, target);
         Map<String, Object> all = new HashMap<>(variables);
         all.put(ProcessVariables.TARGET, target);
         try {

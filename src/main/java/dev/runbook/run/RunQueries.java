@@ -23,6 +23,7 @@ import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.history.HistoricActivityInstance;
+import org.camunda.bpm.engine.history.HistoricExternalTaskLog;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.history.HistoricProcessInstanceQuery;
 import org.camunda.bpm.engine.history.HistoricTaskInstance;
@@ -120,9 +121,10 @@ public class RunQueries {
         }
     }
 
-    /** The whole log of one step of a run, if it ran a command. */
-    public Optional<Path> stepLog(String runId, String activityId) {
-        Path file = StepLog.of(dataDir.root(), runId, activityId).file();
+    /** The whole log of one step of a run (on {@code host}, or null: the platform's machine), if it ran a command. */
+    public Optional<Path> stepLog(String runId, String activityId, String host) {
+        Path file = StepLog.of(dataDir.root(), runId, HostBound.logName(activityId, host))
+                .file();
         return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
     }
 
@@ -166,7 +168,13 @@ public class RunQueries {
                 failure,
                 instant(instance.getStartTime()),
                 instant(instance.getEndTime()),
-                withSteps ? steps(instance, str(vars.get(ProcessVariables.FAILED_STEP)), path) : null,
+                withSteps
+                        ? steps(
+                                instance,
+                                str(vars.get(ProcessVariables.FAILED_STEP)),
+                                str(vars.get(ProcessVariables.FAILED_HOST)),
+                                path)
+                        : null,
                 withSteps ? approval(id, vars) : null,
                 path);
     }
@@ -217,8 +225,21 @@ public class RunQueries {
         return "RUNNING";
     }
 
-    private List<RunView.Step> steps(HistoricProcessInstance instance, String failedStep, List<String> path) {
+    private List<RunView.Step> steps(
+            HistoricProcessInstance instance, String failedStep, String failedHost, List<String> path) {
         List<RunView.Step> steps = new ArrayList<>();
+        // the remote host each host-bound step ran on: the topic of its external task
+        Map<String, String> hosts = new HashMap<>();
+        for (HistoricExternalTaskLog log : history.createHistoricExternalTaskLogQuery()
+                .processInstanceId(instance.getId())
+                .list()) {
+            HostBound.hostOf(log.getTopicName())
+                    .filter(host -> !HostBound.LOCAL.equals(host))
+                    .ifPresent(host -> {
+                        hosts.put(log.getActivityInstanceId(), host);
+                        hosts.put(log.getExecutionId() + "/" + log.getActivityId(), host);
+                    });
+        }
         for (HistoricActivityInstance activity : history.createHistoricActivityInstanceQuery()
                 .processInstanceId(instance.getId())
                 .orderByHistoricActivityInstanceStartTime()
@@ -230,9 +251,13 @@ public class RunQueries {
             if (!STEP_TYPES.contains(activity.getActivityType())) {
                 continue;
             }
+            String host = hosts.getOrDefault(
+                    activity.getId(), hosts.get(activity.getExecutionId() + "/" + activity.getActivityId()));
             String outcome = activity.getEndTime() == null
                     ? "RUNNING"
-                    : activity.isCanceled() && activity.getActivityId().equals(failedStep)
+                    : activity.isCanceled()
+                                    && activity.getActivityId().equals(failedStep)
+                                    && (failedHost == null || failedHost.equals(host))
                             ? "FAILED"
                             : activity.isCanceled() ? "CANCELED" : "COMPLETED";
             steps.add(new RunView.Step(
@@ -242,7 +267,8 @@ public class RunQueries {
                     instant(activity.getEndTime()),
                     outcome,
                     isCompensationHandler(instance.getProcessDefinitionId(), activity.getActivityId()),
-                    logTail(instance.getId(), activity.getActivityId())));
+                    logTail(instance.getId(), activity.getActivityId(), host),
+                    host));
         }
         if (instance.getEndTime() == null) {
             List<RunView.Step> executing = executing(instance);
@@ -286,7 +312,8 @@ public class RunQueries {
                         null,
                         "RUNNING",
                         isCompensationHandler(instance.getProcessDefinitionId(), activityId),
-                        logTail(instance.getId(), activityId)));
+                        logTail(instance.getId(), activityId, null),
+                        null));
             }
         }
         return steps;
@@ -309,7 +336,8 @@ public class RunQueries {
                                 null,
                                 incident.outcome(),
                                 step.compensation(),
-                                step.logTail()));
+                                step.logTail(),
+                                step.host()));
                 return true;
             }
         }
@@ -337,7 +365,8 @@ public class RunQueries {
                     null,
                     "INCIDENT",
                     isCompensationHandler(instance.getProcessDefinitionId(), activityId),
-                    logTail(instance.getId(), activityId)));
+                    logTail(instance.getId(), activityId, null),
+                    null));
         }
         return steps;
     }
@@ -354,8 +383,8 @@ public class RunQueries {
         });
     }
 
-    private String logTail(String runId, String activityId) {
-        return stepLog(runId, activityId)
+    private String logTail(String runId, String activityId, String host) {
+        return stepLog(runId, activityId, host)
                 .map(file -> {
                     try {
                         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);

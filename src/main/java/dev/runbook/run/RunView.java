@@ -89,8 +89,10 @@ public record RunView(
      * @param endedAt      end time, null while it runs
      * @param outcome      {@code RUNNING}, {@code COMPLETED}, {@code FAILED} (it raised the error), {@code CANCELED} or
      *                     {@code INCIDENT} (stopped at an incident, waiting for an operator)
-     * @param compensation true for a compensation handler
+     * @param compensation true for a compensation handler, or a step of a per-host undo loop that undoes one
      * @param logTail      the last lines of the step's command log (empty when it ran no command)
+     * @param host         the remote host the step ran on, in a run over a target's hosts (null on the platform's own
+     *                     machine); its whole log is {@code /api/runs/{runId}/steps/{activityId}/log?host=<host>}
      */
     public record Step(
             String activityId,
@@ -99,5 +101,6 @@ public record RunView(
             Instant endedAt,
             String outcome,
             boolean compensation,
-            String logTail) {}
+            String logTail,
+            String host) {}
 }

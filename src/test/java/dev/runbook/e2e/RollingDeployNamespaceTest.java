@@ -213,6 +213,25 @@ class RollingDeployNamespaceTest {
         assertThat(hostsOf(runId, "Task_SwitchRelease")).containsExactly("web-1", "web-2");
         assertThat(hostsOf(runId, "Task_SwitchBack")).containsExactly("web-2", "web-1");
         assertThat(hostsOf(runId, "Task_HealthCheckPreviousRelease")).containsExactly("web-2", "web-1");
+        // the run page shows each host's step, the failed one on web-2, each with its own log
+        assertThat(run.getList("steps.findAll { it.activityId == 'Task_HealthCheck' }.host"))
+                .containsExactly("web-1", "web-2");
+        assertThat(run.getString("steps.find { it.outcome == 'FAILED' }.host")).isEqualTo("web-2");
+        String crashLog = as("alice")
+                .get("/api/runs/" + runId + "/steps/Task_HealthCheck/log?host=web-2")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        assertThat(crashLog).contains("CRASH_HERE");
+        assertThat(as("alice")
+                        .get("/api/runs/" + runId + "/steps/Task_HealthCheck/log?host=web-1")
+                        .asString())
+                .doesNotContain("CRASH_HERE");
+        as("alice")
+                .get("/api/runs/" + runId + "/steps/Task_HealthCheck/log?host=../x")
+                .then()
+                .statusCode(400);
     }
 
     @Test
@@ -234,5 +253,30 @@ class RollingDeployNamespaceTest {
             assertThat(served(host)).as(host).contains("\"version\":\"v4\"");
         }
         assertThat(hostsOf(run.getString("runId"), "Task_PruneReleases")).containsExactly("web-1", "web-2");
+    }
+
+    @Test
+    @Order(5)
+    void shouldRefuseARollbackThatDoesNotGoHostByHostYet() {
+        int runsBefore = as("admin")
+                .get("/engine-rest/history/process-instance/count")
+                .jsonPath()
+                .getInt("count");
+
+        as("alice")
+                .contentType("application/json")
+                .body(Map.of())
+                .post("/api/targets/shop/rollbacks")
+                .then()
+                .statusCode(409)
+                .contentType("application/problem+json")
+                .body("detail", org.hamcrest.Matchers.containsString("2 hosts"));
+
+        assertThat(as("admin")
+                        .get("/engine-rest/history/process-instance/count")
+                        .jsonPath()
+                        .getInt("count"))
+                .as("nothing started")
+                .isEqualTo(runsBefore);
     }
 }
