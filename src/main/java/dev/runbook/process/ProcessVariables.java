@@ -102,6 +102,12 @@ public final class ProcessVariables {
     public static final String SWITCHED_HOSTS = "switchedHosts";
     /** The release that served when the run was requested (null when none did): where a switch back goes. */
     public static final String PREVIOUS_RELEASE_ID = "previousReleaseId";
+
+    /**
+     * What served on a remote host new to the target when its prepare step ran ("": nothing), kept per host; read
+     * through {@link #previousReleaseId()}.
+     */
+    public static final String HOST_PREVIOUS_RELEASE_ID = "hostPreviousReleaseId";
     /**
      * What PM2 showed after the last reload or restart step (JSON: when it began, each app's restart count), so the
      * health check that follows can tell a crash from the reload.
@@ -109,7 +115,8 @@ public final class ProcessVariables {
     public static final String RELOAD_BASELINE = "reloadBaseline";
 
     /** The variables a host's steps leave for its later steps (see {@link #string}: kept per host). */
-    private static final Set<String> PER_HOST = Set.of(APPS_RELOADED, CRASHED_APP, RELOAD_BASELINE);
+    private static final Set<String> PER_HOST =
+            Set.of(APPS_RELOADED, CRASHED_APP, RELOAD_BASELINE, HOST_PREVIOUS_RELEASE_ID);
 
     private final VariableScope scope;
     /** For an external task: the variables it was fetched with, and what the step wrote (sent with its completion). */
@@ -197,9 +204,22 @@ public final class ProcessVariables {
         return required(RELEASE_ID);
     }
 
-    /** The release that served when the run was requested; null when none did (a target's first deploy). */
+    /**
+     * The release that served when the run was requested; null when none did (a target's first deploy). On a remote
+     * host new to the target (it served nothing when its prepare step ran) this host's own: none.
+     */
     public String previousReleaseId() {
+        String own = string(HOST_PREVIOUS_RELEASE_ID);
+        if (own != null) {
+            return own.isBlank() ? null : own;
+        }
         return string(PREVIOUS_RELEASE_ID);
+    }
+
+    /** The remote host a per-host part of a run is for; null on the platform's own machine. */
+    public String remoteHost() {
+        Object host = raw(HostBound.HOST_VARIABLE);
+        return host instanceof String h && !h.isBlank() && !HostBound.LOCAL.equals(h) ? h : null;
     }
 
     public String targetCommit() {
@@ -251,8 +271,8 @@ public final class ProcessVariables {
         if (!PER_HOST.contains(name)) {
             return name;
         }
-        Object host = raw(HostBound.HOST_VARIABLE);
-        return host instanceof String h && !h.isBlank() && !HostBound.LOCAL.equals(h) ? name + "." + h : name;
+        String host = remoteHost();
+        return host == null ? name : name + "." + host;
     }
 
     /** A String variable that the model guarantees; IllegalStateException (an incident) when it is missing. */

@@ -56,11 +56,27 @@ class PrepareReleaseDelegate extends RunbookDelegate implements StepPreview {
         ReleaseLayout layout = target.layout();
         String serving = layout.currentId().orElse(null);
         if (!Objects.equals(serving, vars.previousReleaseId())) {
-            throw new StepFailedException(
-                    BpmnErrors.PRECONDITION_FAILED,
-                    "target " + vars.target() + " serves " + describe(serving) + " now, not "
-                            + describe(vars.previousReleaseId()) + " as when this run was requested and approved; "
-                            + "nothing was changed: request the run again");
+            if (serving == null && vars.remoteHost() != null) {
+                // a host new to the target (or one whose release layout was removed): it gets its first release,
+                // and an undo on it removes that again
+                log.line("host " + vars.remoteHost() + " serves no release yet, the others "
+                        + describe(vars.previousReleaseId()) + ": it gets its first one");
+                vars.set(ProcessVariables.HOST_PREVIOUS_RELEASE_ID, "");
+            } else if (vars.remoteHost() != null) {
+                throw new StepFailedException(
+                        BpmnErrors.PRECONDITION_FAILED,
+                        "this host serves " + describe(serving) + ", not "
+                                + describe(vars.previousReleaseId()) + " as the platform recorded for target "
+                                + vars.target() + ": it was switched outside the platform; nothing was changed. "
+                                + "Point its current back at " + describe(vars.previousReleaseId())
+                                + ", or remove its current to have it deployed as a host new to the target");
+            } else {
+                throw new StepFailedException(
+                        BpmnErrors.PRECONDITION_FAILED,
+                        "target " + vars.target() + " serves " + describe(serving) + " now, not "
+                                + describe(vars.previousReleaseId()) + " as when this run was requested and "
+                                + "approved; nothing was changed: request the run again");
+            }
         }
         String id = id(layout, vars);
         Map<String, ComponentSpec> selected = TargetRegistry.select(target, vars.components());

@@ -279,4 +279,46 @@ class RollingDeployNamespaceTest {
                 .as("nothing started")
                 .isEqualTo(runsBefore);
     }
+
+    @Test
+    @Order(6)
+    void shouldGiveAHostThatServesNothingItsFirstReleaseAndRefuseOneSwitchedByHand() throws Exception {
+        // web-2 as a host new to the target: no current (its old apps still run from memory)
+        Files.delete(shop.root.resolve("web-2-disk/current"));
+
+        JsonPath run =
+                awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", release("v5", false))));
+
+        assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
+        for (String host : HOSTS) {
+            assertThat(served(host)).as(host).contains("\"version\":\"v5\"");
+        }
+        assertThat(shop.root.resolve("web-2-disk/current")).exists();
+
+        // web-1 switched by hand to another release: refused on web-1 before anything changed, with the way out
+        Path current = shop.root.resolve("web-1-disk/current");
+        String v5 = Files.readSymbolicLink(current).toString();
+        String other;
+        try (var releases = Files.list(shop.root.resolve("web-1-disk/releases"))) {
+            other = releases.map(p -> p.getFileName().toString())
+                    .filter(id -> !v5.endsWith(id))
+                    .findFirst()
+                    .orElseThrow();
+        }
+        Files.delete(current);
+        Files.createSymbolicLink(current, Path.of("releases", other));
+        try {
+            JsonPath refused =
+                    awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", release("v6", false))));
+            assertThat(refused.getString("outcome")).isEqualTo("FAILED");
+            assertThat(refused.getString("failure"))
+                    .contains("host web-1")
+                    .contains("switched outside the platform")
+                    .contains("Point its current back");
+            assertThat(served("web-2")).contains("\"version\":\"v5\"");
+        } finally {
+            Files.delete(current);
+            Files.createSymbolicLink(current, Path.of(v5));
+        }
+    }
 }

@@ -33,4 +33,17 @@ class ProcessVariablesTest {
         local.set(ProcessVariables.APPS_RELOADED, "true");
         assertThat(local.written()).containsOnlyKeys("appsReloaded");
     }
+
+    @Test
+    void shouldReadAHostsOwnPreviousReleaseWhereItHasOne() {
+        Map<String, Object> run = Map.of(
+                "previousReleaseId", "20261201_000000_aaaaaaa", "hostPreviousReleaseId.web-2", "", "host", "web-2");
+        assertThat(ProcessVariables.of(run, STEP).previousReleaseId())
+                .as("web-2 served nothing")
+                .isNull();
+
+        Map<String, Object> web1 = new java.util.HashMap<>(run);
+        web1.put("host", "web-1");
+        assertThat(ProcessVariables.of(web1, STEP).previousReleaseId()).isEqualTo("20261201_000000_aaaaaaa");
+    }
 }
