@@ -40,6 +40,8 @@ import java.util.Map;
  * @param url               the approval in Tasklist ({@code runbook.public-url} based)
  * @param runUrl            the run's page
  * @param dbBackup          db-restore: which database backup is restored into which database (else null)
+ * @param promotion         a promotion: the environment the commit passed in, its release and when it was verified
+ *                          there (else null)
  */
 record ApprovalView(
         String taskId,
@@ -68,7 +70,8 @@ record ApprovalView(
         Instant deadline,
         String url,
         String runUrl,
-        String dbBackup) {
+        String dbBackup,
+        String promotion) {
 
     /** What {@code releaseBackup} says (see docs/rest-api.md, "Approvals"). */
     static final String RELEASE_BACKUP_AFTER_APPROVAL =

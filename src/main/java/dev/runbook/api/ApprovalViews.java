@@ -55,7 +55,8 @@ class ApprovalViews {
                 instant(task.getDueDate()),
                 links.link("/camunda/app/tasklist/default/#/?task=" + task.getId()),
                 links.link("/runs/" + task.getProcessInstanceId()),
-                str(vars.get(ProcessVariables.DB_BACKUP_SUMMARY)));
+                str(vars.get(ProcessVariables.DB_BACKUP_SUMMARY)),
+                noneIfBlank(str(vars.get(ProcessVariables.PROMOTION))));
     }
 
     private <T> T parse(Object value, TypeReference<T> type) {

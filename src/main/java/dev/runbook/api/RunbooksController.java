@@ -9,10 +9,13 @@ import dev.runbook.git.GitClient;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.release.ReleaseDirectories;
 import dev.runbook.release.ReleaseMetadata;
+import dev.runbook.release.ReleaseRecord;
+import dev.runbook.release.ReleaseRecordRepository;
 import dev.runbook.run.RunLauncher;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.net.URI;
@@ -42,11 +45,17 @@ class RunbooksController {
     private final TargetRegistry targets;
     private final RunLauncher launcher;
     private final ReleaseDirectories directories;
+    private final ReleaseRecordRepository releases;
 
-    RunbooksController(TargetRegistry targets, RunLauncher launcher, ReleaseDirectories directories) {
+    RunbooksController(
+            TargetRegistry targets,
+            RunLauncher launcher,
+            ReleaseDirectories directories,
+            ReleaseRecordRepository releases) {
         this.targets = targets;
         this.launcher = launcher;
         this.directories = directories;
+        this.releases = releases;
     }
 
     /** {@code gitRef}: branch, tag or 40-hex SHA (default the target's branch); {@code components}: see update. */
@@ -67,6 +76,10 @@ class RunbooksController {
     record RollbackRequest(
             @Size(max = 64) String releaseId,
             @Size(max = 64) String backupId) {}
+
+    /** {@code from}: the target whose verified release is promoted (the environment this one is promoted from). */
+    record PromotionRequest(
+            @NotBlank @Pattern(regexp = TARGET) String from) {}
 
     /** Reply to an accepted start: the run id, its process key and the target. */
     record RunStarted(String runId, String processKey, String target) {}
@@ -96,6 +109,47 @@ class RunbooksController {
             throw new IllegalArgumentException("components is required: 'all' or component names such as backend");
         }
         return release("update", target, request.gitRef(), request.components());
+    }
+
+    @Operation(
+            summary = "Promote: deploy exactly the commit that the environment this target is promoted from serves and "
+                    + "verified (its last recorded release); the approval shows where it passed")
+    @ApiResponse(responseCode = "202", description = "run started")
+    @ApiResponse(responseCode = "400", description = "missing or malformed 'from'")
+    @ApiResponse(
+            responseCode = "409",
+            description = "the target takes no promotions from 'from', 'from' has no verified release, or the target "
+                    + "is busy")
+    @PostMapping("/api/targets/{target}/promotions")
+    ResponseEntity<RunStarted> promote(
+            @PathVariable @Pattern(regexp = TARGET) String target, @RequestBody @Valid PromotionRequest request) {
+        targets.get(target);
+        String source = targets.promotionSource(target)
+                .orElseThrow(() -> new ConflictException("target '" + target + "' takes no promotions: give it "
+                        + "runbook.targets." + target + ".environment.promote-from"));
+        if (!source.equals(request.from())) {
+            throw new ConflictException(
+                    "target '" + target + "' is promoted from '" + source + "', not from '" + request.from() + "'");
+        }
+        ReleaseRecord verified = releases.findFirstByTargetOrderByDeployedAtDesc(source)
+                .orElseThrow(() -> new ConflictException(
+                        "target '" + source + "' has no verified release to " + "promote: deploy it there first"));
+        String promotion = source + " (" + targets.get(source).environment().name() + ") serves release "
+                + verified.getBackupId() + " of " + verified.getCommitSha() + " (" + verified.getGitRef()
+                + "), health-checked there and recorded at " + verified.getDeployedAt() + " by run "
+                + verified.getRunId();
+        Map<String, Object> variables = new HashMap<>();
+        variables.put(ProcessVariables.GIT_REF, verified.getCommitSha());
+        variables.put(ProcessVariables.COMPONENTS, "all");
+        variables.put(ProcessVariables.PROMOTION, promotion);
+        return started(
+                "deploy",
+                target,
+                launcher.start(
+                        "deploy",
+                        target,
+                        "promote " + verified.getCommitSha().substring(0, 7) + " from " + source,
+                        variables));
     }
 
     private ResponseEntity<RunStarted> release(String processKey, String target, String gitRef, String components) {

@@ -98,7 +98,8 @@ public record RunbookProperties(
             @DefaultValue @Valid MonitorPolicy monitor,
             @NotNull Path root,
             @DefaultValue @Valid Releases releases,
-            List<String> hosts) {
+            List<String> hosts,
+            @Valid Environment environment) {
 
         public Target {
             hosts = hosts == null ? List.of() : List.copyOf(hosts);
@@ -116,6 +117,14 @@ public record RunbookProperties(
             return new ReleaseLayout(root);
         }
     }
+
+    /**
+     * The environment a target is of an application ({@code shop}: {@code staging}, {@code production}), and the
+     * environment of the same application whose verified release it is promoted from ({@code promote-from}; none: it
+     * takes no promotions).
+     */
+    public record Environment(
+            @NotBlank String application, @NotBlank String name, String promoteFrom) {}
 
     /**
      * Release directories of a target under its {@code root} (see {@link ReleaseLayout}): how many are kept

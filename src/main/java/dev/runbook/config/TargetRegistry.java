@@ -29,6 +29,59 @@ public class TargetRegistry {
         this.properties = properties;
         preparers.forEach(preparer -> preparer.prepare(properties));
         properties.targets().forEach(TargetRegistry::check);
+        checkEnvironments(properties.targets());
+    }
+
+    /**
+     * Each target's {@code environment}: names made like target names, one target per environment of an application,
+     * and a {@code promote-from} that names another environment of the same application.
+     */
+    private static void checkEnvironments(Map<String, Target> targets) {
+        Map<String, String> seen = new java.util.HashMap<>();
+        targets.forEach((name, target) -> {
+            RunbookProperties.Environment environment = target.environment();
+            if (environment == null) {
+                return;
+            }
+            String prefix = "runbook.targets." + name + ".environment";
+            if (!NAME.matcher(environment.application()).matches()
+                    || !NAME.matcher(environment.name()).matches()) {
+                throw new IllegalStateException(prefix + ": application and name must match " + NAME.pattern());
+            }
+            String other = seen.put(environment.application() + "/" + environment.name(), name);
+            if (other != null) {
+                throw new IllegalStateException(prefix + ": targets " + other + " and " + name + " are both "
+                        + environment.name() + " of " + environment.application());
+            }
+        });
+        targets.forEach((name, target) -> {
+            RunbookProperties.Environment environment = target.environment();
+            if (environment == null || environment.promoteFrom() == null) {
+                return;
+            }
+            if (environment.promoteFrom().equals(environment.name())
+                    || !seen.containsKey(environment.application() + "/" + environment.promoteFrom())) {
+                throw new IllegalStateException("runbook.targets." + name + ".environment.promote-from: "
+                        + environment.promoteFrom() + " is not another environment of " + environment.application());
+            }
+        });
+    }
+
+    /**
+     * The target whose verified release {@code target} is promoted from: the target of the same application whose
+     * environment is {@code target}'s {@code promote-from}; empty when it takes no promotions.
+     */
+    public Optional<String> promotionSource(String target) {
+        RunbookProperties.Environment environment = get(target).environment();
+        if (environment == null || environment.promoteFrom() == null) {
+            return Optional.empty();
+        }
+        return properties.targets().entrySet().stream()
+                .filter(other -> other.getValue().environment() != null
+                        && other.getValue().environment().application().equals(environment.application())
+                        && other.getValue().environment().name().equals(environment.promoteFrom()))
+                .map(Map.Entry::getKey)
+                .findFirst();
     }
 
     private static void check(String name, Target target) {

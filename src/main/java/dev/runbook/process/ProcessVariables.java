@@ -103,6 +103,9 @@ public final class ProcessVariables {
     /** The release that served when the run was requested (null when none did): where a switch back goes. */
     public static final String PREVIOUS_RELEASE_ID = "previousReleaseId";
 
+    /** A promotion's source: where the commit passed (the approval shows it); "" for a deploy that is no promotion. */
+    public static final String PROMOTION = "promotion";
+
     /**
      * What served on a remote host new to the target when its prepare step ran ("": nothing), kept per host; read
      * through {@link #previousReleaseId()}.

@@ -110,6 +110,9 @@ class ResolveReleaseDelegate extends RunbookDelegate {
         variables.put(ProcessVariables.MIGRATION_REQUIRED, migrate);
         variables.put(ProcessVariables.DATABASE_BACKUP_REQUIRED, migrate && target.database() != null);
         variables.put(ProcessVariables.GIT_REF, ref);
+        // the approval form shows it read-only, so it must exist: "" for a deploy that is no promotion
+        String promotion = vars.string(ProcessVariables.PROMOTION);
+        variables.put(ProcessVariables.PROMOTION, promotion == null ? "" : promotion);
         variables.put(ProcessVariables.TARGET_COMMIT, targetCommit);
         variables.put(ProcessVariables.PREVIOUS_COMMIT, previousCommit);
         variables.put(ProcessVariables.PREVIOUS_RELEASE_ID, serving.orElse(null));

@@ -121,11 +121,28 @@ public class RunQueries {
         }
     }
 
-    /** The whole log of one step of a run (on {@code host}, or null: the platform's machine), if it ran a command. */
+    /**
+     * The whole log of one step of a run, if it ran a command: on {@code host}, or with none named the platform's
+     * machine's, else the one remote host's that ran the step.
+     */
     public Optional<Path> stepLog(String runId, String activityId, String host) {
         Path file = StepLog.of(dataDir.root(), runId, HostBound.logName(activityId, host))
                 .file();
-        return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+        if (Files.isRegularFile(file)) {
+            return Optional.of(file);
+        }
+        if (host != null || !Files.isDirectory(file.getParent())) {
+            return Optional.empty();
+        }
+        // no host named: the log of the one remote host that ran the step (a target of one remote host)
+        try (java.util.stream.Stream<Path> logs = Files.list(file.getParent())) {
+            List<Path> ofHosts = logs.filter(log -> log.getFileName().toString().startsWith(activityId + "@"))
+                    .filter(Files::isRegularFile)
+                    .toList();
+            return ofHosts.size() == 1 ? Optional.of(ofHosts.get(0)) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     private RunView view(HistoricProcessInstance instance, boolean withSteps) {

@@ -110,6 +110,7 @@ public final class PlanFixtures {
                 null,
                 root,
                 null,
+                null,
                 null);
     }
 

@@ -67,6 +67,7 @@ class DbBackupCatalogueTest {
                 null,
                 dataDir,
                 null,
+                null,
                 null);
         RunbookProperties properties = new RunbookProperties(dataDir, null, null, Map.of("shop", shop));
         TargetRegistry registry = new TargetRegistry(properties, List.of());

@@ -115,7 +115,8 @@ class ApprovalsApiTest {
                         "Task_SwitchRelease",
                         "Task_Pm2Reload",
                         "Task_HealthCheck",
-                        "Task_RecordRelease");
+                        "Task_RecordRelease",
+                        "Task_PruneReleases");
         assertThat(approval.getString("plan.find { it.activityId == 'Task_PrepareRelease' }.note"))
                 .contains(tip.substring(0, 12), "releases/");
         assertThat(approval.getList("plan.find { it.activityId == 'Task_InstallAndBuild' }.commands.command"))
@@ -172,7 +173,8 @@ class ApprovalsApiTest {
                         "databaseMigration",
                         "releaseBackup",
                         "planText",
-                        "requestedBy");
+                        "requestedBy",
+                        "promotion");
         assertThat(form.getString("planText.value"))
                 .contains(shop.sha("v1").substring(0, 12), "npm ci", "startOrReload", "--cwd");
         assertThat(form.getString("toSubject.value")).isEqualTo("Release v1");

@@ -228,7 +228,7 @@ class TasklistAndRunPageEndToEndTest {
         assertThat(markers("Task_HealthCheck")).contains("rb-failed");
         assertThat(markers("Task_SwitchBack")).contains("rb-compensation");
         assertThat(markers("Task_DiscardRelease")).contains("rb-compensation");
-        assertThat(markers("Association_SwitchBack")).contains("rb-compensation");
+        assertThat(markers("SubProcess_RollBackHosts")).contains("rb-visited");
         assertThat(markers("Task_ReloadPreviousRelease")).contains("rb-visited");
         assertThat(markers("EndEvent_RolledBack")).contains("rb-visited");
         assertThat(markers("Task_RecordRelease")).doesNotContain("rb-visited");

@@ -207,6 +207,7 @@ class CommandRunnerTest {
                 null,
                 workdir,
                 null,
+                null,
                 null);
         return new RunbookProperties(workdir, null, null, Map.of("shop", shop));
     }

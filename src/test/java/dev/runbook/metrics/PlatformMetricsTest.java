@@ -88,6 +88,7 @@ class PlatformMetricsTest {
                                 null,
                                 workdir,
                                 null,
+                                null,
                                 null),
                 "empty",
                         new Target(
@@ -103,6 +104,7 @@ class PlatformMetricsTest {
                                 null,
                                 workdir,
                                 null,
+                                null,
                                 null),
                 "nodb",
                         new Target(
@@ -117,6 +119,7 @@ class PlatformMetricsTest {
                                 null,
                                 null,
                                 workdir,
+                                null,
                                 null,
                                 null));
         TargetRegistry registry = new TargetRegistry(new RunbookProperties(workdir, null, null, targets), List.of());

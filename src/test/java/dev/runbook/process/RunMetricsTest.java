@@ -89,6 +89,7 @@ class RunMetricsTest {
                 null,
                 workdir,
                 null,
+                null,
                 null);
         return new TargetRegistry(new RunbookProperties(workdir, null, null, Map.of("shop", shop)), List.of());
     }
