@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -43,6 +44,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * namespaces can be made (root); in the build's first pass only.
  */
 @PlatformTest
+// closed after the class: nothing else uses its context (a platform listening on every address)
+@DirtiesContext
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RollingDeployNamespaceTest {
 
@@ -50,6 +53,13 @@ class RollingDeployNamespaceTest {
     static final FixtureTarget shop = new FixtureTarget("rolling-shop-backend");
 
     static final List<String> HOSTS = List.of("web-1", "web-2");
+
+    /**
+     * How long a run over both hosts may take: about 15 s alone, five times that late in the full build, where the
+     * contexts of earlier classes and two agent JVMs share the 2 cores.
+     */
+    static final Duration RUN = Duration.ofMinutes(5);
+
     static final Map<String, HostNamespace> namespaces = new LinkedHashMap<>();
     static final List<AgentProcess> agents = new ArrayList<>();
 
@@ -141,7 +151,7 @@ class RollingDeployNamespaceTest {
     void shouldDeployEachHostOnItsOwnDisk() throws Exception {
         startAgents();
         JsonPath run =
-                awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", release("v1", false))));
+                awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", release("v1", false))), RUN);
 
         assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
         for (String host : HOSTS) {
@@ -165,7 +175,7 @@ class RollingDeployNamespaceTest {
         List<Poller.Poll> web2;
         try (Poller poller = Poller.start(
                 Map.of("web-1", url("web-1"), "web-2", url("web-2")), Duration.ofMillis(50), Duration.ofSeconds(2))) {
-            run = awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", ref)));
+            run = awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", ref)), RUN);
             poller.close();
             web1 = poller.polls("web-1");
             web2 = poller.polls("web-2");
@@ -202,7 +212,8 @@ class RollingDeployNamespaceTest {
     @Test
     @Order(3)
     void shouldSwitchEveryHostBackWhenTheReleaseCrashesOnTheSecond() {
-        JsonPath run = awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", release("v3", true))));
+        JsonPath run =
+                awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", release("v3", true))), RUN);
 
         assertThat(run.getString("outcome")).isEqualTo("ROLLED_BACK");
         assertThat(run.getString("failure")).contains("host web-2").contains("CRASH_HERE");
@@ -238,7 +249,7 @@ class RollingDeployNamespaceTest {
     @Order(4)
     void shouldApplyTheRetentionOnEachHostsOwnDisk() throws Exception {
         JsonPath run =
-                awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", release("v4", false))));
+                awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", release("v4", false))), RUN);
 
         assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
         for (String host : HOSTS) {
@@ -287,7 +298,7 @@ class RollingDeployNamespaceTest {
         Files.delete(shop.root.resolve("web-2-disk/current"));
 
         JsonPath run =
-                awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", release("v5", false))));
+                awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", release("v5", false))), RUN);
 
         assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
         for (String host : HOSTS) {
@@ -308,8 +319,8 @@ class RollingDeployNamespaceTest {
         Files.delete(current);
         Files.createSymbolicLink(current, Path.of("releases", other));
         try {
-            JsonPath refused =
-                    awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", release("v6", false))));
+            JsonPath refused = awaitEnd(
+                    start("alice", "/api/targets/shop/deployments", Map.of("gitRef", release("v6", false))), RUN);
             assertThat(refused.getString("outcome")).isEqualTo("FAILED");
             assertThat(refused.getString("failure"))
                     .contains("host web-1")

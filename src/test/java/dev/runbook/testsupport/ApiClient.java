@@ -66,10 +66,15 @@ public final class ApiClient {
                         Objects::nonNull);
     }
 
-    /** Waits until the run has ended (or stopped at an incident); returns it. */
+    /** Waits (at most 2 minutes) until the run has ended (or stopped at an incident); returns it. */
     public static JsonPath awaitEnd(String runId) {
+        return awaitEnd(runId, Duration.ofSeconds(120));
+    }
+
+    /** Waits (at most {@code within}) until the run has ended (or stopped at an incident); returns it. */
+    public static JsonPath awaitEnd(String runId, Duration within) {
         return Awaitility.await()
-                .atMost(Duration.ofSeconds(120))
+                .atMost(within)
                 .pollInterval(Duration.ofMillis(300))
                 .until(
                         () -> as("alice")
