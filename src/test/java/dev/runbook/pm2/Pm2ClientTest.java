@@ -82,7 +82,11 @@ class Pm2ClientTest {
                 () -> pm2.control("start", crashing, Map.of(), WINDOW, StepLog.NONE), StepFailedException.class);
 
         assertThat(failure.code()).isEqualTo(BpmnErrors.HEALTH_CHECK_FAILED);
-        assertThat(failure.getMessage()).contains(crashing.name(), "restarted");
+        // PM2 is restarting it ("restarted 2 time(s) within ...") or, on a loaded machine, has given up on it by the
+        // time of the listing ("is stopped after the reload (restarts 3)"): the crash is named either way
+        assertThat(failure.getMessage())
+                .contains(crashing.name())
+                .containsPattern("restarted \\d+ time|(stopped|errored) after the reload \\(restarts [1-9]");
     }
 
     @Test
