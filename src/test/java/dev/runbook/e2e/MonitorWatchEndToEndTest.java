@@ -27,7 +27,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
-import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -37,8 +36,6 @@ import org.springframework.test.context.DynamicPropertySource;
  * serves again. The run meters of those checks are on {@code /actuator/prometheus}.
  */
 @PlatformTest
-// closed after the class: its watch checks every 2 s and would load every later class of the build
-@DirtiesContext
 @AutoConfigureObservability
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MonitorWatchEndToEndTest {

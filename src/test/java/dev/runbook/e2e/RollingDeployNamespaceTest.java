@@ -30,7 +30,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -44,8 +43,6 @@ import org.springframework.test.context.DynamicPropertySource;
  * namespaces can be made (root); in the build's first pass only.
  */
 @PlatformTest
-// closed after the class: nothing else uses its context (a platform listening on every address)
-@DirtiesContext
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RollingDeployNamespaceTest {
 
