@@ -124,9 +124,8 @@ public abstract class RunbookDelegate implements JavaDelegate {
                     cause);
         }
         vars.set(ProcessVariables.FAILED_STEP, step);
-        String host = vars.string(HostBound.HOST_VARIABLE);
-        if (host != null && !HostBound.LOCAL.equals(host)) {
-            vars.set(ProcessVariables.FAILED_HOST, host);
+        if (vars.remoteHost() != null) {
+            vars.set(ProcessVariables.FAILED_HOST, vars.remoteHost());
         }
         vars.set(ProcessVariables.FAILURE_CODE, code);
         vars.set(ProcessVariables.FAILURE_MESSAGE, abbreviate(safe));

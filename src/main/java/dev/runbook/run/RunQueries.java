@@ -252,10 +252,7 @@ public class RunQueries {
                 .list()) {
             HostBound.hostOf(log.getTopicName())
                     .filter(host -> !HostBound.LOCAL.equals(host))
-                    .ifPresent(host -> {
-                        hosts.put(log.getActivityInstanceId(), host);
-                        hosts.put(log.getExecutionId() + "/" + log.getActivityId(), host);
-                    });
+                    .ifPresent(host -> hosts.put(log.getActivityInstanceId(), host));
         }
         for (HistoricActivityInstance activity : history.createHistoricActivityInstanceQuery()
                 .processInstanceId(instance.getId())
@@ -268,8 +265,7 @@ public class RunQueries {
             if (!STEP_TYPES.contains(activity.getActivityType())) {
                 continue;
             }
-            String host = hosts.getOrDefault(
-                    activity.getId(), hosts.get(activity.getExecutionId() + "/" + activity.getActivityId()));
+            String host = hosts.get(activity.getId());
             String outcome = activity.getEndTime() == null
                     ? "RUNNING"
                     : activity.isCanceled()
