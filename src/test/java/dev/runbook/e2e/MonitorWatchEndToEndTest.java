@@ -25,8 +25,10 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.context.ApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -87,8 +89,12 @@ class MonitorWatchEndToEndTest {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop(@Autowired ApplicationContext context) throws Exception {
         receiver.stop(0);
+        // The context stays cached for later classes (closing it breaks their Camunda webapps); its watch would go on
+        // starting a monitor run, with its PM2 calls, every 2 s for the rest of the build and slow every later class.
+        // The watch's own shutdown stops it; closing the context later calls it again, which is harmless.
+        context.getBean("monitorWatch", DisposableBean.class).destroy();
     }
 
     @Test
