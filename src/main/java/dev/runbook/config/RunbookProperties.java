@@ -133,10 +133,24 @@ public record RunbookProperties(
      */
     public record Releases(@DefaultValue("10") @Positive int keep, DataSize maxBytes) {}
 
-    /** Approval gate of a target: required or not, and how long a request waits (ISO-8601). */
+    /**
+     * Approval gate of a target: required or not, how long a request waits (ISO-8601), and the group whose members
+     * may decide it ({@code approvers} unless an environment names its own, such as {@code prodapprovers}).
+     */
     public record Approval(
             @DefaultValue("true") boolean required,
-            @DefaultValue("PT24H") @NotNull Duration timeout) {}
+            @DefaultValue("PT24H") @NotNull Duration timeout,
+
+            @DefaultValue(Approval.DEFAULT_GROUP) @jakarta.validation.constraints.Pattern(regexp = "[a-zA-Z0-9]+")
+            String group) {
+
+        /** The group that decides approvals of a target that names none. */
+        public static final String DEFAULT_GROUP = "approvers";
+
+        public Approval {
+            group = group == null ? DEFAULT_GROUP : group;
+        }
+    }
 
     /**
      * One deployable part of a target (backend, frontend), run under PM2. Commands are argument lists.

@@ -64,8 +64,13 @@ class DbFindBackupDelegate extends RunbookDelegate {
                 + backup.getSha256() + ") restored into database " + into + ", replacing what it holds there";
         log.line(summary);
         vars.setAll(Map.of(
-                ProcessVariables.INTO_DATABASE, into,
-                ProcessVariables.DB_BACKUP_SUMMARY, summary,
-                ProcessVariables.APPROVAL_TIMEOUT, target.approval().timeout().toString()));
+                ProcessVariables.INTO_DATABASE,
+                into,
+                ProcessVariables.DB_BACKUP_SUMMARY,
+                summary,
+                ProcessVariables.APPROVAL_TIMEOUT,
+                target.approval().timeout().toString(),
+                ProcessVariables.APPROVAL_GROUP,
+                target.approval().group()));
     }
 }

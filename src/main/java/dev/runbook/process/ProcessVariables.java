@@ -31,6 +31,8 @@ public final class ProcessVariables {
     public static final String APPROVAL_COMMENT = "approvalComment";
     public static final String APPROVAL_REQUIRED = "approvalRequired";
     public static final String APPROVAL_TIMEOUT = "approvalTimeout";
+    /** The group whose members may decide the run's approval (the approval task's candidate group). */
+    public static final String APPROVAL_GROUP = "approvalGroup";
     /** Who decided the approval (approved or rejected); deprecated name of {@link #DECIDED_BY}, kept one release. */
     public static final String APPROVED_BY = "approvedBy";
     /** Who decided the approval, whichever way ({@code approved} says which). */

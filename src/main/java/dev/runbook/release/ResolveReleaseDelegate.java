@@ -120,6 +120,7 @@ class ResolveReleaseDelegate extends RunbookDelegate {
         variables.put(ProcessVariables.APPROVAL_REQUIRED, target.approval().required());
         variables.put(
                 ProcessVariables.APPROVAL_TIMEOUT, target.approval().timeout().toString());
+        variables.put(ProcessVariables.APPROVAL_GROUP, target.approval().group());
         // Tasklist's generated form submits a read-only field whose variable is unset or null, and the engine's
         // read-only check then refuses the decision: with nothing served before, the serving commit is ""
         variables.putIfAbsent(ProcessVariables.PREVIOUS_COMMIT, "");

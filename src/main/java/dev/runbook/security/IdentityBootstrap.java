@@ -1,7 +1,9 @@
 package dev.runbook.security;
 
 import dev.runbook.config.RunbookProperties;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.identity.User;
@@ -13,7 +15,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Creates the platform's groups ({@code operators}, {@code approvers}, {@code camunda-admin}, {@code agents}) and the users of
- * {@code runbook.identity.users} in Camunda's identity service at start-up, when they are missing. Existing users
+ * {@code runbook.identity.users} in Camunda's identity service at start-up (and the groups targets name in
+ * {@code approval.group}), when they are missing. Existing users
  * are left as they are (their password is not reset).
  */
 @Component
@@ -32,7 +35,13 @@ class IdentityBootstrap {
 
     @EventListener(ApplicationReadyEvent.class)
     void createMissing() {
-        for (String groupId : GROUPS) {
+        // the platform's groups, and the groups targets name to decide their approvals (approval.group)
+        Set<String> groupIds = new LinkedHashSet<>(GROUPS);
+        properties
+                .targets()
+                .values()
+                .forEach(target -> groupIds.add(target.approval().group()));
+        for (String groupId : groupIds) {
             if (identity.createGroupQuery().groupId(groupId).count() == 0) {
                 Group group = identity.newGroup(groupId);
                 group.setName(groupId);
@@ -52,7 +61,7 @@ class IdentityBootstrap {
             for (String groupId : configured.groups()) {
                 if (identity.createGroupQuery().groupId(groupId).count() == 0) {
                     throw new IllegalStateException("runbook.identity.users: user " + configured.id()
-                            + " names unknown group '" + groupId + "'; known: " + GROUPS);
+                            + " names unknown group '" + groupId + "'; known: " + groupIds);
                 }
                 identity.createMembership(configured.id(), groupId);
             }

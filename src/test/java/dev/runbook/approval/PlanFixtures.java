@@ -100,7 +100,7 @@ public final class PlanFixtures {
                 null,
                 "origin",
                 "main",
-                new Approval(true, Duration.ofHours(1)),
+                new Approval(true, Duration.ofHours(1), Approval.DEFAULT_GROUP),
                 Map.of("PORT", "3999"),
                 new LinkedHashMap<>(components),
                 database,

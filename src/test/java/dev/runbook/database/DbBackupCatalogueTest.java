@@ -58,7 +58,7 @@ class DbBackupCatalogueTest {
                 dataDir,
                 "origin",
                 "main",
-                new Approval(true, Duration.ofHours(1)),
+                new Approval(true, Duration.ofHours(1), Approval.DEFAULT_GROUP),
                 Map.of(),
                 Map.of("backend", backend),
                 new Database("postgresql", "postgresql://postgres@127.0.0.1:5432/shop"),

@@ -24,7 +24,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * Environments of one application: target {@code staging} (no approval) and target {@code shop}, its
  * {@code production}, promoted from staging (approval required). A promotion deploys exactly the commit staging serves
- * and verified, even after the branch moved on, and the approval says where it passed; promotions that do not fit are
+ * and verified, even after the branch moved on, and the approval says where it passed (decided by production's own
+ * approver group); promotions that do not fit are
  * refused with 409 and start nothing. Both targets are on this machine, with the same app; staging's app is removed
  * from PM2 before production deploys it.
  */
@@ -57,6 +58,12 @@ class PromotionEndToEndTest {
         registry.add("runbook.targets.shop.environment.application", () -> "shop");
         registry.add("runbook.targets.shop.environment.name", () -> "production");
         registry.add("runbook.targets.shop.environment.promote-from", () -> "staging");
+        // production's own approvers: frank decides its approvals; bob (approvers only) decides staging's
+        registry.add("runbook.targets.shop.approval.group", () -> "prodapprovers");
+        registry.add("runbook.identity.users[4].id", () -> "frank");
+        registry.add("runbook.identity.users[4].password", () -> "frank-pw");
+        registry.add("runbook.identity.users[4].groups[0]", () -> "approvers");
+        registry.add("runbook.identity.users[4].groups[1]", () -> "prodapprovers");
     }
 
     private static URI stagingHealth() {
@@ -105,8 +112,15 @@ class PromotionEndToEndTest {
         shop.stopApp();
 
         String runId = start("alice", "/api/targets/shop/promotions", Map.of("from", "staging"));
-        String taskId = awaitApproval(runId);
-        JsonPath approval = as("bob").get("/api/approvals").jsonPath();
+        String taskId = awaitApproval(runId, "frank");
+        assertThat(as("bob").get("/api/approvals").jsonPath().getList("taskId"))
+                .as("bob approves staging, not production")
+                .doesNotContain(taskId);
+        decide("bob", taskId, true)
+                .then()
+                .statusCode(403)
+                .body("detail", containsString("bob is not in a group that may decide this approval"));
+        JsonPath approval = as("frank").get("/api/approvals").jsonPath();
         String promotion = approval.getString("find { it.taskId == '" + taskId + "' }.promotion");
         assertThat(promotion)
                 .contains("staging")
@@ -115,7 +129,7 @@ class PromotionEndToEndTest {
                 .contains("health-checked");
         assertThat(approval.getString("find { it.taskId == '" + taskId + "' }.toCommit"))
                 .isEqualTo(verified);
-        decide("bob", taskId, true).then().statusCode(204);
+        decide("frank", taskId, true).then().statusCode(204);
 
         JsonPath promoted = awaitEnd(runId);
         assertThat(promoted.getString("outcome")).isEqualTo("DEPLOYED");

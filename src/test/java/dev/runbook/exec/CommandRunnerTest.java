@@ -197,7 +197,7 @@ class CommandRunnerTest {
                 workdir,
                 "origin",
                 "main",
-                new Approval(true, Duration.ofHours(1)),
+                new Approval(true, Duration.ofHours(1), Approval.DEFAULT_GROUP),
                 Map.of(),
                 Map.of("backend", backend),
                 new Database("mongodb", databaseUri),

@@ -47,7 +47,9 @@ class DbRestoreProcessTest {
                                 "dbBackupSummary",
                                 "backup b-1 of shop",
                                 "approvalTimeout",
-                                "PT1H"))
+                                "PT1H",
+                                "approvalGroup",
+                                "approvers"))
                 .outputs("dbBackupDelegate", Map.of("dbBackupId", "safety-1"))
                 .outputs("dbRestoreDelegate", Map.of("restoredCounts", "{\"orders\":42}"));
         Mocks.register("runFailedAlertListener", (ExecutionListener)

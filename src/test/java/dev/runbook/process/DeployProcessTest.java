@@ -45,6 +45,8 @@ class DeployProcessTest {
             "[]",
             "approvalTimeout",
             "PT1H",
+            "approvalGroup",
+            "approvers",
             "migrationRequired",
             false,
             "databaseBackupRequired",
@@ -105,6 +107,25 @@ class DeployProcessTest {
                 .containsEntry("approvedBy", "bob");
         assertThat(outcome(instance)).isEqualTo("DEPLOYED");
         assertThat(calls).doesNotContain("Task_SwitchBack", "Task_DiscardRelease");
+    }
+
+    @Test
+    void shouldLetOnlyTheTargetsApproverGroupDecide() {
+        resolved.put("approvalGroup", "prodapprovers");
+        ProcessInstance instance = start(true);
+        runJobs();
+        assertThat(instance).isWaitingAt("Task_ApproveRelease").task().hasCandidateGroup("prodapprovers");
+
+        assertThatThrownBy(() -> StubbedRun.decide(instance, "bob", List.of("approvers"), true))
+                .as("an approver of other targets, deciding in Tasklist")
+                .hasRootCauseInstanceOf(FourEyesTaskListener.FourEyesViolationException.class)
+                .rootCause()
+                .hasMessageContaining("bob is not in a group that may decide this approval ([prodapprovers])");
+        assertThat(instance).isWaitingAt("Task_ApproveRelease");
+
+        StubbedRun.decide(instance, "carol", List.of("approvers", "prodapprovers"), true);
+        runJobs();
+        assertThat(instance).hasPassed("EndEvent_Deployed").variables().containsEntry("decidedBy", "carol");
     }
 
     @Test

@@ -49,7 +49,9 @@ class RollbackProcessTest {
                                 "commits",
                                 "[]",
                                 "approvalTimeout",
-                                "PT1H"))
+                                "PT1H",
+                                "approvalGroup",
+                                "approvers"))
                 // host-bound steps: the switches run as external tasks through the stubs
                 .effect("switchReleaseDelegate", vars -> switchedTo.add((String) vars.get("releaseId")))
                 .effect("switchBackDelegate", vars -> switchedTo.add((String) vars.get("previousReleaseId")));

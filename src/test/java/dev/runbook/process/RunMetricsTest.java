@@ -114,6 +114,8 @@ class RunMetricsTest {
                                 "[]",
                                 "approvalTimeout",
                                 "PT1H",
+                                "approvalGroup",
+                                "approvers",
                                 "migrationRequired",
                                 false,
                                 "databaseBackupRequired",

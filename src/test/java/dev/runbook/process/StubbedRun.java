@@ -269,7 +269,12 @@ final class StubbedRun {
 
     /** Decides the run's approval task as {@code user} (an approver). */
     static void decide(ProcessInstance instance, String user, boolean approved) {
-        identityService().setAuthentication(user, List.of("approvers"));
+        decide(instance, user, List.of("approvers"), approved);
+    }
+
+    /** Decides the run's approval task as {@code user}, a member of {@code groups}. */
+    static void decide(ProcessInstance instance, String user, List<String> groups, boolean approved) {
+        identityService().setAuthentication(user, groups);
         try {
             complete(task(instance), withVariables("approved", approved, "approvalComment", "checked"));
         } finally {

@@ -36,7 +36,9 @@ class UpdateProcessTest {
                                 "commits",
                                 "[]",
                                 "approvalTimeout",
-                                "PT1H"));
+                                "PT1H",
+                                "approvalGroup",
+                                "approvers"));
     }
 
     @AfterEach

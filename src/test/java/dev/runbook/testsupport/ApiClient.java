@@ -45,12 +45,17 @@ public final class ApiClient {
 
     /** Waits until the run waits for an approval that bob may decide; returns the task id. */
     public static String awaitApproval(String runId) {
+        return awaitApproval(runId, "bob");
+    }
+
+    /** Waits until the run's approval is listed for {@code approver} and returns its task id. */
+    public static String awaitApproval(String runId, String approver) {
         return Awaitility.await()
                 .atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(200))
                 .until(
                         () -> {
-                            List<Map<String, Object>> approvals = as("bob")
+                            List<Map<String, Object>> approvals = as(approver)
                                     .get("/api/approvals")
                                     .then()
                                     .statusCode(200)
