@@ -99,7 +99,8 @@ public record RunbookProperties(
             @NotNull Path root,
             @DefaultValue @Valid Releases releases,
             List<String> hosts,
-            @Valid Environment environment) {
+            @Valid Environment environment,
+            @DefaultValue @Valid Rollout rollout) {
 
         public Target {
             hosts = hosts == null ? List.of() : List.copyOf(hosts);
@@ -110,6 +111,7 @@ public record RunbookProperties(
             components = components == null ? Map.of() : ordered(components);
             monitor = monitor == null ? MonitorPolicy.DEFAULTS : monitor;
             releases = releases == null ? new Releases(10, null) : releases;
+            rollout = rollout == null ? new Rollout(1) : rollout;
         }
 
         /** The release layout under {@link #root}. */
@@ -125,6 +127,12 @@ public record RunbookProperties(
      */
     public record Environment(
             @NotBlank String application, @NotBlank String name, String promoteFrom) {}
+
+    /**
+     * How a run goes through a target's hosts: {@code batch} hosts at a time are switched, reloaded and checked (the
+     * others serve on meanwhile); the next batch starts when the whole batch passed its health check.
+     */
+    public record Rollout(@DefaultValue("1") @Positive int batch) {}
 
     /**
      * Release directories of a target under its {@code root} (see {@link ReleaseLayout}): how many are kept

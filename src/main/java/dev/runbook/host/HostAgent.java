@@ -19,11 +19,13 @@ import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.core5.util.Timeout;
 import org.camunda.bpm.client.ExternalTaskClient;
 import org.camunda.bpm.client.exception.ConnectionLostException;
+import org.camunda.bpm.client.exception.EngineException;
 import org.camunda.bpm.client.exception.NotFoundException;
 import org.camunda.bpm.client.exception.UnknownHttpErrorException;
 import org.camunda.bpm.client.interceptor.auth.BasicAuthProvider;
@@ -51,6 +53,10 @@ class HostAgent implements SmartLifecycle {
 
     /** How often a finished step's report is tried again while the platform cannot be reached. */
     static final Duration REPORT_RETRY = Duration.ofSeconds(2);
+    /** The engine's error type when a report lost a race with another change of the same run. */
+    static final String CONCURRENT_CHANGE = "OptimisticLockingException";
+
+    static final int CONCURRENT_CHANGE_ATTEMPTS = 20;
 
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -211,6 +217,23 @@ class HostAgent implements SmartLifecycle {
                         e.getMessage());
                 return;
             } catch (RuntimeException e) {
+                if (e instanceof EngineException engine
+                        && CONCURRENT_CHANGE.equals(engine.getType())
+                        && attempt < CONCURRENT_CHANGE_ATTEMPTS
+                        && running) {
+                    // another host of the same batch reported at the same moment and the platform's transaction lost
+                    // the race (the engine's optimistic locking); nothing of this report was kept: send it again
+                    log.info(
+                            "step {} of run {}: the run changed concurrently, reporting again: {}",
+                            task.getActivityId(),
+                            task.getProcessInstanceId(),
+                            e.getMessage());
+                    if (!sleep(
+                            Duration.ofMillis(100 + ThreadLocalRandom.current().nextInt(400)))) {
+                        return;
+                    }
+                    continue;
+                }
                 // the platform refused the report itself: fail the step (retried, then an incident) rather than
                 // let its lock run out and the step run again and again
                 log.warn(

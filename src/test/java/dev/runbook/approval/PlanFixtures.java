@@ -111,6 +111,7 @@ public final class PlanFixtures {
                 root,
                 null,
                 null,
+                null,
                 null);
     }
 

@@ -241,7 +241,21 @@ class TargetRegistryTest {
             components.put(name, component(name));
         }
         return new Target(
-                null, "origin", "main", null, Map.of(), components, null, null, null, null, workdir, null, null, null);
+                null,
+                "origin",
+                "main",
+                null,
+                Map.of(),
+                components,
+                null,
+                null,
+                null,
+                null,
+                workdir,
+                null,
+                null,
+                null,
+                null);
     }
 
     /** Every message in the cause chain, one per line. */

@@ -68,6 +68,7 @@ class DbBackupCatalogueTest {
                 dataDir,
                 null,
                 null,
+                null,
                 null);
         RunbookProperties properties = new RunbookProperties(dataDir, null, null, Map.of("shop", shop));
         TargetRegistry registry = new TargetRegistry(properties, List.of());

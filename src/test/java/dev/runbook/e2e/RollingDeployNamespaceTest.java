@@ -2,24 +2,20 @@ package dev.runbook.e2e;
 
 import static dev.runbook.testsupport.ApiClient.as;
 import static dev.runbook.testsupport.ApiClient.awaitEnd;
-import static dev.runbook.testsupport.ApiClient.awaitHostStatus;
 import static dev.runbook.testsupport.ApiClient.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.runbook.testsupport.AgentProcess;
 import dev.runbook.testsupport.FixtureTarget;
+import dev.runbook.testsupport.HostFleet;
 import dev.runbook.testsupport.HostNamespace;
 import dev.runbook.testsupport.PlatformTest;
 import dev.runbook.testsupport.Poller;
-import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -57,90 +53,50 @@ class RollingDeployNamespaceTest {
      */
     static final Duration RUN = Duration.ofMinutes(5);
 
-    static final Map<String, HostNamespace> namespaces = new LinkedHashMap<>();
-    static final List<AgentProcess> agents = new ArrayList<>();
+    static HostFleet fleet;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         shop.register(registry, false);
         registry.add("server.address", () -> "0.0.0.0");
-        shop.registerHost(registry, 4, "web-1", "web1agent");
-        shop.registerHost(registry, 5, "web-2", "web2agent");
+        HostFleet.register(registry, shop, 4, HOSTS);
         registry.add("runbook.targets.shop.releases.keep", () -> "2");
     }
 
     @BeforeAll
     static void makeHosts() {
         Assumptions.assumeTrue(HostNamespace.available(), "network and mount namespaces need root");
-        for (String host : HOSTS) {
-            namespaces.put(host, HostNamespace.create(host.replace("-", "")));
-        }
+        fleet = new HostFleet(shop, HOSTS);
     }
 
-    /** Starts each host's agent in its namespace, on its own disk (once the platform listens). */
+    /** Starts each host's agent (once the platform listens); web-2's own configuration crashes the last release. */
     private static void startAgents() throws Exception {
-        for (String host : HOSTS) {
-            HostNamespace ns = namespaces.get(host);
-            Path disk = Files.createDirectories(shop.root.resolve(host + "-disk"));
-            Map<String, String> properties =
-                    shop.agentProperties(host, "http://" + ns.platformAddress + ":" + RestAssured.port);
-            properties.put("runbook.targets.shop.releases.keep", "2");
-            if (host.equals("web-2")) {
-                // this host's own configuration: the release of the last test crashes on it at boot
-                properties.put("runbook.targets.shop.env.CRASH_HERE", "yes");
-            }
-            String user = host.replace("-", "") + "agent";
-            agents.add(AgentProcess.start(
-                    ns.prefixWithDisk(disk, shop.home),
-                    properties,
-                    Map.of("PM2_HOME", shop.root.resolve(host + "-pm2").toString()),
-                    user,
-                    user + "-pw",
-                    shop.root.resolve(host + "-agent.log")));
-        }
-        for (String host : HOSTS) {
-            awaitHostStatus(host, "UP");
-        }
+        fleet.startAgents(
+                Map.of("runbook.targets.shop.releases.keep", "2"),
+                Map.of("web-2", Map.of("runbook.targets.shop.env.CRASH_HERE", "yes")));
     }
 
     @AfterAll
     static void removeHosts() {
-        agents.forEach(AgentProcess::close);
-        namespaces.values().forEach(HostNamespace::close);
+        if (fleet != null) {
+            fleet.close();
+        }
     }
 
-    /** A release that listens on every address of its host, and exits at boot where {@code CRASH_HERE} is set. */
     private static String release(String version, boolean crashesWhereConfigured) {
-        shop.publish("rolling-" + version, Map.of("backend/src/main.js", """
-                const http = require('http');
-                if (%s && process.env.CRASH_HERE === 'yes') {
-                  console.error('%s cannot start: CRASH_HERE is set in this host\\'s configuration');
-                  process.exit(1);
-                }
-                http.createServer((req, res) => {
-                  res.writeHead(200, { 'Content-Type': 'application/json' });
-                  res.end(JSON.stringify({ status: 'ok', version: '%s' }));
-                }).listen(Number(process.env.PORT), '0.0.0.0');
-                """.formatted(
-                        crashesWhereConfigured, version, version)));
-        return "rolling-" + version;
+        return fleet.release(version, crashesWhereConfigured);
     }
 
     private static URI url(String host) {
-        return URI.create("http://" + namespaces.get(host).address + ":" + shop.port + "/api/health");
+        return fleet.url(host);
     }
 
     private static String served(String host) {
-        return FixtureTarget.body(url(host));
+        return fleet.served(host);
     }
 
-    /** The hosts of a step's successful runs, in the order they ran. */
     private static List<String> hostsOf(String runId, String activityId) {
-        return as("admin")
-                .get("/engine-rest/history/external-task-log?successLog=true&activityIdIn=" + activityId
-                        + "&processInstanceId=" + runId + "&sortBy=timestamp&sortOrder=asc")
-                .jsonPath()
-                .getList("workerId", String.class);
+        return HostFleet.hostsOf(runId, activityId);
     }
 
     @Test

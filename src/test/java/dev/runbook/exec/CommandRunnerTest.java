@@ -208,6 +208,7 @@ class CommandRunnerTest {
                 workdir,
                 null,
                 null,
+                null,
                 null);
         return new RunbookProperties(workdir, null, null, Map.of("shop", shop));
     }

@@ -89,6 +89,7 @@ class PlatformMetricsTest {
                                 workdir,
                                 null,
                                 null,
+                                null,
                                 null),
                 "empty",
                         new Target(
@@ -105,6 +106,7 @@ class PlatformMetricsTest {
                                 workdir,
                                 null,
                                 null,
+                                null,
                                 null),
                 "nodb",
                         new Target(
@@ -119,6 +121,7 @@ class PlatformMetricsTest {
                                 null,
                                 null,
                                 workdir,
+                                null,
                                 null,
                                 null,
                                 null));

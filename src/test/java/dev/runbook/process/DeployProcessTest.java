@@ -3,6 +3,7 @@ package dev.runbook.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.externalTaskService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.historyService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.managementService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtimeService;
@@ -426,6 +427,56 @@ class DeployProcessTest {
                         .singleResult()
                         .getValue())
                 .isEqualTo("Task_HealthCheck");
+    }
+
+    @Test
+    void shouldSwitchTheHostsOfABatchAtOnceAndTheNextBatchOnlyAfterIt() {
+        stubs.hosts.addAll(List.of("web-1", "web-2", "web-3"));
+        stubs.batch = 2;
+        List<Long> openSwitches = new java.util.ArrayList<>();
+        stubs.effect(
+                "switchReleaseDelegate",
+                vars -> openSwitches.add(externalTaskService()
+                        .createExternalTaskQuery()
+                        .activityId("Task_SwitchRelease")
+                        .count()));
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(outcome(instance)).isEqualTo("DEPLOYED");
+        assertThat(openSwitches).as("web-1 and web-2 at once, then web-3 alone").containsExactly(2L, 1L, 1L);
+        int lastOfFirstBatch = Math.max(
+                stubs.hostCalls.indexOf("Task_HealthCheck@web-1"), stubs.hostCalls.indexOf("Task_HealthCheck@web-2"));
+        assertThat(stubs.hostCalls.indexOf("Task_SwitchRelease@web-3"))
+                .as("the next batch starts once the whole batch passed its check")
+                .isGreaterThan(lastOfFirstBatch);
+        assertThat(calls).containsOnlyOnce("Task_RecordRelease");
+    }
+
+    @Test
+    void shouldRollBackEveryHostOfTheBatchWhenOneOfItFails() {
+        stubs.hosts.addAll(List.of("web-1", "web-2", "web-3"));
+        stubs.batch = 2;
+        stubs.failingOn.put("Task_HealthCheck", "web-2");
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(outcome(instance)).isEqualTo("ROLLED_BACK");
+        assertThat(stubs.hostCalls)
+                .contains("Task_SwitchBack@web-1", "Task_SwitchBack@web-2")
+                .doesNotContain("Task_SwitchRelease@web-3", "Task_SwitchBack@web-3")
+                .endsWith("Task_DiscardRelease@web-3", "Task_DiscardRelease@web-2", "Task_DiscardRelease@web-1");
+    }
+
+    @Test
+    void shouldCountASwitchThatAnotherHostsFailureEndedAsDoneButNotTheFailedOne() {
+        // web-2 refuses its switch: whichever of the two ran first, web-1's switch is done or was ended while its
+        // agent may have been doing it; web-1 is switched back, web-2 (which changed nothing) is not
+        stubs.hosts.addAll(List.of("web-1", "web-2"));
+        stubs.batch = 2;
+        stubs.failingOn.put("Task_SwitchRelease", "web-2");
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(outcome(instance)).isEqualTo("ROLLED_BACK");
+        assertThat(stubs.hostCalls).contains("Task_SwitchBack@web-1").doesNotContain("Task_SwitchBack@web-2");
     }
 
     @Test

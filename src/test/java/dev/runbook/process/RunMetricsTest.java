@@ -90,6 +90,7 @@ class RunMetricsTest {
                 workdir,
                 null,
                 null,
+                null,
                 null);
         return new TargetRegistry(new RunbookProperties(workdir, null, null, Map.of("shop", shop)), List.of());
     }

@@ -54,6 +54,8 @@ final class StubbedRun {
     final List<String> hosts = new ArrayList<>();
     /** Steps that fail (as {@link #failing}) only on the host given. */
     final Map<String, String> failingOn = new HashMap<>();
+    /** How many hosts the switch takes at once ({@code rollout.batch}). */
+    int batch = 1;
     /** The variables each step (activity id) saw when it last ran. */
     final Map<String, Map<String, Object>> inputs = new HashMap<>();
     /** Steps (activity ids) that fail with their delegate's characteristic BPMN error. */
@@ -84,8 +86,7 @@ final class StubbedRun {
         Mocks.register("fourEyesTaskListener", new FourEyesTaskListener(identityService(), NO_AUDIT));
         Mocks.register("approvalDeadlineTaskListener", new ApprovalDeadlineTaskListener());
         Mocks.register("hostTopics", new LocalTopics());
-        Mocks.register("rollout", new dev.runbook.host.Rollout((java.util.function.Function<String, List<String>>)
-                target -> hosts));
+        Mocks.register("rollout", new dev.runbook.host.Rollout(target -> hosts, target -> batch));
     }
 
     /**
@@ -116,8 +117,13 @@ final class StubbedRun {
                 || failingWith.containsKey(step)
                 || (host != null && host.equals(failingOn.get(step)))) {
             String code = failingWith.containsKey(step) ? failingWith.get(step) : firstCode(bean, step);
-            throw new StubFailure(
-                    code, step, Map.of(ProcessVariables.FAILED_STEP, step, ProcessVariables.FAILURE_CODE, code));
+            Map<String, Object> failure =
+                    new HashMap<>(Map.of(ProcessVariables.FAILED_STEP, step, ProcessVariables.FAILURE_CODE, code));
+            if (host != null && !HostBound.LOCAL.equals(host)) {
+                // as RunbookDelegate does on a remote host
+                failure.put(ProcessVariables.FAILED_HOST, host);
+            }
+            throw new StubFailure(code, step, failure);
         }
         if (effects.containsKey(bean)) {
             effects.get(bean).accept(seen);
