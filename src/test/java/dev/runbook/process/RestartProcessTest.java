@@ -2,6 +2,7 @@ package dev.runbook.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.externalTaskService;
 
 import java.util.List;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
@@ -79,6 +80,24 @@ class RestartProcessTest {
         StubbedRun.runJobs();
         assertThat(StubbedRun.outcome(unhealthy)).isEqualTo("FAILED");
         assertThat(stubs.hostCalls).endsWith("Task_HealthCheck@web-2").doesNotContain("Task_RestartApps@web-3");
+    }
+
+    @Test
+    void shouldRestartTheHostsOfABatchAtOnce() {
+        stubs.hosts.addAll(List.of("web-1", "web-2", "web-3"));
+        stubs.batch = 2;
+        List<Long> openRestarts = new java.util.ArrayList<>();
+        stubs.effect(
+                "pm2RestartDelegate",
+                vars -> openRestarts.add(externalTaskService()
+                        .createExternalTaskQuery()
+                        .activityId("Task_RestartApps")
+                        .count()));
+        ProcessInstance all = StubbedRun.start("restart", "components", "all");
+        StubbedRun.runJobs();
+        assertThat(StubbedRun.outcome(all)).isEqualTo("DONE");
+        assertThat(openRestarts).as("web-1 and web-2 at once, then web-3").containsExactly(2L, 1L, 1L);
+        assertThat(stubs.hostCalls).endsWith("Task_RestartApps@web-3", "Task_HealthCheck@web-3");
     }
 
     @Test
