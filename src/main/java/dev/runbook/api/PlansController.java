@@ -9,7 +9,7 @@ import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.StepLog;
 import dev.runbook.git.GitClient;
 import dev.runbook.process.Release;
-import dev.runbook.release.ReleaseDirectories;
+import dev.runbook.release.ReleaseHistory;
 import dev.runbook.release.ReleaseMetadata;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -57,19 +57,19 @@ class PlansController {
             List<PlannedStep> steps) {}
 
     private final TargetRegistry targets;
-    private final ReleaseDirectories directories;
+    private final ReleaseHistory history;
     private final GitClient git;
     private final ReleasePlanner planner;
     private final RepositoryService repository;
 
     PlansController(
             TargetRegistry targets,
-            ReleaseDirectories directories,
+            ReleaseHistory history,
             GitClient git,
             ReleasePlanner planner,
             RepositoryService repository) {
         this.targets = targets;
-        this.directories = directories;
+        this.history = history;
         this.git = git;
         this.planner = planner;
         this.repository = repository;
@@ -93,11 +93,10 @@ class PlansController {
             @RequestParam(required = false) @Size(max = 64) String releaseId) {
         Target spec = targets.get(target);
         ReleaseLayout layout = spec.layout();
-        String servingId = layout.currentId().orElse(null);
+        String servingId = history.serving(target, spec).orElse(null);
         String servingCommit = servingId == null
                 ? null
-                : directories
-                        .metadata(layout, servingId)
+                : history.release(target, spec, servingId)
                         .map(ReleaseMetadata::commit)
                         .orElse(null);
         String commit;
@@ -107,8 +106,7 @@ class PlansController {
             if (releaseId == null || releaseId.isBlank()) {
                 throw new IllegalArgumentException("a rollback preview needs a release id (letters, digits, '_', '-')");
             }
-            ReleaseMetadata release =
-                    RunbooksController.rollbackRelease(directories, layout, target, releaseId, servingId);
+            ReleaseMetadata release = RunbooksController.rollbackRelease(history, target, spec, releaseId);
             commit = release.commit();
             id = release.id();
         } else {

@@ -7,7 +7,7 @@ import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.config.TargetRegistry;
 import dev.runbook.git.GitClient;
 import dev.runbook.process.ProcessVariables;
-import dev.runbook.release.ReleaseDirectories;
+import dev.runbook.release.ReleaseHistory;
 import dev.runbook.release.ReleaseMetadata;
 import dev.runbook.release.ReleaseRecord;
 import dev.runbook.release.ReleaseRecordRepository;
@@ -44,17 +44,14 @@ class RunbooksController {
 
     private final TargetRegistry targets;
     private final RunLauncher launcher;
-    private final ReleaseDirectories directories;
+    private final ReleaseHistory history;
     private final ReleaseRecordRepository releases;
 
     RunbooksController(
-            TargetRegistry targets,
-            RunLauncher launcher,
-            ReleaseDirectories directories,
-            ReleaseRecordRepository releases) {
+            TargetRegistry targets, RunLauncher launcher, ReleaseHistory history, ReleaseRecordRepository releases) {
         this.targets = targets;
         this.launcher = launcher;
-        this.directories = directories;
+        this.history = history;
         this.releases = releases;
     }
 
@@ -190,22 +187,20 @@ class RunbooksController {
     ResponseEntity<RunStarted> rollback(
             @PathVariable @Pattern(regexp = TARGET) String target,
             @RequestBody(required = false) @Valid RollbackRequest request) {
-        ReleaseLayout layout = targets.get(target).layout();
+        Target spec = targets.get(target);
         launcher.requireHosts("rollback", target);
         String requested = request == null
                 ? null
                 : request.releaseId() != null && !request.releaseId().isBlank()
                         ? request.releaseId()
                         : request.backupId();
-        String serving = layout.currentId().orElse(null);
         String id;
         if (requested == null || requested.isBlank()) {
-            id = ReleaseDirectories.previous(directories.all(layout), serving)
+            id = history.previous(target, spec)
                     .orElseThrow(() -> new NotFoundException(
                             "target '" + target + "' has no release before the one serving now to return to"));
         } else {
-            id = rollbackRelease(directories, layout, target, requested, serving)
-                    .id();
+            id = rollbackRelease(history, target, spec, requested).id();
         }
         return started(
                 "rollback",
@@ -217,16 +212,14 @@ class RunbooksController {
      * The release a rollback to {@code requested} returns to: 400 for a malformed id, 404 for a release the target does
      * not have, 409 for the one that serves already. The rollback request and its plan preview ask the same.
      */
-    static ReleaseMetadata rollbackRelease(
-            ReleaseDirectories directories, ReleaseLayout layout, String target, String requested, String serving) {
+    static ReleaseMetadata rollbackRelease(ReleaseHistory history, String target, Target spec, String requested) {
         if (!ReleaseLayout.ID.matcher(requested).matches()) {
             throw new IllegalArgumentException(
                     "invalid release id '" + requested + "': letters, digits, '_' and '-' only");
         }
-        ReleaseMetadata release = directories
-                .metadata(layout, requested)
+        ReleaseMetadata release = history.release(target, spec, requested)
                 .orElseThrow(() -> new NotFoundException("target '" + target + "' has no release '" + requested + "'"));
-        if (release.id().equals(serving)) {
+        if (release.id().equals(history.serving(target, spec).orElse(null))) {
             throw new ConflictException("release '" + requested + "' serves already");
         }
         return release;

@@ -1,5 +1,6 @@
 package dev.runbook.release;
 
+import java.util.List;
 import java.util.Optional;
 import org.springframework.data.jpa.repository.JpaRepository;
 
@@ -7,4 +8,6 @@ import org.springframework.data.jpa.repository.JpaRepository;
 public interface ReleaseRecordRepository extends JpaRepository<ReleaseRecord, Long> {
 
     Optional<ReleaseRecord> findFirstByTargetOrderByDeployedAtDesc(String target);
+
+    List<ReleaseRecord> findByTargetOrderByDeployedAtAsc(String target);
 }

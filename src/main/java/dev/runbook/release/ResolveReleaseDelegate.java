@@ -37,7 +37,7 @@ class ResolveReleaseDelegate extends RunbookDelegate {
     private final GitClient git;
     private final ApprovalContext context;
     private final ReleaseDirectories directories;
-    private final ReleaseRecordRepository records;
+    private final ReleaseHistory history;
 
     ResolveReleaseDelegate(
             TargetRegistry targets,
@@ -45,12 +45,12 @@ class ResolveReleaseDelegate extends RunbookDelegate {
             GitClient git,
             ApprovalContext context,
             ReleaseDirectories directories,
-            ReleaseRecordRepository records) {
+            ReleaseHistory history) {
         super(targets, redactor);
         this.git = git;
         this.context = context;
         this.directories = directories;
-        this.records = records;
+        this.history = history;
     }
 
     @Override
@@ -84,9 +84,10 @@ class ResolveReleaseDelegate extends RunbookDelegate {
         } else {
             // the hosts' disks are theirs: what serves is what the platform last recorded for the target; each
             // host's prepare step checks that it serves just that before it changes anything
-            Optional<ReleaseRecord> last = records.findFirstByTargetOrderByDeployedAtDesc(vars.target());
-            serving = last.map(ReleaseRecord::getBackupId);
-            previousCommit = last.map(ReleaseRecord::getCommitSha).orElse(null);
+            serving = history.serving(vars.target(), target);
+            previousCommit = serving.flatMap(id -> history.release(vars.target(), target, id))
+                    .map(ReleaseMetadata::commit)
+                    .orElse(null);
             log.line("the target's hosts " + target.hosts() + " serve "
                     + serving.map(id -> "release " + id).orElse("no release") + " as last recorded");
         }

@@ -39,6 +39,13 @@ class SwitchReleaseDelegate extends RunbookDelegate implements StepPreview {
             log.line("current already points at release " + id);
             return;
         }
+        if (!java.nio.file.Files.isDirectory(layout.release(id))) {
+            // a rollback to a release this host's retention has pruned (or that it never had)
+            throw new StepFailedException(
+                    BpmnErrors.PRECONDITION_FAILED,
+                    "there is no release " + id + " under " + layout.releases() + " on this host (pruned by its"
+                            + " retention, or never made here); not switching");
+        }
         if (!Objects.equals(serving, vars.previousReleaseId())) {
             throw new StepFailedException(
                     BpmnErrors.PRECONDITION_FAILED,

@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Task_ValidateRelease (rollback runbook): finds release {@code releaseId} of the target (a finished release
- * directory that does not serve now) and sets {@code targetCommit} (its commit), {@code previousReleaseId} and
+ * directory that does not serve now; on a target with hosts, a release it recorded, see {@link ReleaseHistory}) and sets {@code targetCommit} (its commit), {@code previousReleaseId} and
  * {@code previousCommit} (what serves), {@code components} (all: a release directory holds every component), the
  * {@link ApprovalContext approval context} (the commits the rollback takes away) and the approval policy.
  * {@code PRECONDITION_FAILED} when the release is missing, unfinished or serves already, or has an ecosystem file PM2
@@ -31,13 +31,13 @@ import org.springframework.stereotype.Component;
 @StepErrors({BpmnErrors.PRECONDITION_FAILED, BpmnErrors.COMMAND_FAILED})
 class ValidateReleaseDelegate extends RunbookDelegate {
 
-    private final ReleaseDirectories directories;
+    private final ReleaseHistory history;
     private final ApprovalContext context;
 
     ValidateReleaseDelegate(
-            TargetRegistry targets, Redactor redactor, ReleaseDirectories directories, ApprovalContext context) {
+            TargetRegistry targets, Redactor redactor, ReleaseHistory history, ApprovalContext context) {
         super(targets, redactor);
-        this.directories = directories;
+        this.history = history;
         this.context = context;
     }
 
@@ -46,17 +46,19 @@ class ValidateReleaseDelegate extends RunbookDelegate {
         Target target = targets.get(vars.target());
         ReleaseLayout layout = target.layout();
         String id = vars.releaseId();
-        ReleaseMetadata release = directories
-                .metadata(layout, id)
+        ReleaseMetadata release = history.release(vars.target(), target, id)
                 .orElseThrow(() -> new StepFailedException(
                         BpmnErrors.PRECONDITION_FAILED,
                         "release " + id + " of target " + vars.target() + " does not exist (or was never finished)"));
-        String serving = layout.currentId().orElse(null);
+        String serving = history.serving(vars.target(), target).orElse(null);
         if (id.equals(serving)) {
             throw new StepFailedException(BpmnErrors.PRECONDITION_FAILED, "release " + id + " serves already");
         }
-        List<String> refusals = EcosystemFiles.refusals(
-                vars.target(), target.components(), EcosystemFiles.directory(layout.release(id)));
+        // on hosts with their own disks the release directory is each host's: its switch step checks it is there
+        List<String> refusals = target.hosts().isEmpty()
+                ? EcosystemFiles.refusals(
+                        vars.target(), target.components(), EcosystemFiles.directory(layout.release(id)))
+                : List.of();
         if (!refusals.isEmpty()) {
             // its reload would reload nothing: the release rolled back from would go on serving, unseen
             throw new StepFailedException(
@@ -65,8 +67,7 @@ class ValidateReleaseDelegate extends RunbookDelegate {
         }
         String servingCommit = serving == null
                 ? null
-                : directories
-                        .metadata(layout, serving)
+                : history.release(vars.target(), target, serving)
                         .map(ReleaseMetadata::commit)
                         .orElse(null);
         log.line("rolling back from " + (serving == null ? "nothing" : "release " + serving) + " to release " + id

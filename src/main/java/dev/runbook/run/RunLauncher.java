@@ -35,7 +35,7 @@ public class RunLauncher {
             Set.of("deploy", "update", "rollback", "restart", "db-restore", "service-control");
 
     /** Process keys whose runs go host by host through a target's hosts ({@code host.Rollout}). */
-    public static final Set<String> ROLLING = Set.of("deploy", "update", "restart");
+    public static final Set<String> ROLLING = Set.of("deploy", "update", "rollback", "restart");
 
     /**
      * Process keys whose runs change nothing but may not start while a changing run holds the target: a release

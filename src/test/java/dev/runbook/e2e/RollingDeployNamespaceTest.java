@@ -55,6 +55,9 @@ class RollingDeployNamespaceTest {
 
     static HostFleet fleet;
 
+    /** The release id of v1, the first release (a rollback to it is refused once the hosts pruned it). */
+    static String v1Release;
+
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         shop.register(registry, false);
@@ -107,6 +110,7 @@ class RollingDeployNamespaceTest {
                 awaitEnd(start("alice", "/api/targets/shop/deployments", Map.of("gitRef", release("v1", false))), RUN);
 
         assertThat(run.getString("outcome")).isEqualTo("DEPLOYED");
+        v1Release = run.getString("backupId");
         for (String host : HOSTS) {
             assertThat(served(host)).as(host).contains("\"version\":\"v1\"");
             assertThat(shop.root.resolve(host + "-disk/current"))
@@ -221,27 +225,29 @@ class RollingDeployNamespaceTest {
 
     @Test
     @Order(5)
-    void shouldRefuseARollbackThatDoesNotGoHostByHostYet() {
-        int runsBefore = as("admin")
-                .get("/engine-rest/history/process-instance/count")
-                .jsonPath()
-                .getInt("count");
+    void shouldRollBackHostByHostAndRefuseAReleaseTheHostsPruned() {
+        JsonPath run = awaitEnd(start("alice", "/api/targets/shop/rollbacks", Map.of()), RUN);
 
+        // the release before v4 that the platform recorded: v2 (v3 never passed its check), on both hosts' disks
+        assertThat(run.getString("outcome")).isEqualTo("RESTORED");
+        for (String host : HOSTS) {
+            assertThat(served(host)).as(host).contains("\"version\":\"v2\"");
+        }
+        assertThat(hostsOf(run.getString("runId"), "Task_SwitchRelease")).containsExactly("web-1", "web-2");
+
+        // v1 is recorded, but each host's retention pruned it: refused on web-1 before anything changed
+        JsonPath refused = awaitEnd(start("alice", "/api/targets/shop/rollbacks", Map.of("releaseId", v1Release)), RUN);
+        assertThat(refused.getString("outcome")).isEqualTo("REVERTED");
+        assertThat(refused.getString("failure")).contains("host web-1").contains("no release " + v1Release);
+        for (String host : HOSTS) {
+            assertThat(served(host)).as(host).contains("\"version\":\"v2\"");
+        }
         as("alice")
                 .contentType("application/json")
-                .body(Map.of())
+                .body(Map.of("releaseId", "20200101_000000_fffffff"))
                 .post("/api/targets/shop/rollbacks")
                 .then()
-                .statusCode(409)
-                .contentType("application/problem+json")
-                .body("detail", org.hamcrest.Matchers.containsString("2 hosts"));
-
-        assertThat(as("admin")
-                        .get("/engine-rest/history/process-instance/count")
-                        .jsonPath()
-                        .getInt("count"))
-                .as("nothing started")
-                .isEqualTo(runsBefore);
+                .statusCode(404);
     }
 
     @Test

@@ -116,16 +116,54 @@ class RollbackProcessTest {
     }
 
     @Test
-    void shouldNotSwitchBackWhenTheSwitchWasRefused() {
+    void shouldTouchNothingWhenTheSwitchWasRefused() {
         stubs.failing.add("Task_SwitchRelease");
         ProcessInstance instance = start(false);
         StubbedRun.runJobs();
+        // nothing was switched, so nothing is switched back, reloaded or checked again
         assertThat(instance)
-                .hasPassed("Task_ReloadPreviousRelease", "Task_HealthCheckPreviousRelease", "EndEvent_Reverted")
-                .hasNotPassed("Task_SwitchBack", "Task_Pm2Reload", "Task_RecordRelease")
+                .hasPassed("EndEvent_Reverted")
+                .hasNotPassed(
+                        "Task_SwitchBack",
+                        "Task_ReloadPreviousRelease",
+                        "Task_HealthCheckPreviousRelease",
+                        "Task_Pm2Reload",
+                        "Task_RecordRelease")
                 .isEnded();
         assertThat(switchedTo).isEmpty();
         assertThat(StubbedRun.outcome(instance)).isEqualTo("REVERTED");
+    }
+
+    @Test
+    void shouldRollBackHostByHostAndSwitchEveryHostBackWhenOneFails() {
+        stubs.hosts.addAll(java.util.List.of("web-1", "web-2"));
+        ProcessInstance good = start(false);
+        StubbedRun.runJobs();
+        assertThat(StubbedRun.outcome(good)).isEqualTo("RESTORED");
+        assertThat(stubs.hostCalls)
+                .containsExactly(
+                        "Task_SwitchRelease@web-1",
+                        "Task_Pm2Reload@web-1",
+                        "Task_HealthCheck@web-1",
+                        "Task_SwitchRelease@web-2",
+                        "Task_Pm2Reload@web-2",
+                        "Task_HealthCheck@web-2");
+
+        stubs.hostCalls.clear();
+        stubs.failingOn.put("Task_HealthCheck", "web-2");
+        ProcessInstance failed = start(false);
+        StubbedRun.runJobs();
+        assertThat(StubbedRun.outcome(failed)).isEqualTo("REVERTED");
+        assertThat(stubs.hostCalls)
+                .endsWith(
+                        "Task_HealthCheck@web-2",
+                        "Task_SwitchBack@web-2",
+                        "Task_ReloadPreviousRelease@web-2",
+                        "Task_HealthCheckPreviousRelease@web-2",
+                        "Task_SwitchBack@web-1",
+                        "Task_ReloadPreviousRelease@web-1",
+                        "Task_HealthCheckPreviousRelease@web-1");
+        assertThat(failed).hasNotPassed("Task_RecordRelease");
     }
 
     @Test
