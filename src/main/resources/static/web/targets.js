@@ -1,4 +1,5 @@
-/* The targets page: /targets. Per target what serves (release, commit, ref, since when, by whom, drift), its PM2 apps
+/* The targets page: /targets. Per target what serves (release, commit, ref, since when, by whom, drift), its remote
+   hosts' health, its PM2 apps
    at a glance, its releases (tags, age) with a rollback to each, its last runs, and forms: deploy or update to a ref
    picked from the remote's branches and tags, roll back to a release picked by tag, restart; each with a preview of
    the plan before anything is requested. A started run opens its page. When drawn, body[data-rendered] is "true". */
@@ -39,6 +40,21 @@
       el('dt', {}, ['Since']), el('dd', {}, [c.deployedAt ? time(c.deployedAt) + ' (' + age(c.deployedAt) + ')' : '']),
       el('dt', {}, ['By']), el('dd', {}, [c.deployedBy || '']),
       ...(c.drift ? [el('dt', {}, ['Drift']), el('dd', { 'class': 'error drift' }, [c.drift])] : [])]);
+  }
+
+  /** A target's remote hosts: each one's health (its agent's last call) and the steps it runs now. */
+  function hostList(t) {
+    if (!t.hosts || t.hosts.length === 0) {
+      return el('span', {});
+    }
+    return el('table', { 'class': 'hosts' }, [
+      el('thead', {}, [el('tr', {}, ['Host', 'Status', 'Last contact', 'Running'].map(h => el('th', {}, [h])))]),
+      el('tbody', {}, t.hosts.map(h => el('tr', { 'data-host': h.name }, [
+        el('td', { 'class': 'mono' }, [h.name]),
+        el('td', {}, [badge(h.status === 'UP' ? 'HEALTHY' : 'UNHEALTHY'), ' ', h.status,
+          ...(h.details && h.details.reason ? [' (' + h.details.reason + ')'] : [])]),
+        el('td', {}, [h.details && h.details.lastContact ? age(h.details.lastContact) : 'never']),
+        el('td', {}, [((h.details && h.details.runningSteps) || []).join(', ')])])))]);
   }
 
   function services(list) {
@@ -158,7 +174,7 @@
       json(base + '/refs').catch(() => [])]);
     return el('section', { 'class': 'target', 'data-target': t.name }, [
       el('h2', {}, [t.name, ' ', el('span', { 'class': 'note' }, ['branch ' + t.branch + (t.approvalRequired ? ', approval required' : '')])]),
-      serving(t), services(services_), forms(t, refs, list),
+      serving(t), hostList(t), services(services_), forms(t, refs, list),
       el('h3', {}, ['Releases']), releases(t, list),
       el('h3', {}, ['Last runs']), runs(recent)]);
   }

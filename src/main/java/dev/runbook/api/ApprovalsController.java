@@ -82,6 +82,10 @@ class ApprovalsController {
                 .orderByTaskCreateTime()
                 .asc()
                 .list()) {
+            if (ProcessVariables.HOST_FAILURE_TASK.equals(task.getTaskDefinitionKey())) {
+                // an operator's decision on a failed host, not an approval (POST /api/runs/{runId}/host-decisions)
+                continue;
+            }
             Map<String, Object> vars = tasks.getVariables(task.getId());
             if (caller.getUserId().equals(vars.get(ProcessVariables.REQUESTED_BY))) {
                 continue;
@@ -103,6 +107,10 @@ class ApprovalsController {
             @Valid @RequestBody Decision decision) {
         Authentication caller = identity.getCurrentAuthentication();
         Task task = tasks.createTaskQuery().taskId(taskId).singleResult();
+        if (task != null && ProcessVariables.HOST_FAILURE_TASK.equals(task.getTaskDefinitionKey())) {
+            throw new NotFoundException("no approval with id " + taskId + " (it is a decision on a failed host: POST "
+                    + "/api/runs/" + task.getProcessInstanceId() + "/host-decisions)");
+        }
         if (task == null) {
             HistoricTaskInstance decided =
                     history.createHistoricTaskInstanceQuery().taskId(taskId).singleResult();

@@ -28,7 +28,8 @@ import org.springframework.web.bind.annotation.RestController;
 class AuditController {
 
     static final String USER = "[A-Za-z0-9]{1,64}";
-    static final String ACTIONS = "START|APPROVE|REJECT|EXPIRE|WITHDRAW|CANCEL|END|INCIDENT|INCIDENT_RETRY|REFUSE";
+    static final String ACTIONS =
+            "START|APPROVE|REJECT|DECIDE|EXPIRE|WITHDRAW|CANCEL|END|INCIDENT|INCIDENT_RETRY|REFUSE";
 
     private final AuditTrail trail;
     private final LoginLog logins;

@@ -3,7 +3,7 @@ package dev.runbook.api;
 import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.StepLog;
 import dev.runbook.git.GitClient;
-import dev.runbook.release.ReleaseDirectories;
+import dev.runbook.release.ReleaseHistory;
 import dev.runbook.release.ReleaseSummary;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -21,7 +21,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code GET /api/targets/{target}/releases}: the target's release directories, newest first
- * ({@code [{id, commit, tags[], createdAt, by, sizeBytes, current}]}). {@code GET .../backups} answers the same: a
+ * ({@code [{id, commit, tags[], createdAt, by, sizeBytes, current}]}; for a target with hosts the releases it recorded,
+ * {@code sizeBytes} -1). {@code GET .../backups} answers the same: a
  * release directory is its own backup. {@code GET /api/targets/{target}/refs}: the remote's branches and tags for the
  * console's ref picker.
  */
@@ -31,12 +32,12 @@ import org.springframework.web.bind.annotation.RestController;
 class ReleasesController {
 
     private final TargetRegistry targets;
-    private final ReleaseDirectories directories;
+    private final ReleaseHistory history;
     private final GitClient git;
 
-    ReleasesController(TargetRegistry targets, ReleaseDirectories directories, GitClient git) {
+    ReleasesController(TargetRegistry targets, ReleaseHistory history, GitClient git) {
         this.targets = targets;
-        this.directories = directories;
+        this.history = history;
         this.git = git;
     }
 
@@ -46,7 +47,7 @@ class ReleasesController {
     @ApiResponse(responseCode = "404", description = "unknown target")
     @GetMapping({"/api/targets/{target}/releases", "/api/targets/{target}/backups"})
     List<ReleaseSummary> list(@PathVariable @Pattern(regexp = RunbooksController.TARGET) String target) {
-        return directories.list(targets.get(target).layout(), StepLog.NONE);
+        return history.summaries(target, targets.get(target), StepLog.NONE);
     }
 
     @Operation(

@@ -3,18 +3,29 @@ package dev.runbook.api;
 import dev.runbook.api.ProblemHandler.ConflictException;
 import dev.runbook.api.ProblemHandler.NotFoundException;
 import dev.runbook.approval.FourEyesTaskListener.FourEyesViolationException;
+import dev.runbook.exec.Redactor;
+import dev.runbook.process.HostBound;
+import dev.runbook.process.ProcessVariables;
 import dev.runbook.run.RunLauncher;
 import dev.runbook.run.RunQueries;
 import dev.runbook.run.RunView;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.impl.identity.Authentication;
+import org.camunda.bpm.engine.task.Task;
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.io.Resource;
 import org.springframework.http.MediaType;
@@ -23,6 +34,7 @@ import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -35,11 +47,72 @@ class RunsController {
     private final RunQueries runs;
     private final RunLauncher launcher;
     private final IdentityService identity;
+    private final TaskService tasks;
+    private final Redactor redactor;
 
-    RunsController(RunQueries runs, RunLauncher launcher, IdentityService identity) {
+    RunsController(
+            RunQueries runs, RunLauncher launcher, IdentityService identity, TaskService tasks, Redactor redactor) {
         this.runs = runs;
         this.launcher = launcher;
         this.identity = identity;
+        this.tasks = tasks;
+        this.redactor = redactor;
+    }
+
+    /**
+     * An operator's decision on a host that failed its switch, reload or health check, for a target with
+     * {@code rollout.on-failure: ask}: {@code retry} (switch, reload and check that host again) or {@code rollback}
+     * (roll every host back); {@code host}: which one, when several wait.
+     */
+    record HostDecision(
+            @NotNull @Pattern(regexp = "retry|rollback") String decision,
+
+            @Pattern(regexp = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+            String host,
+
+            @Size(max = 2000) String comment) {}
+
+    @Operation(
+            summary = "Decide on a failed host of a run that waits for it (rollout.on-failure: ask): retry that host, "
+                    + "or roll every host back; audited (DECIDE). Operators")
+    @ApiResponse(responseCode = "204", description = "decided; the run goes on")
+    @ApiResponse(responseCode = "400", description = "decision is not retry or rollback, or a malformed host")
+    @ApiResponse(responseCode = "404", description = "no such run")
+    @ApiResponse(
+            responseCode = "409",
+            description = "the run waits for no such decision, or several hosts wait and none was named")
+    @PostMapping("/api/runs/{runId}/host-decisions")
+    ResponseEntity<Void> decideHost(
+            @PathVariable @Pattern(regexp = "[A-Za-z0-9-]{1,64}") String runId,
+            @Valid @RequestBody HostDecision request) {
+        runs.find(runId).orElseThrow(() -> new NotFoundException("no run with id " + runId));
+        List<Task> waiting = new ArrayList<>();
+        List<String> hosts = new ArrayList<>();
+        for (Task task : tasks.createTaskQuery()
+                .processInstanceId(runId)
+                .taskDefinitionKey(ProcessVariables.HOST_FAILURE_TASK)
+                .list()) {
+            String host = String.valueOf(tasks.getVariable(task.getId(), HostBound.HOST_VARIABLE));
+            hosts.add(host);
+            if (request.host() == null || request.host().equals(host)) {
+                waiting.add(task);
+            }
+        }
+        if (waiting.isEmpty()) {
+            throw new ConflictException("run " + runId + " waits for no decision on "
+                    + (request.host() == null ? "a failed host" : "host " + request.host())
+                    + (hosts.isEmpty() ? "" : " (it waits for one on " + String.join(", ", hosts) + ")"));
+        }
+        if (waiting.size() > 1) {
+            throw new ConflictException(
+                    "run " + runId + " waits for decisions on hosts " + String.join(", ", hosts) + ": name the host");
+        }
+        Map<String, Object> variables = new HashMap<>();
+        variables.put(ProcessVariables.HOST_DECISION, request.decision());
+        variables.put(
+                ProcessVariables.DECISION_COMMENT, request.comment() == null ? "" : redactor.redact(request.comment()));
+        tasks.complete(waiting.get(0).getId(), variables);
+        return ResponseEntity.noContent().build();
     }
 
     @Operation(
@@ -70,16 +143,18 @@ class RunsController {
     }
 
     @Operation(
-            summary =
-                    "Runs, newest first, optionally filtered by target, process key, state "
-                            + "(RUNNING, WAITING_FOR_APPROVAL, WAITING_FOR_TARGET, INCIDENT, ENDED) and outcome (DEPLOYED, ROLLED_BACK ...)")
+            summary = "Runs, newest first, optionally filtered by target, process key, state "
+                    + "(RUNNING, WAITING_FOR_APPROVAL, WAITING_FOR_TARGET, WAITING_FOR_DECISION, INCIDENT, ENDED) and "
+                    + "outcome (DEPLOYED, ROLLED_BACK ...)")
     @ApiResponse(responseCode = "400", description = "invalid filter")
     @GetMapping("/api/runs")
     List<RunView> list(
             @RequestParam(required = false) @Pattern(regexp = "[A-Za-z0-9._-]{1,64}") String target,
             @RequestParam(required = false) @Pattern(regexp = "[a-z-]{1,64}") String processKey,
             @RequestParam(required = false)
-                    @Pattern(regexp = "RUNNING|WAITING_FOR_APPROVAL|WAITING_FOR_TARGET|INCIDENT|ENDED")
+                    @Pattern(
+                            regexp =
+                                    "RUNNING|WAITING_FOR_APPROVAL|WAITING_FOR_TARGET|WAITING_FOR_DECISION|INCIDENT|ENDED")
                     String state,
             @RequestParam(required = false) @Pattern(regexp = "[A-Z_]{1,32}") String outcome,
             @RequestParam(defaultValue = "50") @Min(1) @Max(500) int limit) {

@@ -4,7 +4,8 @@ import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.StepLog;
 import dev.runbook.git.GitClient;
-import dev.runbook.release.ReleaseDirectories;
+import dev.runbook.host.HostContacts;
+import dev.runbook.release.ReleaseHistory;
 import dev.runbook.release.ReleaseMetadata;
 import dev.runbook.release.ReleaseRecord;
 import dev.runbook.release.ReleaseRecordRepository;
@@ -13,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.springframework.boot.actuate.health.Health;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -22,25 +24,41 @@ import org.springframework.web.bind.annotation.RestController;
 class TargetsController {
 
     private final TargetRegistry targets;
-    private final ReleaseDirectories directories;
+    private final ReleaseHistory history;
     private final ReleaseRecordRepository releases;
     private final GitClient git;
+    private final HostContacts hosts;
 
     TargetsController(
-            TargetRegistry targets, ReleaseDirectories directories, ReleaseRecordRepository releases, GitClient git) {
+            TargetRegistry targets,
+            ReleaseHistory history,
+            ReleaseRecordRepository releases,
+            GitClient git,
+            HostContacts hosts) {
         this.targets = targets;
-        this.directories = directories;
+        this.history = history;
         this.releases = releases;
         this.git = git;
+        this.hosts = hosts;
     }
 
-    /** A target: name, branch, whether approval is required, components, and what serves now. */
+    /**
+     * A target: name, branch, whether approval is required, components, what serves now, and its remote hosts with
+     * their health (none for a target on the platform's own machine).
+     */
     record TargetView(
             String name,
             String branch,
             boolean approvalRequired,
             Map<String, ComponentView> components,
-            CurrentRelease currentRelease) {}
+            CurrentRelease currentRelease,
+            List<HostView> hosts) {}
+
+    /**
+     * A remote host of the target: {@code status} UP, DEGRADED (its agent silent too long: runs are refused) or
+     * UNKNOWN (never called), and the details of {@code /actuator/health}'s entry (last contact, client, running steps).
+     */
+    record HostView(String name, String status, Map<String, Object> details) {}
 
     /** A component: its PM2 app and health URL. */
     record ComponentView(String pm2App, String healthUrl) {}
@@ -75,11 +93,10 @@ class TargetsController {
                         componentName,
                         new ComponentView(
                                 component.pm2App(), component.healthUrl().toString())));
-        String serving = target.layout().currentId().orElse(null);
+        String serving = history.serving(name, target).orElse(null);
         String commit = serving == null
                 ? null
-                : directories
-                        .metadata(target.layout(), serving)
+                : history.release(name, target, serving)
                         .map(ReleaseMetadata::commit)
                         .orElse(null);
         ReleaseRecord last =
@@ -94,10 +111,17 @@ class TargetsController {
                         last.getDeployedAt(),
                         last.getRequestedBy(),
                         drift(serving, last.getBackupId()));
-        if (serving != null) {
+        if (serving != null && target.hosts().isEmpty()) {
+            // a target with hosts: its disks are the hosts' own; each host's steps check what it serves
             current = withChangedFiles(current, target);
         }
-        return new TargetView(name, target.branch(), target.approval().required(), components, current);
+        List<HostView> hostViews = target.hosts().stream()
+                .map(host -> {
+                    Health health = hosts.health(host);
+                    return new HostView(host, health.getStatus().getCode(), health.getDetails());
+                })
+                .toList();
+        return new TargetView(name, target.branch(), target.approval().required(), components, current, hostViews);
     }
 
     /** Adds to {@code drift} the tracked files changed by hand inside the serving release, if any. */

@@ -35,8 +35,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Engine plugin that makes an approval bind what runs: when a user task (every user task of the runbooks is an
- * approval) is created, it pins a SHA-256 of each variable of the run in {@code approval_pin}, a
+ * Engine plugin that makes an approval bind what runs: when a user task (an approval, or an operator's decision on a
+ * failed host, which pins only the release: {@link #RELEASE}) is created, it pins a SHA-256 of each variable of the run in {@code approval_pin}, a
  * platform table no engine API writes; when the task completes, before the four-eyes listener, it refuses
  * ({@link FourEyesViolationException}: 403 on {@code /api} and {@code /engine-rest}) if any pinned variable changed
  * or a new non-null one appeared, other than the decision ({@code approved}, {@code approvalComment},
@@ -55,6 +55,23 @@ class ApprovalPin extends AbstractProcessEnginePlugin {
             ProcessVariables.APPROVED,
             ProcessVariables.APPROVAL_COMMENT,
             ProcessVariables.APPROVED_BY,
+            ProcessVariables.DECIDED_BY);
+
+    /**
+     * What an operator's decision on a failed host ({@link ProcessVariables#HOST_FAILURE_TASK}) may not change: what
+     * the release is, and who asked for and approved it. Only these are pinned for that task: the other hosts' steps
+     * go on while it waits and change the rest.
+     */
+    static final Set<String> RELEASE = Set.of(
+            ProcessVariables.TARGET,
+            ProcessVariables.TARGET_COMMIT,
+            ProcessVariables.RELEASE_ID,
+            ProcessVariables.GIT_REF,
+            ProcessVariables.COMPONENTS,
+            ProcessVariables.PREVIOUS_RELEASE_ID,
+            ProcessVariables.PREVIOUS_COMMIT,
+            ProcessVariables.REQUESTED_BY,
+            ProcessVariables.APPROVED,
             ProcessVariables.DECIDED_BY);
 
     private static final TypeReference<Map<String, String>> PINNED = new TypeReference<>() {};
@@ -91,7 +108,7 @@ class ApprovalPin extends AbstractProcessEnginePlugin {
                 "INSERT INTO approval_pin (task_id, run_id, pinned, created_at) VALUES (?, ?, ?, ?)",
                 task.getId(),
                 task.getProcessInstanceId(),
-                write(hashes(task.getVariables())),
+                write(pinnable(task)),
                 Timestamp.from(Instant.now()));
     }
 
@@ -105,6 +122,10 @@ class ApprovalPin extends AbstractProcessEnginePlugin {
      * @throws InvalidDecisionException   when {@code approved} is not a Boolean or the comment not text (400)
      */
     void verify(DelegateTask task) {
+        if (hostFailure(task)) {
+            verifyHostDecision(task);
+            return;
+        }
         if (!(task.getVariable(ProcessVariables.APPROVED) instanceof Boolean)) {
             throw new InvalidDecisionException("a decision sets '" + ProcessVariables.APPROVED + "' to true or false");
         }
@@ -138,6 +159,48 @@ class ApprovalPin extends AbstractProcessEnginePlugin {
                     + ProcessVariables.APPROVAL_COMMENT;
             // one line: the engine's own ERROR log of a refusal is dropped (RefusalLogFilter)
             log.warn("refused a decision of approval {} in run {}: {}", task.getId(), task.getProcessInstanceId(), why);
+            throw new FourEyesViolationException(why);
+        }
+        jdbc.update("DELETE FROM approval_pin WHERE task_id = ?", task.getId());
+    }
+
+    /** Whether the task is an operator's decision on a failed host rather than an approval. */
+    private static boolean hostFailure(DelegateTask task) {
+        return ProcessVariables.HOST_FAILURE_TASK.equals(task.getTaskDefinitionKey());
+    }
+
+    /** The hashes a task pins: every variable of an approval (the decision left out), the release of a decision. */
+    private static Map<String, String> pinnable(DelegateTask task) {
+        Map<String, String> hashes = hashes(task.getVariables());
+        if (hostFailure(task)) {
+            hashes.keySet().retainAll(RELEASE);
+        }
+        return hashes;
+    }
+
+    /**
+     * A decision on a failed host: {@code hostDecision} is {@code retry} or {@code rollback}, its comment text
+     * (redacted), and the release it decides on is still the one pinned when the host failed.
+     */
+    private void verifyHostDecision(DelegateTask task) {
+        Object decision = task.getVariable(ProcessVariables.HOST_DECISION);
+        if (!"retry".equals(decision) && !"rollback".equals(decision)) {
+            throw new InvalidDecisionException(
+                    "a decision on a failed host sets '" + ProcessVariables.HOST_DECISION + "' to retry or rollback");
+        }
+        Object comment = task.getVariable(ProcessVariables.DECISION_COMMENT);
+        if (comment != null && !(comment instanceof String)) {
+            throw new InvalidDecisionException("'" + ProcessVariables.DECISION_COMMENT + "' is text");
+        }
+        if (comment != null) {
+            task.setVariable(ProcessVariables.DECISION_COMMENT, redactor.redact((String) comment));
+        }
+        List<String> rows =
+                jdbc.queryForList("SELECT pinned FROM approval_pin WHERE task_id = ?", String.class, task.getId());
+        if (!rows.isEmpty() && !read(rows.get(0)).equals(pinnable(task))) {
+            String why = "the release of this run was changed while its failed host waited for a decision; a decision"
+                    + " may set only " + ProcessVariables.HOST_DECISION + " and " + ProcessVariables.DECISION_COMMENT;
+            log.warn("refused a decision on task {} in run {}: {}", task.getId(), task.getProcessInstanceId(), why);
             throw new FourEyesViolationException(why);
         }
         jdbc.update("DELETE FROM approval_pin WHERE task_id = ?", task.getId());

@@ -74,6 +74,20 @@ class RunAuditListener implements ExecutionListener, TaskListener {
 
     @Override
     public void notify(DelegateTask task) {
+        if (ProcessVariables.HOST_FAILURE_TASK.equals(task.getTaskDefinitionKey())) {
+            Object host = task.getVariable(dev.runbook.process.HostBound.HOST_VARIABLE);
+            String decision = string(task.getVariable(ProcessVariables.HOST_DECISION));
+            trail.record(
+                    AuditAction.DECIDE,
+                    currentUser(task.getProcessEngineServices()),
+                    string(task.getVariable(ProcessVariables.TARGET)),
+                    processKey(task.getExecution()),
+                    task.getProcessInstanceId(),
+                    "task=" + task.getTaskDefinitionKey() + " host=" + host,
+                    decision == null ? null : decision.toUpperCase(java.util.Locale.ROOT),
+                    string(task.getVariable(ProcessVariables.DECISION_COMMENT)));
+            return;
+        }
         boolean approved = Boolean.TRUE.equals(task.getVariable(ProcessVariables.APPROVED));
         String refs = "task=" + task.getTaskDefinitionKey();
         Object commit = task.getVariable(ProcessVariables.TARGET_COMMIT);

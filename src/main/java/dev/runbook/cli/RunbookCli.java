@@ -33,6 +33,7 @@ import picocli.CommandLine.ParentCommand;
             RunbookCli.Approvals.class,
             RunbookCli.Approve.class,
             RunbookCli.Withdraw.class,
+            RunbookCli.Decide.class,
             RunbookCli.Runs.class
         })
 public class RunbookCli {
@@ -179,6 +180,9 @@ public class RunbookCli {
                 ".. waiting for an approval: an approver runs 'runbook approve " + runId + "' (or use Tasklist)";
             case "WAITING_FOR_TARGET" -> ".. approved; waiting for another run on the target to end";
             case "INCIDENT" -> "!! stopped at an incident: an operator must look (Cockpit)";
+            case "WAITING_FOR_DECISION" ->
+                "!! a host failed: an operator runs 'runbook decide " + runId + " retry' (that host again) or"
+                        + " 'runbook decide " + runId + " rollback' (every host)";
             default -> ".. " + state.toLowerCase();
         };
     }
@@ -471,6 +475,41 @@ public class RunbookCli {
         public Integer call() {
             cli.client().post("/api/runs/" + PlatformClient.encode(runId) + "/withdraw", Map.of());
             cli.out.println("withdrew run " + runId);
+            return EXIT_OK;
+        }
+    }
+
+    @Command(
+            name = "decide",
+            description = "Decide on the failed host RUN waits for (rollout.on-failure: ask): retry that host, or roll"
+                    + " every host back.")
+    static class Decide implements Callable<Integer> {
+        @ParentCommand
+        RunbookCli cli;
+
+        @Parameters(index = "0", paramLabel = "RUN")
+        String runId;
+
+        @Parameters(index = "1", paramLabel = "DECISION", description = "retry or rollback")
+        String decision;
+
+        @Option(names = "--host", description = "the failed host, when several wait")
+        String host;
+
+        @Option(names = "--comment")
+        String comment;
+
+        @Override
+        public Integer call() {
+            Map<String, Object> body = new java.util.HashMap<>(Map.of("decision", decision));
+            if (host != null) {
+                body.put("host", host);
+            }
+            if (comment != null) {
+                body.put("comment", comment);
+            }
+            cli.client().post("/api/runs/" + PlatformClient.encode(runId) + "/host-decisions", body);
+            cli.out.println("decided " + decision + " for run " + runId);
             return EXIT_OK;
         }
     }

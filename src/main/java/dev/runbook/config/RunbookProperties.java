@@ -111,7 +111,7 @@ public record RunbookProperties(
             components = components == null ? Map.of() : ordered(components);
             monitor = monitor == null ? MonitorPolicy.DEFAULTS : monitor;
             releases = releases == null ? new Releases(10, null) : releases;
-            rollout = rollout == null ? new Rollout(1) : rollout;
+            rollout = rollout == null ? new Rollout(1, null) : rollout;
         }
 
         /** The release layout under {@link #root}. */
@@ -130,9 +130,24 @@ public record RunbookProperties(
 
     /**
      * How a run goes through a target's hosts: {@code batch} hosts at a time are switched, reloaded and checked (the
-     * others serve on meanwhile); the next batch starts when the whole batch passed its health check.
+     * others serve on meanwhile); the next batch starts when the whole batch passed its health check. When a host
+     * fails, {@code on-failure: rollback} rolls every host back at once; {@code ask} has an operator decide first:
+     * retry that host, or roll every host back.
      */
-    public record Rollout(@DefaultValue("1") @Positive int batch) {}
+    public record Rollout(
+            @DefaultValue("1") @Positive int batch,
+            @DefaultValue("rollback") OnFailure onFailure) {
+
+        public Rollout {
+            onFailure = onFailure == null ? OnFailure.ROLLBACK : onFailure;
+        }
+
+        /** What a deploy or update does when a host fails its switch, reload or health check. */
+        public enum OnFailure {
+            ROLLBACK,
+            ASK
+        }
+    }
 
     /**
      * Release directories of a target under its {@code root} (see {@link ReleaseLayout}): how many are kept

@@ -124,8 +124,8 @@ public class HostContacts {
         }
     }
 
-    /** The health of one configured host. */
-    Health health(String host) {
+    /** The health of one configured host ({@code /actuator/health}'s entry; the target view shows it too). */
+    public Health health(String host) {
         HostsProperties.Host spec = hosts.hosts().get(host);
         Optional<Contact> contact = last(host);
         List<String> running =

@@ -1,5 +1,6 @@
 package dev.runbook.host;
 
+import dev.runbook.config.RunbookProperties;
 import dev.runbook.config.TargetRegistry;
 import dev.runbook.process.HostBound;
 import dev.runbook.process.ProcessVariables;
@@ -8,7 +9,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.Function;
-import java.util.function.ToIntFunction;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.VariableScope;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -32,27 +32,23 @@ import org.springframework.stereotype.Component;
 public class Rollout {
 
     private final Function<String, List<String>> hostsOfTarget;
-    private final ToIntFunction<String> batchOfTarget;
+    private final Function<String, RunbookProperties.Rollout> policyOfTarget;
 
     @Autowired
     Rollout(TargetRegistry targets) {
         this(
                 target -> targets.get(target).hosts(),
-                target -> targets.get(target).rollout().batch());
-    }
-
-    /** A rollout over the hosts {@code hostsOfTarget} gives for a target's name, one host at a time. */
-    public Rollout(Function<String, List<String>> hostsOfTarget) {
-        this(hostsOfTarget, target -> 1);
+                target -> targets.get(target).rollout());
     }
 
     /**
-     * A rollout over the hosts {@code hostsOfTarget} gives for a target's name, {@code batchOfTarget} hosts at a time
-     * (process tests give their own).
+     * A rollout over the hosts {@code hostsOfTarget} gives for a target's name, with the batch size and failure policy
+     * {@code policyOfTarget} gives (process tests give their own).
      */
-    public Rollout(Function<String, List<String>> hostsOfTarget, ToIntFunction<String> batchOfTarget) {
+    public Rollout(
+            Function<String, List<String>> hostsOfTarget, Function<String, RunbookProperties.Rollout> policyOfTarget) {
         this.hostsOfTarget = hostsOfTarget;
-        this.batchOfTarget = batchOfTarget;
+        this.policyOfTarget = policyOfTarget;
     }
 
     /** The target's hosts in their configured order; {@link HostBound#LOCAL} for a target that names none. */
@@ -67,7 +63,7 @@ public class Rollout {
      */
     public List<String> batches(VariableScope execution) {
         List<String> hosts = hosts(execution);
-        int size = Math.max(1, batchOfTarget.applyAsInt((String) execution.getVariable(ProcessVariables.TARGET)));
+        int size = Math.max(1, policy(execution).batch());
         List<String> batches = new ArrayList<>();
         for (int from = 0; from < hosts.size(); from += size) {
             batches.add(String.join(",", hosts.subList(from, Math.min(hosts.size(), from + size))));
@@ -105,6 +101,35 @@ public class Rollout {
         if (execution.isCanceled() && endedByAnotherHost(execution)) {
             ProcessVariables.of(execution).set(ProcessVariables.APPS_RELOADED, "true");
         }
+    }
+
+    /**
+     * Whether a failed host waits for an operator's decision ({@code rollout.on-failure: ask}) rather than rolling every
+     * host back at once.
+     */
+    public boolean asks(VariableScope execution) {
+        return policy(execution).onFailure() == RunbookProperties.Rollout.OnFailure.ASK;
+    }
+
+    /**
+     * Listener of the retry flow (an operator decided to retry the failed host): the host's failure no longer stands,
+     * so its variables are removed (another host's failure, waiting for its own decision, is left as it is).
+     */
+    public void retry(DelegateExecution execution) {
+        ProcessVariables vars = ProcessVariables.of(execution);
+        if (java.util.Objects.equals(vars.string(ProcessVariables.FAILED_HOST), vars.remoteHost())) {
+            for (String variable : List.of(
+                    ProcessVariables.FAILED_STEP,
+                    ProcessVariables.FAILED_HOST,
+                    ProcessVariables.FAILURE_CODE,
+                    ProcessVariables.FAILURE_MESSAGE)) {
+                execution.getProcessInstance().removeVariable(variable);
+            }
+        }
+    }
+
+    private RunbookProperties.Rollout policy(VariableScope execution) {
+        return policyOfTarget.apply((String) execution.getVariable(ProcessVariables.TARGET));
     }
 
     /** Whether the step ended because of a failure elsewhere (another host's, or the run was cancelled). */

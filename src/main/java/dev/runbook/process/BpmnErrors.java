@@ -19,6 +19,11 @@ public final class BpmnErrors {
     public static final String BACKUP_INVALID = "BACKUP_INVALID";
     /** A restored database does not hold what the catalogue says the backup holds (counts differ). */
     public static final String VERIFICATION_FAILED = "VERIFICATION_FAILED";
+    /**
+     * A host of a rolling run failed and is not retried: thrown by the model itself (the error end event of a host's
+     * part), after the host's own step failed with one of the codes above; the run rolls every host back.
+     */
+    public static final String HOST_FAILED = "HOST_FAILED";
 
     public static final List<String> ALL = List.of(
             COMMAND_FAILED,
@@ -26,7 +31,8 @@ public final class BpmnErrors {
             PRECONDITION_FAILED,
             BACKUP_FAILED,
             BACKUP_INVALID,
-            VERIFICATION_FAILED);
+            VERIFICATION_FAILED,
+            HOST_FAILED);
 
     private BpmnErrors() {}
 }

@@ -99,6 +99,12 @@ public final class ProcessVariables {
 
     /** The hosts of a run whose prepare step completed (comma-separated, in order; see {@code host.Rollout}). */
     public static final String PREPARED_HOSTS = "preparedHosts";
+    /** An operator's decision on a failed host ({@code rollout.on-failure: ask}): {@code retry} or {@code rollback}. */
+    public static final String HOST_DECISION = "hostDecision";
+    /** The user task of that decision. */
+    public static final String HOST_FAILURE_TASK = "Task_DecideHostFailure";
+    /** The operator's comment on that decision (redacted). */
+    public static final String DECISION_COMMENT = "decisionComment";
 
     /** The hosts of a run whose switch step completed (comma-separated, in order; see {@code host.Rollout}). */
     public static final String SWITCHED_HOSTS = "switchedHosts";

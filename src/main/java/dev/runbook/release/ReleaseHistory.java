@@ -1,6 +1,7 @@
 package dev.runbook.release;
 
 import dev.runbook.config.RunbookProperties.Target;
+import dev.runbook.exec.StepLog;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,6 +70,27 @@ public class ReleaseHistory {
         return releases(name, target).stream()
                 .filter(release -> release.id().equals(id))
                 .findFirst();
+    }
+
+    /**
+     * The releases as the releases API lists them, newest first: for a target with hosts without tags or size (each
+     * host's disk is its own: {@code sizeBytes} -1).
+     */
+    public List<ReleaseSummary> summaries(String name, Target target, StepLog log) {
+        if (target.hosts().isEmpty()) {
+            return directories.list(target.layout(), log);
+        }
+        String serving = serving(name, target).orElse(null);
+        return releases(name, target).stream()
+                .map(release -> new ReleaseSummary(
+                        release.id(),
+                        release.commit(),
+                        List.of(),
+                        release.createdAt(),
+                        release.createdBy(),
+                        -1,
+                        release.id().equals(serving)))
+                .toList();
     }
 
     /** The release made before the one that serves: where a rollback with no release named returns to. */

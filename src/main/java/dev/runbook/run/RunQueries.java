@@ -232,6 +232,14 @@ public class RunQueries {
         if (runtime.createIncidentQuery().processInstanceId(instance.getId()).count() > 0) {
             return "INCIDENT";
         }
+        if (tasks.createTaskQuery()
+                        .processInstanceId(instance.getId())
+                        .taskDefinitionKey(ProcessVariables.HOST_FAILURE_TASK)
+                        .count()
+                > 0) {
+            // a host failed and an operator decides: retry it or roll every host back (rollout.on-failure: ask)
+            return "WAITING_FOR_DECISION";
+        }
         if (tasks.createTaskQuery().processInstanceId(instance.getId()).count() > 0) {
             return "WAITING_FOR_APPROVAL";
         }

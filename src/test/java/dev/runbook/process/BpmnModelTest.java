@@ -50,6 +50,9 @@ class BpmnModelTest {
      * whatever the cause" and every cause takes the same path. Any other error event must name its error.
      */
     private static final Map<String, String> CATCH_ALLS = Map.ofEntries(
+            Map.entry("BoundaryEvent_SwitchFailed", "deploy, update: a host's switch failed: ask or roll back"),
+            Map.entry("BoundaryEvent_ReloadFailed", "deploy, update: a host's reload failed: ask or roll back"),
+            Map.entry("BoundaryEvent_CheckFailed", "deploy, update: a host's check failed: ask or roll back"),
             Map.entry("BoundaryEvent_BackupReleaseFailed", "backup: the snapshot failed, nothing changed: FAILED"),
             Map.entry("BoundaryEvent_StartDailyBackupFailed", "db-backup-schedule: the run goes on to the next timer"),
             Map.entry("BoundaryEvent_StartWeeklyBackupFailed", "db-backup-schedule: the run goes on to the next timer"),

@@ -7,8 +7,11 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.externa
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.historyService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.managementService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtimeService;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.task;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.taskService;
 
 import dev.runbook.approval.FourEyesTaskListener;
+import dev.runbook.config.RunbookProperties;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -474,6 +477,93 @@ class DeployProcessTest {
         stubs.batch = 2;
         stubs.failingOn.put("Task_SwitchRelease", "web-2");
         ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(outcome(instance)).isEqualTo("ROLLED_BACK");
+        assertThat(stubs.hostCalls).contains("Task_SwitchBack@web-1").doesNotContain("Task_SwitchBack@web-2");
+    }
+
+    @Test
+    void shouldAskAnOperatorWhenAHostFailsAndRollEveryHostBackWhenToldSo() {
+        stubs.hosts.addAll(List.of("web-1", "web-2"));
+        stubs.onFailure = RunbookProperties.Rollout.OnFailure.ASK;
+        stubs.failingOn.put("Task_HealthCheck", "web-2");
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(instance).isWaitingAt("Task_DecideHostFailure").task().hasCandidateGroup("operators");
+        assertThat(taskService().getVariable(task(instance).getId(), "host")).isEqualTo("web-2");
+        assertThat(stubs.hostCalls)
+                .as("nothing undone while the operator decides")
+                .doesNotContain("Task_SwitchBack@web-1");
+
+        StubbedRun.decideHost(instance, "rollback");
+        runJobs();
+        assertThat(outcome(instance)).isEqualTo("ROLLED_BACK");
+        assertThat(stubs.hostCalls).containsSubsequence("Task_SwitchBack@web-2", "Task_SwitchBack@web-1");
+        assertThat(historyService()
+                        .createHistoricVariableInstanceQuery()
+                        .processInstanceId(instance.getId())
+                        .variableName(ProcessVariables.FAILED_STEP)
+                        .singleResult()
+                        .getValue())
+                .as("the run still names the host's failure")
+                .isEqualTo("Task_HealthCheck");
+    }
+
+    @Test
+    void shouldRetryTheFailedHostWhenTheOperatorSaysSoAndGoOn() {
+        stubs.hosts.addAll(List.of("web-1", "web-2"));
+        stubs.onFailure = RunbookProperties.Rollout.OnFailure.ASK;
+        stubs.failingOn.put("Task_HealthCheck", "web-2");
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(instance).isWaitingAt("Task_DecideHostFailure");
+
+        // the operator fixed what made web-2 fail, then retries it
+        stubs.failingOn.clear();
+        StubbedRun.decideHost(instance, "retry");
+        runJobs();
+        assertThat(outcome(instance)).isEqualTo("DEPLOYED");
+        assertThat(stubs.hostCalls)
+                .endsWith(
+                        "Task_HealthCheck@web-2",
+                        "Task_SwitchRelease@web-2",
+                        "Task_Pm2Reload@web-2",
+                        "Task_HealthCheck@web-2",
+                        "Task_PruneReleases@web-1",
+                        "Task_PruneReleases@web-2")
+                .doesNotContain("Task_SwitchBack@web-1", "Task_SwitchBack@web-2");
+        assertThat(runtimeService()
+                        .createProcessInstanceQuery()
+                        .processInstanceId(instance.getId())
+                        .count())
+                .isZero();
+        assertThat(historyService()
+                        .createHistoricVariableInstanceQuery()
+                        .processInstanceId(instance.getId())
+                        .variableName(ProcessVariables.FAILED_STEP)
+                        .list()
+                        .stream()
+                        .filter(variable -> !"DELETED".equals(variable.getState()))
+                        .toList())
+                .as("the retried failure no longer stands")
+                .isEmpty();
+    }
+
+    @Test
+    void shouldRollEveryHostBackWhenNoOneDecidesInTime() {
+        stubs.hosts.addAll(List.of("web-1", "web-2"));
+        stubs.onFailure = RunbookProperties.Rollout.OnFailure.ASK;
+        stubs.failingOn.put("Task_SwitchRelease", "web-2");
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(instance).isWaitingAt("Task_DecideHostFailure");
+        managementService()
+                .executeJob(managementService()
+                        .createJobQuery()
+                        .processInstanceId(instance.getId())
+                        .timers()
+                        .singleResult()
+                        .getId());
         runJobs();
         assertThat(outcome(instance)).isEqualTo("ROLLED_BACK");
         assertThat(stubs.hostCalls).contains("Task_SwitchBack@web-1").doesNotContain("Task_SwitchBack@web-2");

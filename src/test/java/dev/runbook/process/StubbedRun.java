@@ -7,12 +7,14 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.identit
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.managementService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtimeService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.task;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.taskService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.withVariables;
 
 import dev.runbook.approval.ApprovalDeadlineTaskListener;
 import dev.runbook.approval.FourEyesTaskListener;
 import dev.runbook.approval.ReleasePlanner;
 import dev.runbook.audit.Refusals;
+import dev.runbook.config.RunbookProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -56,6 +58,8 @@ final class StubbedRun {
     final Map<String, String> failingOn = new HashMap<>();
     /** How many hosts the switch takes at once ({@code rollout.batch}). */
     int batch = 1;
+    /** What a failed host leads to ({@code rollout.on-failure}). */
+    RunbookProperties.Rollout.OnFailure onFailure = RunbookProperties.Rollout.OnFailure.ROLLBACK;
     /** The variables each step (activity id) saw when it last ran. */
     final Map<String, Map<String, Object>> inputs = new HashMap<>();
     /** Steps (activity ids) that fail with their delegate's characteristic BPMN error. */
@@ -86,7 +90,10 @@ final class StubbedRun {
         Mocks.register("fourEyesTaskListener", new FourEyesTaskListener(identityService(), NO_AUDIT));
         Mocks.register("approvalDeadlineTaskListener", new ApprovalDeadlineTaskListener());
         Mocks.register("hostTopics", new LocalTopics());
-        Mocks.register("rollout", new dev.runbook.host.Rollout(target -> hosts, target -> batch));
+        Mocks.register(
+                "rollout",
+                new dev.runbook.host.Rollout(
+                        target -> hosts, target -> new RunbookProperties.Rollout(batch, onFailure)));
     }
 
     /**
@@ -283,6 +290,21 @@ final class StubbedRun {
         identityService().setAuthentication(user, groups);
         try {
             complete(task(instance), withVariables("approved", approved, "approvalComment", "checked"));
+        } finally {
+            identityService().clearAuthentication();
+        }
+    }
+
+    /** Decides the run's waiting host failure ({@code rollout.on-failure: ask}) as operator alice. */
+    static void decideHost(ProcessInstance instance, String decision) {
+        org.camunda.bpm.engine.task.Task task = taskService()
+                .createTaskQuery()
+                .processInstanceId(instance.getId())
+                .taskDefinitionKey(ProcessVariables.HOST_FAILURE_TASK)
+                .singleResult();
+        identityService().setAuthentication("alice", List.of("operators"));
+        try {
+            taskService().complete(task.getId(), Map.of(ProcessVariables.HOST_DECISION, decision));
         } finally {
             identityService().clearAuthentication();
         }

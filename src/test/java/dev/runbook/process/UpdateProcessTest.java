@@ -73,6 +73,28 @@ class UpdateProcessTest {
     }
 
     @Test
+    void shouldAskAnOperatorWhenTheHostFailsThenRetryOrRollBackAsTold() {
+        stubs.onFailure = dev.runbook.config.RunbookProperties.Rollout.OnFailure.ASK;
+        stubs.failing.add("Task_HealthCheck");
+        ProcessInstance retried = start(false);
+        StubbedRun.runJobs();
+        assertThat(retried).isWaitingAt("Task_DecideHostFailure");
+        stubs.failing.clear();
+        StubbedRun.decideHost(retried, "retry");
+        StubbedRun.runJobs();
+        assertThat(StubbedRun.outcome(retried)).isEqualTo("DEPLOYED");
+
+        stubs.failing.add("Task_Pm2Reload");
+        ProcessInstance rolledBack = start(false);
+        StubbedRun.runJobs();
+        assertThat(rolledBack).isWaitingAt("Task_DecideHostFailure");
+        StubbedRun.decideHost(rolledBack, "rollback");
+        StubbedRun.runJobs();
+        assertThat(rolledBack).hasPassed("EndEvent_HostFailed", "Task_SwitchBack", "EndEvent_RolledBack");
+        assertThat(StubbedRun.outcome(rolledBack)).isEqualTo("ROLLED_BACK");
+    }
+
+    @Test
     void shouldRollBackWhenHealthCheckFails() {
         stubs.failing.add("Task_HealthCheck");
         ProcessInstance instance = start(false);
