@@ -3,7 +3,8 @@
    is not ended it follows /api/runs/{id}/events: each command's output appears line by line under "Live output",
    and a step or state change redraws the page (polling every 2 s when the stream cannot be opened). A request that
    waits for its approval offers Approve/Reject to approvers and Withdraw to its requester and administrators (the
-   platform decides: a refusal, four eyes say, is shown). When drawn, body[data-rendered] is "true" and body[data-state] holds the run's state. */
+   platform decides: a refusal, four eyes say, is shown); a run whose host failed (rollout.on-failure: ask) offers
+   operators Retry/Roll back. When drawn, body[data-rendered] is "true" and body[data-state] holds the run's state. */
 (function () {
   'use strict';
   const { json, text, post, me, el, time, duration, badge, showError } = window.Runbook;
@@ -92,6 +93,43 @@
     if (run.state === 'WAITING_FOR_APPROVAL' && a.taskId && !a.decidedAt) {
       me.then(user => box.append(actions(run, a, user)));
     }
+  }
+
+  /**
+   * A host failed and an operator decides (rollout.on-failure: ask): the failure, and for operators the two ways on:
+   * retry that host, or roll every host back (POST .../host-decisions; a refusal is shown).
+   */
+  function decision(run) {
+    const section = document.getElementById('decision-section');
+    const box = document.getElementById('decision');
+    if (run.state !== 'WAITING_FOR_DECISION') {
+      section.hidden = true;
+      box.replaceChildren();
+      return;
+    }
+    section.hidden = false;
+    const failed = (run.steps || []).filter(s => s.outcome === 'FAILED').pop();
+    const result = el('p', { id: 'decision-result', 'class': 'result' });
+    const decide = choice => async () => {
+      try {
+        await post(api + '/host-decisions', { decision: choice });
+        load();
+      } catch (error) {
+        result.replaceChildren(el('span', { 'class': 'error refused' }, ['Refused: ' + error.message]));
+      }
+    };
+    box.replaceChildren(el('p', { id: 'decision-summary' }, [badge('WAITING_FOR_DECISION'), ' ',
+      (failed && failed.host ? 'host ' + failed.host : 'the host') + ' failed at ' + (failed ? failed.name : 'a step')
+        + ': ' + (run.failure || '')]));
+    me.then(user => {
+      if (user.operate && !document.getElementById('decide-retry')) {
+        const retry = el('button', { type: 'button', id: 'decide-retry' }, ['Retry the host']);
+        const rollback = el('button', { type: 'button', id: 'decide-rollback' }, ['Roll every host back']);
+        retry.addEventListener('click', decide('retry'));
+        rollback.addEventListener('click', decide('rollback'));
+        box.append(el('div', {}, [retry, ' ', rollback]), result);
+      }
+    });
   }
 
   let lastResult = null;
@@ -230,6 +268,7 @@
       document.getElementById('outcome').replaceWith(Object.assign(badge(run.outcome || run.state), { id: 'outcome' }));
       facts(run);
       approval(run);
+      decision(run);
       steps(run);
       if (!drawn) {
         await viewer.importXML(await text(api + '/diagram'));

@@ -23,7 +23,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.exception.NullValueException;
 import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.camunda.bpm.engine.task.Task;
 import org.springframework.core.io.FileSystemResource;
@@ -111,8 +113,22 @@ class RunsController {
         variables.put(ProcessVariables.HOST_DECISION, request.decision());
         variables.put(
                 ProcessVariables.DECISION_COMMENT, request.comment() == null ? "" : redactor.redact(request.comment()));
-        tasks.complete(waiting.get(0).getId(), variables);
-        return ResponseEntity.noContent().build();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                tasks.complete(waiting.get(0).getId(), variables);
+                return ResponseEntity.noContent().build();
+            } catch (OptimisticLockingException concurrent) {
+                // another host of the batch reported at the same moment: decide again, unless someone else did
+                if (attempt >= 5) {
+                    throw concurrent;
+                }
+            } catch (NullValueException gone) {
+                throw new ConflictException("the decision on run " + runId + " was taken meanwhile");
+            }
+            if (tasks.createTaskQuery().taskId(waiting.get(0).getId()).count() == 0) {
+                throw new ConflictException("the decision on run " + runId + " was taken meanwhile");
+            }
+        }
     }
 
     @Operation(

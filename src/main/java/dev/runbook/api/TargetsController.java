@@ -118,7 +118,10 @@ class TargetsController {
         List<HostView> hostViews = target.hosts().stream()
                 .map(host -> {
                     Health health = hosts.health(host);
-                    return new HostView(host, health.getStatus().getCode(), health.getDetails());
+                    // the agent's account and address stay in /actuator/health, which shows details to administrators
+                    Map<String, Object> details = new java.util.LinkedHashMap<>(health.getDetails());
+                    details.keySet().retainAll(List.of("lastContact", "runningSteps", "reason"));
+                    return new HostView(host, health.getStatus().getCode(), details);
                 })
                 .toList();
         return new TargetView(name, target.branch(), target.approval().required(), components, current, hostViews);

@@ -25,9 +25,11 @@ import org.camunda.bpm.engine.impl.bpmn.behavior.UserTaskActivityBehavior;
 import org.camunda.bpm.engine.impl.bpmn.parser.AbstractBpmnParseListener;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.camunda.bpm.engine.impl.pvm.process.ActivityImpl;
 import org.camunda.bpm.engine.impl.pvm.process.ScopeImpl;
 import org.camunda.bpm.engine.impl.util.xml.Element;
+import org.camunda.bpm.engine.task.IdentityLink;
 import org.camunda.bpm.model.bpmn.instance.UserTask;
 import org.camunda.bpm.model.bpmn.instance.camunda.CamundaFormData;
 import org.camunda.bpm.model.bpmn.instance.camunda.CamundaFormField;
@@ -169,11 +171,20 @@ class ApprovalPin extends AbstractProcessEnginePlugin {
         return ProcessVariables.HOST_FAILURE_TASK.equals(task.getTaskDefinitionKey());
     }
 
-    /** The hashes a task pins: every variable of an approval (the decision left out), the release of a decision. */
+    /**
+     * The hashes a task pins: every variable of an approval (the decision left out), the release of a decision on a
+     * failed host (with who approved it).
+     */
     private static Map<String, String> pinnable(DelegateTask task) {
-        Map<String, String> hashes = hashes(task.getVariables());
-        if (hostFailure(task)) {
-            hashes.keySet().retainAll(RELEASE);
+        if (!hostFailure(task)) {
+            return hashes(task.getVariables());
+        }
+        Map<String, String> hashes = new TreeMap<>();
+        for (String name : RELEASE) {
+            Object value = task.getVariable(name);
+            if (value != null) {
+                hashes.put(name, sha256(String.valueOf(value)));
+            }
         }
         return hashes;
     }
@@ -183,6 +194,20 @@ class ApprovalPin extends AbstractProcessEnginePlugin {
      * (redacted), and the release it decides on is still the one pinned when the host failed.
      */
     private void verifyHostDecision(DelegateTask task) {
+        // Tasklist and /engine-rest let any approver work on any task: only the task's group (operators) and
+        // administrators decide what happens to a failed host
+        Authentication caller =
+                task.getProcessEngineServices().getIdentityService().getCurrentAuthentication();
+        List<String> groups = caller == null || caller.getGroupIds() == null ? List.of() : caller.getGroupIds();
+        Set<String> candidates = task.getCandidates().stream()
+                .map(IdentityLink::getGroupId)
+                .filter(java.util.Objects::nonNull)
+                .collect(Collectors.toSet());
+        if (caller == null
+                || (!groups.contains("camunda-admin") && groups.stream().noneMatch(candidates::contains))) {
+            throw new FourEyesViolationException((caller == null ? "nobody signed in" : caller.getUserId())
+                    + " may not decide on a failed host: that is for " + candidates + " and administrators");
+        }
         Object decision = task.getVariable(ProcessVariables.HOST_DECISION);
         if (!"retry".equals(decision) && !"rollback".equals(decision)) {
             throw new InvalidDecisionException(

@@ -72,6 +72,43 @@ public sealed interface Notification {
     }
 
     /**
+     * A host of a rolling run failed and the run waits for an operator ({@code rollout.on-failure: ask}): {@code url}
+     * is the run page, where operators retry the host or roll every host back; {@code deadline} may be null.
+     */
+    record HostDecisionWaiting(
+            String target,
+            String runId,
+            String processKey,
+            Instant at,
+            String text,
+            String host,
+            String failure,
+            String url,
+            Instant deadline)
+            implements Notification {
+
+        @Override
+        public String event() {
+            return "HOST_DECISION_WAITING";
+        }
+
+        @Override
+        public boolean alert() {
+            return true;
+        }
+
+        @Override
+        public Map<String, Object> fields() {
+            Map<String, Object> fields = run(target, runId, processKey, at);
+            fields.put("host", host);
+            fields.put("failure", failure);
+            fields.put("url", url);
+            fields.put("deadline", deadline);
+            return fields;
+        }
+    }
+
+    /**
      * A run ended {@code ROLLED_BACK}, {@code REVERTED}, {@code FAILED} or {@code EXPIRED}; {@code url} is its run
      * page, {@code failureCode} null when none was recorded.
      */

@@ -1,6 +1,7 @@
 package dev.runbook.notify;
 
 import dev.runbook.process.BpmnErrors;
+import dev.runbook.process.HostBound;
 import dev.runbook.process.ProcessVariables;
 import java.time.Instant;
 import java.util.HashMap;
@@ -70,7 +71,11 @@ class RunNotifications implements DisposableBean {
     @EventListener
     void onTask(TaskEvent task) {
         if ("create".equals(task.getEventName()) && task.getProcessInstanceId() != null) {
-            afterCommit(() -> approvalWaiting(task));
+            if (ProcessVariables.HOST_FAILURE_TASK.equals(task.getTaskDefinitionKey())) {
+                afterCommit(() -> hostDecisionWaiting(task));
+            } else {
+                afterCommit(() -> approvalWaiting(task));
+            }
         }
     }
 
@@ -126,6 +131,35 @@ class RunNotifications implements DisposableBean {
                 task.getId(),
                 url,
                 str(vars.get(ProcessVariables.REQUESTED_BY)),
+                due == null ? null : due.toInstant()));
+    }
+
+    /** A failed host waits for an operator: which host, its failure, where to decide and by when. */
+    private void hostDecisionWaiting(TaskEvent task) {
+        String runId = task.getProcessInstanceId();
+        String processKey = task.getProcessDefinitionId() == null
+                ? null
+                : task.getProcessDefinitionId().split(":")[0];
+        String target = str(runtime.getVariable(runId, ProcessVariables.TARGET));
+        String host = str(runtime.getVariable(task.getExecutionId(), HostBound.HOST_VARIABLE));
+        String failure = str(runtime.getVariableLocal(task.getExecutionId(), "hostFailure"));
+        org.camunda.bpm.engine.task.Task current =
+                tasks.createTaskQuery().taskId(task.getId()).singleResult();
+        java.util.Date due = current != null ? current.getDueDate() : task.getDueDate();
+        String url = properties.link("/runs/" + runId);
+        notifier.notify(new Notification.HostDecisionWaiting(
+                target,
+                runId,
+                processKey,
+                Instant.now(),
+                "Host " + host + " failed in " + processKey + " on " + target + ": " + failure
+                        + ". An operator decides: retry that host, or roll every host back ('runbook decide " + runId
+                        + " retry|rollback', or the run page)"
+                        + (due == null ? "" : "; without a decision by " + due.toInstant() + " every host rolls back")
+                        + ". " + url,
+                host,
+                failure,
+                url,
                 due == null ? null : due.toInstant()));
     }
 

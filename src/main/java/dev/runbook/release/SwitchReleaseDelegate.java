@@ -4,6 +4,7 @@ import dev.runbook.config.ReleaseLayout;
 import dev.runbook.config.TargetRegistry;
 import dev.runbook.exec.Redactor;
 import dev.runbook.exec.StepLog;
+import dev.runbook.pm2.EcosystemFiles;
 import dev.runbook.process.BpmnErrors;
 import dev.runbook.process.ProcessVariables;
 import dev.runbook.process.Release;
@@ -11,6 +12,7 @@ import dev.runbook.process.RunbookDelegate;
 import dev.runbook.process.StepErrors;
 import dev.runbook.process.StepFailedException;
 import dev.runbook.process.StepPreview;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
@@ -45,6 +47,17 @@ class SwitchReleaseDelegate extends RunbookDelegate implements StepPreview {
                     BpmnErrors.PRECONDITION_FAILED,
                     "there is no release " + id + " under " + layout.releases() + " on this host (pruned by its"
                             + " retention, or never made here); not switching");
+        }
+        List<String> refusals = EcosystemFiles.refusals(
+                vars.target(),
+                TargetRegistry.select(targets.get(vars.target()), vars.components()),
+                EcosystemFiles.directory(layout.release(id)));
+        if (!refusals.isEmpty()) {
+            // a rollback to a release made for other components (on a host, the platform could not look): its reload
+            // would reload nothing and the release switched from would go on serving, unseen
+            throw new StepFailedException(
+                    BpmnErrors.PRECONDITION_FAILED,
+                    "release " + id + " cannot serve on this host: " + String.join("; ", refusals) + "; not switching");
         }
         if (!Objects.equals(serving, vars.previousReleaseId())) {
             throw new StepFailedException(

@@ -80,7 +80,10 @@ public class RunLauncher {
      */
     public boolean withdraw(String runId, String reason) {
         return commands.execute(context -> context.runWithoutAuthorization(() -> {
-            if (tasks.createTaskQuery().processInstanceId(runId).count() == 0) {
+            boolean waitsForItsApproval = tasks.createTaskQuery().processInstanceId(runId).list().stream()
+                    .anyMatch(task -> !ProcessVariables.HOST_FAILURE_TASK.equals(task.getTaskDefinitionKey()));
+            if (!waitsForItsApproval) {
+                // ended, decided, or waiting for a decision on a failed host in the middle of its rollout
                 return false;
             }
             runtime.setVariable(runId, ProcessVariables.RUN_OUTCOME, RunOutcome.WITHDRAWN.name());

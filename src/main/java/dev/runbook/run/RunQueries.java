@@ -197,13 +197,15 @@ public class RunQueries {
     }
 
     private RunView.Approval approval(String runId, Map<String, Object> vars) {
+        // the run's approval, not an operator's decision on a failed host that came after it
         HistoricTaskInstance task = history
                 .createHistoricTaskInstanceQuery()
                 .processInstanceId(runId)
                 .orderByHistoricActivityInstanceStartTime()
                 .desc()
-                .listPage(0, 1)
+                .list()
                 .stream()
+                .filter(candidate -> !ProcessVariables.HOST_FAILURE_TASK.equals(candidate.getTaskDefinitionKey()))
                 .findFirst()
                 .orElse(null);
         if (task == null) {

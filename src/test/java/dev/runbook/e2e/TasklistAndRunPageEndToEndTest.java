@@ -76,6 +76,8 @@ class TasklistAndRunPageEndToEndTest {
         registry.add("runbook.identity.users[3].id", () -> "admin");
         registry.add("runbook.identity.users[3].password", () -> "admin-pw");
         registry.add("runbook.identity.users[3].groups[0]", () -> "camunda-admin");
+        // a failed host waits for an operator, who decides on the run page (test 3)
+        registry.add("runbook.targets.shop.rollout.on-failure", () -> "ask");
     }
 
     @BeforeAll
@@ -215,9 +217,18 @@ class TasklistAndRunPageEndToEndTest {
     void shouldMarkTheFailedStepAndTheCompensationStepsOfARolledBackRun() {
         String runId = start("alice", "/api/targets/shop/deployments", Map.of("gitRef", "v3-broken"));
         decide("bob", awaitApproval(runId), true).then().statusCode(204);
-        // opened while it runs, the page shows each command's output as it comes, then the end
+        // opened while it runs, the page shows each command's output as it comes; the failed health check waits for
+        // an operator (rollout.on-failure: ask), who rolls back from the page; then the end
         openAs("alice", "/runs/" + runId);
+        waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-state", "WAITING_FOR_DECISION"));
+        waiting()
+                .until(driver -> driver.findElement(By.id("decision-summary"))
+                        .getText()
+                        .contains("failed at Health check: HEALTH_CHECK_FAILED"));
+        snapshot("run-decision");
+        click(By.id("decide-rollback"));
         waiting().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-state", "ENDED"));
+        assertThat(browser.findElement(By.id("decision-section")).isDisplayed()).isFalse();
         snapshot("run-live");
         assertThat(browser.findElement(By.id("live-log")).getText())
                 .contains("[Task_InstallAndBuild] ", "built v3-broken into dist/", "[Task_HealthCheck] ");

@@ -47,6 +47,20 @@ class NotificationDocsTest {
                                 + "/default/#/?task=9a1b2c3d-ea2b-11ef-9c47-0242ac120002",
                         "alice",
                         Instant.parse("2025-02-01T10:00:00Z")),
+                new Notification.HostDecisionWaiting(
+                        "shop",
+                        "8f14e45f-ea2b-11ef-9c47-0242ac120002",
+                        "deploy",
+                        AT,
+                        "Host web-2 failed in deploy on shop: Task_HealthCheck: HEALTH_CHECK_FAILED: pm2 app 'shop-api'"
+                                + " restarted 3 time(s) since the reload. An operator decides: retry that host, or roll"
+                                + " every host back ('runbook decide 8f14e45f-ea2b-11ef-9c47-0242ac120002"
+                                + " retry|rollback', or the run page); without a decision by 2025-02-01T10:00:00Z every"
+                                + " host rolls back. https://runbook.example.com/runs/8f14e45f-ea2b-11ef-9c47-0242ac120002",
+                        "web-2",
+                        "Task_HealthCheck: HEALTH_CHECK_FAILED: pm2 app 'shop-api' restarted 3 time(s) since the reload",
+                        "https://runbook.example.com/runs/8f14e45f-ea2b-11ef-9c47-0242ac120002",
+                        Instant.parse("2025-02-01T10:00:00Z")),
                 runs.runEnded(
                                 "8f14e45f-ea2b-11ef-9c47-0242ac120002",
                                 "deploy",

@@ -470,6 +470,49 @@ class DeployProcessTest {
     }
 
     @Test
+    void shouldSwitchBackAHostWhoseSwitchAnotherHostsFailureEnded() {
+        // web-2's switch runs first and is refused while web-1's switch still waits: on a real host web-1's agent may
+        // be switching it at that moment, so web-1 is switched back; web-2, which changed nothing, is not
+        stubs.hosts.addAll(List.of("web-1", "web-2"));
+        stubs.batch = 2;
+        stubs.firstHost = "web-2";
+        stubs.failingOn.put("Task_SwitchRelease", "web-2");
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(outcome(instance)).isEqualTo("ROLLED_BACK");
+        assertThat(stubs.hostCalls)
+                .doesNotContain("Task_SwitchRelease@web-1", "Task_SwitchBack@web-2")
+                .contains("Task_SwitchBack@web-1");
+    }
+
+    @Test
+    void shouldReloadTheAppsOfAHostWhoseReloadAnotherHostsFailureEnded() {
+        // web-1 switches, then web-2 goes first: its check fails while web-1's reload waits (on a real host its agent
+        // may be reloading): web-1's apps count as reloaded, so its rollback reloads the previous release
+        stubs.hosts.addAll(List.of("web-1", "web-2"));
+        stubs.batch = 2;
+        stubs.failingOn.put("Task_HealthCheck", "web-2");
+        stubs.effect("switchReleaseDelegate", vars -> {
+            if ("web-1".equals(vars.get("host"))) {
+                stubs.firstHost = "web-2";
+            }
+        });
+        ProcessInstance instance = start(false);
+        runJobs();
+        assertThat(outcome(instance)).isEqualTo("ROLLED_BACK");
+        assertThat(stubs.hostCalls)
+                .doesNotContain("Task_Pm2Reload@web-1")
+                .contains("Task_SwitchBack@web-1", "Task_ReloadPreviousRelease@web-1");
+        assertThat(historyService()
+                        .createHistoricVariableInstanceQuery()
+                        .processInstanceId(instance.getId())
+                        .variableName("appsReloaded.web-1")
+                        .singleResult()
+                        .getValue())
+                .isEqualTo("true");
+    }
+
+    @Test
     void shouldCountASwitchThatAnotherHostsFailureEndedAsDoneButNotTheFailedOne() {
         // web-2 refuses its switch: whichever of the two ran first, web-1's switch is done or was ended while its
         // agent may have been doing it; web-1 is switched back, web-2 (which changed nothing) is not
@@ -482,14 +525,20 @@ class DeployProcessTest {
         assertThat(stubs.hostCalls).contains("Task_SwitchBack@web-1").doesNotContain("Task_SwitchBack@web-2");
     }
 
-    @Test
-    void shouldAskAnOperatorWhenAHostFailsAndRollEveryHostBackWhenToldSo() {
+    /** A deploy over web-1 and web-2 with rollout.on-failure: ask, where {@code step} fails on web-2: it waits. */
+    private ProcessInstance waitingForADecisionOnWeb2(String step) {
         stubs.hosts.addAll(List.of("web-1", "web-2"));
         stubs.onFailure = RunbookProperties.Rollout.OnFailure.ASK;
-        stubs.failingOn.put("Task_HealthCheck", "web-2");
+        stubs.failingOn.put(step, "web-2");
         ProcessInstance instance = start(false);
         runJobs();
         assertThat(instance).isWaitingAt("Task_DecideHostFailure").task().hasCandidateGroup("operators");
+        return instance;
+    }
+
+    @Test
+    void shouldAskAnOperatorWhenAHostFailsAndRollEveryHostBackWhenToldSo() {
+        ProcessInstance instance = waitingForADecisionOnWeb2("Task_HealthCheck");
         assertThat(taskService().getVariable(task(instance).getId(), "host")).isEqualTo("web-2");
         assertThat(stubs.hostCalls)
                 .as("nothing undone while the operator decides")
@@ -511,12 +560,7 @@ class DeployProcessTest {
 
     @Test
     void shouldRetryTheFailedHostWhenTheOperatorSaysSoAndGoOn() {
-        stubs.hosts.addAll(List.of("web-1", "web-2"));
-        stubs.onFailure = RunbookProperties.Rollout.OnFailure.ASK;
-        stubs.failingOn.put("Task_HealthCheck", "web-2");
-        ProcessInstance instance = start(false);
-        runJobs();
-        assertThat(instance).isWaitingAt("Task_DecideHostFailure");
+        ProcessInstance instance = waitingForADecisionOnWeb2("Task_HealthCheck");
 
         // the operator fixed what made web-2 fail, then retries it
         stubs.failingOn.clear();
@@ -551,12 +595,7 @@ class DeployProcessTest {
 
     @Test
     void shouldRollEveryHostBackWhenNoOneDecidesInTime() {
-        stubs.hosts.addAll(List.of("web-1", "web-2"));
-        stubs.onFailure = RunbookProperties.Rollout.OnFailure.ASK;
-        stubs.failingOn.put("Task_SwitchRelease", "web-2");
-        ProcessInstance instance = start(false);
-        runJobs();
-        assertThat(instance).isWaitingAt("Task_DecideHostFailure");
+        ProcessInstance instance = waitingForADecisionOnWeb2("Task_SwitchRelease");
         managementService()
                 .executeJob(managementService()
                         .createJobQuery()

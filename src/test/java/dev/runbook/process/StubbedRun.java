@@ -58,6 +58,8 @@ final class StubbedRun {
     final Map<String, String> failingOn = new HashMap<>();
     /** How many hosts the switch takes at once ({@code rollout.batch}). */
     int batch = 1;
+    /** The host whose waiting step runs next when several hosts' steps wait (a batch); null: the oldest first. */
+    volatile String firstHost;
     /** What a failed host leads to ({@code rollout.on-failure}). */
     RunbookProperties.Rollout.OnFailure onFailure = RunbookProperties.Rollout.OnFailure.ROLLBACK;
     /** The variables each step (activity id) saw when it last ran. */
@@ -246,6 +248,16 @@ final class StubbedRun {
      * does: completes it, reports its BPMN error, or fails it without retries (an incident). False when none waits.
      */
     private static boolean runHostStep() {
+        if (current.firstHost != null) {
+            List<LockedExternalTask> first = externalTaskService()
+                    .fetchAndLock(1, "process-test")
+                    .topic(HostBound.topic(current.firstHost), 60_000)
+                    .includeExtensionProperties()
+                    .execute();
+            if (!first.isEmpty()) {
+                return runHostStep(first.get(0));
+            }
+        }
         var fetch = externalTaskService()
                 .fetchAndLock(1, "process-test")
                 .topic(HostBound.topic(HostBound.LOCAL), 60_000)
@@ -258,7 +270,11 @@ final class StubbedRun {
         if (tasks.isEmpty()) {
             return false;
         }
-        LockedExternalTask task = tasks.get(0);
+        return runHostStep(tasks.get(0));
+    }
+
+    /** Runs one fetched host-bound step through its stub (see {@link #runHostStep()}). */
+    private static boolean runHostStep(LockedExternalTask task) {
         String bean = task.getExtensionProperties().get(HostBound.STEP_PROPERTY);
         try {
             externalTaskService()
