@@ -9,6 +9,7 @@ prepares, installs (reused: the lock file does not change), builds, switches, re
 
   one       a target with no hosts: every step on the platform's own machine (the in-process worker)
   hosts=N   a target of N remote hosts: prepare and build host by host, then switch, reload and check host by host
+  hosts=N batch=B   the same with rollout.batch B: B hosts switched, reloaded and checked at once
 
 Per configuration a fresh platform (H2) and N agents; a first deploy (not counted), then --n deploys. Prints the wall
 time of each deploy (request to end), the median, the median per host, and the median duration of each step across
@@ -16,7 +17,7 @@ hosts, with the load average. All hosts share this machine's 2 cores: a host's b
 agents and the platform idle (the steps run one host at a time), so the contention is the idle JVMs' and PM2 daemons'
 background work, which the per-step medians against `one` show. Needs root (namespaces). Usage:
 
-    mvn -B -q -o package -DskipTests && python3 bench/rolling.py [--n 4] [--hosts 1,2,4]
+    mvn -B -q -o package -DskipTests && python3 bench/rolling.py [--n 4] [--hosts 1,2,4] [--batches 1,2]
 """
 import argparse, os, shutil, signal, statistics, subprocess, sys, tempfile, time
 
@@ -142,11 +143,11 @@ def measure(label, platform, target, n, hosts):
         wall, result = deploy(platform, target, "v2" if i % 2 == 0 else "v1")
         walls.append(wall)
         results.append(result)
-        print("%-8s deploy %d: %.1f s, load %s" % (label, i + 1, wall, open("/proc/loadavg").read().split()[0]),
+        print("%-16s deploy %d: %.1f s, load %s" % (label, i + 1, wall, open("/proc/loadavg").read().split()[0]),
               flush=True)
     median = statistics.median(walls)
     steps = step_medians(results)
-    print("%-8s median %.1f s over %d deploys, %.1f s per host; steps (median per host): %s" % (
+    print("%-16s median %.1f s over %d deploys, %.1f s per host; steps (median per host): %s" % (
         label, median, n, median / hosts, ", ".join("%s %.2f s" % (k.replace("Task_", ""), v)
                                                    for k, v in steps.items())), flush=True)
     return median
@@ -156,11 +157,17 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=4)
     parser.add_argument("--hosts", default="1,2,4")
+    parser.add_argument("--batches", default="1", help="rollout.batch values to measure for each host count")
+    parser.add_argument("--no-one", action="store_true", help="skip the configuration without hosts")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     assert os.geteuid() == 0, "namespaces need root"
     print(machine(), flush=True)
-    for count in [0] + [int(n) for n in args.hosts.split(",")]:
+    configurations = [] if args.no_one else [(0, 1)]
+    for count in [int(n) for n in args.hosts.split(",")]:
+        for batch in sorted({min(int(b), count) for b in args.batches.split(",")}):
+            configurations.append((count, batch))
+    for count, batch in configurations:
         work = tempfile.mkdtemp(prefix="runbook-bench-rolling-")
         src = repository(work)
         hosts, platform = [], None
@@ -173,14 +180,15 @@ def main():
             root = os.path.join(work, "fleet-root")
             os.makedirs(root)
             hosts = [Host(work, i + 1) for i in range(count)]
-            extra = target("fleet", src, root) + host_args(hosts) + ["--server.address=0.0.0.0"]
+            extra = (target("fleet", src, root) + host_args(hosts)
+                     + ["--server.address=0.0.0.0", "--runbook.targets.fleet.rollout.batch=%d" % batch])
             platform = Platform(work, extra, env=env, pm2=PM2)
             for host in hosts:
                 host.start_agent(work, platform.port, target("fleet", src, root), root)
             for host in hosts:
                 host.await_agent()
             time.sleep(2)  # the hosts' first calls: UP in the platform's health
-            measure("hosts=%d" % count, platform, "fleet", args.n, count)
+            measure("hosts=%d batch=%d" % (count, batch), platform, "fleet", args.n, count)
         finally:
             for host in hosts:
                 host.close()

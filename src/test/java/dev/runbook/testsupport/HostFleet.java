@@ -61,6 +61,11 @@ public final class HostFleet implements AutoCloseable {
             Path disk = Files.createDirectories(shop.root.resolve(host + "-disk"));
             Map<String, String> properties =
                     shop.agentProperties(host, "http://" + ns.platformAddress + ":" + RestAssured.port);
+            // Camunda's engine REST keeps one long-polling handler per JVM (a static of FetchAndLockContextListener):
+            // in the test JVM the first platform context's handler serves all later ones, and a context closed before
+            // (DirtiesContext) stops it for them all, so a waiting fetch is answered only when it times out. A short
+            // poll keeps a step's dispatch within 2 s here; a platform of its own (one context per JVM) wakes at once.
+            properties.put("runbook.agent.poll", "PT2S");
             properties.putAll(extra);
             properties.putAll(hostConfiguration.getOrDefault(host, Map.of()));
             String user = agentUser(host);
