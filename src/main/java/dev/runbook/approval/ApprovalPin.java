@@ -29,7 +29,6 @@ import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.camunda.bpm.engine.impl.pvm.process.ActivityImpl;
 import org.camunda.bpm.engine.impl.pvm.process.ScopeImpl;
 import org.camunda.bpm.engine.impl.util.xml.Element;
-import org.camunda.bpm.engine.task.IdentityLink;
 import org.camunda.bpm.model.bpmn.instance.UserTask;
 import org.camunda.bpm.model.bpmn.instance.camunda.CamundaFormData;
 import org.camunda.bpm.model.bpmn.instance.camunda.CamundaFormField;
@@ -199,12 +198,8 @@ class ApprovalPin extends AbstractProcessEnginePlugin {
         Authentication caller =
                 task.getProcessEngineServices().getIdentityService().getCurrentAuthentication();
         List<String> groups = caller == null || caller.getGroupIds() == null ? List.of() : caller.getGroupIds();
-        Set<String> candidates = task.getCandidates().stream()
-                .map(IdentityLink::getGroupId)
-                .filter(java.util.Objects::nonNull)
-                .collect(Collectors.toSet());
-        if (caller == null
-                || (!groups.contains("camunda-admin") && groups.stream().noneMatch(candidates::contains))) {
+        Set<String> candidates = FourEyesTaskListener.candidateGroups(task);
+        if (caller == null || !FourEyesTaskListener.mayDecide(groups, candidates)) {
             throw new FourEyesViolationException((caller == null ? "nobody signed in" : caller.getUserId())
                     + " may not decide on a failed host: that is for " + candidates + " and administrators");
         }

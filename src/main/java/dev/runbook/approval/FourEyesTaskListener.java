@@ -62,11 +62,8 @@ public class FourEyesTaskListener implements TaskListener {
                             + " requested this run and cannot decide its approval; another approver must");
         }
         List<String> groups = authentication.getGroupIds() == null ? List.of() : authentication.getGroupIds();
-        Set<String> candidates = task.getCandidates().stream()
-                .map(IdentityLink::getGroupId)
-                .filter(Objects::nonNull)
-                .collect(Collectors.toCollection(TreeSet::new));
-        if (!candidates.isEmpty() && !groups.contains(ADMIN) && groups.stream().noneMatch(candidates::contains)) {
+        Set<String> candidates = candidateGroups(task);
+        if (!mayDecide(groups, candidates)) {
             // Tasklist lets any member of approvers work on any task: the target's own approver group is held here
             throw refused(
                     Refusals.Reason.NOT_AN_APPROVER,
@@ -77,6 +74,19 @@ public class FourEyesTaskListener implements TaskListener {
         }
         task.setVariable(ProcessVariables.DECIDED_BY, authentication.getUserId());
         task.setVariable(ProcessVariables.APPROVED_BY, authentication.getUserId());
+    }
+
+    /** The task's candidate groups, sorted. */
+    static Set<String> candidateGroups(DelegateTask task) {
+        return task.getCandidates().stream()
+                .map(IdentityLink::getGroupId)
+                .filter(Objects::nonNull)
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /** Whether members of {@code groups} may decide a task of these candidate groups (any, if it names none). */
+    static boolean mayDecide(List<String> groups, Set<String> candidates) {
+        return candidates.isEmpty() || groups.contains(ADMIN) || groups.stream().anyMatch(candidates::contains);
     }
 
     /** Audits the refusal (in a transaction of its own: the caller's is rolled back) and returns the exception. */
