@@ -167,14 +167,16 @@
 
   async function section(t) {
     const base = '/api/targets/' + encodeURIComponent(t.name);
+    const remote = t.hosts && t.hosts.length > 0;
     const [list, services_, recent, refs] = await Promise.all([
       json(base + '/releases').catch(() => []),
-      json(base + '/services').catch(() => []),
+      // a target on other hosts: its apps' state is each host's (the hosts table), not the platform's PM2
+      remote ? Promise.resolve(null) : json(base + '/services').catch(() => []),
       json('/api/runs?limit=5&target=' + encodeURIComponent(t.name)).catch(() => []),
       json(base + '/refs').catch(() => [])]);
     return el('section', { 'class': 'target', 'data-target': t.name }, [
       el('h2', {}, [t.name, ' ', el('span', { 'class': 'note' }, ['branch ' + t.branch + (t.approvalRequired ? ', approval required' : '')])]),
-      serving(t), hostList(t), services(services_), forms(t, refs, list),
+      serving(t), hostList(t), services_ === null ? null : services(services_), forms(t, refs, list),
       el('h3', {}, ['Releases']), releases(t, list),
       el('h3', {}, ['Last runs']), runs(recent)]);
   }

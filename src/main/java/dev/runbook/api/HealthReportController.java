@@ -1,5 +1,6 @@
 package dev.runbook.api;
 
+import dev.runbook.config.TargetRegistry;
 import dev.runbook.monitor.HealthReport;
 import dev.runbook.monitor.HealthReporter;
 import io.swagger.v3.oas.annotations.Operation;
@@ -24,15 +25,21 @@ import org.springframework.web.bind.annotation.RestController;
 class HealthReportController {
 
     private final HealthReporter reporter;
+    private final TargetRegistry targets;
 
-    HealthReportController(HealthReporter reporter) {
+    HealthReportController(HealthReporter reporter, TargetRegistry targets) {
         this.reporter = reporter;
+        this.targets = targets;
     }
 
     @Operation(summary = "Check the target now: PM2 apps, ports, health URLs, CPU, memory, disks, error logs")
     @ApiResponse(responseCode = "200", description = "the report; status HEALTHY or UNHEALTHY with reasons")
+    @ApiResponse(
+            responseCode = "409",
+            description = "the target runs on other hosts: their checks are monitor runs, through their agents")
     @GetMapping("/api/targets/{target}/health-report")
     HealthReport healthReport(@PathVariable @Pattern(regexp = RunbooksController.TARGET) String target) {
+        ServicesController.requireOnPlatform(targets.get(target), target, "health");
         return reporter.check(target);
     }
 }

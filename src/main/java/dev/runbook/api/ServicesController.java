@@ -77,6 +77,7 @@ class ServicesController {
     @GetMapping("/api/targets/{target}/services")
     List<Service> list(@PathVariable @Pattern(regexp = RunbooksController.TARGET) String target) {
         Target configured = targets.get(target);
+        requireOnPlatform(configured, target, "PM2 status");
         List<Pm2Process> processes = pm2.list(configured.root(), StepLog.NONE);
         List<Service> services = new ArrayList<>();
         configured.components().forEach((component, config) -> {
@@ -113,6 +114,7 @@ class ServicesController {
             @RequestParam(required = false) @Size(min = 1, max = 200) String grep) {
         Target configured = targets.get(target);
         requireApp(configured, app, false);
+        requireOnPlatform(configured, target, "PM2 logs");
         Instant from = since(since, Instant.now());
         Pm2Process process = pm2.find(app, configured.root(), StepLog.NONE)
                 .orElseThrow(
@@ -123,6 +125,18 @@ class ServicesController {
                 lines,
                 Pm2LogFile.readApp(process.outLog(), process.pmId(), zone).select(from, grep, lines),
                 Pm2LogFile.readApp(process.errorLog(), process.pmId(), zone).select(from, grep, lines));
+    }
+
+    /**
+     * Refuses (409) to read {@code what} of a target that runs on other hosts from the platform's own PM2, which does
+     * not run its apps: their state comes from their agents, in a {@code monitor} run per check.
+     */
+    static void requireOnPlatform(Target configured, String target, String what) {
+        if (!configured.hosts().isEmpty()) {
+            throw new ProblemHandler.ConflictException("target " + target + " runs on hosts " + configured.hosts()
+                    + ": the platform cannot read their " + what + " here; each host's check is a monitor run"
+                    + " (monitor.interval, or start process monitor), and GET /api/targets shows each host's agent");
+        }
     }
 
     /**

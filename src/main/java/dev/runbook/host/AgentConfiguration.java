@@ -14,12 +14,13 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.FilterType;
 import org.springframework.context.annotation.Profile;
 
 /**
  * The agent mode of the jar ({@value #PROFILE} profile): no engine, no database, no web server; only the
  * configuration of the targets this host serves, the tool clients (git, npm, PM2, health checks, release
- * directories), the steps, and the {@link HostAgent}. Beans are made on first use, so a step that needs the platform
+ * directories), the steps (and the monitor's check of this host), and the {@link HostAgent}. Beans are made on first use, so a step that needs the platform
  * (its engine or database) is refused on a host with a clear reason rather than stopping the agent from starting.
  */
 @Configuration(proxyBeanMethods = false)
@@ -36,6 +37,13 @@ import org.springframework.context.annotation.Profile;
             "dev.runbook.health",
             "dev.runbook.release"
         })
+@ComponentScan(
+        basePackages = "dev.runbook.monitor",
+        useDefaultFilters = false,
+        includeFilters =
+                @ComponentScan.Filter(
+                        type = FilterType.REGEX,
+                        pattern = "dev\\.runbook\\.monitor\\.(HealthReporter|SystemProbe|MonitorCheckDelegate)"))
 public class AgentConfiguration {
 
     public static final String PROFILE = "agent";

@@ -34,9 +34,6 @@ public class RunLauncher {
     public static final Set<String> CHANGING =
             Set.of("deploy", "update", "rollback", "restart", "db-restore", "service-control");
 
-    /** Process keys whose runs go host by host through a target's hosts ({@code host.Rollout}). */
-    public static final Set<String> ROLLING = Set.of("deploy", "update", "rollback", "restart");
-
     /**
      * Process keys whose runs change nothing but may not start while a changing run holds the target: a release
      * snapshot taken while a deploy is between checkout and reload would pair the new commit with the old artifacts.
@@ -105,20 +102,13 @@ public class RunLauncher {
      */
     /**
      * Refuses ({@link HostContacts.HostUnavailableException}, 409) a changing run of {@code processKey} on
-     * {@code target} that cannot run on its hosts: a process that does not go host by host ({@link #ROLLING}) on a
-     * target of two or more hosts, or any changing run while a host of the target is UNKNOWN or DEGRADED. A request
-     * that reads the target before it starts the run (a rollback looks up its release) asks first.
+     * {@code target} while a host of the target is UNKNOWN or DEGRADED. Every runbook that runs steps on hosts goes
+     * through all of the target's hosts ({@code host.Rollout}); db-restore runs on the platform. A request that
+     * reads the target before it starts the run (a rollback looks up its release) asks first.
      */
     public void requireHosts(String processKey, String target) {
         if (CHANGING.contains(processKey) && targets != null) {
-            targets.find(target).ifPresent(spec -> {
-                if (spec.hosts().size() > 1 && !ROLLING.contains(processKey)) {
-                    throw new HostContacts.HostUnavailableException("target " + target + " names "
-                            + spec.hosts().size() + " hosts " + spec.hosts()
-                            + ": only " + ROLLING + " go host by host yet; give it one host");
-                }
-                spec.hosts().forEach(host -> hosts.requireAvailable(host, target));
-            });
+            targets.find(target).ifPresent(spec -> spec.hosts().forEach(host -> hosts.requireAvailable(host, target)));
         }
     }
 

@@ -4,6 +4,7 @@ import static dev.runbook.testsupport.ApiClient.as;
 import static dev.runbook.testsupport.ApiClient.awaitEnd;
 import static dev.runbook.testsupport.ApiClient.start;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 
 import dev.runbook.testsupport.FixtureTarget;
 import dev.runbook.testsupport.HostFleet;
@@ -303,5 +304,77 @@ class RollingDeployNamespaceTest {
             Files.delete(current);
             Files.createSymbolicLink(current, Path.of(v5));
         }
+    }
+
+    @Test
+    @Order(7)
+    void shouldCheckStopStartAndPinOnEveryHostThroughItsAgent() {
+        // the platform's own PM2 does not run this target's apps: no answer from it that would look like one
+        for (String path : List.of("/api/targets/shop/services", "/api/targets/shop/health-report")) {
+            as("alice").get(path).then().statusCode(409).body("detail", containsString("runs on hosts [web-1, web-2]"));
+        }
+
+        JsonPath healthy = awaitEnd(monitor(), RUN);
+        String report = historicVariable(healthy.getString("runId"), "healthReport");
+        JsonPath hosts = new JsonPath(report);
+        for (String host : HOSTS) {
+            assertThat(hosts.getString("hosts.'" + host + "'.components[0].app.status"))
+                    .as(host)
+                    .isEqualTo("online");
+            assertThat(hosts.getInt("hosts.'" + host + "'.components[0].http.status"))
+                    .as(host)
+                    .isEqualTo(200);
+        }
+        assertThat(HostFleet.hostsOf(healthy.getString("runId"), "Task_CheckHealth"))
+                .containsExactlyInAnyOrder("web-1", "web-2");
+
+        // service-control goes through every host's own PM2, one host after the other
+        JsonPath stopped = awaitEnd(start("alice", "/api/targets/shop/services/" + shop.app + "/stop", Map.of()), RUN);
+        assertThat(stopped.getString("outcome")).isEqualTo("DONE");
+        assertThat(HostFleet.hostsOf(stopped.getString("runId"), "Task_ControlService"))
+                .containsExactly("web-1", "web-2");
+        for (String host : HOSTS) {
+            assertThat(served(host)).as(host).startsWith("unreachable");
+        }
+        JsonPath down = awaitEnd(monitor(), RUN);
+        assertThat(down.getString("outcome")).isEqualTo("UNHEALTHY");
+        String reasons = historicVariable(down.getString("runId"), "unhealthyReasons");
+        assertThat(reasons).contains("web-1: ").contains("web-2: ");
+
+        JsonPath started = awaitEnd(start("alice", "/api/targets/shop/services/" + shop.app + "/start", Map.of()), RUN);
+        assertThat(started.getString("outcome")).isEqualTo("DONE");
+        for (String host : HOSTS) {
+            assertThat(served(host)).as(host).contains("\"version\":\"v5\"");
+        }
+
+        // a backup pins the serving release on each host's own disk
+        JsonPath backup = awaitEnd(start("alice", "/api/targets/shop/backups", Map.of()), RUN);
+        assertThat(backup.getString("outcome")).isEqualTo("BACKED_UP");
+        for (String host : HOSTS) {
+            assertThat(shop.root.resolve(host + "-disk/.runbook/pins/" + backup.getString("backupId")))
+                    .as(host)
+                    .exists();
+        }
+    }
+
+    /** Starts a monitor run (the watch mode's run) over the engine's REST API, as an administrator. */
+    private static String monitor() {
+        return as("admin")
+                .contentType("application/json")
+                .body(Map.of("variables", Map.of("target", Map.of("value", "shop", "type", "String"))))
+                .post("/engine-rest/process-definition/key/monitor/start")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("id");
+    }
+
+    /** A run-level variable of an ended run, from the engine's history. */
+    private static String historicVariable(String runId, String name) {
+        return as("admin")
+                .get("/engine-rest/history/variable-instance?processInstanceId=" + runId + "&variableName=" + name)
+                .jsonPath()
+                .getList("findAll { it.activityInstanceId == '" + runId + "' }.value", String.class)
+                .get(0);
     }
 }

@@ -26,6 +26,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.Lifecycle;
 
 /**
  * One changing run per target whatever path starts it: {@code /api} and {@code /engine-rest} (administrators) are
@@ -35,6 +38,9 @@ import org.junit.jupiter.api.Test;
  * changing step starts, waiting ({@code WAITING_FOR_TARGET}) while another run changes it.
  */
 class TargetLockApiTest extends SecuredPlatform {
+
+    @Autowired
+    ApplicationContext context;
 
     static final String ENGINE_START = "/engine-rest/process-definition/key/%s/start";
 
@@ -181,24 +187,16 @@ class TargetLockApiTest extends SecuredPlatform {
 
     @Test
     void shouldLetOnlyOneOfTwoSimultaneousStartsOnTwoPathsThrough() throws Exception {
-        // the service-control runs' steps wait (suspended jobs), so the run that got through holds the target until
-        // cancelled and never touches the app. (Not restart: its steps are host-bound external tasks, which the local
-        // worker runs at once; a run cancelled while its step runs leaves the step running.)
-        suspendServiceControlJobs(true);
+        // the local worker pauses, so the service-control run that got through waits at its first host-bound step
+        // and holds the target until cancelled, never touching the app. A paused worker takes no step; a run cancelled
+        // meanwhile leaves nothing running.
+        Lifecycle worker = context.getBean("localHostWorker", Lifecycle.class);
+        worker.stop();
         try {
             startTogetherThreeTimes();
         } finally {
-            suspendServiceControlJobs(false);
+            worker.start();
         }
-    }
-
-    private static void suspendServiceControlJobs(boolean suspended) {
-        as("admin")
-                .contentType(ContentType.JSON)
-                .body(Map.of("processDefinitionKey", "service-control", "suspended", suspended, "includeJobs", true))
-                .put("/engine-rest/job-definition/suspended")
-                .then()
-                .statusCode(204);
     }
 
     private static void startTogetherThreeTimes() throws Exception {

@@ -53,7 +53,9 @@ class BpmnModelTest {
             Map.entry("BoundaryEvent_SwitchFailed", "deploy, update: a host's switch failed: ask or roll back"),
             Map.entry("BoundaryEvent_ReloadFailed", "deploy, update: a host's reload failed: ask or roll back"),
             Map.entry("BoundaryEvent_CheckFailed", "deploy, update: a host's check failed: ask or roll back"),
-            Map.entry("BoundaryEvent_BackupReleaseFailed", "backup: the snapshot failed, nothing changed: FAILED"),
+            Map.entry(
+                    "BoundaryEvent_BackupReleaseFailed",
+                    "backup: a host's pin failed (nothing serves there): stop there, FAILED"),
             Map.entry("BoundaryEvent_StartDailyBackupFailed", "db-backup-schedule: the run goes on to the next timer"),
             Map.entry("BoundaryEvent_StartWeeklyBackupFailed", "db-backup-schedule: the run goes on to the next timer"),
             Map.entry(
@@ -71,7 +73,9 @@ class BpmnModelTest {
             Map.entry("StartEvent_ReleaseFailed", "deploy, update: any release step failed: compensate, roll back"),
             Map.entry("StartEvent_RollbackFailed", "rollback: any rollback step failed: switch back, reload"),
             Map.entry("BoundaryEvent_ReleaseInvalid", "rollback: the release cannot be used, nothing changed: FAILED"),
-            Map.entry("BoundaryEvent_CheckHealthFailed", "monitor: the check could not be made: alert as unhealthy"),
+            Map.entry(
+                    "BoundaryEvent_CheckHealthFailed",
+                    "monitor: a host's check could not be made: the host counts as unhealthy"),
             Map.entry("BoundaryEvent_CloseAlertFailed", "monitor: a failed recovery notice still ends HEALTHY"),
             Map.entry("BoundaryEvent_RaiseAlertFailed", "monitor: a failed alert still ends UNHEALTHY"),
             Map.entry(
@@ -80,7 +84,7 @@ class BpmnModelTest {
                             + " FAILED"),
             Map.entry(
                     "BoundaryEvent_ControlServiceFailed",
-                    "service-control: the PM2 action failed (command or app " + "not online): FAILED"));
+                    "service-control: a host's PM2 action or save failed (command or app not online): stop there, FAILED"));
 
     @Test
     void modelerDefaultIdsAreRecognised() {

@@ -7,6 +7,7 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.managem
 
 import java.time.Duration;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.camunda.bpm.engine.runtime.Job;
@@ -61,6 +62,65 @@ class MonitorProcessTest {
                 .hasPassedInOrder("Task_CheckHealth", "Task_RaiseAlert", "EndEvent_Unhealthy")
                 .hasNotPassed("Task_CloseAlert");
         assertThat(StubbedRun.outcome(instance)).isEqualTo("UNHEALTHY");
+        // the platform's own machine: the reasons as the check gave them, not prefixed with a host
+        assertThat(StubbedRun.variable(instance, "unhealthyReasons")).isEqualTo("disk full");
+        assertThat(StubbedRun.variable(instance, "healthy")).isEqualTo(false);
+    }
+
+    @Test
+    void shouldCheckEveryHostAndNameTheUnhealthyOnes() {
+        stubs.hosts.addAll(List.of("web-1", "web-2", "web-3"));
+        stubs.outputs(
+                "monitorCheckDelegate",
+                Map.of("healthy", true, "unhealthyReasons", "", "healthReport", "{\"status\":\"HEALTHY\"}"));
+        ProcessInstance healthy = StubbedRun.start("monitor");
+        StubbedRun.runJobs();
+        assertThat(StubbedRun.outcome(healthy)).isEqualTo("HEALTHY");
+        assertThat(stubs.hostCalls)
+                .containsExactlyInAnyOrder(
+                        "Task_CheckHealth@web-1", "Task_CheckHealth@web-2", "Task_CheckHealth@web-3");
+
+        stubs.hostOutputs.put(
+                "monitorCheckDelegate@web-2",
+                Map.of(
+                        "healthy",
+                        false,
+                        "unhealthyReasons",
+                        "backend: app errored\nbackend: port 3000 not listening",
+                        "healthReport",
+                        "{\"status\":\"UNHEALTHY\"}"));
+        stubs.failingOn.put("Task_CheckHealth", "web-3");
+        ProcessInstance unhealthy = StubbedRun.start("monitor");
+        StubbedRun.runJobs();
+        assertThat(unhealthy).hasPassed("Task_RaiseAlert", "EndEvent_Unhealthy");
+        assertThat(StubbedRun.outcome(unhealthy)).isEqualTo("UNHEALTHY");
+        assertThat(((String) StubbedRun.variable(unhealthy, "unhealthyReasons")).lines())
+                .containsExactlyInAnyOrder(
+                        "web-2: backend: app errored",
+                        "web-2: backend: port 3000 not listening",
+                        "web-3: the check could not be made: COMMAND_FAILED");
+        assertThat((String) StubbedRun.variable(unhealthy, "healthReport"))
+                .contains("\"status\":\"UNHEALTHY\"", "\"web-1\":{\"status\":\"HEALTHY\"}", "\"web-2\"", "\"web-3\"");
+    }
+
+    @Test
+    void shouldCountAHostWhoseAgentDoesNotAnswerAsUnhealthy() {
+        stubs.hosts.addAll(List.of("web-1", "web-2"));
+        stubs.silent.add("web-2");
+        stubs.outputs("monitorCheckDelegate", Map.of("healthy", true, "unhealthyReasons", ""));
+        ProcessInstance instance = StubbedRun.start("monitor");
+        StubbedRun.runJobs();
+        assertThat(instance).isWaitingAt("Task_CheckHealth");
+
+        ClockUtil.setCurrentTime(Date.from(new Date().toInstant().plus(Duration.ofSeconds(64))));
+        StubbedRun.runJobs();
+        assertThat(instance)
+                .hasPassed("EndEvent_HostNoAnswer", "Task_RaiseAlert")
+                .isEnded();
+        assertThat(StubbedRun.outcome(instance)).isEqualTo("UNHEALTHY");
+        assertThat(StubbedRun.variable(instance, "unhealthyReasons"))
+                .isEqualTo("web-2: its agent did not answer the check within 63 s (agent stopped, host down or"
+                        + " network cut)");
     }
 
     @Test

@@ -131,4 +131,45 @@ class RestartProcessTest {
         StubbedRun.runJobs();
         assertThat(StubbedRun.outcome(unsaved)).isEqualTo("FAILED");
     }
+
+    @Test
+    void shouldControlTheServiceOnEachHostAndStopAtTheFirstThatFails() {
+        stubs.hosts.addAll(List.of("web-1", "web-2", "web-3"));
+        ProcessInstance all = StubbedRun.start("service-control", "app", "all", "action", "restart");
+        StubbedRun.runJobs();
+        assertThat(StubbedRun.outcome(all)).isEqualTo("DONE");
+        assertThat(stubs.hostCalls)
+                .containsExactly(
+                        "Task_ControlService@web-1",
+                        "Task_SaveProcessList@web-1",
+                        "Task_ControlService@web-2",
+                        "Task_SaveProcessList@web-2",
+                        "Task_ControlService@web-3",
+                        "Task_SaveProcessList@web-3");
+
+        stubs.hostCalls.clear();
+        stubs.failingOn.put("Task_ControlService", "web-2");
+        ProcessInstance failed = StubbedRun.start("service-control", "app", "all", "action", "restart");
+        StubbedRun.runJobs();
+        assertThat(StubbedRun.outcome(failed)).isEqualTo("FAILED");
+        assertThat(stubs.hostCalls)
+                .containsExactly(
+                        "Task_ControlService@web-1", "Task_SaveProcessList@web-1", "Task_ControlService@web-2");
+    }
+
+    @Test
+    void shouldPinTheServingReleaseOnEachHost() {
+        stubs.hosts.addAll(List.of("web-1", "web-2"));
+        ProcessInstance done = StubbedRun.start("backup", "components", "all");
+        StubbedRun.runJobs();
+        assertThat(StubbedRun.outcome(done)).isEqualTo("BACKED_UP");
+        assertThat(stubs.hostCalls).containsExactly("Task_BackupRelease@web-1", "Task_BackupRelease@web-2");
+
+        stubs.hostCalls.clear();
+        stubs.failingOn.put("Task_BackupRelease", "web-1");
+        ProcessInstance failed = StubbedRun.start("backup", "components", "all");
+        StubbedRun.runJobs();
+        assertThat(StubbedRun.outcome(failed)).isEqualTo("FAILED");
+        assertThat(stubs.hostCalls).containsExactly("Task_BackupRelease@web-1");
+    }
 }

@@ -10,6 +10,7 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.task;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.taskService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.withVariables;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbook.approval.ApprovalDeadlineTaskListener;
 import dev.runbook.approval.FourEyesTaskListener;
 import dev.runbook.approval.ReleasePlanner;
@@ -69,6 +70,11 @@ final class StubbedRun {
     /** Steps that throw an exception with the given message: the job fails, {@link #runJobs} leaves an incident. */
     final Map<String, String> broken = new HashMap<>();
 
+    /** What a stub writes on one host ({@code bean@host}), before what it writes everywhere ({@link #outputs}). */
+    final Map<String, Map<String, Object>> hostOutputs = new HashMap<>();
+    /** Hosts whose agent takes no step (stopped, cut off): their steps wait. */
+    final Set<String> silent = new HashSet<>();
+
     private final Map<String, String> failingWith = new HashMap<>();
     private final Map<String, Map<String, Object>> outputs = new HashMap<>();
     private final Map<String, java.util.function.Consumer<Map<String, Object>>> effects = new HashMap<>();
@@ -96,6 +102,10 @@ final class StubbedRun {
                 "rollout",
                 new dev.runbook.host.Rollout(
                         target -> hosts, target -> new RunbookProperties.Rollout(batch, onFailure)));
+        Mocks.register(
+                "monitorHosts",
+                new dev.runbook.monitor.MonitorHosts(
+                        target -> hosts, target -> java.time.Duration.ofSeconds(3), new ObjectMapper()));
     }
 
     /**
@@ -137,7 +147,7 @@ final class StubbedRun {
         if (effects.containsKey(bean)) {
             effects.get(bean).accept(seen);
         }
-        return outputs.getOrDefault(bean, Map.of());
+        return hostOutputs.getOrDefault(bean + "@" + host, outputs.getOrDefault(bean, Map.of()));
     }
 
     /** A stub's BPMN error, with the variables it records (set on the run before the error is thrown). */
@@ -263,6 +273,9 @@ final class StubbedRun {
                 .topic(HostBound.topic(HostBound.LOCAL), 60_000)
                 .includeExtensionProperties();
         for (String host : current.hosts) {
+            if (current.silent.contains(host)) {
+                continue;
+            }
             // each topic has its own options
             fetch = fetch.topic(HostBound.topic(host), 60_000).includeExtensionProperties();
         }
@@ -327,6 +340,20 @@ final class StubbedRun {
     }
 
     /** The {@code runOutcome} the run ended with. */
+    /** The value of a run-level variable of a run (running or ended), from the history. */
+    static Object variable(ProcessInstance instance, String name) {
+        return historyService()
+                .createHistoricVariableInstanceQuery()
+                .processInstanceId(instance.getId())
+                .variableName(name)
+                .list()
+                .stream()
+                .filter(v -> instance.getId().equals(v.getActivityInstanceId()))
+                .map(v -> v.getValue())
+                .findFirst()
+                .orElse(null);
+    }
+
     static Object outcome(ProcessInstance instance) {
         return historyService()
                 .createHistoricVariableInstanceQuery()

@@ -1,0 +1,187 @@
+package dev.runbook.monitor;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runbook.config.TargetRegistry;
+import dev.runbook.process.HostBound;
+import dev.runbook.process.ProcessVariables;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.VariableScope;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Component;
+
+/**
+ * The per-host part of {@code monitor} ({@code SubProcess_CheckHosts}): every host of the target checks itself at
+ * once (its own PM2, ports, health URLs, error logs and resources); the end events of each host's part add its verdict
+ * to the run's {@code healthy}, {@code unhealthyReasons} (each line prefixed with the host on a target with hosts) and
+ * {@code healthReport} (one host: its report; several: {@code {"target", "status", "hosts": {host: report}}}). A host
+ * whose check fails or whose agent does not take it within {@link #answerWithin} counts as unhealthy, with the reason.
+ */
+@Component("monitorHosts")
+public class MonitorHosts {
+
+    /** How long past the restart window a host's agent may take to fetch and answer a check. */
+    static final Duration ANSWER_SLACK = Duration.ofSeconds(60);
+
+    private final Function<String, List<String>> hostsOfTarget;
+    private final Function<String, Duration> restartWindowOfTarget;
+    private final ObjectMapper json;
+
+    @Autowired
+    MonitorHosts(TargetRegistry targets, ObjectMapper json) {
+        this(
+                target -> targets.get(target).hosts(),
+                target -> targets.get(target).monitor().restartWindow(),
+                json);
+    }
+
+    /**
+     * Over the hosts {@code hostsOfTarget} gives for a target's name (none: the platform's own machine), with the
+     * restart window {@code restartWindowOfTarget} gives (process tests give their own).
+     */
+    public MonitorHosts(
+            Function<String, List<String>> hostsOfTarget,
+            Function<String, Duration> restartWindowOfTarget,
+            ObjectMapper json) {
+        this.hostsOfTarget = hostsOfTarget;
+        this.restartWindowOfTarget = restartWindowOfTarget;
+        this.json = json;
+    }
+
+    /** The timer of {@code BoundaryEvent_NoAnswer}: the target's restart window plus {@link #ANSWER_SLACK}. */
+    public String answerWithin(VariableScope execution) {
+        return window(execution).toString();
+    }
+
+    /** End of a host's check: its own {@code healthy}, reasons and report (local to its part) join the run's. */
+    public void checked(DelegateExecution execution) {
+        record(
+                execution,
+                Boolean.TRUE.equals(execution.getVariable(ProcessVariables.HEALTHY)),
+                (String) execution.getVariable(ProcessVariables.UNHEALTHY_REASONS),
+                (String) execution.getVariable(ProcessVariables.HEALTH_REPORT));
+    }
+
+    /** The host's check failed (its PM2 could not be asked ...): unhealthy, naming the failure. */
+    public void notChecked(DelegateExecution execution) {
+        Object message = execution.getVariable(ProcessVariables.FAILURE_MESSAGE);
+        record(
+                execution,
+                false,
+                "the check could not be made: " + execution.getVariable(ProcessVariables.FAILURE_CODE)
+                        + (message == null ? "" : " " + message),
+                null);
+    }
+
+    /** The host's agent took no check within {@link #answerWithin}: unhealthy, it may be down or cut off. */
+    public void noAnswer(DelegateExecution execution) {
+        record(
+                execution,
+                false,
+                "its agent did not answer the check within " + window(execution).toSeconds()
+                        + " s (agent stopped, host down or network cut)",
+                null);
+    }
+
+    private Duration window(VariableScope execution) {
+        String target = (String) execution.getVariable(ProcessVariables.TARGET);
+        return restartWindowOfTarget.apply(target).plus(ANSWER_SLACK);
+    }
+
+    private void record(DelegateExecution execution, boolean healthy, String reasons, String report) {
+        String host = (String) execution.getVariable(HostBound.HOST_VARIABLE);
+        String target = (String) execution.getVariable(ProcessVariables.TARGET);
+        boolean fleet = !hostsOfTarget.apply(target).isEmpty();
+        DelegateExecution run = execution.getProcessInstance();
+        boolean all = !Boolean.FALSE.equals(run.getVariableLocal(ProcessVariables.HEALTHY)) && healthy;
+        run.setVariableLocal(ProcessVariables.HEALTHY, all);
+
+        List<String> lines = new ArrayList<>();
+        String before = (String) run.getVariableLocal(ProcessVariables.UNHEALTHY_REASONS);
+        if (before != null && !before.isBlank()) {
+            lines.add(before);
+        }
+        if (reasons != null) {
+            reasons.lines()
+                    .filter(line -> !line.isBlank())
+                    .forEach(line -> lines.add(fleet ? host + ": " + line : line));
+        }
+        run.setVariableLocal(ProcessVariables.UNHEALTHY_REASONS, abbreviate(String.join("\n", lines), 3500));
+        run.setVariableLocal(
+                ProcessVariables.HEALTH_REPORT,
+                fleet
+                        ? fleetReport(
+                                (String) run.getVariableLocal(ProcessVariables.HEALTH_REPORT),
+                                target,
+                                host,
+                                all,
+                                healthy,
+                                reasons,
+                                report)
+                        : report != null ? report : write(hostOnly(healthy, reasons)));
+    }
+
+    /** The run's report with {@code host}'s added; short enough for a String variable. */
+    String fleetReport(
+            String before, String target, String host, boolean all, boolean healthy, String reasons, String report) {
+        ObjectNode whole = before == null ? json.createObjectNode() : (ObjectNode) read(before);
+        whole.put("target", target);
+        whole.put("status", all ? HealthReport.HEALTHY : HealthReport.UNHEALTHY);
+        ObjectNode hosts = whole.has("hosts") ? (ObjectNode) whole.get("hosts") : whole.putObject("hosts");
+        hosts.set(host, report == null ? hostOnly(healthy, reasons) : read(report));
+        String text = write(whole);
+        if (text.length() <= MonitorCheckDelegate.MAX_REPORT_CHARS) {
+            return text;
+        }
+        // too long for a String variable: each host's status and reasons only
+        for (Iterator<Map.Entry<String, JsonNode>> it = hosts.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            ObjectNode shorter = json.createObjectNode();
+            shorter.set("status", entry.getValue().get("status"));
+            shorter.set("reasons", entry.getValue().get("reasons"));
+            entry.setValue(shorter);
+        }
+        text = write(whole);
+        return text.length() <= MonitorCheckDelegate.MAX_REPORT_CHARS
+                ? text
+                : abbreviate(text, MonitorCheckDelegate.MAX_REPORT_CHARS - 10);
+    }
+
+    private ObjectNode hostOnly(boolean healthy, String reasons) {
+        ObjectNode node = json.createObjectNode();
+        node.put("status", healthy ? HealthReport.HEALTHY : HealthReport.UNHEALTHY);
+        var list = node.putArray("reasons");
+        if (reasons != null) {
+            reasons.lines().filter(line -> !line.isBlank()).forEach(list::add);
+        }
+        return node;
+    }
+
+    private JsonNode read(String text) {
+        try {
+            return json.readTree(text);
+        } catch (JsonProcessingException e) {
+            return json.getNodeFactory().textNode(text);
+        }
+    }
+
+    private String write(JsonNode node) {
+        try {
+            return json.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write health report as JSON", e);
+        }
+    }
+
+    private static String abbreviate(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max) + " ...";
+    }
+}
