@@ -118,6 +118,17 @@ def host_args(hosts):
     return args
 
 
+def await_hosts_up(platform, name, within=120):
+    """Waits until every host's agent has called (UP on the target view): a deploy refuses an UNKNOWN host."""
+    deadline = time.monotonic() + within
+    while True:
+        view = [t for t in platform.call("GET", "/api/targets") if t["name"] == name][0]
+        if view["hosts"] and all(h["status"] == "UP" for h in view["hosts"]):
+            return
+        assert time.monotonic() < deadline, view["hosts"]
+        time.sleep(0.5)
+
+
 def deploy(platform, target, ref):
     started = time.monotonic()
     run_id = platform.call("POST", "/api/targets/%s/deployments" % target, {"gitRef": ref})["runId"]
@@ -187,7 +198,7 @@ def main():
                 host.start_agent(work, platform.port, target("fleet", src, root), root)
             for host in hosts:
                 host.await_agent()
-            time.sleep(2)  # the hosts' first calls: UP in the platform's health
+            await_hosts_up(platform, "fleet")
             measure("hosts=%d batch=%d" % (count, batch), platform, "fleet", args.n, count)
         finally:
             for host in hosts:

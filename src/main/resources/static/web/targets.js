@@ -42,18 +42,19 @@
       ...(c.drift ? [el('dt', {}, ['Drift']), el('dd', { 'class': 'error drift' }, [c.drift])] : [])]);
   }
 
-  /** A target's remote hosts: each one's health (its agent's last call) and the steps it runs now. */
+  /** A target's remote hosts: each one's health (its agent's last call), its agent's version and the steps it runs now. */
   function hostList(t) {
     if (!t.hosts || t.hosts.length === 0) {
       return el('span', {});
     }
     return el('table', { 'class': 'hosts' }, [
-      el('thead', {}, [el('tr', {}, ['Host', 'Status', 'Last contact', 'Running'].map(h => el('th', {}, [h])))]),
+      el('thead', {}, [el('tr', {}, ['Host', 'Status', 'Last contact', 'Agent', 'Running'].map(h => el('th', {}, [h])))]),
       el('tbody', {}, t.hosts.map(h => el('tr', { 'data-host': h.name }, [
         el('td', { 'class': 'mono' }, [h.name]),
         el('td', {}, [badge(h.status === 'UP' ? 'HEALTHY' : 'UNHEALTHY'), ' ', h.status,
           ...(h.details && h.details.reason ? [' (' + h.details.reason + ')'] : [])]),
         el('td', {}, [h.details && h.details.lastContact ? age(h.details.lastContact) : 'never']),
+        el('td', { 'class': 'mono' }, [(h.details && h.details.client) || '']),
         el('td', {}, [((h.details && h.details.runningSteps) || []).join(', ')])])))]);
   }
 

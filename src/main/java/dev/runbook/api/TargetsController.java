@@ -118,9 +118,10 @@ class TargetsController {
         List<HostView> hostViews = target.hosts().stream()
                 .map(host -> {
                     Health health = hosts.health(host);
-                    // the agent's account and address stay in /actuator/health, which shows details to administrators
+                    // the agent's account and address stay in /actuator/health, which shows details to administrators;
+                    // its client (runbook-agent/<version>) tells which version the host runs
                     Map<String, Object> details = new java.util.LinkedHashMap<>(health.getDetails());
-                    details.keySet().retainAll(List.of("lastContact", "runningSteps", "reason"));
+                    details.keySet().retainAll(List.of("lastContact", "client", "runningSteps", "reason"));
                     return new HostView(host, health.getStatus().getCode(), details);
                 })
                 .toList();

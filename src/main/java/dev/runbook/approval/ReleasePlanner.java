@@ -1,5 +1,6 @@
 package dev.runbook.approval;
 
+import dev.runbook.config.RunbookProperties.Target;
 import dev.runbook.exec.Redactor;
 import dev.runbook.process.HostBound;
 import dev.runbook.process.PlannedCommand;
@@ -18,10 +19,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.camunda.bpm.model.bpmn.instance.FlowNode;
+import org.camunda.bpm.model.bpmn.instance.MultiInstanceLoopCharacteristics;
 import org.camunda.bpm.model.bpmn.instance.SequenceFlow;
 import org.camunda.bpm.model.bpmn.instance.ServiceTask;
 import org.camunda.bpm.model.bpmn.instance.StartEvent;
 import org.camunda.bpm.model.bpmn.instance.SubProcess;
+import org.camunda.bpm.model.xml.instance.ModelElementInstance;
 import org.springframework.stereotype.Component;
 
 /**
@@ -68,8 +71,9 @@ public class ReleasePlanner {
         List<PlannedStep> plan = new ArrayList<>();
         for (ServiceTask task : stepsAfter(current)) {
             StepPreview step = previewOf(task);
+            String where = release == null || release.target() == null ? null : onHosts(task, release.target());
             if (step == null) {
-                plan.add(new PlannedStep(task.getId(), task.getName(), List.of(), NO_PREVIEW));
+                plan.add(new PlannedStep(task.getId(), task.getName(), List.of(), joined(NO_PREVIEW, where)));
                 continue;
             }
             Optional<Preview> preview = step.preview(release);
@@ -77,9 +81,42 @@ public class ReleasePlanner {
                     task.getId(),
                     task.getName(),
                     p.commands().stream().map(this::redacted).toList(),
-                    p.note())));
+                    joined(p.note(), where))));
         }
         return plan;
+    }
+
+    /**
+     * Where a step of a per-host part runs for a target with hosts: on each host in turn, a batch of hosts at a time,
+     * or on every host at once (the multi-instance subprocess around it); null for a step that runs once, and for a
+     * target on the platform's own machine.
+     */
+    static String onHosts(ServiceTask task, Target target) {
+        if (target.hosts().isEmpty()) {
+            return null;
+        }
+        String hosts = String.join(", ", target.hosts());
+        for (ModelElementInstance parent = task.getParentElement();
+                parent instanceof SubProcess sub;
+                parent = sub.getParentElement()) {
+            if (sub.getLoopCharacteristics() instanceof MultiInstanceLoopCharacteristics loop) {
+                String collection = String.valueOf(loop.getCamundaCollection());
+                if (collection.contains("hostsOf(") && target.rollout().batch() > 1) {
+                    return "on each host, " + target.rollout().batch() + " at a time (rollout.batch): " + hosts;
+                }
+                return collection.contains("hostsOf(") || loop.isSequential()
+                        ? "on each host in turn: " + hosts
+                        : "on every host at once: " + hosts;
+            }
+        }
+        return null;
+    }
+
+    private static String joined(String note, String where) {
+        if (where == null) {
+            return note;
+        }
+        return note == null || note.isBlank() ? where : note + "; " + where;
     }
 
     /** The bean named by the task's delegate expression ({@code ${gitCheckoutDelegate}}), when it previews. */

@@ -305,9 +305,12 @@ public class Pm2Client {
         runner.runChecked(saveCommand(dir), log);
     }
 
-    /** The command {@link #save} runs ({@code pm2 save --force} in {@code dir}), for plans shown before a run. */
+    /**
+     * The command {@link #save} runs ({@code pm2 save --force} in {@code dir}, made absolute as every other step's
+     * directory in a plan), for plans shown before a run.
+     */
     public Command saveCommand(Path dir) {
-        return command(dir, Map.of(), "save", "--force");
+        return command(dir.toAbsolutePath(), Map.of(), "save", "--force");
     }
 
     /**

@@ -246,6 +246,13 @@ class RollingDeployNamespaceTest {
                 .isNull();
         assertThat(target.getList("find { it.name == 'shop' }.hosts.name")).containsExactly("web-1", "web-2");
         assertThat(target.getList("find { it.name == 'shop' }.hosts.status")).containsOnly("UP");
+        assertThat(target.getList("find { it.name == 'shop' }.hosts.details.client", String.class))
+                .as("each host's agent version")
+                .allMatch(client -> client.startsWith("runbook-agent/"))
+                .hasSize(2);
+        assertThat(target.getList("find { it.name == 'shop' }.hosts.details.agentUser"))
+                .as("the agents' accounts stay in /actuator/health")
+                .containsOnlyNulls();
         assertThat(as("alice").get("/api/targets/shop/releases").jsonPath().getString("find { it.current }.id"))
                 .isEqualTo(run.getString("backupId"));
 
@@ -346,6 +353,21 @@ class RollingDeployNamespaceTest {
         for (String host : HOSTS) {
             assertThat(served(host)).as(host).contains("\"version\":\"v5\"");
         }
+
+        // the plan an operator (and an approver) reads says where each step runs
+        JsonPath plan = as("alice")
+                .get("/api/targets/shop/plan?processKey=deploy&gitRef=rolling-v5")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(plan.getString("steps.find { it.activityId == 'Task_SwitchRelease' }.note"))
+                .contains("on each host in turn: web-1, web-2");
+        assertThat(plan.getString("steps.find { it.activityId == 'Task_InstallAndBuild' }.note"))
+                .contains("on each host in turn: web-1, web-2");
+        assertThat(String.valueOf(plan.getString("steps.find { it.activityId == 'Task_RecordRelease' }.note")))
+                .as("recorded once, on the platform")
+                .doesNotContain("web-1");
 
         // a backup pins the serving release on each host's own disk
         JsonPath backup = awaitEnd(start("alice", "/api/targets/shop/backups", Map.of()), RUN);

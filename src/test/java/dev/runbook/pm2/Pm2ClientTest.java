@@ -59,6 +59,14 @@ class Pm2ClientTest {
     }
 
     @Test
+    void shouldShowTheSaveOfAPlanInAnAbsoluteDirectoryLikeEveryOtherStep() {
+        // the demo's root is relative (data/demo/shop): an approver read that one step's directory as relative
+        assertThat(pm2.saveCommand(Path.of("data/demo/shop")).dir())
+                .isAbsolute()
+                .isEqualTo(Path.of("data/demo/shop").toAbsolutePath());
+    }
+
+    @Test
     void shouldReportEveryAppOnlineWhenAllStayUpOverTheWindow() throws IOException {
         Pm2Client.App backend = app("backend", "setInterval(() => {}, 1000);");
         Pm2Client.App frontend = app("frontend", "setInterval(() => {}, 1000);");
