@@ -4,16 +4,17 @@
   external  a host-bound step (issue 16): an external task of the host `local`, fetched by the platform's in-process
             worker, from the task's creation to its fetch; measured with the `restart` runbook (its two steps,
             Task_RestartApps and Task_HealthCheck, are host-bound)
-  job       the reference, a service task of today (JavaDelegate behind asyncBefore): its job, from due to started by
-            the job executor; measured with `service-control` action `restart` (two such steps), which does the
-            same PM2 work
+  job       the reference, a service task of the platform (JavaDelegate behind asyncBefore): its job, from due to
+            started by the job executor; measured with `monitor` (its alert or recovery step is such a job; its check
+            is a host-bound step and adds one local-worker step a run to `external`). Until 6 Dec 2026 this was
+            `service-control restart`, whose steps have since become host-bound
   agent     the same host-bound steps on a target of the host `bench-1`, fetched by a real agent (the jar in agent
             mode, its own JVM, long polling the platform over loopback); from the task's creation to the agent's
             fetch, as the agent logs it ("fetched N ms after it was created"); the same runbook and PM2 app
 The first two from the platform's own meter `runbook_step_dispatch_seconds` (Micrometer: count, sum, 0.5 and 0.95 quantiles
 of the last minutes) on /actuator/prometheus, read after each block (the totals give the median of the blocks'
-quantiles), and the runs' wall time from request to end (the two runbooks differ: restart deletes and starts the apps
-afresh and checks health, service-control restarts them and saves the process list).
+quantiles), and the runs' wall time from request to end (the runbooks differ: restart deletes and starts the apps
+afresh and checks health, monitor checks them over its restart window and raises or closes an alert).
 The target is the small demo fixture (bench/overhead.py) under a real PM2 daemon; one run at a time, the two paths
 alternate in --rounds blocks of --n runs each after a warm-up block each. Usage:
 
@@ -23,7 +24,7 @@ alternate in --rounds blocks of --n runs each after a warm-up block each. Usage:
 The agent's figure counts a step from its creation to the agent's fetch; the platform's meter for the other two does
 the same for the local worker (fetch) and the job executor (job start).
 """
-import argparse, os, re, shutil, signal, statistics, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, os, re, shutil, signal, statistics, subprocess, sys, tempfile, time, urllib.request
 
 from common import ADMIN_AUTH, PM2, Platform, jar, machine, run
 
@@ -63,7 +64,14 @@ def start(platform, path):
         return platform.call("POST", "/api/targets/stub/restarts", {})["runId"]
     if path == "agent":
         return platform.call("POST", "/api/targets/remote/restarts", {})["runId"]
-    return platform.call("POST", "/api/targets/stub/services/all/restart", {})["runId"]
+    # a monitor run over the engine's REST API (as an administrator): its alert or recovery step is a job
+    req = urllib.request.Request(
+        "http://127.0.0.1:%d/engine-rest/process-definition/key/monitor/start" % platform.port, method="POST",
+        data=json.dumps({"variables": {"target": {"value": "stub", "type": "String"}}}).encode())
+    req.add_header("Authorization", ADMIN_AUTH)
+    req.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(req, timeout=60) as r:
+        return json.loads(r.read())["id"]
 
 
 def block(platform, path, n):
@@ -72,7 +80,8 @@ def block(platform, path, n):
         t0 = time.monotonic()
         r = platform.await_end(start(platform, path), poll=0.05)
         walls.append(time.monotonic() - t0)
-        assert r.get("outcome") == "DONE", "%s ended %s" % (path, r.get("outcome"))
+        ended = ("HEALTHY", "UNHEALTHY") if path == "job" else ("DONE",)
+        assert r.get("outcome") in ended, "%s ended %s" % (path, r.get("outcome"))
     return walls
 
 
