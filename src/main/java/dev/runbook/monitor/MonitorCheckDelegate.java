@@ -81,6 +81,11 @@ class MonitorCheckDelegate extends RunbookDelegate {
     }
 
     private String write(Object value) {
+        return write(json, value);
+    }
+
+    /** A health report (or part of one) as JSON. */
+    static String write(ObjectMapper json, Object value) {
         try {
             return json.writeValueAsString(value);
         } catch (JsonProcessingException e) {
@@ -88,7 +93,7 @@ class MonitorCheckDelegate extends RunbookDelegate {
         }
     }
 
-    private static String abbreviate(String text, int max) {
+    static String abbreviate(String text, int max) {
         return text.length() <= max ? text : text.substring(0, max) + " ...";
     }
 }

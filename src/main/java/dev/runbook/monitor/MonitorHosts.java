@@ -174,14 +174,10 @@ public class MonitorHosts {
     }
 
     private String write(JsonNode node) {
-        try {
-            return json.writeValueAsString(node);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write health report as JSON", e);
-        }
+        return MonitorCheckDelegate.write(json, node);
     }
 
     private static String abbreviate(String text, int max) {
-        return text.length() <= max ? text : text.substring(0, max) + " ...";
+        return MonitorCheckDelegate.abbreviate(text, max);
     }
 }

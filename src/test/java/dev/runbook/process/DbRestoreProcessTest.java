@@ -3,7 +3,6 @@ package dev.runbook.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
-import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.historyService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.managementService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtimeService;
 
@@ -87,20 +86,6 @@ class DbRestoreProcessTest {
         return instance;
     }
 
-    /** A variable of the process instance's own scope (not a step's local one). */
-    private Object processVariable(ProcessInstance instance, String name) {
-        return historyService()
-                .createHistoricVariableInstanceQuery()
-                .processInstanceId(instance.getId())
-                .variableName(name)
-                .list()
-                .stream()
-                .filter(v -> instance.getId().equals(v.getActivityInstanceId()))
-                .findFirst()
-                .orElseThrow()
-                .getValue();
-    }
-
     @Test
     void shouldRestoreAfterApprovalAndASafetyBackup() {
         ProcessInstance instance = approvedRun();
@@ -117,7 +102,7 @@ class DbRestoreProcessTest {
                 .variables()
                 .containsEntry("approvedBy", "bob")
                 .containsEntry("safetyDbBackupId", "safety-1");
-        assertThat(processVariable(instance, "dbBackupId"))
+        assertThat(StubbedRun.variable(instance, "dbBackupId"))
                 .as("the safety backup's id stays in its step")
                 .isEqualTo("b-1");
         assertThat(restoredBackup("Task_RestoreBackup")).isEqualTo("b-1");

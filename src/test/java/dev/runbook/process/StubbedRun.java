@@ -340,7 +340,10 @@ final class StubbedRun {
     }
 
     /** The {@code runOutcome} the run ended with. */
-    /** The value of a run-level variable of a run (running or ended), from the history. */
+    /**
+     * The value of a run-level variable of a run (running or ended; the process instance's own scope, not a step's
+     * local one), from the history; null when it has none.
+     */
     static Object variable(ProcessInstance instance, String name) {
         return historyService()
                 .createHistoricVariableInstanceQuery()
