@@ -9,9 +9,7 @@ import dev.runbook.process.HostBound;
 import dev.runbook.process.ProcessVariables;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.VariableScope;
@@ -129,30 +127,58 @@ public class MonitorHosts {
                         : report != null ? report : write(hostOnly(healthy, reasons)));
     }
 
-    /** The run's report with {@code host}'s added; short enough for a String variable. */
+    /**
+     * The run's report with {@code host}'s added; short enough for a String variable: when the whole is too long, each
+     * host's entry is cut to its status and reasons, then to its status alone.
+     */
     String fleetReport(
             String before, String target, String host, boolean all, boolean healthy, String reasons, String report) {
-        ObjectNode whole = before == null ? json.createObjectNode() : (ObjectNode) read(before);
+        JsonNode parsed = before == null ? null : read(before);
+        ObjectNode whole = parsed instanceof ObjectNode object ? object : json.createObjectNode();
         whole.put("target", target);
         whole.put("status", all ? HealthReport.HEALTHY : HealthReport.UNHEALTHY);
-        ObjectNode hosts = whole.has("hosts") ? (ObjectNode) whole.get("hosts") : whole.putObject("hosts");
+        ObjectNode hosts = whole.get("hosts") instanceof ObjectNode object ? object : whole.putObject("hosts");
+        // once the hosts were cut to their status, every host that joins is too: one shape for all
+        boolean statusOnly = false;
+        for (JsonNode entry : hosts) {
+            statusOnly |= !entry.isObject();
+        }
         hosts.set(host, report == null ? hostOnly(healthy, reasons) : read(report));
+        if (statusOnly) {
+            cut(hosts, false);
+        }
         String text = write(whole);
-        if (text.length() <= MonitorCheckDelegate.MAX_REPORT_CHARS) {
-            return text;
+        if (text.length() > MonitorCheckDelegate.MAX_REPORT_CHARS) {
+            cut(hosts, true);
+            text = write(whole);
         }
-        // too long for a String variable: each host's status and reasons only
-        for (Iterator<Map.Entry<String, JsonNode>> it = hosts.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = it.next();
-            ObjectNode shorter = json.createObjectNode();
-            shorter.set("status", entry.getValue().get("status"));
-            shorter.set("reasons", entry.getValue().get("reasons"));
-            entry.setValue(shorter);
+        if (text.length() > MonitorCheckDelegate.MAX_REPORT_CHARS) {
+            cut(hosts, false);
+            text = write(whole);
         }
-        text = write(whole);
         return text.length() <= MonitorCheckDelegate.MAX_REPORT_CHARS
                 ? text
                 : abbreviate(text, MonitorCheckDelegate.MAX_REPORT_CHARS - 10);
+    }
+
+    /** Cuts each host's entry to its status and reasons, or to its status alone. */
+    private void cut(ObjectNode hosts, boolean keepReasons) {
+        List<String> names = new ArrayList<>();
+        hosts.fieldNames().forEachRemaining(names::add);
+        for (String name : names) {
+            JsonNode entry = hosts.get(name);
+            if (!entry.isObject()) {
+                continue;
+            }
+            if (keepReasons) {
+                ObjectNode shorter = json.createObjectNode();
+                shorter.set("status", entry.get("status"));
+                shorter.set("reasons", entry.get("reasons"));
+                hosts.set(name, shorter);
+            } else {
+                hosts.set(name, entry.get("status"));
+            }
+        }
     }
 
     private ObjectNode hostOnly(boolean healthy, String reasons) {
