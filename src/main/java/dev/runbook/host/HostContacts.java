@@ -17,6 +17,7 @@ import org.springframework.boot.actuate.health.CompositeHealthContributor;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthContributor;
 import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.actuate.health.Status;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.dao.DuplicateKeyException;
@@ -146,6 +147,23 @@ public class HostContacts {
                 .withDetail("address", String.valueOf(c.address()))
                 .withDetail("client", String.valueOf(c.client())));
         return health.build();
+    }
+
+    /**
+     * The steps of runs other than {@code runId} that {@code host}'s worker holds now (its topic's locked external
+     * tasks), while it can take steps: the in-process worker of {@link HostBound#LOCAL}, or an agent that is UP. An agent
+     * that fell silent holds its locks until they expire: it is gone, not busy (empty).
+     */
+    public List<String> busyWith(String host, String runId) {
+        if (!HostBound.LOCAL.equals(host)
+                && (!hosts.hosts().containsKey(host)
+                        || !Status.UP.equals(health(host).getStatus()))) {
+            return List.of();
+        }
+        return externalTasks.createExternalTaskQuery().topicName(HostBound.topic(host)).locked().list().stream()
+                .filter(task -> !task.getProcessInstanceId().equals(runId))
+                .map(HostContacts::describe)
+                .toList();
     }
 
     private static String describe(ExternalTask task) {

@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runbook.config.TargetRegistry;
+import dev.runbook.host.HostContacts;
 import dev.runbook.process.HostBound;
 import dev.runbook.process.ProcessVariables;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.VariableScope;
@@ -20,37 +22,49 @@ import org.springframework.stereotype.Component;
  * The per-host part of {@code monitor} ({@code SubProcess_CheckHosts}): every host of the target checks itself at
  * once (its own PM2, ports, health URLs, error logs and resources); the end events of each host's part add its verdict
  * to the run's {@code healthy}, {@code unhealthyReasons} (each line prefixed with the host on a target with hosts) and
- * {@code healthReport} (one host: its report; several: {@code {"target", "status", "hosts": {host: report}}}). A host
- * whose check fails or whose agent does not take it within {@link #answerWithin} counts as unhealthy, with the reason.
+ * {@code healthReport} (a target on the platform's own machine: its report; a target with hosts, even one:
+ * {@code {"target", "status", "hosts": {host: report}}}). A host whose check fails counts as unhealthy, with the
+ * reason. A host whose worker did not take the check within {@link #answerWithin}: unhealthy when it is silent (no
+ * steps under way: agent stopped, host down or cut off); {@code NOT_CHECKED} when it was busy with another run's steps
+ * all that time (an agent runs one step at a time, a build can take minutes): that host does not change the verdict,
+ * the next check sees it.
  */
 @Component("monitorHosts")
 public class MonitorHosts {
+
+    /** A host's status in the report when its worker was busy with other runs' steps all the check's time. */
+    public static final String NOT_CHECKED = "NOT_CHECKED";
 
     /** How long past the restart window a host's agent may take to fetch and answer a check. */
     static final Duration ANSWER_SLACK = Duration.ofSeconds(60);
 
     private final Function<String, List<String>> hostsOfTarget;
     private final Function<String, Duration> restartWindowOfTarget;
+    private final BiFunction<String, String, List<String>> busyWith;
     private final ObjectMapper json;
 
     @Autowired
-    MonitorHosts(TargetRegistry targets, ObjectMapper json) {
+    MonitorHosts(TargetRegistry targets, ObjectMapper json, HostContacts contacts) {
         this(
                 target -> targets.get(target).hosts(),
                 target -> targets.get(target).monitor().restartWindow(),
+                contacts::busyWith,
                 json);
     }
 
     /**
      * Over the hosts {@code hostsOfTarget} gives for a target's name (none: the platform's own machine), with the
-     * restart window {@code restartWindowOfTarget} gives (process tests give their own).
+     * restart window {@code restartWindowOfTarget} gives, and {@code busyWith} (host, this run's id) giving the steps of
+     * other runs a host's worker holds now (process tests give their own).
      */
     public MonitorHosts(
             Function<String, List<String>> hostsOfTarget,
             Function<String, Duration> restartWindowOfTarget,
+            BiFunction<String, String, List<String>> busyWith,
             ObjectMapper json) {
         this.hostsOfTarget = hostsOfTarget;
         this.restartWindowOfTarget = restartWindowOfTarget;
+        this.busyWith = busyWith;
         this.json = json;
     }
 
@@ -79,8 +93,22 @@ public class MonitorHosts {
                 null);
     }
 
-    /** The host's agent took no check within {@link #answerWithin}: unhealthy, it may be down or cut off. */
+    /**
+     * The host's worker took no check within {@link #answerWithin}: not checked while it runs other runs' steps, else
+     * unhealthy (its agent may be stopped, its host down or cut off).
+     */
     public void noAnswer(DelegateExecution execution) {
+        String host = (String) execution.getVariable(HostBound.HOST_VARIABLE);
+        List<String> busy = busyWith.apply(host, execution.getProcessInstanceId());
+        if (!busy.isEmpty()) {
+            record(
+                    execution,
+                    null,
+                    "not checked: its worker was busy with " + String.join(", ", busy) + " for "
+                            + window(execution).toSeconds() + " s",
+                    null);
+            return;
+        }
         record(
                 execution,
                 false,
@@ -94,12 +122,16 @@ public class MonitorHosts {
         return restartWindowOfTarget.apply(target).plus(ANSWER_SLACK);
     }
 
-    private void record(DelegateExecution execution, boolean healthy, String reasons, String report) {
+    /**
+     * Adds one host's verdict to the run's: {@code healthy} true or false, or null for a host not checked (its note goes
+     * to the report only).
+     */
+    private void record(DelegateExecution execution, Boolean healthy, String reasons, String report) {
         String host = (String) execution.getVariable(HostBound.HOST_VARIABLE);
         String target = (String) execution.getVariable(ProcessVariables.TARGET);
         boolean fleet = !hostsOfTarget.apply(target).isEmpty();
         DelegateExecution run = execution.getProcessInstance();
-        boolean all = !Boolean.FALSE.equals(run.getVariableLocal(ProcessVariables.HEALTHY)) && healthy;
+        boolean all = !Boolean.FALSE.equals(run.getVariableLocal(ProcessVariables.HEALTHY)) && healthy != Boolean.FALSE;
         run.setVariableLocal(ProcessVariables.HEALTHY, all);
 
         List<String> lines = new ArrayList<>();
@@ -107,7 +139,7 @@ public class MonitorHosts {
         if (before != null && !before.isBlank()) {
             lines.add(before);
         }
-        if (reasons != null) {
+        if (reasons != null && healthy != null) {
             reasons.lines()
                     .filter(line -> !line.isBlank())
                     .forEach(line -> lines.add(fleet ? host + ": " + line : line));
@@ -132,7 +164,7 @@ public class MonitorHosts {
      * host's entry is cut to its status and reasons, then to its status alone.
      */
     String fleetReport(
-            String before, String target, String host, boolean all, boolean healthy, String reasons, String report) {
+            String before, String target, String host, boolean all, Boolean healthy, String reasons, String report) {
         JsonNode parsed = before == null ? null : read(before);
         ObjectNode whole = parsed instanceof ObjectNode object ? object : json.createObjectNode();
         whole.put("target", target);
@@ -181,9 +213,10 @@ public class MonitorHosts {
         }
     }
 
-    private ObjectNode hostOnly(boolean healthy, String reasons) {
+    /** A host's entry without a report of its own: its status ({@link #NOT_CHECKED} for null) and reasons. */
+    private ObjectNode hostOnly(Boolean healthy, String reasons) {
         ObjectNode node = json.createObjectNode();
-        node.put("status", healthy ? HealthReport.HEALTHY : HealthReport.UNHEALTHY);
+        node.put("status", healthy == null ? NOT_CHECKED : healthy ? HealthReport.HEALTHY : HealthReport.UNHEALTHY);
         var list = node.putArray("reasons");
         if (reasons != null) {
             reasons.lines().filter(line -> !line.isBlank()).forEach(list::add);

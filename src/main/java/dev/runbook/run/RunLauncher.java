@@ -101,13 +101,14 @@ public class RunLauncher {
      *                             not called yet or has gone silent (the host is UNKNOWN or DEGRADED)
      */
     /**
-     * Refuses ({@link HostContacts.HostUnavailableException}, 409) a changing run of {@code processKey} on
-     * {@code target} while a host of the target is UNKNOWN or DEGRADED. Every runbook that runs steps on hosts goes
+     * Refuses ({@link HostContacts.HostUnavailableException}, 409) a changing run (or a backup) of {@code processKey}
+     * on {@code target} while a host of the target is UNKNOWN or DEGRADED. Every runbook that runs steps on hosts goes
      * through all of the target's hosts ({@code host.Rollout}); db-restore runs on the platform. A request that
      * reads the target before it starts the run (a rollback looks up its release) asks first.
      */
     public void requireHosts(String processKey, String target) {
-        if (CHANGING.contains(processKey) && targets != null) {
+        // a backup too: its pins run on every host, and a host whose agent is gone would hold it forever
+        if ((CHANGING.contains(processKey) || WAITING_FOR_CHANGES.contains(processKey)) && targets != null) {
             targets.find(target).ifPresent(spec -> spec.hosts().forEach(host -> hosts.requireAvailable(host, target)));
         }
     }

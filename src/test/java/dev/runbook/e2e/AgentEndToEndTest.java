@@ -76,6 +76,13 @@ class AgentEndToEndTest {
                 .statusCode(409)
                 .body("title", equalTo("Host unavailable"))
                 .body("detail", containsString("host web-1 of target shop is UNKNOWN"));
+        // a backup's pin runs on the host too: refused rather than waiting for an agent that is not there
+        as("alice")
+                .contentType(ContentType.JSON)
+                .post("/api/targets/shop/backups")
+                .then()
+                .statusCode(409)
+                .body("title", equalTo("Host unavailable"));
         assertThat(as("admin")
                         .get("/engine-rest/process-instance/count")
                         .jsonPath()

@@ -20,7 +20,8 @@ class MonitorHostsTest {
         for (int i = 1; i <= 40; i++) {
             hosts.add("web-" + i);
         }
-        MonitorHosts merge = new MonitorHosts(target -> hosts, target -> Duration.ofSeconds(3), json);
+        MonitorHosts merge =
+                new MonitorHosts(target -> hosts, target -> Duration.ofSeconds(3), (host, run) -> List.of(), json);
         String big = "x".repeat(3000);
         String report = null;
         boolean all = true;
@@ -57,7 +58,8 @@ class MonitorHostsTest {
         for (int i = 1; i <= 40; i++) {
             hosts.add("web-" + i);
         }
-        MonitorHosts merge = new MonitorHosts(target -> hosts, target -> Duration.ofSeconds(3), json);
+        MonitorHosts merge =
+                new MonitorHosts(target -> hosts, target -> Duration.ofSeconds(3), (host, run) -> List.of(), json);
         String report = null;
         for (String host : hosts) {
             // every host unhealthy with a long reason: 40 reasons alone are longer than a variable holds
@@ -72,8 +74,8 @@ class MonitorHostsTest {
 
     @Test
     void shouldKeepEachHostsWholeReportWhileItFits() throws Exception {
-        MonitorHosts merge =
-                new MonitorHosts(target -> List.of("web-1", "web-2"), target -> Duration.ofSeconds(3), json);
+        MonitorHosts merge = new MonitorHosts(
+                target -> List.of("web-1", "web-2"), target -> Duration.ofSeconds(3), (host, run) -> List.of(), json);
         String one =
                 merge.fleetReport(null, "shop", "web-1", true, true, null, "{\"status\":\"HEALTHY\",\"tookMs\":3001}");
         String both = merge.fleetReport(one, "shop", "web-2", false, false, "backend: port 3000 not listening", null);

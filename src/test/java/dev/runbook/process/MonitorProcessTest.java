@@ -124,6 +124,28 @@ class MonitorProcessTest {
     }
 
     @Test
+    void shouldNotCountAHostWhoseAgentIsBusyWithAnotherRunAsUnhealthy() {
+        stubs.hosts.addAll(List.of("web-1", "web-2"));
+        stubs.silent.add("web-2");
+        // web-2's agent builds a release for minutes: it takes one step at a time
+        stubs.busy.put("web-2", List.of("Task_InstallAndBuild of run r-1"));
+        stubs.outputs("monitorCheckDelegate", Map.of("healthy", true, "unhealthyReasons", ""));
+        ProcessInstance instance = StubbedRun.start("monitor");
+        StubbedRun.runJobs();
+
+        ClockUtil.setCurrentTime(Date.from(new Date().toInstant().plus(Duration.ofSeconds(64))));
+        StubbedRun.runJobs();
+        assertThat(instance)
+                .hasPassed("EndEvent_HostNoAnswer", "EndEvent_Healthy")
+                .isEnded();
+        assertThat(StubbedRun.outcome(instance)).isEqualTo("HEALTHY");
+        assertThat(StubbedRun.variable(instance, "unhealthyReasons")).isEqualTo("");
+        assertThat((String) StubbedRun.variable(instance, "healthReport"))
+                .contains("\"web-2\":{\"status\":\"NOT_CHECKED\"")
+                .contains("busy with Task_InstallAndBuild of run r-1");
+    }
+
+    @Test
     void shouldRaiseTheAlertWhenTheCheckItselfFails() {
         stubs.failing.add("Task_CheckHealth");
         ProcessInstance instance = StubbedRun.start("monitor");

@@ -74,6 +74,8 @@ final class StubbedRun {
     final Map<String, Map<String, Object>> hostOutputs = new HashMap<>();
     /** Hosts whose agent takes no step (stopped, cut off): their steps wait. */
     final Set<String> silent = new HashSet<>();
+    /** The other runs' steps a host's worker holds now (a busy agent rather than a silent one). */
+    final Map<String, List<String>> busy = new HashMap<>();
 
     private final Map<String, String> failingWith = new HashMap<>();
     private final Map<String, Map<String, Object>> outputs = new HashMap<>();
@@ -105,7 +107,10 @@ final class StubbedRun {
         Mocks.register(
                 "monitorHosts",
                 new dev.runbook.monitor.MonitorHosts(
-                        target -> hosts, target -> java.time.Duration.ofSeconds(3), new ObjectMapper()));
+                        target -> hosts,
+                        target -> java.time.Duration.ofSeconds(3),
+                        (host, runId) -> busy.getOrDefault(host, List.of()),
+                        new ObjectMapper()));
     }
 
     /**
