@@ -100,11 +100,11 @@ public class ReleasePlanner {
                 parent instanceof SubProcess sub;
                 parent = sub.getParentElement()) {
             if (sub.getLoopCharacteristics() instanceof MultiInstanceLoopCharacteristics loop) {
-                String collection = String.valueOf(loop.getCamundaCollection());
-                if (collection.contains("hostsOf(") && target.rollout().batch() > 1) {
+                boolean batch = String.valueOf(loop.getCamundaCollection()).contains("hostsOf(");
+                if (batch && target.rollout().batch() > 1) {
                     return "on each host, " + target.rollout().batch() + " at a time (rollout.batch): " + hosts;
                 }
-                return collection.contains("hostsOf(") || loop.isSequential()
+                return batch || loop.isSequential()
                         ? "on each host in turn: " + hosts
                         : "on every host at once: " + hosts;
             }

@@ -17,7 +17,6 @@ import org.springframework.boot.actuate.health.CompositeHealthContributor;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthContributor;
 import org.springframework.boot.actuate.health.HealthIndicator;
-import org.springframework.boot.actuate.health.Status;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.dao.DuplicateKeyException;
@@ -129,10 +128,7 @@ public class HostContacts {
     public Health health(String host) {
         HostsProperties.Host spec = hosts.hosts().get(host);
         Optional<Contact> contact = last(host);
-        List<String> running =
-                externalTasks.createExternalTaskQuery().topicName(HostBound.topic(host)).locked().list().stream()
-                        .map(HostContacts::describe)
-                        .toList();
+        List<String> running = held(host).stream().map(HostContacts::describe).toList();
         Health.Builder health = contact.isEmpty()
                 ? Health.unknown().withDetail("reason", "its agent has not called yet")
                 : isSilent(contact, spec)
@@ -157,13 +153,22 @@ public class HostContacts {
     public List<String> busyWith(String host, String runId) {
         if (!HostBound.LOCAL.equals(host)
                 && (!hosts.hosts().containsKey(host)
-                        || !Status.UP.equals(health(host).getStatus()))) {
+                        || isSilent(last(host), hosts.hosts().get(host)))) {
             return List.of();
         }
-        return externalTasks.createExternalTaskQuery().topicName(HostBound.topic(host)).locked().list().stream()
+        return held(host).stream()
                 .filter(task -> !task.getProcessInstanceId().equals(runId))
                 .map(HostContacts::describe)
                 .toList();
+    }
+
+    /** The steps a host's worker holds now: its topic's locked external tasks. */
+    private List<ExternalTask> held(String host) {
+        return externalTasks
+                .createExternalTaskQuery()
+                .topicName(HostBound.topic(host))
+                .locked()
+                .list();
     }
 
     private static String describe(ExternalTask task) {
